@@ -1,0 +1,162 @@
+"""Benchmark `ctforms check` against a plain csv.DictReader pass over the same tracker.
+
+    python benchmarks/bench_check.py 100000 1000000      # rows; 10 units per student
+
+For each size it writes a synthetic centre (tracker CSV of N/10 student-qualification entries x 10
+units, centre.toml, catalogue) into benchmarks/out/, then runs, each in its own process:
+  - baseline: `for row in csv.DictReader(f): pass`
+  - check:    `ctforms check ... --format json -o issues.json`
+and prints wall time, peak memory (max RSS) and the ratio. Targets (issue 2): 100,000 rows within
+5x the baseline; 1,000,000 rows within 6x and under 2 GB.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parent / "out"
+CENTRE = "64395"
+UNITS = list(range(1, 13))  # 6 mandatory + 6 optional of which a student takes 4
+
+CATALOGUE = """catalogue_version: 1
+subjects:
+  - id: bench-subject
+    name: Benchmark subject
+    suite: 2016
+    level: 3
+    source: synthetic (benchmark)
+    verified: false
+    units:
+{units}
+    qualifications:
+{qualifications}
+      - code: "09990"
+        title: Benchmark Certificate
+        size: Certificate
+        glh: 240
+        source: synthetic (benchmark)
+        verified: false
+        rules: {{verified: true, illustrative: true, source: synthetic, mandatory: [1, 2, 3, 4]}}
+"""
+
+
+def uln(n: int) -> str:
+    """A valid, unique ULN for student n (two prefixes, so a check digit of 10 is avoided)."""
+    for prefix in (100_000_000, 200_000_000, 300_000_000):
+        digits = f"{prefix + n:09d}"
+        total = sum(int(d) * w for d, w in zip(digits, range(10, 1, -1), strict=True))
+        check = (10 - total) % 11
+        if check < 10:
+            return digits + str(check)
+    raise AssertionError("unreachable: one of three prefixes has a valid check digit")
+
+
+def make_centre(rows: int, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    units_yaml = "\n".join(
+        f"      - {{number: {u}, title: Unit {u}, glh: 60,"
+        f" assessment: {'Examined' if u % 3 == 1 else 'Moderated'}}}"
+        for u in UNITS
+    )
+    # Candidate numbers are 4 digits (0001-9999), so past 9,999 students the synthetic centre's
+    # candidates each hold entries for several qualification codes: N rows is always N/10
+    # student-qualification entries of 10 units, the unit of work of every check.
+    codes = [f"{9901 + i:05d}" for i in range(rows // 10 // 9999 + 1)]
+    quals = "\n".join(
+        f"""      - code: "{code}"
+        title: Benchmark Diploma {code}
+        size: Diploma
+        glh: 600
+        source: synthetic (benchmark)
+        verified: false
+        rules:
+          verified: true
+          illustrative: true
+          source: synthetic (benchmark)
+          mandatory: [1, 2, 3, 4, 5, 6]
+          groups:
+            - {{name: optional, units: [7, 8, 9, 10, 11, 12], min_units: 4}}"""
+        for code in codes
+    )
+    (folder / "catalogue.yaml").write_text(
+        CATALOGUE.format(units=units_yaml, qualifications=quals)
+    )
+    (folder / "centre.toml").write_text(
+        f'[centre]\nnumber = "{CENTRE}"\nname = "Benchmark College"\n\n[series]\nyear = 2024\n'
+    )
+    tracker = folder / "tracker.csv"
+    rnd = random.Random(rows)
+    statuses_ok = ["Result achieved", "Entry received", "Claim submitted", "Claim sampled"]
+    with tracker.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(
+            ["Centre Number", "Candidate Number", "ULN", "Surname", "Forenames",
+             "Date of Birth", "Qualification Code", "Qualification Title",
+             "Certification Status", "Estimated Completion", "Entry Date", "Unit Number",
+             "Unit Title", "Unit Type", "Unit Status", "Unit Grade", "Unit Series"]
+        )
+        students = rows // 10
+        for s in range(students):
+            person = s % 9999
+            number = f"{person + 1:04d}"
+            code = codes[s // 9999]
+            name = (f"Surname{person}", f"Forename{person}")
+            dob = f"{1 + person % 28:02d}/{1 + person % 12:02d}/2006"
+            optional = rnd.sample(UNITS[6:], 4)
+            for u in UNITS[:6] + sorted(optional):
+                status = rnd.choice(statuses_ok) if rnd.random() > 0.03 else "Entry not received"
+                grade = rnd.choice("DMP") if status == "Result achieved" else ""
+                w.writerow(
+                    [CENTRE, number, uln(person), *name, dob, code,
+                     "Benchmark Diploma", "Certificating in August 2024", "Summer 2024",
+                     "19/09/2022", u, f"Unit {u}", "Examined" if u % 3 == 1 else "Moderated",
+                     status, grade, "June 2024" if status == "Entry received" else ""]
+                )
+    return tracker
+
+
+def measure(cmd: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    subprocess.run(cmd, check=False, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    # ru_maxrss is the max over all children so far: run the larger job last.
+    return wall, max(peak, before) / 1024
+
+
+def main(argv: list[str]) -> int:
+    sizes = [int(a) for a in argv] or [100_000]
+    print(f"{'rows':>10} {'DictReader s':>13} {'check s':>9} {'ratio':>6} {'check MB':>9}")
+    for rows in sizes:
+        folder = OUT / f"n{rows}"
+        tracker = make_centre(rows, folder)
+        baseline, _ = measure(
+            [sys.executable, "-c",
+             "import csv,sys\nfor r in csv.DictReader(open(sys.argv[1], newline='')): pass",
+             str(tracker)]
+        )
+        out = folder / "issues.json"
+        out.unlink(missing_ok=True)
+        wall, peak = measure(
+            [sys.executable, "-m", "ctforms", "check", str(tracker),
+             "--centre", str(folder / "centre.toml"),
+             "--catalogue", str(folder / "catalogue.yaml"),
+             "--as-of", "2024-06-10", "--format", "json", "-o", str(out)]
+        )
+        if not out.exists():
+            print(f"check failed for {rows} rows", file=sys.stderr)
+            return 1
+        print(f"{rows:>10} {baseline:>13.2f} {wall:>9.2f} {wall / baseline:>6.2f} {peak:>9.0f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,3 @@
+from ctforms.cli import main
+
+main()

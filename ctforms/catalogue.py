@@ -1,0 +1,173 @@
+"""The qualification catalogue: the shipped YAML plus any centre files that add or override."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from ctforms.errors import InputError
+from ctforms.models import CatalogueFile, Qualification, Subject, Unit
+
+SHIPPED = "ocr-cambridge-technicals.yaml"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A qualification with the subject it belongs to and the file that defined it."""
+
+    qualification: Qualification
+    subject: Subject
+    origin: str
+
+    @cached_property
+    def units(self) -> dict[int, Unit]:
+        return {u.number: u for u in self.subject.units}
+
+
+@dataclass
+class Catalogue:
+    entries: dict[str, Entry] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+
+    def get(self, code: str) -> Entry | None:
+        return self.entries.get(code)
+
+    def siblings(self, code: str) -> list[Qualification]:
+        """Qualifications of the same subject, level and suite (candidates for top-up/move-down)."""
+        entry = self.entries.get(code)
+        if entry is None:
+            return []
+        key = _subject_key(entry.subject)
+        return [
+            e.qualification
+            for e in self.entries.values()
+            if _subject_key(e.subject) == key and e.qualification.code != code
+        ]
+
+    def same_subject(self, a: str, b: str) -> bool:
+        ea, eb = self.entries.get(a), self.entries.get(b)
+        return ea is not None and eb is not None and _subject_key(ea.subject) == _subject_key(
+            eb.subject
+        )
+
+    def codes(self) -> list[tuple[str, str]]:
+        return sorted((c, e.qualification.title) for c, e in self.entries.items())
+
+
+def _subject_key(subject: Subject) -> tuple[str, int, int]:
+    return (subject.id, subject.level, subject.suite)
+
+
+def parse_catalogue(text: str, name: str) -> CatalogueFile:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        row = mark.line + 1 if mark is not None else None
+        raise InputError(
+            f"not valid YAML ({getattr(exc, 'problem', exc)})", file=name, row=row
+        ) from None
+    if not isinstance(data, dict):
+        raise InputError("expected a mapping with a 'subjects' list at the top", file=name)
+    try:
+        parsed = CatalogueFile.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = _loc(data, err["loc"])
+        raise InputError(f"{where}: {err['msg']}", file=name) from None
+    _check_consistency(parsed, name)
+    return parsed
+
+
+def _loc(data: object, loc: Sequence[int | str]) -> str:
+    """Turn pydantic's location into e.g. subjects[IT].qualifications[05839].glh."""
+    parts: list[str] = []
+    node: object = data
+    for key in loc:
+        if isinstance(key, int) and isinstance(node, list):
+            item = node[key] if key < len(node) else None
+            label = None
+            if isinstance(item, dict):
+                label = item.get("code") or item.get("id") or item.get("number") or item.get("name")
+            parts[-1:] = [f"{parts[-1] if parts else ''}[{label if label is not None else key}]"]
+            node = item
+        else:
+            parts.append(str(key))
+            node = node.get(key) if isinstance(node, dict) else None
+    return ".".join(parts)
+
+
+def _check_consistency(cat: CatalogueFile, name: str) -> None:
+    for subject in cat.subjects:
+        numbers = [u.number for u in subject.units]
+        dupes = sorted({n for n in numbers if numbers.count(n) > 1})
+        if dupes:
+            raise InputError(f"subject {subject.id}: unit {dupes[0]} is listed twice", file=name)
+        known = set(numbers)
+        for q in subject.qualifications:
+            if q.rules is None:
+                continue
+            used = set(q.rules.mandatory)
+            for g in q.rules.groups:
+                used |= set(g.units)
+            for p in q.rules.pathways:
+                used |= set(p.mandatory)
+                for g in p.groups:
+                    used |= set(g.units)
+            for barred in q.rules.barred:
+                used |= set(barred)
+            unknown = sorted(used - known)
+            if unknown:
+                raise InputError(
+                    f"qualification {q.code}: its rules name unit {unknown[0]}, which is not in"
+                    f" the units of subject {subject.id}; add the unit (number, title, glh,"
+                    " assessment)",
+                    file=name,
+                )
+
+
+def shipped_text() -> str:
+    return resources.files("ctforms.data").joinpath(SHIPPED).read_text("utf-8")
+
+
+def load_catalogue(extra: Iterable[Path] = ()) -> Catalogue:
+    """The shipped catalogue, then each extra file in order; later files override by code."""
+    cat = Catalogue()
+    _merge(cat, parse_catalogue(shipped_text(), SHIPPED), f"shipped:{SHIPPED}")
+    for path in extra:
+        try:
+            text = Path(path).read_text("utf-8-sig")
+        except OSError as exc:
+            raise InputError(f"cannot read the catalogue file ({exc.strerror})", file=path) from None
+        except UnicodeDecodeError:
+            raise InputError("the catalogue file is not UTF-8 text", file=path) from None
+        _merge(cat, parse_catalogue(text, str(path)), Path(path).name)
+    return cat
+
+
+def _merge(cat: Catalogue, parsed: CatalogueFile, origin: str) -> None:
+    cat.files.append(origin)
+    for subject in parsed.subjects:
+        # A centre file may re-declare a subject to add units: merge units by number.
+        existing = next(
+            (e.subject for e in cat.entries.values() if e.subject.id == subject.id), None
+        )
+        if existing is not None:
+            units = {u.number: u for u in existing.units}
+            units.update({u.number: u for u in subject.units})
+            subject = subject.model_copy(update={"units": sorted(units.values(), key=_num)})
+            for code, entry in list(cat.entries.items()):
+                if entry.subject.id == subject.id:
+                    cat.entries[code] = Entry(entry.qualification, subject, entry.origin)
+        for q in subject.qualifications:
+            cat.entries[q.code] = Entry(q, subject, origin)
+
+
+def _num(unit: Unit) -> int:
+    return unit.number

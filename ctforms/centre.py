@@ -1,0 +1,88 @@
+"""Reading centre.toml: the centre's details, the series and its dates, tracker column mapping."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ctforms.errors import InputError
+from ctforms.models import CentreProfile, SeriesDates
+
+# OCR's 2023 Checkpoint 2 dates (seeds: Checkpoint 2 guidance and checklist). Other years reuse
+# the same days of the year and are reported as assumed until centre.toml gives them.
+_DEFAULT_DAYS: dict[str, tuple[int, int]] = {
+    "declaration_opens": (6, 15),
+    "declaration_closes": (6, 23),
+    "final_visit_booked_by": (5, 15),
+    "claims_recommended_by": (6, 15),
+    "final_moderation_deadline": (6, 30),
+    "special_consideration_closes": (7, 5),
+    "tracker_frozen_from": (7, 24),
+}
+PUBLISHED_YEARS = frozenset({2023})
+
+
+def default_series(year: int, given: dict[str, Any] | None = None) -> dict[str, Any]:
+    given = dict(given or {})
+    assumed: list[str] = []
+    for key, (month, day) in _DEFAULT_DAYS.items():
+        if key not in given:
+            given[key] = dt.date(year, month, day)
+            if year not in PUBLISHED_YEARS:
+                assumed.append(key)
+    given["year"] = year
+    given["assumed"] = assumed
+    return given
+
+
+def parse_centre(text: str, name: str) -> CentreProfile:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"not valid TOML ({exc})", file=name) from None
+    series = data.get("series")
+    if not isinstance(series, dict) or "year" not in series:
+        raise InputError(
+            "missing [series] year: add e.g. 'year = 2024' (the summer results are expected)",
+            file=name,
+        )
+    year = series["year"]
+    if not isinstance(year, int) or not 2020 <= year <= 2100:
+        raise InputError(f"[series] year must be a year such as 2024, not {year!r}", file=name)
+    if "assumed" in series:
+        raise InputError("[series] assumed is worked out by ctforms; remove it", file=name)
+    data["series"] = default_series(year, {k: v for k, v in series.items() if k != "year"})
+    try:
+        profile = CentreProfile.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = err["loc"]
+        section = f"[{loc[0]}]" if loc else ""
+        key = ".".join(str(p) for p in loc[1:])
+        what = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+        raise InputError(f"{section} {key}: {what}".strip(), file=name) from None
+    _check_dates(profile.series, name)
+    return profile
+
+
+def _check_dates(series: SeriesDates, name: str) -> None:
+    if series.declaration_closes < series.declaration_opens:
+        raise InputError(
+            "[series] declaration_closes is before declaration_opens", file=name
+        )
+
+
+def load_centre(path: Path) -> CentreProfile:
+    try:
+        text = Path(path).read_text("utf-8-sig")
+    except FileNotFoundError:
+        raise InputError("file not found (create one with 'ctforms init')", file=path) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the file ({exc.strerror})", file=path) from None
+    except UnicodeDecodeError:
+        raise InputError("centre.toml must be UTF-8 text", file=path) from None
+    return parse_centre(text, str(path))

@@ -1,0 +1,210 @@
+"""What every check reads: the loaded inputs, and who is expecting a result for what."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from ctforms import rules
+from ctforms.catalogue import Catalogue, Entry
+from ctforms.guidance import GUIDANCE
+from ctforms.models import (
+    Assessment,
+    Candidate,
+    CandidateDetails,
+    Certification,
+    CentreProfile,
+    CheckResult,
+    CheckStatus,
+    Evidence,
+    Issue,
+    IssueKind,
+    QualificationEntry,
+    Records,
+    Severity,
+    Tracker,
+    UnitRecord,
+    UnitStatus,
+    VisitRow,
+    VisitStatus,
+)
+
+
+@dataclass
+class Expecting:
+    """One student expecting a result this series for one qualification."""
+
+    candidate_number: str
+    candidate: Candidate | None
+    expected_code: str
+    entry: QualificationEntry | None  # the registered entry: same code, or another size
+    catalogue: Entry | None  # the expected qualification in the catalogue
+    listed_in_expected: bool
+    combination: rules.Combination | None = None
+
+    @property
+    def registered_code(self) -> str | None:
+        return self.entry.code if self.entry else None
+
+    @property
+    def units(self) -> dict[int, UnitRecord]:
+        return self.entry.units if self.entry else {}
+
+    def required(self, unit: int) -> bool:
+        if self.combination is None:
+            return True
+        return unit in self.combination.required
+
+
+@dataclass
+class Context:
+    tracker: Tracker
+    records: Records
+    catalogue: Catalogue
+    centre: CentreProfile
+    as_of: dt.date
+    expecting: list[Expecting] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def year(self) -> int:
+        return self.centre.series.year
+
+    def certificating_now(self, entry: QualificationEntry) -> bool:
+        c = entry.certification
+        return c.state is Certification.CERTIFICATING and c.year == self.year
+
+    def assessment(self, exp: Expecting, unit: UnitRecord) -> Assessment | None:
+        if unit.assessment is not None:
+            return unit.assessment
+        for code in (exp.registered_code, exp.expected_code):
+            entry = self.catalogue.get(code) if code else None
+            info = entry.units.get(unit.number) if entry else None
+            if info is not None and info.assessment is not None:
+                return info.assessment
+        return None
+
+    @cached_property
+    def visits_by_code(self) -> dict[str, list[VisitRow]]:
+        out: dict[str, list[VisitRow]] = defaultdict(list)
+        for v in self.records.visits or []:
+            out[v.qualification_code].append(v)
+        return out
+
+    def visits_for(self, code: str) -> list[VisitRow]:
+        """Visits for this code or another size of the same subject (one moderator per subject)."""
+        found: list[VisitRow] = []
+        for vcode, visits in self.visits_by_code.items():
+            if vcode == code or self.catalogue.same_subject(vcode, code):
+                found.extend(v for v in visits if v.visit_status is not VisitStatus.CANCELLED)
+        return sorted(found, key=lambda v: (v.visit_date or dt.date.max, v.row))
+
+    def held(self, visit: VisitRow) -> bool:
+        return visit.visit_status is VisitStatus.COMPLETED or (
+            visit.visit_date is not None and visit.visit_date <= self.as_of
+        )
+
+    def deadline(self, key: str, visit: VisitRow | None = None) -> dt.date | None:
+        if key == "visit-14":
+            if visit is not None and visit.visit_date is not None:
+                return visit.visit_date - dt.timedelta(days=14)
+            return self.centre.series.final_moderation_deadline - dt.timedelta(days=14)
+        value = getattr(self.centre.series, key)
+        assert isinstance(value, dt.date)
+        return value
+
+    def issue(
+        self,
+        kind: IssueKind,
+        *,
+        candidate_number: str | None = None,
+        candidate: Candidate | None = None,
+        code: str | None = None,
+        unit: UnitRecord | int | None = None,
+        summary: str,
+        evidence: Evidence | None = None,
+        severity: Severity | None = None,
+        visit: VisitRow | None = None,
+        id_suffix: str = "",
+    ) -> Issue:
+        guide = GUIDANCE[kind]
+        unit_number = unit.number if isinstance(unit, UnitRecord) else unit
+        if candidate is None and candidate_number is not None:
+            candidate = self.tracker.candidates.get(candidate_number)
+        if candidate is not None:
+            candidate_number = candidate.candidate_number
+        cat = self.catalogue.get(code) if code else None
+        qual_title = cat.qualification.title if cat else ""
+        if not qual_title and candidate is not None and code in candidate.entries:
+            qual_title = candidate.entries[code].title
+        unit_title = unit.title if isinstance(unit, UnitRecord) else ""
+        if not unit_title and cat is not None and unit_number in cat.units:
+            unit_title = cat.units[unit_number].title
+        deadline = self.deadline(guide.deadline, visit)
+        parts = [kind.value, candidate_number or "-", code or "-", str(unit_number or "-")]
+        if id_suffix:
+            parts.append(id_suffix)
+        return Issue(
+            id="/".join(parts),
+            kind=kind,
+            severity=severity or guide.severity,
+            candidate_number=candidate_number,
+            qualification_code=code,
+            unit_number=unit_number,
+            candidate=CandidateDetails(
+                surname=candidate.surname,
+                forenames=candidate.forenames,
+                uln=candidate.uln,
+                uci=candidate.uci,
+                date_of_birth=candidate.date_of_birth,
+            )
+            if candidate is not None
+            else None,
+            qualification_title=qual_title,
+            unit_title=unit_title,
+            summary=summary,
+            evidence=evidence or Evidence(),
+            action=guide.action,
+            remedy=guide.remedy,
+            deadline=deadline,
+            deadline_label=guide.deadline_label,
+            overdue=deadline is not None and deadline < self.as_of,
+        )
+
+
+def result(
+    check: str,
+    title: str,
+    ctx: Context,
+    issues: list[Issue],
+    notes: list[str] | None = None,
+    *,
+    verified: bool = True,
+    partial: bool = False,
+) -> tuple[CheckResult, list[Issue]]:
+    """A check's outcome. Missing data never reads as "passed"."""
+    if not verified:
+        status = CheckStatus.CANNOT_VERIFY
+    elif issues:
+        status = CheckStatus.ISSUES
+    elif partial:
+        status = CheckStatus.PARTIAL
+    else:
+        status = CheckStatus.PASSED
+    students = len({e.candidate_number for e in ctx.expecting})
+    return (
+        CheckResult(
+            check=check,
+            title=title,
+            status=status,
+            students_checked=students,
+            issues=len(issues),
+            notes=notes or [],
+        ),
+        issues,
+    )
+
+
+NEVER_STARTED = frozenset({UnitStatus.ENTRY_NOT_RECEIVED, UnitStatus.CLAIM_NOT_RECEIVED})

@@ -1,0 +1,53 @@
+"""Duplicate candidates: one student under two candidate numbers splits their units."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import defaultdict
+
+from ctforms.checks.context import Context, result
+from ctforms.models import Candidate, CheckResult, Evidence, Issue, IssueKind, Severity
+
+TITLE = "Duplicate candidate records"
+
+
+def _name_key(c: Candidate) -> tuple[str, str, str] | None:
+    if c.date_of_birth is None:
+        return None
+
+    def fold(text: str) -> str:
+        plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+        return " ".join(plain.casefold().split())
+
+    return (fold(c.surname), fold(c.forenames), c.date_of_birth.isoformat())
+
+
+def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
+    by_uln: dict[str, list[str]] = defaultdict(list)
+    by_name: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    for number, cand in ctx.tracker.candidates.items():
+        if cand.uln:
+            by_uln[cand.uln].append(number)
+        key = _name_key(cand)
+        if key is not None:
+            by_name[key].append(number)
+    pairs: dict[tuple[str, str], str] = {}
+    for groups, how in ((by_uln.values(), "ULN"), (by_name.values(), "name and date of birth")):
+        for numbers in groups:
+            numbers = sorted(numbers)
+            for other in numbers[1:]:
+                pairs.setdefault((numbers[0], other), how)
+    issues: list[Issue] = []
+    for (first, other), how in sorted(pairs.items()):
+        issues.append(
+            ctx.issue(
+                IssueKind.DUPLICATE_CANDIDATE,
+                candidate_number=first,
+                id_suffix=other,
+                # Same name and birthday could still be two people (check before merging).
+                severity=Severity.BLOCKING if how == "ULN" else Severity.WARNING,
+                summary=f"Same {how} as candidate {other}",
+                evidence=Evidence(other_candidate_number=other, matched_on=how),
+            )
+        )
+    return result("duplicates", TITLE, ctx, issues)

@@ -1,0 +1,60 @@
+"""Required examined units show 'Result achieved' or 'Entry received'."""
+
+from __future__ import annotations
+
+from ctforms import rules
+from ctforms.checks.context import NEVER_STARTED, Context, result
+from ctforms.models import Assessment, CheckResult, Evidence, Issue, IssueKind, Severity, UnitStatus
+
+TITLE = "Required examined units"
+
+
+def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
+    issues: list[Issue] = []
+    notes: list[str] = []
+    for exp in ctx.expecting:
+        if exp.entry is None:
+            continue
+        unverified = exp.combination is None or exp.combination.outcome is rules.Outcome.CANNOT_VERIFY
+        for number in sorted(exp.units):
+            unit = exp.units[number]
+            if unit.status not in (UnitStatus.ATTEMPTED_NOT_ACHIEVED, UnitStatus.ENTRY_NOT_RECEIVED):
+                continue
+            assessment = ctx.assessment(exp, unit)
+            if assessment is Assessment.MODERATED or not exp.required(number):
+                continue
+            note = None
+            if assessment is None:
+                note = "unit type unknown (no Unit Type column, not in the catalogue): treated as examined"
+            kind = (
+                IssueKind.EXAMINED_NOT_ACHIEVED
+                if unit.status is UnitStatus.ATTEMPTED_NOT_ACHIEVED
+                else IssueKind.EXAMINED_NOT_ENTERED
+            )
+            # Without verified rules a unit never started may be an optional one not needed.
+            severity = Severity.WARNING if unverified and unit.status in NEVER_STARTED else None
+            what = "attempted, not achieved, not re-entered" if kind is IssueKind.EXAMINED_NOT_ACHIEVED else "no entry this series"
+            issues.append(
+                ctx.issue(
+                    kind,
+                    candidate=exp.candidate,
+                    code=exp.entry.code,
+                    unit=unit,
+                    severity=severity,
+                    summary=f"Examined unit {number}: {what}",
+                    evidence=Evidence(
+                        unit_status=unit.status.value,
+                        unit_type=assessment.value if assessment else None,
+                        unit_grade=unit.grade.value if unit.grade else None,
+                        strictly_required=(
+                            number in exp.combination.strictly_required
+                            if exp.combination and not unverified
+                            else None
+                        ),
+                        source_rows=[f"tracker row {unit.row}"],
+                        note=note
+                        or ("no verified rules: every unit taken counts as required" if unverified else None),
+                    ),
+                )
+            )
+    return result("examined", TITLE, ctx, issues, notes)

@@ -1,0 +1,70 @@
+"""Mid-flight teacher assessed grades (TAGs) recorded by the centre are in the tracker."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ctforms.checks.context import Context, result
+from ctforms.models import CheckResult, Evidence, Issue, IssueKind, Severity, UnitStatus
+
+TITLE = "Mid-flight teacher assessed grades (TAGs)"
+# TAGs were only for assessments planned in this window (OCR's guidance).
+WINDOW = (dt.date(2020, 8, 1), dt.date(2021, 8, 31))
+
+
+def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
+    if ctx.records.tags is None:
+        return result(
+            "tags",
+            TITLE,
+            ctx,
+            [],
+            [
+                "No TAGs sheet in records.xlsx: missing mid-flight TAGs cannot be found. If no"
+                " student had assessments planned between 1 August 2020 and 31 August 2021, add"
+                " an empty TAGs sheet."
+            ],
+            verified=False,
+        )
+    in_scope = {e.candidate_number for e in ctx.expecting}
+    issues: list[Issue] = []
+    for tag in sorted(ctx.records.tags, key=lambda t: t.row):
+        if tag.candidate_number not in in_scope:
+            continue
+        candidate = ctx.tracker.candidates.get(tag.candidate_number)
+        entry = candidate.entries.get(tag.qualification_code) if candidate else None
+        unit = entry.units.get(tag.unit_number) if entry else None
+        if unit is not None and unit.status is UnitStatus.RESULT_ACHIEVED:
+            continue
+        planned = tag.planned_assessment_date
+        in_window = None if planned is None else WINDOW[0] <= planned <= WINDOW[1]
+        note = None
+        severity = None
+        if in_window is False:
+            severity = Severity.WARNING
+            note = (
+                "planned assessment date is outside 1 August 2020 - 31 August 2021: a TAG is"
+                " not allowed; the unit must be assessed normally"
+            )
+        elif in_window is None:
+            note = "no planned assessment date: check it was between 1 August 2020 and 31 August 2021"
+        shown = f"tracker shows '{unit.status.value}'" if unit else "not in the tracker"
+        issues.append(
+            ctx.issue(
+                IssueKind.MISSING_TAG,
+                candidate_number=tag.candidate_number,
+                code=tag.qualification_code,
+                unit=unit or tag.unit_number,
+                severity=severity,
+                summary=f"TAG {tag.tag_grade.value} for unit {tag.unit_number} recorded; {shown}",
+                evidence=Evidence(
+                    tag_grade=tag.tag_grade.value,
+                    planned_assessment_date=planned,
+                    in_tag_window=in_window,
+                    unit_status=unit.status.value if unit else None,
+                    source_rows=[f"TAGs row {tag.row}"],
+                    note=note,
+                ),
+            )
+        )
+    return result("tags", TITLE, ctx, issues)

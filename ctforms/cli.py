@@ -1,0 +1,342 @@
+"""The command line: a thin layer over the library. Every command's help has an example."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ctforms import __version__
+from ctforms.action_list import action_list_bytes
+from ctforms.catalogue import load_catalogue, parse_catalogue
+from ctforms.demo import DEMO_AS_OF, demo_dir, templates_dir
+from ctforms.errors import InputError
+from ctforms.models import MODELS, Register
+from ctforms.options import as_of_option, catalogue_option, centre_inputs, force_option
+from ctforms.output import check_writable, write_bytes, write_text
+from ctforms.records_template import records_template_bytes
+from ctforms.register import Inputs, build_register
+from ctforms.report import render_table
+
+
+class _Exit2(click.ClickException):
+    exit_code = 2
+
+
+class Group(click.Group):
+    """Turns a user's mistake into one 'Error:' line and exit code 2, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except InputError as exc:
+            raise _Exit2(str(exc)) from None
+        except PermissionError as exc:
+            raise _Exit2(f"{exc.filename}: permission denied") from None
+
+
+@click.group(cls=Group)
+@click.version_option(__version__, prog_name="ctforms")
+def cli() -> None:
+    """Checkpoint 2 results checks and paperwork for OCR Cambridge Technicals.
+
+    \b
+    Example (the shipped demo centre, everything into one folder):
+        ctforms run --demo -o demo-out
+    """
+
+
+def main() -> None:
+    cli(prog_name="ctforms")
+
+
+def _timestamp(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day)
+
+
+def _register_text(register: Register) -> str:
+    return register.model_dump_json(indent=2) + "\n"
+
+
+# ---------------------------------------------------------------------------- check
+
+
+@cli.command()
+@click.argument("tracker", type=click.Path(dir_okay=False, path_type=Path))
+@centre_inputs
+@as_of_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "xlsx"]),
+    default="table",
+    show_default=True,
+    help="table for people, json for the register, xlsx for an action list.",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file instead of the screen (required for xlsx).")
+@force_option
+def check(
+    tracker: Path,
+    centre: Path | None,
+    records: Path | None,
+    catalogues: tuple[Path, ...],
+    encoding: str | None,
+    as_of: dt.date | None,
+    fmt: str,
+    output: Path | None,
+    force: bool,
+) -> None:
+    """Check every student expecting a result; list who is at risk, why, what to do, by when.
+
+    Exit code 0: no blocking issue left; 1: blocking issues; 2: bad input.
+
+    \b
+    Example:
+        ctforms check tracker.csv --centre centre.toml --records records.xlsx \\
+            --as-of 2024-06-10 --format json -o issues.json
+    """
+    if centre is None:
+        raise InputError("--centre centre.toml is required (create one with 'ctforms init')")
+    if fmt == "xlsx" and output is None:
+        raise InputError("--format xlsx needs -o FILE.xlsx")
+    if output is not None:
+        check_writable(output, force)
+    register = build_register(
+        Inputs(tracker, centre, records, catalogues, encoding), as_of or dt.date.today()
+    )
+    for warning in register.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if fmt == "json":
+        data = _register_text(register).encode()
+    elif fmt == "xlsx":
+        data = action_list_bytes(register)
+    else:
+        data = render_table(register).encode()
+    if output is None:
+        click.echo(data.decode(), nl=False)
+    else:
+        write_bytes(output, data, force=force)
+        click.echo(f"Wrote {output} ({register.summary.issues} issues)", err=True)
+    if register.summary.blocking_unhandled:
+        raise SystemExit(1)
+
+
+# ---------------------------------------------------------------------------- run
+
+
+@cli.command()
+@click.argument("tracker", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@centre_inputs
+@as_of_option
+@click.option("--demo", is_flag=True, help="Use the shipped demo centre instead of your files.")
+@click.option("-o", "--output", "outdir", required=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Folder for every output.")
+@force_option
+def run(
+    tracker: Path | None,
+    centre: Path | None,
+    records: Path | None,
+    catalogues: tuple[Path, ...],
+    encoding: str | None,
+    as_of: dt.date | None,
+    demo: bool,
+    outdir: Path,
+    force: bool,
+) -> None:
+    """Do everything: check, then write the register and its paperwork into one folder.
+
+    \b
+    Example:
+        ctforms run tracker.csv --centre centre.toml --records records.xlsx -o results-2024
+        ctforms run --demo -o demo-out
+    """
+    if demo:
+        if tracker or centre or records:
+            raise InputError("--demo uses the shipped demo files: give no tracker or --centre")
+        base = demo_dir()
+        tracker, centre, records = base / "tracker.csv", base / "centre.toml", base / "records.xlsx"
+        catalogues = (base / "catalogue.yaml", *catalogues)
+        as_of = as_of or DEMO_AS_OF
+    if tracker is None or centre is None:
+        raise InputError("give TRACKER.csv and --centre centre.toml (or --demo)")
+    if outdir.exists() and any(outdir.iterdir()) and not force:
+        raise InputError(f"{outdir} is not empty; use --force to write into it")
+    register = build_register(
+        Inputs(tracker, centre, records, catalogues, encoding), as_of or dt.date.today()
+    )
+    outdir.mkdir(parents=True, exist_ok=True)
+    outputs = {
+        "issues.json": _register_text(register).encode(),
+        "issues.txt": render_table(register).encode(),
+        "actions.xlsx": action_list_bytes(register),
+    }
+    for name, data in outputs.items():
+        write_bytes(outdir / name, data, force=True)
+    s = register.summary
+    click.echo(
+        f"{s.students_checked} students checked, {s.students_at_risk} at risk,"
+        f" {s.issues} issues ({s.blocking_unhandled} blocking not handled)."
+    )
+    for name in outputs:
+        click.echo(f"  wrote {outdir / name}")
+
+
+# ---------------------------------------------------------------------------- init / records
+
+
+@cli.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
+@force_option
+def init(directory: Path, force: bool) -> None:
+    """Start a centre: a commented centre.toml and a blank records.xlsx.
+
+    \b
+    Example:
+        ctforms init my-centre
+    """
+    toml = directory / "centre.toml"
+    book = directory / "records.xlsx"
+    for path in (toml, book):
+        check_writable(path, force)
+    text = (templates_dir() / "centre.toml").read_text("utf-8")
+    write_text(toml, text, force=force)
+    write_bytes(book, records_template_bytes(load_catalogue().codes(), _timestamp(dt.date(2024, 1, 1))), force=force)
+    click.echo(f"Wrote {toml} and {book}. Edit centre.toml first: centre number, name, year.")
+
+
+@cli.group(cls=Group)
+def records() -> None:
+    """The centre's own records workbook (records.xlsx)."""
+
+
+@records.command("template")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the workbook.")
+@catalogue_option
+@force_option
+def records_template(output: Path, catalogues: tuple[Path, ...], force: bool) -> None:
+    """Write a blank records workbook with drop-downs and an instructions sheet.
+
+    \b
+    Example:
+        ctforms records template -o records.xlsx
+    """
+    codes = load_catalogue(catalogues).codes()
+    write_bytes(output, records_template_bytes(codes, _timestamp(dt.date(2024, 1, 1))), force=force)
+    click.echo(f"Wrote {output}")
+
+
+# ---------------------------------------------------------------------------- schema / catalogue
+
+
+@cli.command()
+@click.argument("model", required=False)
+def schema(model: str | None) -> None:
+    """Print the JSON Schema of a model; with no MODEL, list the models.
+
+    \b
+    Example:
+        ctforms schema register > register.schema.json
+    """
+    if model is None:
+        for name, cls in MODELS.items():
+            doc = (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
+            click.echo(f"{name:<22}{doc}")
+        return
+    if model not in MODELS:
+        raise InputError(f"no model {model!r}; one of: {', '.join(MODELS)}")
+    click.echo(json.dumps(MODELS[model].model_json_schema(), indent=2, sort_keys=True))
+
+
+@cli.group(cls=Group)
+def catalogue() -> None:
+    """The qualification catalogue (codes, units, rules of combination)."""
+
+
+@catalogue.command("list")
+@catalogue_option
+def catalogue_list(catalogues: tuple[Path, ...]) -> None:
+    """List the qualifications ctforms knows, with where each came from.
+
+    \b
+    Example:
+        ctforms catalogue list --catalogue my-rules.yaml
+    """
+    cat = load_catalogue(catalogues)
+    for code in sorted(cat.entries):
+        e = cat.entries[code]
+        q = e.qualification
+        rules = "no rules" if q.rules is None else (
+            "illustrative rules" if q.rules.illustrative else
+            "verified rules" if q.rules.verified else "unverified rules"
+        )
+        flag = "" if q.verified else "  (unverified)"
+        click.echo(f"{code}  {q.glh:>5} GLH  {q.title}  [{rules}; {e.origin}]{flag}")
+
+
+@catalogue.command("show")
+@click.argument("code")
+@catalogue_option
+def catalogue_show(code: str, catalogues: tuple[Path, ...]) -> None:
+    """Show one qualification: size, GLH, source, units and rules.
+
+    \b
+    Example:
+        ctforms catalogue show 05839
+    """
+    cat = load_catalogue(catalogues)
+    entry = cat.get(code.zfill(5))
+    if entry is None:
+        raise InputError(f"qualification {code} is not in the catalogue ('ctforms catalogue list')")
+    q = entry.qualification
+    click.echo(f"{q.code}  {q.title}")
+    click.echo(f"  subject: {entry.subject.name} (suite {entry.subject.suite}, level {entry.subject.level})")
+    click.echo(f"  size: {q.size}, minimum {q.glh} GLH")
+    click.echo(f"  source: {q.source} ({'verified' if q.verified else 'NOT verified'}; from {entry.origin})")
+    click.echo("  units:")
+    for u in entry.subject.units:
+        kind = u.assessment.value if u.assessment else "type not confirmed"
+        click.echo(f"    {u.number:>3}  {u.glh:>4} GLH  {kind:<18} {u.title}")
+    if q.rules is None:
+        click.echo("  rules of combination: none known (checks report 'cannot verify')")
+    else:
+        r = q.rules
+        state = "illustrative, not OCR's" if r.illustrative else ("verified" if r.verified else "NOT verified")
+        click.echo(f"  rules of combination ({state}; {r.source}):")
+        click.echo(f"    mandatory: {', '.join(map(str, r.mandatory)) or 'none'}")
+        for g in r.groups:
+            click.echo(f"    group {g.name}: units {', '.join(map(str, g.units))}; at least {g.min_units} units, {g.min_glh} GLH")
+        for p in r.pathways:
+            click.echo(f"    pathway {p.name}: mandatory {', '.join(map(str, p.mandatory)) or 'none'}")
+            for g in p.groups:
+                click.echo(f"      group {g.name}: units {', '.join(map(str, g.units))}; at least {g.min_units} units, {g.min_glh} GLH")
+        for b in r.barred:
+            click.echo(f"    barred together: {', '.join(map(str, b))}")
+
+
+@catalogue.command("check")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def catalogue_check(file: Path) -> None:
+    """Validate a centre's catalogue file and say what it adds or overrides.
+
+    \b
+    Example:
+        ctforms catalogue check my-rules.yaml
+    """
+    try:
+        text = file.read_text("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError("the catalogue file is not UTF-8 text", file=file) from None
+    parsed = parse_catalogue(text, str(file))
+    shipped = load_catalogue()
+    for subject in parsed.subjects:
+        for q in subject.qualifications:
+            what = "overrides" if q.code in shipped.entries else "adds"
+            rules = "no rules" if q.rules is None else "rules"
+            click.echo(f"{file.name}: {what} {q.code} {q.title} ({rules})")
+    click.echo(f"{file.name}: OK")
+

@@ -1,0 +1,562 @@
+"""The contracts between ctforms' parts: every input, the catalogue and the issue register.
+
+Readers validate raw text and build these; checks read them; producers consume the register.
+`ctforms schema` publishes the JSON Schema of each model listed in MODELS.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_serializer
+
+CentreNumber = str  # 5 digits, validated by the readers
+CandidateNumber = str  # 4 digits, leading zeros kept
+QualificationCode = str  # 5-digit OCR entry code, e.g. "05839"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+# ---------------------------------------------------------------------------- enums
+
+
+class UnitStatus(str, Enum):
+    """Unit statuses of the Progress Tracker (OCR's guidance), plus ctforms' label for no claim."""
+
+    RESULT_ACHIEVED = "Result achieved"
+    ENTRY_RECEIVED = "Entry received"
+    ENTRY_NOT_RECEIVED = "Entry not received"
+    ATTEMPTED_NOT_ACHIEVED = "Unit attempted-Not achieved"
+    CLAIM_SUBMITTED = "Claim submitted"
+    CLAIM_SAMPLED = "Claim sampled"
+    RIA_RECEIVED = "RIA received"
+    CLAIM_NOT_RECEIVED = "Claim not received"
+
+
+# A unit in one of these states will count towards the qualification if nothing goes wrong.
+GOOD_STATUSES = frozenset(
+    {
+        UnitStatus.RESULT_ACHIEVED,
+        UnitStatus.ENTRY_RECEIVED,
+        UnitStatus.CLAIM_SUBMITTED,
+        UnitStatus.CLAIM_SAMPLED,
+        UnitStatus.RIA_RECEIVED,
+    }
+)
+
+
+class Grade(str, Enum):
+    DISTINCTION = "D"
+    MERIT = "M"
+    PASS = "P"
+    NEAR_PASS = "R"
+    UNCLASSIFIED = "U"
+    NOT_ACHIEVED = "N"
+
+
+PASSING_GRADES = frozenset({Grade.DISTINCTION, Grade.MERIT, Grade.PASS, Grade.NEAR_PASS})
+
+
+class Assessment(str, Enum):
+    EXAMINED = "Examined"
+    MODERATED = "Moderated"
+
+
+class Certification(str, Enum):
+    CERTIFICATING = "certificating"
+    NOT_CERTIFICATING = "not-certificating"
+    WITHDRAWN = "withdrawn"
+
+
+class Severity(str, Enum):
+    BLOCKING = "blocking"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class IssueKind(str, Enum):
+    """The `kind` of an issue. The names are part of the register's contract (DESIGN.md)."""
+
+    NOT_CERTIFICATING = "not-certificating"
+    UNEXPECTED_CERTIFICATION = "unexpected-certification"
+    NO_QUALIFICATION_ENTRY = "no-qualification-entry"
+    WRONG_SIZE_ENTRY = "wrong-size-entry"
+    MANDATORY_UNIT_MISSING = "mandatory-unit-missing"
+    GLH_SHORT = "glh-short"
+    INVALID_COMBINATION = "invalid-combination"
+    MOVE_DOWN_AVAILABLE = "move-down-available"
+    COMBINATION_UNVERIFIABLE = "combination-unverifiable"
+    EXAMINED_NOT_ACHIEVED = "examined-not-achieved"
+    EXAMINED_NOT_ENTERED = "examined-not-entered"
+    CLAIM_NEEDED = "claim-needed"
+    MISSED_FROM_CLAIM = "missed-from-claim"
+    INCORRECT_CLAIM = "incorrect-claim"
+    MODERATED_NOT_ACHIEVED = "moderated-not-achieved"
+    VISIT_NOT_SCHEDULED = "visit-not-scheduled"
+    VISIT_AFTER_DEADLINE = "visit-after-deadline"
+    CLAIM_TOO_LATE = "claim-too-late"
+    RIA_NOT_RECEIVED = "ria-not-received"
+    MISSING_TAG = "missing-tag"
+    DUPLICATE_CANDIDATE = "duplicate-candidate"
+
+
+# ---------------------------------------------------------------------------- centre profile
+
+
+class CentreDetails(_Model):
+    number: CentreNumber = Field(pattern=r"^\d{5}$", description="5-digit OCR centre number")
+    name: str = Field(min_length=1)
+    head_of_centre: str = ""
+
+
+class ExamsOfficer(_Model):
+    name: str = ""
+    email: str = ""
+
+
+class SeriesDates(_Model):
+    """The series' key dates. Only 2023's are OCR's; other years repeat them and are flagged."""
+
+    year: int = Field(ge=2020, le=2100, description="summer in which results are expected")
+    declaration_opens: dt.date
+    declaration_closes: dt.date
+    final_visit_booked_by: dt.date
+    claims_recommended_by: dt.date
+    final_moderation_deadline: dt.date
+    special_consideration_closes: dt.date
+    tracker_frozen_from: dt.date
+    assumed: list[str] = Field(
+        default_factory=list,
+        description="dates not given in centre.toml nor published for this year: check OCR's timeline",
+    )
+
+
+class TrackerSettings(_Model):
+    columns: dict[str, str] = Field(
+        default_factory=dict, description="export header -> ctforms field name"
+    )
+    statuses: dict[str, UnitStatus] = Field(
+        default_factory=dict, description="extra unit-status labels -> ctforms status"
+    )
+
+
+class CentreProfile(_Model):
+    centre: CentreDetails
+    exams_officer: ExamsOfficer = Field(default_factory=ExamsOfficer)
+    series: SeriesDates
+    tracker: TrackerSettings = Field(default_factory=TrackerSettings)
+
+
+# ---------------------------------------------------------------------------- tracker
+
+
+class TrackerRow(_Model):
+    """One row of the Progress Tracker download in ctforms' default layout, after validation."""
+
+    centre_number: CentreNumber
+    candidate_number: CandidateNumber
+    uln: str | None = None
+    uci: str | None = None
+    surname: str
+    forenames: str
+    date_of_birth: dt.date | None = None
+    qualification_code: QualificationCode
+    qualification_title: str = ""
+    certification_status: str
+    estimated_completion: str = ""
+    entry_date: dt.date | None = None
+    unit_number: int | None = None
+    unit_title: str = ""
+    unit_type: Assessment | None = None
+    unit_status: UnitStatus | None = None
+    unit_grade: Grade | None = None
+    unit_series: str = ""
+
+
+class UnitRecord(_Model):
+    number: int
+    title: str = ""
+    assessment: Assessment | None = None
+    status: UnitStatus
+    grade: Grade | None = None
+    series: str = ""
+    row: int = Field(description="line of the tracker file the unit came from")
+
+
+class CertificationStatus(_Model):
+    text: str
+    state: Certification
+    month: str | None = None
+    year: int | None = None
+
+
+class QualificationEntry(_Model):
+    code: QualificationCode
+    title: str = ""
+    certification: CertificationStatus
+    estimated_completion: str = ""
+    entry_date: dt.date | None = None
+    units: dict[int, UnitRecord] = Field(default_factory=dict)
+
+
+class Candidate(_Model):
+    candidate_number: CandidateNumber
+    surname: str
+    forenames: str
+    uln: str | None = None
+    uci: str | None = None
+    date_of_birth: dt.date | None = None
+    entries: dict[QualificationCode, QualificationEntry] = Field(default_factory=dict)
+    first_row: int = 0
+
+
+class Tracker(_Model):
+    centre_number: CentreNumber
+    candidates: dict[CandidateNumber, Candidate]
+    rows: int
+    warnings: list[str] = Field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------- records.xlsx
+
+
+class VisitStatus(str, Enum):
+    SCHEDULED = "Scheduled"
+    COMPLETED = "Completed"
+    CANCELLED = "Cancelled"
+
+
+class ExpectedRow(_Model):
+    row: int
+    candidate_number: CandidateNumber
+    qualification_code: QualificationCode
+    certificating: bool
+
+
+class VisitRow(_Model):
+    row: int
+    qualification_code: QualificationCode
+    moderator: str = ""
+    visit_date: dt.date | None = None
+    visit_status: VisitStatus
+    claim_submitted_on: dt.date | None = None
+
+
+class ClaimRow(_Model):
+    row: int
+    candidate_number: CandidateNumber
+    qualification_code: QualificationCode
+    unit_number: int
+    grade_claimed: Grade
+    visit_date: dt.date | None = None
+
+
+class MarkbookRow(_Model):
+    row: int
+    candidate_number: CandidateNumber
+    qualification_code: QualificationCode
+    unit_number: int
+    final_grade: Grade
+
+
+class TagRow(_Model):
+    row: int
+    candidate_number: CandidateNumber
+    qualification_code: QualificationCode
+    unit_number: int
+    planned_assessment_date: dt.date | None = None
+    tag_grade: Grade
+
+
+class RiaRow(_Model):
+    row: int
+    candidate_number: CandidateNumber
+    qualification_code: QualificationCode
+    unit_number: int
+    requested_on: dt.date | None = None
+
+
+class ActionRow(_Model):
+    row: int
+    issue_id: str
+    action_taken: str
+    date: dt.date | None = None
+    ocr_reference: str = ""
+    by: str = ""
+
+
+class Records(_Model):
+    """The centre's own records. A sheet that is absent is None, so checks can say so."""
+
+    expected: list[ExpectedRow] | None = None
+    visits: list[VisitRow] | None = None
+    claims: list[ClaimRow] | None = None
+    markbook: list[MarkbookRow] | None = None
+    tags: list[TagRow] | None = None
+    ria: list[RiaRow] | None = None
+    actions: list[ActionRow] | None = None
+    warnings: list[str] = Field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------- catalogue
+
+
+class Unit(_Model):
+    number: int = Field(ge=1)
+    title: str = ""
+    glh: int = Field(gt=0)
+    assessment: Assessment | None = Field(
+        default=None, description="None when not confirmed: the tracker's Unit Type is used"
+    )
+
+
+class OptionalGroup(_Model):
+    """Choose from `units`: at least `min_units` of them and at least `min_glh` hours."""
+
+    name: str = "optional"
+    units: list[int] = Field(min_length=1)
+    min_units: int = Field(default=0, ge=0)
+    min_glh: int = Field(default=0, ge=0)
+    max_units: int | None = Field(default=None, ge=1)
+
+
+class Pathway(_Model):
+    name: str
+    mandatory: list[int] = Field(default_factory=list)
+    groups: list[OptionalGroup] = Field(default_factory=list)
+
+
+class Rules(_Model):
+    """Rules of combination. A student must satisfy the base rules and one pathway (if any)."""
+
+    verified: bool = Field(description="checked against OCR's specification or the centre's")
+    illustrative: bool = Field(
+        default=False, description="made up for demonstration: not OCR's rules"
+    )
+    source: str
+    mandatory: list[int] = Field(default_factory=list)
+    groups: list[OptionalGroup] = Field(default_factory=list)
+    pathways: list[Pathway] = Field(default_factory=list)
+    barred: list[list[int]] = Field(
+        default_factory=list, description="sets of units of which at most one may be taken"
+    )
+
+
+class Qualification(_Model):
+    code: QualificationCode = Field(pattern=r"^\d{5}$")
+    title: str
+    size: str
+    glh: int = Field(gt=0, description="minimum GLH for the qualification")
+    source: str
+    verified: bool
+    rules: Rules | None = None
+
+
+class Subject(_Model):
+    """Qualifications of one subject, level and suite share their units (move-down/top-up)."""
+
+    id: str
+    name: str
+    suite: Literal[2012, 2016]
+    level: int = Field(ge=1, le=3)
+    source: str
+    verified: bool
+    units: list[Unit] = Field(default_factory=list)
+    qualifications: list[Qualification]
+
+
+class CatalogueFile(_Model):
+    catalogue_version: Literal[1] = 1
+    subjects: list[Subject]
+
+
+# ---------------------------------------------------------------------------- the register
+
+
+class CandidateDetails(_Model):
+    surname: str
+    forenames: str
+    uln: str | None = None
+    uci: str | None = None
+    date_of_birth: dt.date | None = None
+
+
+class Evidence(_Model):
+    """What triggered an issue. Only the fields that apply are present in the JSON."""
+
+    certification_status: str | None = None
+    expected_code: str | None = None
+    registered_code: str | None = None
+    direction: Literal["top-up", "move-down"] | None = None
+    move_down_code: str | None = None
+    move_down_title: str | None = None
+    pathway: str | None = None
+    glh_taken: int | None = None
+    glh_required: int | None = None
+    mandatory_missing: list[int] | None = None
+    missing_for_target: list[str] | None = None
+    barred_found: list[int] | None = None
+    unit_status: str | None = None
+    unit_type: str | None = None
+    unit_grade: str | None = None
+    strictly_required: bool | None = None
+    visit_date: dt.date | None = None
+    visit_status: str | None = None
+    moderator: str | None = None
+    claim_submitted_on: dt.date | None = None
+    markbook_grade: str | None = None
+    claimed_unit: int | None = None
+    claimed_grade: str | None = None
+    correct_unit: int | None = None
+    correct_grade: str | None = None
+    tag_grade: str | None = None
+    planned_assessment_date: dt.date | None = None
+    in_tag_window: bool | None = None
+    ria_requested_on: dt.date | None = None
+    other_candidate_number: str | None = None
+    matched_on: str | None = None
+    source_rows: list[str] | None = None
+    note: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _drop_empty(self, handler: Any) -> Any:
+        data = handler(self)
+        return {k: v for k, v in data.items() if v is not None}
+
+
+class Handled(_Model):
+    action_taken: str
+    date: dt.date | None = None
+    ocr_reference: str = ""
+    by: str = ""
+
+
+class Issue(_Model):
+    id: str = Field(description="stable: the same input gives the same id")
+    kind: IssueKind
+    severity: Severity
+    candidate_number: CandidateNumber | None
+    qualification_code: QualificationCode | None
+    unit_number: int | None
+    handled: bool = False
+    candidate: CandidateDetails | None = None
+    qualification_title: str = ""
+    unit_title: str = ""
+    summary: str = Field(description="what is wrong, in one line")
+    evidence: Evidence = Field(default_factory=Evidence)
+    action: str = Field(description="what to do, in plain words (OCR's troubleshooting guidance)")
+    remedy: str = Field(description="the form, email or ctforms command that does it")
+    deadline: dt.date | None = None
+    deadline_label: str = ""
+    overdue: bool = False
+    handled_by: Handled | None = None
+
+
+class CheckStatus(str, Enum):
+    PASSED = "passed"
+    ISSUES = "issues"
+    CANNOT_VERIFY = "cannot-verify"
+    PARTIAL = "partially-verified"
+
+
+class CheckResult(_Model):
+    check: str
+    title: str
+    status: CheckStatus
+    students_checked: int
+    issues: int
+    notes: list[str] = Field(default_factory=list)
+
+
+class InputFile(_Model):
+    role: Literal["tracker", "centre", "records", "catalogue"]
+    name: str
+    sha256: str
+    size: int
+
+
+class StudentStatus(str, Enum):
+    OK = "ok"
+    AT_RISK = "at-risk"
+    CHECK = "check"
+
+
+class Student(_Model):
+    """A candidate expecting a result this series, for one qualification."""
+
+    candidate_number: CandidateNumber
+    surname: str
+    forenames: str
+    qualification_code: QualificationCode
+    qualification_title: str = ""
+    registered_code: QualificationCode | None = None
+    status: StudentStatus
+    blocking: int = 0
+    warnings: int = 0
+
+
+class RegisterCentre(_Model):
+    number: CentreNumber
+    name: str
+    head_of_centre: str = ""
+    exams_officer: str = ""
+    exams_officer_email: str = ""
+
+
+class CatalogueUse(_Model):
+    code: QualificationCode
+    title: str
+    source: str
+    verified: bool
+    rules: Literal["verified", "illustrative", "unverified", "none"]
+
+
+class Summary(_Model):
+    students_checked: int
+    students_at_risk: int
+    issues: int
+    blocking_unhandled: int
+    by_kind: dict[str, int]
+    by_severity: dict[str, int]
+
+
+class Register(_Model):
+    """The issue register (issues.json): the contract every later command consumes."""
+
+    register_version: Literal[1] = 1
+    tool: str
+    tool_version: str
+    centre: RegisterCentre
+    series: SeriesDates
+    as_of: dt.date
+    inputs: list[InputFile]
+    catalogue: list[CatalogueUse]
+    checks: list[CheckResult]
+    summary: Summary
+    students: list[Student]
+    warnings: list[str]
+    issues: list[Issue]
+
+
+MODELS: dict[str, type[BaseModel]] = {
+    "centre": CentreProfile,
+    "tracker-row": TrackerRow,
+    "candidate": Candidate,
+    "qualification-entry": QualificationEntry,
+    "unit-record": UnitRecord,
+    "records": Records,
+    "expected": ExpectedRow,
+    "visit": VisitRow,
+    "claim": ClaimRow,
+    "markbook": MarkbookRow,
+    "tag": TagRow,
+    "ria": RiaRow,
+    "action": ActionRow,
+    "catalogue": CatalogueFile,
+    "issue": Issue,
+    "register": Register,
+}

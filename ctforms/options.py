@@ -1,0 +1,69 @@
+"""Options shared by several commands, defined once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class DateType(click.ParamType):
+    name = "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> dt.date:
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a date: use YYYY-MM-DD, e.g. 2024-06-10", param, ctx)
+
+
+existing_file = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+def force_option(f: F) -> F:
+    return click.option("--force", is_flag=True, help="Overwrite existing output.")(f)
+
+
+def as_of_option(f: F) -> F:
+    return click.option(
+        "--as-of",
+        type=DateType(),
+        default=None,
+        help="The date the checks are judged on (YYYY-MM-DD). Default: today.",
+    )(f)
+
+
+def catalogue_option(f: F) -> F:
+    return click.option(
+        "--catalogue",
+        "catalogues",
+        multiple=True,
+        type=existing_file,
+        help="A YAML catalogue that adds or overrides qualifications (repeatable).",
+    )(f)
+
+
+def centre_inputs(f: F) -> F:
+    """--centre, --records, --catalogue and --encoding: what check and run read."""
+    f = click.option(
+        "--encoding",
+        default=None,
+        help="Force the tracker's text encoding (e.g. cp1252). Default: detect UTF-8/Windows-1252.",
+    )(f)
+    f = catalogue_option(f)
+    f = click.option(
+        "--records",
+        type=existing_file,
+        default=None,
+        help="The centre's records workbook (ctforms records template).",
+    )(f)
+    return click.option(
+        "--centre", type=existing_file, default=None, help="The centre profile (centre.toml)."
+    )(f)

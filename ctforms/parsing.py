@@ -1,0 +1,201 @@
+"""Parsing single values as they appear in exports and spreadsheets. Each raises ValueError with
+a message for the user; the readers add the file, row and column."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from ctforms.identifiers import uci_is_valid, uln_is_valid
+from ctforms.models import Assessment, Certification, CertificationStatus, Grade, UnitStatus
+
+
+def norm_key(text: str) -> str:
+    """Header and label matching ignores case, spaces and punctuation."""
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+_SCIENTIFIC = re.compile(r"^\d+(?:[.,]\d+)?e[+-]?\d+$", re.IGNORECASE)
+_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ]00:00(?::00)?)?$")
+_UNIT = re.compile(r"^(?:unit\s*|u)?0*(\d{1,3})$", re.IGNORECASE)
+_CERTIFICATING = re.compile(r"^certificating\s+in\s+([a-z]+)\s+(\d{4})$", re.IGNORECASE)
+
+
+def parse_date(text: str) -> dt.date:
+    m = _DMY.match(text)
+    try:
+        if m:
+            return dt.date(int(m[3]), int(m[2]), int(m[1]))
+        m = _ISO.match(text)
+        if m:
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        raise ValueError(f"{text!r} is not a real date") from None
+    raise ValueError(f"{text!r} is not a date: use DD/MM/YYYY, e.g. 05/06/2024")
+
+
+def parse_candidate_number(text: str) -> str:
+    digits = text.strip()
+    if digits.endswith(".0"):  # a number cell read back by a spreadsheet
+        digits = digits[:-2]
+    if not digits.isdigit() or len(digits) > 4 or int(digits) == 0:
+        raise ValueError(f"{text!r} is not a candidate number (4 digits, 0001-9999)")
+    return digits.zfill(4)
+
+
+def parse_centre_number(text: str) -> str:
+    digits = text.strip()
+    if not digits.isdigit() or len(digits) > 5:
+        raise ValueError(f"{text!r} is not a centre number (5 digits)")
+    return digits.zfill(5)
+
+
+def parse_qualification_code(text: str) -> str:
+    digits = text.strip()
+    if digits.endswith(".0"):
+        digits = digits[:-2]
+    if not digits.isdigit() or not 4 <= len(digits) <= 5:
+        raise ValueError(f"{text!r} is not an OCR qualification entry code (5 digits, e.g. 05839)")
+    return digits.zfill(5)
+
+
+def parse_unit_number(text: str) -> int:
+    cleaned = text.strip()
+    if cleaned.endswith(".0"):
+        cleaned = cleaned[:-2]
+    m = _UNIT.match(cleaned)
+    if not m or int(m[1]) == 0:
+        raise ValueError(f"{text!r} is not a unit number (e.g. 9 or 'Unit 9')")
+    return int(m[1])
+
+
+def parse_uln(text: str) -> str:
+    if _SCIENTIFIC.match(text):
+        raise ValueError(
+            f"ULN {text!r} was turned into a number by a spreadsheet program and its last digits"
+            " are lost; download the CSV from the Progress Tracker again and do not open and save"
+            " it in Excel (or import the ULN column as Text)"
+        )
+    if not text.isdigit() or len(text) != 10:
+        raise ValueError(f"ULN {text!r} is not 10 digits")
+    if not uln_is_valid(text):
+        raise ValueError(
+            f"ULN {text!r} fails its check digit: a digit was mistyped; copy it again from the"
+            " learner's record"
+        )
+    return text
+
+
+def parse_uci(text: str) -> str:
+    uci = text.upper()
+    if _SCIENTIFIC.match(uci):
+        raise ValueError(
+            f"UCI {text!r} was turned into a number by a spreadsheet program; download the CSV"
+            " again and do not open and save it in Excel"
+        )
+    if len(uci) != 13:
+        raise ValueError(f"UCI {text!r} is not 13 characters")
+    if not uci_is_valid(uci):
+        raise ValueError(
+            f"UCI {text!r} fails its check character: a character was mistyped; copy it again"
+        )
+    return uci
+
+
+_STATUS_LABELS: dict[str, UnitStatus] = {norm_key(s.value): s for s in UnitStatus}
+_STATUS_LABELS.update(
+    {
+        "attemptednotachieved": UnitStatus.ATTEMPTED_NOT_ACHIEVED,
+        "noclaim": UnitStatus.CLAIM_NOT_RECEIVED,
+        "noentry": UnitStatus.ENTRY_NOT_RECEIVED,
+    }
+)
+
+
+def status_parser(extra: dict[str, UnitStatus]) -> dict[str, UnitStatus]:
+    labels = dict(_STATUS_LABELS)
+    labels.update({norm_key(k): v for k, v in extra.items()})
+    return labels
+
+
+def parse_status(text: str, labels: dict[str, UnitStatus]) -> UnitStatus:
+    status = labels.get(norm_key(text))
+    if status is None:
+        known = ", ".join(repr(s.value) for s in UnitStatus)
+        raise ValueError(
+            f"unknown unit status {text!r}: expected one of {known}"
+            " (or map your label in centre.toml [tracker.statuses])"
+        )
+    return status
+
+
+_GRADES: dict[str, Grade] = {g.value.lower(): g for g in Grade}
+_GRADES.update(
+    {
+        "distinction": Grade.DISTINCTION,
+        "merit": Grade.MERIT,
+        "pass": Grade.PASS,
+        "nearpass": Grade.NEAR_PASS,
+        "unclassified": Grade.UNCLASSIFIED,
+        "notachieved": Grade.NOT_ACHIEVED,
+    }
+)
+
+
+def parse_grade(text: str) -> Grade:
+    grade = _GRADES.get(norm_key(text))
+    if grade is None:
+        raise ValueError(f"unknown grade {text!r}: expected D, M, P, R (near pass), U or N")
+    return grade
+
+
+_ASSESSMENT: dict[str, Assessment] = {
+    "examined": Assessment.EXAMINED,
+    "exam": Assessment.EXAMINED,
+    "externallyassessed": Assessment.EXAMINED,
+    "moderated": Assessment.MODERATED,
+    "internallyassessed": Assessment.MODERATED,
+    "centreassessed": Assessment.MODERATED,
+}
+
+
+def parse_assessment(text: str) -> Assessment:
+    kind = _ASSESSMENT.get(norm_key(text))
+    if kind is None:
+        raise ValueError(f"unknown unit type {text!r}: expected 'Examined' or 'Moderated'")
+    return kind
+
+
+def parse_certification(text: str) -> CertificationStatus:
+    collapsed = " ".join(text.split())
+    m = _CERTIFICATING.match(collapsed)
+    if m:
+        return CertificationStatus.model_construct(
+            text=collapsed,
+            state=Certification.CERTIFICATING,
+            month=m[1].capitalize(),
+            year=int(m[2]),
+        )
+    key = norm_key(collapsed)
+    if key == "notcertificating":
+        return CertificationStatus.model_construct(
+            text=collapsed, state=Certification.NOT_CERTIFICATING, month=None, year=None
+        )
+    if key == "withdrawn":
+        return CertificationStatus.model_construct(
+            text=collapsed, state=Certification.WITHDRAWN, month=None, year=None
+        )
+    raise ValueError(
+        f"unknown certification status {text!r}: expected e.g. 'Certificating in August 2024',"
+        " 'Not certificating' or 'Withdrawn'"
+    )
+
+
+def parse_yes_no(text: str) -> bool:
+    key = norm_key(text)
+    if key in {"y", "yes", "true", "1"}:
+        return True
+    if key in {"n", "no", "false", "0"}:
+        return False
+    raise ValueError(f"{text!r} is not Y or N")

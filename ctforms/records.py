@@ -1,0 +1,172 @@
+"""Reading records.xlsx, the centre's own records. Every sheet is optional; an absent sheet is
+None so the checks that need it can report "cannot verify"."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from pydantic import BaseModel
+
+from ctforms import parsing
+from ctforms.errors import InputError
+from ctforms.models import (
+    ActionRow,
+    ClaimRow,
+    ExpectedRow,
+    MarkbookRow,
+    Records,
+    RiaRow,
+    TagRow,
+    VisitRow,
+    VisitStatus,
+)
+from ctforms.parsing import norm_key
+
+Parser = Callable[[str], Any]
+
+
+def _visit_status(text: str) -> VisitStatus:
+    for status in VisitStatus:
+        if norm_key(text) == norm_key(status.value):
+            return status
+    raise ValueError(f"{text!r} is not a visit status: use Scheduled, Completed or Cancelled")
+
+
+# sheet -> (model, records field, [(header, field, parser, required)])
+SHEETS: dict[str, tuple[type[BaseModel], str, list[tuple[str, str, Parser, bool]]]] = {
+    "Expected": (ExpectedRow, "expected", [
+        ("Candidate Number", "candidate_number", parsing.parse_candidate_number, True),
+        ("Qualification Code", "qualification_code", parsing.parse_qualification_code, True),
+        ("Certificating (Y/N)", "certificating", parsing.parse_yes_no, True),
+    ]),
+    "Visits": (VisitRow, "visits", [
+        ("Qualification Code", "qualification_code", parsing.parse_qualification_code, True),
+        ("Moderator", "moderator", str, False),
+        ("Visit Date", "visit_date", parsing.parse_date, True),
+        ("Visit Status", "visit_status", _visit_status, True),
+        ("Claim Submitted On", "claim_submitted_on", parsing.parse_date, False),
+    ]),
+    "Claims": (ClaimRow, "claims", [
+        ("Candidate Number", "candidate_number", parsing.parse_candidate_number, True),
+        ("Qualification Code", "qualification_code", parsing.parse_qualification_code, True),
+        ("Unit Number", "unit_number", parsing.parse_unit_number, True),
+        ("Grade Claimed", "grade_claimed", parsing.parse_grade, True),
+        ("Visit Date", "visit_date", parsing.parse_date, False),
+    ]),
+    "Markbook": (MarkbookRow, "markbook", [
+        ("Candidate Number", "candidate_number", parsing.parse_candidate_number, True),
+        ("Qualification Code", "qualification_code", parsing.parse_qualification_code, True),
+        ("Unit Number", "unit_number", parsing.parse_unit_number, True),
+        ("Final Grade", "final_grade", parsing.parse_grade, True),
+    ]),
+    "TAGs": (TagRow, "tags", [
+        ("Candidate Number", "candidate_number", parsing.parse_candidate_number, True),
+        ("Qualification Code", "qualification_code", parsing.parse_qualification_code, True),
+        ("Unit Number", "unit_number", parsing.parse_unit_number, True),
+        ("Planned Assessment Date", "planned_assessment_date", parsing.parse_date, False),
+        ("TAG Grade", "tag_grade", parsing.parse_grade, True),
+    ]),
+    "RIA": (RiaRow, "ria", [
+        ("Candidate Number", "candidate_number", parsing.parse_candidate_number, True),
+        ("Qualification Code", "qualification_code", parsing.parse_qualification_code, True),
+        ("Unit Number", "unit_number", parsing.parse_unit_number, True),
+        ("Requested On", "requested_on", parsing.parse_date, False),
+    ]),
+    "Actions": (ActionRow, "actions", [
+        ("Issue ID", "issue_id", str, True),
+        ("Action Taken", "action_taken", str, True),
+        ("Date", "date", parsing.parse_date, False),
+        ("OCR Reference", "ocr_reference", str, False),
+        ("By", "by", str, False),
+    ]),
+}
+_DATE_FIELDS = {"visit_date", "claim_submitted_on", "planned_assessment_date", "requested_on",
+                "date"}
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def read_records(path: Path) -> Records:
+    path = Path(path)
+    if not path.exists():
+        raise InputError("file not found (make one with 'ctforms records template')", file=path)
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise InputError(
+            f"not an .xlsx workbook ({type(exc).__name__}); save it from Excel as .xlsx",
+            file=path,
+        ) from None
+    try:
+        by_key = {norm_key(ws.title): ws for ws in wb.worksheets}
+        found: dict[str, Any] = {}
+        for sheet, (model, attr, columns) in SHEETS.items():
+            ws = by_key.get(norm_key(sheet))
+            if ws is not None:
+                found[attr] = _read_sheet(ws, path.name, model, columns)
+    finally:
+        wb.close()
+    return Records(**found)
+
+
+def _read_sheet(
+    ws: Any, name: str, model: type[BaseModel], columns: list[tuple[str, str, Parser, bool]]
+) -> list[Any]:
+    rows = ws.iter_rows(values_only=True)
+    header = next(rows, None)
+    if header is None:
+        return []
+    index = {norm_key(_cell_text(h)): i for i, h in enumerate(header) if _cell_text(h)}
+    where: dict[str, int] = {}
+    for title, field, _, required in columns:
+        i = index.get(norm_key(title))
+        if i is None:
+            # "Certificating (Y/N)" may be written "Certificating"
+            i = next((v for k, v in index.items() if k.startswith(norm_key(title)[:12])), None)
+        if i is None:
+            if required:
+                raise InputError(
+                    f"required column {title!r} not found in the header row (row 1);"
+                    " 'ctforms records template' shows the expected headers",
+                    file=name, sheet=ws.title, row=1, column=title,
+                )
+            continue
+        where[field] = i
+    out: list[Any] = []
+    for rownum, values in enumerate(rows, start=2):
+        if values is None or all(_cell_text(v) == "" for v in values):
+            continue
+        data: dict[str, Any] = {"row": rownum}
+        for title, field, parse, required in columns:
+            i = where.get(field)
+            raw = values[i] if i is not None and i < len(values) else None
+            if field in _DATE_FIELDS and isinstance(raw, dt.datetime):
+                data[field] = raw.date()
+                continue
+            if field in _DATE_FIELDS and isinstance(raw, dt.date):
+                data[field] = raw
+                continue
+            text = _cell_text(raw)
+            if not text:
+                if required:
+                    raise InputError(f"{title} is empty", file=name, sheet=ws.title,
+                                     row=rownum, column=title)
+                continue
+            try:
+                data[field] = parse(text)
+            except ValueError as exc:
+                raise InputError(str(exc), file=name, sheet=ws.title, row=rownum,
+                                 column=title) from None
+        out.append(model.model_validate(data))
+    return out

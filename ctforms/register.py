@@ -1,0 +1,277 @@
+"""Building the issue register: load the inputs, run the checks, mark what is handled."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from ctforms import __version__
+from ctforms.catalogue import Catalogue, load_catalogue
+from ctforms.centre import load_centre
+from ctforms.checks import run_checks
+from ctforms.checks.context import Context
+from ctforms.errors import InputError
+from ctforms.models import (
+    CatalogueUse,
+    CentreProfile,
+    Handled,
+    InputFile,
+    Issue,
+    IssueKind,
+    Records,
+    Register,
+    RegisterCentre,
+    Severity,
+    Student,
+    StudentStatus,
+    Summary,
+    Tracker,
+)
+from ctforms.records import read_records
+from ctforms.tracker import read_tracker
+
+_KIND_ORDER = {k: i for i, k in enumerate(IssueKind)}
+
+
+@dataclass
+class Inputs:
+    tracker_path: Path
+    centre_path: Path
+    records_path: Path | None = None
+    catalogue_paths: Sequence[Path] = ()
+    encoding: str | None = None
+
+
+def sha256_file(path: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def _input(role: Literal["tracker", "centre", "records", "catalogue"], path: Path) -> InputFile:
+    digest, size = sha256_file(path)
+    return InputFile(role=role, name=Path(path).name, sha256=digest, size=size)
+
+
+def build_register(inputs: Inputs, as_of: dt.date) -> Register:
+    centre = load_centre(inputs.centre_path)
+    catalogue = load_catalogue(inputs.catalogue_paths)
+    tracker = read_tracker(
+        inputs.tracker_path,
+        centre_number=centre.centre.number,
+        mapping=centre.tracker.columns,
+        statuses=centre.tracker.statuses,
+        encoding=inputs.encoding,
+    )
+    records = read_records(inputs.records_path) if inputs.records_path else Records()
+    files = [_input("tracker", inputs.tracker_path), _input("centre", inputs.centre_path)]
+    if inputs.records_path:
+        files.append(_input("records", inputs.records_path))
+    files.extend(_input("catalogue", p) for p in inputs.catalogue_paths)
+    return assemble(tracker, records, catalogue, centre, as_of, files)
+
+
+def assemble(
+    tracker: Tracker,
+    records: Records,
+    catalogue: Catalogue,
+    centre: CentreProfile,
+    as_of: dt.date,
+    files: list[InputFile],
+) -> Register:
+    """Pure: from loaded inputs to the register."""
+    ctx = Context(tracker=tracker, records=records, catalogue=catalogue, centre=centre, as_of=as_of)
+    results, issues = run_checks(ctx)
+    warnings = list(tracker.warnings) + list(records.warnings)
+    warnings += _unknown_candidates(tracker, records)
+    issues = _dedupe(issues)
+    warnings += _mark_handled(issues, records)
+    issues.sort(key=_issue_order)
+    students = _students(ctx, issues)
+    return Register(
+        tool="ctforms",
+        tool_version=__version__,
+        centre=RegisterCentre(
+            number=centre.centre.number,
+            name=centre.centre.name,
+            head_of_centre=centre.centre.head_of_centre,
+            exams_officer=centre.exams_officer.name,
+            exams_officer_email=centre.exams_officer.email,
+        ),
+        series=centre.series,
+        as_of=as_of,
+        inputs=files,
+        catalogue=_catalogue_use(ctx),
+        checks=results,
+        summary=_summary(students, issues),
+        students=students,
+        warnings=warnings,
+        issues=issues,
+    )
+
+
+def _issue_order(issue: Issue) -> tuple[bool, str, str, int, int, str]:
+    return (
+        issue.candidate_number is None,
+        issue.candidate_number or "",
+        issue.qualification_code or "",
+        issue.unit_number or 0,
+        _KIND_ORDER[issue.kind],
+        issue.id,
+    )
+
+
+def _dedupe(issues: list[Issue]) -> list[Issue]:
+    seen: dict[str, Issue] = {}
+    for issue in issues:
+        seen.setdefault(issue.id, issue)
+    return list(seen.values())
+
+
+def _mark_handled(issues: list[Issue], records: Records) -> list[str]:
+    if not records.actions:
+        return []
+    by_id = {i.id: i for i in issues}
+    warnings: list[str] = []
+    for action in records.actions:
+        issue = by_id.get(action.issue_id.strip())
+        if issue is None:
+            warnings.append(
+                f"records.xlsx Actions row {action.row}: issue {action.issue_id!r} is not in"
+                " this register (already fixed, or a typo)"
+            )
+            continue
+        issue.handled = True
+        issue.handled_by = Handled(
+            action_taken=action.action_taken,
+            date=action.date,
+            ocr_reference=action.ocr_reference,
+            by=action.by,
+        )
+    return warnings
+
+
+def _unknown_candidates(tracker: Tracker, records: Records) -> list[str]:
+    warnings: list[str] = []
+    sheets = (
+        ("Claims", records.claims),
+        ("Markbook", records.markbook),
+        ("TAGs", records.tags),
+        ("RIA", records.ria),
+    )
+    for sheet, rows in sheets:
+        for row in rows or []:
+            if row.candidate_number not in tracker.candidates:
+                warnings.append(
+                    f"records.xlsx {sheet} row {row.row}: candidate {row.candidate_number} is"
+                    " not in the tracker"
+                )
+    return warnings
+
+
+def _students(ctx: Context, issues: list[Issue]) -> list[Student]:
+    per_candidate: dict[tuple[str, str], list[Issue]] = {}
+    per_code: dict[str, list[Issue]] = {}
+    for issue in issues:
+        if issue.handled:
+            continue
+        if issue.candidate_number is None:
+            per_code.setdefault(issue.qualification_code or "", []).append(issue)
+        else:
+            key = (issue.candidate_number, issue.qualification_code or "")
+            per_candidate.setdefault(key, []).append(issue)
+    students: list[Student] = []
+    for exp in ctx.expecting:
+        codes = {exp.expected_code, exp.registered_code or exp.expected_code}
+        mine = [i for c in sorted(codes) for i in per_candidate.get((exp.candidate_number, c), [])]
+        mine += per_candidate.get((exp.candidate_number, ""), [])
+        mine += [i for c in sorted(codes) for i in per_code.get(c, [])]
+        blocking = sum(1 for i in mine if i.severity is Severity.BLOCKING)
+        warnings = sum(1 for i in mine if i.severity is Severity.WARNING)
+        cand = exp.candidate
+        status = (
+            StudentStatus.AT_RISK if blocking else StudentStatus.CHECK if warnings else StudentStatus.OK
+        )
+        students.append(
+            Student(
+                candidate_number=exp.candidate_number,
+                surname=cand.surname if cand else "",
+                forenames=cand.forenames if cand else "",
+                qualification_code=exp.expected_code,
+                qualification_title=(
+                    exp.catalogue.qualification.title
+                    if exp.catalogue
+                    else (exp.entry.title if exp.entry else "")
+                ),
+                registered_code=exp.registered_code,
+                status=status,
+                blocking=blocking,
+                warnings=warnings,
+            )
+        )
+    return students
+
+
+def _summary(students: list[Student], issues: list[Issue]) -> Summary:
+    by_kind = Counter(i.kind.value for i in issues)
+    by_severity = Counter(i.severity.value for i in issues)
+    return Summary(
+        students_checked=len({s.candidate_number for s in students}),
+        students_at_risk=len(
+            {s.candidate_number for s in students if s.status is StudentStatus.AT_RISK}
+        ),
+        issues=len(issues),
+        blocking_unhandled=sum(
+            1 for i in issues if i.severity is Severity.BLOCKING and not i.handled
+        ),
+        by_kind=dict(sorted(by_kind.items())),
+        by_severity=dict(sorted(by_severity.items())),
+    )
+
+
+def _catalogue_use(ctx: Context) -> list[CatalogueUse]:
+    codes = sorted({e.expected_code for e in ctx.expecting} | {
+        e.registered_code for e in ctx.expecting if e.registered_code
+    })
+    used: list[CatalogueUse] = []
+    for code in codes:
+        entry = ctx.catalogue.get(code)
+        if entry is None:
+            continue
+        q = entry.qualification
+        rules = (
+            "none" if q.rules is None
+            else "unverified" if not q.rules.verified
+            else "illustrative" if q.rules.illustrative
+            else "verified"
+        )
+        used.append(
+            CatalogueUse(code=code, title=q.title, source=q.source, verified=q.verified,
+                         rules=rules)
+        )
+    return used
+
+
+def load_register(path: Path) -> Register:
+    """Read an issues.json written by `ctforms check`, validating it against the schema."""
+    from pydantic import ValidationError
+
+    try:
+        text = Path(path).read_text("utf-8")
+    except FileNotFoundError:
+        raise InputError("file not found", file=path) from None
+    try:
+        return Register.model_validate_json(text)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = ".".join(str(p) for p in err["loc"])
+        raise InputError(f"not a valid ctforms register: {loc}: {err['msg']}", file=path) from None

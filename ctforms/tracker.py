@@ -1,0 +1,384 @@
+"""Reading the Progress Tracker download (CSV, one row per candidate per unit).
+
+OCR does not publish the download's columns, so the default layout is ctforms' own (README),
+with aliases and a centre.toml mapping for other headers. Values repeat across a candidate's
+rows, so every parser is memoised: a million-row file is read in seconds.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from ctforms import parsing
+from ctforms.errors import InputError
+from ctforms.models import (
+    Assessment,
+    Candidate,
+    CertificationStatus,
+    Grade,
+    QualificationEntry,
+    Tracker,
+    UnitRecord,
+    UnitStatus,
+)
+from ctforms.parsing import norm_key
+
+# field -> header aliases (compared with norm_key). The first alias is the default header.
+FIELDS: dict[str, tuple[str, ...]] = {
+    "centre_number": ("Centre Number", "Centre No", "Centre", "Centre ID"),
+    "candidate_number": ("Candidate Number", "Candidate No", "Cand No", "Candidate"),
+    "uln": ("ULN", "Unique Learner Number"),
+    "uci": ("UCI", "Unique Candidate Identifier"),
+    "surname": ("Surname", "Last Name", "Family Name", "Legal Surname"),
+    "forenames": ("Forenames", "Forename", "First Name", "First Names", "Given Names"),
+    "date_of_birth": ("Date of Birth", "DOB", "Birth Date"),
+    "qualification_code": ("Qualification Code", "Entry Code", "Qual Code", "Qualification"),
+    "qualification_title": ("Qualification Title", "Qualification Name", "Qual Title"),
+    "certification_status": ("Certification Status", "Certification"),
+    "estimated_completion": ("Estimated Completion", "Estimated Completion Date"),
+    "entry_date": ("Entry Date", "Registration Date", "Qualification Entry Date"),
+    "unit_number": ("Unit Number", "Unit No", "Unit"),
+    "unit_title": ("Unit Title", "Unit Name"),
+    "unit_type": ("Unit Type", "Assessment Type", "Assessment"),
+    "unit_status": ("Unit Status", "Status"),
+    "unit_grade": ("Unit Grade", "Grade", "Unit Result"),
+    "unit_series": ("Unit Series", "Series"),
+}
+REQUIRED = (
+    "centre_number",
+    "candidate_number",
+    "surname",
+    "forenames",
+    "qualification_code",
+    "certification_status",
+    "unit_number",
+    "unit_status",
+)
+
+T = TypeVar("T")
+
+
+def decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
+    """Text and the encoding used. Invalid UTF-8 means a Windows-1252 export (Excel's default)."""
+    if encoding:
+        try:
+            return data.decode(encoding), encoding
+        except LookupError:
+            raise InputError(f"unknown encoding {encoding!r}", file=name) from None
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            raise InputError(
+                f"byte {data[exc.start]:#04x} is not valid {encoding}; try without --encoding",
+                file=name,
+                row=line,
+            ) from None
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "windows-1252"
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(
+            f"byte {data[exc.start]:#04x} is neither UTF-8 nor Windows-1252 text; re-export the"
+            " file as CSV UTF-8 or name its encoding with --encoding",
+            file=name,
+            row=line,
+        ) from None
+
+
+def map_headers(
+    header: list[str], mapping: dict[str, str], name: str
+) -> dict[str, tuple[int, str]]:
+    """field -> (column index, header as written). Unknown headers are ignored."""
+    aliases: dict[str, str] = {}
+    for field, names in FIELDS.items():
+        for alias in names:
+            aliases.setdefault(norm_key(alias), field)
+    for alias, field in mapping.items():
+        if field not in FIELDS:
+            known = ", ".join(FIELDS)
+            raise InputError(
+                f"[tracker.columns] maps {alias!r} to {field!r}, which is not a field; use one of"
+                f" {known}",
+                file="centre.toml",
+            )
+        aliases[norm_key(alias)] = field
+    found: dict[str, tuple[int, str]] = {}
+    for index, raw in enumerate(header):
+        field_name = aliases.get(norm_key(raw))
+        if field_name is None:
+            continue
+        if field_name in found:
+            other = found[field_name][1]
+            raise InputError(
+                f"columns {other!r} and {raw.strip()!r} both mean {field_name}; remove one or map"
+                " them in centre.toml [tracker.columns]",
+                file=name,
+                row=1,
+                column=raw.strip(),
+            )
+        found[field_name] = (index, raw.strip())
+    missing = [f for f in REQUIRED if f not in found]
+    if missing:
+        wanted = ", ".join(repr(FIELDS[f][0]) for f in missing)
+        raise InputError(
+            f"required column {wanted} not found; the header row has"
+            f" {', '.join(repr(h.strip()) for h in header if h.strip())}. Rename the column or"
+            " map it in centre.toml [tracker.columns]",
+            file=name,
+            row=1,
+            column=FIELDS[missing[0]][0],
+        )
+    return found
+
+
+class _Reader:
+    def __init__(self, name: str, columns: dict[str, tuple[int, str]], centre: str | None,
+                 statuses: dict[str, UnitStatus]) -> None:
+        self.name = name
+        self.columns = columns
+        self.centre = centre
+        self.labels = parsing.status_parser(statuses)
+        self.memo: dict[str, dict[str, Any]] = {f: {} for f in FIELDS}
+        self.row = 0
+
+    def fail(self, field: str, message: str) -> InputError:
+        return InputError(message, file=self.name, row=self.row, column=self.columns[field][1])
+
+    def parse(self, field: str, text: str, fn: Callable[[str], T]) -> T:
+        memo = self.memo[field]
+        try:
+            return memo[text]  # type: ignore[no-any-return]
+        except KeyError:
+            pass
+        try:
+            value = fn(text)
+        except ValueError as exc:
+            raise self.fail(field, str(exc)) from None
+        memo[text] = value
+        return value
+
+
+def read_tracker(
+    path: Path,
+    *,
+    centre_number: str | None = None,
+    mapping: dict[str, str] | None = None,
+    statuses: dict[str, UnitStatus] | None = None,
+    encoding: str | None = None,
+) -> Tracker:
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("file not found", file=path) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the file ({exc.strerror})", file=path) from None
+    return parse_tracker(
+        data, path.name, centre_number=centre_number, mapping=mapping or {},
+        statuses=statuses or {}, encoding=encoding,
+    )
+
+
+def parse_tracker(
+    data: bytes,
+    name: str,
+    *,
+    centre_number: str | None = None,
+    mapping: dict[str, str] | None = None,
+    statuses: dict[str, UnitStatus] | None = None,
+    encoding: str | None = None,
+) -> Tracker:
+    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise InputError(
+            "the file is empty; download it again from the Progress Tracker (Results detailed"
+            " view, Download (.csv))",
+            file=name,
+        )
+    text, used = decode(data, name, encoding)
+    warnings: list[str] = []
+    if used == "windows-1252" and not encoding:
+        warnings.append(f"{name}: not UTF-8, read as Windows-1252")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header: list[str] | None = None
+        for header in reader:
+            if any(cell.strip() for cell in header):
+                break
+        else:
+            header = None
+        if header is None:
+            raise InputError("the file has no header row", file=name)
+        columns = map_headers(header, mapping or {}, name)
+        r = _Reader(name, columns, centre_number, statuses or {})
+        candidates, rows = _read_rows(reader, r, warnings)
+    except csv.Error as exc:
+        raise InputError(f"not readable as CSV ({exc})", file=name, row=reader.line_num) from None
+    if not candidates or r.centre is None:
+        raise InputError("the file has a header row but no data rows", file=name)
+    return Tracker.model_construct(
+        centre_number=r.centre,
+        candidates=candidates,
+        rows=rows,
+        warnings=warnings,
+    )
+
+
+def _read_rows(
+    reader: Any, r: _Reader, warnings: list[str]
+) -> tuple[dict[str, Candidate], int]:
+    cols = r.columns
+    idx = {f: i for f, (i, _) in cols.items()}
+    width = max(idx.values()) + 1
+    get_opt = {f: idx.get(f) for f in FIELDS}
+    candidates: dict[str, Candidate] = {}
+    cand_rows: dict[str, tuple[Any, ...]] = {}
+    entry_rows: dict[tuple[str, str], tuple[Any, ...]] = {}
+    rows = 0
+    p = r.parse
+    labels = r.labels
+
+    def cell(row: list[str], field: str) -> str:
+        i = get_opt[field]
+        return row[i].strip() if i is not None else ""
+
+    for row in reader:
+        r.row = reader.line_num
+        if len(row) < width:
+            if not any(c.strip() for c in row):
+                continue
+            row = row + [""] * (width - len(row))
+        rows += 1
+        centre = p("centre_number", row[idx["centre_number"]].strip(),
+                   parsing.parse_centre_number)
+        if r.centre is not None and centre != r.centre:
+            raise r.fail(
+                "centre_number",
+                f"centre number {centre} is not this centre's ({r.centre} in centre.toml);"
+                " check you downloaded your own centre's tracker, or fix centre.toml",
+            )
+        if r.centre is None:
+            r.centre = centre
+        number = p("candidate_number", row[idx["candidate_number"]].strip(),
+                   parsing.parse_candidate_number)
+        surname = row[idx["surname"]].strip()
+        forenames = row[idx["forenames"]].strip()
+        if not surname:
+            raise r.fail("surname", "the surname is empty")
+        uln_text = cell(row, "uln")
+        uln = p("uln", uln_text, parsing.parse_uln) if uln_text else None
+        uci_text = cell(row, "uci")
+        uci = p("uci", uci_text, parsing.parse_uci) if uci_text else None
+        dob_text = cell(row, "date_of_birth")
+        dob = p("date_of_birth", dob_text, parsing.parse_date) if dob_text else None
+        cand_key = (surname, forenames, uln, uci, dob)
+        seen = cand_rows.get(number)
+        if seen is None:
+            cand_rows[number] = (*cand_key, r.row)
+            candidate = Candidate.model_construct(
+                candidate_number=number, surname=surname, forenames=forenames, uln=uln,
+                uci=uci, date_of_birth=dob, entries={}, first_row=r.row,
+            )
+            candidates[number] = candidate
+        else:
+            if seen[:5] != cand_key:
+                _conflict(r, number, seen, cand_key)
+            candidate = candidates[number]
+
+        code = p("qualification_code", row[idx["qualification_code"]].strip(),
+                 parsing.parse_qualification_code)
+        cert_text = row[idx["certification_status"]].strip()
+        if not cert_text:
+            raise r.fail("certification_status", "the certification status is empty")
+        cert: CertificationStatus = p("certification_status", cert_text,
+                                      parsing.parse_certification)
+        title = cell(row, "qualification_title")
+        completion = cell(row, "estimated_completion")
+        entry_text = cell(row, "entry_date")
+        entry_date = p("entry_date", entry_text, parsing.parse_date) if entry_text else None
+        entry_key = (title, cert.text, completion, entry_date)
+        seen_entry = entry_rows.get((number, code))
+        if seen_entry is None:
+            entry_rows[(number, code)] = (*entry_key, r.row)
+            entry = QualificationEntry.model_construct(
+                code=code, title=title, certification=cert, estimated_completion=completion,
+                entry_date=entry_date, units={},
+            )
+            candidate.entries[code] = entry
+        else:
+            if seen_entry[:4] != entry_key:
+                raise InputError(
+                    f"candidate {number}, qualification {code}: this row's qualification details"
+                    f" (title, certification status, estimated completion, entry date) differ"
+                    f" from row {seen_entry[4]}; correct one of the rows",
+                    file=r.name, row=r.row, column=_first_diff_column(r, seen_entry, entry_key),
+                )
+            entry = candidate.entries[code]
+
+        unit_text = row[idx["unit_number"]].strip()
+        status_text = row[idx["unit_status"]].strip()
+        if not unit_text:
+            if status_text:
+                raise r.fail("unit_number", "the unit number is empty but a unit status is given")
+            continue
+        unit_no = p("unit_number", unit_text, parsing.parse_unit_number)
+        if not status_text:
+            raise r.fail("unit_status", f"unit {unit_no} has no status")
+        status: UnitStatus = p("unit_status", status_text,
+                               lambda t: parsing.parse_status(t, labels))
+        type_text = cell(row, "unit_type")
+        assessment: Assessment | None = (
+            p("unit_type", type_text, parsing.parse_assessment) if type_text else None
+        )
+        grade_text = cell(row, "unit_grade")
+        grade: Grade | None = p("unit_grade", grade_text, parsing.parse_grade) if grade_text else None
+        unit_title = p("unit_title", cell(row, "unit_title"), str)
+        series = p("unit_series", cell(row, "unit_series"), str)
+        existing = entry.units.get(unit_no)
+        if existing is not None:
+            if (existing.title, existing.assessment, existing.status, existing.grade,
+                    existing.series) == (unit_title, assessment, status, grade, series):
+                warnings.append(
+                    f"{r.name}: row {r.row} repeats row {existing.row} (candidate {number},"
+                    f" qualification {code}, unit {unit_no}); read once"
+                )
+                continue
+            raise InputError(
+                f"candidate {number}, qualification {code}, unit {unit_no} is also on row"
+                f" {existing.row} with a different status or grade; keep the correct row only",
+                file=r.name, row=r.row, column=cols["unit_status"][1],
+            )
+        entry.units[unit_no] = UnitRecord.model_construct(
+            number=unit_no, title=unit_title, assessment=assessment, status=status,
+            grade=grade, series=series, row=r.row,
+        )
+    return candidates, rows
+
+
+_CAND_FIELDS = ("surname", "forenames", "uln", "uci", "date_of_birth")
+_ENTRY_FIELDS = ("qualification_title", "certification_status", "estimated_completion",
+                 "entry_date")
+
+
+def _conflict(r: _Reader, number: str, seen: tuple[Any, ...], now: tuple[Any, ...]) -> None:
+    field = next(f for f, a, b in zip(_CAND_FIELDS, seen, now, strict=False) if a != b)
+    # Values are not echoed: they are personal data and the user can see both rows.
+    raise InputError(
+        f"candidate {number} has a different {field.replace('_', ' ')} here than on row"
+        f" {seen[5]}; correct the rows so they agree",
+        file=r.name, row=r.row, column=r.columns[field][1] if field in r.columns else field,
+    )
+
+
+def _first_diff_column(r: _Reader, seen: tuple[Any, ...], now: tuple[Any, ...]) -> str:
+    for field, a, b in zip(_ENTRY_FIELDS, seen, now, strict=False):
+        if a != b:
+            return r.columns[field][1] if field in r.columns else field
+    return r.columns["qualification_code"][1]
+

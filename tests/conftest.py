@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from ctforms.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+DEMO = FIXTURES / "demo"
+BAD = FIXTURES / "bad"
+GOLDEN = Path(__file__).resolve().parent / "golden"
+DEMO_AS_OF = "2024-06-10"
+
+
+def invoke(*args: str | Path) -> Result:
+    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+
+@pytest.fixture
+def demo_args() -> list[str]:
+    return [
+        str(DEMO / "tracker.csv"),
+        "--centre", str(DEMO / "centre.toml"),
+        "--records", str(DEMO / "records.xlsx"),
+        "--catalogue", str(DEMO / "catalogue.yaml"),
+        "--as-of", DEMO_AS_OF,
+    ]
