@@ -84,9 +84,7 @@ def make_centre(rows: int, folder: Path) -> Path:
             - {{name: optional, units: [7, 8, 9, 10, 11, 12], min_units: 4}}"""
         for code in codes
     )
-    (folder / "catalogue.yaml").write_text(
-        CATALOGUE.format(units=units_yaml, qualifications=quals)
-    )
+    (folder / "catalogue.yaml").write_text(CATALOGUE.format(units=units_yaml, qualifications=quals))
     (folder / "centre.toml").write_text(
         f'[centre]\nnumber = "{CENTRE}"\nname = "Benchmark College"\n\n[series]\nyear = 2024\n'
     )
@@ -96,10 +94,25 @@ def make_centre(rows: int, folder: Path) -> Path:
     with tracker.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(
-            ["Centre Number", "Candidate Number", "ULN", "Surname", "Forenames",
-             "Date of Birth", "Qualification Code", "Qualification Title",
-             "Certification Status", "Estimated Completion", "Entry Date", "Unit Number",
-             "Unit Title", "Unit Type", "Unit Status", "Unit Grade", "Unit Series"]
+            [
+                "Centre Number",
+                "Candidate Number",
+                "ULN",
+                "Surname",
+                "Forenames",
+                "Date of Birth",
+                "Qualification Code",
+                "Qualification Title",
+                "Certification Status",
+                "Estimated Completion",
+                "Entry Date",
+                "Unit Number",
+                "Unit Title",
+                "Unit Type",
+                "Unit Status",
+                "Unit Grade",
+                "Unit Series",
+            ]
         )
         students = rows // 10
         for s in range(students):
@@ -113,10 +126,24 @@ def make_centre(rows: int, folder: Path) -> Path:
                 status = rnd.choice(statuses_ok) if rnd.random() > 0.03 else "Entry not received"
                 grade = rnd.choice("DMP") if status == "Result achieved" else ""
                 w.writerow(
-                    [CENTRE, number, uln(person), *name, dob, code,
-                     "Benchmark Diploma", "Certificating in August 2024", "Summer 2024",
-                     "19/09/2022", u, f"Unit {u}", "Examined" if u % 3 == 1 else "Moderated",
-                     status, grade, "June 2024" if status == "Entry received" else ""]
+                    [
+                        CENTRE,
+                        number,
+                        uln(person),
+                        *name,
+                        dob,
+                        code,
+                        "Benchmark Diploma",
+                        "Certificating in August 2024",
+                        "Summer 2024",
+                        "19/09/2022",
+                        u,
+                        f"Unit {u}",
+                        "Examined" if u % 3 == 1 else "Moderated",
+                        status,
+                        grade,
+                        "June 2024" if status == "Entry received" else "",
+                    ]
                 )
     return tracker
 
@@ -139,17 +166,33 @@ def main(argv: list[str]) -> int:
         folder = OUT / f"n{rows}"
         tracker = make_centre(rows, folder)
         baseline, _ = measure(
-            [sys.executable, "-c",
-             "import csv,sys\nfor r in csv.DictReader(open(sys.argv[1], newline='')): pass",
-             str(tracker)]
+            [
+                sys.executable,
+                "-c",
+                "import csv,sys\nfor r in csv.DictReader(open(sys.argv[1], newline='')): pass",
+                str(tracker),
+            ]
         )
         out = folder / "issues.json"
         out.unlink(missing_ok=True)
         wall, peak = measure(
-            [sys.executable, "-m", "ctforms", "check", str(tracker),
-             "--centre", str(folder / "centre.toml"),
-             "--catalogue", str(folder / "catalogue.yaml"),
-             "--as-of", "2024-06-10", "--format", "json", "-o", str(out)]
+            [
+                sys.executable,
+                "-m",
+                "ctforms",
+                "check",
+                str(tracker),
+                "--centre",
+                str(folder / "centre.toml"),
+                "--catalogue",
+                str(folder / "catalogue.yaml"),
+                "--as-of",
+                "2024-06-10",
+                "--format",
+                "json",
+                "-o",
+                str(out),
+            ]
         )
         if not out.exists():
             print(f"check failed for {rows} rows", file=sys.stderr)

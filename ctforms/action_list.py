@@ -11,9 +11,24 @@ from ctforms.models import Register
 from ctforms.xlsxio import autosize, put, style_header, workbook_bytes
 
 COLUMNS = [
-    "Issue ID", "Severity", "Kind", "Handled", "Candidate Number", "Surname", "Forenames",
-    "Qualification Code", "Qualification Title", "Unit Number", "Unit Title", "Summary",
-    "Action", "Remedy", "Deadline", "Overdue", "What was done", "OCR Reference",
+    "Issue ID",
+    "Severity",
+    "Kind",
+    "Handled",
+    "Candidate Number",
+    "Surname",
+    "Forenames",
+    "Qualification Code",
+    "Qualification Title",
+    "Unit Number",
+    "Unit Title",
+    "Summary",
+    "Action",
+    "Remedy",
+    "Deadline",
+    "Overdue",
+    "What was done",
+    "OCR Reference",
 ]
 _WRAP = {"Summary", "Action", "Remedy", "What was done"}
 
@@ -28,13 +43,24 @@ def action_list_bytes(register: Register) -> bytes:
         cand = issue.candidate
         done = issue.handled_by
         values: list[object] = [
-            issue.id, issue.severity.value, issue.kind.value, "Y" if issue.handled else "N",
-            issue.candidate_number or "", cand.surname if cand else "",
-            cand.forenames if cand else "", issue.qualification_code or "",
-            issue.qualification_title, issue.unit_number, issue.unit_title, issue.summary,
-            issue.action, issue.remedy, issue.deadline,
+            issue.id,
+            issue.severity.value,
+            issue.kind.value,
+            "Y" if issue.handled else "N",
+            issue.candidate_number or "",
+            cand.surname if cand else "",
+            cand.forenames if cand else "",
+            issue.qualification_code or "",
+            issue.qualification_title,
+            issue.unit_number,
+            issue.unit_title,
+            issue.summary,
+            issue.action,
+            issue.remedy,
+            issue.deadline,
             "Y" if issue.overdue and not issue.handled else "N",
-            done.action_taken if done else "", done.ocr_reference if done else "",
+            done.action_taken if done else "",
+            done.ocr_reference if done else "",
         ]
         for col, value in enumerate(values, start=1):
             cell = put(ws, r, col, value)

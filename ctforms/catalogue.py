@@ -12,7 +12,7 @@ import yaml
 from pydantic import ValidationError
 
 from ctforms.errors import InputError
-from ctforms.models import CatalogueFile, Qualification, Subject, Unit
+from ctforms.models import CatalogueFile, OptionalGroup, Qualification, Subject, Unit
 
 SHIPPED = "ocr-cambridge-technicals.yaml"
 
@@ -52,8 +52,10 @@ class Catalogue:
 
     def same_subject(self, a: str, b: str) -> bool:
         ea, eb = self.entries.get(a), self.entries.get(b)
-        return ea is not None and eb is not None and _subject_key(ea.subject) == _subject_key(
-            eb.subject
+        return (
+            ea is not None
+            and eb is not None
+            and _subject_key(ea.subject) == _subject_key(eb.subject)
         )
 
     def codes(self) -> list[tuple[str, str]]:
@@ -144,7 +146,9 @@ def load_catalogue(extra: Iterable[Path] = ()) -> Catalogue:
         try:
             text = Path(path).read_text("utf-8-sig")
         except OSError as exc:
-            raise InputError(f"cannot read the catalogue file ({exc.strerror})", file=path) from None
+            raise InputError(
+                f"cannot read the catalogue file ({exc.strerror})", file=path
+            ) from None
         except UnicodeDecodeError:
             raise InputError("the catalogue file is not UTF-8 text", file=path) from None
         _merge(cat, parse_catalogue(text, str(path)), Path(path).name)
@@ -171,3 +175,44 @@ def _merge(cat: Catalogue, parsed: CatalogueFile, origin: str) -> None:
 
 def _num(unit: Unit) -> int:
     return unit.number
+
+
+def _group(g: OptionalGroup) -> str:
+    need = [f"{g.min_units} units"] if g.min_units else []
+    need += [f"{g.min_glh} GLH"] if g.min_glh else []
+    units = ", ".join(map(str, g.units))
+    return f"group {g.name}: units {units}; at least {' and '.join(need) or 'nothing'}"
+
+
+def describe(entry: Entry) -> list[str]:
+    """A qualification in plain lines, for `ctforms catalogue show`."""
+    q, subject = entry.qualification, entry.subject
+    state = "verified" if q.verified else "NOT verified"
+    lines = [
+        f"{q.code}  {q.title}",
+        f"  subject: {subject.name} (suite {subject.suite}, level {subject.level})",
+        f"  size: {q.size}, minimum {q.glh} GLH",
+        f"  source: {q.source} ({state}; from {entry.origin})",
+        "  units:",
+    ]
+    for u in subject.units:
+        kind = u.assessment.value if u.assessment else "type not confirmed"
+        lines.append(f"    {u.number:>3}  {u.glh:>4} GLH  {kind:<18} {u.title}")
+    r = q.rules
+    if r is None:
+        lines.append("  rules of combination: none known (checks report 'cannot verify')")
+        return lines
+    if r.illustrative:
+        rstate = "illustrative, not OCR's"
+    else:
+        rstate = "verified" if r.verified else "NOT verified: not used"
+    lines.append(f"  rules of combination ({rstate}; {r.source}):")
+    lines.append(f"    mandatory: {', '.join(map(str, r.mandatory)) or 'none'}")
+    lines += [f"    {_group(g)}" for g in r.groups]
+    for p in r.pathways:
+        lines.append(
+            f"    pathway {p.name}: mandatory {', '.join(map(str, p.mandatory)) or 'none'}"
+        )
+        lines += [f"      {_group(g)}" for g in p.groups]
+    lines += [f"    barred together: {', '.join(map(str, b))}" for b in r.barred]
+    return lines

@@ -71,9 +71,7 @@ def parse_centre(text: str, name: str) -> CentreProfile:
 
 def _check_dates(series: SeriesDates, name: str) -> None:
     if series.declaration_closes < series.declaration_opens:
-        raise InputError(
-            "[series] declaration_closes is before declaration_opens", file=name
-        )
+        raise InputError("[series] declaration_closes is before declaration_opens", file=name)
 
 
 def load_centre(path: Path) -> CentreProfile:

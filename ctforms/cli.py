@@ -11,7 +11,7 @@ import click
 
 from ctforms import __version__
 from ctforms.action_list import action_list_bytes
-from ctforms.catalogue import load_catalogue, parse_catalogue
+from ctforms.catalogue import describe, load_catalogue, parse_catalogue
 from ctforms.demo import DEMO_AS_OF, demo_dir, templates_dir
 from ctforms.errors import InputError
 from ctforms.models import MODELS, Register
@@ -76,8 +76,13 @@ def _register_text(register: Register) -> str:
     show_default=True,
     help="table for people, json for the register, xlsx for an action list.",
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write to this file instead of the screen (required for xlsx).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to this file instead of the screen (required for xlsx).",
+)
 @force_option
 def check(
     tracker: Path,
@@ -133,8 +138,14 @@ def check(
 @centre_inputs
 @as_of_option
 @click.option("--demo", is_flag=True, help="Use the shipped demo centre instead of your files.")
-@click.option("-o", "--output", "outdir", required=True,
-              type=click.Path(file_okay=False, path_type=Path), help="Folder for every output.")
+@click.option(
+    "-o",
+    "--output",
+    "outdir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for every output.",
+)
 @force_option
 def run(
     tracker: Path | None,
@@ -204,7 +215,11 @@ def init(directory: Path, force: bool) -> None:
         check_writable(path, force)
     text = (templates_dir() / "centre.toml").read_text("utf-8")
     write_text(toml, text, force=force)
-    write_bytes(book, records_template_bytes(load_catalogue().codes(), _timestamp(dt.date(2024, 1, 1))), force=force)
+    write_bytes(
+        book,
+        records_template_bytes(load_catalogue().codes(), _timestamp(dt.date(2024, 1, 1))),
+        force=force,
+    )
     click.echo(f"Wrote {toml} and {book}. Edit centre.toml first: centre number, name, year.")
 
 
@@ -214,8 +229,13 @@ def records() -> None:
 
 
 @records.command("template")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write the workbook.")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the workbook.",
+)
 @catalogue_option
 @force_option
 def records_template(output: Path, catalogues: tuple[Path, ...], force: bool) -> None:
@@ -270,9 +290,16 @@ def catalogue_list(catalogues: tuple[Path, ...]) -> None:
     for code in sorted(cat.entries):
         e = cat.entries[code]
         q = e.qualification
-        rules = "no rules" if q.rules is None else (
-            "illustrative rules" if q.rules.illustrative else
-            "verified rules" if q.rules.verified else "unverified rules"
+        rules = (
+            "no rules"
+            if q.rules is None
+            else (
+                "illustrative rules"
+                if q.rules.illustrative
+                else "verified rules"
+                if q.rules.verified
+                else "unverified rules"
+            )
         )
         flag = "" if q.verified else "  (unverified)"
         click.echo(f"{code}  {q.glh:>5} GLH  {q.title}  [{rules}; {e.origin}]{flag}")
@@ -292,30 +319,7 @@ def catalogue_show(code: str, catalogues: tuple[Path, ...]) -> None:
     entry = cat.get(code.zfill(5))
     if entry is None:
         raise InputError(f"qualification {code} is not in the catalogue ('ctforms catalogue list')")
-    q = entry.qualification
-    click.echo(f"{q.code}  {q.title}")
-    click.echo(f"  subject: {entry.subject.name} (suite {entry.subject.suite}, level {entry.subject.level})")
-    click.echo(f"  size: {q.size}, minimum {q.glh} GLH")
-    click.echo(f"  source: {q.source} ({'verified' if q.verified else 'NOT verified'}; from {entry.origin})")
-    click.echo("  units:")
-    for u in entry.subject.units:
-        kind = u.assessment.value if u.assessment else "type not confirmed"
-        click.echo(f"    {u.number:>3}  {u.glh:>4} GLH  {kind:<18} {u.title}")
-    if q.rules is None:
-        click.echo("  rules of combination: none known (checks report 'cannot verify')")
-    else:
-        r = q.rules
-        state = "illustrative, not OCR's" if r.illustrative else ("verified" if r.verified else "NOT verified")
-        click.echo(f"  rules of combination ({state}; {r.source}):")
-        click.echo(f"    mandatory: {', '.join(map(str, r.mandatory)) or 'none'}")
-        for g in r.groups:
-            click.echo(f"    group {g.name}: units {', '.join(map(str, g.units))}; at least {g.min_units} units, {g.min_glh} GLH")
-        for p in r.pathways:
-            click.echo(f"    pathway {p.name}: mandatory {', '.join(map(str, p.mandatory)) or 'none'}")
-            for g in p.groups:
-                click.echo(f"      group {g.name}: units {', '.join(map(str, g.units))}; at least {g.min_units} units, {g.min_glh} GLH")
-        for b in r.barred:
-            click.echo(f"    barred together: {', '.join(map(str, b))}")
+    click.echo("\n".join(describe(entry)))
 
 
 @catalogue.command("check")
@@ -339,4 +343,3 @@ def catalogue_check(file: Path) -> None:
             rules = "no rules" if q.rules is None else "rules"
             click.echo(f"{file.name}: {what} {q.code} {q.title} ({rules})")
     click.echo(f"{file.name}: OK")
-

@@ -7,7 +7,7 @@ Readers validate raw text and build these; checks read them; producers consume t
 from __future__ import annotations
 
 import datetime as dt
-from enum import Enum
+from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_serializer
@@ -24,7 +24,7 @@ class _Model(BaseModel):
 # ---------------------------------------------------------------------------- enums
 
 
-class UnitStatus(str, Enum):
+class UnitStatus(StrEnum):
     """Unit statuses of the Progress Tracker (OCR's guidance), plus ctforms' label for no claim."""
 
     RESULT_ACHIEVED = "Result achieved"
@@ -49,7 +49,7 @@ GOOD_STATUSES = frozenset(
 )
 
 
-class Grade(str, Enum):
+class Grade(StrEnum):
     DISTINCTION = "D"
     MERIT = "M"
     PASS = "P"
@@ -61,24 +61,24 @@ class Grade(str, Enum):
 PASSING_GRADES = frozenset({Grade.DISTINCTION, Grade.MERIT, Grade.PASS, Grade.NEAR_PASS})
 
 
-class Assessment(str, Enum):
+class Assessment(StrEnum):
     EXAMINED = "Examined"
     MODERATED = "Moderated"
 
 
-class Certification(str, Enum):
+class Certification(StrEnum):
     CERTIFICATING = "certificating"
     NOT_CERTIFICATING = "not-certificating"
     WITHDRAWN = "withdrawn"
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     BLOCKING = "blocking"
     WARNING = "warning"
     INFO = "info"
 
 
-class IssueKind(str, Enum):
+class IssueKind(StrEnum):
     """The `kind` of an issue. The names are part of the register's contract (DESIGN.md)."""
 
     NOT_CERTIFICATING = "not-certificating"
@@ -131,7 +131,7 @@ class SeriesDates(_Model):
     tracker_frozen_from: dt.date
     assumed: list[str] = Field(
         default_factory=list,
-        description="dates not given in centre.toml nor published for this year: check OCR's timeline",
+        description="dates neither in centre.toml nor published for this year: check them",
     )
 
 
@@ -224,7 +224,7 @@ class Tracker(_Model):
 # ---------------------------------------------------------------------------- records.xlsx
 
 
-class VisitStatus(str, Enum):
+class VisitStatus(StrEnum):
     SCHEDULED = "Scheduled"
     COMPLETED = "Completed"
     CANCELLED = "Cancelled"
@@ -456,7 +456,7 @@ class Issue(_Model):
     handled_by: Handled | None = None
 
 
-class CheckStatus(str, Enum):
+class CheckStatus(StrEnum):
     PASSED = "passed"
     ISSUES = "issues"
     CANNOT_VERIFY = "cannot-verify"
@@ -479,7 +479,7 @@ class InputFile(_Model):
     size: int
 
 
-class StudentStatus(str, Enum):
+class StudentStatus(StrEnum):
     OK = "ok"
     AT_RISK = "at-risk"
     CHECK = "check"

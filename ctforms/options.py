@@ -12,10 +12,12 @@ import click
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class DateType(click.ParamType):
+class DateType(click.ParamType):  # type: ignore[type-arg]
     name = "DATE"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> dt.date:
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> dt.date:
         if isinstance(value, dt.date):
             return value
         try:

@@ -39,54 +39,87 @@ def _visit_status(text: str) -> VisitStatus:
 
 # sheet -> (model, records field, [(header, field, parser, required)])
 SHEETS: dict[str, tuple[type[BaseModel], str, list[tuple[str, str, Parser, bool]]]] = {
-    "Expected": (ExpectedRow, "expected", [
-        ("Candidate Number", "candidate_number", parsing.parse_candidate_number, True),
-        ("Qualification Code", "qualification_code", parsing.parse_qualification_code, True),
-        ("Certificating (Y/N)", "certificating", parsing.parse_yes_no, True),
-    ]),
-    "Visits": (VisitRow, "visits", [
-        ("Qualification Code", "qualification_code", parsing.parse_qualification_code, True),
-        ("Moderator", "moderator", str, False),
-        ("Visit Date", "visit_date", parsing.parse_date, True),
-        ("Visit Status", "visit_status", _visit_status, True),
-        ("Claim Submitted On", "claim_submitted_on", parsing.parse_date, False),
-    ]),
-    "Claims": (ClaimRow, "claims", [
-        ("Candidate Number", "candidate_number", parsing.parse_candidate_number, True),
-        ("Qualification Code", "qualification_code", parsing.parse_qualification_code, True),
-        ("Unit Number", "unit_number", parsing.parse_unit_number, True),
-        ("Grade Claimed", "grade_claimed", parsing.parse_grade, True),
-        ("Visit Date", "visit_date", parsing.parse_date, False),
-    ]),
-    "Markbook": (MarkbookRow, "markbook", [
-        ("Candidate Number", "candidate_number", parsing.parse_candidate_number, True),
-        ("Qualification Code", "qualification_code", parsing.parse_qualification_code, True),
-        ("Unit Number", "unit_number", parsing.parse_unit_number, True),
-        ("Final Grade", "final_grade", parsing.parse_grade, True),
-    ]),
-    "TAGs": (TagRow, "tags", [
-        ("Candidate Number", "candidate_number", parsing.parse_candidate_number, True),
-        ("Qualification Code", "qualification_code", parsing.parse_qualification_code, True),
-        ("Unit Number", "unit_number", parsing.parse_unit_number, True),
-        ("Planned Assessment Date", "planned_assessment_date", parsing.parse_date, False),
-        ("TAG Grade", "tag_grade", parsing.parse_grade, True),
-    ]),
-    "RIA": (RiaRow, "ria", [
-        ("Candidate Number", "candidate_number", parsing.parse_candidate_number, True),
-        ("Qualification Code", "qualification_code", parsing.parse_qualification_code, True),
-        ("Unit Number", "unit_number", parsing.parse_unit_number, True),
-        ("Requested On", "requested_on", parsing.parse_date, False),
-    ]),
-    "Actions": (ActionRow, "actions", [
-        ("Issue ID", "issue_id", str, True),
-        ("Action Taken", "action_taken", str, True),
-        ("Date", "date", parsing.parse_date, False),
-        ("OCR Reference", "ocr_reference", str, False),
-        ("By", "by", str, False),
-    ]),
+    "Expected": (
+        ExpectedRow,
+        "expected",
+        [
+            ("Candidate Number", "candidate_number", parsing.parse_candidate_number, True),
+            ("Qualification Code", "qualification_code", parsing.parse_qualification_code, True),
+            ("Certificating (Y/N)", "certificating", parsing.parse_yes_no, True),
+        ],
+    ),
+    "Visits": (
+        VisitRow,
+        "visits",
+        [
+            ("Qualification Code", "qualification_code", parsing.parse_qualification_code, True),
+            ("Moderator", "moderator", str, False),
+            ("Visit Date", "visit_date", parsing.parse_date, True),
+            ("Visit Status", "visit_status", _visit_status, True),
+            ("Claim Submitted On", "claim_submitted_on", parsing.parse_date, False),
+        ],
+    ),
+    "Claims": (
+        ClaimRow,
+        "claims",
+        [
+            ("Candidate Number", "candidate_number", parsing.parse_candidate_number, True),
+            ("Qualification Code", "qualification_code", parsing.parse_qualification_code, True),
+            ("Unit Number", "unit_number", parsing.parse_unit_number, True),
+            ("Grade Claimed", "grade_claimed", parsing.parse_grade, True),
+            ("Visit Date", "visit_date", parsing.parse_date, False),
+        ],
+    ),
+    "Markbook": (
+        MarkbookRow,
+        "markbook",
+        [
+            ("Candidate Number", "candidate_number", parsing.parse_candidate_number, True),
+            ("Qualification Code", "qualification_code", parsing.parse_qualification_code, True),
+            ("Unit Number", "unit_number", parsing.parse_unit_number, True),
+            ("Final Grade", "final_grade", parsing.parse_grade, True),
+        ],
+    ),
+    "TAGs": (
+        TagRow,
+        "tags",
+        [
+            ("Candidate Number", "candidate_number", parsing.parse_candidate_number, True),
+            ("Qualification Code", "qualification_code", parsing.parse_qualification_code, True),
+            ("Unit Number", "unit_number", parsing.parse_unit_number, True),
+            ("Planned Assessment Date", "planned_assessment_date", parsing.parse_date, False),
+            ("TAG Grade", "tag_grade", parsing.parse_grade, True),
+        ],
+    ),
+    "RIA": (
+        RiaRow,
+        "ria",
+        [
+            ("Candidate Number", "candidate_number", parsing.parse_candidate_number, True),
+            ("Qualification Code", "qualification_code", parsing.parse_qualification_code, True),
+            ("Unit Number", "unit_number", parsing.parse_unit_number, True),
+            ("Requested On", "requested_on", parsing.parse_date, False),
+        ],
+    ),
+    "Actions": (
+        ActionRow,
+        "actions",
+        [
+            ("Issue ID", "issue_id", str, True),
+            ("Action Taken", "action_taken", str, True),
+            ("Date", "date", parsing.parse_date, False),
+            ("OCR Reference", "ocr_reference", str, False),
+            ("By", "by", str, False),
+        ],
+    ),
 }
-_DATE_FIELDS = {"visit_date", "claim_submitted_on", "planned_assessment_date", "requested_on",
-                "date"}
+_DATE_FIELDS = {
+    "visit_date",
+    "claim_submitted_on",
+    "planned_assessment_date",
+    "requested_on",
+    "date",
+}
 
 
 def _cell_text(value: Any) -> str:
@@ -139,7 +172,10 @@ def _read_sheet(
                 raise InputError(
                     f"required column {title!r} not found in the header row (row 1);"
                     " 'ctforms records template' shows the expected headers",
-                    file=name, sheet=ws.title, row=1, column=title,
+                    file=name,
+                    sheet=ws.title,
+                    row=1,
+                    column=title,
                 )
             continue
         where[field] = i
@@ -160,13 +196,15 @@ def _read_sheet(
             text = _cell_text(raw)
             if not text:
                 if required:
-                    raise InputError(f"{title} is empty", file=name, sheet=ws.title,
-                                     row=rownum, column=title)
+                    raise InputError(
+                        f"{title} is empty", file=name, sheet=ws.title, row=rownum, column=title
+                    )
                 continue
             try:
                 data[field] = parse(text)
             except ValueError as exc:
-                raise InputError(str(exc), file=name, sheet=ws.title, row=rownum,
-                                 column=title) from None
+                raise InputError(
+                    str(exc), file=name, sheet=ws.title, row=rownum, column=title
+                ) from None
         out.append(model.model_validate(data))
     return out

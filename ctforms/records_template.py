@@ -6,6 +6,8 @@ import datetime as dt
 from collections.abc import Sequence
 
 from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ctforms.records import SHEETS
@@ -42,12 +44,6 @@ INSTRUCTIONS = [
 ]
 
 
-def _column_letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(index)
-
-
 def records_template_bytes(
     qualification_codes: Sequence[tuple[str, str]], timestamp: dt.datetime
 ) -> bytes:
@@ -57,7 +53,7 @@ def records_template_bytes(
     lines = [*INSTRUCTIONS, *(f"{name}: {text}" for name, text in PURPOSE.items())]
     for i, line in enumerate(lines, start=1):
         put(info, i, 1, line)
-    info["A1"].font = info["A1"].font.copy(bold=True, size=14)
+    info["A1"].font = Font(bold=True, size=14)
     info.column_dimensions["A"].width = 110
 
     lists = wb.create_sheet("Lists")
@@ -71,18 +67,23 @@ def records_template_bytes(
         ws = wb.create_sheet(sheet)
         for col, (title, field, _parse, _required) in enumerate(columns, start=1):
             put(ws, 1, col, title)
-            letter = _column_letter(col)
+            letter = get_column_letter(col)
             cells = f"{letter}2:{letter}{ROWS + 1}"
             if field in {"candidate_number", "qualification_code", "issue_id"}:
                 for row in range(2, 52):  # text format so Excel keeps leading zeros
                     ws.cell(row=row, column=col).number_format = "@"
-            if field in {"visit_date", "claim_submitted_on", "planned_assessment_date",
-                         "requested_on", "date"}:
+            if field in {
+                "visit_date",
+                "claim_submitted_on",
+                "planned_assessment_date",
+                "requested_on",
+                "date",
+            }:
                 for row in range(2, 52):
                     ws.cell(row=row, column=col).number_format = "DD/MM/YYYY"
             formula = None
             if field == "qualification_code":
-                formula = f"={code_range}"
+                formula = code_range  # stored without "=" as in Excel's own XML
             elif field in {"grade_claimed", "final_grade", "tag_grade"}:
                 formula = '"' + ",".join(GRADES) + '"'
             elif field == "certificating":

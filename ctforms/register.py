@@ -199,7 +199,11 @@ def _students(ctx: Context, issues: list[Issue]) -> list[Student]:
         warnings = sum(1 for i in mine if i.severity is Severity.WARNING)
         cand = exp.candidate
         status = (
-            StudentStatus.AT_RISK if blocking else StudentStatus.CHECK if warnings else StudentStatus.OK
+            StudentStatus.AT_RISK
+            if blocking
+            else StudentStatus.CHECK
+            if warnings
+            else StudentStatus.OK
         )
         students.append(
             Student(
@@ -239,9 +243,10 @@ def _summary(students: list[Student], issues: list[Issue]) -> Summary:
 
 
 def _catalogue_use(ctx: Context) -> list[CatalogueUse]:
-    codes = sorted({e.expected_code for e in ctx.expecting} | {
-        e.registered_code for e in ctx.expecting if e.registered_code
-    })
+    codes = sorted(
+        {e.expected_code for e in ctx.expecting}
+        | {e.registered_code for e in ctx.expecting if e.registered_code}
+    )
     used: list[CatalogueUse] = []
     for code in codes:
         entry = ctx.catalogue.get(code)
@@ -249,14 +254,18 @@ def _catalogue_use(ctx: Context) -> list[CatalogueUse]:
             continue
         q = entry.qualification
         rules = (
-            "none" if q.rules is None
-            else "unverified" if not q.rules.verified
-            else "illustrative" if q.rules.illustrative
+            "none"
+            if q.rules is None
+            else "unverified"
+            if not q.rules.verified
+            else "illustrative"
+            if q.rules.illustrative
             else "verified"
         )
         used.append(
-            CatalogueUse(code=code, title=q.title, source=q.source, verified=q.verified,
-                         rules=rules)
+            CatalogueUse(
+                code=code, title=q.title, source=q.source, verified=q.verified, rules=rules
+            )
         )
     return used
 

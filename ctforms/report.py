@@ -39,7 +39,9 @@ def render_table(register: Register) -> str:
                     else "(not in the tracker)"
                 )
                 qual = f"  {issue.qualification_code} {issue.qualification_title}".rstrip()
-                out.append(f"{issue.candidate_number}  {who}{qual if issue.qualification_code else ''}")
+                out.append(
+                    f"{issue.candidate_number}  {who}{qual if issue.qualification_code else ''}"
+                )
         out.extend(_line(issue))
     if register.issues:
         out.append("")

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from pydantic import BaseModel
 
 from ctforms.models import GOOD_STATUSES, OptionalGroup, Qualification, Rules, Unit, UnitStatus
 
 
-class Outcome(str, Enum):
+class Outcome(StrEnum):
     SATISFIED = "satisfied"
     MANDATORY_MISSING = "mandatory-missing"
     GLH_SHORT = "glh-short"
@@ -55,8 +55,12 @@ class _Judgement:
         return not (self.mandatory_missing or self.glh_short or self.groups_short or self.barred)
 
     def rank(self) -> tuple[int, int, int, int]:
-        return (len(self.mandatory_missing), self.glh_short, len(self.groups_short),
-                len(self.barred))
+        return (
+            len(self.mandatory_missing),
+            self.glh_short,
+            len(self.groups_short),
+            len(self.barred),
+        )
 
 
 def usable(qual: Qualification) -> Rules | None:
@@ -98,8 +102,9 @@ def _group_shortfall(group: OptionalGroup, units: frozenset[int], glh: Mapping[i
     return f"{group.name}: " + ", ".join(parts)
 
 
-def _judge(qual: Qualification, rules: Rules, units: frozenset[int],
-           glh: Mapping[int, int]) -> _Judgement:
+def _judge(
+    qual: Qualification, rules: Rules, units: frozenset[int], glh: Mapping[int, int]
+) -> _Judgement:
     best: _Judgement | None = None
     for name, mandatory, groups in _variants(rules):
         allowed = set(mandatory)
@@ -107,8 +112,9 @@ def _judge(qual: Qualification, rules: Rules, units: frozenset[int],
             allowed.update(g.units)
         hours = sum(glh.get(u, 0) for u in units if u in allowed)
         shortfalls = tuple(s for g in groups if (s := _group_shortfall(g, units, glh)))
-        barred = tuple(sorted({u for b in rules.barred if len(set(b) & units) > 1
-                               for u in set(b) & units}))
+        barred = tuple(
+            sorted({u for b in rules.barred if len(set(b) & units) > 1 for u in set(b) & units})
+        )
         j = _Judgement(
             pathway=name,
             mandatory_missing=tuple(u for u in mandatory if u not in units),
@@ -129,8 +135,9 @@ def _judge(qual: Qualification, rules: Rules, units: frozenset[int],
 _CACHE: dict[tuple[str, int, frozenset[int]], tuple[Rules, _Judgement]] = {}
 
 
-def _cached_judge(qual: Qualification, rules: Rules, units: frozenset[int],
-                  glh: Mapping[int, int]) -> _Judgement:
+def _cached_judge(
+    qual: Qualification, rules: Rules, units: frozenset[int], glh: Mapping[int, int]
+) -> _Judgement:
     key = (qual.code, id(rules), units)
     found = _CACHE.get(key)
     if found is None or found[0] is not rules:

@@ -139,8 +139,13 @@ def map_headers(
 
 
 class _Reader:
-    def __init__(self, name: str, columns: dict[str, tuple[int, str]], centre: str | None,
-                 statuses: dict[str, UnitStatus]) -> None:
+    def __init__(
+        self,
+        name: str,
+        columns: dict[str, tuple[int, str]],
+        centre: str | None,
+        statuses: dict[str, UnitStatus],
+    ) -> None:
         self.name = name
         self.columns = columns
         self.centre = centre
@@ -181,8 +186,12 @@ def read_tracker(
     except OSError as exc:
         raise InputError(f"cannot read the file ({exc.strerror})", file=path) from None
     return parse_tracker(
-        data, path.name, centre_number=centre_number, mapping=mapping or {},
-        statuses=statuses or {}, encoding=encoding,
+        data,
+        path.name,
+        centre_number=centre_number,
+        mapping=mapping or {},
+        statuses=statuses or {},
+        encoding=encoding,
     )
 
 
@@ -230,9 +239,7 @@ def parse_tracker(
     )
 
 
-def _read_rows(
-    reader: Any, r: _Reader, warnings: list[str]
-) -> tuple[dict[str, Candidate], int]:
+def _read_rows(reader: Any, r: _Reader, warnings: list[str]) -> tuple[dict[str, Candidate], int]:
     cols = r.columns
     idx = {f: i for f, (i, _) in cols.items()}
     width = max(idx.values()) + 1
@@ -255,8 +262,7 @@ def _read_rows(
                 continue
             row = row + [""] * (width - len(row))
         rows += 1
-        centre = p("centre_number", row[idx["centre_number"]].strip(),
-                   parsing.parse_centre_number)
+        centre = p("centre_number", row[idx["centre_number"]].strip(), parsing.parse_centre_number)
         if r.centre is not None and centre != r.centre:
             raise r.fail(
                 "centre_number",
@@ -265,8 +271,9 @@ def _read_rows(
             )
         if r.centre is None:
             r.centre = centre
-        number = p("candidate_number", row[idx["candidate_number"]].strip(),
-                   parsing.parse_candidate_number)
+        number = p(
+            "candidate_number", row[idx["candidate_number"]].strip(), parsing.parse_candidate_number
+        )
         surname = row[idx["surname"]].strip()
         forenames = row[idx["forenames"]].strip()
         if not surname:
@@ -282,8 +289,14 @@ def _read_rows(
         if seen is None:
             cand_rows[number] = (*cand_key, r.row)
             candidate = Candidate.model_construct(
-                candidate_number=number, surname=surname, forenames=forenames, uln=uln,
-                uci=uci, date_of_birth=dob, entries={}, first_row=r.row,
+                candidate_number=number,
+                surname=surname,
+                forenames=forenames,
+                uln=uln,
+                uci=uci,
+                date_of_birth=dob,
+                entries={},
+                first_row=r.row,
             )
             candidates[number] = candidate
         else:
@@ -291,13 +304,17 @@ def _read_rows(
                 _conflict(r, number, seen, cand_key)
             candidate = candidates[number]
 
-        code = p("qualification_code", row[idx["qualification_code"]].strip(),
-                 parsing.parse_qualification_code)
+        code = p(
+            "qualification_code",
+            row[idx["qualification_code"]].strip(),
+            parsing.parse_qualification_code,
+        )
         cert_text = row[idx["certification_status"]].strip()
         if not cert_text:
             raise r.fail("certification_status", "the certification status is empty")
-        cert: CertificationStatus = p("certification_status", cert_text,
-                                      parsing.parse_certification)
+        cert: CertificationStatus = p(
+            "certification_status", cert_text, parsing.parse_certification
+        )
         title = cell(row, "qualification_title")
         completion = cell(row, "estimated_completion")
         entry_text = cell(row, "entry_date")
@@ -307,8 +324,12 @@ def _read_rows(
         if seen_entry is None:
             entry_rows[(number, code)] = (*entry_key, r.row)
             entry = QualificationEntry.model_construct(
-                code=code, title=title, certification=cert, estimated_completion=completion,
-                entry_date=entry_date, units={},
+                code=code,
+                title=title,
+                certification=cert,
+                estimated_completion=completion,
+                entry_date=entry_date,
+                units={},
             )
             candidate.entries[code] = entry
         else:
@@ -317,7 +338,9 @@ def _read_rows(
                     f"candidate {number}, qualification {code}: this row's qualification details"
                     f" (title, certification status, estimated completion, entry date) differ"
                     f" from row {seen_entry[4]}; correct one of the rows",
-                    file=r.name, row=r.row, column=_first_diff_column(r, seen_entry, entry_key),
+                    file=r.name,
+                    row=r.row,
+                    column=_first_diff_column(r, seen_entry, entry_key),
                 )
             entry = candidate.entries[code]
 
@@ -330,20 +353,28 @@ def _read_rows(
         unit_no = p("unit_number", unit_text, parsing.parse_unit_number)
         if not status_text:
             raise r.fail("unit_status", f"unit {unit_no} has no status")
-        status: UnitStatus = p("unit_status", status_text,
-                               lambda t: parsing.parse_status(t, labels))
+        status: UnitStatus = p(
+            "unit_status", status_text, lambda t: parsing.parse_status(t, labels)
+        )
         type_text = cell(row, "unit_type")
         assessment: Assessment | None = (
             p("unit_type", type_text, parsing.parse_assessment) if type_text else None
         )
         grade_text = cell(row, "unit_grade")
-        grade: Grade | None = p("unit_grade", grade_text, parsing.parse_grade) if grade_text else None
+        grade: Grade | None = (
+            p("unit_grade", grade_text, parsing.parse_grade) if grade_text else None
+        )
         unit_title = p("unit_title", cell(row, "unit_title"), str)
         series = p("unit_series", cell(row, "unit_series"), str)
         existing = entry.units.get(unit_no)
         if existing is not None:
-            if (existing.title, existing.assessment, existing.status, existing.grade,
-                    existing.series) == (unit_title, assessment, status, grade, series):
+            if (
+                existing.title,
+                existing.assessment,
+                existing.status,
+                existing.grade,
+                existing.series,
+            ) == (unit_title, assessment, status, grade, series):
                 warnings.append(
                     f"{r.name}: row {r.row} repeats row {existing.row} (candidate {number},"
                     f" qualification {code}, unit {unit_no}); read once"
@@ -352,18 +383,29 @@ def _read_rows(
             raise InputError(
                 f"candidate {number}, qualification {code}, unit {unit_no} is also on row"
                 f" {existing.row} with a different status or grade; keep the correct row only",
-                file=r.name, row=r.row, column=cols["unit_status"][1],
+                file=r.name,
+                row=r.row,
+                column=cols["unit_status"][1],
             )
         entry.units[unit_no] = UnitRecord.model_construct(
-            number=unit_no, title=unit_title, assessment=assessment, status=status,
-            grade=grade, series=series, row=r.row,
+            number=unit_no,
+            title=unit_title,
+            assessment=assessment,
+            status=status,
+            grade=grade,
+            series=series,
+            row=r.row,
         )
     return candidates, rows
 
 
 _CAND_FIELDS = ("surname", "forenames", "uln", "uci", "date_of_birth")
-_ENTRY_FIELDS = ("qualification_title", "certification_status", "estimated_completion",
-                 "entry_date")
+_ENTRY_FIELDS = (
+    "qualification_title",
+    "certification_status",
+    "estimated_completion",
+    "entry_date",
+)
 
 
 def _conflict(r: _Reader, number: str, seen: tuple[Any, ...], now: tuple[Any, ...]) -> None:
@@ -372,7 +414,9 @@ def _conflict(r: _Reader, number: str, seen: tuple[Any, ...], now: tuple[Any, ..
     raise InputError(
         f"candidate {number} has a different {field.replace('_', ' ')} here than on row"
         f" {seen[5]}; correct the rows so they agree",
-        file=r.name, row=r.row, column=r.columns[field][1] if field in r.columns else field,
+        file=r.name,
+        row=r.row,
+        column=r.columns[field][1] if field in r.columns else field,
     )
 
 
@@ -381,4 +425,3 @@ def _first_diff_column(r: _Reader, seen: tuple[Any, ...], now: tuple[Any, ...]) 
         if a != b:
             return r.columns[field][1] if field in r.columns else field
     return r.columns["qualification_code"][1]
-

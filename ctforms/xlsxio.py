@@ -49,8 +49,10 @@ def autosize(ws: Any, min_width: int = 8, max_width: int = 60) -> None:
         for cell in row:
             if cell.value is None:
                 continue
-            text = cell.value.strftime("%d/%m/%Y") if isinstance(cell.value, dt.date) else str(
-                cell.value
+            text = (
+                cell.value.strftime("%d/%m/%Y")
+                if isinstance(cell.value, dt.date)
+                else str(cell.value)
             )
             longest = max((len(line) for line in text.split("\n")), default=0)
             widths[cell.column] = max(widths.get(cell.column, 0), longest)

@@ -23,8 +23,12 @@ def invoke(*args: str | Path) -> Result:
 def demo_args() -> list[str]:
     return [
         str(DEMO / "tracker.csv"),
-        "--centre", str(DEMO / "centre.toml"),
-        "--records", str(DEMO / "records.xlsx"),
-        "--catalogue", str(DEMO / "catalogue.yaml"),
-        "--as-of", DEMO_AS_OF,
+        "--centre",
+        str(DEMO / "centre.toml"),
+        "--records",
+        str(DEMO / "records.xlsx"),
+        "--catalogue",
+        str(DEMO / "catalogue.yaml"),
+        "--as-of",
+        DEMO_AS_OF,
     ]

@@ -19,9 +19,16 @@ from ctforms.cli import cli  # noqa: E402
 
 def main() -> None:
     args = [
-        "check", str(DEMO / "tracker.csv"), "--centre", str(DEMO / "centre.toml"),
-        "--records", str(DEMO / "records.xlsx"), "--catalogue", str(DEMO / "catalogue.yaml"),
-        "--as-of", DEMO_AS_OF,
+        "check",
+        str(DEMO / "tracker.csv"),
+        "--centre",
+        str(DEMO / "centre.toml"),
+        "--records",
+        str(DEMO / "records.xlsx"),
+        "--catalogue",
+        str(DEMO / "catalogue.yaml"),
+        "--as-of",
+        DEMO_AS_OF,
     ]
     GOLDEN.mkdir(exist_ok=True)
     for fmt, name in (("json", "demo-register.json"), ("table", "demo-report.txt")):

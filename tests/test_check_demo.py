@@ -7,6 +7,7 @@ import random
 from pathlib import Path
 
 from conftest import DEMO, GOLDEN, invoke
+
 from ctforms.models import IssueKind, Register
 
 

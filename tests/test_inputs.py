@@ -7,8 +7,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from conftest import DEMO, invoke
+
 from ctforms.centre import parse_centre
 from ctforms.errors import InputError
 from ctforms.records import read_records
@@ -46,8 +46,10 @@ def test_centre_other_years_are_flagged_as_assumed() -> None:
     [
         ('[centre]\nnumber = "1234"\nname = "X"\n[series]\nyear = 2024\n', "[centre] number"),
         ('[centre]\nnumber = "12345"\nname = "X"\n', "missing [series] year"),
-        ('[centre]\nnumber = "12345"\nname = "X"\nnmae = "Y"\n[series]\nyear = 2024\n',
-         "unknown key"),
+        (
+            '[centre]\nnumber = "12345"\nname = "X"\nnmae = "Y"\n[series]\nyear = 2024\n',
+            "unknown key",
+        ),
         ("[centre\n", "not valid TOML"),
     ],
 )
@@ -71,13 +73,21 @@ def _book(tmp_path: Path, sheets: dict[str, list[list[object]]]) -> Path:
 
 
 def test_records_read_dates_numbers_and_spacing(tmp_path: Path) -> None:
-    path = _book(tmp_path, {
-        "visits": [["qualification code", "VISIT DATE", "Visit  Status"],
-                   [5839, dt.datetime(2024, 6, 20), "scheduled"],
-                   ["05835", "22/05/2024", "Completed"]],
-        "Claims": [["Candidate Number", "Qualification Code", "Unit Number", "Grade Claimed"],
-                   [42, "05839", 9, "M"], [None, None, None, None]],
-    })
+    path = _book(
+        tmp_path,
+        {
+            "visits": [
+                ["qualification code", "VISIT DATE", "Visit  Status"],
+                [5839, dt.datetime(2024, 6, 20), "scheduled"],
+                ["05835", "22/05/2024", "Completed"],
+            ],
+            "Claims": [
+                ["Candidate Number", "Qualification Code", "Unit Number", "Grade Claimed"],
+                [42, "05839", 9, "M"],
+                [None, None, None, None],
+            ],
+        },
+    )
     records = read_records(path)
     assert records.visits is not None and records.claims is not None
     assert [v.visit_date for v in records.visits] == [dt.date(2024, 6, 20), dt.date(2024, 5, 22)]
@@ -87,10 +97,16 @@ def test_records_read_dates_numbers_and_spacing(tmp_path: Path) -> None:
 
 
 def test_records_errors_name_sheet_row_and_column(tmp_path: Path) -> None:
-    path = _book(tmp_path, {
-        "Markbook": [["Candidate Number", "Qualification Code", "Unit Number", "Final Grade"],
-                     ["0001", "05839", 9, "M"], ["0002", "05839", 9, "Z"]],
-    })
+    path = _book(
+        tmp_path,
+        {
+            "Markbook": [
+                ["Candidate Number", "Qualification Code", "Unit Number", "Final Grade"],
+                ["0001", "05839", 9, "M"],
+                ["0002", "05839", 9, "Z"],
+            ],
+        },
+    )
     with pytest.raises(InputError) as err:
         read_records(path)
     assert str(err.value) == (
@@ -115,11 +131,25 @@ def test_records_not_a_workbook(tmp_path: Path) -> None:
 
 
 def test_unknown_candidates_in_records_are_reported(tmp_path: Path) -> None:
-    path = _book(tmp_path, {
-        "RIA": [["Candidate Number", "Qualification Code", "Unit Number"], ["9876", "05839", 4]],
-    })
-    result = invoke("check", TRACKER, "--centre", DEMO / "centre.toml", "--records", path,
-                    "--as-of", "2024-06-10")
+    path = _book(
+        tmp_path,
+        {
+            "RIA": [
+                ["Candidate Number", "Qualification Code", "Unit Number"],
+                ["9876", "05839", 4],
+            ],
+        },
+    )
+    result = invoke(
+        "check",
+        TRACKER,
+        "--centre",
+        DEMO / "centre.toml",
+        "--records",
+        path,
+        "--as-of",
+        "2024-06-10",
+    )
     assert result.exit_code in (0, 1)
     assert "RIA row 2: candidate 9876 is not in the tracker" in result.stderr
 
@@ -156,15 +186,19 @@ def test_catalogue_check_good_file() -> None:
     [
         ("subjects: [", "not valid YAML"),
         ("- 1\n", "expected a mapping"),
-        ("subjects:\n  - id: x\n    name: X\n    suite: 2016\n    level: 3\n    source: s\n"
-         "    verified: true\n    qualifications:\n      - code: '5839'\n        title: T\n"
-         "        size: S\n        glh: 360\n        source: s\n        verified: true\n",
-         "subjects[x].qualifications[5839].code"),
-        ("subjects:\n  - id: x\n    name: X\n    suite: 2016\n    level: 3\n    source: s\n"
-         "    verified: true\n    qualifications:\n      - code: '05839'\n        title: T\n"
-         "        size: S\n        glh: 360\n        source: s\n        verified: true\n"
-         "        rules: {verified: true, source: s, mandatory: [7]}\n",
-         "names unit 7"),
+        (
+            "subjects:\n  - id: x\n    name: X\n    suite: 2016\n    level: 3\n    source: s\n"
+            "    verified: true\n    qualifications:\n      - code: '5839'\n        title: T\n"
+            "        size: S\n        glh: 360\n        source: s\n        verified: true\n",
+            "subjects[x].qualifications[5839].code",
+        ),
+        (
+            "subjects:\n  - id: x\n    name: X\n    suite: 2016\n    level: 3\n    source: s\n"
+            "    verified: true\n    qualifications:\n      - code: '05839'\n        title: T\n"
+            "        size: S\n        glh: 360\n        source: s\n        verified: true\n"
+            "        rules: {verified: true, source: s, mandatory: [7]}\n",
+            "rules name unit 7",
+        ),
     ],
 )
 def test_catalogue_check_bad_file(tmp_path: Path, text: str, words: str) -> None:

@@ -6,8 +6,8 @@ import random
 from pathlib import Path
 
 import pytest
-
 from conftest import BAD, DEMO, FIXTURES, invoke
+
 from ctforms.errors import InputError
 from ctforms.models import Tracker
 from ctforms.tracker import parse_tracker
@@ -83,10 +83,16 @@ def test_clean_minimal_reads() -> None:
         pytest.param(lambda b: b.replace(b"\n", b"\r\n"), id="crlf"),
         pytest.param(lambda b: b.replace(b"\n", b"\n\n,,,\n", 1) + b"\n\n", id="blank-lines"),
         pytest.param(lambda b: b.replace(b",", b" , "), id="stray-spaces"),
-        pytest.param(lambda b: b.replace(b",0001,", b",1,").replace(b",05839,", b",5839,"),
-                     id="lost-leading-zeros"),
-        pytest.param(lambda b: b.replace(b"Candidate Number", b"cand no").replace(
-            b"Forenames", b"FIRST NAME"), id="header-aliases"),
+        pytest.param(
+            lambda b: b.replace(b",0001,", b",1,").replace(b",05839,", b",5839,"),
+            id="lost-leading-zeros",
+        ),
+        pytest.param(
+            lambda b: b.replace(b"Candidate Number", b"cand no").replace(
+                b"Forenames", b"FIRST NAME"
+            ),
+            id="header-aliases",
+        ),
     ],
 )
 def test_messy_exports_read_the_same(mangle: object) -> None:

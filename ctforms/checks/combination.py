@@ -125,7 +125,8 @@ def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
     notes = []
     if unverifiable:
         notes.append(
-            "No verified rules of combination for " + ", ".join(sorted(unverifiable))
+            "No verified rules of combination for "
+            + ", ".join(sorted(unverifiable))
             + ": checked by hand only."
         )
     if illustrative:

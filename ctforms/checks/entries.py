@@ -35,8 +35,12 @@ def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
             elif others:
                 note = (
                     f"The tracker shows entries for {', '.join(others)} only"
-                    + ("" if exp.catalogue else f"; {code} is not in the catalogue, so ctforms"
-                       " cannot tell whether one of them is another size of it")
+                    + (
+                        ""
+                        if exp.catalogue
+                        else f"; {code} is not in the catalogue, so ctforms"
+                        " cannot tell whether one of them is another size of it"
+                    )
                     + "."
                 )
             else:

@@ -15,17 +15,25 @@ def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
     for exp in ctx.expecting:
         if exp.entry is None:
             continue
-        unverified = exp.combination is None or exp.combination.outcome is rules.Outcome.CANNOT_VERIFY
+        unverified = (
+            exp.combination is None or exp.combination.outcome is rules.Outcome.CANNOT_VERIFY
+        )
         for number in sorted(exp.units):
             unit = exp.units[number]
-            if unit.status not in (UnitStatus.ATTEMPTED_NOT_ACHIEVED, UnitStatus.ENTRY_NOT_RECEIVED):
+            if unit.status not in (
+                UnitStatus.ATTEMPTED_NOT_ACHIEVED,
+                UnitStatus.ENTRY_NOT_RECEIVED,
+            ):
                 continue
             assessment = ctx.assessment(exp, unit)
             if assessment is Assessment.MODERATED or not exp.required(number):
                 continue
             note = None
             if assessment is None:
-                note = "unit type unknown (no Unit Type column, not in the catalogue): treated as examined"
+                note = (
+                    "unit type unknown (no Unit Type column, not in the catalogue):"
+                    " treated as examined"
+                )
             kind = (
                 IssueKind.EXAMINED_NOT_ACHIEVED
                 if unit.status is UnitStatus.ATTEMPTED_NOT_ACHIEVED
@@ -33,7 +41,11 @@ def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
             )
             # Without verified rules a unit never started may be an optional one not needed.
             severity = Severity.WARNING if unverified and unit.status in NEVER_STARTED else None
-            what = "attempted, not achieved, not re-entered" if kind is IssueKind.EXAMINED_NOT_ACHIEVED else "no entry this series"
+            what = (
+                "attempted, not achieved, not re-entered"
+                if kind is IssueKind.EXAMINED_NOT_ACHIEVED
+                else "no entry this series"
+            )
             issues.append(
                 ctx.issue(
                     kind,
@@ -53,7 +65,11 @@ def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
                         ),
                         source_rows=[f"tracker row {unit.row}"],
                         note=note
-                        or ("no verified rules: every unit taken counts as required" if unverified else None),
+                        or (
+                            "no verified rules: every unit taken counts as required"
+                            if unverified
+                            else None
+                        ),
                     ),
                 )
             )

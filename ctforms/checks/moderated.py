@@ -57,8 +57,15 @@ def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
             " markbook (cannot verify)."
         )
         verified = bool(issues)
-    return result("moderated", TITLE, ctx, issues, notes, verified=verified,
-                  partial=ctx.records.visits is None)
+    return result(
+        "moderated",
+        TITLE,
+        ctx,
+        issues,
+        notes,
+        verified=verified,
+        partial=ctx.records.visits is None,
+    )
 
 
 def _unverified(exp: Expecting) -> bool:
@@ -87,8 +94,11 @@ def _no_claim(
             visit=visit,
             severity=severity,
             summary=f"Moderated unit {unit.number}: no claim; "
-            + (f"visit on {visit.visit_date:%d/%m/%Y}" if visit and visit.visit_date
-               else "no visit recorded"),
+            + (
+                f"visit on {visit.visit_date:%d/%m/%Y}"
+                if visit and visit.visit_date
+                else "no visit recorded"
+            ),
             evidence=Evidence(
                 unit_status=unit.status.value,
                 visit_date=visit.visit_date if visit else None,
@@ -96,7 +106,9 @@ def _no_claim(
                 moderator=(visit.moderator or None) if visit else None,
                 markbook_grade=mark.final_grade.value if mark else None,
                 source_rows=[f"tracker row {unit.row}"],
-                note=None if visit else "no visit recorded for this qualification: if the"
+                note=None
+                if visit
+                else "no visit recorded for this qualification: if the"
                 " visit has already taken place, use the missed-from-claim form instead",
             ),
         )
@@ -149,7 +161,9 @@ def _claims_against_markbook(
     if ctx.records.claims is None or ctx.records.markbook is None:
         return [], []
     in_scope = {e.candidate_number for e in ctx.expecting}
-    claimed = {(c.candidate_number, c.qualification_code, c.unit_number) for c in ctx.records.claims}
+    claimed = {
+        (c.candidate_number, c.qualification_code, c.unit_number) for c in ctx.records.claims
+    }
     issues: list[Issue] = []
     notes: list[str] = []
     for claim in sorted(ctx.records.claims, key=lambda c: c.row):
@@ -166,10 +180,7 @@ def _claims_against_markbook(
                 f" says {mark.final_grade.value}"
             )
         else:
-            unclaimed = [
-                m for k, m in markbook.items()
-                if k[:2] == key[:2] and k not in claimed
-            ]
+            unclaimed = [m for k, m in markbook.items() if k[:2] == key[:2] and k not in claimed]
             if len(unclaimed) != 1:
                 notes.append(
                     f"Claims row {claim.row}: no markbook grade for candidate"

@@ -47,7 +47,9 @@ def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
                 " not allowed; the unit must be assessed normally"
             )
         elif in_window is None:
-            note = "no planned assessment date: check it was between 1 August 2020 and 31 August 2021"
+            note = (
+                "no planned assessment date: check it was between 1 August 2020 and 31 August 2021"
+            )
         shown = f"tracker shows '{unit.status.value}'" if unit else "not in the tracker"
         issues.append(
             ctx.issue(

@@ -1,0 +1,219 @@
+"""Every command through the CLI: help, init, records template, run, schema, xlsx output."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import openpyxl
+import pytest
+from conftest import DEMO, ROOT, invoke
+
+from ctforms.cli import cli
+from ctforms.models import MODELS, Register
+from ctforms.records import SHEETS
+
+
+def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found: list[tuple[str, ...]] = []
+    for name, cmd in group.commands.items():
+        path = (*prefix, name)
+        found.append(path)
+        if isinstance(cmd, click.Group):
+            found.extend(_commands(cmd, path))
+    return found
+
+
+@pytest.mark.parametrize("path", _commands(cli), ids=" ".join)
+def test_every_command_has_help_with_an_example(path: tuple[str, ...]) -> None:
+    result = invoke(*path, "--help")
+    assert result.exit_code == 0
+    cmd = cli
+    for name in path:
+        assert isinstance(cmd, click.Group)
+        cmd = cmd.commands[name]  # type: ignore[assignment]
+    if isinstance(cmd, click.Group):
+        assert cmd.help
+    else:
+        assert "Example" in result.output, f"{' '.join(path)} --help has no example"
+
+
+def test_python_dash_m_works() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "ctforms", "--version"], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.startswith("ctforms, version")
+
+
+def test_init_writes_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    result = invoke("init", tmp_path / "centre")
+    assert result.exit_code == 0, result.output
+    toml = (tmp_path / "centre" / "centre.toml").read_text()
+    assert 'number = "12345"' in toml and "# " in toml
+    assert (tmp_path / "centre" / "records.xlsx").exists()
+    again = invoke("init", tmp_path / "centre")
+    assert again.exit_code == 2
+    assert "already exists; use --force" in again.stderr
+
+
+def test_init_centre_toml_is_readable_by_check(tmp_path: Path) -> None:
+    invoke("init", tmp_path)
+    # The template's centre number differs from the demo tracker's: a clear refusal, not a crash.
+    result = invoke(
+        "check",
+        DEMO / "tracker.csv",
+        "--centre",
+        tmp_path / "centre.toml",
+        "--records",
+        tmp_path / "records.xlsx",
+    )
+    assert result.exit_code == 2
+    assert "not this centre's (12345" in result.stderr
+
+
+def test_records_template_sheets_headers_and_dropdowns(tmp_path: Path) -> None:
+    out = tmp_path / "records.xlsx"
+    result = invoke("records", "template", "-o", out)
+    assert result.exit_code == 0
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames[0] == "Instructions"
+    assert wb["Lists"].sheet_state == "hidden"
+    assert wb["Lists"]["A1"].value == "05834"
+    for sheet, (_m, _a, columns) in SHEETS.items():
+        ws = wb[sheet]
+        assert [c.value for c in ws[1]] == [title for title, *_ in columns]
+        assert ws.freeze_panes == "A2"
+    formulas = {dv.formula1 for dv in wb["Claims"].data_validations.dataValidation}
+    assert '"D,M,P,R,U,N"' in formulas
+    assert any(f.startswith("Lists!") for f in formulas)
+    assert '"Y,N"' in {dv.formula1 for dv in wb["Expected"].data_validations.dataValidation}
+    visit = {dv.formula1 for dv in wb["Visits"].data_validations.dataValidation}
+    assert '"Scheduled,Completed,Cancelled"' in visit
+    # A blank template reads back as empty sheets.
+    check = invoke(
+        "check",
+        DEMO / "tracker.csv",
+        "--centre",
+        DEMO / "centre.toml",
+        "--records",
+        out,
+        "--as-of",
+        "2024-06-10",
+    )
+    assert check.exit_code in (0, 1)
+
+
+def test_records_template_is_deterministic(tmp_path: Path) -> None:
+    invoke("records", "template", "-o", tmp_path / "a.xlsx")
+    invoke("records", "template", "-o", tmp_path / "b.xlsx")
+    assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
+
+
+def test_check_xlsx_action_list(demo_args: list[str], tmp_path: Path) -> None:
+    out = tmp_path / "actions.xlsx"
+    result = invoke("check", *demo_args, "--format", "xlsx", "-o", out)
+    assert result.exit_code == 1
+    register = Register.model_validate_json(invoke("check", *demo_args, "--format", "json").stdout)
+    wb = openpyxl.load_workbook(out)
+    ws = wb["Actions"]
+    assert ws.freeze_panes == "A2"
+    assert ws.auto_filter.ref == f"A1:R{len(register.issues) + 1}"
+    ids = [row[0] for row in ws.iter_rows(min_row=2, values_only=True)]
+    assert ids == [i.id for i in register.issues]
+    assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
+    again = tmp_path / "again.xlsx"
+    invoke("check", *demo_args, "--format", "xlsx", "-o", again)
+    assert out.read_bytes() == again.read_bytes()
+
+
+def test_check_output_refuses_overwrite(demo_args: list[str], tmp_path: Path) -> None:
+    out = tmp_path / "issues.json"
+    out.write_text("keep me")
+    result = invoke("check", *demo_args, "--format", "json", "-o", out)
+    assert result.exit_code == 2
+    assert out.read_text() == "keep me"
+    forced = invoke("check", *demo_args, "--format", "json", "-o", out, "--force")
+    assert forced.exit_code == 1
+    assert json.loads(out.read_text())["centre"]["number"] == "64395"
+
+
+def test_check_needs_centre_and_xlsx_needs_output() -> None:
+    result = invoke("check", DEMO / "tracker.csv")
+    assert result.exit_code == 2 and "--centre centre.toml is required" in result.stderr
+    result = invoke(
+        "check", DEMO / "tracker.csv", "--centre", DEMO / "centre.toml", "--format", "xlsx"
+    )
+    assert result.exit_code == 2 and "needs -o" in result.stderr
+
+
+def test_bad_as_of_date_is_a_usage_error() -> None:
+    result = invoke(
+        "check", DEMO / "tracker.csv", "--centre", DEMO / "centre.toml", "--as-of", "10/06/2024"
+    )
+    assert result.exit_code == 2
+    assert "is not a date" in result.output
+
+
+def test_run_demo_writes_everything(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = invoke("run", "--demo", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["actions.xlsx", "issues.json", "issues.txt"]
+    golden = (ROOT / "tests" / "golden" / "demo-register.json").read_text("utf-8")
+    register = json.loads((out / "issues.json").read_text("utf-8"))
+    # Same answer as `check` on the same files, but the demo files are named by their path.
+    assert register["issues"] == json.loads(golden)["issues"]
+    assert "64 students checked" in result.output
+
+
+def test_run_refuses_a_non_empty_folder(tmp_path: Path) -> None:
+    (tmp_path / "keep.txt").write_text("x")
+    result = invoke("run", "--demo", "-o", tmp_path)
+    assert result.exit_code == 2
+    assert "not empty; use --force" in result.stderr
+    assert invoke("run", "--demo", "-o", tmp_path, "--force").exit_code == 0
+    assert (tmp_path / "keep.txt").read_text() == "x"
+
+
+def test_run_with_own_files(tmp_path: Path, demo_args: list[str]) -> None:
+    result = invoke("run", *demo_args, "-o", tmp_path / "o")
+    assert result.exit_code == 0
+    assert (tmp_path / "o" / "issues.json").exists()
+
+
+def test_run_without_inputs_is_a_clear_error(tmp_path: Path) -> None:
+    result = invoke("run", "-o", tmp_path / "o")
+    assert result.exit_code == 2
+    assert "give TRACKER.csv" in result.stderr
+
+
+def test_schema_lists_and_prints_models() -> None:
+    listing = invoke("schema")
+    assert listing.exit_code == 0
+    for name in MODELS:
+        assert name in listing.stdout
+    schema = json.loads(invoke("schema", "register").stdout)
+    assert "issues" in schema["properties"]
+    issue = json.loads(invoke("schema", "issue").stdout)
+    assert set(issue["required"]) >= {
+        "id",
+        "kind",
+        "severity",
+        "candidate_number",
+        "qualification_code",
+        "unit_number",
+    }
+    assert invoke("schema", "nope").exit_code == 2
+
+
+def test_no_traceback_on_unwritable_output(demo_args: list[str], tmp_path: Path) -> None:
+    if os.geteuid() == 0:
+        pytest.skip("root can write anywhere")
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    result = invoke("check", *demo_args, "--format", "json", "-o", locked / "x.json")
+    assert result.exit_code == 2
