@@ -8,18 +8,19 @@ from pathlib import Path
 from typing import Any
 
 import click
+from pydantic import TypeAdapter
 
 from ctforms import __version__
-from ctforms.action_list import action_list_bytes
 from ctforms.catalogue import describe, load_catalogue, parse_catalogue
 from ctforms.demo import DEMO_AS_OF, demo_dir, templates_dir
 from ctforms.errors import InputError
 from ctforms.models import MODELS, Register
 from ctforms.options import as_of_option, catalogue_option, centre_inputs, force_option
 from ctforms.output import check_writable, write_bytes, write_text
-from ctforms.records_template import records_template_bytes
 from ctforms.register import Inputs, build_register
 from ctforms.report import render_table
+
+TEMPLATE_DATE = dt.date(2024, 1, 1)  # fixed, so a blank template is always the same bytes
 
 
 class _Exit2(click.ClickException):
@@ -55,6 +56,19 @@ def main() -> None:
 
 def _timestamp(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day)
+
+
+# Producers import openpyxl; loading them only when used keeps `check` quick to start.
+def _action_list(register: Register) -> bytes:
+    from ctforms.action_list import action_list_bytes
+
+    return action_list_bytes(register)
+
+
+def _records_template(codes: list[tuple[str, str]]) -> bytes:
+    from ctforms.records_template import records_template_bytes
+
+    return records_template_bytes(codes, _timestamp(TEMPLATE_DATE))
 
 
 def _register_text(register: Register) -> str:
@@ -118,7 +132,7 @@ def check(
     if fmt == "json":
         data = _register_text(register).encode()
     elif fmt == "xlsx":
-        data = action_list_bytes(register)
+        data = _action_list(register)
     else:
         data = render_table(register).encode()
     if output is None:
@@ -183,7 +197,7 @@ def run(
     outputs = {
         "issues.json": _register_text(register).encode(),
         "issues.txt": render_table(register).encode(),
-        "actions.xlsx": action_list_bytes(register),
+        "actions.xlsx": _action_list(register),
     }
     for name, data in outputs.items():
         write_bytes(outdir / name, data, force=True)
@@ -217,7 +231,7 @@ def init(directory: Path, force: bool) -> None:
     write_text(toml, text, force=force)
     write_bytes(
         book,
-        records_template_bytes(load_catalogue().codes(), _timestamp(dt.date(2024, 1, 1))),
+        _records_template(load_catalogue().codes()),
         force=force,
     )
     click.echo(f"Wrote {toml} and {book}. Edit centre.toml first: centre number, name, year.")
@@ -246,7 +260,7 @@ def records_template(output: Path, catalogues: tuple[Path, ...], force: bool) ->
         ctforms records template -o records.xlsx
     """
     codes = load_catalogue(catalogues).codes()
-    write_bytes(output, records_template_bytes(codes, _timestamp(dt.date(2024, 1, 1))), force=force)
+    write_bytes(output, _records_template(codes), force=force)
     click.echo(f"Wrote {output}")
 
 
@@ -269,7 +283,8 @@ def schema(model: str | None) -> None:
         return
     if model not in MODELS:
         raise InputError(f"no model {model!r}; one of: {', '.join(MODELS)}")
-    click.echo(json.dumps(MODELS[model].model_json_schema(), indent=2, sort_keys=True))
+    schema = TypeAdapter(MODELS[model]).json_schema()
+    click.echo(json.dumps(schema, indent=2, sort_keys=True))
 
 
 @cli.group(cls=Group)

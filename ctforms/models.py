@@ -7,6 +7,7 @@ Readers validate raw text and build these; checks read them; producers consume t
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -177,14 +178,23 @@ class TrackerRow(_Model):
     unit_series: str = ""
 
 
-class UnitRecord(_Model):
+@dataclass(slots=True)
+class UnitRecord:
+    """One unit of one qualification entry, as the tracker shows it.
+
+    A slotted dataclass rather than a BaseModel: the reader makes one per tracker row (a million
+    for a big file) and a BaseModel costs several microseconds each to build. pydantic still
+    validates it wherever it appears inside a model, and `ctforms schema unit-record` prints
+    its schema.
+    """
+
     number: int
-    title: str = ""
-    assessment: Assessment | None = None
     status: UnitStatus
     grade: Grade | None = None
+    assessment: Assessment | None = None
+    title: str = ""
     series: str = ""
-    row: int = Field(description="line of the tracker file the unit came from")
+    row: int = 0  # line of the tracker file the unit came from
 
 
 class CertificationStatus(_Model):
@@ -542,7 +552,8 @@ class Register(_Model):
     issues: list[Issue]
 
 
-MODELS: dict[str, type[BaseModel]] = {
+# name -> model; each has a JSON Schema through pydantic.TypeAdapter.
+MODELS: dict[str, type[Any]] = {
     "centre": CentreProfile,
     "tracker-row": TrackerRow,
     "candidate": Candidate,

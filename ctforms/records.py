@@ -9,7 +9,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 from pydantic import BaseModel
 
 from ctforms import parsing
@@ -134,6 +133,8 @@ def read_records(path: Path) -> Records:
     path = Path(path)
     if not path.exists():
         raise InputError("file not found (make one with 'ctforms records template')", file=path)
+    import openpyxl  # imported here: only runs with --records pay for it
+
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:

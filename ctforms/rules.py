@@ -163,6 +163,25 @@ def evaluate(
 ) -> Combination:
     """Judge the units a student is taking (whatever their status) against a qualification."""
     taken = frozenset(statuses)
+    good = frozenset(u for u, s in statuses.items() if s in GOOD_STATUSES)
+    key = (qual.code, id(qual), taken, good)
+    found = _EVALUATED.get(key)
+    if found is None or found[0] is not qual:
+        if len(_EVALUATED) > 200_000:
+            _EVALUATED.clear()
+        found = _EVALUATED[key] = (qual, _evaluate(qual, taken, good, unit_info))
+    return found[1]
+
+
+# The result depends only on which units are taken and which are in good standing, and
+# students share a few such patterns. Results are shared: treat a Combination as read-only.
+_EVALUATED: dict[tuple[str, int, frozenset[int], frozenset[int]], tuple[Qualification, Combination]]
+_EVALUATED = {}
+
+
+def _evaluate(
+    qual: Qualification, taken: frozenset[int], good: frozenset[int], unit_info: Mapping[int, Unit]
+) -> Combination:
     rules = usable(qual)
     if rules is None:
         return Combination(
@@ -189,7 +208,6 @@ def evaluate(
     else:
         outcome = Outcome.SATISFIED
         reason = "rules of combination and GLH met"
-    good = frozenset(u for u, s in statuses.items() if s in GOOD_STATUSES)
     strictly = sorted(u for u in taken if not _cached_judge(qual, rules, taken - {u}, glh).ok)
     if _cached_judge(qual, rules, good, glh).ok:
         # The units in good standing already meet the rules: the others are optional extras.

@@ -240,163 +240,224 @@ def parse_tracker(
 
 
 def _read_rows(reader: Any, r: _Reader, warnings: list[str]) -> tuple[dict[str, Candidate], int]:
+    """Rows repeat their candidate and qualification details, so each distinct raw text of
+    those parts is parsed once: a dict lookup on the raw cells is the fast path."""
     cols = r.columns
-    idx = {f: i for f, (i, _) in cols.items()}
-    width = max(idx.values()) + 1
-    get_opt = {f: idx.get(f) for f in FIELDS}
+    # A missing optional column reads the "" appended to every row (index -1).
+    ix = {f: cols[f][0] if f in cols else -1 for f in FIELDS}
+    width = max(i for i in ix.values()) + 1
+    cand_keys = [
+        ix[f]
+        for f in (
+            "centre_number",
+            "candidate_number",
+            "surname",
+            "forenames",
+            "uln",
+            "uci",
+            "date_of_birth",
+        )
+    ]
+    entry_keys = [
+        ix[f]
+        for f in (
+            "qualification_code",
+            "certification_status",
+            "qualification_title",
+            "estimated_completion",
+            "entry_date",
+        )
+    ]
+    unit_keys = [
+        ix[f]
+        for f in (
+            "unit_number",
+            "unit_status",
+            "unit_type",
+            "unit_grade",
+            "unit_title",
+            "unit_series",
+        )
+    ]
     candidates: dict[str, Candidate] = {}
+    by_cand_raw: dict[tuple[str, ...], Candidate] = {}
+    by_entry_raw: dict[tuple[Any, ...], QualificationEntry] = {}
+    by_unit_raw: dict[tuple[str, ...], tuple[Any, ...] | None] = {}
     cand_rows: dict[str, tuple[Any, ...]] = {}
     entry_rows: dict[tuple[str, str], tuple[Any, ...]] = {}
     rows = 0
-    p = r.parse
-    labels = r.labels
-
-    def cell(row: list[str], field: str) -> str:
-        i = get_opt[field]
-        return row[i].strip() if i is not None else ""
-
     for row in reader:
-        r.row = reader.line_num
         if len(row) < width:
             if not any(c.strip() for c in row):
                 continue
-            row = row + [""] * (width - len(row))
+            row += [""] * (width - len(row))
+        row.append("")
+        r.row = reader.line_num
         rows += 1
-        centre = p("centre_number", row[idx["centre_number"]].strip(), parsing.parse_centre_number)
-        if r.centre is not None and centre != r.centre:
-            raise r.fail(
-                "centre_number",
-                f"centre number {centre} is not this centre's ({r.centre} in centre.toml);"
-                " check you downloaded your own centre's tracker, or fix centre.toml",
-            )
-        if r.centre is None:
-            r.centre = centre
-        number = p(
-            "candidate_number", row[idx["candidate_number"]].strip(), parsing.parse_candidate_number
-        )
-        surname = row[idx["surname"]].strip()
-        forenames = row[idx["forenames"]].strip()
-        if not surname:
-            raise r.fail("surname", "the surname is empty")
-        uln_text = cell(row, "uln")
-        uln = p("uln", uln_text, parsing.parse_uln) if uln_text else None
-        uci_text = cell(row, "uci")
-        uci = p("uci", uci_text, parsing.parse_uci) if uci_text else None
-        dob_text = cell(row, "date_of_birth")
-        dob = p("date_of_birth", dob_text, parsing.parse_date) if dob_text else None
-        cand_key = (surname, forenames, uln, uci, dob)
-        seen = cand_rows.get(number)
-        if seen is None:
-            cand_rows[number] = (*cand_key, r.row)
-            candidate = Candidate.model_construct(
-                candidate_number=number,
-                surname=surname,
-                forenames=forenames,
-                uln=uln,
-                uci=uci,
-                date_of_birth=dob,
-                entries={},
-                first_row=r.row,
-            )
-            candidates[number] = candidate
+        raw = tuple([row[i] for i in cand_keys])
+        candidate = by_cand_raw.get(raw)
+        if candidate is None:
+            candidate = by_cand_raw[raw] = _candidate(r, row, ix, candidates, cand_rows)
+        raw_entry = (candidate.candidate_number, *[row[i] for i in entry_keys])
+        entry = by_entry_raw.get(raw_entry)
+        if entry is None:
+            entry = by_entry_raw[raw_entry] = _entry(r, row, ix, candidate, entry_rows)
+        raw_unit = tuple([row[i] for i in unit_keys])
+        if raw_unit in by_unit_raw:
+            unit = by_unit_raw[raw_unit]
         else:
-            if seen[:5] != cand_key:
-                _conflict(r, number, seen, cand_key)
-            candidate = candidates[number]
-
-        code = p(
-            "qualification_code",
-            row[idx["qualification_code"]].strip(),
-            parsing.parse_qualification_code,
-        )
-        cert_text = row[idx["certification_status"]].strip()
-        if not cert_text:
-            raise r.fail("certification_status", "the certification status is empty")
-        cert: CertificationStatus = p(
-            "certification_status", cert_text, parsing.parse_certification
-        )
-        title = cell(row, "qualification_title")
-        completion = cell(row, "estimated_completion")
-        entry_text = cell(row, "entry_date")
-        entry_date = p("entry_date", entry_text, parsing.parse_date) if entry_text else None
-        entry_key = (title, cert.text, completion, entry_date)
-        seen_entry = entry_rows.get((number, code))
-        if seen_entry is None:
-            entry_rows[(number, code)] = (*entry_key, r.row)
-            entry = QualificationEntry.model_construct(
-                code=code,
-                title=title,
-                certification=cert,
-                estimated_completion=completion,
-                entry_date=entry_date,
-                units={},
-            )
-            candidate.entries[code] = entry
-        else:
-            if seen_entry[:4] != entry_key:
-                raise InputError(
-                    f"candidate {number}, qualification {code}: this row's qualification details"
-                    f" (title, certification status, estimated completion, entry date) differ"
-                    f" from row {seen_entry[4]}; correct one of the rows",
-                    file=r.name,
-                    row=r.row,
-                    column=_first_diff_column(r, seen_entry, entry_key),
-                )
-            entry = candidate.entries[code]
-
-        unit_text = row[idx["unit_number"]].strip()
-        status_text = row[idx["unit_status"]].strip()
-        if not unit_text:
-            if status_text:
-                raise r.fail("unit_number", "the unit number is empty but a unit status is given")
-            continue
-        unit_no = p("unit_number", unit_text, parsing.parse_unit_number)
-        if not status_text:
-            raise r.fail("unit_status", f"unit {unit_no} has no status")
-        status: UnitStatus = p(
-            "unit_status", status_text, lambda t: parsing.parse_status(t, labels)
-        )
-        type_text = cell(row, "unit_type")
-        assessment: Assessment | None = (
-            p("unit_type", type_text, parsing.parse_assessment) if type_text else None
-        )
-        grade_text = cell(row, "unit_grade")
-        grade: Grade | None = (
-            p("unit_grade", grade_text, parsing.parse_grade) if grade_text else None
-        )
-        unit_title = p("unit_title", cell(row, "unit_title"), str)
-        series = p("unit_series", cell(row, "unit_series"), str)
-        existing = entry.units.get(unit_no)
+            unit = by_unit_raw[raw_unit] = _unit(r, row, ix)
+        if unit is None:
+            continue  # a qualification-only row
+        number = unit[0]
+        existing = entry.units.get(number)
         if existing is not None:
             if (
-                existing.title,
-                existing.assessment,
                 existing.status,
                 existing.grade,
+                existing.assessment,
+                existing.title,
                 existing.series,
-            ) == (unit_title, assessment, status, grade, series):
+            ) == unit[1:]:
                 warnings.append(
-                    f"{r.name}: row {r.row} repeats row {existing.row} (candidate {number},"
-                    f" qualification {code}, unit {unit_no}); read once"
+                    f"{r.name}: row {r.row} repeats row {existing.row} (candidate"
+                    f" {candidate.candidate_number}, qualification {entry.code}, unit {number});"
+                    " read once"
                 )
                 continue
             raise InputError(
-                f"candidate {number}, qualification {code}, unit {unit_no} is also on row"
-                f" {existing.row} with a different status or grade; keep the correct row only",
+                f"candidate {candidate.candidate_number}, qualification {entry.code}, unit"
+                f" {number} is also on row {existing.row} with a different status or grade;"
+                " keep the correct row only",
                 file=r.name,
                 row=r.row,
                 column=cols["unit_status"][1],
             )
-        entry.units[unit_no] = UnitRecord.model_construct(
-            number=unit_no,
-            title=unit_title,
-            assessment=assessment,
-            status=status,
-            grade=grade,
-            series=series,
-            row=r.row,
-        )
+        entry.units[number] = UnitRecord(number, *unit[1:], row=r.row)
     return candidates, rows
+
+
+def _candidate(
+    r: _Reader,
+    row: list[str],
+    ix: dict[str, int],
+    candidates: dict[str, Candidate],
+    cand_rows: dict[str, tuple[Any, ...]],
+) -> Candidate:
+    p = r.parse
+    centre = p("centre_number", row[ix["centre_number"]].strip(), parsing.parse_centre_number)
+    if r.centre is not None and centre != r.centre:
+        raise r.fail(
+            "centre_number",
+            f"centre number {centre} is not this centre's ({r.centre} in centre.toml);"
+            " check you downloaded your own centre's tracker, or fix centre.toml",
+        )
+    r.centre = centre
+    number = p(
+        "candidate_number", row[ix["candidate_number"]].strip(), parsing.parse_candidate_number
+    )
+    surname = row[ix["surname"]].strip()
+    forenames = row[ix["forenames"]].strip()
+    if not surname:
+        raise r.fail("surname", "the surname is empty")
+    uln_text = row[ix["uln"]].strip()
+    uln = p("uln", uln_text, parsing.parse_uln) if uln_text else None
+    uci_text = row[ix["uci"]].strip()
+    uci = p("uci", uci_text, parsing.parse_uci) if uci_text else None
+    dob_text = row[ix["date_of_birth"]].strip()
+    dob = p("date_of_birth", dob_text, parsing.parse_date) if dob_text else None
+    details = (surname, forenames, uln, uci, dob)
+    seen = cand_rows.get(number)
+    if seen is not None:
+        if seen[:5] != details:
+            _conflict(r, number, seen, details)
+        return candidates[number]
+    cand_rows[number] = (*details, r.row)
+    candidate = Candidate.model_construct(
+        candidate_number=number,
+        surname=surname,
+        forenames=forenames,
+        uln=uln,
+        uci=uci,
+        date_of_birth=dob,
+        entries={},
+        first_row=r.row,
+    )
+    candidates[number] = candidate
+    return candidate
+
+
+def _entry(
+    r: _Reader,
+    row: list[str],
+    ix: dict[str, int],
+    candidate: Candidate,
+    entry_rows: dict[tuple[str, str], tuple[Any, ...]],
+) -> QualificationEntry:
+    p = r.parse
+    number = candidate.candidate_number
+    code = p(
+        "qualification_code",
+        row[ix["qualification_code"]].strip(),
+        parsing.parse_qualification_code,
+    )
+    cert_text = row[ix["certification_status"]].strip()
+    if not cert_text:
+        raise r.fail("certification_status", "the certification status is empty")
+    cert: CertificationStatus = p("certification_status", cert_text, parsing.parse_certification)
+    title = row[ix["qualification_title"]].strip()
+    completion = row[ix["estimated_completion"]].strip()
+    entry_text = row[ix["entry_date"]].strip()
+    entry_date = p("entry_date", entry_text, parsing.parse_date) if entry_text else None
+    details = (title, cert.text, completion, entry_date)
+    seen = entry_rows.get((number, code))
+    if seen is not None:
+        if seen[:4] != details:
+            raise InputError(
+                f"candidate {number}, qualification {code}: this row's qualification details"
+                " (title, certification status, estimated completion, entry date) differ"
+                f" from row {seen[4]}; correct one of the rows",
+                file=r.name,
+                row=r.row,
+                column=_first_diff_column(r, seen, details),
+            )
+        return candidate.entries[code]
+    entry_rows[(number, code)] = (*details, r.row)
+    entry = QualificationEntry.model_construct(
+        code=code,
+        title=title,
+        certification=cert,
+        estimated_completion=completion,
+        entry_date=entry_date,
+        units={},
+    )
+    candidate.entries[code] = entry
+    return entry
+
+
+def _unit(r: _Reader, row: list[str], ix: dict[str, int]) -> tuple[Any, ...] | None:
+    """(number, status, grade, assessment, title, series), or None for a qualification row."""
+    p = r.parse
+    unit_text = row[ix["unit_number"]].strip()
+    status_text = row[ix["unit_status"]].strip()
+    if not unit_text:
+        if status_text:
+            raise r.fail("unit_number", "the unit number is empty but a unit status is given")
+        return None
+    number = p("unit_number", unit_text, parsing.parse_unit_number)
+    if not status_text:
+        raise r.fail("unit_status", f"unit {number} has no status")
+    labels = r.labels
+    status: UnitStatus = p("unit_status", status_text, lambda t: parsing.parse_status(t, labels))
+    type_text = row[ix["unit_type"]].strip()
+    assessment: Assessment | None = (
+        p("unit_type", type_text, parsing.parse_assessment) if type_text else None
+    )
+    grade_text = row[ix["unit_grade"]].strip()
+    grade: Grade | None = p("unit_grade", grade_text, parsing.parse_grade) if grade_text else None
+    title = row[ix["unit_title"]].strip()
+    series = row[ix["unit_series"]].strip()
+    return (number, status, grade, assessment, title, series)
 
 
 _CAND_FIELDS = ("surname", "forenames", "uln", "uci", "date_of_birth")

@@ -152,3 +152,24 @@ def test_missing_file(tmp_path: Path) -> None:
     result = invoke("check", tmp_path / "nope.csv", "--centre", CENTRE)
     assert result.exit_code == 2
     assert "nope.csv: file not found" in result.stderr
+
+
+def test_unit_records_are_validated_inside_models() -> None:
+    from ctforms.models import QualificationEntry, UnitRecord, UnitStatus
+
+    entry = QualificationEntry.model_validate(
+        {
+            "code": "05839",
+            "certification": {"text": "Withdrawn", "state": "withdrawn"},
+            "units": {"9": {"number": 9, "status": "Claim submitted", "row": 4}},
+        }
+    )
+    assert entry.units[9] == UnitRecord(9, UnitStatus.CLAIM_SUBMITTED, row=4)
+    with pytest.raises(ValueError, match="status"):
+        QualificationEntry.model_validate(
+            {
+                "code": "05839",
+                "certification": {"text": "Withdrawn", "state": "withdrawn"},
+                "units": {"9": {"number": 9, "status": "Lost", "row": 4}},
+            }
+        )

@@ -18,6 +18,7 @@ from ctforms.models import (
 )
 
 TITLE = "Required moderated units"
+_PROBLEMS = NEVER_STARTED | {UnitStatus.ATTEMPTED_NOT_ACHIEVED}
 
 
 def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
@@ -32,6 +33,8 @@ def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
             continue
         for number in sorted(exp.units):
             unit = exp.units[number]
+            if unit.status not in _PROBLEMS:
+                continue
             if ctx.assessment(exp, unit) is not Assessment.MODERATED and (
                 unit.status is not UnitStatus.CLAIM_NOT_RECEIVED
             ):
