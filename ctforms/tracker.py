@@ -333,7 +333,7 @@ def _read_rows(reader: Any, r: _Reader, warnings: list[str]) -> tuple[dict[str, 
                 row=r.row,
                 column=cols["unit_status"][1],
             )
-        entry.units[number] = UnitRecord(number, *unit[1:], row=r.row)
+        entry.units[number] = UnitRecord(number, *unit[1:], r.row)
     return candidates, rows
 
 
