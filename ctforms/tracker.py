@@ -282,7 +282,7 @@ def _read_rows(reader: Any, r: _Reader, warnings: list[str]) -> tuple[dict[str, 
     candidates: dict[str, Candidate] = {}
     by_cand_raw: dict[tuple[str, ...], Candidate] = {}
     by_entry_raw: dict[tuple[Any, ...], QualificationEntry] = {}
-    by_unit_raw: dict[tuple[str, ...], tuple[Any, ...] | None] = {}
+    by_unit_raw: dict[tuple[str, ...], UnitCells | None] = {}
     cand_rows: dict[str, tuple[Any, ...]] = {}
     entry_rows: dict[tuple[str, str], tuple[Any, ...]] = {}
     rows = 0
@@ -333,7 +333,8 @@ def _read_rows(reader: Any, r: _Reader, warnings: list[str]) -> tuple[dict[str, 
                 row=r.row,
                 column=cols["unit_status"][1],
             )
-        entry.units[number] = UnitRecord(number, *unit[1:], r.row)
+        _, status, grade, assessment, title, series = unit
+        entry.units[number] = UnitRecord(number, status, grade, assessment, title, series, r.row)
     return candidates, rows
 
 
@@ -435,7 +436,10 @@ def _entry(
     return entry
 
 
-def _unit(r: _Reader, row: list[str], ix: dict[str, int]) -> tuple[Any, ...] | None:
+UnitCells = tuple[int, UnitStatus, Grade | None, Assessment | None, str, str]
+
+
+def _unit(r: _Reader, row: list[str], ix: dict[str, int]) -> UnitCells | None:
     """(number, status, grade, assessment, title, series), or None for a qualification row."""
     p = r.parse
     unit_text = row[ix["unit_number"]].strip()
