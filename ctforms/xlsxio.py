@@ -14,6 +14,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
+from ctforms.reproducible import normalise_zip
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _BREAKS = re.compile(r"[\t\r\n]+")
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -73,12 +75,4 @@ def workbook_bytes(wb: Workbook, timestamp: dt.datetime) -> bytes:
     # ExcelWriter directly: openpyxl's save_workbook() stamps 'modified' with the clock.
     with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
         ExcelWriter(wb, archive).save()
-    out = io.BytesIO()
-    date_time = stamp.timetuple()[:6]
-    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=date_time)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o600 << 16
-            dst.writestr(fixed, src.read(info.filename))
-    return out.getvalue()
+    return normalise_zip(raw.getvalue(), stamp)
