@@ -14,10 +14,18 @@ from ctforms import __version__
 from ctforms.catalogue import describe, load_catalogue, parse_catalogue
 from ctforms.demo import DEMO_AS_OF, demo_dir, templates_dir
 from ctforms.errors import InputError
+from ctforms.forms import FORMS
+from ctforms.forms.produce import Produced, produce_form
 from ctforms.models import MODELS, Register
-from ctforms.options import as_of_option, catalogue_option, centre_inputs, force_option
+from ctforms.options import (
+    as_of_option,
+    catalogue_option,
+    centre_inputs,
+    existing_file,
+    force_option,
+)
 from ctforms.output import check_writable, write_bytes, write_text
-from ctforms.register import Inputs, build_register
+from ctforms.register import Inputs, build_register, load_register
 from ctforms.report import render_table
 
 TEMPLATE_DATE = dt.date(2024, 1, 1)  # fixed, so a blank template is always the same bytes
@@ -201,6 +209,7 @@ def run(
     }
     for name, data in outputs.items():
         write_bytes(outdir / name, data, force=True)
+    produced = [produce_form(register, name, outdir, force=True) for name in FORMS]
     s = register.summary
     click.echo(
         f"{s.students_checked} students checked, {s.students_at_risk} at risk,"
@@ -208,6 +217,90 @@ def run(
     )
     for name in outputs:
         click.echo(f"  wrote {outdir / name}")
+    for form in produced:
+        for path in form.files:
+            click.echo(f"  wrote {path} ({form.rows} rows)")
+        if not form.files:
+            click.echo(f"  {form.form}: no issues of this kind, no file")
+
+
+# ---------------------------------------------------------------------------- forms
+
+
+@cli.group(cls=Group)
+def forms() -> None:
+    """Fill the 'Missing and incomplete results' upload spreadsheets from a register."""
+
+
+def _report_form(produced: Produced) -> None:
+    if not produced.files:
+        click.echo(f"{produced.form}: no issues of this kind in the register; no file written.")
+    for path in produced.files:
+        click.echo(f"{produced.form}: wrote {path} ({produced.rows} rows)")
+    if produced.left_out:
+        click.echo(
+            f"{produced.form}: {produced.left_out} issue(s) left out (handled already, or not"
+            " eligible: see the register)"
+        )
+
+
+def _form_command(name: str, title: str, example: str) -> None:
+    @forms.command(
+        name,
+        help=f"""{title}
+
+    \b
+    Example:
+        {example}
+    """,
+    )
+    @click.argument("register_file", metavar="ISSUES.json", type=existing_file)
+    @click.option(
+        "-o",
+        "--output",
+        "outdir",
+        required=True,
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Folder to write into.",
+    )
+    @click.option(
+        "--template",
+        type=existing_file,
+        default=None,
+        help="Fill your own copy of OCR's template instead of ctforms' own.",
+    )
+    @click.option(
+        "--map",
+        "map_file",
+        type=existing_file,
+        default=None,
+        help="YAML map of the --template: which cell or column takes which field.",
+    )
+    @force_option
+    def command(
+        register_file: Path, outdir: Path, template: Path | None, map_file: Path | None, force: bool
+    ) -> None:
+        register = load_register(register_file)
+        _report_form(
+            produce_form(register, name, outdir, force=force, template=template, map_file=map_file)
+        )
+
+
+_form_command(
+    "missed-claim",
+    "The 'Candidate/unit missed from moderation claim' spreadsheet (missed-from-claim issues).",
+    "ctforms forms missed-claim issues.json -o forms/",
+)
+_form_command(
+    "incorrect-claim",
+    "The 'Incorrect unit/grade claimed at moderation' spreadsheet (incorrect-claim issues).",
+    "ctforms forms incorrect-claim issues.json -o forms/",
+)
+_form_command(
+    "missing-tag",
+    "The missing mid-flight TAG spreadsheet and the Head of Centre declaration (.docx).",
+    "ctforms forms missing-tag issues.json -o forms/",
+)
 
 
 # ---------------------------------------------------------------------------- init / records

@@ -285,15 +285,32 @@ def _catalogue_use(ctx: Context) -> list[CatalogueUse]:
 
 def load_register(path: Path) -> Register:
     """Read an issues.json written by `ctforms check`, validating it against the schema."""
+    import json
+
     from pydantic import ValidationError
 
     try:
         text = Path(path).read_text("utf-8")
     except FileNotFoundError:
         raise InputError("file not found", file=path) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read the register ({exc})", file=path) from None
     try:
         return Register.model_validate_json(text)
     except ValidationError as exc:
         err = exc.errors()[0]
-        loc = ".".join(str(p) for p in err["loc"])
-        raise InputError(f"not a valid ctforms register: {loc}: {err['msg']}", file=path) from None
+        loc = list(err["loc"])
+        if len(loc) >= 2 and loc[0] == "issues" and isinstance(loc[1], int):
+            try:
+                issue_id = json.loads(text)["issues"][loc[1]].get("id", "?")
+            except (ValueError, KeyError, IndexError, AttributeError, TypeError):
+                issue_id = "?"
+            field = ".".join(str(p) for p in loc[2:]) or "(the issue itself)"
+            where = f"issue {loc[1] + 1} (id {issue_id!r}), field {field!r}"
+        else:
+            where = "field " + repr(".".join(str(p) for p in loc) or "(top level)")
+        raise InputError(
+            f"not a valid ctforms register: {where}: {err['msg']}; make it again with"
+            " 'ctforms check --format json'",
+            file=path,
+        ) from None

@@ -128,8 +128,10 @@ class _Engine:
         self.rules = rules
         self.unit_info = unit_info
         self.glh = {n: u.glh for n, u in unit_info.items()}
-        pathways = [(p.name, p.mandatory, p.groups) for p in rules.pathways] or [(None, [], [])]
-        self.variants = []
+        pathways: list[tuple[str | None, list[int], list[OptionalGroup]]] = [
+            (p.name, p.mandatory, p.groups) for p in rules.pathways
+        ] or [(None, [], [])]
+        self.variants: list[_Variant] = []
         for name, mandatory, groups in pathways:
             all_groups = (*rules.groups, *groups)
             must = tuple(dict.fromkeys([*rules.mandatory, *mandatory]))

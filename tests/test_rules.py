@@ -2,202 +2,362 @@
 
 from __future__ import annotations
 
-from ctforms.models import (
-    Assessment,
-    OptionalGroup,
-    Pathway,
-    Qualification,
-    Rules,
-    Unit,
-    UnitStatus,
-)
+import pytest
+from pydantic import ValidationError
+
+from ctforms.models import Assessment, OptionalGroup, Pathway, Qualification, Rules, Unit
+from ctforms.models import UnitStatus as S
 from ctforms.rules import Outcome, evaluate, move_down, satisfies, top_up_missing
 
-RA, ER, CS = UnitStatus.RESULT_ACHIEVED, UnitStatus.ENTRY_RECEIVED, UnitStatus.CLAIM_SUBMITTED
-ANA, CNR = UnitStatus.ATTEMPTED_NOT_ACHIEVED, UnitStatus.CLAIM_NOT_RECEIVED
+RA, ER, CS = S.RESULT_ACHIEVED, S.ENTRY_RECEIVED, S.CLAIM_SUBMITTED  # good standing
+ANA, CNR = S.ATTEMPTED_NOT_ACHIEVED, S.CLAIM_NOT_RECEIVED  # problems
 
-# Units 1-3: 90 GLH examined; 4-9: 60 GLH moderated.
+# GLH: units 1-3 = 90 (examined), 4-9 = 60, 10 = 30, 11 = 120 (moderated).
+HOURS = {1: 90, 2: 90, 3: 90, 4: 60, 5: 60, 6: 60, 7: 60, 8: 60, 9: 60, 10: 30, 11: 120}
 UNITS = {
     n: Unit(
         number=n,
-        title=f"U{n}",
-        glh=90 if n <= 3 else 60,
+        glh=h,
         assessment=Assessment.EXAMINED if n <= 3 else Assessment.MODERATED,
     )
-    for n in range(1, 10)
+    for n, h in HOURS.items()
 }
 
 
-def qual(code: str, glh: int, *, verified: bool = True, **rules: object) -> Qualification:
-    return Qualification(
-        code=code,
-        title=code,
-        size=code,
-        glh=glh,
-        source="test",
-        verified=True,
-        rules=Rules(verified=verified, source="test", **rules),
+def group(
+    units: list[int],
+    *,
+    name: str = "options",
+    min_units: int = 0,
+    min_glh: int = 0,
+    max_units: int | None = None,
+) -> OptionalGroup:
+    return OptionalGroup(
+        name=name, units=units, min_units=min_units, min_glh=min_glh, max_units=max_units
     )
 
 
-# Extended Certificate: mandatory 1, 2, 3 (270 GLH) + at least 2 units / 120 GLH of 4-7 = 390.
+def qual(
+    code: str,
+    glh: int,
+    *,
+    verified: bool = True,
+    mandatory: list[int] | None = None,
+    groups: list[OptionalGroup] | None = None,
+    pathways: list[Pathway] | None = None,
+    barred: list[list[int]] | None = None,
+) -> Qualification:
+    rules = Rules(
+        verified=verified,
+        source="test",
+        mandatory=mandatory or [],
+        groups=groups or [],
+        pathways=pathways or [],
+        barred=barred or [],
+    )
+    return Qualification(
+        code=code, title=code, size=code, glh=glh, source="test", verified=True, rules=rules
+    )
+
+
+# Extended Certificate: mandatory 1, 2, 3 (270 GLH) + at least 2 units and 120 GLH of 4-7;
+# 270 + 2 x 60 = 390.
 EXT = qual(
-    "00002",
-    390,
-    mandatory=[1, 2, 3],
-    groups=[OptionalGroup(name="options", units=[4, 5, 6, 7], min_units=2, min_glh=120)],
+    "00002", 390, mandatory=[1, 2, 3], groups=[group([4, 5, 6, 7], min_units=2, min_glh=120)]
 )
 # Certificate: mandatory 1, 2 = 180.
 CERT = qual("00001", 180, mandatory=[1, 2])
 
 
-def test_satisfied_with_mandatory_and_group() -> None:
-    # 90+90+90 + 60+60 = 390 >= 390; group 2 units/120 GLH
+# ---------------------------------------------------------------------------- mandatory, GLH
+
+
+def test_mandatory_units_and_group_met() -> None:
+    # 90 + 90 + 90 + 60 + 60 = 390 >= 390; group: 2 units, 120 GLH
     c = evaluate(EXT, {1: RA, 2: RA, 3: ER, 4: CS, 5: RA}, UNITS)
     assert c.outcome is Outcome.SATISFIED
-    assert c.glh_taken == 390
-    assert c.required == [1, 2, 3, 4, 5]
-    assert c.strictly_required == [1, 2, 3, 4, 5]
+    assert c.pathway is None
+    assert (c.glh_taken, c.glh_required) == (390, 390)
+    assert c.mandatory_missing == c.barred_found == []
+    assert c.groups_short == []
+    # Losing any one unit breaks it: a mandatory unit, or the group drops to 1 unit / 330 GLH.
+    assert c.required == c.strictly_required == [1, 2, 3, 4, 5]
+    assert satisfies(EXT, {1, 2, 3, 4, 5}, UNITS)
 
 
-def test_mandatory_missing() -> None:
-    # unit 3 not taken, even though 1+2+4+5+6 = 360... mandatory comes first
-    c = evaluate(EXT, {1: RA, 2: RA, 4: CS, 5: CS, 6: CS}, UNITS)
+def test_mandatory_missing_even_with_enough_glh() -> None:
+    # 90 + 90 + 4 x 60 = 420 >= 390 and the group is met, but mandatory unit 3 is absent
+    c = evaluate(EXT, {1: RA, 2: RA, 4: CS, 5: CS, 6: CS, 7: CS}, UNITS)
     assert c.outcome is Outcome.MANDATORY_MISSING
     assert c.mandatory_missing == [3]
+    assert c.glh_taken == 420
+    assert "3" in c.reason
+    assert not satisfies(EXT, {1, 2, 4, 5, 6, 7}, UNITS)
 
 
-def test_glh_short() -> None:
-    # 90*3 + 60 = 330 < 390
+def test_glh_short_is_reported_before_an_unmet_group() -> None:
+    # 270 + 60 = 330 < 390; the group (1 of 2 units, 60 of 120 GLH) is short too
     c = evaluate(EXT, {1: RA, 2: RA, 3: RA, 4: CS}, UNITS)
     assert c.outcome is Outcome.GLH_SHORT
-    assert c.glh_taken == 330
+    assert (c.glh_taken, c.glh_required) == (330, 390)
+    assert c.groups_short == ["options: 1 of 2 units, 60 of 120 GLH"]
 
 
-def test_group_by_glh_only() -> None:
-    q = qual("00003", 210, mandatory=[1], groups=[OptionalGroup(units=[4, 5, 6], min_glh=120)])
-    # 90 + 60 + 60 = 210, group 120 GLH -> satisfied
-    assert satisfies(q, {1, 4, 5}, UNITS)
-    # 90 + 60 = 150: GLH short (group short too, GLH is reported first)
-    assert evaluate(q, {1: RA, 4: RA}, UNITS).outcome is Outcome.GLH_SHORT
+# ---------------------------------------------------------------------------- optional groups
 
 
-def test_invalid_combination_group_by_count() -> None:
-    # mandatory 1, total 150; group needs 2 units of [4, 5]; unit 8 fills the GLH but is not in
-    # the group, so the group (by count) is short with enough GLH.
+def test_group_by_count_invalid_with_enough_glh() -> None:
+    # mandatory 1; "options" needs 2 of [10, 11]; "free" allows 4 and 5 but asks for nothing.
     q = qual(
-        "00004",
-        150,
+        "00003",
+        210,
         mandatory=[1],
-        groups=[
-            OptionalGroup(units=[4, 5], min_units=2),
-            OptionalGroup(name="free", units=[8, 9], min_units=0),
-        ],
+        groups=[group([10, 11], min_units=2), group([4, 5], name="free")],
     )
-    c = evaluate(q, {1: RA, 4: RA, 8: RA}, UNITS)  # 90+60+60 = 210 >= 150
+    # 90 + 30 + 60 + 60 = 240 >= 210, but only 1 of the 2 option units
+    c = evaluate(q, {1: RA, 10: RA, 4: RA, 5: RA}, UNITS)
     assert c.outcome is Outcome.INVALID_COMBINATION
-    assert c.groups_short == ["optional: 1 of 2 units"]
+    assert c.glh_taken == 240
+    assert c.groups_short == ["options: 1 of 2 units"]
+    assert c.reason == "options: 1 of 2 units"
+    # 90 + 30 + 120 = 240, both option units
+    assert satisfies(q, {1, 10, 11}, UNITS)
+
+
+def test_group_by_glh() -> None:
+    q = qual("00004", 150, mandatory=[1], groups=[group([4, 10, 11], min_glh=120)])
+    # one unit of 120 GLH meets the group: 90 + 120 = 210 >= 150
+    assert satisfies(q, {1, 11}, UNITS)
+    # two units, but 60 + 30 = 90 < 120; overall 90 + 90 = 180 >= 150
+    c = evaluate(q, {1: RA, 4: RA, 10: RA}, UNITS)
+    assert c.outcome is Outcome.INVALID_COMBINATION
+    assert c.groups_short == ["options: 90 of 120 GLH"]
 
 
 def test_max_units_caps_what_a_group_counts() -> None:
-    q = qual("00005", 90, groups=[OptionalGroup(units=[4, 5, 6], min_glh=120, max_units=1)])
-    # three units taken, but only one counts: 60 of 120 GLH
-    assert not satisfies(q, {4, 5, 6}, UNITS)
+    q = qual("00005", 150, mandatory=[1], groups=[group([4, 5, 11], min_glh=120, max_units=1)])
+    # 4 and 5 would make 120 GLH, but only one counts: 60 of 120 (overall 90 + 120 = 210)
+    c = evaluate(q, {1: RA, 4: RA, 5: RA}, UNITS)
+    assert c.outcome is Outcome.INVALID_COMBINATION
+    assert c.groups_short == ["options: 60 of 120 GLH"]
+    # the one that counts is the largest: unit 11, 120 GLH; extra units are allowed
+    assert satisfies(q, {1, 11}, UNITS)
+    assert satisfies(q, {1, 4, 5, 11}, UNITS)
+
+
+# ---------------------------------------------------------------------------- pathways
+
+# Base: mandatory 1, 2 (180). A: + 4, 5 (120) = 300. B: + 6 (60) and 1 of [7, 8] (60) = 300.
+PATHWAYS = qual(
+    "00006",
+    300,
+    mandatory=[1, 2],
+    pathways=[
+        Pathway(name="A", mandatory=[4, 5]),
+        Pathway(name="B", mandatory=[6], groups=[group([7, 8], name="B options", min_units=1)]),
+    ],
+)
+
+
+def test_one_pathway_is_enough() -> None:
+    assert satisfies(PATHWAYS, {1, 2, 4, 5}, UNITS)  # A: 180 + 120 = 300
+    assert satisfies(PATHWAYS, {1, 2, 6, 7}, UNITS)  # B: 180 + 60 + 60 = 300
+    c = evaluate(PATHWAYS, {1: RA, 2: RA, 6: RA, 7: RA}, UNITS)
+    assert (c.outcome, c.pathway) == (Outcome.SATISFIED, "B")
+
+
+def test_units_from_two_pathways_do_not_combine() -> None:
+    # A lacks 5; B: 180 + 60 (unit 6) = 240 < 300, unit 4 does not count and "B options" is
+    # empty. B has no missing mandatory unit, so B is the one judged.
+    assert not satisfies(PATHWAYS, {1, 2, 4, 6}, UNITS)
+    c = evaluate(PATHWAYS, {1: RA, 2: RA, 4: RA, 6: RA}, UNITS)
+    assert (c.outcome, c.pathway) == (Outcome.GLH_SHORT, "B")
+    assert c.glh_taken == 240
+    assert c.groups_short == ["B options: 0 of 1 units"]
+    assert c.not_permitted == []  # 4 is allowed by A, just not by B
+
+
+def test_best_pathway_breaks_ties_on_glh_shortfall_then_order() -> None:
+    # A: lacks 5, 180 + 60 = 240 (short 60). B: lacks 6, 180 + 60 + 60 = 300 (short 0) -> B
+    c = evaluate(PATHWAYS, {1: RA, 2: RA, 4: RA, 7: RA, 8: RA}, UNITS)
+    assert (c.pathway, c.mandatory_missing, c.glh_taken) == ("B", [6], 300)
+    # A: lacks 5, 240; B: lacks 6, 180 + 60 = 240, group met: a tie -> A, listed first
+    c = evaluate(PATHWAYS, {1: RA, 2: RA, 4: RA, 7: RA}, UNITS)
+    assert (c.pathway, c.mandatory_missing, c.glh_taken) == ("A", [5], 240)
+
+
+# ---------------------------------------------------------------------------- barred
 
 
 def test_barred_combination() -> None:
-    q = qual(
-        "00006",
-        210,
-        mandatory=[1],
-        groups=[OptionalGroup(units=[4, 5, 6], min_units=2)],
-        barred=[[4, 5]],
-    )
-    assert satisfies(q, {1, 4, 6}, UNITS)
-    c = evaluate(q, {1: RA, 4: RA, 5: RA}, UNITS)  # 210 GLH but 4 and 5 barred
+    q = qual("00007", 210, mandatory=[1], groups=[group([4, 5, 6], min_units=2)], barred=[[4, 5]])
+    assert satisfies(q, {1, 4, 6}, UNITS)  # 90 + 60 + 60 = 210
+    # also 210 GLH with 2 option units, but 4 and 5 are barred together
+    assert not satisfies(q, {1, 4, 5}, UNITS)
+    c = evaluate(q, {1: RA, 4: RA, 5: RA}, UNITS)
     assert c.outcome is Outcome.INVALID_COMBINATION
     assert c.barred_found == [4, 5]
+    assert c.reason == "units 4 and 5 may not be combined"
 
 
-def test_pathways_one_is_enough_and_best_is_reported() -> None:
-    q = qual(
-        "00007",
-        330,
-        mandatory=[1, 2],
-        pathways=[
-            Pathway(name="A", mandatory=[4, 5], groups=[]),
-            Pathway(name="B", mandatory=[6], groups=[OptionalGroup(units=[7, 8], min_units=1)]),
-        ],
-    )
-    # Pathway B: 90+90+60+60 = 300 < 330; pathway A: 90+90+60+60 = 300 too; add 9 (not
-    # permitted) - it does not count.
-    assert not satisfies(q, {1, 2, 6, 7, 9}, UNITS)
-    # A with 1, 2, 4, 5 + 3? 3 is not permitted either. Make 330 via pathway B with 7 and 8.
-    assert satisfies(q, {1, 2, 6, 7, 8}, UNITS)  # 180 + 60*3 = 360
-    c = evaluate(q, {1: RA, 2: RA, 4: RA}, UNITS)
-    assert c.outcome is Outcome.MANDATORY_MISSING
-    assert c.pathway == "A" and c.mandatory_missing == [5]
+# ---------------------------------------------------------------- units that do not count
 
 
 def test_not_permitted_units_do_not_count() -> None:
-    c = evaluate(CERT, {1: RA, 5: RA, 6: RA}, UNITS)  # 5 and 6 are not in the certificate
-    assert c.not_permitted == [5, 6]
-    assert c.outcome is Outcome.MANDATORY_MISSING
-    assert c.glh_taken == 90
+    q = qual("00008", 240, mandatory=[1, 2], groups=[group([4, 5], min_units=1)])
+    # 8 and 9 (120 GLH) are not in the rules: 90 + 90 = 180 < 240, not 300
+    c = evaluate(q, {1: RA, 2: RA, 8: RA, 9: RA}, UNITS)
+    assert c.outcome is Outcome.GLH_SHORT
+    assert c.glh_taken == 180
+    assert c.not_permitted == [8, 9]
+    assert c.required == [1, 2]  # the rules cannot need 8 or 9
 
 
-def test_unknown_units_are_listed() -> None:
-    c = evaluate(CERT, {1: RA, 2: RA, 42: RA}, UNITS)
+def test_unknown_units_are_listed_and_count_zero_glh() -> None:
+    q = qual("00009", 240, mandatory=[1, 2], groups=[group([4, 42], min_units=1)])
+    # 42 is permitted and meets the group by count, but has no GLH on record: 180 + 0 < 240
+    c = evaluate(q, {1: RA, 2: RA, 42: RA}, UNITS)
     assert c.unknown_units == [42]
+    assert c.not_permitted == []
+    assert (c.outcome, c.glh_taken) == (Outcome.GLH_SHORT, 180)
 
 
-def test_cannot_verify_without_verified_rules() -> None:
-    unverified = qual("00008", 180, verified=False, mandatory=[1, 2])
-    no_rules = Qualification(code="00009", title="x", size="x", glh=180, source="s", verified=True)
-    for q in (unverified, no_rules):
-        c = evaluate(q, {1: RA, 2: ANA}, UNITS)
-        assert c.outcome is Outcome.CANNOT_VERIFY
-        assert c.required == [1, 2]
-        assert not satisfies(q, {1, 2}, UNITS)
-        assert top_up_missing(q, {1: RA}, UNITS)[0].startswith("cannot verify")
+# ---------------------------------------------------------------------------- cannot verify
 
 
-def test_optional_problem_unit_not_required_when_others_fill_the_group() -> None:
-    # Group needs 2 of 4-7; 4 and 5 are in good standing, 6 has no claim -> 6 not required.
+@pytest.mark.parametrize(
+    "q",
+    [
+        qual("00010", 180, verified=False, mandatory=[1, 2]),
+        Qualification(code="00011", title="x", size="x", glh=180, source="s", verified=True),
+    ],
+    ids=["rules-unverified", "no-rules"],
+)
+def test_cannot_verify_without_verified_rules(q: Qualification) -> None:
+    # {1, 2} would meet mandatory 1, 2 = 180 if the rules could be trusted
+    assert not satisfies(q, {1, 2}, UNITS)
+    c = evaluate(q, {2: ANA, 1: RA, 42: RA}, UNITS)
+    assert c.outcome is Outcome.CANNOT_VERIFY
+    assert c.required == [1, 2, 42]  # every unit taken may be needed
+    assert c.strictly_required == []
+    assert c.unknown_units == [42]
+    assert c.glh_taken == 180  # nothing is ruled out: 90 + 90 + 0 for the unknown 42
+    assert top_up_missing(q, {1: RA}, UNITS) == [f"cannot verify: no verified rules for {q.code}"]
+
+
+# ---------------------------------------------------------------------------- required units
+
+
+def test_problem_optional_not_required_when_others_fill_the_group() -> None:
+    # Good: 1, 2, 3, 4, 5 = 390 with 2 option units, so 6 (no claim) is spare.
     c = evaluate(EXT, {1: RA, 2: RA, 3: RA, 4: CS, 5: CS, 6: CNR}, UNITS)
     assert c.outcome is Outcome.SATISFIED
-    assert 6 not in c.required
     assert c.required == [1, 2, 3, 4, 5]
+    # Taken minus 4 is {1, 2, 3, 5, 6} = 390, still 2 option units: 4 is not strictly needed.
+    assert c.strictly_required == [1, 2, 3]
 
 
-def test_mandatory_problem_unit_is_required_and_strictly_so() -> None:
+def test_mandatory_problem_unit_is_required_and_strictly() -> None:
+    # Good: 1, 3, 4, 5 lacks mandatory 2; taken (any status) = 390 is satisfied.
     c = evaluate(EXT, {1: RA, 2: ANA, 3: RA, 4: CS, 5: CS}, UNITS)
-    assert 2 in c.required
-    assert 2 in c.strictly_required
+    assert c.outcome is Outcome.SATISFIED
+    assert c.required == [1, 2, 3, 4, 5]
+    assert c.strictly_required == [1, 2, 3, 4, 5]  # without 4 or 5 the group has 1 unit
 
 
 def test_two_problem_optionals_one_needed_both_required_neither_strictly() -> None:
-    # Good: 1, 2, 3, 4 (330 GLH, group 1 unit): one of 5 and 6 must be resolved.
+    # Good: 1, 2, 3, 4 = 330 < 390, one option unit: 5 or 6 must come good.
+    # Taken minus 5 = {1, 2, 3, 4, 6} = 390, 2 option units (likewise minus 6, minus 4).
     c = evaluate(EXT, {1: RA, 2: RA, 3: RA, 4: CS, 5: CNR, 6: ANA}, UNITS)
-    assert {5, 6} <= set(c.required)
-    assert 5 not in c.strictly_required and 6 not in c.strictly_required
+    assert c.required == [1, 2, 3, 4, 5, 6]
+    assert c.strictly_required == [1, 2, 3]
 
 
-def test_move_down_picks_the_largest_smaller_size() -> None:
-    mid = qual("00010", 270, mandatory=[1, 2, 3])
-    siblings = [CERT, mid, EXT]
-    # achieved 1, 2, 3 -> mid (270) beats CERT (180)
-    assert move_down(EXT, siblings, {1, 2, 3}, UNITS) == mid
-    assert move_down(EXT, siblings, {1, 2}, UNITS) == CERT
+def test_required_leaves_out_units_the_rules_do_not_allow() -> None:
+    # Good: 1, 2, 3, 4, 9 = 330 permitted (9 is not in the rules) -> falls back to every
+    # permitted unit taken. Taken = 390 permitted; without 5 it is 330.
+    c = evaluate(EXT, {1: RA, 2: RA, 3: RA, 4: CS, 5: CNR, 9: RA}, UNITS)
+    assert c.not_permitted == [9]
+    assert c.required == c.strictly_required == [1, 2, 3, 4, 5]
+
+
+def test_strictly_required_when_the_units_taken_fall_short() -> None:
+    # 270 + 60 = 330 < 390 whatever happens: losing any unit still fails, so all are strict.
+    c = evaluate(EXT, {1: RA, 2: RA, 3: RA, 4: ANA}, UNITS)
+    assert c.outcome is Outcome.GLH_SHORT
+    assert c.required == c.strictly_required == [1, 2, 3, 4]
+
+
+# ---------------------------------------------------------------------------- memoising
+
+
+def test_same_code_with_different_rules_is_not_confused() -> None:
+    strict = qual("00012", 90, mandatory=[1, 2])
+    loose = qual("00012", 90, mandatory=[1])
+    assert satisfies(loose, {1}, UNITS)  # 90 >= 90
+    assert not satisfies(strict, {1}, UNITS)  # 2 missing
+    fewer_hours = {1: Unit(number=1, glh=60)}
+    assert not satisfies(loose, {1}, fewer_hours)  # 60 < 90
+
+
+def test_results_are_shared_and_frozen() -> None:
+    statuses = {1: RA, 2: RA}
+    c = evaluate(CERT, statuses, UNITS)
+    assert evaluate(CERT, dict(statuses), UNITS) is c
+    assert evaluate(CERT, {1: RA, 2: ANA}, UNITS) is not c  # statuses change `required`
+    with pytest.raises(ValidationError):
+        c.outcome = Outcome.GLH_SHORT  # type: ignore[misc]
+
+
+# ---------------------------------------------------------------------------- move down
+
+
+def test_move_down_picks_the_largest_smaller_size_met() -> None:
+    mid = qual("00013", 270, mandatory=[1, 2, 3])
+    unverified = qual("00014", 300, verified=False, mandatory=[1])
+    siblings = [CERT, unverified, mid, EXT]
+    # 1, 2, 3 = 270 meets mid (270) and CERT (180); the unverified 300 is not trusted
+    assert move_down(EXT, siblings, {1, 2, 3}, UNITS) is mid
+    # 1, 2 = 180 meets only CERT
+    assert move_down(EXT, siblings, {1, 2}, UNITS) is CERT
+    # 1 = 90 meets nothing smaller
     assert move_down(EXT, siblings, {1}, UNITS) is None
-    assert move_down(CERT, siblings, {1, 2, 3}, UNITS) is None  # nothing smaller
+    # EXT itself is met, but it is the registered size, not a smaller one
+    assert move_down(EXT, siblings, {1, 2, 3, 4, 5}, UNITS) is mid
+    assert move_down(CERT, siblings, {1, 2, 3}, UNITS) is None  # nothing smaller than 180
+
+
+# ---------------------------------------------------------------------------- top up
 
 
 def test_top_up_missing_lists_the_pieces() -> None:
-    missing = top_up_missing(EXT, {1: RA, 2: RA, 4: RA}, UNITS)
-    assert missing == [
+    # 90 + 90 + 60 = 240: unit 3 missing; group 1 of 2 units, 60 of 120 GLH; 390 - 240 = 150
+    assert top_up_missing(EXT, {1: RA, 2: RA, 4: ANA}, UNITS) == [
         "unit 3 (mandatory)",
-        "options: 1 of 2 units, 60 of 120 GLH",
+        "options: 1 more unit / 60 more GLH",
         "150 more GLH overall",
     ]
-    assert top_up_missing(EXT, {1: RA, 2: RA, 3: RA, 4: RA, 5: RA}, UNITS) == []
+    assert top_up_missing(EXT, {1: RA, 2: RA, 3: RA, 4: RA, 5: CNR}, UNITS) == []
+
+
+def test_top_up_missing_glh_only_group_and_barred() -> None:
+    q = qual(
+        "00015",
+        180,
+        groups=[group([4, 5, 6, 10], min_units=2, min_glh=150)],
+        barred=[[4, 5, 6]],
+    )
+    # 10 + 4: 2 units (enough) but 30 + 60 = 90 of 150 GLH; overall 90 < 180
+    assert top_up_missing(q, {10: RA, 4: RA}, UNITS) == [
+        "options: 60 more GLH",
+        "90 more GLH overall",
+    ]
+    # 4 + 5 + 6 = 180 GLH, 3 units: only the barred set is wrong
+    assert top_up_missing(q, {4: RA, 5: RA, 6: RA}, UNITS) == [
+        "units 4, 5 and 6 are barred together"
+    ]
+    # nothing taken: 2 more units, 150 more GLH
+    assert top_up_missing(q, {}, UNITS) == [
+        "options: 2 more units / 150 more GLH",
+        "180 more GLH overall",
+    ]

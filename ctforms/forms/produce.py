@@ -1,0 +1,54 @@
+"""Writing a form (and, for missing TAGs, the Head of Centre declaration) into a folder."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ctforms.demo import templates_dir
+from ctforms.errors import InputError
+from ctforms.forms import FORMS, load_map, rows_for, shipped_template
+from ctforms.forms.declaration import TEMPLATE, declaration_bytes
+from ctforms.forms.workbook import fill_form
+from ctforms.models import Register
+from ctforms.output import check_writable, write_bytes
+
+
+@dataclass
+class Produced:
+    form: str
+    files: list[Path]
+    rows: int
+    left_out: int
+
+
+def produce_form(
+    register: Register,
+    name: str,
+    outdir: Path,
+    *,
+    force: bool = False,
+    template: Path | None = None,
+    map_file: Path | None = None,
+) -> Produced:
+    form = FORMS[name]
+    if (template is None) != (map_file is None):
+        raise InputError("--template and --map go together: give both or neither")
+    issues, left_out = rows_for(register, form)
+    if not issues:
+        return Produced(name, [], 0, left_out)
+    shipped_xlsx, shipped_map = shipped_template(form)
+    xlsx_template = template or shipped_xlsx
+    mapping = load_map(map_file or shipped_map)
+    prefix = register.centre.number
+    targets = [outdir / f"{prefix}-{form.filename}"]
+    if name == "missing-tag":
+        targets.append(outdir / f"{prefix}-missing-tag-hoc-declaration.docx")
+    for path in targets:  # refuse before writing anything
+        check_writable(path, force)
+    outputs = [fill_form(register, form, xlsx_template, mapping)]
+    if name == "missing-tag":
+        outputs.append(declaration_bytes(register, templates_dir() / TEMPLATE))
+    for path, data in zip(targets, outputs, strict=True):
+        write_bytes(path, data, force=force)
+    return Produced(name, targets, len(issues), left_out)

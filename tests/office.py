@@ -1,0 +1,34 @@
+"""Converting produced files with LibreOffice, the real client, for the tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import uuid
+from pathlib import Path
+
+import pytest
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+# CI installs LibreOffice and sets this, so a missing install fails instead of skipping.
+REQUIRED = os.environ.get("CTFORMS_REQUIRE_LIBREOFFICE") == "1"
+
+needs_office = pytest.mark.skipif(
+    SOFFICE is None and not REQUIRED, reason="LibreOffice is not installed"
+)
+
+
+def convert(path: Path, to: str, outdir: Path) -> Path:
+    """Convert with a fresh profile; LibreOffice exits 0 even on failure, so check the file."""
+    assert SOFFICE is not None, "LibreOffice (soffice) is required but not installed"
+    profile = outdir / f"profile-{uuid.uuid4().hex}"
+    outdir.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless",
+         "--convert-to", to, "--outdir", str(outdir), str(path)],
+        check=False, capture_output=True, timeout=180,
+    )
+    result = outdir / f"{path.stem}.{to.split(':')[0]}"
+    assert result.exists(), f"LibreOffice did not convert {path.name} to {to}"
+    return result
