@@ -25,9 +25,19 @@ def convert(path: Path, to: str, outdir: Path) -> Path:
     profile = outdir / f"profile-{uuid.uuid4().hex}"
     outdir.mkdir(parents=True, exist_ok=True)
     subprocess.run(
-        [SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless",
-         "--convert-to", to, "--outdir", str(outdir), str(path)],
-        check=False, capture_output=True, timeout=180,
+        [
+            SOFFICE,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--convert-to",
+            to,
+            "--outdir",
+            str(outdir),
+            str(path),
+        ],
+        check=False,
+        capture_output=True,
+        timeout=180,
     )
     result = outdir / f"{path.stem}.{to.split(':')[0]}"
     assert result.exists(), f"LibreOffice did not convert {path.name} to {to}"

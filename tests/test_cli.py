@@ -162,7 +162,15 @@ def test_run_demo_writes_everything(tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = invoke("run", "--demo", "-o", out)
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == ["actions.xlsx", "issues.json", "issues.txt"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "64395-incorrect-unit-grade-claimed.xlsx",
+        "64395-missed-from-moderation-claim.xlsx",
+        "64395-missing-mid-flight-tag.xlsx",
+        "64395-missing-tag-hoc-declaration.docx",
+        "actions.xlsx",
+        "issues.json",
+        "issues.txt",
+    ]
     golden = (ROOT / "tests" / "golden" / "demo-register.json").read_text("utf-8")
     register = json.loads((out / "issues.json").read_text("utf-8"))
     # Same answer as `check` on the same files, but the demo files are named by their path.
