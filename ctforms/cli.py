@@ -10,9 +10,10 @@ from typing import Any
 import click
 from pydantic import TypeAdapter
 
-from ctforms import __version__
+from ctforms import __version__, edi
 from ctforms.catalogue import describe, load_catalogue, parse_catalogue
 from ctforms.demo import DEMO_AS_OF, demo_dir, templates_dir
+from ctforms.entries import Written, write_entries
 from ctforms.errors import InputError
 from ctforms.forms import FORMS
 from ctforms.forms.produce import Produced, produce_form
@@ -23,6 +24,7 @@ from ctforms.options import (
     centre_inputs,
     existing_file,
     force_option,
+    register_to_folder,
 )
 from ctforms.output import check_writable, write_bytes, write_text
 from ctforms.register import Inputs, build_register, load_register
@@ -210,6 +212,13 @@ def run(
     for name, data in outputs.items():
         write_bytes(outdir / name, data, force=True)
     produced = [produce_form(register, name, outdir, force=True) for name in FORMS]
+    # An EDI file is never replaced: a re-run into the same folder takes the next sequence.
+    sequence = 1
+    while (outdir / edi.file_name(register.centre.number, sequence)).exists():
+        sequence += 1
+    written = write_entries(
+        register, load_catalogue(catalogues), outdir, sequence=sequence, force=True
+    )
     s = register.summary
     click.echo(
         f"{s.students_checked} students checked, {s.students_at_risk} at risk,"
@@ -222,6 +231,7 @@ def run(
             click.echo(f"  wrote {path} ({form.rows} rows)")
         if not form.files:
             click.echo(f"  {form.form}: no issues of this kind, no file")
+    _report_entries(written)
 
 
 # ---------------------------------------------------------------------------- forms
@@ -254,15 +264,7 @@ def _form_command(name: str, title: str, example: str) -> None:
         {example}
     """,
     )
-    @click.argument("register_file", metavar="ISSUES.json", type=existing_file)
-    @click.option(
-        "-o",
-        "--output",
-        "outdir",
-        required=True,
-        type=click.Path(file_okay=False, path_type=Path),
-        help="Folder to write into.",
-    )
+    @register_to_folder
     @click.option(
         "--template",
         type=existing_file,
@@ -301,6 +303,95 @@ _form_command(
     "The missing mid-flight TAG spreadsheet and the Head of Centre declaration (.docx).",
     "ctforms forms missing-tag issues.json -o forms/",
 )
+
+
+# ---------------------------------------------------------------------------- entries
+
+
+class DefaultGroup(Group):
+    """`ctforms entries ISSUES.json` runs `make`; `ctforms entries read FILE` reads a file."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = ["make", *args]
+        return super().parse_args(ctx, args)
+
+
+@cli.group(cls=DefaultGroup)
+def entries() -> None:
+    """Top-up and move-down entries: the EDI entries file and the Interchange listing.
+
+    \b
+    Example:
+        ctforms entries issues.json -o entries/ --catalogue my-rules.yaml
+        ctforms entries read entries/E6439572.X01
+    """
+
+
+@entries.command("make")
+@register_to_folder
+@click.option(
+    "--sequence",
+    type=click.IntRange(1, 99),
+    default=1,
+    show_default=True,
+    help="The file's sequence number (.X01, .X02, ...); an EDI file is never replaced.",
+)
+@catalogue_option
+@force_option
+def entries_make(
+    register_file: Path, outdir: Path, sequence: int, catalogues: tuple[Path, ...], force: bool
+) -> None:
+    """Write the entries file and listing for wrong-size-entry, no-qualification-entry and
+    move-down-available issues (the default of `ctforms entries`).
+
+    \b
+    Example:
+        ctforms entries issues.json -o entries/ --sequence 2
+    """
+    register = load_register(register_file)
+    written = write_entries(
+        register, load_catalogue(catalogues), outdir, sequence=sequence, force=force
+    )
+    _report_entries(written)
+
+
+def _report_entries(written: Written) -> None:
+    for warning in written.plan.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if written.edi_file is None:
+        click.echo("entries: no entry changes in the register; no EDI file written.")
+    else:
+        click.echo(
+            f"entries: wrote {written.edi_file} ({len(written.plan.changes)} changes;"
+            " record layout is an assumption: see the listing)"
+        )
+    click.echo(f"entries: wrote {written.listing}")
+    for note in written.plan.skipped:
+        click.echo(f"entries: not in the EDI file: {note}")
+
+
+@entries.command("read")
+@click.argument("file", type=existing_file)
+def entries_read(file: Path) -> None:
+    """Print an entries file's records as a table (to check what an MIS produced).
+
+    \b
+    Example:
+        ctforms entries read E6439572.X01
+    """
+    records = edi.read_file(file.read_bytes(), file.name)
+    layout = edi.load_layout()
+    for kind in layout.records:
+        rows = [values for k, values in records if k == kind]
+        if not rows:
+            continue
+        names = [f.name for f in layout.records[kind].fields]
+        widths = [max(len(n), *(len(r[n]) for r in rows)) for n in names]
+        click.echo(f"{kind} ({layout.records[kind].description}): {len(rows)}")
+        click.echo("  " + "  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True)))
+        for r in rows:
+            click.echo("  " + "  ".join(r[n].ljust(w) for n, w in zip(names, widths, strict=True)))
 
 
 # ---------------------------------------------------------------------------- init / records

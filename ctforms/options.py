@@ -69,3 +69,16 @@ def centre_inputs(f: F) -> F:
     return click.option(
         "--centre", type=existing_file, default=None, help="The centre profile (centre.toml)."
     )(f)
+
+
+def register_to_folder(f: F) -> F:
+    """ISSUES.json and -o DIR: what every producer of paperwork takes."""
+    f = click.option(
+        "-o",
+        "--output",
+        "outdir",
+        required=True,
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Folder to write into.",
+    )(f)
+    return click.argument("register_file", metavar="ISSUES.json", type=existing_file)(f)

@@ -163,14 +163,17 @@ def test_run_demo_writes_everything(tmp_path: Path) -> None:
     result = invoke("run", "--demo", "-o", out)
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == [
+        "64395-entries-listing.xlsx",
         "64395-incorrect-unit-grade-claimed.xlsx",
         "64395-missed-from-moderation-claim.xlsx",
         "64395-missing-mid-flight-tag.xlsx",
         "64395-missing-tag-hoc-declaration.docx",
+        "E6439572.X01",
         "actions.xlsx",
         "issues.json",
         "issues.txt",
     ]
+    assert (out / "E6439572.X01").read_bytes() == (ROOT / "tests/golden/E6439572.X01").read_bytes()
     golden = (ROOT / "tests" / "golden" / "demo-register.json").read_text("utf-8")
     register = json.loads((out / "issues.json").read_text("utf-8"))
     # Same answer as `check` on the same files, but the demo files are named by their path.
@@ -185,6 +188,9 @@ def test_run_refuses_a_non_empty_folder(tmp_path: Path) -> None:
     assert "not empty; use --force" in result.stderr
     assert invoke("run", "--demo", "-o", tmp_path, "--force").exit_code == 0
     assert (tmp_path / "keep.txt").read_text() == "x"
+    # A second forced run never replaces the entries file: it takes the next sequence.
+    assert invoke("run", "--demo", "-o", tmp_path, "--force").exit_code == 0
+    assert (tmp_path / "E6439572.X02").exists()
 
 
 def test_run_with_own_files(tmp_path: Path, demo_args: list[str]) -> None:

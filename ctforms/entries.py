@@ -1,0 +1,305 @@
+"""Top-up and move-down entries from the register: the changes, the EDI file and the listing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from pydantic import BaseModel
+
+from ctforms import edi
+from ctforms.catalogue import Catalogue
+from ctforms.errors import InputError
+from ctforms.identifiers import uci_is_valid, uln_is_valid
+from ctforms.models import Issue, IssueKind, Register
+from ctforms.names import NameError_, entry_name
+from ctforms.output import check_writable, write_bytes
+from ctforms.reproducible import document_time
+from ctforms.xlsxio import autosize, put, style_header, workbook_bytes
+
+SERIES = "09"  # Cambridge Technicals registrations (DOMAIN.md)
+_KINDS = (
+    IssueKind.WRONG_SIZE_ENTRY,
+    IssueKind.NO_QUALIFICATION_ENTRY,
+    IssueKind.MOVE_DOWN_AVAILABLE,
+)
+_CHANGE_LETTER = {"top-up": "T", "move-down": "M", "new entry": "N"}
+
+URGENT_REQUEST = (
+    "Request type: Qualification entry (registration) change. Centre {centre} ({name}). The"
+    " candidates below need their qualification entry changed so they can receive a result"
+    " this summer; the entries have been (or are being) made via EDI or Interchange as listed."
+    " Please process urgently. {rows}"
+)
+
+
+class Change(BaseModel):
+    """One candidate's entry change."""
+
+    candidate_number: str
+    uci: str | None
+    uln: str | None
+    surname: str
+    forenames: str
+    date_of_birth: dt.date | None
+    from_code: str | None
+    to_code: str
+    to_title: str
+    change: Literal["top-up", "move-down", "new entry"]
+    why: str
+    issue_ids: list[str]
+    edi_name: str | None = None
+
+
+@dataclass
+class Plan:
+    changes: list[Change]
+    skipped: list[str]  # why a change could not go into the EDI file
+    warnings: list[str]
+
+
+def _change_for(issue: Issue) -> tuple[str | None, str, str] | None:
+    e = issue.evidence
+    if issue.kind is IssueKind.WRONG_SIZE_ENTRY and e.expected_code and e.registered_code:
+        return e.registered_code, e.expected_code, e.direction or "top-up"
+    if issue.kind is IssueKind.NO_QUALIFICATION_ENTRY and e.expected_code:
+        return None, e.expected_code, "new entry"
+    if issue.kind is IssueKind.MOVE_DOWN_AVAILABLE and e.move_down_code:
+        return e.registered_code or issue.qualification_code, e.move_down_code, "move-down"
+    return None
+
+
+def plan_changes(register: Register, catalogue: Catalogue) -> Plan:
+    """The changes the register calls for, one per candidate. Refuses a change across subjects
+    and two changes for one candidate that disagree."""
+    by_candidate: dict[str, Change] = {}
+    skipped: list[str] = []
+    warnings: list[str] = []
+    for issue in register.issues:
+        if issue.kind not in _KINDS or issue.handled or issue.candidate_number is None:
+            continue
+        found = _change_for(issue)
+        if found is None:
+            continue
+        from_code, to_code, kind = found
+        number = issue.candidate_number
+        if from_code and not catalogue.same_subject(from_code, to_code):
+            raise InputError(
+                f"candidate {number}: a {kind} from {from_code} to {to_code} is not within the"
+                " same subject, level and suite in the catalogue; a top-up or move-down must"
+                " stay within one subject (add the qualifications with --catalogue if they are)"
+            )
+        target = catalogue.get(to_code)
+        c = issue.candidate
+        if c is None:
+            skipped.append(
+                f"candidate {number}: not in the tracker, so no name or identifiers; make the"
+                f" {to_code} entry by hand in Interchange"
+            )
+            continue
+        change = Change(
+            candidate_number=number,
+            uci=c.uci,
+            uln=c.uln,
+            surname=c.surname,
+            forenames=c.forenames,
+            date_of_birth=c.date_of_birth,
+            from_code=from_code,
+            to_code=to_code,
+            to_title=target.qualification.title if target else "",
+            change=kind,
+            why=issue.summary,
+            issue_ids=[issue.id],
+        )
+        seen = by_candidate.get(number)
+        if seen is None:
+            by_candidate[number] = change
+        elif (seen.from_code, seen.to_code) == (from_code, to_code) or seen.to_code == to_code:
+            seen.issue_ids.append(issue.id)
+        else:
+            raise InputError(
+                f"candidate {number}: the register asks for two different entry changes"
+                f" ({seen.from_code or 'none'} -> {seen.to_code}, {from_code or 'none'} ->"
+                f" {to_code}); decide which is right, record the other in the Actions sheet as"
+                " handled, and run check again"
+            )
+    changes = sorted(by_candidate.values(), key=lambda ch: ch.candidate_number)
+    for ch in changes:
+        _check_identifiers(ch)
+        try:
+            ch.edi_name, shortened = entry_name(ch.surname, ch.forenames)
+        except NameError_ as exc:
+            raise InputError(f"candidate {ch.candidate_number}: name {exc}") from None
+        if shortened:
+            warnings.append(
+                f"candidate {ch.candidate_number}: name shortened to {ch.edi_name!r} (40"
+                " characters at most)"
+            )
+    return Plan(changes, skipped, warnings)
+
+
+def _check_identifiers(ch: Change) -> None:
+    if ch.uci and not uci_is_valid(ch.uci):
+        raise InputError(
+            f"candidate {ch.candidate_number}: UCI fails its check character; correct it in"
+            " the register's source (the tracker) and run check again"
+        )
+    if ch.uln and not uln_is_valid(ch.uln):
+        raise InputError(
+            f"candidate {ch.candidate_number}: ULN fails its check digit; correct it in the"
+            " tracker and run check again"
+        )
+
+
+def edi_records(register: Register, plan: Plan, sequence: int) -> list[tuple[str, edi.Record]]:
+    records: list[tuple[str, edi.Record]] = [
+        (
+            "H",
+            {
+                "centre_number": register.centre.number,
+                "series": SERIES,
+                "year": str(register.series.year),
+                "file_type": "E",
+                "sequence": f"{sequence:02d}",
+                "prepared_on": register.as_of.strftime("%Y%m%d"),
+            },
+        )
+    ]
+    for ch in plan.changes:
+        records.append(
+            (
+                "C",
+                {
+                    "candidate_number": ch.candidate_number,
+                    "uci": ch.uci or "",
+                    "uln": ch.uln or "",
+                    "name": ch.edi_name or "",
+                    "date_of_birth": ch.date_of_birth.strftime("%d%m%Y")
+                    if ch.date_of_birth
+                    else "",
+                },
+            )
+        )
+        records.append(
+            (
+                "E",
+                {
+                    "candidate_number": ch.candidate_number,
+                    "entry_code": ch.to_code,
+                    "change": _CHANGE_LETTER[ch.change],
+                    "from_code": ch.from_code or "",
+                },
+            )
+        )
+    n = len(plan.changes)
+    records.append(
+        (
+            "T",
+            {
+                "candidate_records": f"{n:06d}",
+                "entry_records": f"{n:06d}",
+                "total_records": f"{2 * n + 2:07d}",
+            },
+        )
+    )
+    return records
+
+
+def listing_bytes(register: Register, plan: Plan, edi_file: str | None) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Entries"
+    layout = edi.load_layout()
+    intro = [
+        f"Qualification entry changes for {register.centre.name} ({register.centre.number}),"
+        f" summer {register.series.year}, prepared {register.as_of:%d/%m/%Y}",
+        "Key each change into Interchange (Entries), or upload the EDI file named below, then"
+        " check the student shows against the new qualification in the Progress Tracker.",
+        f"EDI file: {edi_file or 'none (no changes)'}. Its record layout is ctforms' assumption"
+        f" ({layout.source}): confirm it with your MIS supplier before uploading.",
+        "If a result is urgent, also send the 'Qualification entry (registration) change'"
+        " request on OCR's Missing and incomplete results form (text on the 'Urgent request'"
+        " sheet).",
+    ]
+    for r, line in enumerate(intro, start=1):
+        put(ws, r, 1, line)
+    ws["A1"].font = Font(bold=True, size=13)
+    header_row = len(intro) + 2
+    headers = [
+        "Candidate Number", "UCI", "ULN", "Surname", "Forenames", "Date of Birth",
+        "Name in entries", "From Code", "To Code", "To Qualification", "Change", "Why",
+        "Issue IDs",
+    ]  # fmt: skip
+    for col, title in enumerate(headers, start=1):
+        put(ws, header_row, col, title)
+    style_header(ws, header_row)
+    for r, ch in enumerate(plan.changes, start=header_row + 1):
+        values: Sequence[object] = [
+            ch.candidate_number, ch.uci or "", ch.uln or "", ch.surname, ch.forenames,
+            ch.date_of_birth, ch.edi_name or "", ch.from_code or "", ch.to_code, ch.to_title,
+            ch.change, ch.why, ", ".join(ch.issue_ids),
+        ]  # fmt: skip
+        for col, value in enumerate(values, start=1):
+            cell = put(ws, r, col, value)
+            if isinstance(value, dt.date):
+                cell.number_format = "DD/MM/YYYY"
+            elif col in (1, 2, 3, 8, 9):
+                cell.number_format = "@"
+    row = header_row + len(plan.changes) + 2
+    for note in plan.skipped:
+        put(ws, row, 1, f"Not in the EDI file: {note}")
+        row += 1
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=1).coordinate
+    autosize(ws, max_width=45)
+    ws.column_dimensions["A"].width = 18
+
+    urgent = wb.create_sheet("Urgent request")
+    rows = "; ".join(
+        f"{ch.candidate_number} {ch.surname}, {ch.forenames}: {ch.change}"
+        f" {ch.from_code or '(no entry)'} -> {ch.to_code}"
+        for ch in plan.changes
+    )
+    text = URGENT_REQUEST.format(
+        centre=register.centre.number, name=register.centre.name, rows=rows or "(none)"
+    )
+    put(urgent, 1, 1, text).alignment = Alignment(wrap_text=True, vertical="top")
+    urgent.column_dimensions["A"].width = 110
+    return workbook_bytes(wb, document_time(register.as_of))
+
+
+@dataclass
+class Written:
+    edi_file: Path | None
+    listing: Path
+    plan: Plan
+
+
+def write_entries(
+    register: Register,
+    catalogue: Catalogue,
+    outdir: Path,
+    *,
+    sequence: int = 1,
+    force: bool = False,
+) -> Written:
+    plan = plan_changes(register, catalogue)
+    name = edi.file_name(register.centre.number, sequence)
+    edi_path = outdir / name
+    listing = outdir / f"{register.centre.number}-entries-listing.xlsx"
+    data = edi.write_file(edi_records(register, plan, sequence)) if plan.changes else None
+    if data is not None and edi_path.exists():
+        # An EDI file is never replaced, even with --force: it may have been sent already.
+        raise InputError(
+            f"{edi_path} already exists and is never overwritten; use --sequence"
+            f" {sequence + 1} for the next file"
+        )
+    check_writable(listing, force)
+    if data is not None:
+        write_bytes(edi_path, data)
+    write_bytes(listing, listing_bytes(register, plan, name if data else None), force=force)
+    return Written(edi_path if data is not None else None, listing, plan)

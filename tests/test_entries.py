@@ -1,0 +1,236 @@
+"""`ctforms entries`: EDI entries file, reader and Interchange listing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from conftest import DEMO, GOLDEN, invoke
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ctforms import edi
+from ctforms.identifiers import uci_check_character
+from ctforms.names import NameError_, entry_name, transliterate
+
+REGISTER = GOLDEN / "demo-register.json"
+CAT = DEMO / "catalogue.yaml"
+EDI = "E6439572.X01"
+
+
+def _make(tmp_path: Path, register: Path = REGISTER, *extra: str) -> object:
+    return invoke("entries", register, "-o", tmp_path, "--catalogue", CAT, *extra)
+
+
+def test_demo_entries_file_is_golden(tmp_path: Path) -> None:
+    result = _make(tmp_path)
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    assert (tmp_path / EDI).read_bytes() == (GOLDEN / EDI).read_bytes()
+    lines = (tmp_path / EDI).read_bytes().split(b"\r\n")
+    assert lines[-1] == b"" and all(len(line) == 80 for line in lines[:-1])
+
+
+def test_demo_entries_read_back_identically(tmp_path: Path) -> None:
+    _make(tmp_path)
+    data = (tmp_path / EDI).read_bytes()
+    records = edi.read_file(data, EDI)
+    assert edi.write_file(records) == data
+    kinds = [k for k, _ in records]
+    assert kinds == ["H", "C", "E", "C", "E", "C", "E", "C", "E", "T"]
+    result = invoke("entries", "read", tmp_path / EDI)
+    assert result.exit_code == 0
+    assert "MULLER:LENA" in result.stdout and "C (candidate): 4" in result.stdout
+
+
+def test_demo_listing(tmp_path: Path) -> None:
+    _make(tmp_path)
+    wb = openpyxl.load_workbook(tmp_path / "64395-entries-listing.xlsx")
+    ws = wb["Entries"]
+    header = next(r for r in range(1, 10) if ws.cell(row=r, column=1).value == "Candidate Number")
+    rows = [
+        [ws.cell(row=r, column=c).value for c in (1, 8, 9, 11)]
+        for r in range(header + 1, header + 5)
+    ]
+    assert rows == [
+        ["0012", "05839", "05838", "move-down"],
+        ["0014", "05838", "05839", "top-up"],
+        ["0036", "05836", "05835", "move-down"],
+        ["0063", None, "05839", "new entry"],
+    ]
+    texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert any("E6439572.X01" in t and "assumption" in t for t in texts)
+    assert any(t.startswith("Not in the EDI file: candidate 0099") for t in texts)
+    urgent = wb["Urgent request"]["A1"].value
+    assert "Qualification entry (registration) change" in urgent and "0014" in urgent
+
+
+def test_an_edi_file_is_never_overwritten(tmp_path: Path) -> None:
+    _make(tmp_path)
+    again = _make(tmp_path, REGISTER, "--force")
+    assert again.exit_code == 2  # type: ignore[attr-defined]
+    assert "never overwritten; use --sequence 2" in again.stderr  # type: ignore[attr-defined]
+    assert _make(tmp_path, REGISTER, "--sequence", "2", "--force").exit_code == 0  # type: ignore[attr-defined]
+    assert (tmp_path / "E6439572.X02").exists()
+
+
+def _register_with(tmp_path: Path, edit: object) -> Path:
+    data = json.loads(REGISTER.read_text("utf-8"))
+    assert callable(edit)
+    edit(data)
+    path = tmp_path / "issues.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def _issue(data: dict[str, list[dict[str, Any]]], ident: str) -> dict[str, Any]:
+    return next(i for i in data["issues"] if i["id"] == ident)
+
+
+def test_cross_subject_change_is_refused(tmp_path: Path) -> None:
+    def edit(data: dict) -> None:  # type: ignore[type-arg]
+        _issue(data, "wrong-size-entry/0014/05839/-")["evidence"]["registered_code"] = "05835"
+
+    result = _make(tmp_path, _register_with(tmp_path, edit))
+    assert result.exit_code == 2  # type: ignore[attr-defined]
+    assert "not within the same subject" in result.stderr  # type: ignore[attr-defined]
+
+
+def test_conflicting_changes_are_refused(tmp_path: Path) -> None:
+    def edit(data: dict) -> None:  # type: ignore[type-arg]
+        # A second issue for 0012 asking for a new 05839 entry, against its move-down to 05838.
+        clone = json.loads(json.dumps(_issue(data, "move-down-available/0012/05839/-")))
+        clone["id"] = "no-qualification-entry/0012/05839/-"
+        clone["kind"] = "no-qualification-entry"
+        clone["evidence"] = {"expected_code": "05839"}
+        data["issues"].append(clone)
+
+    result = _make(tmp_path, _register_with(tmp_path, edit))
+    assert result.exit_code == 2  # type: ignore[attr-defined]
+    assert "candidate 0012: the register asks for two different" in result.stderr  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "words"),
+    [
+        ("uci", "643950220014A", "UCI fails its check character"),
+        ("uln", "4001108664", "ULN fails its check digit"),
+        ("surname", "Müller 3rd", "name 'Müller 3rd' has '3', 'D', 'R'"),
+        ("forenames", "مريم", "which entries cannot carry"),
+    ],
+)
+def test_bad_candidates_stop_the_command(
+    tmp_path: Path, field: str, value: str, words: str
+) -> None:
+    def edit(data: dict) -> None:  # type: ignore[type-arg]
+        _issue(data, "wrong-size-entry/0014/05839/-")["candidate"][field] = value
+
+    result = _make(tmp_path, _register_with(tmp_path, edit))
+    assert result.exit_code == 2  # type: ignore[attr-defined]
+    assert "candidate 0014" in result.stderr  # type: ignore[attr-defined]
+    if field != "surname":
+        assert words in result.stderr  # type: ignore[attr-defined]
+    assert not (tmp_path / EDI).exists()
+
+
+def test_names() -> None:
+    assert entry_name("Nowak", "Zoë") == ("NOWAK:ZOE", False)
+    assert entry_name("Østergård", "Søren") == ("OSTERGARD:SOREN", False)
+    assert entry_name("O'Brien", "Siobhán") == ("O'BRIEN:SIOBHAN", False)
+    assert entry_name("Smith-Jones", "") == ("SMITH-JONES:", False)
+    long, cut = entry_name("Featherstonehaugh-Cholmondeley", "Alexandra Josephine")
+    assert cut and len(long) == 40 and long.startswith("FEATHERSTONEHAUGH-CHOLMONDELEY:ALEX")
+    with pytest.raises(NameError_):
+        transliterate("Anne 2")
+
+
+def test_published_identifier_examples() -> None:
+    from ctforms.identifiers import uci_is_valid, uln_is_valid
+
+    assert uln_is_valid("9276308686") and not uln_is_valid("9276308685")
+    assert uci_is_valid("681990012058G") and uci_is_valid("689990980001D")
+    assert not uci_is_valid("681990012058H")
+
+
+def test_read_refuses_a_bad_file(tmp_path: Path) -> None:
+    bad = tmp_path / "E1234572.X01"
+    bad.write_bytes(b"H123\r\n")
+    result = invoke("entries", "read", bad)
+    assert result.exit_code == 2
+    assert "row 1" in result.stderr and "not 80" in result.stderr
+
+
+LETTERS = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ'- ÀÉÖØÆßabcdeé", min_size=1, max_size=30)
+
+
+@st.composite
+def candidates(draw: st.DrawFn) -> tuple[str, dict[str, str]]:
+    number = f"{draw(st.integers(1, 9999)):04d}"
+    serial = draw(st.integers(0, 9999))
+    first12 = f"643950{draw(st.integers(20, 29))}{serial:04d}"
+    uci = first12 + (uci_check_character(first12) or "")
+    surname = draw(LETTERS.filter(lambda s: s.strip(" '-") != ""))
+    forenames = draw(LETTERS)
+    try:
+        name, _ = entry_name(surname, forenames)
+    except NameError_:
+        name = "X:Y"
+    dob = draw(st.dates()).strftime("%d%m%Y")
+    return number, {
+        "candidate_number": number,
+        "uci": uci,
+        "uln": "",
+        "name": name,
+        "date_of_birth": dob,
+    }
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(candidates(), min_size=1, max_size=20))
+def test_any_valid_candidate_round_trips(cands: list[tuple[str, dict[str, str]]]) -> None:
+    records: list[tuple[str, edi.Record]] = [
+        (
+            "H",
+            {
+                "centre_number": "64395",
+                "series": "09",
+                "year": "2024",
+                "file_type": "E",
+                "sequence": "01",
+                "prepared_on": "20240610",
+            },
+        )
+    ]
+    for number, cand in cands:
+        records.append(("C", cand))
+        records.append(
+            (
+                "E",
+                {
+                    "candidate_number": number,
+                    "entry_code": "05839",
+                    "change": "T",
+                    "from_code": "05838",
+                },
+            )
+        )
+    records.append(
+        (
+            "T",
+            {
+                "candidate_records": f"{len(cands):06d}",
+                "entry_records": f"{len(cands):06d}",
+                "total_records": f"{2 * len(cands) + 2:07d}",
+            },
+        )
+    )
+    data = edi.write_file(records)
+    lines = data.split(b"\r\n")
+    assert all(len(line) == edi.load_layout().record_width for line in lines[:-1])
+    back = edi.read_file(data, "E6439572.X01")
+    assert edi.write_file(back) == data
+    for (_, wrote), (_, read) in zip(records, back, strict=True):
+        for key, value in wrote.items():
+            assert read[key].strip() == value.strip() or read[key] == value.zfill(len(read[key]))
