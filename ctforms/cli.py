@@ -11,7 +11,9 @@ import click
 from pydantic import TypeAdapter
 
 from ctforms import __version__, edi
+from ctforms.archive import verify_archive, write_archive
 from ctforms.catalogue import describe, load_catalogue, parse_catalogue
+from ctforms.centre import load_centre
 from ctforms.demo import DEMO_AS_OF, demo_dir, templates_dir
 from ctforms.entries import Written, write_entries
 from ctforms.errors import InputError
@@ -27,8 +29,11 @@ from ctforms.options import (
     register_to_folder,
 )
 from ctforms.output import check_writable, write_bytes, write_text
-from ctforms.register import Inputs, build_register, load_register
+from ctforms.pack import SIGNING_ROLE, build_pack, outstanding
+from ctforms.records import read_records
+from ctforms.register import Inputs, build_register, load_register, with_actions
 from ctforms.report import render_table
+from ctforms.signing import new_keys, sign_pdf, verify_pdf
 
 TEMPLATE_DATE = dt.date(2024, 1, 1)  # fixed, so a blank template is always the same bytes
 
@@ -219,6 +224,7 @@ def run(
     written = write_entries(
         register, load_catalogue(catalogues), outdir, sequence=sequence, force=True
     )
+    pack, archived = _pack_and_archive(register, centre, outdir)
     s = register.summary
     click.echo(
         f"{s.students_checked} students checked, {s.students_at_risk} at risk,"
@@ -232,6 +238,8 @@ def run(
         if not form.files:
             click.echo(f"  {form.form}: no issues of this kind, no file")
     _report_entries(written)
+    click.echo(f"  wrote {pack}")
+    click.echo(f"  wrote {archived} (check it with: ctforms verify {archived})")
 
 
 # ---------------------------------------------------------------------------- forms
@@ -392,6 +400,196 @@ def entries_read(file: Path) -> None:
         click.echo("  " + "  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True)))
         for r in rows:
             click.echo("  " + "  ".join(r[n].ljust(w) for n, w in zip(names, widths, strict=True)))
+
+
+# ---------------------------------------------------------------------------- declaration
+
+
+@cli.command()
+@click.argument("register_file", metavar="ISSUES.json", type=existing_file)
+@click.option("--signed-by", required=True, help="Name of the person signing off.")
+@click.option("--role", required=True, help='Their My Cambridge role: must be "Exams Officer".')
+@click.option(
+    "--records",
+    type=existing_file,
+    default=None,
+    help="records.xlsx: take actions recorded since the check into account.",
+)
+@click.option(
+    "--allow-outstanding",
+    is_flag=True,
+    help="Sign off with blocking issues outstanding; each is listed on the sign-off.",
+)
+@click.option(
+    "--sign",
+    "key",
+    type=existing_file,
+    default=None,
+    help="Private key (PEM) to sign the PDF with (needs ctforms[sign]).",
+)
+@click.option("--cert", type=existing_file, default=None, help="Certificate (PEM) for --sign.")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the PDF.",
+)
+@force_option
+def declaration(
+    register_file: Path,
+    signed_by: str,
+    role: str,
+    records: Path | None,
+    allow_outstanding: bool,
+    key: Path | None,
+    cert: Path | None,
+    output: Path,
+    force: bool,
+) -> None:
+    """Build the signed-off declaration evidence pack (PDF).
+
+    \b
+    Example:
+        ctforms declaration issues.json --signed-by "Ben Okoro" --role "Exams Officer" \\
+            -o pack.pdf
+    """
+    if (key is None) != (cert is None):
+        raise InputError("--sign and --cert go together")
+    check_writable(output, force)
+    register = load_register(register_file)
+    if records is not None:
+        register = with_actions(register, read_records(records))
+    data = build_pack(register, signed_by=signed_by, role=role, allow_outstanding=allow_outstanding)
+    if key is not None and cert is not None:
+        data = sign_pdf(data, key, cert, signed_by)
+    write_bytes(output, data, force=force)
+    left = len(outstanding(register))
+    state = (
+        f"NOT READY TO DECLARE ({left} blocking issues without a recorded action)"
+        if left and not allow_outstanding
+        else "ready to declare"
+        if not left
+        else f"signed off with {left} outstanding"
+    )
+    click.echo(f"Wrote {output}: {state}{'; signed' if key else ''}.")
+
+
+@cli.group(cls=Group)
+def keys() -> None:
+    """Keys for signing the evidence pack (needs ctforms[sign])."""
+
+
+@keys.command("new")
+@click.option(
+    "-o",
+    "--output",
+    "outdir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the key pair.",
+)
+@click.option(
+    "--name",
+    default="Centre exams office",
+    show_default=True,
+    help="The certificate's name (your centre).",
+)
+@force_option
+def keys_new(outdir: Path, name: str, force: bool) -> None:
+    """Make a self-signed centre certificate and private key (owner-only).
+
+    \b
+    Example:
+        ctforms keys new -o keys/ --name "Riverside Sixth Form College"
+    """
+    key_path, cert_path = new_keys(outdir, name, force=force)
+    click.echo(f"Wrote {key_path} (keep it private) and {cert_path}.")
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The archive (.zip) to write.",
+)
+@click.option("--signed-by", default=None, help="Who signed the declaration (for the manifest).")
+@force_option
+def archive(folder: Path, output: Path, signed_by: str | None, force: bool) -> None:
+    """Archive every file in FOLDER with a manifest of SHA-256 hashes (owner-only zip).
+
+    \b
+    Example:
+        ctforms archive results-2024 -o results-2024.zip
+    """
+    write_archive(folder, output, force=force, signed_by=signed_by)
+    click.echo(f"Wrote {output}")
+
+
+@cli.command()
+@click.argument("file", type=existing_file)
+@click.option(
+    "--cert",
+    type=existing_file,
+    default=None,
+    help="For a PDF: the certificate to trust (from ctforms keys new).",
+)
+def verify(file: Path, cert: Path | None) -> None:
+    """Check an archive (every file against its manifest) or a signed PDF. Exit 1 if not intact.
+
+    \b
+    Example:
+        ctforms verify results-2024.zip
+        ctforms verify pack.pdf --cert keys/centre-cert.pem
+    """
+    if file.suffix.lower() == ".pdf":
+        reports = verify_pdf(file, cert)
+        if not reports:
+            click.echo(f"{file}: not signed")
+            raise SystemExit(1)
+        good = True
+        for r in reports:
+            ok = r.intact and r.covers_whole_file
+            good &= ok
+            trust = "trusted" if r.trusted else "certificate not trusted (self-signed)"
+            click.echo(
+                f"{file}: signed by {r.signer}: "
+                f"{'intact' if ok else 'CHANGED since signing'}; {trust}"
+            )
+        if not good:
+            raise SystemExit(1)
+        return
+    verdict = verify_archive(file)
+    if verdict.ok:
+        click.echo(
+            f"{file}: OK ({len(verdict.manifest.files) if verdict.manifest else 0} files"
+            " match the manifest)"
+        )
+        return
+    for what, names in (
+        ("changed", verdict.changed),
+        ("added", verdict.added),
+        ("missing", verdict.missing),
+    ):
+        for name in names:
+            click.echo(f"{what}: {name}")
+    raise SystemExit(1)
+
+
+def _pack_and_archive(register: Register, centre: Path, outdir: Path) -> tuple[Path, Path]:
+    """The pack signed off by centre.toml's exams officer, then the archive of the folder."""
+    officer = load_centre(centre).exams_officer.name or "(exams officer not named in centre.toml)"
+    pack = outdir / f"{register.centre.number}-declaration-evidence-pack.pdf"
+    # run never blocks on outstanding issues: the cover says how many there are.
+    data = build_pack(register, signed_by=officer, role=SIGNING_ROLE, allow_outstanding=True)
+    write_bytes(pack, data, force=True)
+    archived = outdir / f"{register.centre.number}-submission-archive.zip"
+    archived.unlink(missing_ok=True)
+    write_archive(outdir, archived, signed_by=officer)
+    return pack, archived
 
 
 # ---------------------------------------------------------------------------- init / records

@@ -212,3 +212,29 @@ GUIDANCE: dict[IssueKind, Guidance] = {
         "before the declaration closes",
     ),
 }
+
+
+# Which check (ctforms.checks module, CheckResult.check) raises each kind.
+CHECK_OF_KIND: dict[IssueKind, str] = {
+    K.NOT_CERTIFICATING: "certification",
+    K.UNEXPECTED_CERTIFICATION: "certification",
+    K.NO_QUALIFICATION_ENTRY: "entries",
+    K.WRONG_SIZE_ENTRY: "entries",
+    K.MANDATORY_UNIT_MISSING: "combination",
+    K.GLH_SHORT: "combination",
+    K.INVALID_COMBINATION: "combination",
+    K.MOVE_DOWN_AVAILABLE: "combination",
+    K.COMBINATION_UNVERIFIABLE: "combination",
+    K.EXAMINED_NOT_ACHIEVED: "examined",
+    K.EXAMINED_NOT_ENTERED: "examined",
+    K.CLAIM_NEEDED: "moderated",
+    K.MISSED_FROM_CLAIM: "moderated",
+    K.INCORRECT_CLAIM: "moderated",
+    K.MODERATED_NOT_ACHIEVED: "moderated",
+    K.VISIT_NOT_SCHEDULED: "visits",
+    K.VISIT_AFTER_DEADLINE: "visits",
+    K.CLAIM_TOO_LATE: "visits",
+    K.RIA_NOT_RECEIVED: "ria",
+    K.MISSING_TAG: "tags",
+    K.DUPLICATE_CANDIDATE: "duplicates",
+}

@@ -150,6 +150,42 @@ def _dedupe(issues: list[Issue]) -> list[Issue]:
     return list(seen.values())
 
 
+def with_actions(register: Register, records: Records) -> Register:
+    """The register with the Actions sheet applied again (actions recorded after the check)."""
+    updated = register.model_copy(deep=True)
+    warnings = _mark_handled(updated.issues, records)
+    updated.warnings = [*updated.warnings, *warnings]
+    updated.students = _restatus(updated)
+    updated.summary = _summary(updated.students, updated.issues)
+    return updated
+
+
+def _restatus(register: Register) -> list[Student]:
+    open_by: dict[tuple[str | None, str | None], list[Issue]] = {}
+    for issue in register.issues:
+        if not issue.handled:
+            open_by.setdefault((issue.candidate_number, issue.qualification_code), []).append(issue)
+    students = []
+    for s in register.students:
+        codes = {s.qualification_code, s.registered_code}
+        mine = [i for c in codes for i in open_by.get((s.candidate_number, c), [])]
+        mine += open_by.get((s.candidate_number, None), [])
+        mine += [i for c in codes for i in open_by.get((None, c), [])]
+        blocking = sum(1 for i in mine if i.severity is Severity.BLOCKING)
+        warnings = sum(1 for i in mine if i.severity is Severity.WARNING)
+        status = (
+            StudentStatus.AT_RISK
+            if blocking
+            else StudentStatus.CHECK
+            if warnings
+            else StudentStatus.OK
+        )
+        students.append(
+            s.model_copy(update={"status": status, "blocking": blocking, "warnings": warnings})
+        )
+    return students
+
+
 def _mark_handled(issues: list[Issue], records: Records) -> list[str]:
     if not records.actions:
         return []

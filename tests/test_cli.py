@@ -163,11 +163,13 @@ def test_run_demo_writes_everything(tmp_path: Path) -> None:
     result = invoke("run", "--demo", "-o", out)
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == [
+        "64395-declaration-evidence-pack.pdf",
         "64395-entries-listing.xlsx",
         "64395-incorrect-unit-grade-claimed.xlsx",
         "64395-missed-from-moderation-claim.xlsx",
         "64395-missing-mid-flight-tag.xlsx",
         "64395-missing-tag-hoc-declaration.docx",
+        "64395-submission-archive.zip",
         "E6439572.X01",
         "actions.xlsx",
         "issues.json",
@@ -179,6 +181,8 @@ def test_run_demo_writes_everything(tmp_path: Path) -> None:
     # Same answer as `check` on the same files, but the demo files are named by their path.
     assert register["issues"] == json.loads(golden)["issues"]
     assert "64 students checked" in result.output
+    verified = invoke("verify", out / "64395-submission-archive.zip")
+    assert verified.exit_code == 0 and "OK" in verified.stdout
 
 
 def test_run_refuses_a_non_empty_folder(tmp_path: Path) -> None:

@@ -1,0 +1,477 @@
+"""The signed-off declaration evidence pack (PDF, reportlab): what was checked, for whom, what is
+outstanding, who signed it off, and the fingerprints of the inputs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+import yaml
+from pydantic import BaseModel
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas
+from reportlab.platypus import (
+    LongTable,
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    TableStyle,
+)
+from reportlab.platypus.flowables import Flowable
+
+from ctforms.errors import InputError
+from ctforms.guidance import CHECK_OF_KIND
+from ctforms.models import CheckStatus, Issue, Register, Severity
+
+SIGNING_ROLE = "Exams Officer"  # OCR: only this My Cambridge role can submit the declaration
+BANNER = "NOT READY TO DECLARE"
+CHUNK = 200  # rows per table: one giant table is very slow to lay out in reportlab
+
+# Fonts with wide Latin coverage, looked for in this order; else the PDF core fonts.
+_FONT_FILES = [
+    (
+        "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+        "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+    ),
+    ("C:/Windows/Fonts/arial.ttf", "C:/Windows/Fonts/arialbd.ttf"),
+    ("/Library/Fonts/Arial Unicode.ttf", "/Library/Fonts/Arial Unicode.ttf"),
+]
+
+
+class Statement(BaseModel):
+    text: str
+    checks: list[str]
+
+
+class Declaration(BaseModel):
+    year: int
+    source: str
+    preamble: str
+    statements: list[Statement]
+    centre_preamble: str
+    centre_statements: list[Statement]
+
+
+def load_declaration(year: int) -> tuple[Declaration, bool]:
+    """The declaration for the year, or the latest earlier one (and True: assumed wording)."""
+    folder = resources.files("ctforms.data").joinpath("declarations")
+    years = sorted(
+        int(p.name.removesuffix(".yaml")) for p in folder.iterdir() if p.name.endswith(".yaml")
+    )
+    usable = [y for y in years if y <= year] or years[:1]
+    chosen = usable[-1]
+    data = yaml.safe_load(folder.joinpath(f"{chosen}.yaml").read_text("utf-8"))
+    return Declaration.model_validate(data), chosen != year
+
+
+@cache
+def _fonts() -> tuple[str, str]:
+    for regular, bold in _FONT_FILES:
+        if Path(regular).exists() and Path(bold).exists():
+            pdfmetrics.registerFont(TTFont("PackSans", regular))
+            pdfmetrics.registerFont(TTFont("PackSans-Bold", bold))
+            return "PackSans", "PackSans-Bold"
+    return "Helvetica", "Helvetica-Bold"
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    regular, bold = _fonts()
+    base = getSampleStyleSheet()
+    body = ParagraphStyle("body", parent=base["Normal"], fontName=regular, fontSize=9.5, leading=12)
+    return {
+        "title": ParagraphStyle(
+            "title", parent=body, fontName=bold, fontSize=20, leading=24, spaceAfter=8
+        ),
+        "h1": ParagraphStyle(
+            "h1", parent=body, fontName=bold, fontSize=14, leading=18, spaceBefore=6, spaceAfter=6
+        ),
+        "h2": ParagraphStyle(
+            "h2", parent=body, fontName=bold, fontSize=11, leading=14, spaceBefore=6, spaceAfter=3
+        ),
+        "body": body,
+        "small": ParagraphStyle("small", parent=body, fontSize=8, leading=10),
+        "cell": ParagraphStyle("cell", parent=body, fontSize=7.5, leading=9),
+        "banner": ParagraphStyle(
+            "banner",
+            parent=body,
+            fontName=bold,
+            fontSize=13,
+            leading=17,
+            textColor=colors.HexColor("#B00020"),
+        ),
+    }
+
+
+def _p(text: object, style: ParagraphStyle) -> Paragraph:
+    return Paragraph(escape(str(text)), style)
+
+
+def _date(value: dt.date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+def outstanding(register: Register) -> list[Issue]:
+    return [i for i in register.issues if i.severity is Severity.BLOCKING and not i.handled]
+
+
+def _tables(
+    header: list[str] | None, rows: list[list[Any]], widths: list[float], style: ParagraphStyle
+) -> Iterator[Flowable]:
+    """Rows in chunks, each a table with the header repeated on every page it spans."""
+    head = [[_p(h, style) for h in header]] if header else []
+    ts = TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), _fonts()[0]),
+        ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+        *([("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#DDEBF7"))] if header else []),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+    ])  # fmt: skip
+    if not rows:
+        yield _p("None.", style)
+        return
+    for start in range(0, len(rows), CHUNK):
+        body = [[_p(v, style) for v in row] for row in rows[start : start + CHUNK]]
+        table = LongTable([*head, *body], colWidths=widths, repeatRows=len(head))
+        table.setStyle(ts)
+        yield table
+
+
+def _check_evidence(register: Register, names: list[str]) -> str:
+    if not names:
+        return "A commitment for the future: nothing in the register to check."
+    if names == ["all-blocking"]:
+        left = outstanding(register)
+        if not left:
+            return "Every blocking issue in the register has a recorded action (or there is none)."
+        return f"{len(left)} blocking issue(s) without a recorded action: see 'Outstanding issues'."
+    parts = []
+    by_name = {c.check: c for c in register.checks}
+    for name in names:
+        check = by_name.get(name)
+        if check is None:
+            parts.append(f"{name}: not run")
+            continue
+        open_issues = sum(
+            1 for i in register.issues if not i.handled and CHECK_OF_KIND[i.kind] == name
+        )
+        if check.status is CheckStatus.CANNOT_VERIFY:
+            verdict = "CANNOT VERIFY"
+        elif check.status is CheckStatus.PASSED:
+            verdict = "passed"
+        elif check.status is CheckStatus.PARTIAL:
+            verdict = "passed, partly verified"
+        else:
+            verdict = f"{check.issues} issue(s), {open_issues} without a recorded action"
+        text = f"Checked: {check.title}, {check.students_checked} students: {verdict}."
+        if check.notes:
+            text += " " + " ".join(check.notes)
+        parts.append(text)
+    return " ".join(parts)
+
+
+class _NumberedCanvas(canvas.Canvas):  # type: ignore[misc]
+    """Draws 'Page x of y' (and the banner) once the page count is known."""
+
+    banner: str | None = None
+    footer: str = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict[str, Any]] = []
+
+    def showPage(self) -> None:
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._pages)
+        regular, bold = _fonts()
+        for state in self._pages:
+            self.__dict__.update(state)
+            width, height = A4
+            self.setFont(regular, 7.5)
+            self.setFillColor(colors.black)
+            self.drawString(15 * mm, 10 * mm, self.footer)
+            self.drawRightString(width - 15 * mm, 10 * mm, f"Page {self._pageNumber} of {total}")
+            if self.banner:
+                self.setFont(bold, 12)
+                self.setFillColor(colors.HexColor("#B00020"))
+                self.drawCentredString(width / 2, height - 10 * mm, self.banner)
+            super().showPage()
+        super().save()
+
+
+def build_pack(
+    register: Register,
+    *,
+    signed_by: str,
+    role: str,
+    allow_outstanding: bool = False,
+    prepared_by: str | None = None,
+) -> bytes:
+    if role.strip().casefold() != SIGNING_ROLE.casefold():
+        raise InputError(
+            f"only the '{SIGNING_ROLE}' role may sign the declaration (OCR: the person"
+            f" submitting it must have the Exams Officer role in My Cambridge), not {role!r}"
+        )
+    if not signed_by.strip():
+        raise InputError("--signed-by needs the name of the person signing off")
+    st = _styles()
+    left = outstanding(register)
+    not_ready = bool(left) and not allow_outstanding
+    declaration, assumed = load_declaration(register.series.year)
+    c = register.centre
+    story: list[Flowable] = []
+
+    # Cover
+    story += [
+        _p("Checkpoint 2 declaration evidence pack", st["title"]),
+        _p("OCR Cambridge Technicals", st["h2"]),
+        Spacer(1, 6 * mm),
+    ]
+    cover = [
+        ("Centre", f"{c.name} ({c.number})"),
+        ("Head of Centre", c.head_of_centre),
+        ("Series", f"Summer {register.series.year} results"),
+        ("Checked as of", _date(register.as_of)),
+        ("Prepared by", prepared_by or signed_by),
+        ("Signed off by", f"{signed_by}, {role}"),
+        ("Tool", f"{register.tool} {register.tool_version}"),
+        ("Students expecting a result", str(register.summary.students_checked)),
+        ("Students at risk", str(register.summary.students_at_risk)),
+        ("Blocking issues without a recorded action", str(len(left))),
+    ]
+    story += list(_tables(None, [list(r) for r in cover], [60 * mm, 115 * mm], st["body"]))
+    story.append(Spacer(1, 5 * mm))
+    if not_ready:
+        story.append(
+            _p(f"{BANNER}: {len(left)} blocking issue(s) have no recorded action.", st["banner"])
+        )
+    elif left:
+        story.append(
+            _p(
+                f"Signed off with {len(left)} blocking issue(s) outstanding (--allow-outstanding):"
+                " each is listed on the sign-off page.",
+                st["banner"],
+            )
+        )
+    else:
+        story.append(_p("Every blocking issue has a recorded action.", st["h2"]))
+    if register.series.assumed:
+        story.append(
+            _p(
+                "Dates assumed (OCR's 2023 dates moved to this year; check OCR's"
+                f" timeline): {', '.join(register.series.assumed)}.",
+                st["small"],
+            )
+        )
+    story.append(PageBreak())
+
+    # Statements and their evidence
+    story.append(_p(f"The declaration for summer {register.series.year}", st["h1"]))
+    story.append(_p(f"Source: {declaration.source}", st["small"]))
+    if assumed:
+        story.append(
+            _p(
+                f"OCR's wording for {register.series.year} is not in ctforms' data: the"
+                f" {declaration.year} wording is shown. Check it against the Progress Tracker.",
+                st["small"],
+            )
+        )
+    for preamble, statements in (
+        (declaration.preamble, declaration.statements),
+        (declaration.centre_preamble, declaration.centre_statements),
+    ):
+        story.append(_p(preamble, st["h2"]))
+        for statement in statements:
+            text = statement.text.format(year=register.series.year)
+            story.append(_p("\u2022 " + text, st["body"]))
+            evidence = _check_evidence(register, statement.checks)
+            story.append(_p("Evidence: " + evidence, st["small"]))
+            story.append(Spacer(1, 2 * mm))
+
+    # Summary by qualification
+    story.append(PageBreak())
+    story.append(_p("Summary by qualification", st["h1"]))
+    per_qual: dict[str, dict[str, Any]] = defaultdict(
+        lambda: {"title": "", "students": 0, "at_risk": 0, "kinds": Counter()}
+    )
+    for s in register.students:
+        q = per_qual[s.qualification_code]
+        q["title"] = s.qualification_title
+        q["students"] += 1
+        q["at_risk"] += s.status.value == "at-risk"
+    for i in register.issues:
+        if i.qualification_code:
+            per_qual[i.qualification_code]["kinds"][i.kind.value] += 1
+    rows = [
+        [
+            code,
+            q["title"],
+            q["students"],
+            q["at_risk"],
+            ", ".join(f"{k} {n}" for k, n in sorted(q["kinds"].items())) or "none",
+        ]
+        for code, q in sorted(per_qual.items())
+    ]
+    story += list(
+        _tables(
+            ["Code", "Qualification", "Students", "At risk", "Issues by kind"],
+            rows,
+            [16 * mm, 62 * mm, 17 * mm, 15 * mm, 70 * mm],
+            st["cell"],
+        )
+    )
+
+    # Every student expecting a result
+    story.append(PageBreak())
+    story.append(_p("Students expecting a result", st["h1"]))
+    rows = [
+        [
+            s.candidate_number,
+            f"{s.surname}, {s.forenames}".strip(", "),
+            s.qualification_code,
+            s.registered_code or "none",
+            s.status.value,
+            s.blocking,
+            s.warnings,
+        ]
+        for s in register.students
+    ]
+    story += list(
+        _tables(
+            ["Cand.", "Name", "Expects", "Entered", "Status", "Blocking", "Warnings"],
+            rows,
+            [14 * mm, 62 * mm, 18 * mm, 18 * mm, 22 * mm, 18 * mm, 18 * mm],
+            st["cell"],
+        )
+    )
+
+    # Issues, actions, deadlines and what the centre recorded
+    story.append(PageBreak())
+    story.append(_p("Outstanding issues and recorded actions", st["h1"]))
+    rows = []
+    for i in register.issues:
+        who = i.candidate_number or f"({i.qualification_code})"
+        done = i.handled_by
+        recorded = (
+            f"{done.action_taken} ({_date(done.date)} {done.ocr_reference} {done.by})".replace(
+                "  ", " "
+            ).strip()
+            if done
+            else "nothing recorded"
+        )
+        rows.append(
+            [
+                who,
+                f"{i.severity.value}: {i.kind.value}\n{i.id}",
+                i.summary,
+                i.action,
+                _date(i.deadline) + (" OVERDUE" if i.overdue and not i.handled else ""),
+                recorded,
+            ]
+        )
+    story += list(
+        _tables(
+            ["Cand.", "Kind / ID", "What", "Action", "Deadline", "Recorded"],
+            rows,
+            [12 * mm, 33 * mm, 38 * mm, 52 * mm, 17 * mm, 28 * mm],
+            st["cell"],
+        )
+    )
+
+    # Sign-off
+    story.append(PageBreak())
+    story.append(_p("Sign-off", st["h1"]))
+    story.append(
+        _p(
+            f"I, {signed_by} ({role}), confirm that the Checkpoint 2 checks in this pack were"
+            f" completed for every student expecting a Cambridge Technicals result in summer"
+            f" {register.series.year} at {c.name} ({c.number}), as of {_date(register.as_of)}.",
+            st["body"],
+        )
+    )
+    story.append(Spacer(1, 4 * mm))
+    story += list(
+        _tables(
+            None,
+            [
+                ["Name", signed_by],
+                ["Role", role],
+                ["Date", _date(register.as_of)],
+                ["Signature", ""],
+            ],
+            [40 * mm, 120 * mm],
+            st["body"],
+        )
+    )
+    if left:
+        story.append(Spacer(1, 4 * mm))
+        heading = (
+            "Outstanding at sign-off (signed with --allow-outstanding)"
+            if allow_outstanding
+            else "Blocking issues still without a recorded action"
+        )
+        story.append(_p(heading, st["h2"]))
+        story += list(
+            _tables(
+                ["ID", "Summary", "Deadline"],
+                [[i.id, i.summary, _date(i.deadline)] for i in left],
+                [60 * mm, 95 * mm, 20 * mm],
+                st["cell"],
+            )
+        )
+
+    # Appendix: input fingerprints
+    story.append(PageBreak())
+    story.append(_p("Appendix: input files", st["h1"]))
+    story.append(
+        _p("SHA-256 of every input named in the register, to match the files kept.", st["small"])
+    )
+    story += list(
+        _tables(
+            ["Role", "File", "Size", "SHA-256"],
+            [[f.role, f.name, f.size, f.sha256] for f in register.inputs],
+            [18 * mm, 40 * mm, 16 * mm, 106 * mm],
+            st["cell"],
+        )
+    )
+
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buf,
+        pagesize=A4,
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=16 * mm,
+        bottomMargin=16 * mm,
+        title=f"Checkpoint 2 evidence pack {c.number}",
+        author="ctforms",
+        subject=f"Summer {register.series.year}",
+        invariant=True,
+    )
+    footer = f"{c.name} ({c.number}) - Checkpoint 2 evidence pack - as of {_date(register.as_of)}"
+
+    class Canvas(_NumberedCanvas):
+        pass
+
+    Canvas.banner = BANNER if not_ready else None
+    Canvas.footer = footer
+    doc.build(story, canvasmaker=Canvas)
+    return buf.getvalue()
