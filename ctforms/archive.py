@@ -7,6 +7,7 @@ import hashlib
 import io
 import os
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -140,8 +141,8 @@ def verify_archive(path: Path) -> Verdict:
                 continue
             try:
                 data = zf.read(name)
-            except (zipfile.BadZipFile, OSError, ValueError):
-                verdict.changed.append(name)  # failed its CRC: a byte changed
+            except (zipfile.BadZipFile, OSError, ValueError, zlib.error):
+                verdict.changed.append(name)  # failed its CRC or would not inflate
                 continue
             if len(data) != entry.size or hashlib.sha256(data).hexdigest() != entry.sha256:
                 verdict.changed.append(name)

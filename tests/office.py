@@ -11,8 +11,12 @@ from pathlib import Path
 import pytest
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-# CI installs LibreOffice and sets this, so a missing install fails instead of skipping.
-REQUIRED = os.environ.get("CTFORMS_REQUIRE_LIBREOFFICE") == "1"
+# CI installs LibreOffice and poppler and sets this, so a missing install fails, not skips.
+REQUIRED = os.environ.get("CTFORMS_REQUIRE_TOOLS") == "1"
+PDFTOPPM = shutil.which("pdftoppm")
+needs_pdftoppm = pytest.mark.skipif(
+    PDFTOPPM is None and not REQUIRED, reason="poppler-utils is not installed"
+)
 
 needs_office = pytest.mark.skipif(
     SOFFICE is None and not REQUIRED, reason="LibreOffice is not installed"

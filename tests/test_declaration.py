@@ -1,0 +1,239 @@
+"""`ctforms declaration`, `keys new`, `archive` and `verify`."""
+
+from __future__ import annotations
+
+import io
+import json
+import stat
+import subprocess
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import GOLDEN, invoke
+from office import PDFTOPPM, needs_pdftoppm
+from pypdf import PdfReader
+
+from ctforms.models import Register
+from ctforms.pack import load_declaration
+
+REGISTER = GOLDEN / "demo-register.json"
+SIGN = ["--signed-by", "Ben Okoro", "--role", "Exams Officer"]
+
+
+def _pack(
+    tmp_path: Path, *extra: str | Path, register: Path = REGISTER, name: str = "pack.pdf"
+) -> tuple[int, Path]:
+    out = tmp_path / name
+    result = invoke("declaration", register, *SIGN, *extra, "-o", out)
+    return result.exit_code, out
+
+
+def _pages(pdf: Path) -> list[str]:
+    return [" ".join((p.extract_text() or "").split()) for p in PdfReader(pdf).pages]
+
+
+def test_pack_holds_every_statement_student_and_issue(tmp_path: Path) -> None:
+    code, pdf = _pack(tmp_path)
+    assert code == 0
+    text = " ".join(_pages(pdf))
+    declaration, assumed = load_declaration(2024)
+    assert assumed and declaration.year == 2023
+    for s in [*declaration.statements, *declaration.centre_statements]:
+        assert " ".join(s.text.format(year=2024).split()) in text
+    register = Register.model_validate_json(REGISTER.read_text("utf-8"))
+    for student in register.students:
+        assert student.candidate_number in text
+        if student.surname:
+            assert f"{student.surname}, {student.forenames}" in text
+    for issue in register.issues:
+        assert issue.id in text.replace(" ", "") or issue.id in text
+    for f in register.inputs:
+        assert f.sha256[:32] in text.replace(" ", "")
+    assert "Riverside Sixth Form College (64395)" in text
+
+
+def test_every_page_is_numbered_and_bannered_when_not_ready(tmp_path: Path) -> None:
+    _, pdf = _pack(tmp_path)
+    pages = _pages(pdf)
+    assert len(pages) > 3
+    for n, page in enumerate(pages, start=1):
+        assert f"Page {n} of {len(pages)}" in page
+        assert "NOT READY TO DECLARE" in page
+
+
+def test_allow_outstanding_lists_them_on_the_sign_off(tmp_path: Path) -> None:
+    _, pdf = _pack(tmp_path, "--allow-outstanding")
+    pages = _pages(pdf)
+    assert not any("NOT READY TO DECLARE" in p for p in pages)
+    sign_off = next(p for p in pages if "Outstanding at sign-off" in p)
+    assert "claim-needed/0011/05839/9" in sign_off.replace(" ", "")
+
+
+def _all_handled(tmp_path: Path) -> Path:
+    data = json.loads(REGISTER.read_text("utf-8"))
+    for issue in data["issues"]:
+        if issue["severity"] == "blocking":
+            issue["handled"] = True
+            issue["handled_by"] = {
+                "action_taken": "done",
+                "date": "2024-06-11",
+                "ocr_reference": "",
+                "by": "BO",
+            }
+    path = tmp_path / "handled.json"
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_no_banner_when_every_blocking_issue_is_handled(tmp_path: Path) -> None:
+    _, pdf = _pack(tmp_path, register=_all_handled(tmp_path))
+    text = " ".join(_pages(pdf))
+    assert "NOT READY TO DECLARE" not in text
+    assert "Every blocking issue has a recorded action" in text
+
+
+def test_records_bring_in_actions_recorded_after_the_check(tmp_path: Path) -> None:
+    register = Register.model_validate_json(REGISTER.read_text("utf-8"))
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Actions"
+    ws.append(["Issue ID", "Action Taken", "Date", "OCR Reference", "By"])
+    for issue in register.issues:
+        if issue.severity.value == "blocking":
+            ws.append([issue.id, "Sorted", "11/06/2024", "REF", "BO"])
+    wb.save(tmp_path / "records.xlsx")
+    code, pdf = _pack(tmp_path, "--records", tmp_path / "records.xlsx")
+    assert code == 0
+    assert "NOT READY TO DECLARE" not in " ".join(_pages(pdf))
+
+
+@pytest.mark.parametrize("role", ["Teacher", "Head of Centre", "exams officer assistant"])
+def test_only_the_exams_officer_may_sign(tmp_path: Path, role: str) -> None:
+    result = invoke(
+        "declaration", REGISTER, "--signed-by", "X", "--role", role, "-o", tmp_path / "p.pdf"
+    )
+    assert result.exit_code == 2
+    assert "only the 'Exams Officer' role may sign" in result.stderr
+    assert not (tmp_path / "p.pdf").exists()
+
+
+def test_pack_is_deterministic(tmp_path: Path) -> None:
+    _, a = _pack(tmp_path, name="a.pdf")
+    _, b = _pack(tmp_path, name="b.pdf")
+    assert a.read_bytes() == b.read_bytes()
+
+
+@needs_pdftoppm
+def test_first_page_renders(tmp_path: Path) -> None:
+    _, pdf = _pack(tmp_path)
+    assert PDFTOPPM is not None
+    subprocess.run(
+        [PDFTOPPM, "-png", "-r", "40", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")],
+        check=True,
+        capture_output=True,
+    )
+    png = next(tmp_path.glob("page*.png"))
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 2000
+
+
+def test_signed_pack_verifies_and_a_tampered_copy_does_not(tmp_path: Path) -> None:
+    keys = tmp_path / "keys"
+    made = invoke("keys", "new", "-o", keys, "--name", "Riverside Sixth Form College")
+    assert made.exit_code == 0
+    assert stat.S_IMODE((keys / "centre-key.pem").stat().st_mode) == 0o600
+    code, pdf = _pack(
+        tmp_path, "--sign", keys / "centre-key.pem", "--cert", keys / "centre-cert.pem"
+    )
+    assert code == 0
+    ok = invoke("verify", pdf, "--cert", keys / "centre-cert.pem")
+    assert ok.exit_code == 0, ok.output
+    assert "signed by Common Name: Riverside Sixth Form College: intact" in ok.stdout
+    data = bytearray(pdf.read_bytes())
+    at = data.index(b"Checkpoint 2 evidence pack")  # in the signed document's info
+    data[at] ^= 0x01
+    tampered = tmp_path / "tampered.pdf"
+    tampered.write_bytes(bytes(data))
+    bad = invoke("verify", tampered)
+    assert bad.exit_code == 1
+    assert "CHANGED since signing" in bad.stdout
+    unsigned = invoke("verify", _pack(tmp_path, name="plain.pdf")[1])
+    assert unsigned.exit_code == 1 and "not signed" in unsigned.stdout
+
+
+def _archive(tmp_path: Path) -> tuple[Path, Path]:
+    folder = tmp_path / "run"
+    assert invoke("run", "--demo", "-o", folder).exit_code == 0
+    out = tmp_path / "archive.zip"
+    assert invoke("archive", folder, "-o", out).exit_code == 0
+    return folder, out
+
+
+def _rezip(src: Path, dst: Path, change: dict[str, bytes | None]) -> None:
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+        names = zin.namelist()
+        for name in names:
+            if name in change and change[name] is None:
+                continue
+            data = change.get(name) or zin.read(name)
+            zout.writestr(name, data)
+        for name, data in change.items():
+            if name not in names and data is not None:
+                zout.writestr(name, data)
+
+
+def test_archive_verifies_and_catches_changed_added_and_missing(tmp_path: Path) -> None:
+    _folder, out = _archive(tmp_path)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    ok = invoke("verify", out)
+    assert ok.exit_code == 0 and "OK" in ok.stdout
+    manifest = json.loads(zipfile.ZipFile(out).read("manifest.json"))
+    assert manifest["as_of"] == "2024-06-10" and manifest["centre"] == "64395"
+    assert {f["path"] for f in manifest["files"]} >= {"issues.json", "E6439572.X01"}
+
+    original = zipfile.ZipFile(out).read("issues.txt")
+    one_byte = bytearray(original)
+    one_byte[10] ^= 0x20
+    cases = {
+        "changed": {"issues.txt": bytes(one_byte)},
+        "added": {"extra.txt": b"slipped in"},
+        "missing": {"E6439572.X01": None},
+    }
+    for what, change in cases.items():
+        bad = tmp_path / f"{what}.zip"
+        _rezip(out, bad, change)
+        result = invoke("verify", bad)
+        assert result.exit_code == 1, what
+        name = next(iter(change))
+        assert f"{what}: {name}" in result.stdout
+
+
+def test_a_flipped_byte_in_the_zip_file_is_caught(tmp_path: Path) -> None:
+    _, out = _archive(tmp_path)
+    data = bytearray(out.read_bytes())
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as zf:
+        info = zf.getinfo("issues.txt")
+    data[info.header_offset + 30 + len("issues.txt") + 5] ^= 0xFF
+    bad = tmp_path / "flipped.zip"
+    bad.write_bytes(bytes(data))
+    result = invoke("verify", bad)
+    assert result.exit_code == 1
+    assert "changed:" in result.stdout
+
+
+def test_archive_is_deterministic(tmp_path: Path) -> None:
+    folder, out = _archive(tmp_path)
+    again = tmp_path / "again.zip"
+    invoke("archive", folder, "-o", again)
+    assert out.read_bytes() == again.read_bytes()
+
+
+def test_archive_refuses_to_overwrite_and_bad_folders(tmp_path: Path) -> None:
+    folder, out = _archive(tmp_path)
+    result = invoke("archive", folder, "-o", out)
+    assert result.exit_code == 2 and "use --force" in result.stderr
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = invoke("archive", empty, "-o", tmp_path / "e.zip")
+    assert result.exit_code == 2 and "no files" in result.stderr
