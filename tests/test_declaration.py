@@ -178,9 +178,9 @@ def _rezip(src: Path, dst: Path, change: dict[str, bytes | None]) -> None:
                 continue
             data = change.get(name) or zin.read(name)
             zout.writestr(name, data)
-        for name, data in change.items():
-            if name not in names and data is not None:
-                zout.writestr(name, data)
+        for name, extra in change.items():
+            if name not in names and extra is not None:
+                zout.writestr(name, extra)
 
 
 def test_archive_verifies_and_catches_changed_added_and_missing(tmp_path: Path) -> None:
@@ -195,7 +195,7 @@ def test_archive_verifies_and_catches_changed_added_and_missing(tmp_path: Path) 
     original = zipfile.ZipFile(out).read("issues.txt")
     one_byte = bytearray(original)
     one_byte[10] ^= 0x20
-    cases = {
+    cases: dict[str, dict[str, bytes | None]] = {
         "changed": {"issues.txt": bytes(one_byte)},
         "added": {"extra.txt": b"slipped in"},
         "missing": {"E6439572.X01": None},
