@@ -155,35 +155,9 @@ def with_actions(register: Register, records: Records) -> Register:
     updated = register.model_copy(deep=True)
     warnings = _mark_handled(updated.issues, records)
     updated.warnings = [*updated.warnings, *warnings]
-    updated.students = _restatus(updated)
+    updated.students = _restatus(updated.students, updated.issues)
     updated.summary = _summary(updated.students, updated.issues)
     return updated
-
-
-def _restatus(register: Register) -> list[Student]:
-    open_by: dict[tuple[str | None, str | None], list[Issue]] = {}
-    for issue in register.issues:
-        if not issue.handled:
-            open_by.setdefault((issue.candidate_number, issue.qualification_code), []).append(issue)
-    students = []
-    for s in register.students:
-        codes = {s.qualification_code, s.registered_code}
-        mine = [i for c in codes for i in open_by.get((s.candidate_number, c), [])]
-        mine += open_by.get((s.candidate_number, None), [])
-        mine += [i for c in codes for i in open_by.get((None, c), [])]
-        blocking = sum(1 for i in mine if i.severity is Severity.BLOCKING)
-        warnings = sum(1 for i in mine if i.severity is Severity.WARNING)
-        status = (
-            StudentStatus.AT_RISK
-            if blocking
-            else StudentStatus.CHECK
-            if warnings
-            else StudentStatus.OK
-        )
-        students.append(
-            s.model_copy(update={"status": status, "blocking": blocking, "warnings": warnings})
-        )
-    return students
 
 
 def _mark_handled(issues: list[Issue], records: Records) -> list[str]:
@@ -228,25 +202,42 @@ def _unknown_candidates(tracker: Tracker, records: Records) -> list[str]:
 
 
 def _students(ctx: Context, issues: list[Issue]) -> list[Student]:
-    per_candidate: dict[tuple[str, str], list[Issue]] = {}
-    per_code: dict[str, list[Issue]] = {}
+    students = [
+        Student(
+            candidate_number=exp.candidate_number,
+            surname=exp.candidate.surname if exp.candidate else "",
+            forenames=exp.candidate.forenames if exp.candidate else "",
+            qualification_code=exp.expected_code,
+            qualification_title=(
+                exp.catalogue.qualification.title
+                if exp.catalogue
+                else (exp.entry.title if exp.entry else "")
+            ),
+            registered_code=exp.registered_code,
+            status=StudentStatus.OK,
+        )
+        for exp in ctx.expecting
+    ]
+    return _restatus(students, issues)
+
+
+def _restatus(students: list[Student], issues: list[Issue]) -> list[Student]:
+    """Each student's status from the issues without a recorded action that concern them:
+    their own (for the expected or registered code, or candidate-wide) and their
+    qualification's (visits)."""
+    open_by: dict[tuple[str | None, str | None], list[Issue]] = {}
     for issue in issues:
-        if issue.handled:
-            continue
-        if issue.candidate_number is None:
-            per_code.setdefault(issue.qualification_code or "", []).append(issue)
-        else:
-            key = (issue.candidate_number, issue.qualification_code or "")
-            per_candidate.setdefault(key, []).append(issue)
-    students: list[Student] = []
-    for exp in ctx.expecting:
-        codes = {exp.expected_code, exp.registered_code or exp.expected_code}
-        mine = [i for c in sorted(codes) for i in per_candidate.get((exp.candidate_number, c), [])]
-        mine += per_candidate.get((exp.candidate_number, ""), [])
-        mine += [i for c in sorted(codes) for i in per_code.get(c, [])]
+        if not issue.handled:
+            key = (issue.candidate_number, issue.qualification_code)
+            open_by.setdefault(key, []).append(issue)
+    out = []
+    for s in students:
+        codes = sorted({s.qualification_code, s.registered_code or s.qualification_code})
+        mine = [i for c in codes for i in open_by.get((s.candidate_number, c), [])]
+        mine += open_by.get((s.candidate_number, None), [])
+        mine += [i for c in codes for i in open_by.get((None, c), [])]
         blocking = sum(1 for i in mine if i.severity is Severity.BLOCKING)
         warnings = sum(1 for i in mine if i.severity is Severity.WARNING)
-        cand = exp.candidate
         status = (
             StudentStatus.AT_RISK
             if blocking
@@ -254,24 +245,10 @@ def _students(ctx: Context, issues: list[Issue]) -> list[Student]:
             if warnings
             else StudentStatus.OK
         )
-        students.append(
-            Student(
-                candidate_number=exp.candidate_number,
-                surname=cand.surname if cand else "",
-                forenames=cand.forenames if cand else "",
-                qualification_code=exp.expected_code,
-                qualification_title=(
-                    exp.catalogue.qualification.title
-                    if exp.catalogue
-                    else (exp.entry.title if exp.entry else "")
-                ),
-                registered_code=exp.registered_code,
-                status=status,
-                blocking=blocking,
-                warnings=warnings,
-            )
+        out.append(
+            s.model_copy(update={"status": status, "blocking": blocking, "warnings": warnings})
         )
-    return students
+    return out
 
 
 def _summary(students: list[Student], issues: list[Issue]) -> Summary:
