@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from pydantic import TypeAdapter
@@ -15,10 +15,8 @@ from ctforms.archive import verify_archive, write_archive
 from ctforms.catalogue import describe, load_catalogue, parse_catalogue
 from ctforms.centre import load_centre
 from ctforms.demo import DEMO_AS_OF, demo_dir, templates_dir
-from ctforms.entries import Written, write_entries
 from ctforms.errors import InputError
 from ctforms.forms import FORMS
-from ctforms.forms.produce import Produced, produce_form
 from ctforms.models import MODELS, Register
 from ctforms.options import (
     as_of_option,
@@ -29,11 +27,17 @@ from ctforms.options import (
     register_to_folder,
 )
 from ctforms.output import check_writable, write_bytes, write_text
-from ctforms.pack import SIGNING_ROLE, build_pack, outstanding
 from ctforms.records import read_records
 from ctforms.register import Inputs, build_register, load_register, with_actions
 from ctforms.report import render_table
 from ctforms.signing import new_keys, sign_pdf, verify_pdf
+
+if TYPE_CHECKING:
+    from ctforms.entries import Written
+    from ctforms.forms.produce import Produced
+
+# The producers below import openpyxl, docxtpl or reportlab. They are imported inside the
+# commands that use them so `ctforms check` on a big tracker does not pay for them at start.
 
 TEMPLATE_DATE = dt.date(2024, 1, 1)  # fixed, so a blank template is always the same bytes
 
@@ -216,6 +220,9 @@ def run(
     }
     for name, data in outputs.items():
         write_bytes(outdir / name, data, force=True)
+    from ctforms.entries import write_entries
+    from ctforms.forms.produce import produce_form
+
     produced = [produce_form(register, name, outdir, force=True) for name in FORMS]
     # An EDI file is never replaced: a re-run into the same folder takes the next sequence.
     sequence = 1
@@ -290,6 +297,8 @@ def _form_command(name: str, title: str, example: str) -> None:
     def command(
         register_file: Path, outdir: Path, template: Path | None, map_file: Path | None, force: bool
     ) -> None:
+        from ctforms.forms.produce import produce_form
+
         register = load_register(register_file)
         _report_form(
             produce_form(register, name, outdir, force=force, template=template, map_file=map_file)
@@ -357,6 +366,8 @@ def entries_make(
     Example:
         ctforms entries issues.json -o entries/ --sequence 2
     """
+    from ctforms.entries import write_entries
+
     register = load_register(register_file)
     written = write_entries(
         register, load_catalogue(catalogues), outdir, sequence=sequence, force=force
@@ -454,6 +465,8 @@ def declaration(
         ctforms declaration issues.json --signed-by "Ben Okoro" --role "Exams Officer" \\
             -o pack.pdf
     """
+    from ctforms.pack import build_pack, outstanding
+
     if (key is None) != (cert is None):
         raise InputError("--sign and --cert go together")
     check_writable(output, force)
@@ -581,6 +594,8 @@ def verify(file: Path, cert: Path | None) -> None:
 
 def _pack_and_archive(register: Register, centre: Path, outdir: Path) -> tuple[Path, Path]:
     """The pack signed off by centre.toml's exams officer, then the archive of the folder."""
+    from ctforms.pack import SIGNING_ROLE, build_pack
+
     officer = load_centre(centre).exams_officer.name or "(exams officer not named in centre.toml)"
     pack = outdir / f"{register.centre.number}-declaration-evidence-pack.pdf"
     # run never blocks on outstanding issues: the cover says how many there are.
