@@ -210,6 +210,18 @@ def parse_tracker(
             " view, Download (.csv))",
             file=name,
         )
+    if data.startswith(b"PK\x03\x04"):
+        raise InputError(
+            "this is an Excel workbook (.xlsx), not a CSV: use the Progress Tracker's 'Download"
+            " (.csv)', or save the sheet as 'CSV UTF-8'",
+            file=name,
+        )
+    if b"\x00" in data[:65536]:
+        raise InputError(
+            "this is not a text file (it holds binary data): give the CSV downloaded from the"
+            " Progress Tracker",
+            file=name,
+        )
     text, used = decode(data, name, encoding)
     warnings: list[str] = []
     if used == "windows-1252" and not encoding:

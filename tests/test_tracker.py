@@ -27,6 +27,8 @@ REFUSALS = {
     "centre-mismatch.csv": ("not this centre's (64395", 2, "Centre Number"),
     "empty.csv": ("the file is empty", None, None),
     "header-only.csv": ("no data rows", None, None),
+    "excel-workbook.csv": ("this is an Excel workbook (.xlsx), not a CSV", None, None),
+    "binary-file.csv": ("this is not a text file", None, None),
 }
 
 
