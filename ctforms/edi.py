@@ -110,7 +110,10 @@ def parse_record(line: str, where: str = "") -> tuple[str, Record]:
 
 
 def write_file(records: list[tuple[str, Record]]) -> bytes:
-    lines = [format_record(kind, values) for kind, values in records]
+    try:
+        lines = [format_record(kind, values) for kind, values in records]
+    except ValueError as exc:
+        raise InputError(f"the entries file cannot hold this value: {exc}") from None
     return "".join(line + EOL for line in lines).encode("ascii")
 
 

@@ -234,3 +234,36 @@ def test_any_valid_candidate_round_trips(cands: list[tuple[str, dict[str, str]]]
     for (_, wrote), (_, read) in zip(records, back, strict=True):
         for key, value in wrote.items():
             assert read[key].strip() == value.strip() or read[key] == value.zfill(len(read[key]))
+
+
+def test_a_value_that_does_not_fit_the_layout_is_refused() -> None:
+    from ctforms.errors import InputError
+
+    with pytest.raises(InputError, match=r"E.entry_code '5839X' must be digits"):
+        edi.write_file(
+            [
+                (
+                    "E",
+                    {
+                        "candidate_number": "0001",
+                        "entry_code": "5839X",
+                        "change": "T",
+                        "from_code": "",
+                    },
+                )
+            ]
+        )
+    with pytest.raises(InputError, match="longer than 4"):
+        edi.write_file(
+            [
+                (
+                    "E",
+                    {
+                        "candidate_number": "00001",
+                        "entry_code": "05839",
+                        "change": "T",
+                        "from_code": "",
+                    },
+                )
+            ]
+        )
