@@ -24,6 +24,8 @@ from ctforms.options import (
     centre_inputs,
     existing_file,
     force_option,
+    output_file,
+    output_folder,
     register_to_folder,
 )
 from ctforms.output import check_writable, write_bytes, write_text
@@ -171,14 +173,7 @@ def check(
 @centre_inputs
 @as_of_option
 @click.option("--demo", is_flag=True, help="Use the shipped demo centre instead of your files.")
-@click.option(
-    "-o",
-    "--output",
-    "outdir",
-    required=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for every output.",
-)
+@output_folder("Folder for every output.")
 @force_option
 def run(
     tracker: Path | None,
@@ -439,13 +434,7 @@ def entries_read(file: Path) -> None:
     help="Private key (PEM) to sign the PDF with (needs ctforms[sign]).",
 )
 @click.option("--cert", type=existing_file, default=None, help="Certificate (PEM) for --sign.")
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to write the PDF.",
-)
+@output_file("Where to write the PDF.")
 @force_option
 def declaration(
     register_file: Path,
@@ -494,14 +483,7 @@ def keys() -> None:
 
 
 @keys.command("new")
-@click.option(
-    "-o",
-    "--output",
-    "outdir",
-    required=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for the key pair.",
-)
+@output_folder("Folder for the key pair.")
 @click.option(
     "--name",
     default="Centre exams office",
@@ -522,13 +504,7 @@ def keys_new(outdir: Path, name: str, force: bool) -> None:
 
 @cli.command()
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The archive (.zip) to write.",
-)
+@output_file("The archive (.zip) to write.")
 @click.option("--signed-by", default=None, help="Who signed the declaration (for the manifest).")
 @force_option
 def archive(folder: Path, output: Path, signed_by: str | None, force: bool) -> None:
@@ -640,13 +616,7 @@ def records() -> None:
 
 
 @records.command("template")
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to write the workbook.",
-)
+@output_file("Where to write the workbook.")
 @catalogue_option
 @force_option
 def records_template(output: Path, catalogues: tuple[Path, ...], force: bool) -> None:

@@ -71,14 +71,31 @@ def centre_inputs(f: F) -> F:
     )(f)
 
 
-def register_to_folder(f: F) -> F:
-    """ISSUES.json and -o DIR: what every producer of paperwork takes."""
-    f = click.option(
+def output_file(help: str, dest: str = "output") -> Callable[[F], F]:
+    """-o FILE, required."""
+    return click.option(
         "-o",
         "--output",
-        "outdir",
+        dest,
+        required=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help=help,
+    )
+
+
+def output_folder(help: str, dest: str = "outdir") -> Callable[[F], F]:
+    """-o DIR, required."""
+    return click.option(
+        "-o",
+        "--output",
+        dest,
         required=True,
         type=click.Path(file_okay=False, path_type=Path),
-        help="Folder to write into.",
-    )(f)
+        help=help,
+    )
+
+
+def register_to_folder(f: F) -> F:
+    """ISSUES.json and -o DIR: what every producer of paperwork takes."""
+    f = output_folder("Folder to write into.")(f)
     return click.argument("register_file", metavar="ISSUES.json", type=existing_file)(f)
