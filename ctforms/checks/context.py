@@ -86,6 +86,17 @@ class Context:
                 return info.assessment
         return None
 
+    def tracker_unit(self, candidate: str, code: str, unit: int) -> UnitRecord | None:
+        """The tracker's record of a unit named in records.xlsx, if it has one."""
+        found = self.tracker.candidates.get(candidate)
+        entry = found.entries.get(code) if found else None
+        return entry.units.get(unit) if entry else None
+
+    @cached_property
+    def in_scope(self) -> set[str]:
+        """Candidate numbers expecting a result this series."""
+        return {e.candidate_number for e in self.expecting}
+
     @cached_property
     def visits_by_code(self) -> dict[str, list[VisitRow]]:
         out: dict[str, list[VisitRow]] = defaultdict(list)

@@ -163,14 +163,13 @@ def _claims_against_markbook(
 ) -> tuple[list[Issue], list[str]]:
     if ctx.records.claims is None or ctx.records.markbook is None:
         return [], []
-    in_scope = {e.candidate_number for e in ctx.expecting}
     claimed = {
         (c.candidate_number, c.qualification_code, c.unit_number) for c in ctx.records.claims
     }
     issues: list[Issue] = []
     notes: list[str] = []
     for claim in sorted(ctx.records.claims, key=lambda c: c.row):
-        if claim.candidate_number not in in_scope:
+        if claim.candidate_number not in ctx.in_scope:
             continue
         key = (claim.candidate_number, claim.qualification_code, claim.unit_number)
         mark = markbook.get(key)

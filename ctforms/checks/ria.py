@@ -23,14 +23,11 @@ def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
             ],
             verified=False,
         )
-    in_scope = {e.candidate_number for e in ctx.expecting}
     issues: list[Issue] = []
     for req in sorted(ctx.records.ria, key=lambda r: r.row):
-        if req.candidate_number not in in_scope:
+        if req.candidate_number not in ctx.in_scope:
             continue
-        candidate = ctx.tracker.candidates.get(req.candidate_number)
-        entry = candidate.entries.get(req.qualification_code) if candidate else None
-        unit = entry.units.get(req.unit_number) if entry else None
+        unit = ctx.tracker_unit(req.candidate_number, req.qualification_code, req.unit_number)
         if unit is not None and unit.status in _DONE:
             continue
         shown = f"tracker shows '{unit.status.value}'" if unit else "not in the tracker"

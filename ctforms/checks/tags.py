@@ -26,14 +26,11 @@ def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
             ],
             verified=False,
         )
-    in_scope = {e.candidate_number for e in ctx.expecting}
     issues: list[Issue] = []
     for tag in sorted(ctx.records.tags, key=lambda t: t.row):
-        if tag.candidate_number not in in_scope:
+        if tag.candidate_number not in ctx.in_scope:
             continue
-        candidate = ctx.tracker.candidates.get(tag.candidate_number)
-        entry = candidate.entries.get(tag.qualification_code) if candidate else None
-        unit = entry.units.get(tag.unit_number) if entry else None
+        unit = ctx.tracker_unit(tag.candidate_number, tag.qualification_code, tag.unit_number)
         if unit is not None and unit.status is UnitStatus.RESULT_ACHIEVED:
             continue
         planned = tag.planned_assessment_date
