@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +36,7 @@ from ctforms.records import read_records
 from ctforms.register import Inputs, build_register, load_register, with_actions
 from ctforms.report import render_table
 from ctforms.signing import new_keys, sign_pdf, verify_pdf
+from ctforms.tracker import Progress
 
 if TYPE_CHECKING:
     from ctforms.entries import Written
@@ -92,6 +96,43 @@ def _records_template(codes: list[tuple[str, str]]) -> bytes:
     return records_template_bytes(codes, _timestamp(TEMPLATE_DATE))
 
 
+@contextmanager
+def _progress(tracker: Path) -> Iterator[Progress | None]:
+    """A progress bar for reading a big tracker, on a terminal only (never in a pipe or log)."""
+    try:
+        big = tracker.stat().st_size > 20_000_000
+    except OSError:
+        big = False
+    if not (big and sys.stderr.isatty()):
+        yield None
+        return
+    with click.progressbar(length=1000, label="Reading the tracker", file=sys.stderr) as bar:
+        done = 0
+
+        def update(fraction: float) -> None:
+            nonlocal done
+            step = int(fraction * 1000) - done
+            if step > 0:
+                bar.update(step)
+                done += step
+
+        yield update
+
+
+def _build(
+    tracker: Path,
+    centre: Path,
+    records: Path | None,
+    catalogues: tuple[Path, ...],
+    encoding: str | None,
+    as_of: dt.date,
+) -> Register:
+    with _progress(tracker) as progress:
+        return build_register(
+            Inputs(tracker, centre, records, catalogues, encoding, progress), as_of
+        )
+
+
 def _register_text(register: Register) -> str:
     return register.model_dump_json(indent=2) + "\n"
 
@@ -145,9 +186,7 @@ def check(
         raise InputError("--format xlsx needs -o FILE.xlsx")
     if output is not None:
         check_writable(output, force)
-    register = build_register(
-        Inputs(tracker, centre, records, catalogues, encoding), as_of or dt.date.today()
-    )
+    register = _build(tracker, centre, records, catalogues, encoding, as_of or dt.date.today())
     for warning in register.warnings:
         click.echo(f"warning: {warning}", err=True)
     if fmt == "json":
@@ -204,9 +243,7 @@ def run(
         raise InputError("give TRACKER.csv and --centre centre.toml (or --demo)")
     if outdir.exists() and any(outdir.iterdir()) and not force:
         raise InputError(f"{outdir} is not empty; use --force to write into it")
-    register = build_register(
-        Inputs(tracker, centre, records, catalogues, encoding), as_of or dt.date.today()
-    )
+    register = _build(tracker, centre, records, catalogues, encoding, as_of or dt.date.today())
     outdir.mkdir(parents=True, exist_ok=True)
     outputs = {
         "issues.json": _register_text(register).encode(),

@@ -34,7 +34,7 @@ from ctforms.models import (
     Tracker,
 )
 from ctforms.records import read_records
-from ctforms.tracker import read_tracker
+from ctforms.tracker import Progress, read_tracker
 
 _KIND_ORDER = {k: i for i, k in enumerate(IssueKind)}
 
@@ -46,6 +46,7 @@ class Inputs:
     records_path: Path | None = None
     catalogue_paths: Sequence[Path] = ()
     encoding: str | None = None
+    progress: Progress | None = None  # reading the tracker: fraction done
 
 
 def sha256_file(path: Path) -> tuple[str, int]:
@@ -84,6 +85,7 @@ def _build_register(inputs: Inputs, as_of: dt.date) -> Register:
         mapping=centre.tracker.columns,
         statuses=centre.tracker.statuses,
         encoding=inputs.encoding,
+        progress=inputs.progress,
     )
     records = read_records(inputs.records_path) if inputs.records_path else Records()
     files = [_input("tracker", inputs.tracker_path), _input("centre", inputs.centre_path)]

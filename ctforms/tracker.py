@@ -60,6 +60,7 @@ REQUIRED = (
 )
 
 T = TypeVar("T")
+Progress = Callable[[float], None]  # told the fraction of the file read, now and then
 
 
 def decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
@@ -152,6 +153,7 @@ class _Reader:
         self.labels = parsing.status_parser(statuses)
         self.memo: dict[str, dict[str, Any]] = {f: {} for f in FIELDS}
         self.row = 0
+        self.progress: Callable[[], None] | None = None
 
     def fail(self, field: str, message: str) -> InputError:
         return InputError(message, file=self.name, row=self.row, column=self.columns[field][1])
@@ -177,6 +179,7 @@ def read_tracker(
     mapping: dict[str, str] | None = None,
     statuses: dict[str, UnitStatus] | None = None,
     encoding: str | None = None,
+    progress: Progress | None = None,
 ) -> Tracker:
     path = Path(path)
     try:
@@ -192,6 +195,7 @@ def read_tracker(
         mapping=mapping or {},
         statuses=statuses or {},
         encoding=encoding,
+        progress=progress,
     )
 
 
@@ -203,6 +207,7 @@ def parse_tracker(
     mapping: dict[str, str] | None = None,
     statuses: dict[str, UnitStatus] | None = None,
     encoding: str | None = None,
+    progress: Progress | None = None,
 ) -> Tracker:
     if not data.strip(b" \t\r\n\xef\xbb\xbf"):
         raise InputError(
@@ -226,7 +231,8 @@ def parse_tracker(
     warnings: list[str] = []
     if used == "windows-1252" and not encoding:
         warnings.append(f"{name}: not UTF-8, read as Windows-1252")
-    reader = csv.reader(io.StringIO(text, newline=""))
+    buffer = io.StringIO(text, newline="")
+    reader = csv.reader(buffer)
     try:
         header: list[str] | None = None
         for header in reader:
@@ -238,7 +244,12 @@ def parse_tracker(
             raise InputError("the file has no header row", file=name)
         columns = map_headers(header, mapping or {}, name)
         r = _Reader(name, columns, centre_number, statuses or {})
+        if progress is not None:
+            size = max(len(text), 1)
+            r.progress = lambda: progress(buffer.tell() / size)
         candidates, rows = _read_rows(reader, r, warnings)
+        if progress is not None:
+            progress(1.0)
     except csv.Error as exc:
         raise InputError(f"not readable as CSV ({exc})", file=name, row=reader.line_num) from None
     if not candidates or r.centre is None:
@@ -306,6 +317,8 @@ def _read_rows(reader: Any, r: _Reader, warnings: list[str]) -> tuple[dict[str, 
         row.append("")
         r.row = reader.line_num
         rows += 1
+        if rows % 25_000 == 0 and r.progress is not None:
+            r.progress()
         raw = tuple([row[i] for i in cand_keys])
         candidate = by_cand_raw.get(raw)
         if candidate is None:

@@ -175,3 +175,14 @@ def test_unit_records_are_validated_inside_models() -> None:
                 "units": {"9": {"number": 9, "status": "Lost", "row": 4}},
             }
         )
+
+
+def test_progress_is_reported_while_reading() -> None:
+    lines = CLEAN.decode().strip().split("\n")
+    body = [lines[1].replace(",1,Examined", f",{u},Examined") for u in range(1, 60)]
+    seen: list[float] = []
+    data = ("\n".join([lines[0], *body]) + "\n").encode()
+    from ctforms import tracker
+
+    tracker.parse_tracker(data, "t.csv", centre_number="64395", progress=seen.append)
+    assert seen and seen[-1] == 1.0 and seen == sorted(seen)
