@@ -240,6 +240,9 @@ def _restatus(students: list[Student], issues: list[Issue]) -> list[Student]:
         mine += [i for c in codes for i in open_by.get((None, c), [])]
         blocking = sum(1 for i in mine if i.severity is Severity.BLOCKING)
         warnings = sum(1 for i in mine if i.severity is Severity.WARNING)
+        if not (blocking or warnings or s.blocking or s.warnings):
+            out.append(s)  # most students: nothing to change, no copy
+            continue
         status = (
             StudentStatus.AT_RISK
             if blocking

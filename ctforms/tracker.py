@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import operator
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -302,6 +303,10 @@ def _read_rows(reader: Any, r: _Reader, warnings: list[str]) -> tuple[dict[str, 
             "unit_series",
         )
     ]
+    # itemgetter builds each key tuple in C: these lookups run once per row.
+    cand_cells = operator.itemgetter(*cand_keys)
+    entry_cells = operator.itemgetter(*entry_keys)
+    unit_cells = operator.itemgetter(*unit_keys)
     candidates: dict[str, Candidate] = {}
     by_cand_raw: dict[tuple[str, ...], Candidate] = {}
     by_entry_raw: dict[tuple[Any, ...], QualificationEntry] = {}
@@ -319,15 +324,15 @@ def _read_rows(reader: Any, r: _Reader, warnings: list[str]) -> tuple[dict[str, 
         rows += 1
         if rows % 25_000 == 0 and r.progress is not None:
             r.progress()
-        raw = tuple([row[i] for i in cand_keys])
+        raw = cand_cells(row)
         candidate = by_cand_raw.get(raw)
         if candidate is None:
             candidate = by_cand_raw[raw] = _candidate(r, row, ix, candidates, cand_rows)
-        raw_entry = (candidate.candidate_number, *[row[i] for i in entry_keys])
+        raw_entry = (candidate.candidate_number, entry_cells(row))
         entry = by_entry_raw.get(raw_entry)
         if entry is None:
             entry = by_entry_raw[raw_entry] = _entry(r, row, ix, candidate, entry_rows)
-        raw_unit = tuple([row[i] for i in unit_keys])
+        raw_unit = unit_cells(row)
         if raw_unit in by_unit_raw:
             unit = by_unit_raw[raw_unit]
         else:

@@ -11,6 +11,7 @@ from ctforms import rules
 from ctforms.catalogue import Catalogue, Entry
 from ctforms.guidance import GUIDANCE
 from ctforms.models import (
+    GOOD_STATUSES,
     Assessment,
     Candidate,
     CandidateDetails,
@@ -51,6 +52,12 @@ class Expecting:
     @property
     def units(self) -> dict[int, UnitRecord]:
         return self.entry.units if self.entry else {}
+
+    @cached_property
+    def problem_units(self) -> list[UnitRecord]:
+        """Units not in good standing, by number: the only ones the unit checks look at."""
+        units = self.entry.units if self.entry else {}
+        return [units[n] for n in sorted(units) if units[n].status not in GOOD_STATUSES]
 
     def required(self, unit: int) -> bool:
         if self.combination is None:

@@ -16,8 +16,9 @@ def _name_key(c: Candidate) -> tuple[str, str, str] | None:
         return None
 
     def fold(text: str) -> str:
-        plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-        return " ".join(plain.casefold().split())
+        if not text.isascii():
+            text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+        return " ".join(text.casefold().split())
 
     return (fold(c.surname), fold(c.forenames), c.date_of_birth.isoformat())
 

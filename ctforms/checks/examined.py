@@ -18,8 +18,8 @@ def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
         unverified = (
             exp.combination is None or exp.combination.outcome is rules.Outcome.CANNOT_VERIFY
         )
-        for number in sorted(exp.units):
-            unit = exp.units[number]
+        for unit in exp.problem_units:
+            number = unit.number
             if unit.status not in (
                 UnitStatus.ATTEMPTED_NOT_ACHIEVED,
                 UnitStatus.ENTRY_NOT_RECEIVED,

@@ -31,8 +31,8 @@ def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
     for exp in ctx.expecting:
         if exp.entry is None:
             continue
-        for number in sorted(exp.units):
-            unit = exp.units[number]
+        for unit in exp.problem_units:
+            number = unit.number
             if unit.status not in _PROBLEMS:
                 continue
             if ctx.assessment(exp, unit) is not Assessment.MODERATED and (
