@@ -20,6 +20,8 @@ import sys
 import time
 from pathlib import Path
 
+from ctforms.tracker import FIELDS
+
 OUT = Path(__file__).resolve().parent / "out"
 CENTRE = "64395"
 UNITS = list(range(1, 13))  # 6 mandatory + 6 optional of which a student takes 4
@@ -93,27 +95,7 @@ def make_centre(rows: int, folder: Path) -> Path:
     statuses_ok = ["Result achieved", "Entry received", "Claim submitted", "Claim sampled"]
     with tracker.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(
-            [
-                "Centre Number",
-                "Candidate Number",
-                "ULN",
-                "Surname",
-                "Forenames",
-                "Date of Birth",
-                "Qualification Code",
-                "Qualification Title",
-                "Certification Status",
-                "Estimated Completion",
-                "Entry Date",
-                "Unit Number",
-                "Unit Title",
-                "Unit Type",
-                "Unit Status",
-                "Unit Grade",
-                "Unit Series",
-            ]
-        )
+        w.writerow([aliases[0] for field, aliases in FIELDS.items() if field != "uci"])
         students = rows // 10
         for s in range(students):
             person = s % 9999

@@ -19,16 +19,19 @@ def invoke(*args: str | Path) -> Result:
     return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
 
 
+DEMO_ARGS = [
+    str(DEMO / "tracker.csv"),
+    "--centre",
+    str(DEMO / "centre.toml"),
+    "--records",
+    str(DEMO / "records.xlsx"),
+    "--catalogue",
+    str(DEMO / "catalogue.yaml"),
+    "--as-of",
+    DEMO_AS_OF,
+]
+
+
 @pytest.fixture
 def demo_args() -> list[str]:
-    return [
-        str(DEMO / "tracker.csv"),
-        "--centre",
-        str(DEMO / "centre.toml"),
-        "--records",
-        str(DEMO / "records.xlsx"),
-        "--catalogue",
-        str(DEMO / "catalogue.yaml"),
-        "--as-of",
-        DEMO_AS_OF,
-    ]
+    return list(DEMO_ARGS)

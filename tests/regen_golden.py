@@ -12,24 +12,13 @@ from click.testing import CliRunner
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from conftest import DEMO, DEMO_AS_OF, GOLDEN  # noqa: E402
+from conftest import DEMO_ARGS, GOLDEN  # noqa: E402
 
 from ctforms.cli import cli  # noqa: E402
 
 
 def main() -> None:
-    args = [
-        "check",
-        str(DEMO / "tracker.csv"),
-        "--centre",
-        str(DEMO / "centre.toml"),
-        "--records",
-        str(DEMO / "records.xlsx"),
-        "--catalogue",
-        str(DEMO / "catalogue.yaml"),
-        "--as-of",
-        DEMO_AS_OF,
-    ]
+    args = ["check", *DEMO_ARGS]
     GOLDEN.mkdir(exist_ok=True)
     for fmt, name in (("json", "demo-register.json"), ("table", "demo-report.txt")):
         result = CliRunner().invoke(cli, [*args, "--format", fmt])
