@@ -116,7 +116,7 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 
 def _p(text: object, style: ParagraphStyle) -> Paragraph:
-    return Paragraph(escape(str(text)), style)
+    return Paragraph(escape(str(text)).replace("\n", "<br/>"), style)
 
 
 def _date(value: dt.date | None) -> str:
@@ -391,7 +391,7 @@ def build_pack(
         _tables(
             ["Cand.", "Kind / ID", "What", "Action", "Deadline", "Recorded"],
             rows,
-            [12 * mm, 33 * mm, 38 * mm, 52 * mm, 17 * mm, 28 * mm],
+            [11 * mm, 37 * mm, 36 * mm, 49 * mm, 20 * mm, 27 * mm],
             st["cell"],
         )
     )
