@@ -118,6 +118,12 @@ def verify_archive(path: Path) -> Verdict:
     try:
         zf = zipfile.ZipFile(path)
     except zipfile.BadZipFile:
+        with open(path, "rb") as fh:
+            is_zip = fh.read(4) == b"PK\x03\x04"
+        if not is_zip:
+            raise InputError(
+                "not a ctforms archive (.zip) nor a PDF: nothing to verify", file=path
+            ) from None
         verdict.changed.append("(the zip structure itself is damaged)")
         return verdict
     except OSError as exc:

@@ -84,3 +84,14 @@ def load_centre(path: Path) -> CentreProfile:
     except UnicodeDecodeError:
         raise InputError("centre.toml must be UTF-8 text", file=path) from None
     return parse_centre(text, str(path))
+
+
+def coming_summer(today: dt.date) -> int:
+    """The summer whose results a centre is working towards: after August, next year's."""
+    return today.year + 1 if today.month > 8 else today.year
+
+
+def centre_template_for(text: str, today: dt.date) -> str:
+    """The commented centre.toml with this year's series in place of the example's."""
+    year = coming_summer(today)
+    return text.replace("2024", str(year))

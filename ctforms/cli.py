@@ -16,7 +16,7 @@ from pydantic import TypeAdapter
 from ctforms import __version__, edi
 from ctforms.archive import verify_archive, write_archive
 from ctforms.catalogue import describe, load_catalogue, parse_catalogue
-from ctforms.centre import load_centre
+from ctforms.centre import centre_template_for, load_centre
 from ctforms.demo import DEMO_AS_OF, demo_dir, templates_dir
 from ctforms.errors import InputError
 from ctforms.forms import FORMS
@@ -245,6 +245,7 @@ def run(
         raise InputError(f"{outdir} is not empty; use --force to write into it")
     register = _build(tracker, centre, records, catalogues, encoding, as_of or dt.date.today())
     outdir.mkdir(parents=True, exist_ok=True)
+    _remove_stale_outputs(outdir, register.centre.number)
     outputs = {
         "issues.json": _register_text(register).encode(),
         "issues.txt": render_table(register).encode(),
@@ -256,12 +257,13 @@ def run(
     from ctforms.forms.produce import produce_form
 
     produced = [produce_form(register, name, outdir, force=True) for name in FORMS]
-    # An EDI file is never replaced: a re-run into the same folder takes the next sequence.
+    # An EDI file is never replaced: a re-run into the same folder takes the next sequence
+    # (write_entries keeps an identical existing file instead of writing it again).
     sequence = 1
-    while (outdir / edi.file_name(register.centre.number, sequence)).exists():
+    while (outdir / edi.file_name(register.centre.number, sequence + 1)).exists():
         sequence += 1
     written = write_entries(
-        register, load_catalogue(catalogues), outdir, sequence=sequence, force=True
+        register, load_catalogue(catalogues), outdir, sequence=sequence, force=True, rerun=True
     )
     pack, archived = _pack_and_archive(register, centre, outdir)
     s = register.summary
@@ -605,6 +607,23 @@ def verify(file: Path, cert: Path | None) -> None:
     raise SystemExit(1)
 
 
+def _remove_stale_outputs(outdir: Path, centre: str) -> None:
+    """A forced re-run replaces what an earlier run wrote, so a form that is no longer needed
+    does not linger into the new archive. EDI files are never removed (they may be sent)."""
+    from ctforms.forms import FORMS
+
+    names = ["issues.json", "issues.txt", "actions.xlsx"]
+    names += [f"{centre}-{form.filename}" for form in FORMS.values()]
+    names += [
+        f"{centre}-missing-tag-hoc-declaration.docx",
+        f"{centre}-entries-listing.xlsx",
+        f"{centre}-declaration-evidence-pack.pdf",
+        f"{centre}-submission-archive.zip",
+    ]
+    for name in names:
+        (outdir / name).unlink(missing_ok=True)
+
+
 def _pack_and_archive(register: Register, centre: Path, outdir: Path) -> tuple[Path, Path]:
     """The pack signed off by centre.toml's exams officer, then the archive of the folder."""
     from ctforms.pack import SIGNING_ROLE, build_pack
@@ -638,7 +657,7 @@ def init(directory: Path, force: bool) -> None:
     for path in (toml, book):
         check_writable(path, force)
     text = (templates_dir() / "centre.toml").read_text("utf-8")
-    write_text(toml, text, force=force)
+    write_text(toml, centre_template_for(text, dt.date.today()), force=force)
     write_bytes(
         book,
         _records_template(load_catalogue().codes()),

@@ -286,12 +286,22 @@ def write_entries(
     *,
     sequence: int = 1,
     force: bool = False,
+    rerun: bool = False,
 ) -> Written:
+    """rerun (for `run --force`): an existing file with exactly these entries is kept, and one
+    with other entries is left alone while the next sequence is written."""
     plan = plan_changes(register, catalogue)
     name = edi.file_name(register.centre.number, sequence)
     edi_path = outdir / name
     listing = outdir / f"{register.centre.number}-entries-listing.xlsx"
     data = edi.write_file(edi_records(register, plan, sequence)) if plan.changes else None
+    if rerun and data is not None and edi_path.exists():
+        if edi_path.read_bytes() == data:
+            write_bytes(listing, listing_bytes(register, plan, name), force=force)
+            return Written(edi_path, listing, plan)
+        return write_entries(
+            register, catalogue, outdir, sequence=sequence + 1, force=force, rerun=True
+        )
     if data is not None and edi_path.exists():
         # An EDI file is never replaced, even with --force: it may have been sent already.
         raise InputError(

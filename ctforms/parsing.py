@@ -77,11 +77,12 @@ def parse_uln(text: str) -> str:
             " are lost; download the CSV from the Progress Tracker again and do not open and save"
             " it in Excel (or import the ULN column as Text)"
         )
+    # The value itself is not echoed: a ULN is personal data.
     if not text.isdigit() or len(text) != 10:
-        raise ValueError(f"ULN {text!r} is not 10 digits")
+        raise ValueError(f"the ULN is not 10 digits (it has {len(text)} characters)")
     if not uln_is_valid(text):
         raise ValueError(
-            f"ULN {text!r} fails its check digit: a digit was mistyped; copy it again from the"
+            "the ULN fails its check digit: a digit was mistyped; copy it again from the"
             " learner's record"
         )
     return text
@@ -95,10 +96,10 @@ def parse_uci(text: str) -> str:
             " again and do not open and save it in Excel"
         )
     if len(uci) != 13:
-        raise ValueError(f"UCI {text!r} is not 13 characters")
+        raise ValueError(f"the UCI is not 13 characters (it has {len(uci)})")
     if not uci_is_valid(uci):
         raise ValueError(
-            f"UCI {text!r} fails its check character: a character was mistyped; copy it again"
+            "the UCI fails its check character: a character was mistyped; copy it again"
         )
     return uci
 

@@ -129,15 +129,22 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
+# An empty RIA, TAGs or Actions sheet is a real answer ("none"); empty Expected, Visits,
+# Claims or Markbook sheets are a template nobody has filled in.
+_EMPTY_MEANS_NONE = {"ria", "tags", "actions"}
+_IGNORED = {"instructions", "lists"}
+
+
 def read_records(path: Path) -> Records:
     path = Path(path)
     if not path.exists():
         raise InputError("file not found (make one with 'ctforms records template')", file=path)
     import openpyxl  # imported here: only runs with --records pay for it
+    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, InvalidFileException) as exc:
         raise InputError(
             f"not an .xlsx workbook ({type(exc).__name__}); save it from Excel as .xlsx",
             file=path,
@@ -145,13 +152,33 @@ def read_records(path: Path) -> Records:
     try:
         by_key = {norm_key(ws.title): ws for ws in wb.worksheets}
         found: dict[str, Any] = {}
+        warnings: list[str] = []
         for sheet, (model, attr, columns) in SHEETS.items():
             ws = by_key.get(norm_key(sheet))
-            if ws is not None:
-                found[attr] = _read_sheet(ws, path.name, model, columns)
+            if ws is None:
+                continue
+            rows = _read_sheet(ws, path.name, model, columns)
+            if rows or attr in _EMPTY_MEANS_NONE:
+                found[attr] = rows
+            else:
+                # A blank template sheet is "not filled in yet", not "nobody" or "no visits".
+                warnings.append(
+                    f"{path.name}: sheet {sheet!r} has no rows: treated as not given (checks that"
+                    " need it say 'cannot verify')"
+                )
+        unknown = sorted(
+            ws.title
+            for key, ws in by_key.items()
+            if key not in {norm_key(s) for s in SHEETS} and key not in _IGNORED
+        )
+        if unknown:
+            warnings.append(
+                f"{path.name}: sheet(s) {', '.join(map(repr, unknown))} not read; the sheets"
+                f" ctforms reads are {', '.join(SHEETS)}"
+            )
     finally:
         wb.close()
-    return Records(**found)
+    return Records(**found, warnings=warnings)
 
 
 def _read_sheet(

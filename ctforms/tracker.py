@@ -8,6 +8,7 @@ rows, so every parser is memoised: a million-row file is read in seconds.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import operator
 from collections.abc import Callable
@@ -129,10 +130,17 @@ def map_headers(
     missing = [f for f in REQUIRED if f not in found]
     if missing:
         wanted = ", ".join(repr(FIELDS[f][0]) for f in missing)
+        seen = ", ".join(repr(h.strip()[:40]) for h in header[:30] if h.strip())
+        if len(seen) > 300:  # a file with no line breaks: never echo the whole file
+            seen = seen[:300] + "..."
+        hint = (
+            " The header is one cell: is the file separated by ';' or tabs rather than commas,"
+            " or is there a title line above the header?"
+            if len(header) == 1
+            else " Rename the column or map it in centre.toml [tracker.columns]."
+        )
         raise InputError(
-            f"required column {wanted} not found; the header row has"
-            f" {', '.join(repr(h.strip()) for h in header if h.strip())}. Rename the column or"
-            " map it in centre.toml [tracker.columns]",
+            f"required column {wanted} not found; the header row has {seen}.{hint}",
             file=name,
             row=1,
             column=FIELDS[missing[0]][0],
@@ -396,7 +404,7 @@ def _candidate(
     uci_text = row[ix["uci"]].strip()
     uci = p("uci", uci_text, parsing.parse_uci) if uci_text else None
     dob_text = row[ix["date_of_birth"]].strip()
-    dob = p("date_of_birth", dob_text, parsing.parse_date) if dob_text else None
+    dob = p("date_of_birth", dob_text, _parse_dob) if dob_text else None
     details = (surname, forenames, uln, uci, dob)
     seen = cand_rows.get(number)
     if seen is not None:
@@ -464,6 +472,16 @@ def _entry(
     )
     candidate.entries[code] = entry
     return entry
+
+
+def _parse_dob(text: str) -> dt.date:
+    """As parse_date, but the message does not repeat the date of birth (personal data)."""
+    try:
+        return parsing.parse_date(text)
+    except ValueError:
+        raise ValueError(
+            "the date of birth is not a real date in DD/MM/YYYY (or YYYY-MM-DD)"
+        ) from None
 
 
 UnitCells = tuple[int, UnitStatus, Grade | None, Assessment | None, str, str]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import subprocess
@@ -54,6 +55,9 @@ def test_init_writes_and_refuses_to_overwrite(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     toml = (tmp_path / "centre" / "centre.toml").read_text()
     assert 'number = "12345"' in toml and "# " in toml
+    from ctforms.centre import coming_summer
+
+    assert f"year = {coming_summer(datetime.date.today())}" in toml
     assert (tmp_path / "centre" / "records.xlsx").exists()
     again = invoke("init", tmp_path / "centre")
     assert again.exit_code == 2
@@ -192,9 +196,23 @@ def test_run_refuses_a_non_empty_folder(tmp_path: Path) -> None:
     assert "not empty; use --force" in result.stderr
     assert invoke("run", "--demo", "-o", tmp_path, "--force").exit_code == 0
     assert (tmp_path / "keep.txt").read_text() == "x"
-    # A second forced run never replaces the entries file: it takes the next sequence.
+    # A second forced run keeps an identical entries file rather than writing it again...
     assert invoke("run", "--demo", "-o", tmp_path, "--force").exit_code == 0
+    assert not (tmp_path / "E6439572.X02").exists()
+    # ...and never replaces one with other entries: that takes the next sequence.
+    (tmp_path / "E6439572.X01").write_bytes(b"sent earlier\r\n")
+    assert invoke("run", "--demo", "-o", tmp_path, "--force").exit_code == 0
+    assert (tmp_path / "E6439572.X01").read_bytes() == b"sent earlier\r\n"
     assert (tmp_path / "E6439572.X02").exists()
+
+
+def test_forced_run_does_not_keep_stale_forms(tmp_path: Path) -> None:
+    stale = tmp_path / "64395-missed-from-moderation-claim.xlsx"
+    assert invoke("run", "--demo", "-o", tmp_path).exit_code == 0
+    assert stale.exists()
+    stale.write_bytes(b"old")
+    assert invoke("run", "--demo", "-o", tmp_path, "--force").exit_code == 0
+    assert stale.read_bytes() != b"old"
 
 
 def test_run_with_own_files(tmp_path: Path, demo_args: list[str]) -> None:

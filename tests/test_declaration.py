@@ -237,3 +237,11 @@ def test_archive_refuses_to_overwrite_and_bad_folders(tmp_path: Path) -> None:
     empty.mkdir()
     result = invoke("archive", empty, "-o", tmp_path / "e.zip")
     assert result.exit_code == 2 and "no files" in result.stderr
+
+
+def test_verify_refuses_a_file_that_is_not_an_archive(tmp_path: Path) -> None:
+    other = tmp_path / "tracker.csv"
+    other.write_text("Centre Number\n64395\n")
+    result = invoke("verify", other)
+    assert result.exit_code == 2
+    assert "not a ctforms archive" in result.stderr

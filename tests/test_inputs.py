@@ -213,3 +213,38 @@ def test_catalogue_check_bad_file(tmp_path: Path, text: str, words: str) -> None
 def test_centre_catalogue_overrides_shipped(demo_args: list[str]) -> None:
     result = invoke("check", *demo_args, "--format", "json")
     assert '"rules": "illustrative"' in result.stdout
+
+
+def test_coming_summer() -> None:
+    from ctforms.centre import coming_summer
+
+    assert coming_summer(dt.date(2026, 11, 23)) == 2027
+    assert coming_summer(dt.date(2027, 3, 1)) == 2027
+
+
+def test_records_not_a_workbook_of_another_kind(tmp_path: Path) -> None:
+    path = tmp_path / "records.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0old excel")
+    result = invoke("check", TRACKER, "--centre", DEMO / "centre.toml", "--records", path)
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output and "not an .xlsx workbook" in result.stderr
+
+
+def test_blank_expected_and_visits_sheets_count_as_not_given(tmp_path: Path) -> None:
+    out = tmp_path / "blank.xlsx"
+    invoke("records", "template", "-o", out)
+    result = invoke(
+        "check",
+        TRACKER,
+        "--centre",
+        DEMO / "centre.toml",
+        "--records",
+        out,
+        "--as-of",
+        "2024-06-10",
+        "--format",
+        "json",
+    )
+    assert "sheet 'Expected' has no rows: treated as not given" in result.stderr
+    assert "unexpected-certification" not in result.stdout
+    assert "visit-not-scheduled" not in result.stdout

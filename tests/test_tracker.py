@@ -20,7 +20,7 @@ REFUSALS = {
     "uln-scientific.csv": ("spreadsheet program", 2, "ULN"),
     "uln-check-digit.csv": ("fails its check digit", 2, "ULN"),
     "uci-check-character.csv": ("fails its check character", 2, "UCI"),
-    "bad-date.csv": ("not a real date", 2, "Date of Birth"),
+    "bad-date.csv": ("the date of birth is not a real date", 2, "Date of Birth"),
     "unknown-status.csv": ("unknown unit status 'Result pending'", 3, "Unit Status"),
     "unknown-grade.csv": ("unknown grade 'A*'", 2, "Unit Grade"),
     "conflicting-rows.csv": ("also on row 2", 3, "Unit Status"),

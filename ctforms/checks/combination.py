@@ -127,7 +127,7 @@ def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
         notes.append(
             "No verified rules of combination for "
             + ", ".join(sorted(unverifiable))
-            + ": checked by hand only."
+            + ": they must be checked by hand."
         )
     if illustrative:
         notes.append(

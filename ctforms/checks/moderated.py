@@ -3,6 +3,8 @@ claims match the markbook."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from ctforms import rules
 from ctforms.checks.context import NEVER_STARTED, Context, Expecting, result
 from ctforms.models import (
@@ -15,6 +17,7 @@ from ctforms.models import (
     Severity,
     UnitRecord,
     UnitStatus,
+    VisitRow,
 )
 
 TITLE = "Required moderated units"
@@ -195,6 +198,7 @@ def _claims_against_markbook(
                 f"Unit {claim.unit_number} claimed but the markbook has unit {mark.unit_number}"
                 f" ({mark.final_grade.value}) instead"
             )
+        visit = _visit_for_claim(ctx, claim.qualification_code, claim.visit_date)
         issues.append(
             ctx.issue(
                 IssueKind.INCORRECT_CLAIM,
@@ -202,14 +206,28 @@ def _claims_against_markbook(
                 code=claim.qualification_code,
                 unit=claim.unit_number,
                 summary=summary,
+                visit=visit,
                 evidence=Evidence(
                     claimed_unit=claim.unit_number,
                     claimed_grade=claim.grade_claimed.value,
                     correct_unit=correct_unit,
                     correct_grade=correct_grade.value,
-                    visit_date=claim.visit_date,
+                    visit_date=claim.visit_date or (visit.visit_date if visit else None),
+                    moderator=(visit.moderator or None) if visit else None,
                     source_rows=[f"Claims row {claim.row}", f"Markbook row {mark.row}"],
                 ),
             )
         )
     return issues, notes
+
+
+def _visit_for_claim(ctx: Context, code: str, claimed_for: dt.date | None) -> VisitRow | None:
+    """The visit a claim was for: the one on its date, else the last held, else the next."""
+    visits = ctx.visits_for(code)
+    for v in visits:
+        if claimed_for is not None and v.visit_date == claimed_for:
+            return v
+    held = [v for v in visits if ctx.held(v)]
+    if held:
+        return held[-1]
+    return visits[0] if visits else None
