@@ -23,6 +23,9 @@ def render_table(register: Register) -> str:
     out = [
         f"ctforms check: {c.name} ({c.number}), results summer {register.series.year},"
         f" as of {register.as_of:%d/%m/%Y}",
+        "BLOCKING: no result on results day unless it is put right. warning: check it."
+        " -> what to use, and the deadline. [id]: paste it into the Actions sheet when done."
+        " The full action for each issue is in issues.json and actions.xlsx.",
         "",
     ]
     current: tuple[str | None, str | None] | None = None
