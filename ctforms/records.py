@@ -158,6 +158,8 @@ def read_records(path: Path) -> Records:
             if ws is None:
                 continue
             rows = _read_sheet(ws, path.name, model, columns)
+            if attr == "expected":
+                _refuse_contradictions(rows, path.name, ws.title)
             if rows or attr in _EMPTY_MEANS_NONE:
                 found[attr] = rows
             else:
@@ -236,3 +238,20 @@ def _read_sheet(
                 ) from None
         out.append(model.model_validate(data))
     return out
+
+
+def _refuse_contradictions(rows: list[Any], name: str, sheet: str) -> None:
+    """The same student and qualification marked both Y and N: the checks cannot guess."""
+    seen: dict[tuple[str, str], Any] = {}
+    for row in rows:
+        key = (row.candidate_number, row.qualification_code)
+        first = seen.setdefault(key, row)
+        if first.certificating != row.certificating:
+            raise InputError(
+                f"candidate {key[0]}, qualification {key[1]} is also on row {first.row} with"
+                " the other answer; keep one row",
+                file=name,
+                sheet=sheet,
+                row=row.row,
+                column="Certificating (Y/N)",
+            )

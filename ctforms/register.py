@@ -232,11 +232,15 @@ def _restatus(students: list[Student], issues: list[Issue]) -> list[Student]:
         if not issue.handled:
             key = (issue.candidate_number, issue.qualification_code)
             open_by.setdefault(key, []).append(issue)
+            if issue.evidence.other_candidate_number:  # both sides of a duplicate pair
+                other = ("other", issue.evidence.other_candidate_number)
+                open_by.setdefault(other, []).append(issue)
     out = []
     for s in students:
         codes = sorted({s.qualification_code, s.registered_code or s.qualification_code})
         mine = [i for c in codes for i in open_by.get((s.candidate_number, c), [])]
         mine += open_by.get((s.candidate_number, None), [])
+        mine += open_by.get(("other", s.candidate_number), [])
         mine += [i for c in codes for i in open_by.get((None, c), [])]
         blocking = sum(1 for i in mine if i.severity is Severity.BLOCKING)
         warnings = sum(1 for i in mine if i.severity is Severity.WARNING)

@@ -248,3 +248,19 @@ def test_blank_expected_and_visits_sheets_count_as_not_given(tmp_path: Path) -> 
     assert "sheet 'Expected' has no rows: treated as not given" in result.stderr
     assert "unexpected-certification" not in result.stdout
     assert "visit-not-scheduled" not in result.stdout
+
+
+def test_contradicting_expected_rows_are_refused(tmp_path: Path) -> None:
+    path = _book(
+        tmp_path,
+        {
+            "Expected": [
+                ["Candidate Number", "Qualification Code", "Certificating (Y/N)"],
+                ["0001", "05839", "Y"],
+                ["0001", "05839", "N"],
+            ],
+        },
+    )
+    result = invoke("check", TRACKER, "--centre", DEMO / "centre.toml", "--records", path)
+    assert result.exit_code == 2
+    assert "sheet 'Expected', row 3" in result.stderr and "also on row 2" in result.stderr
