@@ -4,100 +4,140 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
-from ctforms.records import SHEETS
-from ctforms.xlsxio import autosize, put, style_header, workbook_bytes
+from ctforms.models import Grade, VisitStatus
+from ctforms.output import write_bytes
+from ctforms.parsing import parse_date
+from ctforms.records import SHEETS  # the reader's sheet names and headers: one contract
+from ctforms.xlsxio import DATE_FORMAT, TEXT_FORMAT, autosize, put, style_header, workbook_bytes
 
-ROWS = 2000  # drop-downs cover this many data rows
-GRADES = ["D", "M", "P", "R", "U", "N"]
-VISIT_STATUSES = ["Scheduled", "Completed", "Cancelled"]
+LAST_ROW = 2000  # drop-downs cover rows 2..LAST_ROW
+LISTS = "Lists"
+GRADES = [g.value for g in Grade]
+VISIT_STATUSES = [s.value for s in VisitStatus]
+
+# Fields whose column is text so Excel keeps leading zeros ("0123", "05839").
+_TEXT_FIELDS = {"candidate_number", "qualification_code", "issue_id", "ocr_reference"}
 
 PURPOSE = {
     "Expected": "Every student expecting a result this summer, and for which qualification (Y),"
     " or entered but not expecting one (N).",
-    "Visits": "Each moderation visit per qualification: moderator, date, status, and when the"
-    " claim went in.",
+    "Visits": "Each moderation visit per qualification: moderator, date, status (Scheduled,"
+    " Completed or Cancelled), and when the claim went in.",
     "Claims": "What was claimed in Interchange for each student and unit, with the grade.",
     "Markbook": "The final grade in your markbook for each moderated unit.",
     "TAGs": "Mid-flight teacher assessed grades (assessment planned 1 Aug 2020 - 31 Aug 2021).",
     "RIA": "Reduction in assessment requests (2021/22) you made, per unit.",
-    "Actions": "What you did about an issue. Paste the Issue ID from ctforms' report; the issue"
-    " then shows as handled.",
+    "Actions": "What you did about an issue. The Issue ID comes from the issue register"
+    " (ctforms check: the report, issues.json or the action list); the issue then shows as"
+    " handled.",
 }
 
 INSTRUCTIONS = [
     "ctforms centre records",
     "",
     "Fill in the sheets you have records for. Every sheet is optional: a check that needs a"
-    " missing sheet reports 'cannot verify' instead of passing.",
+    " missing or empty sheet reports 'cannot verify' instead of passing.",
     "Keep the header row (row 1) of each sheet as it is; add one row per record below it.",
     "Dates: a real Excel date, or text as DD/MM/YYYY (e.g. 20/06/2024).",
-    "Candidate numbers are 4 digits and qualification codes 5 digits; the columns are text so"
-    " leading zeros stay.",
+    "Candidate numbers are 4 digits and qualification codes 5 digits (e.g. 05839); those columns"
+    " are text so leading zeros stay.",
     "Grades: D, M, P, R (near pass), U, N.",
     "",
+    "What each sheet is for:",
 ]
+
+
+def _validation(
+    ws: Worksheet, column: int, title: str, formula: str, *, strict: bool = True
+) -> None:
+    letter = get_column_letter(column)
+    # showDropDown=False *shows* the arrow (the XML attribute means "suppress"); openpyxl's
+    # default showErrorMessage=False would let any value through silently.
+    dv = DataValidation(
+        type="list",
+        formula1=formula,
+        allow_blank=True,
+        showDropDown=False,
+        showErrorMessage=True,
+        errorStyle="stop" if strict else "warning",
+        errorTitle=title,
+        error=f"Choose a value from the list for {title}.",
+    )
+    dv.add(f"{letter}2:{letter}{LAST_ROW}")
+    ws.add_data_validation(dv)
+
+
+def _instructions(wb: Workbook, codes: Sequence[tuple[str, str]]) -> None:
+    ws = wb.active
+    ws.title = "Instructions"
+    lines = [*INSTRUCTIONS, *(f"{name}: {text}" for name, text in PURPOSE.items())]
+    if codes:
+        lines += ["", "Qualification codes in the drop-downs:"]
+        lines += [f"{code}  {title}" for code, title in codes]
+    for row, line in enumerate(lines, start=1):
+        put(ws, row, 1, line).alignment = Alignment(wrap_text=True, vertical="top")
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.column_dimensions["A"].width = 110
 
 
 def records_template_bytes(
     qualification_codes: Sequence[tuple[str, str]], timestamp: dt.datetime
 ) -> bytes:
-    wb = Workbook()
-    info = wb.active
-    info.title = "Instructions"
-    lines = [*INSTRUCTIONS, *(f"{name}: {text}" for name, text in PURPOSE.items())]
-    for i, line in enumerate(lines, start=1):
-        put(info, i, 1, line)
-    info["A1"].font = Font(bold=True, size=14)
-    info.column_dimensions["A"].width = 110
+    """The blank records.xlsx: Instructions, one sheet per record kind, hidden Lists last.
 
-    lists = wb.create_sheet("Lists")
-    lists.sheet_state = "hidden"
-    for i, (code, title) in enumerate(qualification_codes, start=1):
-        put(lists, i, 1, code)
-        put(lists, i, 2, title)
-    code_range = f"Lists!$A$1:$A${max(1, len(qualification_codes))}"
+    qualification_codes: (entry code, title) pairs for the qualification-code drop-downs.
+    """
+    wb = Workbook()
+    _instructions(wb, qualification_codes)
+
+    # A list validation's inline values are capped at 255 characters, so the codes live on a
+    # hidden sheet (made last) and the drop-downs refer to that range.
+    code_range = f"{LISTS}!$A$1:$A${len(qualification_codes)}"
 
     for sheet, (_model, _attr, columns) in SHEETS.items():
         ws = wb.create_sheet(sheet)
-        for col, (title, field, _parse, _required) in enumerate(columns, start=1):
+        for col, (title, field, parse, _required) in enumerate(columns, start=1):
             put(ws, 1, col, title)
-            letter = get_column_letter(col)
-            cells = f"{letter}2:{letter}{ROWS + 1}"
-            if field in {"candidate_number", "qualification_code", "issue_id"}:
-                for row in range(2, 52):  # text format so Excel keeps leading zeros
-                    ws.cell(row=row, column=col).number_format = "@"
-            if field in {
-                "visit_date",
-                "claim_submitted_on",
-                "planned_assessment_date",
-                "requested_on",
-                "date",
-            }:
-                for row in range(2, 52):
-                    ws.cell(row=row, column=col).number_format = "DD/MM/YYYY"
-            formula = None
-            if field == "qualification_code":
-                formula = code_range  # stored without "=" as in Excel's own XML
+            # A column style, not styled empty cells: Excel applies it to whatever is typed in
+            # any row, and the sheet stays one row long for the reader.
+            dim = ws.column_dimensions[get_column_letter(col)]
+            if field in _TEXT_FIELDS:
+                dim.number_format = TEXT_FORMAT
+            elif parse is parse_date:  # the columns the reader reads as dates
+                dim.number_format = DATE_FORMAT
+            if field == "qualification_code" and qualification_codes:
+                # Only a warning: a centre may have a qualification the catalogue lacks.
+                _validation(ws, col, title, code_range, strict=False)
             elif field in {"grade_claimed", "final_grade", "tag_grade"}:
-                formula = '"' + ",".join(GRADES) + '"'
+                _validation(ws, col, title, '"' + ",".join(GRADES) + '"')
             elif field == "certificating":
-                formula = '"Y,N"'
+                _validation(ws, col, title, '"Y,N"')
             elif field == "visit_status":
-                formula = '"' + ",".join(VISIT_STATUSES) + '"'
-            if formula:
-                dv = DataValidation(type="list", formula1=formula, allow_blank=True)
-                dv.error = f"Choose a value from the list for {title}."
-                dv.errorTitle = title
-                dv.add(cells)
-                ws.add_data_validation(dv)
+                _validation(ws, col, title, '"' + ",".join(VISIT_STATUSES) + '"')
         style_header(ws)
         ws.freeze_panes = "A2"
         autosize(ws, min_width=14)
-    wb.move_sheet("Lists", offset=len(wb.sheetnames))
+    lists = wb.create_sheet(LISTS)
+    lists.sheet_state = "hidden"
+    for row, (code, title) in enumerate(qualification_codes, start=1):
+        put(lists, row, 1, code)
+        put(lists, row, 2, title)
     return workbook_bytes(wb, timestamp)
+
+
+def write_records_template(
+    path: Path,
+    qualification_codes: Sequence[tuple[str, str]],
+    timestamp: dt.datetime,
+    force: bool = False,
+) -> None:
+    """Write the blank records workbook to `path` atomically; an existing file only if force."""
+    write_bytes(path, records_template_bytes(qualification_codes, timestamp), force=force)

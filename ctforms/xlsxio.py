@@ -7,37 +7,70 @@ import datetime as dt
 import io
 import re
 import zipfile
-from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from ctforms.reproducible import normalise_zip
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 and C1 controls (openpyxl refuses most C0 ones with IllegalCharacterError), plus what XML
+# 1.0 cannot carry at all: lone surrogates and U+FFFE/U+FFFF fail only later, inside save().
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _BREAKS = re.compile(r"[\t\r\n]+")
+# Excel's limit per cell; a longer text makes Excel "repair" (empty) the file.
+MAX_CELL_TEXT = 32767
+# Text Excel would evaluate if a user re-entered the cell (CSV/formula injection).
+_FORMULA_START = ("=", "+", "-", "@")
+
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+DATE_FORMAT = "DD/MM/YYYY"
+TEXT_FORMAT = "@"
 
 
-def safe_text(value: str) -> str:
-    """Control characters removed; tabs and line breaks become one space."""
-    return _CONTROL.sub("", _BREAKS.sub(" ", value))
+def safe_cell_text(value: str) -> str:
+    """`value` fit for a cell: tabs and line breaks become one space, other control characters
+    and XML-illegal code points are removed, and it is cut to Excel's 32,767 characters."""
+    text = _UNSAFE.sub("", _BREAKS.sub(" ", value))
+    if len(text) > MAX_CELL_TEXT:
+        text = text[: MAX_CELL_TEXT - 1] + "…"
+    return text
 
 
-def put(ws: Any, row: int, column: int, value: object) -> Any:
-    """Set a cell. Text is always stored as text, even '=SUM(A1)' or '+44…' (never a formula)."""
-    cell = ws.cell(row=row, column=column)
-    if isinstance(value, str):
-        cell.value = safe_text(value)
-        cell.data_type = "s"
-    else:
-        cell.value = value
+safe_text = safe_cell_text  # earlier name, still used by the forms
+
+
+def set_text(cell: Cell, value: str) -> Cell:
+    """Put user text in `cell` as text, never as a formula or error value.
+
+    openpyxl makes any string of two or more characters starting with "=" a formula and
+    "#N/A", "#REF!"... an error cell; forcing data_type "s" writes an inline string instead.
+    quotePrefix (Excel's leading apostrophe) keeps "=", "+", "-" or "@" text as text even
+    when someone edits the cell in Excel later.
+    """
+    text = safe_cell_text(value)
+    if not text:
+        cell.value = None  # an empty inline string is just an empty cell, with more bytes
+        return cell
+    cell.value = text
+    cell.data_type = "s"
+    if text.startswith(_FORMULA_START):
+        cell.quotePrefix = True
     return cell
 
 
-def style_header(ws: Any, row: int = 1) -> None:
+def put(ws: Worksheet, row: int, column: int, value: object) -> Cell:
+    """Set a cell: text through set_text (never a formula); numbers, dates and None as they are."""
+    cell = ws.cell(row=row, column=column)
+    if isinstance(value, str):
+        return set_text(cell, value)
+    cell.value = value
+    return cell
+
+
+def style_header(ws: Worksheet, row: int = 1) -> None:
+    """Bold, shaded, wrapped header cells (those with a value) in `row`."""
     for cell in ws[row]:
         if cell.value is not None:
             cell.font = Font(bold=True)
@@ -45,7 +78,8 @@ def style_header(ws: Any, row: int = 1) -> None:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
-def autosize(ws: Any, min_width: int = 8, max_width: int = 60) -> None:
+def autosize(ws: Worksheet, min_width: int = 8, max_width: int = 60) -> None:
+    """Column widths from the longest line in each column, within [min_width, max_width]."""
     widths: dict[int, int] = {}
     for row in ws.iter_rows():
         for cell in row:
@@ -64,15 +98,51 @@ def autosize(ws: Any, min_width: int = 8, max_width: int = 60) -> None:
         )
 
 
+def _zip_time(timestamp: dt.datetime) -> dt.datetime:
+    """Naive UTC, whole seconds, inside the range a zip entry's DOS date can hold."""
+    if timestamp.tzinfo is not None:
+        timestamp = timestamp.astimezone(dt.UTC).replace(tzinfo=None)
+    timestamp = timestamp.replace(microsecond=0)
+    return min(max(timestamp, dt.datetime(1980, 1, 1)), dt.datetime(2107, 12, 31, 23, 59, 58))
+
+
+_CORE_DATE = re.compile(rb"(<dcterms:(created|modified)\b[^>]*>)[^<]*(</dcterms:\2>)")
+
+
+def _repack(data: bytes, stamp: dt.datetime) -> bytes:
+    """Re-pack the zip in its own order with fixed entry times and attributes, and core.xml's
+    dates set to `stamp` whatever openpyxl wrote there."""
+    when = stamp.timetuple()[:6]
+    core_date = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for info in src.infolist():
+            content = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = _CORE_DATE.sub(rb"\g<1>" + core_date + rb"\g<3>", content)
+            fixed = zipfile.ZipInfo(info.filename, date_time=when)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.create_system = 3  # ZipInfo says 0 on Windows: same bytes on every platform
+            fixed.external_attr = 0o644 << 16
+            dst.writestr(fixed, content)
+    return out.getvalue()
+
+
 def workbook_bytes(wb: Workbook, timestamp: dt.datetime) -> bytes:
-    """Save deterministically: fixed document properties and zip entry times."""
-    stamp = max(timestamp.replace(tzinfo=None), dt.datetime(1980, 1, 1))
+    """The .xlsx bytes of `wb`; the same content and timestamp always give the same bytes.
+
+    Sets wb's document properties (created, modified, creator, last modified by).
+    """
+    stamp = _zip_time(timestamp)
     wb.properties.created = stamp
     wb.properties.modified = stamp
     wb.properties.creator = "ctforms"
     wb.properties.lastModifiedBy = "ctforms"
     raw = io.BytesIO()
-    # ExcelWriter directly: openpyxl's save_workbook() stamps 'modified' with the clock.
+    # ExcelWriter directly: openpyxl's save_workbook() / wb.save() stamp 'modified' with the clock.
     with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
         ExcelWriter(wb, archive).save()
-    return normalise_zip(raw.getvalue(), stamp)
+    return _repack(raw.getvalue(), stamp)
