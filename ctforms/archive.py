@@ -17,7 +17,7 @@ from ctforms import __version__
 from ctforms.errors import InputError
 from ctforms.models import Register
 from ctforms.output import check_writable, write_bytes
-from ctforms.reproducible import document_time
+from ctforms.reproducible import document_time, fixed_entry
 
 MANIFEST = "manifest.json"
 
@@ -69,15 +69,12 @@ def build_archive(
             for p, d in files
         ],
     )
-    stamp = document_time(as_of or dt.date(2024, 1, 1)).timetuple()[:6]
+    stamp = document_time(as_of or dt.date(2024, 1, 1))
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         entries = [(MANIFEST, manifest.model_dump_json(indent=2).encode() + b"\n"), *files]
         for name, data in sorted(entries):
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o600 << 16  # owner-only when unpacked
-            zf.writestr(info, data)
+            zf.writestr(fixed_entry(name, stamp, mode=0o600), data)  # owner-only unpacked
     return buf.getvalue()
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import os
 import zipfile
+from collections.abc import Callable
 
 
 def document_time(as_of: dt.date) -> dt.datetime:
@@ -17,17 +18,38 @@ def document_time(as_of: dt.date) -> dt.datetime:
     return dt.datetime(as_of.year, as_of.month, as_of.day)
 
 
-def normalise_zip(data: bytes, stamp: dt.datetime) -> bytes:
-    """Re-pack a zip with every entry's time and attributes fixed, in the original order."""
-    when = max(stamp.replace(tzinfo=None), dt.datetime(1980, 1, 1)).timetuple()[:6]
+def zip_time(timestamp: dt.datetime) -> dt.datetime:
+    """Naive UTC, whole seconds, inside the range a zip entry's DOS date can hold."""
+    if timestamp.tzinfo is not None:
+        timestamp = timestamp.astimezone(dt.UTC).replace(tzinfo=None)
+    timestamp = timestamp.replace(microsecond=0)
+    return min(max(timestamp, dt.datetime(1980, 1, 1)), dt.datetime(2107, 12, 31, 23, 59, 58))
+
+
+def fixed_entry(name: str, stamp: dt.datetime, mode: int = 0o644) -> zipfile.ZipInfo:
+    """A zip entry whose metadata is the same on every run and every platform."""
+    info = zipfile.ZipInfo(name, date_time=zip_time(stamp).timetuple()[:6])
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.create_system = 3  # ZipInfo says 0 on Windows: same bytes on every platform
+    info.external_attr = mode << 16
+    return info
+
+
+def normalise_zip(
+    data: bytes,
+    stamp: dt.datetime,
+    rewrite: Callable[[str, bytes], bytes] | None = None,
+) -> bytes:
+    """Re-pack a zip in its own order with every entry's time and attributes fixed; `rewrite`
+    may change an entry's content on the way (e.g. dates inside the document)."""
     out = io.BytesIO()
     with (
         zipfile.ZipFile(io.BytesIO(data)) as src,
         zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
     ):
         for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=when)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o600 << 16
-            dst.writestr(fixed, src.read(info.filename))
+            content = src.read(info.filename)
+            if rewrite is not None:
+                content = rewrite(info.filename, content)
+            dst.writestr(fixed_entry(info.filename, stamp), content)
     return out.getvalue()

@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+from collections.abc import Callable
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
@@ -14,6 +15,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
+
+from ctforms.reproducible import normalise_zip, zip_time
 
 # C0 and C1 controls (openpyxl refuses most C0 ones with IllegalCharacterError), plus what XML
 # 1.0 cannot carry at all: lone surrogates and U+FFFE/U+FFFF fail only later, inside save().
@@ -98,37 +101,19 @@ def autosize(ws: Worksheet, min_width: int = 8, max_width: int = 60) -> None:
         )
 
 
-def _zip_time(timestamp: dt.datetime) -> dt.datetime:
-    """Naive UTC, whole seconds, inside the range a zip entry's DOS date can hold."""
-    if timestamp.tzinfo is not None:
-        timestamp = timestamp.astimezone(dt.UTC).replace(tzinfo=None)
-    timestamp = timestamp.replace(microsecond=0)
-    return min(max(timestamp, dt.datetime(1980, 1, 1)), dt.datetime(2107, 12, 31, 23, 59, 58))
-
-
 _CORE_DATE = re.compile(rb"(<dcterms:(created|modified)\b[^>]*>)[^<]*(</dcterms:\2>)")
 
 
-def _repack(data: bytes, stamp: dt.datetime) -> bytes:
-    """Re-pack the zip in its own order with fixed entry times and attributes, and core.xml's
-    dates set to `stamp` whatever openpyxl wrote there."""
-    when = stamp.timetuple()[:6]
+def _core_dates(stamp: dt.datetime) -> Callable[[str, bytes], bytes]:
+    """Set core.xml's dates to `stamp`, whatever openpyxl wrote there."""
     core_date = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as src,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
-    ):
-        for info in src.infolist():
-            content = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                content = _CORE_DATE.sub(rb"\g<1>" + core_date + rb"\g<3>", content)
-            fixed = zipfile.ZipInfo(info.filename, date_time=when)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.create_system = 3  # ZipInfo says 0 on Windows: same bytes on every platform
-            fixed.external_attr = 0o644 << 16
-            dst.writestr(fixed, content)
-    return out.getvalue()
+
+    def rewrite(name: str, content: bytes) -> bytes:
+        if name != "docProps/core.xml":
+            return content
+        return _CORE_DATE.sub(rb"\g<1>" + core_date + rb"\g<3>", content)
+
+    return rewrite
 
 
 def workbook_bytes(wb: Workbook, timestamp: dt.datetime) -> bytes:
@@ -136,7 +121,7 @@ def workbook_bytes(wb: Workbook, timestamp: dt.datetime) -> bytes:
 
     Sets wb's document properties (created, modified, creator, last modified by).
     """
-    stamp = _zip_time(timestamp)
+    stamp = zip_time(timestamp)
     wb.properties.created = stamp
     wb.properties.modified = stamp
     wb.properties.creator = "ctforms"
@@ -145,4 +130,4 @@ def workbook_bytes(wb: Workbook, timestamp: dt.datetime) -> bytes:
     # ExcelWriter directly: openpyxl's save_workbook() / wb.save() stamp 'modified' with the clock.
     with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
         ExcelWriter(wb, archive).save()
-    return _repack(raw.getvalue(), stamp)
+    return normalise_zip(raw.getvalue(), stamp, _core_dates(stamp))
