@@ -9,7 +9,14 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from ctforms.models import Issue, Register
-from ctforms.xlsxio import DATE_FORMAT, autosize, put, style_header, workbook_bytes
+from ctforms.xlsxio import (
+    DATE_FORMAT,
+    autosize,
+    print_landscape,
+    put,
+    style_header,
+    workbook_bytes,
+)
 
 COLUMNS = [
     "Issue ID",
@@ -88,11 +95,7 @@ def action_list_bytes(register: Register) -> bytes:
     for col, title in enumerate(COLUMNS, start=1):
         if title in _WRAP:
             ws.column_dimensions[get_column_letter(col)].width = _WRAP_WIDTH
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = "1:1"
+    print_landscape(ws)
 
     about = wb.create_sheet("About")
     s = register.summary

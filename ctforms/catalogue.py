@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from ctforms import rules
 from ctforms.errors import InputError
 from ctforms.models import CatalogueFile, OptionalGroup, Qualification, Subject, Unit
 
@@ -138,24 +139,53 @@ def shipped_text() -> str:
     return resources.files("ctforms.data").joinpath(SHIPPED).read_text("utf-8")
 
 
-def load_catalogue(extra: Iterable[Path] = ()) -> Catalogue:
-    """The shipped catalogue, then each extra file in order; later files override by code."""
+def is_workbook(path: Path) -> bool:
+    """A rules workbook (.xlsx), told by its name or its first bytes (a zip)."""
+    if Path(path).suffix.lower() in {".xlsx", ".xlsm"}:
+        return True
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(4) == b"PK\x03\x04"
+    except OSError:
+        return False
+
+
+def read_catalogue_file(path: Path, base: Catalogue) -> CatalogueFile:
+    """One catalogue file, YAML or a rules workbook; a workbook's blanks come from `base`."""
+    if is_workbook(path):
+        from ctforms.rules_workbook import read_rules_workbook  # openpyxl only when needed
+
+        parsed = read_rules_workbook(path, base)
+        _check_consistency(parsed, str(path))
+        return parsed
+    try:
+        text = Path(path).read_text("utf-8-sig")
+    except OSError as exc:
+        raise InputError(f"cannot read the catalogue file ({exc.strerror})", file=path) from None
+    except UnicodeDecodeError:
+        raise InputError(
+            "the catalogue file is neither UTF-8 text (YAML) nor an .xlsx rules workbook",
+            file=path,
+        ) from None
+    return parse_catalogue(text, str(path))
+
+
+def shipped_catalogue() -> Catalogue:
     cat = Catalogue()
-    _merge(cat, parse_catalogue(shipped_text(), SHIPPED), f"shipped:{SHIPPED}")
-    for path in extra:
-        try:
-            text = Path(path).read_text("utf-8-sig")
-        except OSError as exc:
-            raise InputError(
-                f"cannot read the catalogue file ({exc.strerror})", file=path
-            ) from None
-        except UnicodeDecodeError:
-            raise InputError("the catalogue file is not UTF-8 text", file=path) from None
-        _merge(cat, parse_catalogue(text, str(path)), Path(path).name)
+    merge(cat, parse_catalogue(shipped_text(), SHIPPED), f"shipped:{SHIPPED}")
     return cat
 
 
-def _merge(cat: Catalogue, parsed: CatalogueFile, origin: str) -> None:
+def load_catalogue(extra: Iterable[Path] = ()) -> Catalogue:
+    """The shipped catalogue, then each extra file in order; later files override by code."""
+    cat = shipped_catalogue()
+    for path in extra:
+        merge(cat, read_catalogue_file(path, cat), Path(path).name)
+    return cat
+
+
+def merge(cat: Catalogue, parsed: CatalogueFile, origin: str) -> None:
+    """Add a file's subjects and qualifications: later files override by code."""
     cat.files.append(origin)
     for subject in parsed.subjects:
         # A centre file may re-declare a subject to add units: merge units by number.
@@ -184,6 +214,10 @@ def _group(g: OptionalGroup) -> str:
     return f"group {g.name}: units {units}; at least {' and '.join(need) or 'nothing'}"
 
 
+def _hours(glh: int | None) -> str:
+    return "not known" if glh is None else f"{glh} GLH"
+
+
 def describe(entry: Entry) -> list[str]:
     """A qualification in plain lines, for `ctforms catalogue show`."""
     q, subject = entry.qualification, entry.subject
@@ -191,28 +225,42 @@ def describe(entry: Entry) -> list[str]:
     lines = [
         f"{q.code}  {q.title}",
         f"  subject: {subject.name} (suite {subject.suite}, level {subject.level})",
-        f"  size: {q.size}, minimum {q.glh} GLH",
         f"  source: {q.source} ({state}; from {entry.origin})",
         "  units:",
     ]
     for u in subject.units:
         kind = u.assessment.value if u.assessment else "type not confirmed"
-        lines.append(f"    {u.number:>3}  {u.glh:>4} GLH  {kind:<18} {u.title}")
+        lines.append(f"    {u.number:>3}  {_hours(u.glh):>9}  {kind:<18} {u.title}")
+    return lines + [f"  {line}" for line in knowledge_lines(q, entry.units)]
+
+
+def knowledge_lines(q: Qualification, units: Mapping[int, Unit]) -> list[str]:
+    """What is known of a qualification's size and rules, and what is not, in plain lines."""
+    confirmed = "" if q.verified or q.glh is None else " (not confirmed: not used)"
+    lines = [f"size: {q.size or 'not known'}, minimum GLH: {_hours(q.glh)}{confirmed}"]
     r = q.rules
     if r is None:
-        lines.append("  rules of combination: none known (checks report 'cannot verify')")
-        return lines
-    if r.illustrative:
-        rstate = "illustrative, not OCR's"
+        lines.append("rules of combination: not known")
     else:
-        rstate = "verified" if r.verified else "NOT verified: not used"
-    lines.append(f"  rules of combination ({rstate}; {r.source}):")
-    lines.append(f"    mandatory: {', '.join(map(str, r.mandatory)) or 'none'}")
-    lines += [f"    {_group(g)}" for g in r.groups]
-    for p in r.pathways:
+        if r.illustrative:
+            rstate = "illustrative, not OCR's"
+        else:
+            rstate = "verified" if r.verified else "NOT verified: not used"
+        lines.append(f"rules of combination ({rstate}; {r.source}):")
+        lines.append(f"  mandatory: {', '.join(map(str, r.mandatory)) or 'none'}")
+        lines += [f"  {_group(g)}" for g in r.groups]
+        for p in r.pathways:
+            lines.append(
+                f"  pathway {p.name}: mandatory {', '.join(map(str, p.mandatory)) or 'none'}"
+            )
+            lines += [f"    {_group(g)}" for g in p.groups]
+        lines += [f"  barred together: {', '.join(map(str, b))}" for b in r.barred]
+    gaps = rules.not_known(q, units)
+    if gaps:
         lines.append(
-            f"    pathway {p.name}: mandatory {', '.join(map(str, p.mandatory)) or 'none'}"
+            "not known (students who depend on it are reported as 'cannot verify'): "
+            + "; ".join(gaps)
         )
-        lines += [f"      {_group(g)}" for g in p.groups]
-    lines += [f"    barred together: {', '.join(map(str, b))}" for b in r.barred]
+    else:
+        lines.append("fully known: every student's combination and GLH are checked")
     return lines

@@ -15,12 +15,12 @@ from pydantic import TypeAdapter
 
 from ctforms import __version__, edi
 from ctforms.archive import verify_archive, write_archive
-from ctforms.catalogue import describe, load_catalogue, parse_catalogue
+from ctforms.catalogue import describe, knowledge_lines, load_catalogue, read_catalogue_file
 from ctforms.centre import centre_template_for, load_centre
 from ctforms.demo import DEMO_AS_OF, demo_dir, templates_dir
 from ctforms.errors import InputError
 from ctforms.forms import FORMS
-from ctforms.models import MODELS, Register
+from ctforms.models import MODELS, Records, Register
 from ctforms.options import (
     as_of_option,
     catalogue_option,
@@ -237,7 +237,7 @@ def run(
             raise InputError("--demo uses the shipped demo files: give no tracker or --centre")
         base = demo_dir()
         tracker, centre, records = base / "tracker.csv", base / "centre.toml", base / "records.xlsx"
-        catalogues = (base / "catalogue.yaml", *catalogues)
+        catalogues = (base / "rules.xlsx", *catalogues)
         as_of = as_of or DEMO_AS_OF
     if tracker is None or centre is None:
         raise InputError("give TRACKER.csv and --centre centre.toml (or --demo)")
@@ -740,7 +740,8 @@ def catalogue_list(catalogues: tuple[Path, ...]) -> None:
             )
         )
         flag = "" if q.verified else "  (unverified)"
-        click.echo(f"{code}  {q.glh:>5} GLH  {q.title}  [{rules}; {e.origin}]{flag}")
+        hours = "  ? GLH" if q.glh is None else f"{q.glh:>5} GLH"
+        click.echo(f"{code}  {hours}  {q.title}  [{rules}; {e.origin}]{flag}")
 
 
 @catalogue.command("show")
@@ -761,23 +762,120 @@ def catalogue_show(code: str, catalogues: tuple[Path, ...]) -> None:
 
 
 @catalogue.command("check")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def catalogue_check(file: Path) -> None:
-    """Validate a centre's catalogue file and say what it adds or overrides.
+@click.argument("file", type=existing_file)
+@catalogue_option
+def catalogue_check(file: Path, catalogues: tuple[Path, ...]) -> None:
+    """Validate a rules workbook (.xlsx) or YAML catalogue; say what it adds or overrides.
+
+    A workbook's blank cells are filled from the shipped catalogue (and any --catalogue
+    files, read first).
 
     \b
     Example:
-        ctforms catalogue check my-rules.yaml
+        ctforms catalogue check rules.xlsx
     """
-    try:
-        text = file.read_text("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError("the catalogue file is not UTF-8 text", file=file) from None
-    parsed = parse_catalogue(text, str(file))
-    shipped = load_catalogue()
+    base = load_catalogue(catalogues)
+    parsed = read_catalogue_file(file, base)
     for subject in parsed.subjects:
+        units = {u.number: u for u in subject.units}
         for q in subject.qualifications:
-            what = "overrides" if q.code in shipped.entries else "adds"
-            rules = "no rules" if q.rules is None else "rules"
-            click.echo(f"{file.name}: {what} {q.code} {q.title} ({rules})")
+            old = base.get(q.code)
+            what = "adds" if old is None else "repeats" if old.qualification == q else "changes"
+            click.echo(f"{file.name}: {what} {q.code} {q.title or '(no title)'}")
+            for line in knowledge_lines(q, units):
+                click.echo(f"  {line}")
     click.echo(f"{file.name}: OK")
+
+
+@catalogue.command("template")
+@click.argument("tracker", type=existing_file)
+@click.option(
+    "--centre",
+    type=existing_file,
+    default=None,
+    help="centre.toml, if your tracker needs its [tracker.columns] mapping.",
+)
+@click.option(
+    "--records",
+    type=existing_file,
+    default=None,
+    help="records.xlsx: its Expected sheet adds the codes students expect.",
+)
+@catalogue_option
+@output_file("Where to write the rules workbook (.xlsx).")
+@force_option
+def catalogue_template(
+    tracker: Path,
+    centre: Path | None,
+    records: Path | None,
+    catalogues: tuple[Path, ...],
+    output: Path,
+    force: bool,
+) -> None:
+    """Write a rules workbook for your centre, prefilled with what ctforms knows.
+
+    One row per qualification code your tracker (and Expected sheet) shows, with the other
+    sizes of the same subjects, and one row per code and unit the tracker shows. Fill in what
+    the centre handbooks say, then use it with --catalogue rules.xlsx.
+
+    \b
+    Example:
+        ctforms catalogue template tracker.csv --records records.xlsx -o rules.xlsx
+    """
+    from ctforms.rules_workbook import template_bytes
+    from ctforms.tracker import read_tracker
+
+    check_writable(output, force)
+    profile = load_centre(centre) if centre else None
+    base = load_catalogue(catalogues)
+    data = read_tracker(
+        tracker,
+        centre_number=profile.centre.number if profile else None,
+        mapping=profile.tracker.columns if profile else None,
+        statuses=profile.tracker.statuses if profile else None,
+    )
+    book, cat = template_bytes(
+        data, read_records(records) if records else Records(), base, _timestamp(TEMPLATE_DATE)
+    )
+    write_bytes(output, book, force=force)
+    codes = [q.code for s in cat.subjects for q in s.qualifications]
+    click.echo(
+        f"Wrote {output}: {len(codes)} qualification(s) ({', '.join(codes)}). Fill it in from"
+        f" the centre handbooks, then: ctforms catalogue check {output.name}"
+    )
+
+
+@catalogue.command("export")
+@click.argument("file", type=existing_file)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["yaml", "xlsx"]),
+    required=True,
+    help="yaml to share as text, xlsx for a rules workbook.",
+)
+@catalogue_option
+@output_file("Where to write the converted catalogue.")
+@force_option
+def catalogue_export(
+    file: Path, fmt: str, catalogues: tuple[Path, ...], output: Path, force: bool
+) -> None:
+    """Turn a rules workbook into YAML, or a YAML catalogue into a rules workbook.
+
+    \b
+    Examples:
+        ctforms catalogue export rules.xlsx --format yaml -o rules.yaml
+        ctforms catalogue export rules.yaml --format xlsx -o rules.xlsx
+    """
+    from ctforms.rules_workbook import catalogue_yaml, rules_workbook_bytes, sheets_for
+
+    check_writable(output, force)
+    parsed = read_catalogue_file(file, load_catalogue(catalogues))
+    if fmt == "yaml":
+        write_text(output, catalogue_yaml(parsed, file.name), force=force)
+    else:
+        sheets = sheets_for(parsed)
+        for note in sheets.left_out:
+            click.echo(f"warning: {note}", err=True)
+        write_bytes(output, rules_workbook_bytes(sheets, _timestamp(TEMPLATE_DATE)), force=force)
+    click.echo(f"Wrote {output}")

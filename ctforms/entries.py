@@ -66,7 +66,7 @@ class Plan:
 def _change_for(issue: Issue) -> tuple[str | None, str, str] | None:
     e = issue.evidence
     if issue.kind is IssueKind.WRONG_SIZE_ENTRY and e.expected_code and e.registered_code:
-        return e.registered_code, e.expected_code, e.direction or "top-up"
+        return e.registered_code, e.expected_code, e.direction or "size change"
     if issue.kind is IssueKind.NO_QUALIFICATION_ENTRY and e.expected_code:
         return None, e.expected_code, "new entry"
     if issue.kind is IssueKind.MOVE_DOWN_AVAILABLE and e.move_down_code:

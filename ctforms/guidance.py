@@ -99,10 +99,11 @@ GUIDANCE: dict[IssueKind, Guidance] = {
     ),
     K.COMBINATION_UNVERIFIABLE: Guidance(
         W,
-        "ctforms has no verified rules of combination for this qualification, so it could not"
-        " check the units and GLH. Check them by hand against the centre handbook or OCR's"
-        " qualifications calculator, or add the rules with --catalogue.",
-        "check by hand; add rules with --catalogue",
+        "Part of this qualification's rules of combination is not known to ctforms, so the"
+        " students listed could not be fully checked. Check them by hand against the centre"
+        " handbook or OCR's qualifications calculator, or enter the rules in the rules workbook"
+        " (ctforms catalogue template) and check again with --catalogue rules.xlsx.",
+        "check by hand, or enter the rules: ctforms catalogue template",
         "declaration_closes",
         "before the declaration closes",
     ),

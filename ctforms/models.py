@@ -318,7 +318,7 @@ class Records(_Model):
 class Unit(_Model):
     number: int = Field(ge=1)
     title: str = ""
-    glh: int = Field(gt=0)
+    glh: int | None = Field(default=None, gt=0, description="None when not known")
     assessment: Assessment | None = Field(
         default=None, description="None when not confirmed: the tracker's Unit Type is used"
     )
@@ -354,15 +354,22 @@ class Rules(_Model):
     barred: list[list[int]] = Field(
         default_factory=list, description="sets of units of which at most one may be taken"
     )
+    unknown: list[int] = Field(
+        default_factory=list,
+        description="units listed for the qualification whose rule (mandatory or optional) is"
+        " not known; every mandatory unit is taken to be listed in `mandatory`",
+    )
 
 
 class Qualification(_Model):
     code: QualificationCode = Field(pattern=r"^\d{5}$")
     title: str
-    size: str
-    glh: int = Field(gt=0, description="minimum GLH for the qualification")
+    size: str = ""
+    glh: int | None = Field(
+        default=None, gt=0, description="minimum GLH for the qualification; None when not known"
+    )
     source: str
-    verified: bool
+    verified: bool = Field(description="title, size and minimum GLH confirmed (not inferred)")
     rules: Rules | None = None
 
 
@@ -430,6 +437,11 @@ class Evidence(_Model):
     other_candidate_number: str | None = None
     matched_on: str | None = None
     source_rows: list[str] | None = None
+    unverified: list[str] | None = Field(
+        default=None, description="parts of the rules of combination that could not be checked"
+    )
+    students: int | None = None
+    candidate_numbers: list[str] | None = None
     note: str | None = None
 
     @model_serializer(mode="wrap")
@@ -522,7 +534,11 @@ class CatalogueUse(_Model):
     title: str
     source: str
     verified: bool
-    rules: Literal["verified", "illustrative", "unverified", "none"]
+    rules: Literal["verified", "partial", "illustrative", "unverified", "none"]
+    minimum_glh: int | None = Field(default=None, description="used only when verified")
+    not_known: list[str] = Field(
+        default_factory=list, description="parts of the rules the catalogue does not know"
+    )
 
 
 class Summary(_Model):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from ctforms import __version__
+from ctforms import __version__, rules
 from ctforms.catalogue import Catalogue, load_catalogue
 from ctforms.centre import load_centre
 from ctforms.checks import run_checks
@@ -230,8 +230,12 @@ def _restatus(students: list[Student], issues: list[Issue]) -> list[Student]:
     open_by: dict[tuple[str | None, str | None], list[Issue]] = {}
     for issue in issues:
         if not issue.handled:
-            key = (issue.candidate_number, issue.qualification_code)
-            open_by.setdefault(key, []).append(issue)
+            # A qualification-wide issue that names its students concerns only them.
+            whom: list[str | None] = [*(issue.evidence.candidate_numbers or [])] or [
+                issue.candidate_number
+            ]
+            for number in whom:
+                open_by.setdefault((number, issue.qualification_code), []).append(issue)
             if issue.evidence.other_candidate_number:  # both sides of a duplicate pair
                 other = ("other", issue.evidence.other_candidate_number)
                 open_by.setdefault(other, []).append(issue)
@@ -288,18 +292,27 @@ def _catalogue_use(ctx: Context) -> list[CatalogueUse]:
         if entry is None:
             continue
         q = entry.qualification
-        rules = (
+        not_known = rules.not_known(q, entry.units)
+        state: Literal["verified", "partial", "illustrative", "unverified", "none"] = (
             "none"
             if q.rules is None
             else "unverified"
             if not q.rules.verified
             else "illustrative"
             if q.rules.illustrative
+            else "partial"
+            if q.rules.unknown
             else "verified"
         )
         used.append(
             CatalogueUse(
-                code=code, title=q.title, source=q.source, verified=q.verified, rules=rules
+                code=code,
+                title=q.title,
+                source=q.source,
+                verified=q.verified,
+                rules=state,
+                minimum_glh=q.glh,
+                not_known=not_known,
             )
         )
     return used

@@ -3,7 +3,10 @@
 A unit set satisfies a qualification when, for the base rules and at least one pathway (if the
 qualification has pathways), every mandatory unit is in it, every optional group has enough units
 and hours, no barred set has two members in it, and the permitted units reach the minimum GLH.
-Only verified rules are used: anything else is "cannot verify", never a pass.
+
+Whatever part is known is used: a minimum GLH and unit GLH alone give a GLH check; known
+mandatory units give a mandatory check. Only verified rules and a confirmed minimum GLH count;
+what is not known is reported as such ("partly verified", "cannot verify"), never a pass.
 """
 
 from __future__ import annotations
@@ -22,11 +25,19 @@ class Outcome(StrEnum):
     MANDATORY_MISSING = "mandatory-missing"
     GLH_SHORT = "glh-short"
     INVALID_COMBINATION = "invalid-combination"
+    PARTLY_VERIFIED = "partly-verified"
     CANNOT_VERIFY = "cannot-verify"
+
+
+FAILED = frozenset({Outcome.MANDATORY_MISSING, Outcome.GLH_SHORT, Outcome.INVALID_COMBINATION})
 
 
 class Combination(BaseModel):
     """How a student's units fare against a qualification.
+
+    A failing outcome is certain: it holds whatever the parts not known turn out to be.
+    `unverified` names those parts; when it is not empty and nothing failed, the outcome is
+    PARTLY_VERIFIED (or CANNOT_VERIFY when nothing at all could be checked).
 
     Frozen because evaluate() hands the same instance to every student with the same units and
     statuses: treat its lists as read-only too.
@@ -38,8 +49,8 @@ class Combination(BaseModel):
     pathway: str | None = Field(
         default=None, description="the pathway judged (best fit); None when there are none"
     )
-    glh_taken: int = Field(description="GLH of the student's permitted units, any status")
-    glh_required: int
+    glh_taken: int = Field(description="known GLH of the student's permitted units, any status")
+    glh_required: int | None
     mandatory_missing: list[int] = Field(default_factory=list)
     groups_short: list[str] = Field(default_factory=list)
     barred_found: list[int] = Field(default_factory=list)
@@ -47,6 +58,7 @@ class Combination(BaseModel):
     unknown_units: list[int] = Field(default_factory=list)
     required: list[int] = Field(default_factory=list)
     strictly_required: list[int] = Field(default_factory=list)
+    unverified: list[str] = Field(default_factory=list)
     reason: str
 
 
@@ -55,9 +67,18 @@ def usable(qual: Qualification) -> Rules | None:
     return qual.rules if qual.rules is not None and qual.rules.verified else None
 
 
+def minimum_glh(qual: Qualification) -> int | None:
+    """The minimum GLH if it can be relied on (an inferred figure is not)."""
+    return qual.glh if qual.verified else None
+
+
 def _and(numbers: Sequence[int]) -> str:
     words = [str(n) for n in numbers]
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _units(numbers: Sequence[int]) -> str:
+    return f"unit{'' if len(numbers) == 1 else 's'} {_and(numbers)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,10 +119,17 @@ class _Judgement:
     glh_short: int
     groups_short: tuple[_Short, ...]
     barred: tuple[int, ...]
+    glh_unknown: bool = False  # pessimistic only: the GLH total cannot be confirmed
 
     @property
     def ok(self) -> bool:
-        return not (self.mandatory_missing or self.glh_short or self.groups_short or self.barred)
+        return not (
+            self.mandatory_missing
+            or self.glh_short
+            or self.groups_short
+            or self.barred
+            or self.glh_unknown
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,8 +142,17 @@ class _Variant:
     allowed: frozenset[int]
 
 
+_NO_RULES = Rules(verified=True, source="")
+
+
 class _Engine:
     """One qualification's rules over one unit list, with its judgements memoised.
+
+    What is not known is judged twice: optimistically (every unit whose rule is not known is
+    allowed and counts in every group; a unit or minimum of unknown GLH cannot fall short) and
+    pessimistically (such a unit counts for nothing; an unknown figure is never enough). A
+    failure even when optimistic is certain; a pass even when pessimistic is certain; anything
+    between is "partly verified".
 
     A centre's students repeat a few unit combinations, so memoising by unit set makes
     100,000 students cost little more than the distinct combinations among them.
@@ -123,11 +160,18 @@ class _Engine:
 
     _LIMIT = 100_000  # memo entries kept before starting afresh: bounds memory on odd inputs
 
-    def __init__(self, qual: Qualification, rules: Rules, unit_info: Mapping[int, Unit]) -> None:
+    def __init__(
+        self, qual: Qualification, rules: Rules | None, unit_info: Mapping[int, Unit]
+    ) -> None:
         self.qual = qual
+        self.known = rules is not None
+        rules = rules or _NO_RULES
         self.rules = rules
+        self.min_glh = minimum_glh(qual)
         self.unit_info = unit_info
         self.glh = {n: u.glh for n, u in unit_info.items()}
+        # Units whose rule is not known: None stands for every unit (no rules at all).
+        self.unknown: frozenset[int] | None = frozenset(rules.unknown) if self.known else None
         pathways: list[tuple[str | None, list[int], list[OptionalGroup]]] = [
             (p.name, p.mandatory, p.groups) for p in rules.pathways
         ] or [(None, [], [])]
@@ -139,35 +183,56 @@ class _Engine:
             self.variants.append(_Variant(name, must, all_groups, allowed))
         self.permitted = frozenset[int]().union(*(v.allowed for v in self.variants))
         self.barred = [frozenset(b) for b in rules.barred]
-        self._judged: dict[frozenset[int], _Judgement] = {}
+        self._judged: dict[tuple[frozenset[int], bool], _Judgement] = {}
         self._evaluated: dict[tuple[frozenset[int], frozenset[int]], Combination] = {}
 
-    def _short(self, group: OptionalGroup, units: frozenset[int]) -> _Short | None:
-        hours = sorted((self.glh.get(u, 0) for u in group.units if u in units), reverse=True)
+    def uncertain(self, units: frozenset[int]) -> frozenset[int]:
+        """The units of this set whose place in the rules is not known."""
+        return units if self.unknown is None else units & self.unknown
+
+    def _short(
+        self, group: OptionalGroup, units: frozenset[int], extra: frozenset[int], hopeful: bool
+    ) -> _Short | None:
+        members = (units & frozenset(group.units)) | extra
+        hours = sorted((self.glh.get(u) or 0 for u in members), reverse=True)
+        unknown_hours = hopeful and any(self.glh.get(u) is None for u in members)
         if group.max_units is not None:
             # Units beyond the maximum may be taken but do not count; the student is credited
             # with the largest ones.
             hours = hours[: group.max_units]
         count, glh = len(hours), sum(hours)
-        if count >= group.min_units and glh >= group.min_glh:
+        if count >= group.min_units and (glh >= group.min_glh or unknown_hours):
             return None
         return _Short(group.name, count, group.min_units, glh, group.min_glh)
 
-    def judge(self, units: frozenset[int]) -> _Judgement:
-        found = self._judged.get(units)
+    def judge(self, units: frozenset[int], hopeful: bool = False) -> _Judgement:
+        """The best-fitting pathway for this unit set; `hopeful` gives the unknowns the benefit
+        of the doubt (optimistic), otherwise none (pessimistic)."""
+        key = (units, hopeful)
+        found = self._judged.get(key)
         if found is not None:
             return found
         barred = tuple(sorted({u for b in self.barred if len(b & units) > 1 for u in b & units}))
+        extra = self.uncertain(units) if hopeful else frozenset[int]()
         best: _Judgement | None = None
         for v in self.variants:
-            glh = sum(self.glh.get(u, 0) for u in units & v.allowed)
+            counted = units & (v.allowed | extra)
+            glh = sum(self.glh.get(u) or 0 for u in counted)
+            unknown_hours = any(self.glh.get(u) is None for u in counted)
+            if self.min_glh is None or (hopeful and unknown_hours):
+                short = 0
+            else:
+                short = max(0, self.min_glh - glh)
             j = _Judgement(
                 pathway=v.name,
                 mandatory_missing=tuple(u for u in v.mandatory if u not in units),
                 glh=glh,
-                glh_short=max(0, self.qual.glh - glh),
-                groups_short=tuple(s for g in v.groups if (s := self._short(g, units))),
+                glh_short=short,
+                groups_short=tuple(
+                    s for g in v.groups if (s := self._short(g, units, extra, hopeful))
+                ),
                 barred=barred,
+                glh_unknown=not hopeful and self.min_glh is None,
             )
             # Strictly better only, so ties go to the pathway listed first.
             if best is None or _rank(j) < _rank(best):
@@ -175,11 +240,16 @@ class _Engine:
         assert best is not None  # there is always at least one variant
         if len(self._judged) >= self._LIMIT:
             self._judged.clear()
-        self._judged[units] = best
+        self._judged[key] = best
         return best
 
-    def ok(self, units: frozenset[int]) -> bool:
-        return self.judge(units).ok
+    def certain(self, units: frozenset[int]) -> bool:
+        """These units meet the rules whatever the unknowns turn out to be."""
+        return self.known and self.judge(units).ok
+
+    def possible(self, units: frozenset[int]) -> bool:
+        """These units may meet the rules: nothing known rules them out."""
+        return self.judge(units, hopeful=True).ok
 
     def evaluate(self, taken: frozenset[int], good: frozenset[int]) -> Combination:
         key = (taken, good)
@@ -190,29 +260,65 @@ class _Engine:
             found = self._evaluated[key] = self._combination(taken, good)
         return found
 
+    def unverified(self, taken: frozenset[int]) -> list[str]:
+        """The parts of the rules not known that bear on this unit set, in plain words."""
+        parts: list[str] = []
+        if not self.known:
+            parts.append("which units are mandatory or optional")
+        elif doubtful := sorted(self.uncertain(taken)):
+            parts.append(f"the rule for {_units(doubtful)} (no Rule given)")
+        if self.min_glh is None:
+            given = f" ({self.qual.glh} is not confirmed)" if self.qual.glh else ""
+            parts.append(f"the minimum GLH{given}")
+        counted = taken & (self.permitted | self.uncertain(taken))
+        no_hours = sorted(u for u in counted if self.glh.get(u) is None)
+        known_hours = sum(self.glh.get(u) or 0 for u in counted)
+        if no_hours and self.min_glh is not None and known_hours < self.min_glh:
+            parts.append(f"the GLH of {_units(no_hours)}")
+        return parts
+
     def _combination(self, taken: frozenset[int], good: frozenset[int]) -> Combination:
-        j = self.judge(taken)
-        outcome, reason = _verdict(j, self.qual.glh)
-        if self.ok(good):
-            # The units in good standing already suffice: the others are spare.
-            required = sorted(u for u in good if not self.ok(good - {u}))
+        hopeful = self.judge(taken, hopeful=True)
+        unverified: list[str] = []
+        if not hopeful.ok:
+            j = hopeful  # fails even with the benefit of the doubt: certain
+            outcome, reason = _verdict(j, self.min_glh)
+            if not self.certain(taken):
+                unverified = self.unverified(taken)
+        elif self.certain(taken):
+            j = self.judge(taken)
+            outcome, reason = Outcome.SATISFIED, "rules of combination and GLH met"
         else:
-            # Some of the units in trouble must come good, and any permitted one might be it.
-            required = sorted(taken & self.permitted)
+            j = hopeful
+            unverified = self.unverified(taken)
+            outcome = (
+                Outcome.CANNOT_VERIFY
+                if not self.known and self.min_glh is None
+                else Outcome.PARTLY_VERIFIED
+            )
+            reason = "not known: " + "; ".join(unverified)
+        if self.certain(good):
+            # The units in good standing already suffice: the others are spare.
+            required = sorted(u for u in good if not self.certain(good - {u}))
+        else:
+            # Some of the units in trouble must come good, and any that may count might be it.
+            required = sorted(taken & (self.permitted | self.uncertain(taken)))
         return Combination(
             outcome=outcome,
             pathway=j.pathway,
             glh_taken=j.glh,
-            glh_required=self.qual.glh,
+            glh_required=self.min_glh,
             mandatory_missing=list(j.mandatory_missing),
             groups_short=[s.describe() for s in j.groups_short],
             barred_found=list(j.barred),
-            not_permitted=sorted(taken - self.permitted),
+            not_permitted=sorted(taken - self.permitted - self.uncertain(taken)),
             unknown_units=sorted(u for u in taken if u not in self.unit_info),
             required=required,
             # Kept within `required`: a unit the rules do not allow is never needed, even when
-            # the taken set fails without it (it fails with it too).
-            strictly_required=[u for u in required if not self.ok(taken - {u})],
+            # the taken set fails without it (it fails with it too). Strict means certain:
+            # even with the benefit of the doubt, the units taken fail without it.
+            strictly_required=[u for u in required if not self.possible(taken - {u})],
+            unverified=unverified,
             reason=reason,
         )
 
@@ -221,22 +327,22 @@ def _rank(j: _Judgement) -> tuple[int, int, int]:
     return len(j.mandatory_missing), j.glh_short, len(j.groups_short)
 
 
-def _verdict(j: _Judgement, glh_required: int) -> tuple[Outcome, str]:
+def _verdict(j: _Judgement, glh_required: int | None) -> tuple[Outcome, str]:
     # A fragment, not a capitalised sentence: the combination check quotes it after a colon.
     if j.mandatory_missing:
         n = len(j.mandatory_missing)
         where = f" (pathway {j.pathway})" if j.pathway else ""
-        units = f"unit{'' if n == 1 else 's'} {_and(j.mandatory_missing)}"
         verb = "is" if n == 1 else "are"
-        return Outcome.MANDATORY_MISSING, f"mandatory {units}{where} {verb} not being taken"
+        return (
+            Outcome.MANDATORY_MISSING,
+            f"mandatory {_units(j.mandatory_missing)}{where} {verb} not being taken",
+        )
     if j.glh_short:
         return Outcome.GLH_SHORT, f"{j.glh} GLH taken, {glh_required} needed"
-    if j.groups_short or j.barred:
-        bits = [s.describe() for s in j.groups_short]
-        if j.barred:
-            bits.append(f"units {_and(j.barred)} may not be combined")
-        return Outcome.INVALID_COMBINATION, "; ".join(bits)
-    return Outcome.SATISFIED, "rules of combination and GLH met"
+    bits = [s.describe() for s in j.groups_short]
+    if j.barred:
+        bits.append(f"units {_and(j.barred)} may not be combined")
+    return Outcome.INVALID_COMBINATION, "; ".join(bits)
 
 
 # Keyed on identities as well as the code, so two catalogues (or tests) reusing a code never
@@ -245,10 +351,8 @@ _ENGINES: dict[tuple[str, int, int, int], _Engine] = {}
 _ENGINE_LIMIT = 1_000
 
 
-def _engine(qual: Qualification, unit_info: Mapping[int, Unit]) -> _Engine | None:
+def _engine(qual: Qualification, unit_info: Mapping[int, Unit]) -> _Engine:
     rules = usable(qual)
-    if rules is None:
-        return None
     key = (qual.code, id(qual), id(rules), id(unit_info))
     engine = _ENGINES.get(key)
     if engine is None:
@@ -259,29 +363,47 @@ def _engine(qual: Qualification, unit_info: Mapping[int, Unit]) -> _Engine | Non
 
 
 def satisfies(qual: Qualification, units: Collection[int], unit_info: Mapping[int, Unit]) -> bool:
-    """Whether these units meet the qualification's verified rules (False without them)."""
+    """Whether these units certainly meet the qualification (False when that is not known)."""
+    return _engine(qual, unit_info).certain(frozenset(units))
+
+
+def may_satisfy(qual: Qualification, units: Collection[int], unit_info: Mapping[int, Unit]) -> bool:
+    """Whether nothing known about the qualification rules these units out."""
+    return _engine(qual, unit_info).possible(frozenset(units))
+
+
+def not_known(qual: Qualification, unit_info: Mapping[int, Unit]) -> list[str]:
+    """What the catalogue does not know about a qualification's rules, whoever takes it."""
     engine = _engine(qual, unit_info)
-    return engine is not None and engine.ok(frozenset(units))
+    parts = []
+    if not engine.known:
+        parts.append("which units are mandatory or optional")
+    elif engine.unknown:
+        parts.append(f"the rule for {_units(sorted(engine.unknown))}")
+    if engine.min_glh is None:
+        parts.append("the minimum GLH")
+    if no_hours := sorted(n for n, h in engine.glh.items() if h is None):
+        parts.append(f"the GLH of {_units(no_hours)}")
+    return parts
 
 
 def evaluate(
     qual: Qualification, statuses: Mapping[int, UnitStatus], unit_info: Mapping[int, Unit]
 ) -> Combination:
     """Judge the units a student is taking (whatever their status) against a qualification."""
-    taken = frozenset(statuses)
-    engine = _engine(qual, unit_info)
-    if engine is None:
-        return Combination(
-            outcome=Outcome.CANNOT_VERIFY,
-            # Without rules nothing can be ruled out: every unit counts and may be needed.
-            glh_taken=sum(unit_info[u].glh for u in taken if u in unit_info),
-            glh_required=qual.glh,
-            unknown_units=sorted(u for u in taken if u not in unit_info),
-            required=sorted(taken),
-            reason=f"no verified rules of combination for {qual.code}",
-        )
     good = frozenset(u for u, s in statuses.items() if s in GOOD_STATUSES)
-    return engine.evaluate(taken, good)
+    return _engine(qual, unit_info).evaluate(frozenset(statuses), good)
+
+
+def _smaller(registered: Qualification, siblings: Sequence[Qualification]) -> list[Qualification]:
+    """Strictly smaller sizes, largest first (only sizes whose GLH is on record)."""
+    if registered.glh is None:
+        return []
+    size = registered.glh
+    return sorted(
+        (q for q in siblings if q.code != registered.code and q.glh is not None and q.glh < size),
+        key=lambda q: (-(q.glh or 0), q.code),
+    )
 
 
 def move_down(
@@ -290,27 +412,40 @@ def move_down(
     achieved: Collection[int],
     unit_info: Mapping[int, Unit],
 ) -> Qualification | None:
-    """The largest smaller size whose verified rules the achieved units already meet."""
+    """The largest smaller size whose rules, fully known, the achieved units already meet."""
     done = frozenset(achieved)
-    smaller = sorted(
-        (q for q in siblings if q.code != registered.code and q.glh < registered.glh),
-        key=lambda q: (-q.glh, q.code),
-    )
-    return next((q for q in smaller if satisfies(q, done, unit_info)), None)
+    return next((q for q in _smaller(registered, siblings) if satisfies(q, done, unit_info)), None)
+
+
+def move_down_possible(
+    registered: Qualification,
+    siblings: Sequence[Qualification],
+    achieved: Collection[int],
+    unit_info: Mapping[int, Unit],
+) -> list[Qualification]:
+    """Smaller sizes the achieved units may meet, though their rules are not fully known."""
+    done = frozenset(achieved)
+    return [
+        q
+        for q in _smaller(registered, siblings)
+        if not satisfies(q, done, unit_info) and may_satisfy(q, done, unit_info)
+    ]
 
 
 def top_up_missing(
     target: Qualification, statuses: Mapping[int, UnitStatus], unit_info: Mapping[int, Unit]
 ) -> list[str]:
-    """What the units taken (any status) still lack for the target, in plain words."""
+    """What the units taken (any status) certainly still lack for the target, in plain words;
+    what is not known about the target's rules is said last."""
     engine = _engine(target, unit_info)
-    if engine is None:
-        return [f"cannot verify: no verified rules for {target.code}"]
-    j = engine.judge(frozenset(statuses))
+    taken = frozenset(statuses)
+    j = engine.judge(taken, hopeful=True)
     missing = [f"unit {u} (mandatory)" for u in j.mandatory_missing]
     missing += [s.lacking() for s in j.groups_short]
     if j.glh_short:
         missing.append(f"{j.glh_short} more GLH overall")
     if j.barred:
         missing.append(f"units {_and(j.barred)} are barred together")
+    if not engine.certain(taken) and (parts := engine.unverified(taken)):
+        missing.append(f"cannot verify for {target.code}: " + "; ".join(parts))
     return missing

@@ -72,6 +72,15 @@ def put(ws: Worksheet, row: int, column: int, value: object) -> Cell:
     return cell
 
 
+def print_landscape(ws: Worksheet, header_row: int = 1) -> None:
+    """Print landscape, one page wide, with the header row on every page."""
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
 def style_header(ws: Worksheet, row: int = 1) -> None:
     """Bold, shaded, wrapped header cells (those with a value) in `row`."""
     for cell in ws[row]:

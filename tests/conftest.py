@@ -26,7 +26,7 @@ DEMO_ARGS = [
     "--records",
     str(DEMO / "records.xlsx"),
     "--catalogue",
-    str(DEMO / "catalogue.yaml"),
+    str(DEMO / "rules.xlsx"),
     "--as-of",
     DEMO_AS_OF,
 ]

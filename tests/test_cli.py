@@ -184,7 +184,7 @@ def test_run_demo_writes_everything(tmp_path: Path) -> None:
     register = json.loads((out / "issues.json").read_text("utf-8"))
     # Same answer as `check` on the same files, but the demo files are named by their path.
     assert register["issues"] == json.loads(golden)["issues"]
-    assert "64 students checked" in result.output
+    assert "65 students checked" in result.output
     verified = invoke("verify", out / "64395-submission-archive.zip")
     assert verified.exit_code == 0 and "OK" in verified.stdout
 

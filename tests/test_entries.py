@@ -17,7 +17,7 @@ from ctforms.identifiers import uci_check_character
 from ctforms.names import NameError_, entry_name, transliterate
 
 REGISTER = GOLDEN / "demo-register.json"
-CAT = DEMO / "catalogue.yaml"
+CAT = DEMO / "rules.xlsx"
 EDI = "E6439572.X01"
 
 

@@ -163,8 +163,9 @@ def test_catalogue_list_and_show() -> None:
     assert "05839" in result.stdout and "05878" in result.stdout
     shown = invoke("catalogue", "show", "05839")
     assert shown.exit_code == 0
-    assert "Extended Certificate" in shown.stdout and "none known" in shown.stdout
-    demo = invoke("catalogue", "show", "05836", "--catalogue", DEMO / "catalogue.yaml")
+    assert "Extended Certificate" in shown.stdout
+    assert "rules of combination: not known" in shown.stdout
+    demo = invoke("catalogue", "show", "05836", "--catalogue", DEMO / "rules.xlsx")
     assert "pathway Marketing" in demo.stdout and "illustrative" in demo.stdout
 
 
@@ -175,9 +176,9 @@ def test_catalogue_show_unknown_code() -> None:
 
 
 def test_catalogue_check_good_file() -> None:
-    result = invoke("catalogue", "check", DEMO / "catalogue.yaml")
+    result = invoke("catalogue", "check", DEMO / "rules.xlsx")
     assert result.exit_code == 0
-    assert "overrides 05839" in result.stdout
+    assert "changes 05839" in result.stdout
     assert result.stdout.strip().endswith("OK")
 
 

@@ -213,13 +213,24 @@ def test_not_permitted_units_do_not_count() -> None:
     assert c.required == [1, 2]  # the rules cannot need 8 or 9
 
 
-def test_unknown_units_are_listed_and_count_zero_glh() -> None:
+def test_a_unit_without_glh_on_record_leaves_the_glh_check_open() -> None:
     q = qual("00009", 240, mandatory=[1, 2], groups=[group([4, 42], min_units=1)])
-    # 42 is permitted and meets the group by count, but has no GLH on record: 180 + 0 < 240
+    # 42 is permitted and meets the group by count, but has no GLH on record: 180 known GLH
+    # plus an unknown amount may or may not reach 240.
     c = evaluate(q, {1: RA, 2: RA, 42: RA}, UNITS)
     assert c.unknown_units == [42]
     assert c.not_permitted == []
-    assert (c.outcome, c.glh_taken) == (Outcome.GLH_SHORT, 180)
+    assert (c.outcome, c.glh_taken, c.glh_required) == (Outcome.PARTLY_VERIFIED, 180, 240)
+    assert c.unverified == ["the GLH of unit 42"]
+    assert c.reason == "not known: the GLH of unit 42"
+    assert not satisfies(q, {1, 2, 42}, UNITS)
+    # 1, 2, 4, 42 = 240 known: the unknown hours of 42 cannot matter.
+    c = evaluate(q, {1: RA, 2: RA, 4: RA, 42: RA}, UNITS)
+    assert (c.outcome, c.unverified) == (Outcome.SATISFIED, [])
+    # A mandatory unit missing is certain whatever 42's hours are.
+    c = evaluate(q, {1: RA, 42: RA}, UNITS)
+    assert (c.outcome, c.mandatory_missing) == (Outcome.MANDATORY_MISSING, [2])
+    assert c.unverified == ["the GLH of unit 42"]
 
 
 # ---------------------------------------------------------------------------- cannot verify
@@ -233,16 +244,74 @@ def test_unknown_units_are_listed_and_count_zero_glh() -> None:
     ],
     ids=["rules-unverified", "no-rules"],
 )
-def test_cannot_verify_without_verified_rules(q: Qualification) -> None:
+def test_without_rules_only_the_glh_is_checked(q: Qualification) -> None:
     # {1, 2} would meet mandatory 1, 2 = 180 if the rules could be trusted
     assert not satisfies(q, {1, 2}, UNITS)
     c = evaluate(q, {2: ANA, 1: RA, 42: RA}, UNITS)
-    assert c.outcome is Outcome.CANNOT_VERIFY
+    # 90 + 90 = 180 reaches the minimum: the GLH check passes, the rest is not known.
+    assert c.outcome is Outcome.PARTLY_VERIFIED
+    assert c.unverified == ["which units are mandatory or optional"]
     assert c.required == [1, 2, 42]  # every unit taken may be needed
-    assert c.strictly_required == []
+    assert c.strictly_required == []  # 42's GLH is not known: it might replace either
     assert c.unknown_units == [42]
     assert c.glh_taken == 180  # nothing is ruled out: 90 + 90 + 0 for the unknown 42
-    assert top_up_missing(q, {1: RA}, UNITS) == [f"cannot verify: no verified rules for {q.code}"]
+    assert top_up_missing(q, {1: RA}, UNITS) == [
+        "90 more GLH overall",
+        f"cannot verify for {q.code}: which units are mandatory or optional",
+    ]
+
+
+def test_without_rules_a_glh_shortfall_is_certain() -> None:
+    q = Qualification(code="00016", title="x", size="x", glh=360, source="s", verified=True)
+    # 90 + 90 + 60 = 240 < 360 whatever the rules are
+    c = evaluate(q, {1: RA, 2: RA, 4: CS}, UNITS)
+    assert (c.outcome, c.glh_taken, c.glh_required) == (Outcome.GLH_SHORT, 240, 360)
+    assert c.reason == "240 GLH taken, 360 needed"
+    assert c.unverified == ["which units are mandatory or optional"]
+    assert c.strictly_required == [1, 2, 4]
+    # 359 vs 360: one hour short is short; 360 is enough.
+    hours = {1: Unit(number=1, glh=179), 2: Unit(number=2, glh=180), 3: Unit(number=3, glh=1)}
+    assert evaluate(q, {1: RA, 2: RA}, hours).outcome is Outcome.GLH_SHORT
+    assert evaluate(q, {1: RA, 2: RA, 3: RA}, hours).outcome is Outcome.PARTLY_VERIFIED
+
+
+def test_nothing_known_cannot_verify() -> None:
+    # The minimum GLH is inferred, not confirmed, and there are no rules: nothing to check.
+    q = Qualification(code="00017", title="x", size="x", glh=180, source="s", verified=False)
+    c = evaluate(q, {1: RA}, UNITS)
+    assert c.outcome is Outcome.CANNOT_VERIFY
+    assert c.glh_required is None
+    assert c.unverified == [
+        "which units are mandatory or optional",
+        "the minimum GLH (180 is not confirmed)",
+    ]
+    assert c.reason == (
+        "not known: which units are mandatory or optional; the minimum GLH (180 is not confirmed)"
+    )
+
+
+def test_rules_with_units_of_unknown_rule() -> None:
+    # Mandatory 1, 2 known; optional 4, 5 known; the rule for 6 is not known.
+    q = qual("00018", 300, mandatory=[1, 2], groups=[group([4, 5])])
+    q = q.model_copy(update={"rules": q.rules.model_copy(update={"unknown": [6]})})  # type: ignore[union-attr]
+    # Only units of known rule: judged in full.
+    c = evaluate(q, {1: RA, 2: RA, 4: RA, 5: RA}, UNITS)  # 300
+    assert (c.outcome, c.unverified) == (Outcome.SATISFIED, [])
+    # 6 is spare: 1, 2, 4, 5 already make 300.
+    c = evaluate(q, {1: RA, 2: RA, 4: RA, 5: RA, 6: RA}, UNITS)
+    assert (c.outcome, c.unverified) == (Outcome.SATISFIED, [])
+    # 6 is needed to reach 300: whether it counts is not known.
+    c = evaluate(q, {1: RA, 2: RA, 4: RA, 6: RA}, UNITS)
+    assert c.outcome is Outcome.PARTLY_VERIFIED
+    assert c.unverified == ["the rule for unit 6 (no Rule given)"]
+    assert c.required == [1, 2, 4, 6]
+    assert c.not_permitted == []
+    # Short even if 6 counts: certain.
+    c = evaluate(q, {1: RA, 2: RA, 6: RA}, UNITS)
+    assert (c.outcome, c.glh_taken) == (Outcome.GLH_SHORT, 240)
+    # A unit not listed at all is not permitted.
+    c = evaluate(q, {1: RA, 2: RA, 4: RA, 7: RA}, UNITS)
+    assert (c.outcome, c.not_permitted, c.glh_taken) == (Outcome.GLH_SHORT, [7], 240)
 
 
 # ---------------------------------------------------------------------------- required units

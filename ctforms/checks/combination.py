@@ -1,9 +1,16 @@
-"""Rules of combination and GLH, judged on the units each student is taking."""
+"""Rules of combination and GLH, judged on the units each student is taking.
+
+Whatever part of a qualification's rules is known is checked for every student; what is not
+known is said once per qualification (one combination-unverifiable line naming the students),
+not once per student.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from ctforms import rules
-from ctforms.checks.context import Context, result
+from ctforms.checks.context import Context, Expecting, result
 from ctforms.models import (
     PASSING_GRADES,
     CheckResult,
@@ -14,124 +21,196 @@ from ctforms.models import (
 )
 
 TITLE = "Rules of combination and GLH"
+_LISTED = 10  # candidate numbers named in the one-line summary; all are in the evidence
+HOW_TO_ENTER = (
+    "enter them in the rules workbook ('ctforms catalogue template') and use it with"
+    " --catalogue rules.xlsx"
+)
+
+
+@dataclass
+class _Unknown:
+    """What could not be checked for one qualification, and for whom."""
+
+    parts: dict[str, None] = field(default_factory=dict)  # ordered set
+    candidates: list[str] = field(default_factory=list)
+    checked: bool = False  # some part of the rules was checked
 
 
 def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
     issues: list[Issue] = []
-    unverifiable: set[str] = set()
+    unknown: dict[str, _Unknown] = {}
     illustrative: set[str] = set()
     for exp in ctx.expecting:
         if exp.entry is None:
             continue
         code = exp.expected_code
-        cat = exp.catalogue
-        if cat is None or exp.combination is None:
-            unverifiable.add(code)
-            issues.append(
-                ctx.issue(
-                    IssueKind.COMBINATION_UNVERIFIABLE,
-                    candidate=exp.candidate,
-                    code=code,
-                    summary=f"{code} is not in the catalogue: units and GLH not checked",
-                    evidence=Evidence(note="add the qualification with --catalogue FILE"),
-                )
-            )
+        cat, combo = exp.catalogue, exp.combination
+        if cat is None or combo is None:
+            gap = unknown.setdefault(code, _Unknown())
+            gap.parts["the qualification itself (it is not in the catalogue)"] = None
+            gap.candidates.append(exp.candidate_number)
             continue
-        combo = exp.combination
         qual = cat.qualification
         if qual.rules is not None and qual.rules.illustrative:
             illustrative.add(code)
-        if combo.outcome is rules.Outcome.CANNOT_VERIFY:
-            unverifiable.add(code)
-            issues.append(
-                ctx.issue(
-                    IssueKind.COMBINATION_UNVERIFIABLE,
-                    candidate=exp.candidate,
-                    code=code,
-                    summary=f"No verified rules of combination for {code}: units and GLH not"
-                    " checked",
-                    evidence=Evidence(note=f"catalogue source: {qual.source}"),
-                )
-            )
-            continue
-        base = Evidence(
-            pathway=combo.pathway,
-            glh_taken=combo.glh_taken,
-            glh_required=combo.glh_required,
-        )
-        if combo.outcome is rules.Outcome.MANDATORY_MISSING:
-            for unit in combo.mandatory_missing:
-                issues.append(
-                    ctx.issue(
-                        IssueKind.MANDATORY_UNIT_MISSING,
-                        candidate=exp.candidate,
-                        code=code,
-                        unit=unit,
-                        summary=f"Mandatory unit {unit} is not being taken",
-                        evidence=base.model_copy(update={"mandatory_missing": [unit]}),
-                    )
-                )
-        elif combo.outcome is rules.Outcome.GLH_SHORT:
-            issues.append(
-                ctx.issue(
-                    IssueKind.GLH_SHORT,
-                    candidate=exp.candidate,
-                    code=code,
-                    summary=f"Units taken add up to {combo.glh_taken} GLH; {qual.size} needs"
-                    f" {combo.glh_required}",
-                    evidence=base,
-                )
-            )
-        elif combo.outcome is rules.Outcome.INVALID_COMBINATION:
-            issues.append(
-                ctx.issue(
-                    IssueKind.INVALID_COMBINATION,
-                    candidate=exp.candidate,
-                    code=code,
-                    summary=f"Enough GLH ({combo.glh_taken}) but the units break the rules:"
-                    f" {combo.reason}",
-                    evidence=base.model_copy(
-                        update={
-                            "barred_found": combo.barred_found or None,
-                            "note": "; ".join(combo.groups_short) or None,
-                        }
-                    ),
-                )
-            )
-        if combo.outcome is not rules.Outcome.SATISFIED:
-            achieved = [
-                n
-                for n, u in exp.units.items()
-                if u.status is UnitStatus.RESULT_ACHIEVED
-                and (u.grade is None or u.grade in PASSING_GRADES)
-            ]
-            smaller = rules.move_down(qual, ctx.catalogue.siblings(code), achieved, cat.units)
-            if smaller is not None:
-                issues.append(
-                    ctx.issue(
-                        IssueKind.MOVE_DOWN_AVAILABLE,
-                        candidate=exp.candidate,
-                        code=code,
-                        summary=f"{qual.size} cannot be achieved; achieved units already meet"
-                        f" {smaller.code} ({smaller.size})",
-                        evidence=Evidence(
-                            registered_code=exp.registered_code,
-                            move_down_code=smaller.code,
-                            move_down_title=smaller.title,
-                            direction="move-down",
-                        ),
-                    )
-                )
-    notes = []
-    if unverifiable:
-        notes.append(
-            "No verified rules of combination for "
-            + ", ".join(sorted(unverifiable))
-            + ": they must be checked by hand."
-        )
+        if combo.unverified:
+            gap = unknown.setdefault(code, _Unknown())
+            gap.parts.update(dict.fromkeys(combo.unverified))
+            gap.candidates.append(exp.candidate_number)
+            gap.checked |= combo.outcome is not rules.Outcome.CANNOT_VERIFY
+        issues.extend(_verdicts(ctx, exp, combo))
+    for code in sorted(unknown):
+        issues.append(_unverifiable(ctx, code, unknown[code]))
+    notes = [_note(ctx, code, unknown[code]) for code in sorted(unknown)]
     if illustrative:
         notes.append(
             "Rules used for " + ", ".join(sorted(illustrative)) + " are illustrative (demo"
             " catalogue), not OCR's."
         )
-    return result("combination", TITLE, ctx, issues, notes, partial=bool(unverifiable))
+    return result("combination", TITLE, ctx, issues, notes, partial=bool(unknown))
+
+
+def _verdicts(ctx: Context, exp: Expecting, combo: rules.Combination) -> list[Issue]:
+    """The certain failures for one student, and a move-down where one is possible."""
+    assert exp.catalogue is not None
+    code, qual = exp.expected_code, exp.catalogue.qualification
+    issues: list[Issue] = []
+    base = Evidence(
+        pathway=combo.pathway,
+        glh_taken=combo.glh_taken,
+        glh_required=combo.glh_required,
+        unverified=combo.unverified or None,
+    )
+    if combo.outcome is rules.Outcome.MANDATORY_MISSING:
+        for unit in combo.mandatory_missing:
+            issues.append(
+                ctx.issue(
+                    IssueKind.MANDATORY_UNIT_MISSING,
+                    candidate=exp.candidate,
+                    code=code,
+                    unit=unit,
+                    summary=f"Mandatory unit {unit} is not being taken",
+                    evidence=base.model_copy(update={"mandatory_missing": [unit]}),
+                )
+            )
+    elif combo.outcome is rules.Outcome.GLH_SHORT:
+        issues.append(
+            ctx.issue(
+                IssueKind.GLH_SHORT,
+                candidate=exp.candidate,
+                code=code,
+                summary=f"Units taken add up to {combo.glh_taken} GLH;"
+                f" {qual.size or code} needs {combo.glh_required}",
+                evidence=base,
+            )
+        )
+    elif combo.outcome is rules.Outcome.INVALID_COMBINATION:
+        issues.append(
+            ctx.issue(
+                IssueKind.INVALID_COMBINATION,
+                candidate=exp.candidate,
+                code=code,
+                summary=f"Enough GLH ({combo.glh_taken}) but the units break the rules:"
+                f" {combo.reason}",
+                evidence=base.model_copy(
+                    update={
+                        "barred_found": combo.barred_found or None,
+                        "note": "; ".join(combo.groups_short) or None,
+                    }
+                ),
+            )
+        )
+    if combo.outcome not in rules.FAILED:
+        return issues
+    achieved = sorted(
+        n
+        for n, u in exp.units.items()
+        if u.status is UnitStatus.RESULT_ACHIEVED and (u.grade is None or u.grade in PASSING_GRADES)
+    )
+    siblings = ctx.catalogue.siblings(code)
+    smaller = rules.move_down(qual, siblings, achieved, exp.catalogue.units)
+    if smaller is not None:
+        issues.append(
+            ctx.issue(
+                IssueKind.MOVE_DOWN_AVAILABLE,
+                candidate=exp.candidate,
+                code=code,
+                summary=f"{qual.size or code} cannot be achieved; achieved units already meet"
+                f" {smaller.code} ({smaller.size})",
+                evidence=Evidence(
+                    registered_code=exp.registered_code,
+                    move_down_code=smaller.code,
+                    move_down_title=smaller.title,
+                    direction="move-down",
+                ),
+            )
+        )
+    elif maybe := rules.move_down_possible(qual, siblings, achieved, exp.catalogue.units):
+        # Not proposed: the smaller size's rules are not fully known. Say what to check.
+        other = maybe[0]
+        done = ", ".join(map(str, achieved)) or "none"
+        hint = (
+            f"a move-down to {other.code} ({other.size or 'a smaller size'}) may be possible:"
+            f" its rules are not fully known ({'; '.join(_not_known(ctx, other.code))}); check"
+            f" in the centre handbook whether the achieved units ({done}) meet them"
+        )
+        first = issues[0]
+        note = f"{first.evidence.note}; {hint}" if first.evidence.note else hint
+        issues[0] = first.model_copy(
+            update={"evidence": first.evidence.model_copy(update={"note": note})}
+        )
+    return issues
+
+
+def _not_known(ctx: Context, code: str) -> list[str]:
+    entry = ctx.catalogue.get(code)
+    if entry is None:
+        return ["not in the catalogue"]
+    return rules.not_known(entry.qualification, entry.units) or ["nothing"]
+
+
+def _unverifiable(ctx: Context, code: str, gap: _Unknown) -> Issue:
+    n = len(gap.candidates)
+    students = f"{n} student{'' if n == 1 else 's'}"
+    what = "partly known" if gap.checked else "not known"
+    numbers = sorted(gap.candidates)
+    listed = ", ".join(numbers[:_LISTED]) + (f" and {n - _LISTED} more" if n > _LISTED else "")
+    return ctx.issue(
+        IssueKind.COMBINATION_UNVERIFIABLE,
+        code=code,
+        summary=f"Rules of combination for {code} {what}: {students} to check by hand"
+        f" ({listed}); not known: {'; '.join(gap.parts)}",
+        evidence=Evidence(
+            unverified=list(gap.parts),
+            students=n,
+            candidate_numbers=numbers,
+            note=_source(ctx, code),
+        ),
+    )
+
+
+def _source(ctx: Context, code: str) -> str:
+    entry = ctx.catalogue.get(code)
+    if entry is None:
+        return f"{code} is not in the catalogue; add it in the rules workbook"
+    q = entry.qualification
+    rules_source = q.rules.source if q.rules is not None else "none"
+    return f"catalogue: {q.source}; rules: {rules_source} (from {entry.origin})"
+
+
+def _note(ctx: Context, code: str, gap: _Unknown) -> str:
+    n = len(gap.candidates)
+    students = f"{n} student{'' if n == 1 else 's'}"
+    if gap.checked:
+        lead = (
+            f"The rules of combination for {code} are only partly known: what is known was"
+            f" checked, but {students} must still be checked by hand against the centre"
+            " handbook for what is not"
+        )
+    else:
+        lead = (
+            f"The rules of combination for {code} are not known: {students} must be checked"
+            " by hand against the centre handbook"
+        )
+    return f"{lead} ({'; '.join(gap.parts)}), unless the rules are entered: {HOW_TO_ENTER}."

@@ -64,6 +64,11 @@ class Expecting:
             return True
         return unit in self.combination.required
 
+    def certainly_required(self, unit: int) -> bool:
+        """Required whatever the parts of the rules not known turn out to be."""
+        c = self.combination
+        return c is not None and (not c.unverified or unit in c.strictly_required)
+
 
 @dataclass
 class Context:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from ctforms import rules
 from ctforms.checks.context import Context, result
-from ctforms.models import CheckResult, Evidence, Issue, IssueKind
+from ctforms.models import CheckResult, Evidence, Issue, IssueKind, Qualification
 
 TITLE = "Qualification entries (registrations)"
 
@@ -61,17 +63,20 @@ def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
         expected = exp.catalogue
         registered = ctx.catalogue.get(entry.code)
         assert expected is not None and registered is not None  # same_subject found them
-        bigger = expected.qualification.glh > registered.qualification.glh
+        want, have = expected.qualification.glh, registered.qualification.glh
+        direction: Literal["top-up", "move-down"] | None = (
+            None if want is None or have is None else "top-up" if want > have else "move-down"
+        )
         statuses = {n: u.status for n, u in entry.units.items()}
         missing = rules.top_up_missing(expected.qualification, statuses, expected.units)
-        direction = "top-up" if bigger else "move-down"
         issues.append(
             ctx.issue(
                 IssueKind.WRONG_SIZE_ENTRY,
                 candidate=exp.candidate,
                 code=code,
-                summary=f"Entered for {entry.code} ({registered.qualification.size}) but"
-                f" expects {code} ({expected.qualification.size}): {direction} entry needed",
+                summary=f"Entered for {entry.code} ({_size(registered.qualification)}) but"
+                f" expects {code} ({_size(expected.qualification)}):"
+                f" {direction or 'top-up or move-down'} entry needed",
                 evidence=Evidence(
                     expected_code=code,
                     registered_code=entry.code,
@@ -81,3 +86,7 @@ def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
             )
         )
     return result("entries", TITLE, ctx, issues)
+
+
+def _size(q: Qualification) -> str:
+    return q.size or "size not known"

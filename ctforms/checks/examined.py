@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ctforms import rules
 from ctforms.checks.context import NEVER_STARTED, Context, result
 from ctforms.models import Assessment, CheckResult, Evidence, Issue, IssueKind, Severity, UnitStatus
 
@@ -15,9 +14,7 @@ def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
     for exp in ctx.expecting:
         if exp.entry is None:
             continue
-        unverified = (
-            exp.combination is None or exp.combination.outcome is rules.Outcome.CANNOT_VERIFY
-        )
+        unverified = exp.combination is None or bool(exp.combination.unverified)
         for unit in exp.problem_units:
             number = unit.number
             if unit.status not in (
@@ -39,8 +36,13 @@ def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
                 if unit.status is UnitStatus.ATTEMPTED_NOT_ACHIEVED
                 else IssueKind.EXAMINED_NOT_ENTERED
             )
-            # Without verified rules a unit never started may be an optional one not needed.
-            severity = Severity.WARNING if unverified and unit.status in NEVER_STARTED else None
+            # Where the rules are not fully known, a unit never started may be an optional one
+            # not needed, unless it is needed whatever the unknowns turn out to be.
+            severity = (
+                Severity.WARNING
+                if unit.status in NEVER_STARTED and not exp.certainly_required(number)
+                else None
+            )
             what = (
                 "attempted, not achieved, not re-entered"
                 if kind is IssueKind.EXAMINED_NOT_ACHIEVED
@@ -59,14 +61,13 @@ def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
                         unit_type=assessment.value if assessment else None,
                         unit_grade=unit.grade.value if unit.grade else None,
                         strictly_required=(
-                            number in exp.combination.strictly_required
-                            if exp.combination and not unverified
-                            else None
+                            number in exp.combination.strictly_required if exp.combination else None
                         ),
                         source_rows=[f"tracker row {unit.row}"],
                         note=note
                         or (
-                            "no verified rules: every unit taken counts as required"
+                            "rules of combination not fully known: every unit that may count"
+                            " is treated as required"
                             if unverified
                             else None
                         ),

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ctforms import rules
 from ctforms.checks.context import NEVER_STARTED, Context, Expecting, result
 from ctforms.models import (
     Assessment,
@@ -74,10 +73,6 @@ def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
     )
 
 
-def _unverified(exp: Expecting) -> bool:
-    return exp.combination is None or exp.combination.outcome is rules.Outcome.CANNOT_VERIFY
-
-
 def _no_claim(
     ctx: Context,
     exp: Expecting,
@@ -89,7 +84,8 @@ def _no_claim(
     visits = ctx.visits_for(code)
     upcoming = [v for v in visits if not ctx.held(v)]
     mark = markbook.get((exp.candidate_number, code, unit.number))
-    severity = Severity.WARNING if _unverified(exp) else None
+    # A unit never started may be an optional one not needed, unless it is certainly needed.
+    severity = None if exp.certainly_required(unit.number) else Severity.WARNING
     if upcoming or not visits:
         visit = upcoming[0] if upcoming else None
         return ctx.issue(
