@@ -1,0 +1,161 @@
+"""The qualification entry check: every student on the Expected sheet is entered for the
+qualification they expect, and for the right size of it (else a top-up or move-down entry)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from checkkit import (
+    DM_CERT,
+    IT_CERT,
+    IT_EXT,
+    UNKNOWN,
+    candidate,
+    context,
+    expected,
+    qentry,
+    tracker,
+)
+
+from ctforms.checks import entries
+from ctforms.models import CheckStatus, IssueKind, Records, Severity
+
+D = dt.date
+DECLARATION_OPENS = D(2024, 6, 15)
+
+
+def test_entered_for_the_expected_qualification_passes() -> None:
+    track = tracker(candidate("0001", qentry(IT_EXT, 1, 2, 3)))
+    outcome, issues = entries.check(context(track, Records(expected=expected(("0001", IT_EXT)))))
+    assert issues == []
+    assert outcome.status is CheckStatus.PASSED
+    assert (outcome.check, outcome.students_checked) == ("entries", 1)
+
+
+def test_candidate_not_in_the_tracker_has_no_entry() -> None:
+    outcome, issues = entries.check(
+        context(tracker(), Records(expected=expected(("0007", IT_EXT))))
+    )
+    assert [(i.kind, i.candidate_number, i.qualification_code, i.unit_number) for i in issues] == [
+        (IssueKind.NO_QUALIFICATION_ENTRY, "0007", IT_EXT, None)
+    ]
+    issue = issues[0]
+    assert issue.severity is Severity.BLOCKING
+    assert issue.candidate is None
+    assert issue.evidence.expected_code == IT_EXT
+    assert issue.evidence.registered_code is None
+    assert issue.deadline == DECLARATION_OPENS
+    assert issue.id == f"no-qualification-entry/0007/{IT_EXT}/-"
+    assert outcome.status is CheckStatus.ISSUES and outcome.issues == 1
+
+
+def test_entry_for_another_subject_is_no_entry() -> None:
+    # Digital Media is not another size of IT: the IT qualification has no entry.
+    track = tracker(candidate("0001", qentry(DM_CERT, 1)))
+    _, issues = entries.check(context(track, Records(expected=expected(("0001", IT_EXT)))))
+    assert [(i.kind, i.candidate_number, i.qualification_code) for i in issues] == [
+        (IssueKind.NO_QUALIFICATION_ENTRY, "0001", IT_EXT)
+    ]
+    issue = issues[0]
+    assert issue.candidate is not None and issue.candidate.surname == "Student0001"
+    assert issue.evidence.note is not None and DM_CERT in issue.evidence.note
+
+
+def test_expected_code_unknown_to_the_catalogue_and_not_entered() -> None:
+    track = tracker(candidate("0001", qentry(IT_EXT, 1)))
+    _, issues = entries.check(context(track, Records(expected=expected(("0001", UNKNOWN)))))
+    assert [(i.kind, i.qualification_code) for i in issues] == [
+        (IssueKind.NO_QUALIFICATION_ENTRY, UNKNOWN)
+    ]
+    assert issues[0].evidence.expected_code == UNKNOWN
+
+
+def test_registered_for_a_smaller_size_needs_a_top_up() -> None:
+    # Expects the Extended Certificate (360 GLH), registered for the Certificate (180).
+    track = tracker(candidate("0001", qentry(IT_CERT, 1, 2)))
+    outcome, issues = entries.check(context(track, Records(expected=expected(("0001", IT_EXT)))))
+    assert [(i.kind, i.candidate_number, i.qualification_code) for i in issues] == [
+        (IssueKind.WRONG_SIZE_ENTRY, "0001", IT_EXT)
+    ]
+    ev = issues[0].evidence
+    assert (ev.expected_code, ev.registered_code, ev.direction) == (IT_EXT, IT_CERT, "top-up")
+    assert ev.missing_for_target  # units 1 and 2 alone cannot make the Extended Certificate
+    assert issues[0].severity is Severity.BLOCKING
+    assert issues[0].deadline == DECLARATION_OPENS
+    assert outcome.status is CheckStatus.ISSUES
+
+
+def test_registered_for_a_larger_size_needs_a_move_down() -> None:
+    # Expects the Certificate, registered for the Extended Certificate; units 1 and 2 achieved
+    # already meet the Certificate's rules, so nothing is missing for it.
+    track = tracker(candidate("0001", qentry(IT_EXT, 1, 2)))
+    _, issues = entries.check(context(track, Records(expected=expected(("0001", IT_CERT)))))
+    assert [(i.kind, i.qualification_code) for i in issues] == [
+        (IssueKind.WRONG_SIZE_ENTRY, IT_CERT)
+    ]
+    ev = issues[0].evidence
+    assert (ev.expected_code, ev.registered_code, ev.direction) == (IT_CERT, IT_EXT, "move-down")
+    assert ev.missing_for_target is None
+
+
+def test_students_only_certificating_in_the_tracker_are_not_checked_here() -> None:
+    # 0002 is not on the Expected sheet: the certification check reports it, not this one.
+    track = tracker(candidate("0001", qentry(IT_EXT, 1)), candidate("0002", qentry(IT_CERT, 1)))
+    outcome, issues = entries.check(context(track, Records(expected=expected(("0001", IT_EXT)))))
+    assert issues == []
+    assert outcome.status is CheckStatus.PASSED
+    assert outcome.students_checked == 2
+
+
+def test_first_and_last_student_with_others_between() -> None:
+    # 0001 fine, 0002 only in the tracker, 0003 no entry, 0004 fine, 0005 wrong size:
+    # every kind of skip sits between two students with an issue or at the ends.
+    track = tracker(
+        candidate("0001", qentry(IT_EXT, 1)),
+        candidate("0002", qentry(IT_EXT, 1)),
+        candidate("0004", qentry(IT_EXT, 1)),
+        candidate("0005", qentry(IT_CERT, 1)),
+        candidate("0006", qentry(IT_EXT, 1)),
+    )
+    records = Records(
+        expected=expected(
+            ("0001", IT_EXT),
+            ("0003", IT_EXT),
+            ("0004", IT_EXT),
+            ("0005", IT_EXT),
+            ("0006", IT_EXT),
+            ("0007", IT_CERT),
+        )
+    )
+    _, issues = entries.check(context(track, records))
+    assert [(i.kind, i.candidate_number) for i in issues] == [
+        (IssueKind.NO_QUALIFICATION_ENTRY, "0003"),
+        (IssueKind.WRONG_SIZE_ENTRY, "0005"),
+        (IssueKind.NO_QUALIFICATION_ENTRY, "0007"),
+    ]
+
+
+def test_without_expected_sheet_cannot_verify() -> None:
+    track = tracker(candidate("0001", qentry(IT_CERT, 1)))
+    outcome, issues = entries.check(context(track, Records(expected=None)))
+    assert issues == []
+    assert outcome.status is CheckStatus.CANNOT_VERIFY
+    assert len(outcome.notes) == 1
+
+
+def test_empty_expected_sheet_passes() -> None:
+    track = tracker(candidate("0001", qentry(IT_CERT, 1)))
+    outcome, issues = entries.check(context(track, Records(expected=[])))
+    assert issues == []
+    assert outcome.status is CheckStatus.PASSED
+
+
+@pytest.mark.parametrize(
+    ("as_of", "overdue"),
+    [(D(2024, 6, 14), False), (D(2024, 6, 15), False), (D(2024, 6, 16), True)],
+)
+def test_overdue_only_after_the_declaration_opens(as_of: dt.date, overdue: bool) -> None:
+    ctx = context(tracker(), Records(expected=expected(("0001", IT_EXT))), as_of=as_of)
+    _, issues = entries.check(ctx)
+    assert [(i.deadline, i.overdue) for i in issues] == [(DECLARATION_OPENS, overdue)]

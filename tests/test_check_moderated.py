@@ -1,0 +1,558 @@
+"""The moderated units check: a required moderated unit must show 'Result achieved', 'Claim
+submitted' or 'Claim sampled'. Without a claim it needs one before the visit (claim-needed) or,
+once the visit has taken place, the missed-from-claim form; a U not re-submitted is
+moderated-not-achieved; and every claim must match the markbook (incorrect-claim).
+
+The IT Extended Certificate (05839) has verified rules: mandatory 1, 2, 3 (examined) and at
+least 2 units / 120 GLH from 4, 5, 6, 9 (moderated) and 8. A student with 1, 2, 3, 4 in good
+standing needs unit 5. Code 09999 is not in the catalogue."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from checkkit import (
+    ANA,
+    CNR,
+    CS,
+    CSA,
+    ENR,
+    EX,
+    IT_CERT,
+    IT_EXT,
+    MOD,
+    NOT_CERTIFICATING,
+    UNKNOWN,
+    candidate,
+    claim,
+    context,
+    expected,
+    mark,
+    qentry,
+    tracker,
+    unit,
+    visit,
+)
+
+from ctforms.checks import moderated
+from ctforms.models import (
+    CheckStatus,
+    ClaimRow,
+    Grade,
+    IssueKind,
+    MarkbookRow,
+    Records,
+    Severity,
+    UnitRecord,
+    VisitRow,
+    VisitStatus,
+)
+
+D = dt.date
+AS_OF = D(2024, 6, 10)
+DECLARATION_CLOSES = D(2024, 6, 23)
+FINAL_MINUS_14 = D(2024, 6, 16)  # 30 June less two weeks: the claim deadline with no visit
+SCHEDULED, COMPLETED, CANCELLED = (
+    VisitStatus.SCHEDULED,
+    VisitStatus.COMPLETED,
+    VisitStatus.CANCELLED,
+)
+
+
+def _needs_5(status: UnitRecord | None = None) -> list[UnitRecord | int]:
+    """1, 2, 3 and 4 in good standing; unit 5 (by default 'Claim not received', row 9)."""
+    return [1, 2, 3, unit(4, CS), status or unit(5, CNR, row=9)]
+
+
+def _records(
+    *numbers: str,
+    code: str = IT_EXT,
+    visits: list[VisitRow] | None = None,
+    claims: list[ClaimRow] | None = None,
+    markbook: list[MarkbookRow] | None = None,
+) -> Records:
+    return Records(
+        expected=expected(*((n, code) for n in numbers)),
+        visits=visits,
+        claims=claims,
+        markbook=markbook,
+    )
+
+
+# ---------------------------------------------------------------------------- no claim
+
+
+def test_claim_needed_before_a_visit_still_ahead() -> None:
+    track = tracker(candidate("0001", qentry(IT_EXT, *_needs_5())))
+    records = _records(
+        "0001",
+        visits=[visit(IT_EXT, D(2024, 6, 20), moderator="Ms Mod", row=4)],
+        claims=[],
+        markbook=[mark("0001", IT_EXT, 5, Grade.MERIT, row=6)],
+    )
+    outcome, issues = moderated.check(context(track, records))
+    assert [(i.kind, i.candidate_number, i.qualification_code, i.unit_number) for i in issues] == [
+        (IssueKind.CLAIM_NEEDED, "0001", IT_EXT, 5)
+    ]
+    issue = issues[0]
+    assert issue.severity is Severity.BLOCKING
+    assert issue.deadline == D(2024, 6, 6)  # two weeks before the visit
+    assert issue.overdue is True
+    assert issue.unit_title == "Networking"
+    ev = issue.evidence
+    assert ev.unit_status == "Claim not received"
+    assert ev.visit_date == D(2024, 6, 20)
+    assert ev.visit_status == "Scheduled"
+    assert ev.moderator == "Ms Mod"
+    assert ev.markbook_grade == "M"
+    assert ev.source_rows == ["tracker row 9"]
+    assert ev.note is None
+    assert outcome.status is CheckStatus.ISSUES
+    assert (outcome.check, outcome.issues) == ("moderated", 1)
+
+
+@pytest.mark.parametrize("visits", [[], None], ids=["empty-visits", "no-visits-sheet"])
+def test_claim_needed_when_no_visit_is_recorded(visits: list[VisitRow] | None) -> None:
+    track = tracker(candidate("0001", qentry(IT_EXT, *_needs_5(unit(5, ENR, assessment=MOD)))))
+    _, issues = moderated.check(context(track, _records("0001", visits=visits)))
+    assert [(i.kind, i.unit_number) for i in issues] == [(IssueKind.CLAIM_NEEDED, 5)]
+    ev = issues[0].evidence
+    assert ev.unit_status == "Entry not received"
+    assert (ev.visit_date, ev.visit_status, ev.moderator, ev.markbook_grade) == (
+        None,
+        None,
+        None,
+        None,
+    )
+    assert ev.note is not None  # points to the missed-from-claim form if the visit took place
+    assert issues[0].deadline == FINAL_MINUS_14
+
+
+def test_a_cancelled_visit_is_no_visit() -> None:
+    track = tracker(candidate("0001", qentry(IT_EXT, *_needs_5())))
+    records = _records("0001", visits=[visit(IT_EXT, D(2024, 6, 5), CANCELLED)])
+    _, issues = moderated.check(context(track, records))
+    assert [(i.kind, i.evidence.visit_date, i.deadline) for i in issues] == [
+        (IssueKind.CLAIM_NEEDED, None, FINAL_MINUS_14)
+    ]
+
+
+def test_missed_from_claim_once_the_visit_took_place() -> None:
+    track = tracker(candidate("0001", qentry(IT_EXT, *_needs_5())))
+    records = _records(
+        "0001",
+        visits=[visit(IT_EXT, D(2024, 6, 5), COMPLETED, moderator="Ms Mod", row=3)],
+        claims=[],
+        markbook=[mark("0001", IT_EXT, 5, Grade.DISTINCTION, row=8)],
+    )
+    _, issues = moderated.check(context(track, records))
+    assert [(i.kind, i.candidate_number, i.qualification_code, i.unit_number) for i in issues] == [
+        (IssueKind.MISSED_FROM_CLAIM, "0001", IT_EXT, 5)
+    ]
+    issue = issues[0]
+    assert issue.severity is Severity.BLOCKING
+    assert issue.deadline == DECLARATION_CLOSES
+    assert issue.overdue is False
+    ev = issue.evidence
+    assert ev.visit_date == D(2024, 6, 5)
+    assert ev.visit_status == "Completed"
+    assert ev.moderator == "Ms Mod"
+    assert ev.markbook_grade == "D"
+    assert ev.source_rows == ["tracker row 9", "Visits row 3", "Markbook row 8"]
+    assert ev.note is None
+
+
+def test_missed_from_claim_without_a_markbook_grade_says_so() -> None:
+    track = tracker(candidate("0001", qentry(IT_EXT, *_needs_5())))
+    records = _records("0001", visits=[visit(IT_EXT, D(2024, 6, 5), COMPLETED, row=3)])
+    _, issues = moderated.check(context(track, records))
+    assert [i.kind for i in issues] == [IssueKind.MISSED_FROM_CLAIM]
+    ev = issues[0].evidence
+    assert ev.markbook_grade is None
+    assert ev.source_rows == ["tracker row 9", "Visits row 3"]
+    assert ev.note is not None
+
+
+@pytest.mark.parametrize(
+    ("as_of", "kind", "deadline"),
+    [
+        (D(2024, 6, 9), IssueKind.CLAIM_NEEDED, D(2024, 5, 27)),  # the day before the visit
+        (D(2024, 6, 10), IssueKind.MISSED_FROM_CLAIM, DECLARATION_CLOSES),  # the day of it
+        (D(2024, 6, 11), IssueKind.MISSED_FROM_CLAIM, DECLARATION_CLOSES),
+    ],
+)
+def test_a_scheduled_visit_counts_as_held_from_its_day(
+    as_of: dt.date, kind: IssueKind, deadline: dt.date
+) -> None:
+    track = tracker(candidate("0001", qentry(IT_EXT, *_needs_5())))
+    records = _records("0001", visits=[visit(IT_EXT, D(2024, 6, 10), SCHEDULED)])
+    _, issues = moderated.check(context(track, records, as_of=as_of))
+    assert [(i.kind, i.evidence.visit_date, i.deadline) for i in issues] == [
+        (kind, D(2024, 6, 10), deadline)
+    ]
+
+
+def test_a_completed_visit_is_held_whatever_its_date() -> None:
+    track = tracker(candidate("0001", qentry(IT_EXT, *_needs_5())))
+    records = _records("0001", visits=[visit(IT_EXT, D(2024, 6, 20), COMPLETED)])
+    _, issues = moderated.check(context(track, records))
+    assert [(i.kind, i.evidence.visit_status) for i in issues] == [
+        (IssueKind.MISSED_FROM_CLAIM, "Completed")
+    ]
+
+
+def test_the_next_visit_ahead_is_the_one_to_claim_for() -> None:
+    track = tracker(candidate("0001", qentry(IT_EXT, *_needs_5())))
+    records = _records(
+        "0001",
+        visits=[
+            visit(IT_EXT, D(2024, 6, 28), row=4),
+            visit(IT_EXT, D(2024, 3, 1), COMPLETED, row=2),
+            visit(IT_EXT, D(2024, 6, 24), row=3),
+        ],
+    )
+    _, issues = moderated.check(context(track, records))
+    assert [(i.kind, i.evidence.visit_date, i.deadline) for i in issues] == [
+        (IssueKind.CLAIM_NEEDED, D(2024, 6, 24), D(2024, 6, 10))
+    ]
+    assert issues[0].overdue is False  # the deadline is as_of itself
+
+
+def test_missed_from_claim_names_the_last_visit_held() -> None:
+    track = tracker(candidate("0001", qentry(IT_EXT, *_needs_5())))
+    records = _records(
+        "0001",
+        visits=[
+            visit(IT_EXT, D(2024, 6, 1), COMPLETED, row=3),
+            visit(IT_EXT, D(2024, 3, 1), COMPLETED, row=2),
+        ],
+    )
+    _, issues = moderated.check(context(track, records))
+    assert [(i.kind, i.evidence.visit_date) for i in issues] == [
+        (IssueKind.MISSED_FROM_CLAIM, D(2024, 6, 1))
+    ]
+    assert issues[0].evidence.source_rows == ["tracker row 9", "Visits row 3"]
+
+
+def test_a_visit_recorded_for_another_size_of_the_subject_counts() -> None:
+    track = tracker(candidate("0001", qentry(IT_EXT, *_needs_5())))
+    records = _records("0001", visits=[visit(IT_CERT, D(2024, 6, 5), COMPLETED)])
+    _, issues = moderated.check(context(track, records))
+    assert [i.kind for i in issues] == [IssueKind.MISSED_FROM_CLAIM]
+
+
+@pytest.mark.parametrize(
+    ("as_of", "overdue"),
+    [(D(2024, 6, 5), False), (D(2024, 6, 6), False), (D(2024, 6, 7), True)],
+)
+def test_claim_needed_overdue_two_weeks_before_the_visit(as_of: dt.date, overdue: bool) -> None:
+    track = tracker(candidate("0001", qentry(IT_EXT, *_needs_5())))
+    records = _records("0001", visits=[visit(IT_EXT, D(2024, 6, 20))])
+    _, issues = moderated.check(context(track, records, as_of=as_of))
+    assert [(i.kind, i.deadline, i.overdue) for i in issues] == [
+        (IssueKind.CLAIM_NEEDED, D(2024, 6, 6), overdue)
+    ]
+
+
+def test_claimed_and_sampled_units_pass() -> None:
+    track = tracker(candidate("0001", qentry(IT_EXT, 1, 2, 3, unit(4, CS), unit(5, CSA))))
+    outcome, issues = moderated.check(
+        context(track, _records("0001", visits=[], claims=[], markbook=[]))
+    )
+    assert issues == []
+    assert outcome.status is CheckStatus.PASSED
+
+
+def test_optional_moderated_unit_not_needed_raises_nothing() -> None:
+    # 1, 2, 3, 4, 5 meet the rules: unit 6 with no claim is spare.
+    track = tracker(candidate("0001", qentry(IT_EXT, 1, 2, 3, 4, 5, unit(6, CNR))))
+    _, issues = moderated.check(context(track, _records("0001", visits=[])))
+    assert issues == []
+
+
+def test_examined_units_are_not_this_checks_business() -> None:
+    track = tracker(candidate("0001", qentry(IT_EXT, 1, unit(2, ANA), unit(3, ENR), 4, 5)))
+    _, issues = moderated.check(context(track, _records("0001", visits=[])))
+    assert issues == []
+
+
+# ---------------------------------------------------------------------------- not achieved
+
+
+def test_moderated_unit_not_achieved_and_not_resubmitted() -> None:
+    track = tracker(
+        candidate("0001", qentry(IT_EXT, 1, 2, 3, unit(4, ANA, grade=Grade.UNCLASSIFIED, row=5), 5))
+    )
+    records = _records("0001", visits=[visit(IT_EXT, D(2024, 6, 20))])
+    _, issues = moderated.check(context(track, records))
+    assert [(i.kind, i.candidate_number, i.unit_number) for i in issues] == [
+        (IssueKind.MODERATED_NOT_ACHIEVED, "0001", 4)
+    ]
+    issue = issues[0]
+    assert issue.severity is Severity.BLOCKING
+    assert issue.deadline == D(2024, 6, 6)
+    ev = issue.evidence
+    assert (ev.unit_status, ev.unit_grade) == ("Unit attempted-Not achieved", "U")
+    assert ev.visit_date == D(2024, 6, 20)
+    assert ev.source_rows == ["tracker row 5"]
+
+
+def test_moderated_unit_not_achieved_with_no_visit_ahead() -> None:
+    track = tracker(candidate("0001", qentry(IT_EXT, 1, 2, 3, unit(4, ANA), 5)))
+    records = _records("0001", visits=[visit(IT_EXT, D(2024, 6, 1), COMPLETED)])
+    _, issues = moderated.check(context(track, records))
+    assert [(i.kind, i.evidence.visit_date, i.deadline) for i in issues] == [
+        (IssueKind.MODERATED_NOT_ACHIEVED, None, FINAL_MINUS_14)
+    ]
+
+
+# ---------------------------------------------------------------------------- no rules
+
+
+def test_without_rules_never_started_units_are_warnings_and_a_u_is_blocking() -> None:
+    track = tracker(
+        candidate(
+            "0001",
+            qentry(
+                UNKNOWN,
+                unit(1, CNR),  # no unit type: 'Claim not received' is a moderated status
+                unit(2, ENR, assessment=MOD),
+                unit(3, ANA, assessment=MOD),
+                unit(4, ENR),  # no unit type, not a claim status: left to the examined check
+                unit(5, ANA, assessment=EX),
+            ),
+        )
+    )
+    records = _records("0001", code=UNKNOWN, visits=[visit(UNKNOWN, D(2024, 6, 20))])
+    _, issues = moderated.check(context(track, records))
+    assert [(i.kind, i.unit_number, i.severity) for i in issues] == [
+        (IssueKind.CLAIM_NEEDED, 1, Severity.WARNING),
+        (IssueKind.CLAIM_NEEDED, 2, Severity.WARNING),
+        (IssueKind.MODERATED_NOT_ACHIEVED, 3, Severity.BLOCKING),
+    ]
+    assert all(i.qualification_code == UNKNOWN for i in issues)
+
+
+def test_without_rules_missed_from_claim_is_a_warning() -> None:
+    track = tracker(candidate("0001", qentry(UNKNOWN, unit(1, CNR))))
+    records = _records("0001", code=UNKNOWN, visits=[visit(UNKNOWN, D(2024, 6, 1), COMPLETED)])
+    _, issues = moderated.check(context(track, records))
+    assert [(i.kind, i.severity) for i in issues] == [
+        (IssueKind.MISSED_FROM_CLAIM, Severity.WARNING)
+    ]
+
+
+# ---------------------------------------------------------------------------- claims vs markbook
+
+
+def _claimed() -> list[UnitRecord | int]:
+    return [1, 2, 3, unit(4, CS), unit(5, CS)]
+
+
+def test_claimed_grade_differs_from_the_markbook() -> None:
+    track = tracker(candidate("0001", qentry(IT_EXT, *_claimed())))
+    records = _records(
+        "0001",
+        visits=[
+            visit(IT_EXT, D(2024, 3, 1), COMPLETED, moderator="Mr March", row=2),
+            visit(IT_EXT, D(2024, 6, 5), COMPLETED, moderator="Ms June", row=3),
+        ],
+        claims=[claim("0001", IT_EXT, 4, Grade.MERIT, visit_date=D(2024, 3, 1), row=3)],
+        markbook=[
+            mark("0001", IT_EXT, 4, Grade.DISTINCTION, row=5),
+            mark("0001", IT_EXT, 5, Grade.PASS, row=6),
+        ],
+    )
+    outcome, issues = moderated.check(context(track, records))
+    assert [(i.kind, i.candidate_number, i.qualification_code, i.unit_number) for i in issues] == [
+        (IssueKind.INCORRECT_CLAIM, "0001", IT_EXT, 4)
+    ]
+    issue = issues[0]
+    assert issue.severity is Severity.BLOCKING
+    assert issue.deadline == DECLARATION_CLOSES
+    ev = issue.evidence
+    assert (ev.claimed_unit, ev.claimed_grade) == (4, "M")
+    assert (ev.correct_unit, ev.correct_grade) == (4, "D")
+    assert ev.visit_date == D(2024, 3, 1)
+    assert ev.moderator == "Mr March"  # the visit on the claim's date, not the last one
+    assert ev.source_rows == ["Claims row 3", "Markbook row 5"]
+    assert outcome.status is CheckStatus.ISSUES
+
+
+def test_claim_matching_the_markbook_passes() -> None:
+    track = tracker(candidate("0001", qentry(IT_EXT, *_claimed())))
+    records = _records(
+        "0001",
+        visits=[visit(IT_EXT, D(2024, 6, 5), COMPLETED)],
+        claims=[claim("0001", IT_EXT, 4, Grade.MERIT)],
+        markbook=[mark("0001", IT_EXT, 4, Grade.MERIT)],
+    )
+    outcome, issues = moderated.check(context(track, records))
+    assert issues == []
+    assert outcome.status is CheckStatus.PASSED
+
+
+def test_wrong_unit_claimed() -> None:
+    # Unit 5 claimed, but the markbook has no unit 5 and one unit nobody claimed: unit 4.
+    track = tracker(candidate("0001", qentry(IT_EXT, *_claimed())))
+    records = _records(
+        "0001",
+        visits=[visit(IT_EXT, D(2024, 6, 5), COMPLETED, moderator="Ms June")],
+        claims=[claim("0001", IT_EXT, 5, Grade.MERIT, row=4)],
+        markbook=[mark("0001", IT_EXT, 4, Grade.PASS, row=7)],
+    )
+    _, issues = moderated.check(context(track, records))
+    assert [(i.kind, i.unit_number) for i in issues] == [(IssueKind.INCORRECT_CLAIM, 5)]
+    ev = issues[0].evidence
+    assert (ev.claimed_unit, ev.claimed_grade, ev.correct_unit, ev.correct_grade) == (
+        5,
+        "M",
+        4,
+        "P",
+    )
+    # No date on the claim: the last visit held.
+    assert (ev.visit_date, ev.moderator) == (D(2024, 6, 5), "Ms June")
+    assert ev.source_rows == ["Claims row 4", "Markbook row 7"]
+
+
+def test_claim_with_no_date_and_no_visit_held_takes_the_next_visit() -> None:
+    track = tracker(candidate("0001", qentry(IT_EXT, *_claimed())))
+    records = _records(
+        "0001",
+        visits=[visit(IT_EXT, D(2024, 6, 20), moderator="Ms Next")],
+        claims=[claim("0001", IT_EXT, 4, Grade.PASS)],
+        markbook=[mark("0001", IT_EXT, 4, Grade.MERIT)],
+    )
+    _, issues = moderated.check(context(track, records))
+    assert [(i.kind, i.evidence.visit_date, i.evidence.moderator) for i in issues] == [
+        (IssueKind.INCORRECT_CLAIM, D(2024, 6, 20), "Ms Next")
+    ]
+
+
+def test_claim_with_two_candidate_units_in_the_markbook_is_not_guessed() -> None:
+    track = tracker(candidate("0001", qentry(IT_EXT, *_claimed())))
+    records = _records(
+        "0001",
+        visits=[],
+        claims=[claim("0001", IT_EXT, 6, Grade.MERIT)],
+        markbook=[mark("0001", IT_EXT, 4, Grade.PASS), mark("0001", IT_EXT, 5, Grade.PASS)],
+    )
+    outcome, issues = moderated.check(context(track, records))
+    assert issues == []
+    assert len(outcome.notes) == 1
+
+
+def test_claims_of_students_not_expecting_a_result_are_ignored() -> None:
+    track = tracker(
+        candidate("0001", qentry(IT_EXT, *_claimed())),
+        candidate("0002", qentry(IT_EXT, *_claimed(), cert=NOT_CERTIFICATING)),
+    )
+    records = _records(
+        "0001",
+        visits=[],
+        claims=[claim("0002", IT_EXT, 4, Grade.MERIT)],
+        markbook=[mark("0002", IT_EXT, 4, Grade.PASS)],
+    )
+    _, issues = moderated.check(context(track, records))
+    assert issues == []
+
+
+def test_every_claim_row_is_compared_after_skipped_ones() -> None:
+    # Claims rows in order: wrong grade, matching, not in scope, not verifiable, wrong grade.
+    track = tracker(
+        candidate("0001", qentry(IT_EXT, *_claimed())),
+        candidate("0002", qentry(IT_EXT, *_claimed(), cert=NOT_CERTIFICATING)),
+        candidate("0003", qentry(IT_EXT, *_claimed())),
+    )
+    records = _records(
+        "0001",
+        "0003",
+        visits=[],
+        claims=[
+            claim("0003", IT_EXT, 5, Grade.PASS, row=6),
+            claim("0001", IT_EXT, 4, Grade.PASS, row=2),
+            claim("0001", IT_EXT, 5, Grade.PASS, row=3),
+            claim("0002", IT_EXT, 4, Grade.PASS, row=4),
+            claim("0003", IT_EXT, 6, Grade.PASS, row=5),
+        ],
+        markbook=[
+            mark("0001", IT_EXT, 4, Grade.MERIT),
+            mark("0001", IT_EXT, 5, Grade.PASS),
+            mark("0002", IT_EXT, 4, Grade.MERIT),
+            mark("0003", IT_EXT, 4, Grade.MERIT),
+            mark("0003", IT_EXT, 5, Grade.DISTINCTION),
+            mark("0003", IT_EXT, 9, Grade.PASS),  # with 4: two unclaimed, so unit 6 is unverified
+        ],
+    )
+    _, issues = moderated.check(context(track, records))
+    assert [
+        (i.kind, i.candidate_number, i.unit_number, i.evidence.correct_grade) for i in issues
+    ] == [
+        (IssueKind.INCORRECT_CLAIM, "0001", 4, "M"),
+        (IssueKind.INCORRECT_CLAIM, "0003", 5, "D"),
+    ]
+
+
+# ---------------------------------------------------------------------------- scope and status
+
+
+def test_first_and_last_student_with_one_without_entry_between() -> None:
+    track = tracker(
+        candidate("0001", qentry(IT_EXT, *_needs_5())),
+        candidate("0003", qentry(IT_EXT, *_needs_5())),
+    )
+    records = _records(
+        "0001",
+        "0002",
+        "0003",
+        visits=[visit(IT_EXT, D(2024, 6, 20))],
+        claims=[
+            claim("0001", IT_EXT, 4, Grade.PASS, row=2),
+            claim("0003", IT_EXT, 4, Grade.PASS, row=3),
+        ],
+        markbook=[
+            mark("0001", IT_EXT, 4, Grade.MERIT, row=2),
+            mark("0003", IT_EXT, 4, Grade.MERIT, row=3),
+        ],
+    )
+    outcome, issues = moderated.check(context(track, records))
+    assert [(i.kind, i.candidate_number, i.unit_number) for i in issues] == [
+        (IssueKind.CLAIM_NEEDED, "0001", 5),
+        (IssueKind.CLAIM_NEEDED, "0003", 5),
+        (IssueKind.INCORRECT_CLAIM, "0001", 4),
+        (IssueKind.INCORRECT_CLAIM, "0003", 4),
+    ]
+    assert outcome.students_checked == 3
+
+
+@pytest.mark.parametrize(
+    ("visits", "claims", "markbook", "status"),
+    [
+        (None, None, None, CheckStatus.CANNOT_VERIFY),
+        ([], [], [], CheckStatus.PASSED),
+        (None, [], [], CheckStatus.PARTIAL),
+        ([], None, [], CheckStatus.CANNOT_VERIFY),
+        ([], [], None, CheckStatus.CANNOT_VERIFY),
+    ],
+    ids=["no-sheets", "empty-sheets", "no-visits", "no-claims", "no-markbook"],
+)
+def test_status_without_issues_by_sheets_given(
+    visits: list[VisitRow] | None,
+    claims: list[ClaimRow] | None,
+    markbook: list[MarkbookRow] | None,
+    status: CheckStatus,
+) -> None:
+    track = tracker(candidate("0001", qentry(IT_EXT, *_claimed())))
+    records = _records("0001", visits=visits, claims=claims, markbook=markbook)
+    outcome, issues = moderated.check(context(track, records))
+    assert issues == []
+    assert outcome.status is status
+
+
+def test_issues_found_without_the_claims_sheet_still_report_issues() -> None:
+    track = tracker(candidate("0001", qentry(IT_EXT, *_needs_5())))
+    records = _records("0001", visits=[visit(IT_EXT, D(2024, 6, 20))])
+    outcome, issues = moderated.check(context(track, records))
+    assert len(issues) == 1
+    assert outcome.status is CheckStatus.ISSUES
