@@ -325,7 +325,8 @@ def test_rules_source_column_reaches_the_register(tmp_path: Path) -> None:
 
 def test_workbook_round_trips_through_yaml(tmp_path: Path) -> None:
     yaml1, book2, yaml2 = tmp_path / "a.yaml", tmp_path / "b.xlsx", tmp_path / "b.yaml"
-    assert invoke("catalogue", "export", DEMO / "rules.xlsx", "--format", "yaml", "-o", yaml1)
+    exported = invoke("catalogue", "export", DEMO / "rules.xlsx", "--format", "yaml", "-o", yaml1)
+    assert exported.exit_code == 0
     assert invoke("catalogue", "export", yaml1, "--format", "xlsx", "-o", book2).exit_code == 0
     assert invoke("catalogue", "export", book2, "--format", "yaml", "-o", yaml2).exit_code == 0
     body1 = yaml1.read_text("utf-8").split("\n", 1)[1]
@@ -333,8 +334,15 @@ def test_workbook_round_trips_through_yaml(tmp_path: Path) -> None:
     assert body1 == body2
     assert "'05839'" in body1  # codes stay text
     # The same verdicts from either form.
-    demo = [DEMO / "tracker.csv", "--centre", DEMO / "centre.toml"]
-    args = ["--records", DEMO / "records.xlsx", "--as-of", "2024-06-10", "--format", "json"]
+    demo: list[str | Path] = [DEMO / "tracker.csv", "--centre", DEMO / "centre.toml"]
+    args: list[str | Path] = [
+        "--records",
+        DEMO / "records.xlsx",
+        "--as-of",
+        "2024-06-10",
+        "--format",
+        "json",
+    ]
     from_xlsx = invoke("check", *demo, "--catalogue", DEMO / "rules.xlsx", *args)
     from_yaml = invoke("check", *demo, "--catalogue", yaml1, *args)
     issues_x = json.loads(from_xlsx.stdout)["issues"]
