@@ -43,7 +43,7 @@ subjects:
         size: Certificate
         glh: 240
         source: synthetic (benchmark)
-        verified: false
+        verified: true
         rules: {{verified: true, illustrative: true, source: synthetic, mandatory: [1, 2, 3, 4]}}
 """
 
@@ -76,7 +76,7 @@ def make_centre(rows: int, folder: Path) -> Path:
         size: Diploma
         glh: 600
         source: synthetic (benchmark)
-        verified: false
+        verified: true
         rules:
           verified: true
           illustrative: true

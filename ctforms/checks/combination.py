@@ -22,10 +22,7 @@ from ctforms.models import (
 
 TITLE = "Rules of combination and GLH"
 _LISTED = 10  # candidate numbers named in the one-line summary; all are in the evidence
-HOW_TO_ENTER = (
-    "enter them in the rules workbook ('ctforms catalogue template') and use it with"
-    " --catalogue rules.xlsx"
-)
+HOW_TO_ENTER = "in the rules workbook ('ctforms catalogue template') and used with --catalogue"
 
 
 @dataclass
@@ -65,8 +62,8 @@ def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
     notes = [_note(ctx, code, unknown[code]) for code in sorted(unknown)]
     if illustrative:
         notes.append(
-            "Rules used for " + ", ".join(sorted(illustrative)) + " are illustrative (demo"
-            " catalogue), not OCR's."
+            "Rules used for " + ", ".join(sorted(illustrative)) + " are illustrative (made up"
+            " for the demo or for training), not OCR's."
         )
     return result("combination", TITLE, ctx, issues, notes, partial=bool(unknown))
 
@@ -213,4 +210,4 @@ def _note(ctx: Context, code: str, gap: _Unknown) -> str:
             f"The rules of combination for {code} are not known: {students} must be checked"
             " by hand against the centre handbook"
         )
-    return f"{lead} ({'; '.join(gap.parts)}), unless the rules are entered: {HOW_TO_ENTER}."
+    return f"{lead} ({'; '.join(gap.parts)}), unless the rules are entered {HOW_TO_ENTER}."
