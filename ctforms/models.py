@@ -535,6 +535,7 @@ class CatalogueUse(_Model):
     source: str
     verified: bool
     rules: Literal["verified", "partial", "illustrative", "unverified", "none"]
+    rules_source: str | None = None
     minimum_glh: int | None = Field(default=None, description="used only when verified")
     not_known: list[str] = Field(
         default_factory=list, description="parts of the rules the catalogue does not know"

@@ -48,7 +48,8 @@ def catalogue_option(f: F) -> F:
         "catalogues",
         multiple=True,
         type=existing_file,
-        help="A YAML catalogue that adds or overrides qualifications (repeatable).",
+        help="Your rules workbook (.xlsx) or a YAML catalogue: adds or overrides qualifications"
+        " (repeatable; later files win).",
     )(f)
 
 

@@ -123,6 +123,15 @@ def _date(value: dt.date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
 
 
+_RULES_STATE = {
+    "verified": "the centre's (verified)",
+    "partial": "partly entered",
+    "illustrative": "illustrative, not OCR's",
+    "unverified": "not verified: not used",
+    "none": "none",
+}
+
+
 def outstanding(register: Register) -> list[Issue]:
     return [i for i in register.issues if i.severity is Severity.BLOCKING and not i.handled]
 
@@ -335,6 +344,29 @@ def build_pack(
             ["Code", "Qualification", "Students", "At risk", "Issues by kind"],
             rows,
             [16 * mm, 62 * mm, 17 * mm, 15 * mm, 70 * mm],
+            st["cell"],
+        )
+    )
+
+    # Where the rules of combination came from, and what was not known
+    story.append(Spacer(1, 4 * mm))
+    story.append(_p("Rules of combination used", st["h2"]))
+    rows = [
+        [
+            c.code,
+            c.source
+            + ("" if c.verified else " (size and GLH not confirmed)")
+            + (f"; rules: {c.rules_source}" if c.rules_source not in (None, c.source) else ""),
+            _RULES_STATE[c.rules],
+            "; ".join(c.not_known) or "nothing: fully checked",
+        ]
+        for c in register.catalogue
+    ]
+    story += list(
+        _tables(
+            ["Code", "Source", "Rules", "Not known (checked by hand)"],
+            rows,
+            [16 * mm, 70 * mm, 30 * mm, 64 * mm],
             st["cell"],
         )
     )

@@ -311,6 +311,7 @@ def _catalogue_use(ctx: Context) -> list[CatalogueUse]:
                 source=q.source,
                 verified=q.verified,
                 rules=state,
+                rules_source=q.rules.source if q.rules is not None else None,
                 minimum_glh=q.glh,
                 not_known=not_known,
             )
