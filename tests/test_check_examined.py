@@ -63,6 +63,7 @@ def test_mandatory_unit_attempted_not_achieved() -> None:
     assert issue.deadline == DECLARATION_CLOSES
     assert issue.id == f"examined-not-achieved/0001/{IT_EXT}/1"
     assert issue.unit_title == "Fundamentals of IT"
+    assert issue.qualification_title == "Extended Certificate in IT"  # from the catalogue
     ev = issue.evidence
     assert ev.unit_status == "Unit attempted-Not achieved"
     assert ev.unit_type == "Examined"
@@ -151,6 +152,7 @@ def test_without_rules_a_never_started_unit_is_a_warning() -> None:
     ]
     for issue in issues:
         assert issue.qualification_code == UNKNOWN
+        assert issue.qualification_title == f"Qualification {UNKNOWN}"  # the tracker's title
         assert issue.evidence.unit_type == "Examined"
         assert issue.evidence.strictly_required is None
         assert issue.evidence.note  # says why the unit counts as required

@@ -264,6 +264,16 @@ def test_claimed_and_sampled_units_pass() -> None:
     assert outcome.status is CheckStatus.PASSED
 
 
+def test_a_moderated_unit_after_a_skipped_examined_one_is_seen() -> None:
+    # Units in number order: 3 (examined, not entered) is not this check's; 5 is, and with 3
+    # and 5 both out of good standing nothing is spare.
+    track = tracker(
+        candidate("0001", qentry(IT_EXT, 1, 2, unit(3, ENR), unit(4, CS), unit(5, CNR)))
+    )
+    _, issues = moderated.check(context(track, _records("0001", visits=[])))
+    assert [(i.kind, i.unit_number) for i in issues] == [(IssueKind.CLAIM_NEEDED, 5)]
+
+
 def test_optional_moderated_unit_not_needed_raises_nothing() -> None:
     # 1, 2, 3, 4, 5 meet the rules: unit 6 with no claim is spare.
     track = tracker(candidate("0001", qentry(IT_EXT, 1, 2, 3, 4, 5, unit(6, CNR))))

@@ -149,8 +149,8 @@ def test_actions_mark_issues_handled_by_id() -> None:
     ]
     records = Records(
         actions=[
-            action(f"  claim-needed/0002/{IT_EXT}/5 ", row=2, taken="Claimed", by="T. Teacher"),
-            action("claim-needed/0009/05839/5", row=3),
+            action("claim-needed/0009/05839/5", row=2),
+            action(f"  claim-needed/0002/{IT_EXT}/5 ", row=3, taken="Claimed", by="T. Teacher"),
         ]
     )
     warnings = _mark_handled(issues, records)
@@ -164,7 +164,7 @@ def test_actions_mark_issues_handled_by_id() -> None:
         "T. Teacher",
     )
     assert len(warnings) == 1
-    assert "Actions row 3" in warnings[0] and "claim-needed/0009/05839/5" in warnings[0]
+    assert "Actions row 2" in warnings[0] and "claim-needed/0009/05839/5" in warnings[0]
 
 
 def test_no_actions_sheet_or_an_empty_one_changes_nothing() -> None:
@@ -326,6 +326,7 @@ def test_assemble_orders_issues_and_rates_students() -> None:
     assert s.by_severity == {"blocking": 3, "warning": 1}
     assert register.as_of == AS_OF
     assert register.centre.number == "12345"
+    assert [(c.code, c.rules) for c in register.catalogue] == [(IT_CERT, "verified")]
     assert [c.check for c in register.checks] == [
         "certification",
         "entries",
@@ -342,13 +343,13 @@ def test_assemble_orders_issues_and_rates_students() -> None:
 
 
 def test_assemble_marks_handled_issues_from_the_actions_sheet() -> None:
-    register = _register([NOT_CERT_ID, "no-such-issue"])
+    register = _register(["no-such-issue", NOT_CERT_ID])
     handled = [i.id for i in register.issues if i.handled]
     assert handled == [NOT_CERT_ID]
     assert _states(register.students)[2] == ("0003", IT_CERT, OK, 0, 0)
     s = register.summary
     assert (s.students_at_risk, s.issues, s.blocking_unhandled) == (2, 4, 2)
-    assert any("Actions row 3" in w and "no-such-issue" in w for w in register.warnings)
+    assert any("Actions row 2" in w and "no-such-issue" in w for w in register.warnings)
 
 
 def test_with_actions_applies_later_actions_without_changing_the_original() -> None:
