@@ -62,6 +62,8 @@ class Group(click.Group):
             raise _Exit2(str(exc)) from None
         except PermissionError as exc:
             raise _Exit2(f"{exc.filename}: permission denied") from None
+        except OSError as exc:  # a path that cannot be read or written: still one line
+            raise _Exit2(f"{exc.filename or 'a file'}: {exc.strerror or exc}") from None
 
 
 @click.group(cls=Group)

@@ -20,8 +20,14 @@ def write_bytes(path: Path, data: bytes, *, force: bool = False, mode: int = 0o6
     """Write via a temporary file in the same folder and rename, so a reader never sees half."""
     path = Path(path)
     check_writable(path, force)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise InputError(
+            f"cannot write here ({exc.strerror or type(exc).__name__}); choose another folder",
+            file=path,
+        ) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

@@ -269,11 +269,6 @@ def test_schema_lists_and_prints_models() -> None:
     assert invoke("schema", "nope").exit_code == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli.Group turns only InputError and PermissionError into 'Error:'; the"
-    " FileExistsError from output.write_bytes (mkdir of a parent that is a file) escapes",
-)
 def test_no_traceback_on_unwritable_output(demo_args: list[str], tmp_path: Path) -> None:
     # Under a regular file no user can create anything, root included.
     afile = tmp_path / "afile"

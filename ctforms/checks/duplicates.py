@@ -16,8 +16,14 @@ def _name_key(c: Candidate) -> tuple[str, str, str] | None:
         return None
 
     def fold(text: str) -> str:
+        # Accents are dropped (Zoë = Zoe), but letters with no Latin base are kept: two
+        # different names in another script must not both fold to nothing.
         if not text.isascii():
-            text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+            text = "".join(
+                ch
+                for ch in unicodedata.normalize("NFKD", text)
+                if unicodedata.category(ch) != "Mn"
+            )
         return " ".join(text.casefold().split())
 
     return (fold(c.surname), fold(c.forenames), c.date_of_birth.isoformat())
