@@ -20,9 +20,7 @@ def _name_key(c: Candidate) -> tuple[str, str, str] | None:
         # different names in another script must not both fold to nothing.
         if not text.isascii():
             text = "".join(
-                ch
-                for ch in unicodedata.normalize("NFKD", text)
-                if unicodedata.category(ch) != "Mn"
+                ch for ch in unicodedata.normalize("NFKD", text) if unicodedata.category(ch) != "Mn"
             )
         return " ".join(text.casefold().split())
 
