@@ -208,10 +208,12 @@ def _num(unit: Unit) -> int:
 
 
 def _group(g: OptionalGroup) -> str:
-    need = [f"{g.min_units} units"] if g.min_units else []
+    need = [f"{g.min_units} unit{'' if g.min_units == 1 else 's'}"] if g.min_units else []
     need += [f"{g.min_glh} GLH"] if g.min_glh else []
+    most = f"; at most {g.max_units} count" if g.max_units else ""
     units = ", ".join(map(str, g.units))
-    return f"group {g.name}: units {units}; at least {' and '.join(need) or 'nothing'}"
+    least = f"at least {' and '.join(need)}" if need else "no minimum"
+    return f"group {g.name}: units {units}; {least}{most}"
 
 
 def _hours(glh: int | None) -> str:

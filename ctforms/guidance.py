@@ -91,8 +91,10 @@ GUIDANCE: dict[IssueKind, Guidance] = {
     ),
     K.MOVE_DOWN_AVAILABLE: Guidance(
         W,
-        "The registered size cannot be achieved, but the units already achieved meet the rules"
-        " of a smaller size. Make a move-down entry so the student still gets a result.",
+        "The units the student is taking cannot meet the registered size, but the units already"
+        " achieved meet the rules of a smaller size. If the student cannot take or complete what"
+        " is missing in time, a move-down entry lets them still get a result: decide with the"
+        " student and the head of department, then make the entry.",
         "ctforms entries (move-down entry via EDI or Interchange)",
         "declaration_opens",
         "so it shows in the tracker before the declaration",

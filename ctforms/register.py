@@ -125,7 +125,7 @@ def assemble(
         series=centre.series,
         as_of=as_of,
         inputs=files,
-        catalogue=_catalogue_use(ctx),
+        catalogue=_catalogue_use(ctx, issues),
         checks=results,
         summary=_summary(students, issues),
         students=students,
@@ -281,10 +281,13 @@ def _summary(students: list[Student], issues: list[Issue]) -> Summary:
     )
 
 
-def _catalogue_use(ctx: Context) -> list[CatalogueUse]:
+def _catalogue_use(ctx: Context, issues: list[Issue]) -> list[CatalogueUse]:
+    """The qualifications the register's verdicts rest on: those expected, those entered, and
+    the sizes proposed for a move-down."""
     codes = sorted(
         {e.expected_code for e in ctx.expecting}
         | {e.registered_code for e in ctx.expecting if e.registered_code}
+        | {i.evidence.move_down_code for i in issues if i.evidence.move_down_code}
     )
     used: list[CatalogueUse] = []
     for code in codes:

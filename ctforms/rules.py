@@ -11,6 +11,7 @@ what is not known is reported as such ("partly verified", "cannot verify"), neve
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -51,6 +52,7 @@ class Combination(BaseModel):
     )
     glh_taken: int = Field(description="known GLH of the student's permitted units, any status")
     glh_required: int | None
+    glh_short: int = Field(default=0, description="GLH certainly lacking, whatever else fails")
     mandatory_missing: list[int] = Field(default_factory=list)
     groups_short: list[str] = Field(default_factory=list)
     barred_found: list[int] = Field(default_factory=list)
@@ -77,8 +79,12 @@ def _and(numbers: Sequence[int]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
-def _units(numbers: Sequence[int]) -> str:
+def units_text(numbers: Sequence[int]) -> str:
+    """'unit 4' or 'units 4, 5 and 9'."""
     return f"unit{'' if len(numbers) == 1 else 's'} {_and(numbers)}"
+
+
+_units = units_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +100,9 @@ class _Short:
     def describe(self) -> str:
         parts = []
         if self.min_units:
-            parts.append(f"{self.units} of {self.min_units} units")
+            parts.append(
+                f"{self.units} of {self.min_units} unit{'' if self.min_units == 1 else 's'}"
+            )
         if self.min_glh:
             parts.append(f"{self.glh} of {self.min_glh} GLH")
         return f"{self.name}: " + ", ".join(parts)
@@ -247,6 +255,20 @@ class _Engine:
         """These units meet the rules whatever the unknowns turn out to be."""
         return self.known and self.judge(units).ok
 
+    def without_barred(self, taken: frozenset[int]) -> list[list[int]]:
+        """The smallest sets of units to drop so that no barred set is broken and the rest
+        meet the rules; none when dropping cannot help."""
+        clashes = [sorted(b & taken) for b in self.barred if len(b & taken) > 1]
+        if not clashes:
+            return []
+        found: list[list[int]] = []
+        for keep in itertools.product(*clashes):
+            dropped = frozenset[int]().union(*clashes) - frozenset(keep)
+            if self.certain(taken - dropped):
+                found.append(sorted(dropped))
+        fewest = min((len(d) for d in found), default=0)
+        return sorted({tuple(d): d for d in found if len(d) == fewest}.values())
+
     def possible(self, units: frozenset[int]) -> bool:
         """These units may meet the rules: nothing known rules them out."""
         return self.judge(units, hopeful=True).ok
@@ -273,7 +295,8 @@ class _Engine:
         counted = taken & (self.permitted | self.uncertain(taken))
         no_hours = sorted(u for u in counted if self.glh.get(u) is None)
         known_hours = sum(self.glh.get(u) or 0 for u in counted)
-        if no_hours and self.min_glh is not None and known_hours < self.min_glh:
+        short = self.min_glh is not None and known_hours < self.min_glh
+        if no_hours and (short or self.judge(taken).groups_short):
             parts.append(f"the GLH of {_units(no_hours)}")
         return parts
 
@@ -290,7 +313,7 @@ class _Engine:
             outcome, reason = Outcome.SATISFIED, "rules of combination and GLH met"
         else:
             j = hopeful
-            unverified = self.unverified(taken)
+            unverified = self.unverified(taken) or ["part of the rules"]  # never empty
             outcome = (
                 Outcome.CANNOT_VERIFY
                 if not self.known and self.min_glh is None
@@ -308,6 +331,7 @@ class _Engine:
             pathway=j.pathway,
             glh_taken=j.glh,
             glh_required=self.min_glh,
+            glh_short=j.glh_short if outcome in FAILED else 0,
             mandatory_missing=list(j.mandatory_missing),
             groups_short=[s.describe() for s in j.groups_short],
             barred_found=list(j.barred),
@@ -365,6 +389,13 @@ def _engine(qual: Qualification, unit_info: Mapping[int, Unit]) -> _Engine:
 def satisfies(qual: Qualification, units: Collection[int], unit_info: Mapping[int, Unit]) -> bool:
     """Whether these units certainly meet the qualification (False when that is not known)."""
     return _engine(qual, unit_info).certain(frozenset(units))
+
+
+def drop_to_meet(
+    qual: Qualification, units: Collection[int], unit_info: Mapping[int, Unit]
+) -> list[list[int]]:
+    """The ways of dropping units (one of a barred pair) that leave a set meeting the rules."""
+    return _engine(qual, unit_info).without_barred(frozenset(units))
 
 
 def may_satisfy(qual: Qualification, units: Collection[int], unit_info: Mapping[int, Unit]) -> bool:

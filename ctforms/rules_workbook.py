@@ -285,6 +285,16 @@ def _build(r: _Reader, sheets: Mapping[str, list[_Row]], base: Catalogue) -> Cat
     for code in units_by_code:
         if code not in quals:
             quals[code] = _Row(QUALIFICATIONS, 0, {"Code": code})
+    for sheet in (GROUPS, BARRED):
+        for row in sheets[sheet]:
+            code = _code_of(r, row)
+            if code not in units_by_code:
+                raise r.fail(
+                    row,
+                    "Code",
+                    f"{code or 'the Code'} has no units on sheet {UNITS!r}: check the code (a"
+                    " row here for a code without units would be ignored)",
+                )
     order: list[str] = []
     for code, row in quals.items():
         subject = _subject_for(r, row, code, subjects, base)
@@ -486,6 +496,26 @@ def _rules(
             )
             group["units"].append(number)
     for (pkey, _), spec in groups.items():
+        if spec.get("row") is None and groups_rows and spec["name"] != DEFAULT_GROUP:
+            # A group named only on the Units sheet while the Groups sheet lists this code's
+            # groups: most likely a typo that would quietly make a group with no minimum.
+            named = ", ".join(sorted({repr(g.get("Group")) for g in groups_rows}))
+            first = next(u for u, n, _ in ruled if _group_key(u) == (pkey, norm_key(spec["name"])))
+            raise r.fail(
+                first,
+                "Group",
+                f"group {spec['name']!r} of {code} is not on sheet {GROUPS!r} (its groups there:"
+                f" {named}); check the spelling, or add a row for it",
+            )
+        if spec["units"] and spec["min_units"] > len(spec["units"]):
+            raise r.fail(
+                spec["row"],
+                "Min Units",
+                f"group {spec['name']!r} of {code} asks for {spec['min_units']} units but has only"
+                f" {len(spec['units'])} on sheet {UNITS!r}",
+            )
+        if spec["max_units"] is not None and spec["max_units"] < spec["min_units"]:
+            raise r.fail(spec["row"], "Max Units", "Max Units is below Min Units")
         if not spec["units"]:
             where = f" (pathway {pathways[pkey]})" if pkey else ""
             raise r.fail(
@@ -509,6 +539,18 @@ def _rules(
         ]
 
     certain = {n for _, n, rule in ruled if rule}
+    listed = {n for _, n, _ in ruled}
+    barred: list[list[int]] = []
+    for b in barred_rows:
+        numbers: list[int] = r.parse(b, "Units", _unit_list)
+        if stray := [n for n in numbers if n not in listed]:
+            raise r.fail(
+                b,
+                "Units",
+                f"unit {stray[0]} is not on sheet {UNITS!r} for {code}: add its row there, or"
+                " check the number",
+            )
+        barred.append(numbers)
     return Rules(
         verified=status != "Not verified",
         illustrative=status == "Illustrative",
@@ -520,9 +562,13 @@ def _rules(
             for pkey, name in pathways.items()
             if pkey
         ],
-        barred=[r.parse(b, "Units", _unit_list) for b in barred_rows],
+        barred=barred,
         unknown=sorted(set(unknown) - certain),
     )
+
+
+def _group_key(row: _Row) -> tuple[str, str]:
+    return norm_key(row.get("Pathway")), norm_key(row.get("Group") or DEFAULT_GROUP)
 
 
 def _code_of(r: _Reader, row: _Row) -> str | None:
@@ -664,7 +710,7 @@ _TITLE = re.compile(
 
 def template_catalogue(
     codes: Mapping[str, str],
-    units_shown: Mapping[str, Iterable[tuple[int, str]]],
+    units_shown: Mapping[str, Iterable[tuple[int, tuple[str, Assessment | None]]]],
     base: Catalogue,
 ) -> tuple[CatalogueFile, dict[str, list[int]], dict[str, str]]:
     """The catalogue a centre's template starts from: every code it shows (with its title from
@@ -679,7 +725,7 @@ def template_catalogue(
     for code in list(codes):
         for sibling in base.siblings(code):
             wanted.setdefault(sibling.code, sibling.title)
-    titles_by_subject: dict[str, dict[int, str]] = {}
+    titles_by_subject: dict[str, dict[int, tuple[str, Assessment | None]]] = {}
     for code in sorted(wanted):
         entry = base.get(code)
         shown = dict(units_shown.get(code, ()))
@@ -732,11 +778,12 @@ def template_catalogue(
     out: list[Subject] = []
     for subject_id, subject in subjects.items():
         units = {u.number: u for u in subject.units}
-        for number, title in titles_by_subject.get(subject_id, {}).items():
-            if number not in units:
-                units[number] = Unit(number=number, title=title)
-            elif not units[number].title and title:
-                units[number] = units[number].model_copy(update={"title": title})
+        for number, (title, kind) in titles_by_subject.get(subject_id, {}).items():
+            was = units.get(number) or Unit(number=number)
+            # What the catalogue does not know, the tracker's Unit Title and Unit Type give.
+            units[number] = was.model_copy(
+                update={"title": was.title or title, "assessment": was.assessment or kind}
+            )
         out.append(
             subject.model_copy(
                 update={
@@ -767,8 +814,9 @@ INSTRUCTIONS = [
     " Moderated). Set Rule to Mandatory or Optional. Leave Rule blank only when you do not know:"
     " those units are reported as not known. Once any unit of a code has a Rule, mark every"
     " mandatory unit: an unmarked unit is taken not to be mandatory.",
-    "   A unit the qualification does not allow: delete its row (a student taking it gets no GLH"
-    " for it).",
+    "   A unit the qualification does not allow: delete its row, once the code's other units have"
+    " a Rule (a student taking it then gets no GLH for it). Without any Rule, every unit a student"
+    " takes counts towards the GLH.",
     "3. Add rows for a qualification the tracker does not show yet, e.g. the smaller size a"
     " student could move down to: a move-down is proposed only when its rules are known.",
     "4. Check the workbook: ctforms catalogue check rules.xlsx",
@@ -876,15 +924,15 @@ def template_bytes(
     """The centre's rules workbook: every code its tracker (and Expected sheet) shows, and every
     unit the tracker shows for it, prefilled from the catalogue."""
     codes: dict[str, str] = {}
-    shown: dict[str, dict[int, str]] = {}
+    shown: dict[str, dict[int, tuple[str, Assessment | None]]] = {}
     for candidate in tracker.candidates.values():
         for code, entry in candidate.entries.items():
             if not codes.get(code):
                 codes[code] = entry.title
             units = shown.setdefault(code, {})
             for number, unit in entry.units.items():
-                if not units.get(number):
-                    units[number] = unit.title
+                title, kind = units.get(number, ("", None))
+                units[number] = (title or unit.title, kind or unit.assessment)
     for row in records.expected or []:
         known = base.get(row.qualification_code)
         codes.setdefault(row.qualification_code, known.qualification.title if known else "")

@@ -7,7 +7,15 @@ from pydantic import ValidationError
 
 from ctforms.models import Assessment, OptionalGroup, Pathway, Qualification, Rules, Unit
 from ctforms.models import UnitStatus as S
-from ctforms.rules import Outcome, evaluate, move_down, satisfies, top_up_missing
+from ctforms.rules import (
+    Outcome,
+    drop_to_meet,
+    evaluate,
+    move_down,
+    move_down_possible,
+    satisfies,
+    top_up_missing,
+)
 
 RA, ER, CS = S.RESULT_ACHIEVED, S.ENTRY_RECEIVED, S.CLAIM_SUBMITTED  # good standing
 ANA, CNR = S.ATTEMPTED_NOT_ACHIEVED, S.CLAIM_NOT_RECEIVED  # problems
@@ -173,7 +181,7 @@ def test_units_from_two_pathways_do_not_combine() -> None:
     c = evaluate(PATHWAYS, {1: RA, 2: RA, 4: RA, 6: RA}, UNITS)
     assert (c.outcome, c.pathway) == (Outcome.GLH_SHORT, "B")
     assert c.glh_taken == 240
-    assert c.groups_short == ["B options: 0 of 1 units"]
+    assert c.groups_short == ["B options: 0 of 1 unit"]
     assert c.not_permitted == []  # 4 is allowed by A, just not by B
 
 
@@ -430,3 +438,100 @@ def test_top_up_missing_glh_only_group_and_barred() -> None:
         "options: 2 more units / 150 more GLH",
         "180 more GLH overall",
     ]
+
+
+# ---------------------------------------------------------------------------- more than one fault
+
+
+def test_glh_shortfall_is_reported_beside_a_missing_mandatory_unit() -> None:
+    # 1, 2 = 180 of 390 and unit 3 missing: both are certain.
+    c = evaluate(EXT, {1: RA, 2: RA}, UNITS)
+    assert (c.outcome, c.mandatory_missing) == (Outcome.MANDATORY_MISSING, [3])
+    assert (c.glh_short, c.glh_taken) == (210, 180)
+    # 1, 2, 4, 5, 6, 7 = 420: unit 3 missing, GLH enough.
+    c = evaluate(EXT, {1: RA, 2: RA, 4: CS, 5: CS, 6: CS, 7: CS}, UNITS)
+    assert (c.outcome, c.glh_short) == (Outcome.MANDATORY_MISSING, 0)
+
+
+def test_dropping_one_of_a_barred_pair() -> None:
+    q = qual("00019", 270, mandatory=[1], groups=[group([4, 5, 6, 11])], barred=[[4, 5]])
+    # 90 + 60 + 60 + 120 = 330, but 4 and 5 are barred: without either, 270 remains.
+    c = evaluate(q, {1: RA, 4: RA, 5: RA, 11: RA}, UNITS)
+    assert c.outcome is Outcome.INVALID_COMBINATION
+    assert drop_to_meet(q, {1, 4, 5, 11}, UNITS) == [[4], [5]]
+    # 1, 4, 5 = 210: dropping either leaves 150 < 270, so dropping cannot help.
+    assert drop_to_meet(q, {1, 4, 5}, UNITS) == []
+    # Nothing barred: nothing to drop.
+    assert drop_to_meet(q, {1, 4, 11}, UNITS) == []
+
+
+def test_a_group_shortfall_together_with_a_barred_pair() -> None:
+    q = qual(
+        "00020",
+        180,
+        mandatory=[1],
+        groups=[group([4, 5, 6], name="options", min_units=3)],
+        barred=[[4, 5]],
+    )
+    # 90 + 60 + 60 = 210: GLH enough; only 2 of 3 option units and 4 + 5 barred.
+    c = evaluate(q, {1: RA, 4: RA, 5: RA}, UNITS)
+    assert c.outcome is Outcome.INVALID_COMBINATION
+    assert c.reason == "options: 2 of 3 units; units 4 and 5 may not be combined"
+    assert c.groups_short == ["options: 2 of 3 units"]
+    assert c.barred_found == [4, 5]
+    assert drop_to_meet(q, {1, 4, 5}, UNITS) == []  # the group needs all three anyway
+
+
+def test_unknown_glh_inside_a_group() -> None:
+    # The group needs 120 GLH from 4 and 42; 42's GLH is not on record.
+    q = qual("00021", 150, mandatory=[1], groups=[group([4, 42], min_glh=120)])
+    c = evaluate(q, {1: RA, 4: RA, 42: RA}, UNITS)
+    # 60 known + unknown may reach 120 (group) and 150 (overall): not a failure, not a pass.
+    assert c.outcome is Outcome.PARTLY_VERIFIED
+    assert c.unverified == ["the GLH of unit 42"]
+    # Without 42 the group has 60 of 120 GLH, whatever 42 is: certain failure.
+    c = evaluate(q, {1: RA, 4: RA, 10: RA}, UNITS)
+    assert c.outcome is Outcome.INVALID_COMBINATION
+    assert c.reason == "options: 60 of 120 GLH"
+
+
+def test_glh_ties_are_enough() -> None:
+    # Exactly the minimum meets it; one hour under does not.
+    loose = qual("00023", 180, groups=[group([1, 2, 10])])
+    assert evaluate(loose, {1: RA, 2: RA}, UNITS).outcome is Outcome.SATISFIED  # 180 = 180
+    tight = qual("00024", 181, groups=[group([1, 2, 10])])
+    c = evaluate(tight, {1: RA, 2: RA}, UNITS)
+    assert (c.outcome, c.glh_short, c.reason) == (Outcome.GLH_SHORT, 1, "180 GLH taken, 181 needed")
+    over = qual("00025", 179, groups=[group([1, 2, 10])])
+    assert evaluate(over, {1: RA, 2: RA}, UNITS).outcome is Outcome.SATISFIED
+
+
+def test_move_down_only_to_a_strictly_smaller_size() -> None:
+    same = qual("00026", 390, mandatory=[1, 2])  # a sibling of the same GLH as EXT
+    assert move_down(EXT, [same], {1, 2}, UNITS) is None
+    smaller = qual("00027", 389, mandatory=[1, 2])
+    assert move_down(EXT, [same, smaller], {1, 2}, UNITS) is None  # 180 < 389
+    cert = qual("00028", 180, mandatory=[1, 2])
+    assert move_down(EXT, [same, smaller, cert], {1, 2}, UNITS) is cert
+    # A size whose GLH is not known is never a move-down target.
+    unknown = Qualification(code="00029", title="x", size="x", source="s", verified=True)
+    assert move_down(EXT, [unknown], {1, 2}, UNITS) is None
+
+
+def test_move_down_possible_when_the_smaller_rules_are_not_known() -> None:
+    glh_only = Qualification(code="00030", title="x", size="x", glh=180, source="s", verified=True)
+    assert move_down(EXT, [glh_only], {1, 2}, UNITS) is None
+    assert move_down_possible(EXT, [glh_only], {1, 2}, UNITS) == [glh_only]
+    # 90 < 180 even with every unit counted: not possible either.
+    assert move_down_possible(EXT, [glh_only], {1}, UNITS) == []
+
+
+def test_reason_texts_in_full() -> None:
+    c = evaluate(EXT, {1: RA, 2: RA, 4: CS, 5: CS, 6: CS, 7: CS}, UNITS)
+    assert c.reason == "mandatory unit 3 is not being taken"
+    c = evaluate(EXT, {4: CS, 5: CS, 6: CS, 7: CS}, UNITS)
+    assert c.reason == "mandatory units 1, 2 and 3 are not being taken"
+    c = evaluate(PATHWAYS, {1: RA, 2: RA, 4: RA}, UNITS)
+    assert c.reason == "mandatory unit 5 (pathway A) is not being taken"
+    c = evaluate(EXT, {1: RA, 2: RA, 3: RA, 4: CS, 5: CS}, UNITS)
+    assert c.reason == "rules of combination and GLH met"

@@ -192,7 +192,8 @@ def test_template_has_the_contract_and_is_prefilled(tmp_path: Path) -> None:
     # Every unit the tracker shows for 05839, with what the catalogue knows of it.
     assert sorted(u for c, u in unit_rows if c == "05839") == sorted(IT_UNITS)
     assert unit_rows[("05839", 1)][2:6] == ("Fundamentals of IT", 90, "Examined", None)
-    assert unit_rows[("05839", 4)][2:6] == ("Computer networks", 60, None, None)
+    # Unit 4's title and type are not in the catalogue: the tracker's are used.
+    assert unit_rows[("05839", 4)][2:6] == ("Computer networks", 60, "Moderated", None)
     # Code stays text (leading zero); header frozen; drop-downs for Rule and Assessment.
     assert units["A2"].data_type == "s" and units["A2"].value.startswith("0")
     assert units.freeze_panes == "A2"
@@ -432,6 +433,31 @@ def _empty_group(wb: openpyxl.Workbook) -> None:
     wb["Groups"].append(["05839", None, "specialist", 1])
 
 
+def _group_typo(wb: openpyxl.Workbook) -> None:
+    wb["Groups"].append(["05839", None, "practical", 1])
+    ws = wb["Units"]
+    cols = {c.value: c.column for c in ws[1]}
+    for row in range(2, ws.max_row + 1):
+        if ws.cell(row, cols["Code"]).value == "05839" and ws.cell(row, cols["Unit"]).value in (
+            4,
+            8,
+        ):
+            ws.cell(row, cols["Group"]).value = (
+                "practical" if ws.cell(row, 2).value == 4 else "practial"
+            )
+
+
+def _too_many(wb: openpyxl.Workbook) -> None:
+    wb["Groups"].append(["05839", None, "optional", 5])
+
+
+def _sheet_row(sheet: str, values: list[object]) -> Callable[[openpyxl.Workbook], None]:
+    def edit(wb: openpyxl.Workbook) -> None:
+        wb[sheet].append(values)
+
+    return edit
+
+
 @pytest.mark.parametrize(
     ("edit", "words"),
     [
@@ -443,8 +469,27 @@ def _empty_group(wb: openpyxl.Workbook) -> None:
         (_units_cell("Assessment", "Exam"), "column 'Assessment': unknown Assessment 'Exam'"),
         (_duplicate_unit, "column 'Unit': unit 1 is listed twice for 05838 (also row 2)"),
         (_empty_group, "group 'specialist' of 05839 has no units"),
+        (_group_typo, "column 'Group': group 'practial' of 05839 is not on sheet 'Groups'"),
+        (_too_many, "column 'Min Units': group 'optional' of 05839 asks for 5 units but has"),
+        (_sheet_row("Barred", ["05853", "4, 8"]), "column 'Code': 05853 has no units"),
+        (_sheet_row("Groups", ["05829", None, "x", 1]), "column 'Code': 05829 has no units"),
+        (_sheet_row("Barred", ["05839", "4, 99"]), "column 'Units': unit 99 is not on sheet"),
     ],
-    ids=["glh-text", "glh-zero", "glh-fraction", "rule", "code", "assessment", "twice", "group"],
+    ids=[
+        "glh-text",
+        "glh-zero",
+        "glh-fraction",
+        "rule",
+        "code",
+        "assessment",
+        "twice",
+        "group",
+        "group-typo",
+        "min-units",
+        "barred-code",
+        "groups-code",
+        "barred-unit",
+    ],
 )
 def test_bad_workbooks_are_refused(
     tmp_path: Path, edit: Callable[[openpyxl.Workbook], None], words: str

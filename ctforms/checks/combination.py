@@ -91,7 +91,9 @@ def _verdicts(ctx: Context, exp: Expecting, combo: rules.Combination) -> list[Is
                     evidence=base.model_copy(update={"mandatory_missing": [unit]}),
                 )
             )
-    elif combo.outcome is rules.Outcome.GLH_SHORT:
+    if combo.glh_short:
+        # Said even beside a missing mandatory unit: adding that unit may not be enough.
+        uncounted = combo.not_permitted
         issues.append(
             ctx.issue(
                 IssueKind.GLH_SHORT,
@@ -99,10 +101,20 @@ def _verdicts(ctx: Context, exp: Expecting, combo: rules.Combination) -> list[Is
                 code=code,
                 summary=f"Units taken add up to {combo.glh_taken} GLH;"
                 f" {qual.size or code} needs {combo.glh_required}",
-                evidence=base,
+                evidence=base.model_copy(
+                    update={
+                        "note": f"{rules.units_text(uncounted)} not in the rules for {code}:"
+                        " no GLH counted for them"
+                        if uncounted
+                        else None
+                    }
+                ),
             )
         )
-    elif combo.outcome is rules.Outcome.INVALID_COMBINATION:
+    if combo.outcome is rules.Outcome.INVALID_COMBINATION:
+        drop = rules.drop_to_meet(qual, exp.units, exp.catalogue.units)
+        ways = " or ".join(rules.units_text(d) for d in drop)
+        notes = combo.groups_short + ([f"dropping {ways} would meet the rules"] if drop else [])
         issues.append(
             ctx.issue(
                 IssueKind.INVALID_COMBINATION,
@@ -113,11 +125,13 @@ def _verdicts(ctx: Context, exp: Expecting, combo: rules.Combination) -> list[Is
                 evidence=base.model_copy(
                     update={
                         "barred_found": combo.barred_found or None,
-                        "note": "; ".join(combo.groups_short) or None,
+                        "note": "; ".join(notes) or None,
                     }
                 ),
             )
         )
+        if drop:
+            return issues  # the registered size is within reach: no move-down to propose
     if combo.outcome not in rules.FAILED:
         return issues
     achieved = sorted(
@@ -133,8 +147,8 @@ def _verdicts(ctx: Context, exp: Expecting, combo: rules.Combination) -> list[Is
                 IssueKind.MOVE_DOWN_AVAILABLE,
                 candidate=exp.candidate,
                 code=code,
-                summary=f"{qual.size or code} cannot be achieved; achieved units already meet"
-                f" {smaller.code} ({smaller.size})",
+                summary=f"{qual.size or code} cannot be met with the units taken; the achieved"
+                f" units already meet {smaller.code} ({smaller.size})",
                 evidence=Evidence(
                     registered_code=exp.registered_code,
                     move_down_code=smaller.code,
