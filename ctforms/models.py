@@ -359,6 +359,11 @@ class Rules(_Model):
         description="units listed for the qualification whose rule (mandatory or optional) is"
         " not known; every mandatory unit is taken to be listed in `mandatory`",
     )
+    complete: bool = Field(
+        default=True,
+        description="false when only part of the rules is known: a unit not named here may be"
+        " allowed too (its place is not known)",
+    )
 
 
 class Qualification(_Model):

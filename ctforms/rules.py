@@ -180,6 +180,7 @@ class _Engine:
         self.glh = {n: u.glh for n, u in unit_info.items()}
         # Units whose rule is not known: None stands for every unit (no rules at all).
         self.unknown: frozenset[int] | None = frozenset(rules.unknown) if self.known else None
+        self.open = self.known and not rules.complete  # units not named may be allowed
         pathways: list[tuple[str | None, list[int], list[OptionalGroup]]] = [
             (p.name, p.mandatory, p.groups) for p in rules.pathways
         ] or [(None, [], [])]
@@ -196,7 +197,11 @@ class _Engine:
 
     def uncertain(self, units: frozenset[int]) -> frozenset[int]:
         """The units of this set whose place in the rules is not known."""
-        return units if self.unknown is None else units & self.unknown
+        if self.unknown is None:
+            return units
+        if self.open:
+            return (units - self.permitted) | (units & self.unknown)
+        return units & self.unknown
 
     def _short(
         self, group: OptionalGroup, units: frozenset[int], extra: frozenset[int], hopeful: bool
@@ -411,6 +416,8 @@ def not_known(qual: Qualification, unit_info: Mapping[int, Unit]) -> list[str]:
         parts.append("which units are mandatory or optional")
     elif engine.unknown:
         parts.append(f"the rule for {_units(sorted(engine.unknown))}")
+    if engine.open:
+        parts.append("which other units are allowed")
     if engine.min_glh is None:
         parts.append("the minimum GLH")
     if no_hours := sorted(n for n, h in engine.glh.items() if h is None):

@@ -60,6 +60,7 @@ QUALIFICATION_COLUMNS = [
     "Verified",
     "Rules Status",
     "Rules Source",
+    "Rules Complete",
     "Notes",
 ]
 UNIT_COLUMNS = ["Code", "Unit", "Title", "GLH", "Assessment", "Rule", "Pathway", "Group"]
@@ -538,6 +539,7 @@ def _rules(
             if p == pkey
         ]
 
+    complete = r.parse(row, "Rules Complete", parse_yes_no)
     certain = {n for _, n, rule in ruled if rule}
     listed = {n for _, n, _ in ruled}
     barred: list[list[int]] = []
@@ -564,6 +566,7 @@ def _rules(
         ],
         barred=barred,
         unknown=sorted(set(unknown) - certain),
+        complete=complete is not False,
     )
 
 
@@ -639,6 +642,7 @@ def sheets_for(
                     _yn(q.verified),
                     _status(r) if r else None,
                     r.source if r and r.source != q.source else None,
+                    _yn(r.complete) if r else None,
                     (notes or {}).get(q.code),
                 ]
             )
@@ -663,7 +667,9 @@ def sheets_for(
                         out.groups.append(
                             [q.code, pathway, g.name, g.min_units, g.min_glh, g.max_units]
                         )
-                rows += [(n, None, None, None) for n in r.unknown]
+                named = {n for n, *_ in rows}
+                extra = [] if r.complete or unit_rows is None else unit_rows.get(q.code, [])
+                rows += [(n, None, None, None) for n in sorted({*r.unknown, *extra} - named)]
                 out.barred += [[q.code, ", ".join(map(str, b))] for b in r.barred]
             seen: set[tuple[int, str | None]] = set()
             for number, rule, pathway, group in rows:
@@ -826,7 +832,9 @@ INSTRUCTIONS = [
     "Qualifications, Verified: Y when Size and Minimum GLH are confirmed from the handbook;"
     " blank means Y when you typed a Minimum GLH. Rules Status: Verified (blank), Illustrative"
     " (made up, e.g. for training), or Not verified (kept but not used). Rules Source: where the"
-    " rules came from, if not the Source. Notes: ctforms' hints; not read.",
+    " rules came from, if not the Source. Rules Complete: N when the units listed are only part"
+    " of the rules (a unit not listed may be allowed too); blank means Y. Notes: ctforms' hints;"
+    " not read.",
     "Units, Pathway: for a unit that belongs to one pathway only, the pathway's name (a student"
     " must meet the shared rules and one pathway). Group: for an Optional unit that belongs to"
     " an optional group with its own minimum (see Groups).",

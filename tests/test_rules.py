@@ -535,3 +535,21 @@ def test_reason_texts_in_full() -> None:
     assert c.reason == "mandatory unit 5 (pathway A) is not being taken"
     c = evaluate(EXT, {1: RA, 2: RA, 3: RA, 4: CS, 5: CS}, UNITS)
     assert c.reason == "rules of combination and GLH met"
+
+
+def test_rules_known_only_in_part_leave_unlisted_units_open() -> None:
+    # Mandatory 1, 2 known; nothing else listed, and the rules say they are not complete.
+    q = qual("00031", 300, mandatory=[1, 2])
+    q = q.model_copy(update={"rules": q.rules.model_copy(update={"complete": False})})  # type: ignore[union-attr]
+    # 1, 2 + 4, 5 = 300: 4 and 5 may count, nothing says they do.
+    c = evaluate(q, {1: RA, 2: RA, 4: RA, 5: RA}, UNITS)
+    assert c.outcome is Outcome.PARTLY_VERIFIED
+    assert c.unverified == ["the rule for units 4 and 5 (no Rule given)"]
+    assert c.not_permitted == []
+    # The mandatory part is still checked, and 1 + 4 = 150 < 300 even if 4 counts.
+    c = evaluate(q, {1: RA, 4: RA}, UNITS)
+    assert (c.outcome, c.mandatory_missing, c.glh_short) == (Outcome.MANDATORY_MISSING, [2], 150)
+    # Complete rules would rule 4 and 5 out: 180 < 300.
+    closed = qual("00032", 300, mandatory=[1, 2])
+    c = evaluate(closed, {1: RA, 2: RA, 4: RA, 5: RA}, UNITS)
+    assert (c.outcome, c.not_permitted) == (Outcome.GLH_SHORT, [4, 5])

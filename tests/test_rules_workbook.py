@@ -187,7 +187,7 @@ def test_template_has_the_contract_and_is_prefilled(tmp_path: Path) -> None:
     assert rows["05839"][6] == "Y"
     # 05838's 180 GLH is inferred in the shipped catalogue: shown, marked not confirmed.
     assert rows["05838"][3:7] == (180, "Information Technology", rows["05838"][5], "N")
-    assert "not confirmed" in str(rows["05838"][9])
+    assert "not confirmed" in str(rows["05838"][10])  # Notes
     unit_rows = {(str(r[0]), r[1]): r for r in units.iter_rows(min_row=2, values_only=True)}
     # Every unit the tracker shows for 05839, with what the catalogue knows of it.
     assert sorted(u for c, u in unit_rows if c == "05839") == sorted(IT_UNITS)
@@ -308,6 +308,31 @@ def test_partly_marked_rules_check_what_is_known(tmp_path: Path) -> None:
     assert line.evidence.unverified is not None
     assert line.evidence.unverified[0].startswith("the rule for units")
     assert {c.code: c.rules for c in register.catalogue}["05839"] == "partial"
+
+
+def test_rules_complete_n_keeps_unlisted_units_open(tmp_path: Path) -> None:
+    rules = _template(tmp_path)
+    sizes = {"05839": {**KNOWN_SIZES["05839"], "Rules Complete": "N"}, "05838": {}}
+
+    # Only the mandatory units marked; the other rows deleted: they are not listed at all.
+    def keep_mandatory(wb: openpyxl.Workbook) -> None:
+        ws = wb["Units"]
+        cols = {c.value: c.column for c in ws[1]}
+        for row in range(ws.max_row, 1, -1):
+            code, rule = ws.cell(row, cols["Code"]).value, ws.cell(row, cols["Rule"]).value
+            if code == "05839" and rule is None:
+                ws.delete_rows(row)
+
+    _fill(rules, sizes, MANDATORY_IT, extra=keep_mandatory)
+    shown = invoke("catalogue", "show", "05839", "--catalogue", rules)
+    assert "which other units are allowed" in shown.stdout
+    register = _check(tmp_path, rules)
+    kinds = _combination_kinds(register)
+    assert ("0002", "mandatory-unit-missing", 3) in kinds
+    # Without "N" the unlisted optional units would count nothing and 0001 would be short.
+    assert ("0001", "glh-short", None) not in kinds
+    (line,) = [i for i in register.issues if i.kind is IssueKind.COMBINATION_UNVERIFIABLE]
+    assert "0001" in (line.evidence.candidate_numbers or [])
 
 
 def test_rules_source_column_reaches_the_register(tmp_path: Path) -> None:
