@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
@@ -16,7 +15,15 @@ from ctforms.models import Grade, VisitStatus
 from ctforms.output import write_bytes
 from ctforms.parsing import parse_date
 from ctforms.records import SHEETS  # the reader's sheet names and headers: one contract
-from ctforms.xlsxio import DATE_FORMAT, TEXT_FORMAT, autosize, put, style_header, workbook_bytes
+from ctforms.xlsxio import (
+    DATE_FORMAT,
+    TEXT_FORMAT,
+    autosize,
+    put,
+    style_header,
+    text_lines,
+    workbook_bytes,
+)
 
 LAST_ROW = 2000  # drop-downs cover rows 2..LAST_ROW
 LISTS = "Lists"
@@ -82,10 +89,7 @@ def _instructions(wb: Workbook, codes: Sequence[tuple[str, str]]) -> None:
     if codes:
         lines += ["", "Qualification codes in the drop-downs:"]
         lines += [f"{code}  {title}" for code, title in codes]
-    for row, line in enumerate(lines, start=1):
-        put(ws, row, 1, line).alignment = Alignment(wrap_text=True, vertical="top")
-    ws["A1"].font = Font(bold=True, size=14)
-    ws.column_dimensions["A"].width = 110
+    text_lines(ws, lines)
 
 
 def records_template_bytes(

@@ -398,15 +398,19 @@ def _add_unit(r: _Reader, subject: _SubjectInfo, row: _Row, number: int) -> None
                 raise r.fail(
                     row,
                     column,
-                    f"unit {number} of {subject.name} has {column} {value} here but"
-                    f" {getattr(known, key)} on row {first.row}: a unit is the same in every"
-                    " size of a subject",
+                    f"unit {number} of {subject.name} has {column} {_shown(value)} here but"
+                    f" {_shown(getattr(known, key))} on row {first.row}: a unit is the same in"
+                    " every size of a subject",
                 )
     merged = (known or Unit(number=number)).model_copy(
         update={k: v for k, v in given.items() if v is not None}
     )
     subject.units[number] = merged
     subject.unit_rows.setdefault(number, row)
+
+
+def _shown(value: object) -> str:
+    return repr(value) if isinstance(value, str) else str(value)
 
 
 def _qualification(
@@ -864,19 +868,22 @@ _WIDTHS = {
 def rules_workbook_bytes(sheets: Sheets, timestamp: dt.datetime) -> bytes:
     """The workbook for these rows: Instructions first, then one sheet each."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from ctforms.xlsxio import TEXT_FORMAT, print_landscape, put, style_header, workbook_bytes
+    from ctforms.xlsxio import (
+        TEXT_FORMAT,
+        print_landscape,
+        put,
+        style_header,
+        text_lines,
+        workbook_bytes,
+    )
 
     wb = Workbook()
     ws = wb.active
     ws.title = "Instructions"
-    for row, line in enumerate(INSTRUCTIONS, start=1):
-        put(ws, row, 1, line).alignment = Alignment(wrap_text=True, vertical="top")
-    ws["A1"].font = Font(bold=True, size=14)
-    ws.column_dimensions["A"].width = 110
+    text_lines(ws, INSTRUCTIONS)
     drop_downs = {
         "Rule": RULE_VALUES,
         "Assessment": [a.value for a in Assessment],

@@ -72,6 +72,22 @@ def put(ws: Worksheet, row: int, column: int, value: object) -> Cell:
     return cell
 
 
+def text_lines(ws: Worksheet, lines: list[str], width: int = 78) -> None:
+    """A sheet of wrapped text lines (instructions), each row tall enough for its text, printed
+    one page wide. Spreadsheet programs do not grow a row for wrapped text on their own."""
+    for row, line in enumerate(lines, start=1):
+        put(ws, row, 1, line).alignment = Alignment(wrap_text=True, vertical="top")
+        wrapped = max(1, -(-len(line) // int(width * 1.1)))  # ceil: about 1.1 chars per unit
+        if wrapped > 1:
+            ws.row_dimensions[row].height = 15 * wrapped
+    ws.column_dimensions["A"].width = width
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.row_dimensions[1].height = 20
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
 def print_landscape(ws: Worksheet, header_row: int = 1) -> None:
     """Print landscape, one page wide, with the header row on every page."""
     ws.print_title_rows = f"{header_row}:{header_row}"
