@@ -271,7 +271,9 @@ class _Engine:
             dropped = frozenset[int]().union(*clashes) - frozenset(keep)
             if self.certain(taken - dropped):
                 found.append(sorted(dropped))
-        fewest = min((len(d) for d in found), default=0)
+        if not found:
+            return []
+        fewest = min(len(d) for d in found)
         return sorted({tuple(d): d for d in found if len(d) == fewest}.values())
 
     def possible(self, units: frozenset[int]) -> bool:
@@ -380,6 +382,11 @@ _ENGINES: dict[tuple[str, int, int, int], _Engine] = {}
 _ENGINE_LIMIT = 1_000
 
 
+def clear_caches() -> None:
+    """Forget every memoised judgement (tests start each from nothing)."""
+    _ENGINES.clear()
+
+
 def _engine(qual: Qualification, unit_info: Mapping[int, Unit]) -> _Engine:
     rules = usable(qual)
     key = (qual.code, id(qual), id(rules), id(unit_info))
@@ -437,11 +444,8 @@ def _smaller(registered: Qualification, siblings: Sequence[Qualification]) -> li
     """Strictly smaller sizes, largest first (only sizes whose GLH is on record)."""
     if registered.glh is None:
         return []
-    size = registered.glh
-    return sorted(
-        (q for q in siblings if q.code != registered.code and q.glh is not None and q.glh < size),
-        key=lambda q: (-(q.glh or 0), q.code),
-    )
+    sized = [(q.glh, q) for q in siblings if q.glh is not None and q.code != registered.code]
+    return [q for glh, q in sorted(sized, key=lambda s: (-s[0], s[1].code)) if glh < registered.glh]
 
 
 def move_down(

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from ctforms import rules
 from ctforms.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,3 +36,9 @@ DEMO_ARGS = [
 @pytest.fixture
 def demo_args() -> list[str]:
     return list(DEMO_ARGS)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rules_engine() -> None:
+    """Each test judges from nothing: no memoised result from an earlier test."""
+    rules.clear_caches()

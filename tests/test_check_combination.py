@@ -295,3 +295,39 @@ def test_illustrative_rules_are_said() -> None:
     assert result.notes == [
         "Rules used for 05839 are illustrative (made up for the demo or for training), not OCR's."
     ]
+
+
+def test_one_student_to_check_is_said_in_the_singular() -> None:
+    track = tracker(candidate("0001", qentry(UNKNOWN, 1)))
+    result, (line,) = combination.check(context(track))
+    assert line.summary.startswith("Rules of combination for 09999 not known: 1 student to check")
+    assert result.notes[0].startswith(
+        "The rules of combination for 09999 are not known: 1 student must be checked by hand"
+    )
+    assert line.evidence.note == "09999 is not in the catalogue; add it in the rules workbook"
+
+
+def test_at_most_ten_candidate_numbers_in_the_summary() -> None:
+    ten = tracker(*(candidate(f"{n:04d}", qentry(UNKNOWN, 1)) for n in range(1, 11)))
+    (line,) = combination.check(context(ten))[1]
+    assert "(0001, 0002, 0003, 0004, 0005, 0006, 0007, 0008, 0009, 0010);" in line.summary
+    eleven = tracker(*(candidate(f"{n:04d}", qentry(UNKNOWN, 1)) for n in range(1, 12)))
+    (line,) = combination.check(context(eleven))[1]
+    assert "0009, 0010 and 1 more);" in line.summary
+    assert line.evidence.students == 11
+    assert line.evidence.candidate_numbers == [f"{n:04d}" for n in range(1, 12)]
+
+
+def test_the_line_names_where_the_rules_came_from() -> None:
+    cat = catalogue(GLH_ONLY_YAML)
+    track = tracker(candidate("0001", qentry(IT_EXT, 1, 2, 3, 4, 5)))
+    (line,) = combination.check(context(track, cat=cat))[1]
+    assert line.evidence.note == "catalogue: test; rules: none (from test.yaml)"
+    partial = CATALOGUE_YAML.replace(
+        "          mandatory: [1, 2, 3]\n",
+        "          mandatory: [1, 2, 3]\n          unknown: [7]\n",
+    ).replace("      - {number: 9,", "      - {number: 7, glh: 60}\n      - {number: 9,")
+    track = tracker(candidate("0001", qentry(IT_EXT, 1, 2, 3, 4, 7)))  # 300 + 7 = 360
+    (line,) = combination.check(context(track, cat=catalogue(partial)))[1]
+    assert line.evidence.note == "catalogue: test; rules: test (from test.yaml)"
+    assert line.evidence.unverified == ["the rule for unit 7 (no Rule given)"]

@@ -553,3 +553,27 @@ def test_rules_known_only_in_part_leave_unlisted_units_open() -> None:
     closed = qual("00032", 300, mandatory=[1, 2])
     c = evaluate(closed, {1: RA, 2: RA, 4: RA, 5: RA}, UNITS)
     assert (c.outcome, c.not_permitted) == (Outcome.GLH_SHORT, [4, 5])
+
+
+def test_top_up_lacking_only_what_is_lacking() -> None:
+    # The group needs 2 units and 120 GLH; unit 11 alone gives 120 GLH but 1 unit.
+    q = qual("00033", 210, mandatory=[1], groups=[group([4, 11], min_units=2, min_glh=120)])
+    assert top_up_missing(q, {1: RA, 11: RA}, UNITS) == ["options: 1 more unit"]
+
+
+def test_top_up_says_every_part_not_known() -> None:
+    q = Qualification(code="00034", title="x", size="x", glh=180, source="s", verified=False)
+    assert top_up_missing(q, {1: RA}, UNITS) == [
+        "cannot verify for 00034: which units are mandatory or optional; the minimum GLH"
+        " (180 is not confirmed)"
+    ]
+
+
+def test_a_same_size_sibling_met_is_not_a_move_down() -> None:
+    # 00035 is as big as EXT (390) and 1-5 meet it; EXT itself is not met (group short).
+    same = qual("00035", 390, groups=[group([1, 2, 3, 4, 5])])
+    assert satisfies(same, {1, 2, 3, 4, 5}, UNITS)
+    assert move_down(EXT, [same], {1, 2, 3, 4, 5}, UNITS) is None
+    # Among smaller sizes the largest comes first, and a tie goes to the lower code.
+    a, b = qual("00037", 180, mandatory=[1, 2]), qual("00036", 180, mandatory=[1, 2])
+    assert move_down(EXT, [a, b], {1, 2}, UNITS) is b

@@ -29,9 +29,12 @@ HOW_TO_ENTER = "in the rules workbook ('ctforms catalogue template') and used wi
 class _Unknown:
     """What could not be checked for one qualification, and for whom."""
 
-    parts: dict[str, None] = field(default_factory=dict)  # ordered set
+    parts: list[str] = field(default_factory=list)  # in the order first met
     candidates: list[str] = field(default_factory=list)
-    checked: bool = False  # some part of the rules was checked
+
+    def add(self, candidate: str, parts: list[str]) -> None:
+        self.candidates.append(candidate)
+        self.parts += [p for p in parts if p not in self.parts]
 
 
 def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
@@ -42,20 +45,17 @@ def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
         if exp.entry is None:
             continue
         code = exp.expected_code
-        cat, combo = exp.catalogue, exp.combination
-        if cat is None or combo is None:
+        combo = exp.combination  # None exactly when the code is not in the catalogue
+        if combo is None:
             gap = unknown.setdefault(code, _Unknown())
-            gap.parts["the qualification itself (it is not in the catalogue)"] = None
-            gap.candidates.append(exp.candidate_number)
+            gap.add(exp.candidate_number, ["the qualification itself (it is not in the catalogue)"])
             continue
-        qual = cat.qualification
-        if qual.rules is not None and qual.rules.illustrative:
+        assert exp.catalogue is not None  # a judgement needs the catalogue's entry
+        rules_used = exp.catalogue.qualification.rules
+        if rules_used is not None and rules_used.illustrative:
             illustrative.add(code)
         if combo.unverified:
-            gap = unknown.setdefault(code, _Unknown())
-            gap.parts.update(dict.fromkeys(combo.unverified))
-            gap.candidates.append(exp.candidate_number)
-            gap.checked |= combo.outcome is not rules.Outcome.CANNOT_VERIFY
+            unknown.setdefault(code, _Unknown()).add(exp.candidate_number, combo.unverified)
         issues.extend(_verdicts(ctx, exp, combo))
     for code in sorted(unknown):
         issues.append(_unverifiable(ctx, code, unknown[code]))
@@ -163,7 +163,8 @@ def _verdicts(ctx: Context, exp: Expecting, combo: rules.Combination) -> list[Is
         done = ", ".join(map(str, achieved)) or "none"
         hint = (
             f"a move-down to {other.code} ({other.size or 'a smaller size'}) may be possible:"
-            f" its rules are not fully known ({'; '.join(_not_known(ctx, other.code))}); check"
+            f" its rules are not fully known"
+            f" ({'; '.join(rules.not_known(other, exp.catalogue.units))}); check"
             f" in the centre handbook whether the achieved units ({done}) meet them"
         )
         first = issues[0]
@@ -174,17 +175,21 @@ def _verdicts(ctx: Context, exp: Expecting, combo: rules.Combination) -> list[Is
     return issues
 
 
-def _not_known(ctx: Context, code: str) -> list[str]:
+def _students(n: int) -> str:
+    return f"{n} student{'' if n == 1 else 's'}"
+
+
+def _checked(ctx: Context, code: str) -> bool:
+    """Whether some part of the qualification's rules was checked (its GLH, its rules)."""
     entry = ctx.catalogue.get(code)
-    if entry is None:
-        return ["not in the catalogue"]
-    return rules.not_known(entry.qualification, entry.units) or ["nothing"]
+    q = entry.qualification if entry else None
+    return q is not None and (rules.usable(q) is not None or rules.minimum_glh(q) is not None)
 
 
 def _unverifiable(ctx: Context, code: str, gap: _Unknown) -> Issue:
     n = len(gap.candidates)
-    students = f"{n} student{'' if n == 1 else 's'}"
-    what = "partly known" if gap.checked else "not known"
+    students = _students(n)
+    what = "partly known" if _checked(ctx, code) else "not known"
     numbers = sorted(gap.candidates)
     listed = ", ".join(numbers[:_LISTED]) + (f" and {n - _LISTED} more" if n > _LISTED else "")
     return ctx.issue(
@@ -211,9 +216,8 @@ def _source(ctx: Context, code: str) -> str:
 
 
 def _note(ctx: Context, code: str, gap: _Unknown) -> str:
-    n = len(gap.candidates)
-    students = f"{n} student{'' if n == 1 else 's'}"
-    if gap.checked:
+    students = _students(len(gap.candidates))
+    if _checked(ctx, code):
         lead = (
             f"The rules of combination for {code} are only partly known: what is known was"
             f" checked, but {students} must still be checked by hand against the centre"
