@@ -135,20 +135,25 @@ _EMPTY_MEANS_NONE = {"ria", "tags", "actions"}
 _IGNORED = {"instructions", "lists"}
 
 
-def read_records(path: Path) -> Records:
-    path = Path(path)
-    if not path.exists():
-        raise InputError("file not found (make one with 'ctforms records template')", file=path)
-    import openpyxl  # imported here: only runs with --records pay for it
+def open_workbook(path: Path) -> Any:
+    """A workbook opened to read values, or one clear error for anything that is not one."""
+    import openpyxl  # imported here: only the commands given a workbook pay for it
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, InvalidFileException) as exc:
         raise InputError(
             f"not an .xlsx workbook ({type(exc).__name__}); save it from Excel as .xlsx",
             file=path,
         ) from None
+
+
+def read_records(path: Path) -> Records:
+    path = Path(path)
+    if not path.exists():
+        raise InputError("file not found (make one with 'ctforms records template')", file=path)
+    wb = open_workbook(path)
     try:
         by_key = {norm_key(ws.title): ws for ws in wb.worksheets}
         found: dict[str, Any] = {}

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +37,7 @@ from ctforms.models import (
     Unit,
 )
 from ctforms.parsing import norm_key, parse_qualification_code, parse_unit_number, parse_yes_no
+from ctforms.records import open_workbook
 
 if TYPE_CHECKING:  # the catalogue imports this module
     from ctforms.catalogue import Catalogue
@@ -213,16 +213,7 @@ def _slug(name: str) -> str:
 def read_rules_workbook(path: Path, base: Catalogue) -> CatalogueFile:
     """Read a rules workbook into a catalogue file; blanks are filled from `base`."""
     path = Path(path)
-    import openpyxl  # imported here: only commands given a workbook pay for it
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, InvalidFileException) as exc:
-        raise InputError(
-            f"not an .xlsx workbook ({type(exc).__name__}); save it from Excel as .xlsx",
-            file=path,
-        ) from None
+    wb = open_workbook(path)
     try:
         by_key = {norm_key(ws.title): ws for ws in wb.worksheets}
         columns = {
