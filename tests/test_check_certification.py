@@ -34,7 +34,13 @@ def test_expected_and_certificating_this_series_passes() -> None:
     )
     assert issues == []
     assert outcome.status is CheckStatus.PASSED
-    assert (outcome.check, outcome.students_checked, outcome.issues) == ("certification", 1, 0)
+    assert (outcome.check, outcome.title, outcome.students_checked, outcome.issues) == (
+        "certification",
+        "Certification status",
+        1,
+        0,
+    )
+    assert outcome.notes == []
 
 
 @pytest.mark.parametrize(
@@ -54,6 +60,9 @@ def test_expected_but_not_certificating_this_series(cert: CertificationStatus) -
     assert issue.severity is Severity.BLOCKING
     assert issue.unit_number is None
     assert issue.evidence.certification_status == cert.text
+    assert issue.summary == (
+        f"Expected to certificate in August 2024 but the tracker says '{cert.text}'"
+    )
     assert issue.deadline == DECLARATION_CLOSES
     assert issue.id == f"not-certificating/0001/{IT_EXT}/-"
     assert issue.candidate is not None and issue.candidate.surname == "Student0001"
@@ -85,6 +94,9 @@ def test_certificating_but_not_on_the_expected_sheet() -> None:
     issue = issues[0]
     assert issue.severity is Severity.WARNING
     assert issue.evidence.certification_status == "Certificating in August 2024"
+    assert issue.summary == (
+        "Shows 'Certificating in August 2024' but the Expected sheet does not expect a result"
+    )
     assert issue.deadline == DECLARATION_CLOSES
     assert outcome.status is CheckStatus.ISSUES
     assert outcome.students_checked == 2
@@ -159,8 +171,17 @@ def test_without_expected_sheet_the_tracker_decides_and_the_check_is_partial() -
     outcome, issues = certification.check(context(track, Records(expected=None)))
     assert issues == []
     assert outcome.status is CheckStatus.PARTIAL
-    assert outcome.students_checked == 1
-    assert len(outcome.notes) == 1
+    assert (outcome.check, outcome.title, outcome.students_checked, outcome.issues) == (
+        "certification",
+        "Certification status",
+        1,
+        0,
+    )
+    assert outcome.notes == [
+        "No Expected sheet in records.xlsx: the students expecting a result were taken to be"
+        " those the tracker shows as 'Certificating in August 2024'. A student missing from"
+        " that status cannot be found without the Expected sheet."
+    ]
 
 
 def test_empty_expected_sheet_makes_every_certificating_student_unexpected() -> None:

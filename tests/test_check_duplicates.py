@@ -28,7 +28,13 @@ def test_distinct_candidates_pass() -> None:
     outcome, issues = duplicates.check(context(track))
     assert issues == []
     assert outcome.status is CheckStatus.PASSED
-    assert (outcome.check, outcome.students_checked) == ("duplicates", 2)
+    assert (outcome.check, outcome.title, outcome.students_checked, outcome.issues) == (
+        "duplicates",
+        "Duplicate candidate records",
+        2,
+        0,
+    )
+    assert outcome.notes == []
 
 
 def test_same_uln_under_two_numbers() -> None:
@@ -48,6 +54,7 @@ def test_same_uln_under_two_numbers() -> None:
     assert (issue.candidate.surname, issue.candidate.uln) == ("Smith", ULN)
     assert issue.evidence.other_candidate_number == "0007"
     assert issue.evidence.matched_on == "ULN"
+    assert issue.summary == "Same ULN as candidate 0007"
     assert outcome.status is CheckStatus.ISSUES and outcome.issues == 1
 
 
@@ -62,6 +69,7 @@ def test_same_name_and_date_of_birth_under_two_numbers() -> None:
     ]
     ev = issues[0].evidence
     assert (ev.other_candidate_number, ev.matched_on) == ("0002", "name and date of birth")
+    assert issues[0].summary == "Same name and date of birth as candidate 0002"
 
 
 def test_names_match_ignoring_case_spacing_and_accents() -> None:

@@ -7,11 +7,13 @@ import datetime as dt
 
 import pytest
 from checkkit import (
+    CATALOGUE_YAML,
     DM_CERT,
     IT_CERT,
     IT_EXT,
     UNKNOWN,
     candidate,
+    catalogue,
     context,
     expected,
     qentry,
@@ -23,6 +25,26 @@ from ctforms.models import CheckStatus, IssueKind, Records, Severity
 
 D = dt.date
 DECLARATION_OPENS = D(2024, 6, 15)
+TITLE = "Qualification entries (registrations)"
+
+# Business: one size whose size and minimum GLH are not on record, and a Diploma.
+BUSINESS_YAML = (
+    CATALOGUE_YAML
+    + """
+  - id: bs
+    name: Business
+    suite: 2016
+    level: 3
+    source: test
+    verified: true
+    units:
+      - {number: 1, title: The business environment, glh: 60, assessment: Examined}
+    qualifications:
+      - {code: "05870", title: Business (size unknown), source: test, verified: false}
+      - {code: "05871", title: Diploma in Business, size: Diploma, glh: 720, source: test,
+         verified: true}
+"""
+)
 
 
 def test_entered_for_the_expected_qualification_passes() -> None:
@@ -30,7 +52,13 @@ def test_entered_for_the_expected_qualification_passes() -> None:
     outcome, issues = entries.check(context(track, Records(expected=expected(("0001", IT_EXT)))))
     assert issues == []
     assert outcome.status is CheckStatus.PASSED
-    assert (outcome.check, outcome.students_checked) == ("entries", 1)
+    assert (outcome.check, outcome.title, outcome.students_checked, outcome.issues) == (
+        "entries",
+        TITLE,
+        1,
+        0,
+    )
+    assert outcome.notes == []
 
 
 def test_candidate_not_in_the_tracker_has_no_entry() -> None:
@@ -45,6 +73,8 @@ def test_candidate_not_in_the_tracker_has_no_entry() -> None:
     assert issue.candidate is None
     assert issue.evidence.expected_code == IT_EXT
     assert issue.evidence.registered_code is None
+    assert issue.evidence.note == "The candidate is not in the tracker at all."
+    assert issue.summary == f"No entry for {IT_EXT}, the qualification the student expects"
     assert issue.deadline == DECLARATION_OPENS
     assert issue.id == f"no-qualification-entry/0007/{IT_EXT}/-"
     assert outcome.status is CheckStatus.ISSUES and outcome.issues == 1
@@ -59,7 +89,30 @@ def test_entry_for_another_subject_is_no_entry() -> None:
     ]
     issue = issues[0]
     assert issue.candidate is not None and issue.candidate.surname == "Student0001"
-    assert issue.evidence.note is not None and DM_CERT in issue.evidence.note
+    assert issue.evidence.note == f"The tracker shows entries for {DM_CERT} only."
+
+
+def test_entries_for_other_subjects_are_all_listed() -> None:
+    track = tracker(candidate("0001", qentry(DM_CERT, 1), qentry(UNKNOWN, 1)))
+    _, issues = entries.check(context(track, Records(expected=expected(("0001", IT_EXT)))))
+    assert [(i.kind, i.evidence.note) for i in issues] == [
+        (
+            IssueKind.NO_QUALIFICATION_ENTRY,
+            f"The tracker shows entries for {DM_CERT}, {UNKNOWN} only.",
+        )
+    ]
+
+
+def test_candidate_with_no_entry_at_all() -> None:
+    track = tracker(candidate("0001"))
+    _, issues = entries.check(context(track, Records(expected=expected(("0001", IT_EXT)))))
+    assert [(i.kind, i.candidate_number, i.evidence.note) for i in issues] == [
+        (
+            IssueKind.NO_QUALIFICATION_ENTRY,
+            "0001",
+            "The candidate has no qualification entry in the tracker.",
+        )
+    ]
 
 
 def test_expected_code_unknown_to_the_catalogue_and_not_entered() -> None:
@@ -69,6 +122,11 @@ def test_expected_code_unknown_to_the_catalogue_and_not_entered() -> None:
         (IssueKind.NO_QUALIFICATION_ENTRY, UNKNOWN)
     ]
     assert issues[0].evidence.expected_code == UNKNOWN
+    # Not in the catalogue: the IT entry might be another size of it, and the note says so.
+    assert issues[0].evidence.note == (
+        f"The tracker shows entries for {IT_EXT} only; {UNKNOWN} is not in the catalogue,"
+        " so ctforms cannot tell whether one of them is another size of it."
+    )
 
 
 def test_registered_for_a_smaller_size_needs_a_top_up() -> None:
@@ -80,7 +138,16 @@ def test_registered_for_a_smaller_size_needs_a_top_up() -> None:
     ]
     ev = issues[0].evidence
     assert (ev.expected_code, ev.registered_code, ev.direction) == (IT_EXT, IT_CERT, "top-up")
-    assert ev.missing_for_target  # units 1 and 2 alone cannot make the Extended Certificate
+    # Units 1 and 2 alone cannot make the Extended Certificate.
+    assert ev.missing_for_target == [
+        "unit 3 (mandatory)",
+        "options: 2 more units / 120 more GLH",
+        "180 more GLH overall",
+    ]
+    assert issues[0].summary == (
+        f"Entered for {IT_CERT} (Certificate) but expects {IT_EXT} (Extended Certificate):"
+        " top-up entry needed"
+    )
     assert issues[0].severity is Severity.BLOCKING
     assert issues[0].deadline == DECLARATION_OPENS
     assert outcome.status is CheckStatus.ISSUES
@@ -97,6 +164,26 @@ def test_registered_for_a_larger_size_needs_a_move_down() -> None:
     ev = issues[0].evidence
     assert (ev.expected_code, ev.registered_code, ev.direction) == (IT_CERT, IT_EXT, "move-down")
     assert ev.missing_for_target is None
+    assert issues[0].summary == (
+        f"Entered for {IT_EXT} (Extended Certificate) but expects {IT_CERT} (Certificate):"
+        " move-down entry needed"
+    )
+
+
+def test_wrong_size_with_a_size_and_glh_not_on_record() -> None:
+    # 05870's size and GLH are unknown: neither the direction nor the size can be named.
+    track = tracker(candidate("0001", qentry("05870", 1)))
+    ctx = context(
+        track, Records(expected=expected(("0001", "05871"))), cat=catalogue(BUSINESS_YAML)
+    )
+    _, issues = entries.check(ctx)
+    assert [(i.kind, i.qualification_code, i.evidence.direction) for i in issues] == [
+        (IssueKind.WRONG_SIZE_ENTRY, "05871", None)
+    ]
+    assert issues[0].summary == (
+        "Entered for 05870 (size not known) but expects 05871 (Diploma):"
+        " top-up or move-down entry needed"
+    )
 
 
 def test_students_only_certificating_in_the_tracker_are_not_checked_here() -> None:
@@ -141,7 +228,16 @@ def test_without_expected_sheet_cannot_verify() -> None:
     outcome, issues = entries.check(context(track, Records(expected=None)))
     assert issues == []
     assert outcome.status is CheckStatus.CANNOT_VERIFY
-    assert len(outcome.notes) == 1
+    assert (outcome.check, outcome.title, outcome.students_checked, outcome.issues) == (
+        "entries",
+        TITLE,
+        1,
+        0,
+    )
+    assert outcome.notes == [
+        "No Expected sheet in records.xlsx: cannot tell whether students are entered for the"
+        " qualification (and size) they expect."
+    ]
 
 
 def test_empty_expected_sheet_passes() -> None:

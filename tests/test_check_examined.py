@@ -13,6 +13,7 @@ import datetime as dt
 import pytest
 from checkkit import (
     ANA,
+    CATALOGUE_YAML,
     CNR,
     CS,
     ENR,
@@ -24,6 +25,7 @@ from checkkit import (
     RA,
     UNKNOWN,
     candidate,
+    catalogue,
     context,
     expected,
     qentry,
@@ -36,6 +38,42 @@ from ctforms.models import CheckStatus, Grade, IssueKind, Records, Severity
 
 D = dt.date
 DECLARATION_CLOSES = D(2024, 6, 23)
+NOT_ACHIEVED = "attempted, not achieved, not re-entered"
+RULES_NOT_KNOWN = (
+    "rules of combination not fully known: every unit that may count is treated as required"
+)
+
+# Sport: rules known (mandatory 1, 2; 3 and 4 optional) but the minimum GLH is not confirmed,
+# so no combination is ever certain: the rules are partly verified.
+SPORT = "05880"
+SPORT_YAML = (
+    CATALOGUE_YAML
+    + """
+  - id: sp
+    name: Sport
+    suite: 2016
+    level: 3
+    source: test
+    verified: true
+    units:
+      - {number: 1, title: Anatomy, glh: 90, assessment: Examined}
+      - {number: 2, title: Coaching, glh: 90, assessment: Moderated}
+      - {number: 3, title: Nutrition, glh: 60, assessment: Examined}
+      - {number: 4, title: Fitness testing, glh: 60, assessment: Moderated}
+    qualifications:
+      - code: "05880"
+        title: Certificate in Sport
+        size: Certificate
+        glh: 180
+        source: test
+        verified: false
+        rules:
+          verified: true
+          source: test
+          mandatory: [1, 2]
+          groups: [{name: options, units: [3, 4]}]
+"""
+)
 
 
 def _records(*numbers: str, code: str = IT_EXT) -> Records:
@@ -47,7 +85,13 @@ def test_achieved_and_entered_units_pass() -> None:
     outcome, issues = examined.check(context(track, _records("0001")))
     assert issues == []
     assert outcome.status is CheckStatus.PASSED
-    assert (outcome.check, outcome.students_checked) == ("examined", 1)
+    assert (outcome.check, outcome.title, outcome.students_checked, outcome.issues) == (
+        "examined",
+        "Required examined units",
+        1,
+        0,
+    )
+    assert outcome.notes == []
 
 
 def test_mandatory_unit_attempted_not_achieved() -> None:
@@ -71,6 +115,7 @@ def test_mandatory_unit_attempted_not_achieved() -> None:
     assert ev.strictly_required is True
     assert ev.source_rows == ["tracker row 7"]
     assert ev.note is None
+    assert issue.summary == f"Examined unit 1: {NOT_ACHIEVED}"
     assert outcome.status is CheckStatus.ISSUES and outcome.issues == 1
 
 
@@ -85,6 +130,8 @@ def test_mandatory_unit_not_entered_is_blocking_with_verified_rules() -> None:
     assert ev.unit_grade is None
     assert ev.strictly_required is True
     assert ev.source_rows == ["tracker row 3"]
+    assert ev.note is None
+    assert issues[0].summary == "Examined unit 2: no entry this series"
 
 
 def test_optional_examined_unit_not_needed_raises_nothing() -> None:
@@ -131,6 +178,10 @@ def test_later_problem_units_are_seen_after_skipped_ones() -> None:
     )
     _, issues = examined.check(context(track, _records("0001")))
     assert [(i.kind, i.unit_number) for i in issues] == [(IssueKind.EXAMINED_NOT_ENTERED, 8)]
+    # Needed, though not strictly (units 4 and 5 coming good would do without it); the rules
+    # are fully known, so a unit never started is still blocking.
+    assert issues[0].evidence.strictly_required is False
+    assert issues[0].severity is Severity.BLOCKING
 
 
 def test_without_rules_a_never_started_unit_is_a_warning() -> None:
@@ -155,7 +206,23 @@ def test_without_rules_a_never_started_unit_is_a_warning() -> None:
         assert issue.qualification_title == f"Qualification {UNKNOWN}"  # the tracker's title
         assert issue.evidence.unit_type == "Examined"
         assert issue.evidence.strictly_required is None
-        assert issue.evidence.note  # says why the unit counts as required
+        assert issue.evidence.note == RULES_NOT_KNOWN  # why the unit counts as required
+    assert [i.summary for i in issues] == [
+        f"Examined unit 1: {NOT_ACHIEVED}",
+        "Examined unit 2: no entry this series",
+    ]
+
+
+def test_partly_verified_rules_warn_only_for_units_not_strictly_required() -> None:
+    # Sport's minimum GLH is not confirmed. Unit 1 (mandatory) is needed whatever the unknowns
+    # are: blocking. Unit 3 (optional) might not be: a warning. Both say why.
+    track = tracker(candidate("0001", qentry(SPORT, unit(1, ENR), unit(2), unit(3, ENR))))
+    _, issues = examined.check(context(track, cat=catalogue(SPORT_YAML)))
+    assert [(i.kind, i.unit_number, i.severity, i.evidence.strictly_required) for i in issues] == [
+        (IssueKind.EXAMINED_NOT_ENTERED, 1, Severity.BLOCKING, True),
+        (IssueKind.EXAMINED_NOT_ENTERED, 3, Severity.WARNING, False),
+    ]
+    assert [i.evidence.note for i in issues] == [RULES_NOT_KNOWN, RULES_NOT_KNOWN]
 
 
 def test_unit_of_unknown_type_is_treated_as_examined() -> None:
@@ -163,7 +230,9 @@ def test_unit_of_unknown_type_is_treated_as_examined() -> None:
     _, issues = examined.check(context(track, _records("0001", code=UNKNOWN)))
     assert [(i.kind, i.unit_number) for i in issues] == [(IssueKind.EXAMINED_NOT_ACHIEVED, 6)]
     assert issues[0].evidence.unit_type is None
-    assert issues[0].evidence.note is not None and "unknown" in issues[0].evidence.note
+    assert issues[0].evidence.note == (
+        "unit type unknown (no Unit Type column, not in the catalogue): treated as examined"
+    )
 
 
 def test_unit_type_from_the_catalogue_of_the_registered_size() -> None:

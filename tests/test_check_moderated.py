@@ -14,6 +14,7 @@ import datetime as dt
 import pytest
 from checkkit import (
     ANA,
+    CATALOGUE_YAML,
     CNR,
     CS,
     CSA,
@@ -25,6 +26,7 @@ from checkkit import (
     NOT_CERTIFICATING,
     UNKNOWN,
     candidate,
+    catalogue,
     claim,
     context,
     expected,
@@ -53,6 +55,52 @@ D = dt.date
 AS_OF = D(2024, 6, 10)
 DECLARATION_CLOSES = D(2024, 6, 23)
 FINAL_MINUS_14 = D(2024, 6, 16)  # 30 June less two weeks: the claim deadline with no visit
+TITLE = "Required moderated units"
+NO_VISIT_NOTE = (
+    "no visit recorded for this qualification: if the visit has already taken place, use the"
+    " missed-from-claim form instead"
+)
+NO_MARK_NOTE = "no markbook grade recorded: add it to the Markbook sheet"
+NO_VISITS_SHEET = (
+    "No Visits sheet: whether a visit has taken place is unknown, so units without a claim are"
+    " reported as claim-needed."
+)
+NO_CLAIMS_OR_MARKBOOK = (
+    "No Claims or no Markbook sheet: claimed units and grades were not compared with the"
+    " markbook (cannot verify)."
+)
+
+# Sport: rules known (mandatory 1, 2; 3 and 4 optional) but the minimum GLH is not confirmed,
+# so no combination is ever certain: the rules are partly verified.
+SPORT = "05880"
+SPORT_YAML = (
+    CATALOGUE_YAML
+    + """
+  - id: sp
+    name: Sport
+    suite: 2016
+    level: 3
+    source: test
+    verified: true
+    units:
+      - {number: 1, title: Anatomy, glh: 90, assessment: Examined}
+      - {number: 2, title: Coaching, glh: 90, assessment: Moderated}
+      - {number: 3, title: Nutrition, glh: 60, assessment: Examined}
+      - {number: 4, title: Fitness testing, glh: 60, assessment: Moderated}
+    qualifications:
+      - code: "05880"
+        title: Certificate in Sport
+        size: Certificate
+        glh: 180
+        source: test
+        verified: false
+        rules:
+          verified: true
+          source: test
+          mandatory: [1, 2]
+          groups: [{name: options, units: [3, 4]}]
+"""
+)
 SCHEDULED, COMPLETED, CANCELLED = (
     VisitStatus.SCHEDULED,
     VisitStatus.COMPLETED,
@@ -108,8 +156,15 @@ def test_claim_needed_before_a_visit_still_ahead() -> None:
     assert ev.markbook_grade == "M"
     assert ev.source_rows == ["tracker row 9"]
     assert ev.note is None
+    assert issue.summary == "Moderated unit 5: no claim; visit on 20/06/2024"
     assert outcome.status is CheckStatus.ISSUES
-    assert (outcome.check, outcome.issues) == ("moderated", 1)
+    assert (outcome.check, outcome.title, outcome.students_checked, outcome.issues) == (
+        "moderated",
+        TITLE,
+        1,
+        1,
+    )
+    assert outcome.notes == []
 
 
 @pytest.mark.parametrize("visits", [[], None], ids=["empty-visits", "no-visits-sheet"])
@@ -125,7 +180,8 @@ def test_claim_needed_when_no_visit_is_recorded(visits: list[VisitRow] | None) -
         None,
         None,
     )
-    assert ev.note is not None  # points to the missed-from-claim form if the visit took place
+    assert ev.note == NO_VISIT_NOTE  # points to the missed-from-claim form
+    assert issues[0].summary == "Moderated unit 5: no claim; no visit recorded"
     assert issues[0].deadline == FINAL_MINUS_14
 
 
@@ -161,6 +217,10 @@ def test_missed_from_claim_once_the_visit_took_place() -> None:
     assert ev.markbook_grade == "D"
     assert ev.source_rows == ["tracker row 9", "Visits row 3", "Markbook row 8"]
     assert ev.note is None
+    assert (
+        issue.summary
+        == "Moderated unit 5: missed from the claim; the visit took place on 05/06/2024"
+    )
 
 
 def test_missed_from_claim_without_a_markbook_grade_says_so() -> None:
@@ -171,7 +231,17 @@ def test_missed_from_claim_without_a_markbook_grade_says_so() -> None:
     ev = issues[0].evidence
     assert ev.markbook_grade is None
     assert ev.source_rows == ["tracker row 9", "Visits row 3"]
-    assert ev.note is not None
+    assert ev.note == NO_MARK_NOTE
+
+
+def test_missed_from_claim_after_a_completed_visit_with_no_date() -> None:
+    track = tracker(candidate("0001", qentry(IT_EXT, *_needs_5())))
+    records = _records("0001", visits=[visit(IT_EXT, None, COMPLETED, row=3)])
+    _, issues = moderated.check(context(track, records))
+    assert [(i.kind, i.evidence.visit_date, i.evidence.visit_status) for i in issues] == [
+        (IssueKind.MISSED_FROM_CLAIM, None, "Completed")
+    ]
+    assert issues[0].summary == "Moderated unit 5: missed from the claim; the visit took place"
 
 
 @pytest.mark.parametrize(
@@ -306,6 +376,7 @@ def test_moderated_unit_not_achieved_and_not_resubmitted() -> None:
     assert (ev.unit_status, ev.unit_grade) == ("Unit attempted-Not achieved", "U")
     assert ev.visit_date == D(2024, 6, 20)
     assert ev.source_rows == ["tracker row 5"]
+    assert issue.summary == "Moderated unit 4: U at a previous visit, not re-submitted"
 
 
 def test_moderated_unit_not_achieved_with_no_visit_ahead() -> None:
@@ -353,6 +424,32 @@ def test_without_rules_missed_from_claim_is_a_warning() -> None:
     ]
 
 
+def test_partly_verified_rules_warn_only_for_units_not_strictly_required() -> None:
+    # Sport's minimum GLH is not confirmed. Unit 2 (mandatory) is needed whatever the unknowns
+    # are: blocking. Unit 4 (optional) might not be: a warning.
+    track = tracker(candidate("0001", qentry(SPORT, unit(1), unit(2, CNR), unit(3), unit(4, CNR))))
+    records = Records(visits=[visit(SPORT, D(2024, 6, 20))])
+    _, issues = moderated.check(context(track, records, cat=catalogue(SPORT_YAML)))
+    assert [(i.kind, i.unit_number, i.severity) for i in issues] == [
+        (IssueKind.CLAIM_NEEDED, 2, Severity.BLOCKING),
+        (IssueKind.CLAIM_NEEDED, 4, Severity.WARNING),
+    ]
+
+
+def test_verified_rules_block_for_a_unit_needed_but_not_strictly() -> None:
+    # Two of 4, 5 and 6 are needed and none is claimed: no one of them is strictly required,
+    # but the rules are fully known, so each is blocking.
+    track = tracker(
+        candidate("0001", qentry(IT_EXT, 1, 2, 3, unit(4, CNR), unit(5, CNR), unit(6, CNR)))
+    )
+    _, issues = moderated.check(context(track, _records("0001", visits=[])))
+    assert [(i.kind, i.unit_number, i.severity) for i in issues] == [
+        (IssueKind.CLAIM_NEEDED, 4, Severity.BLOCKING),
+        (IssueKind.CLAIM_NEEDED, 5, Severity.BLOCKING),
+        (IssueKind.CLAIM_NEEDED, 6, Severity.BLOCKING),
+    ]
+
+
 # ---------------------------------------------------------------------------- claims vs markbook
 
 
@@ -387,7 +484,44 @@ def test_claimed_grade_differs_from_the_markbook() -> None:
     assert ev.visit_date == D(2024, 3, 1)
     assert ev.moderator == "Mr March"  # the visit on the claim's date, not the last one
     assert ev.source_rows == ["Claims row 3", "Markbook row 5"]
+    assert issue.summary == "Unit 4 claimed at M; the markbook says D"
     assert outcome.status is CheckStatus.ISSUES
+
+
+def test_incorrect_claim_names_the_visit_on_the_claims_date_even_if_not_the_first() -> None:
+    track = tracker(candidate("0001", qentry(IT_EXT, *_claimed())))
+    records = _records(
+        "0001",
+        visits=[
+            visit(IT_EXT, D(2024, 3, 1), COMPLETED, moderator="Mr March", row=2),
+            visit(IT_EXT, D(2024, 6, 5), COMPLETED, moderator="Ms June", row=3),
+            visit(IT_EXT, D(2024, 6, 20), moderator="Mr Next", row=4),
+        ],
+        claims=[claim("0001", IT_EXT, 4, Grade.MERIT, visit_date=D(2024, 6, 20))],
+        markbook=[mark("0001", IT_EXT, 4, Grade.PASS)],
+    )
+    _, issues = moderated.check(context(track, records))
+    assert [(i.kind, i.evidence.visit_date, i.evidence.moderator) for i in issues] == [
+        (IssueKind.INCORRECT_CLAIM, D(2024, 6, 20), "Mr Next")
+    ]
+
+
+def test_incorrect_claim_without_a_date_names_the_last_of_several_visits_held() -> None:
+    track = tracker(candidate("0001", qentry(IT_EXT, *_claimed())))
+    records = _records(
+        "0001",
+        visits=[
+            visit(IT_EXT, D(2024, 3, 1), COMPLETED, moderator="Mr March", row=2),
+            visit(IT_EXT, D(2024, 6, 5), COMPLETED, moderator="Ms June", row=3),
+            visit(IT_EXT, D(2024, 6, 20), moderator="Mr Next", row=4),
+        ],
+        claims=[claim("0001", IT_EXT, 4, Grade.MERIT)],
+        markbook=[mark("0001", IT_EXT, 4, Grade.PASS)],
+    )
+    _, issues = moderated.check(context(track, records))
+    assert [(i.kind, i.evidence.visit_date, i.evidence.moderator) for i in issues] == [
+        (IssueKind.INCORRECT_CLAIM, D(2024, 6, 5), "Ms June")
+    ]
 
 
 def test_claim_matching_the_markbook_passes() -> None:
@@ -424,6 +558,7 @@ def test_wrong_unit_claimed() -> None:
     # No date on the claim: the last visit held.
     assert (ev.visit_date, ev.moderator) == (D(2024, 6, 5), "Ms June")
     assert ev.source_rows == ["Claims row 4", "Markbook row 7"]
+    assert issues[0].summary == "Unit 5 claimed but the markbook has unit 4 (P) instead"
 
 
 def test_claim_with_no_date_and_no_visit_held_takes_the_next_visit() -> None:
@@ -445,12 +580,15 @@ def test_claim_with_two_candidate_units_in_the_markbook_is_not_guessed() -> None
     records = _records(
         "0001",
         visits=[],
-        claims=[claim("0001", IT_EXT, 6, Grade.MERIT)],
+        claims=[claim("0001", IT_EXT, 6, Grade.MERIT, row=5)],
         markbook=[mark("0001", IT_EXT, 4, Grade.PASS), mark("0001", IT_EXT, 5, Grade.PASS)],
     )
     outcome, issues = moderated.check(context(track, records))
     assert issues == []
-    assert len(outcome.notes) == 1
+    assert outcome.status is CheckStatus.PASSED
+    assert outcome.notes == [
+        "Claims row 5: no markbook grade for candidate 0001 unit 6; claim not verified."
+    ]
 
 
 def test_claims_of_students_not_expecting_a_result_are_ignored() -> None:
@@ -537,13 +675,13 @@ def test_first_and_last_student_with_one_without_entry_between() -> None:
 
 
 @pytest.mark.parametrize(
-    ("visits", "claims", "markbook", "status"),
+    ("visits", "claims", "markbook", "status", "notes"),
     [
-        (None, None, None, CheckStatus.CANNOT_VERIFY),
-        ([], [], [], CheckStatus.PASSED),
-        (None, [], [], CheckStatus.PARTIAL),
-        ([], None, [], CheckStatus.CANNOT_VERIFY),
-        ([], [], None, CheckStatus.CANNOT_VERIFY),
+        (None, None, None, CheckStatus.CANNOT_VERIFY, [NO_VISITS_SHEET, NO_CLAIMS_OR_MARKBOOK]),
+        ([], [], [], CheckStatus.PASSED, []),
+        (None, [], [], CheckStatus.PARTIAL, [NO_VISITS_SHEET]),
+        ([], None, [], CheckStatus.CANNOT_VERIFY, [NO_CLAIMS_OR_MARKBOOK]),
+        ([], [], None, CheckStatus.CANNOT_VERIFY, [NO_CLAIMS_OR_MARKBOOK]),
     ],
     ids=["no-sheets", "empty-sheets", "no-visits", "no-claims", "no-markbook"],
 )
@@ -552,12 +690,20 @@ def test_status_without_issues_by_sheets_given(
     claims: list[ClaimRow] | None,
     markbook: list[MarkbookRow] | None,
     status: CheckStatus,
+    notes: list[str],
 ) -> None:
     track = tracker(candidate("0001", qentry(IT_EXT, *_claimed())))
     records = _records("0001", visits=visits, claims=claims, markbook=markbook)
     outcome, issues = moderated.check(context(track, records))
     assert issues == []
     assert outcome.status is status
+    assert outcome.notes == notes
+    assert (outcome.check, outcome.title, outcome.students_checked, outcome.issues) == (
+        "moderated",
+        TITLE,
+        1,
+        0,
+    )
 
 
 def test_issues_found_without_the_claims_sheet_still_report_issues() -> None:

@@ -9,12 +9,14 @@ import pytest
 from checkkit import (
     CNR,
     CS,
+    DM_CERT,
     IT_EXT,
     NOT_CERTIFICATING,
     RA,
     RIA,
     candidate,
     context,
+    expected,
     qentry,
     ria,
     tracker,
@@ -39,7 +41,13 @@ def test_request_received_or_result_achieved_passes(status: UnitStatus) -> None:
     outcome, issues = ria_check.check(context(track, _one()))
     assert issues == []
     assert outcome.status is CheckStatus.PASSED
-    assert (outcome.check, outcome.students_checked) == ("ria", 1)
+    assert (outcome.check, outcome.title, outcome.students_checked, outcome.issues) == (
+        "ria",
+        "Reduction in assessment (2021/22)",
+        1,
+        0,
+    )
+    assert outcome.notes == []
 
 
 @pytest.mark.parametrize("status", [CNR, CS], ids=["claim-not-received", "claim-submitted"])
@@ -58,6 +66,7 @@ def test_request_not_showing_in_the_tracker(status: UnitStatus) -> None:
     assert ev.unit_status == status.value
     assert ev.ria_requested_on == REQUESTED
     assert ev.source_rows == ["RIA row 3", "tracker row 12"]
+    assert issue.summary == f"RIA requested for unit 4; tracker shows '{status.value}'"
     assert outcome.status is CheckStatus.ISSUES and outcome.issues == 1
 
 
@@ -71,6 +80,31 @@ def test_request_for_a_unit_not_in_the_tracker() -> None:
     assert ev.unit_status is None
     assert ev.ria_requested_on is None
     assert ev.source_rows == ["RIA row 5"]
+    assert issues[0].summary == "RIA requested for unit 9; not in the tracker"
+
+
+def test_request_for_a_qualification_the_student_is_not_entered_for() -> None:
+    # 0001 has an IT entry only; the request names Digital Media.
+    track = tracker(candidate("0001", qentry(IT_EXT, 1)))
+    records = Records(ria=[ria("0001", DM_CERT, 4, REQUESTED, row=6)])
+    _, issues = ria_check.check(context(track, records))
+    assert [(i.kind, i.qualification_code, i.unit_number, i.summary) for i in issues] == [
+        (IssueKind.RIA_NOT_RECEIVED, DM_CERT, 4, "RIA requested for unit 4; not in the tracker")
+    ]
+    assert issues[0].evidence.source_rows == ["RIA row 6"]
+
+
+def test_request_for_an_expected_student_missing_from_the_tracker() -> None:
+    # 0002 is on the Expected sheet (so in scope) but has no tracker record at all.
+    track = tracker(candidate("0001", qentry(IT_EXT, 1)))
+    records = Records(
+        expected=expected(("0001", IT_EXT), ("0002", IT_EXT)),
+        ria=[ria("0002", IT_EXT, 4, REQUESTED, row=7)],
+    )
+    _, issues = ria_check.check(context(track, records))
+    assert [(i.kind, i.candidate_number, i.candidate, i.summary) for i in issues] == [
+        (IssueKind.RIA_NOT_RECEIVED, "0002", None, "RIA requested for unit 4; not in the tracker")
+    ]
 
 
 def test_requests_of_students_not_expecting_a_result_are_ignored() -> None:
@@ -112,7 +146,16 @@ def test_without_ria_sheet_cannot_verify() -> None:
     outcome, issues = ria_check.check(context(track, Records(ria=None)))
     assert issues == []
     assert outcome.status is CheckStatus.CANNOT_VERIFY
-    assert len(outcome.notes) == 1
+    assert (outcome.check, outcome.title, outcome.students_checked, outcome.issues) == (
+        "ria",
+        "Reduction in assessment (2021/22)",
+        1,
+        0,
+    )
+    assert outcome.notes == [
+        "No RIA sheet in records.xlsx: requests for reduction in assessment cannot be matched"
+        " with the tracker. If no student used it in 2021/22, add an empty RIA sheet."
+    ]
 
 
 def test_empty_ria_sheet_passes() -> None:

@@ -11,11 +11,13 @@ import pytest
 from checkkit import (
     CNR,
     CS,
+    DM_CERT,
     IT_EXT,
     NOT_CERTIFICATING,
     RA,
     candidate,
     context,
+    expected,
     qentry,
     tag,
     tracker,
@@ -37,7 +39,13 @@ def test_tag_in_the_tracker_passes() -> None:
     )
     assert issues == []
     assert outcome.status is CheckStatus.PASSED
-    assert (outcome.check, outcome.students_checked) == ("tags", 1)
+    assert (outcome.check, outcome.title, outcome.students_checked, outcome.issues) == (
+        "tags",
+        "Mid-flight teacher assessed grades (TAGs)",
+        1,
+        0,
+    )
+    assert outcome.notes == []
 
 
 def test_tag_missing_from_the_tracker() -> None:
@@ -58,6 +66,7 @@ def test_tag_missing_from_the_tracker() -> None:
     assert ev.unit_status == "Claim not received"
     assert ev.source_rows == ["TAGs row 3"]
     assert ev.note is None
+    assert issue.summary == "TAG M for unit 4 recorded; tracker shows 'Claim not received'"
     assert outcome.status is CheckStatus.ISSUES and outcome.issues == 1
 
 
@@ -70,6 +79,29 @@ def test_tag_for_a_unit_not_in_the_tracker() -> None:
     ]
     assert issues[0].evidence.unit_status is None
     assert issues[0].evidence.tag_grade == "P"
+    assert issues[0].summary == "TAG P for unit 9 recorded; not in the tracker"
+
+
+def test_tag_for_a_qualification_the_student_is_not_entered_for() -> None:
+    track = tracker(candidate("0001", qentry(IT_EXT, 1)))
+    records = Records(tags=[tag("0001", DM_CERT, 4, Grade.MERIT, PLANNED)])
+    _, issues = tags.check(context(track, records))
+    assert [(i.kind, i.qualification_code, i.unit_number, i.summary) for i in issues] == [
+        (IssueKind.MISSING_TAG, DM_CERT, 4, "TAG M for unit 4 recorded; not in the tracker")
+    ]
+
+
+def test_tag_for_an_expected_student_missing_from_the_tracker() -> None:
+    # 0002 is on the Expected sheet (so in scope) but has no tracker record at all.
+    track = tracker(candidate("0001", qentry(IT_EXT, 1)))
+    records = Records(
+        expected=expected(("0001", IT_EXT), ("0002", IT_EXT)),
+        tags=[tag("0002", IT_EXT, 4, Grade.PASS, PLANNED)],
+    )
+    _, issues = tags.check(context(track, records))
+    assert [(i.kind, i.candidate_number, i.candidate, i.summary) for i in issues] == [
+        (IssueKind.MISSING_TAG, "0002", None, "TAG P for unit 4 recorded; not in the tracker")
+    ]
 
 
 @pytest.mark.parametrize(
@@ -90,7 +122,13 @@ def test_tag_window_is_1_august_2020_to_31_august_2021(planned: dt.date, inside:
     assert ev.in_tag_window is inside
     assert ev.planned_assessment_date == planned
     assert issues[0].severity is (Severity.BLOCKING if inside else Severity.WARNING)
-    assert (ev.note is None) is inside  # outside the window: a note saying a TAG is not allowed
+    # Outside the window: a note saying a TAG is not allowed.
+    assert ev.note == (
+        None
+        if inside
+        else "planned assessment date is outside 1 August 2020 - 31 August 2021: a TAG is"
+        " not allowed; the unit must be assessed normally"
+    )
 
 
 def test_tag_without_a_planned_date_is_blocking_with_a_note() -> None:
@@ -101,7 +139,9 @@ def test_tag_without_a_planned_date_is_blocking_with_a_note() -> None:
     ev = issues[0].evidence
     assert ev.in_tag_window is None
     assert ev.planned_assessment_date is None
-    assert ev.note is not None
+    assert ev.note == (
+        "no planned assessment date: check it was between 1 August 2020 and 31 August 2021"
+    )
 
 
 def test_tags_of_students_not_expecting_a_result_are_ignored() -> None:
@@ -145,7 +185,17 @@ def test_without_tags_sheet_cannot_verify() -> None:
     outcome, issues = tags.check(context(track, Records(tags=None)))
     assert issues == []
     assert outcome.status is CheckStatus.CANNOT_VERIFY
-    assert len(outcome.notes) == 1
+    assert (outcome.check, outcome.title, outcome.students_checked, outcome.issues) == (
+        "tags",
+        "Mid-flight teacher assessed grades (TAGs)",
+        1,
+        0,
+    )
+    assert outcome.notes == [
+        "No TAGs sheet in records.xlsx: missing mid-flight TAGs cannot be found. If no student"
+        " had assessments planned between 1 August 2020 and 31 August 2021, add an empty TAGs"
+        " sheet."
+    ]
 
 
 def test_empty_tags_sheet_passes() -> None:
