@@ -174,7 +174,6 @@ class _Engine:
         self.qual = qual
         self.known = rules is not None
         rules = rules or _NO_RULES
-        self.rules = rules
         self.min_glh = minimum_glh(qual)
         self.unit_info = unit_info
         self.glh = {n: u.glh for n, u in unit_info.items()}
@@ -338,7 +337,7 @@ class _Engine:
             pathway=j.pathway,
             glh_taken=j.glh,
             glh_required=self.min_glh,
-            glh_short=j.glh_short if outcome in FAILED else 0,
+            glh_short=j.glh_short,  # 0 unless failing: a passing judgement is never short
             mandatory_missing=list(j.mandatory_missing),
             groups_short=[s.describe() for s in j.groups_short],
             barred_found=list(j.barred),
@@ -376,9 +375,9 @@ def _verdict(j: _Judgement, glh_required: int | None) -> tuple[Outcome, str]:
     return Outcome.INVALID_COMBINATION, "; ".join(bits)
 
 
-# Keyed on identities as well as the code, so two catalogues (or tests) reusing a code never
-# share judgements; each engine holds its objects, so their ids cannot be recycled meanwhile.
-_ENGINES: dict[tuple[str, int, int, int], _Engine] = {}
+# Keyed on identities, so two catalogues (or tests) reusing a code never share judgements; each
+# engine holds its objects, so their ids cannot be recycled meanwhile.
+_ENGINES: dict[tuple[int, int], _Engine] = {}
 _ENGINE_LIMIT = 1_000
 
 
@@ -388,13 +387,12 @@ def clear_caches() -> None:
 
 
 def _engine(qual: Qualification, unit_info: Mapping[int, Unit]) -> _Engine:
-    rules = usable(qual)
-    key = (qual.code, id(qual), id(rules), id(unit_info))
+    key = (id(qual), id(unit_info))
     engine = _ENGINES.get(key)
     if engine is None:
         if len(_ENGINES) >= _ENGINE_LIMIT:
             _ENGINES.clear()
-        engine = _ENGINES[key] = _Engine(qual, rules, unit_info)
+        engine = _ENGINES[key] = _Engine(qual, usable(qual), unit_info)
     return engine
 
 

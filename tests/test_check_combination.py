@@ -331,3 +331,61 @@ def test_the_line_names_where_the_rules_came_from() -> None:
     (line,) = combination.check(context(track, cat=catalogue(partial)))[1]
     assert line.evidence.note == "catalogue: test; rules: test (from test.yaml)"
     assert line.evidence.unverified == ["the rule for unit 7 (no Rule given)"]
+
+
+def test_partly_known_when_the_rules_are_known_but_the_minimum_is_not() -> None:
+    yaml = CATALOGUE_YAML.replace(
+        "        glh: 360\n        source: test\n        verified: true",
+        "        glh: 360\n        source: test\n        verified: false",
+    )
+    track = tracker(candidate("0001", qentry(IT_EXT, 1, 2, 3, 4, 5)))
+    result, (line,) = combination.check(context(track, cat=catalogue(yaml)))
+    assert line.summary.startswith("Rules of combination for 05839 partly known: 1 student")
+    assert line.evidence.unverified == ["the minimum GLH (360 is not confirmed)"]
+    assert result.notes[0].startswith("The rules of combination for 05839 are only partly known")
+
+
+def test_two_group_shortfalls_are_both_in_the_note() -> None:
+    yaml = CATALOGUE_YAML.replace(
+        "groups: [{name: options, units: [4, 5, 6, 8, 9], min_units: 2, min_glh: 120}]",
+        "groups: [{name: practical, units: [4, 5], min_units: 1},"
+        " {name: theory, units: [6, 8, 9], min_units: 1}]",
+    )
+    # 240 + 6, 8 = 360 GLH but nothing from "practical"; "theory" met.
+    track = tracker(candidate("0001", qentry(IT_EXT, IN_PROGRESS_1, 2, 3, 6, 8)))
+    (issue,) = combination.check(context(track, cat=catalogue(yaml)))[1]
+    assert issue.evidence.note == "practical: 0 of 1 unit"
+    # Units 2, 3 only (+ unit 1 in progress): both groups short, and GLH short too.
+    track = tracker(candidate("0001", qentry(IT_EXT, IN_PROGRESS_1, 2, 3, 6)))
+    issues = combination.check(context(track, cat=catalogue(yaml)))[1]
+    assert [i.kind for i in issues] == [IssueKind.GLH_SHORT]
+    two = CATALOGUE_YAML.replace(
+        "groups: [{name: options, units: [4, 5, 6, 8, 9], min_units: 2, min_glh: 120}]",
+        "groups: [{name: practical, units: [4, 5], min_units: 2},"
+        " {name: theory, units: [6, 8, 9], min_units: 3}]",
+    ).replace("        glh: 360\n", "        glh: 300\n", 1)
+    # 240 + 4 + 6 = 360 >= 300; practical 1 of 2, theory 1 of 3.
+    track = tracker(candidate("0001", qentry(IT_EXT, IN_PROGRESS_1, 2, 3, 4, 6)))
+    (issue,) = combination.check(context(track, cat=catalogue(two)))[1]
+    assert issue.evidence.note == "practical: 1 of 2 units; theory: 1 of 3 units"
+
+
+def test_the_move_down_hint_follows_a_note_already_there() -> None:
+    # 05838 without rules (GLH only): a move-down may be possible. The student also takes
+    # unit 7, which the rules of 05839 do not list: the shortfall's note says so first.
+    cert_rules = (
+        "        rules:\n          verified: true\n          source: test\n"
+        "          mandatory: [1, 2]\n"
+        "          groups: [{name: options, units: [3, 4, 5, 6, 8, 9]}]\n"
+    )
+    yaml = CATALOGUE_YAML.replace(cert_rules, "").replace(
+        "      - {number: 9,", "      - {number: 7, glh: 60}\n      - {number: 9,"
+    )
+    track = tracker(candidate("0001", qentry(IT_EXT, 1, 2, unit(3, CS), unit(7, CS))))
+    (short,) = combination.check(context(track, cat=catalogue(yaml)))[1]
+    assert short.evidence.note == (
+        "unit 7 not in the rules for 05839: no GLH counted for them; a move-down to 05838"
+        " (Certificate) may be possible: its rules are not fully known (which units are"
+        " mandatory or optional); check in the centre handbook whether the achieved units"
+        " (1, 2) meet them"
+    )

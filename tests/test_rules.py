@@ -13,6 +13,7 @@ from ctforms.rules import (
     evaluate,
     move_down,
     move_down_possible,
+    not_known,
     satisfies,
     top_up_missing,
 )
@@ -577,3 +578,51 @@ def test_a_same_size_sibling_met_is_not_a_move_down() -> None:
     # Among smaller sizes the largest comes first, and a tie goes to the lower code.
     a, b = qual("00037", 180, mandatory=[1, 2]), qual("00036", 180, mandatory=[1, 2])
     assert move_down(EXT, [a, b], {1, 2}, UNITS) is b
+
+
+def test_an_unknown_minimum_leaves_even_known_rules_partly_verified() -> None:
+    # Rules known and met, but the minimum GLH (390) is not confirmed.
+    q = qual("00038", 390, mandatory=[1, 2, 3], groups=[group([4, 5, 6, 7])])
+    q = q.model_copy(update={"verified": False})
+    c = evaluate(q, {1: RA, 2: RA, 3: RA, 4: RA, 5: RA}, UNITS)
+    assert (c.outcome, c.unverified) == (
+        Outcome.PARTLY_VERIFIED,
+        ["the minimum GLH (390 is not confirmed)"],
+    )
+    assert c.glh_required is None
+    # With no figure at all, nothing is said to be unconfirmed.
+    none = Qualification(code="00039", title="x", size="x", source="s", verified=True)
+    assert evaluate(none, {1: RA}, UNITS).unverified == [
+        "which units are mandatory or optional",
+        "the minimum GLH",
+    ]
+
+
+def test_unknown_hours_count_nothing_until_known() -> None:
+    hours = {1: Unit(number=1, glh=90), 2: Unit(number=2, glh=59), 3: Unit(number=3)}
+    q = qual("00040", 150, groups=[group([1, 2, 3])])
+    # 90 + 59 = 149 known, one hour short: unit 3's hours decide it.
+    c = evaluate(q, {1: RA, 2: RA, 3: RA}, hours)
+    assert (c.outcome, c.unverified) == (Outcome.PARTLY_VERIFIED, ["the GLH of unit 3"])
+    # In a group too: 59 of 60 known from units 2 and 3.
+    q = qual("00041", 90, mandatory=[1], groups=[group([2, 3], min_glh=60)])
+    c = evaluate(q, {1: RA, 2: RA, 3: RA}, hours)
+    assert (c.outcome, c.unverified) == (Outcome.PARTLY_VERIFIED, ["the GLH of unit 3"])
+
+
+def test_what_a_qualification_leaves_unknown() -> None:
+    open_rules = qual("00042", 180, mandatory=[1], groups=[group([4])])
+    open_rules = open_rules.model_copy(
+        update={
+            "verified": False,
+            "rules": open_rules.rules.model_copy(update={"complete": False, "unknown": [5]}),  # type: ignore[union-attr]
+        }
+    )
+    hours = {1: Unit(number=1, glh=90), 4: Unit(number=4), 5: Unit(number=5, glh=60)}
+    assert not_known(open_rules, hours) == [
+        "the rule for unit 5",
+        "which other units are allowed",
+        "the minimum GLH",
+        "the GLH of unit 4",
+    ]
+    assert not_known(EXT, UNITS) == []
