@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from checkkit import (
+    DM_CERT,
     IT_CERT,
     IT_EXT,
     NOT_CERTIFICATING,
@@ -109,6 +110,30 @@ def test_expected_sheet_saying_no_while_the_tracker_certificates() -> None:
     )
     assert [(i.kind, i.candidate_number) for i in issues] == [
         (IssueKind.UNEXPECTED_CERTIFICATION, "0001")
+    ]
+
+
+def test_expected_rows_after_a_no_are_still_expected() -> None:
+    # 0001's row says no; 0002's, after it, says yes and 0002 is not certificating.
+    track = tracker(
+        candidate("0001", qentry(IT_EXT, 1, cert=NOT_CERTIFICATING)),
+        candidate("0002", qentry(IT_EXT, 1, cert=NOT_CERTIFICATING)),
+    )
+    records = Records(expected=expected(("0001", IT_EXT, False), ("0002", IT_EXT)))
+    outcome, issues = certification.check(context(track, records))
+    assert [(i.kind, i.candidate_number) for i in issues] == [(IssueKind.NOT_CERTIFICATING, "0002")]
+    assert outcome.students_checked == 1
+
+
+def test_every_entry_of_a_student_is_looked_at_after_one_not_certificating() -> None:
+    # 0001's Digital Media entry (first) is not certificating; the IT one after it is, and
+    # the Expected sheet does not expect it.
+    track = tracker(
+        candidate("0001", qentry(DM_CERT, 1, cert=NOT_CERTIFICATING), qentry(IT_EXT, 1)),
+    )
+    _, issues = certification.check(context(track, Records(expected=[])))
+    assert [(i.kind, i.candidate_number, i.qualification_code) for i in issues] == [
+        (IssueKind.UNEXPECTED_CERTIFICATION, "0001", IT_EXT)
     ]
 
 

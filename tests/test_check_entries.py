@@ -27,7 +27,8 @@ D = dt.date
 DECLARATION_OPENS = D(2024, 6, 15)
 TITLE = "Qualification entries (registrations)"
 
-# Business: one size whose size and minimum GLH are not on record, and a Diploma.
+# Business: one size whose size and minimum GLH are not on record, a Diploma, and another
+# size of the same GLH as the Diploma.
 BUSINESS_YAML = (
     CATALOGUE_YAML
     + """
@@ -43,6 +44,8 @@ BUSINESS_YAML = (
       - {code: "05870", title: Business (size unknown), source: test, verified: false}
       - {code: "05871", title: Diploma in Business, size: Diploma, glh: 720, source: test,
          verified: true}
+      - {code: "05872", title: Diploma in Business (Marketing), size: Diploma (Marketing),
+         glh: 720, source: test, verified: true}
 """
 )
 
@@ -78,6 +81,15 @@ def test_candidate_not_in_the_tracker_has_no_entry() -> None:
     assert issue.deadline == DECLARATION_OPENS
     assert issue.id == f"no-qualification-entry/0007/{IT_EXT}/-"
     assert outcome.status is CheckStatus.ISSUES and outcome.issues == 1
+
+
+def test_a_student_listed_twice_is_reported_once() -> None:
+    records = Records(expected=expected(("0007", IT_EXT), ("0007", IT_EXT)))
+    outcome, issues = entries.check(context(tracker(), records))
+    assert [(i.kind, i.candidate_number) for i in issues] == [
+        (IssueKind.NO_QUALIFICATION_ENTRY, "0007")
+    ]
+    assert (outcome.students_checked, outcome.issues) == (1, 1)
 
 
 def test_entry_for_another_subject_is_no_entry() -> None:
@@ -168,6 +180,23 @@ def test_registered_for_a_larger_size_needs_a_move_down() -> None:
         f"Entered for {IT_EXT} (Extended Certificate) but expects {IT_CERT} (Certificate):"
         " move-down entry needed"
     )
+
+
+def test_wrong_size_of_the_same_glh_is_not_a_top_up() -> None:
+    # Only a larger expected size is a top-up; equal GLH is the other way.
+    track = tracker(candidate("0001", qentry("05872", 1)))
+    ctx = context(
+        track, Records(expected=expected(("0001", "05871"))), cat=catalogue(BUSINESS_YAML)
+    )
+    _, issues = entries.check(ctx)
+    assert [(i.kind, i.evidence.direction, i.summary) for i in issues] == [
+        (
+            IssueKind.WRONG_SIZE_ENTRY,
+            "move-down",
+            "Entered for 05872 (Diploma (Marketing)) but expects 05871 (Diploma):"
+            " move-down entry needed",
+        )
+    ]
 
 
 def test_wrong_size_with_a_size_and_glh_not_on_record() -> None:

@@ -34,7 +34,7 @@ from checkkit import (
 )
 
 from ctforms.checks import examined
-from ctforms.models import CheckStatus, Grade, IssueKind, Records, Severity
+from ctforms.models import CheckStatus, Grade, IssueKind, Records, Severity, UnitRecord
 
 D = dt.date
 DECLARATION_CLOSES = D(2024, 6, 23)
@@ -233,6 +233,14 @@ def test_unit_of_unknown_type_is_treated_as_examined() -> None:
     assert issues[0].evidence.note == (
         "unit type unknown (no Unit Type column, not in the catalogue): treated as examined"
     )
+
+
+def test_the_trackers_unit_title_is_used_when_it_has_one() -> None:
+    # The tracker's title wins over the catalogue's ("Global information").
+    titled = UnitRecord(number=2, status=ENR, title="Global Information (tracker)")
+    track = tracker(candidate("0001", qentry(IT_EXT, 1, titled, 3, 4, 5)))
+    _, issues = examined.check(context(track, _records("0001")))
+    assert [(i.unit_number, i.unit_title) for i in issues] == [(2, "Global Information (tracker)")]
 
 
 def test_unit_type_from_the_catalogue_of_the_registered_size() -> None:

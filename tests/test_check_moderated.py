@@ -344,6 +344,19 @@ def test_a_moderated_unit_after_a_skipped_examined_one_is_seen() -> None:
     assert [(i.kind, i.unit_number) for i in issues] == [(IssueKind.CLAIM_NEEDED, 5)]
 
 
+def test_a_required_unit_after_one_the_rules_do_not_allow_is_seen() -> None:
+    # Unit 7 (moderated per the tracker) is not part of the Extended Certificate, so never
+    # required; unit 9 after it is needed for the group.
+    track = tracker(
+        candidate(
+            "0001",
+            qentry(IT_EXT, 1, 2, 3, unit(4, CS), unit(7, CNR, assessment=MOD), unit(9, CNR)),
+        )
+    )
+    _, issues = moderated.check(context(track, _records("0001", visits=[])))
+    assert [(i.kind, i.unit_number) for i in issues] == [(IssueKind.CLAIM_NEEDED, 9)]
+
+
 def test_optional_moderated_unit_not_needed_raises_nothing() -> None:
     # 1, 2, 3, 4, 5 meet the rules: unit 6 with no claim is spare.
     track = tracker(candidate("0001", qentry(IT_EXT, 1, 2, 3, 4, 5, unit(6, CNR))))
