@@ -389,3 +389,25 @@ def test_the_move_down_hint_follows_a_note_already_there() -> None:
         " mandatory or optional); check in the centre handbook whether the achieved units"
         " (1, 2) meet them"
     )
+
+
+def test_the_hint_when_nothing_is_achieved_and_the_smaller_size_is_barely_known() -> None:
+    # 05838: no rules, its 180 GLH not confirmed, no size name. Nothing rules a move-down out.
+    cert_rules = (
+        "        rules:\n          verified: true\n          source: test\n"
+        "          mandatory: [1, 2]\n"
+        "          groups: [{name: options, units: [3, 4, 5, 6, 8, 9]}]\n"
+    )
+    yaml = CATALOGUE_YAML.replace(cert_rules, "").replace(
+        "        size: Certificate\n        glh: 180\n        source: test\n        verified: true",
+        "        glh: 180\n        source: test\n        verified: false",
+    )
+    assert catalogue(yaml).entries[IT_CERT].qualification.size == ""
+    track = tracker(candidate("0001", qentry(IT_EXT, unit(1, CS), unit(2, CS))))
+    missing, short = combination.check(context(track, cat=catalogue(yaml)))[1]
+    assert (missing.kind, short.kind) == (IssueKind.MANDATORY_UNIT_MISSING, IssueKind.GLH_SHORT)
+    assert missing.evidence.note == (
+        "a move-down to 05838 (a smaller size) may be possible: its rules are not fully known"
+        " (which units are mandatory or optional; the minimum GLH); check in the centre"
+        " handbook whether the achieved units (none) meet them"
+    )
