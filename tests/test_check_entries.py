@@ -83,13 +83,14 @@ def test_candidate_not_in_the_tracker_has_no_entry() -> None:
     assert outcome.status is CheckStatus.ISSUES and outcome.issues == 1
 
 
-def test_a_student_listed_twice_is_reported_once() -> None:
-    records = Records(expected=expected(("0007", IT_EXT), ("0007", IT_EXT)))
+def test_a_student_listed_twice_is_reported_once_and_the_rows_after_are_read() -> None:
+    records = Records(expected=expected(("0007", IT_EXT), ("0007", IT_EXT), ("0008", IT_EXT)))
     outcome, issues = entries.check(context(tracker(), records))
     assert [(i.kind, i.candidate_number) for i in issues] == [
-        (IssueKind.NO_QUALIFICATION_ENTRY, "0007")
+        (IssueKind.NO_QUALIFICATION_ENTRY, "0007"),
+        (IssueKind.NO_QUALIFICATION_ENTRY, "0008"),
     ]
-    assert (outcome.students_checked, outcome.issues) == (1, 1)
+    assert (outcome.students_checked, outcome.issues) == (2, 2)
 
 
 def test_entry_for_another_subject_is_no_entry() -> None:
