@@ -10,7 +10,6 @@ TITLE = "Required examined units"
 
 def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
     issues: list[Issue] = []
-    notes: list[str] = []
     for exp in ctx.expecting:
         if exp.entry is None:
             continue
@@ -74,4 +73,4 @@ def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
                     ),
                 )
             )
-    return result("examined", TITLE, ctx, issues, notes)
+    return result("examined", TITLE, ctx, issues)

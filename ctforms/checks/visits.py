@@ -71,14 +71,21 @@ def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
                 continue
             if visit.visit_date - visit.claim_submitted_on < dt.timedelta(days=14):
                 days = (visit.visit_date - visit.claim_submitted_on).days
+                when = (
+                    f"{days} day{'' if days == 1 else 's'} before"
+                    if days > 0
+                    else "on the day of"
+                    if days == 0
+                    else f"{-days} day{'' if days == -1 else 's'} after"
+                )
                 issues.append(
                     ctx.issue(
                         IssueKind.CLAIM_TOO_LATE,
                         code=code,
                         visit=visit,
                         id_suffix=visit.visit_date.isoformat(),
-                        summary=f"Claim submitted {days} days before the visit on"
-                        f" {visit.visit_date:%d/%m/%Y} (at least 14 needed)",
+                        summary=f"Claim submitted {when} the visit on"
+                        f" {visit.visit_date:%d/%m/%Y} (at least 14 days before needed)",
                         evidence=Evidence(
                             visit_date=visit.visit_date,
                             claim_submitted_on=visit.claim_submitted_on,
