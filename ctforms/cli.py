@@ -32,6 +32,7 @@ from ctforms.options import (
     register_to_folder,
 )
 from ctforms.output import check_writable, write_bytes, write_text
+from ctforms.people import real_name
 from ctforms.records import read_records
 from ctforms.register import Inputs, build_register, load_register, with_actions
 from ctforms.report import render_table
@@ -246,6 +247,9 @@ def run(
     if outdir.exists() and any(outdir.iterdir()) and not force:
         raise InputError(f"{outdir} is not empty; use --force to write into it")
     register = _build(tracker, centre, records, catalogues, encoding, as_of or dt.date.today())
+    # The papers print these people: refuse the init template's examples before writing anything.
+    real_name(register.centre.head_of_centre, "[centre] head_of_centre")
+    real_name(register.centre.exams_officer, "[exams_officer] name")
     outdir.mkdir(parents=True, exist_ok=True)
     _remove_stale_outputs(outdir, register.centre.number)
     outputs = {
@@ -283,6 +287,17 @@ def run(
     _report_entries(written)
     click.echo(f"  wrote {pack}")
     click.echo(f"  wrote {archived} (check it with: ctforms verify {archived})")
+    left = s.blocking_unhandled
+    click.echo(
+        "The evidence pack is a review draft, not signed off: "
+        + (
+            f"{left} blocking issue{' stands' if left == 1 else 's stand'} between the centre"
+            " and its declaration."
+            if left
+            else "no blocking issue is left; the Exams Officer can sign it off with"
+            " 'ctforms declaration'."
+        )
+    )
 
 
 # ---------------------------------------------------------------------------- forms
@@ -464,8 +479,11 @@ def entries_read(file: Path) -> None:
 )
 @click.option(
     "--allow-outstanding",
-    is_flag=True,
-    help="Sign off with blocking issues outstanding; each is listed on the sign-off.",
+    "reason",
+    default=None,
+    metavar="REASON",
+    help="Sign off although blocking issues have no recorded action, saying why; the pack"
+    " prints the reason and lists each issue.",
 )
 @click.option(
     "--sign",
@@ -482,20 +500,23 @@ def declaration(
     signed_by: str,
     role: str,
     records: Path | None,
-    allow_outstanding: bool,
+    reason: str | None,
     key: Path | None,
     cert: Path | None,
     output: Path,
     force: bool,
 ) -> None:
-    """Build the signed-off declaration evidence pack (PDF).
+    """Sign off the declaration evidence pack (PDF), as a named Exams Officer.
+
+    Refused while blocking issues have no recorded action, unless --allow-outstanding gives a
+    reason (printed in the pack with each issue left).
 
     \b
     Example:
-        ctforms declaration issues.json --signed-by "Ben Okoro" --role "Exams Officer" \\
-            -o pack.pdf
+        ctforms declaration issues.json --records records.xlsx --signed-by "Ben Okoro" \\
+            --role "Exams Officer" -o pack.pdf
     """
-    from ctforms.pack import build_pack, outstanding
+    from ctforms.pack import SignOff, build_pack, outstanding
 
     if (key is None) != (cert is None):
         raise InputError("--sign and --cert go together")
@@ -503,19 +524,18 @@ def declaration(
     register = load_register(register_file)
     if records is not None:
         register = with_actions(register, read_records(records))
-    data = build_pack(register, signed_by=signed_by, role=role, allow_outstanding=allow_outstanding)
+    data = build_pack(register, SignOff(signed_by, role, reason), prepared_by=signed_by)
     if key is not None and cert is not None:
         data = sign_pdf(data, key, cert, signed_by)
     write_bytes(output, data, force=force)
     left = len(outstanding(register))
     state = (
-        f"NOT READY TO DECLARE ({left} blocking issues without a recorded action)"
-        if left and not allow_outstanding
-        else "ready to declare"
-        if not left
-        else f"signed off with {left} outstanding"
+        f"signed off by {signed_by} with {left} blocking issue{'' if left == 1 else 's'}"
+        " outstanding (reason printed in the pack)"
+        if left
+        else f"signed off by {signed_by}; ready to declare"
     )
-    click.echo(f"Wrote {output}: {state}{'; signed' if key else ''}.")
+    click.echo(f"Wrote {output}: {state}{'; digitally signed' if key else ''}.")
 
 
 @cli.group(cls=Group)
@@ -627,17 +647,15 @@ def _remove_stale_outputs(outdir: Path, centre: str) -> None:
 
 
 def _pack_and_archive(register: Register, centre: Path, outdir: Path) -> tuple[Path, Path]:
-    """The pack signed off by centre.toml's exams officer, then the archive of the folder."""
-    from ctforms.pack import SIGNING_ROLE, build_pack
+    """The pack as a review draft (no one has signed it off), then the archive of the folder."""
+    from ctforms.pack import build_pack
 
-    officer = load_centre(centre).exams_officer.name or "(exams officer not named in centre.toml)"
+    officer = load_centre(centre).exams_officer.name or None
     pack = outdir / f"{register.centre.number}-declaration-evidence-pack.pdf"
-    # run never blocks on outstanding issues: the cover says how many there are.
-    data = build_pack(register, signed_by=officer, role=SIGNING_ROLE, allow_outstanding=True)
-    write_bytes(pack, data, force=True)
+    write_bytes(pack, build_pack(register, prepared_by=officer), force=True)
     archived = outdir / f"{register.centre.number}-submission-archive.zip"
     archived.unlink(missing_ok=True)
-    write_archive(outdir, archived, signed_by=officer)
+    write_archive(outdir, archived, signed_by=None)
     return pack, archived
 
 

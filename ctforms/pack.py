@@ -7,6 +7,7 @@ import datetime as dt
 import io
 from collections import Counter, defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -35,9 +36,11 @@ from reportlab.platypus.flowables import Flowable
 from ctforms.errors import InputError
 from ctforms.guidance import CHECK_OF_KIND
 from ctforms.models import CheckStatus, Issue, Register, Severity
+from ctforms.people import real_name
 
 SIGNING_ROLE = "Exams Officer"  # OCR: only this My Cambridge role can submit the declaration
 BANNER = "NOT READY TO DECLARE"
+DRAFT = "Review draft: not signed off"
 CHUNK = 200  # rows per table: one giant table is very slow to lay out in reportlab
 
 # Fonts with wide Latin coverage, looked for in this order; else the PDF core fonts.
@@ -226,24 +229,61 @@ class _NumberedCanvas(canvas.Canvas):  # type: ignore[misc]
         super().save()
 
 
-def build_pack(
-    register: Register,
-    *,
-    signed_by: str,
-    role: str,
-    allow_outstanding: bool = False,
-    prepared_by: str | None = None,
-) -> bytes:
-    if role.strip().casefold() != SIGNING_ROLE.casefold():
+@dataclass(frozen=True)
+class SignOff:
+    """An explicit sign-off by a named person; without one the pack is a review draft."""
+
+    name: str
+    role: str
+    outstanding_reason: str | None = None  # why it is signed with blocking issues left
+
+
+def check_sign_off(register: Register, sign_off: SignOff) -> None:
+    """Refuse a sign-off OCR would not accept, or one made with blocking issues left silently."""
+    if sign_off.role.strip().casefold() != SIGNING_ROLE.casefold():
         raise InputError(
             f"only the '{SIGNING_ROLE}' role may sign the declaration (OCR: the person"
-            f" submitting it must have the Exams Officer role in My Cambridge), not {role!r}"
+            f" submitting it must have the Exams Officer role in My Cambridge), not"
+            f" {sign_off.role!r}"
         )
-    if not signed_by.strip():
+    if not sign_off.name.strip():
         raise InputError("--signed-by needs the name of the person signing off")
+    real_name(sign_off.name, "the name given to --signed-by")
+    left = outstanding(register)
+    if left and not (sign_off.outstanding_reason or "").strip():
+        raise InputError(
+            f"{_count(len(left), 'blocking issue')} without a recorded action: record what was"
+            " done in the Actions sheet of records.xlsx (and pass --records), or sign off anyway"
+            ' with --allow-outstanding "REASON"'
+        )
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}{'' if n == 1 else 's'}"
+
+
+def _who(issue: Issue) -> str:
+    if issue.candidate_number is None:
+        return f"All students of {issue.qualification_code}"
+    name = f"{issue.candidate.surname}, {issue.candidate.forenames}" if issue.candidate else ""
+    return f"{issue.candidate_number} {name}".strip()
+
+
+def build_pack(
+    register: Register,
+    sign_off: SignOff | None = None,
+    *,
+    prepared_by: str | None = None,
+) -> bytes:
+    """The evidence pack: a review draft, or signed off by `sign_off` (checked first)."""
+    if sign_off is not None:
+        check_sign_off(register, sign_off)
+    real_name(register.centre.head_of_centre, "[centre] head_of_centre")
+    if prepared_by:
+        real_name(prepared_by, "[exams_officer] name")
     st = _styles()
     left = outstanding(register)
-    not_ready = bool(left) and not allow_outstanding
+    not_ready = bool(left) and sign_off is None
     declaration, assumed = load_declaration(register.series.year)
     c = register.centre
     story: list[Flowable] = []
@@ -259,8 +299,8 @@ def build_pack(
         ("Head of Centre", c.head_of_centre),
         ("Series", f"Summer {register.series.year} results"),
         ("Checked as of", _date(register.as_of)),
-        ("Prepared by", prepared_by or signed_by),
-        ("Signed off by", f"{signed_by}, {role}"),
+        ("Prepared by", prepared_by or (sign_off.name if sign_off else "")),
+        ("Signed off by", f"{sign_off.name}, {sign_off.role}" if sign_off else DRAFT),
         ("Tool", f"{register.tool} {register.tool_version}"),
         ("Students expecting a result", str(register.summary.students_checked)),
         ("Students at risk", str(register.summary.students_at_risk)),
@@ -268,16 +308,29 @@ def build_pack(
     ]
     story += list(_tables(None, [list(r) for r in cover], [60 * mm, 115 * mm], st["body"]))
     story.append(Spacer(1, 5 * mm))
+    have = "has" if len(left) == 1 else "have"
     if not_ready:
         story.append(
-            _p(f"{BANNER}: {len(left)} blocking issue(s) have no recorded action.", st["banner"])
+            _p(
+                f"{BANNER}: {_count(len(left), 'blocking issue')} {have} no recorded action."
+                " This is a review draft, not signed off.",
+                st["banner"],
+            )
         )
-    elif left:
+    elif left and sign_off is not None:
         story.append(
             _p(
-                f"Signed off with {len(left)} blocking issue(s) outstanding (--allow-outstanding):"
-                " each is listed on the sign-off page.",
+                f"Signed off with {_count(len(left), 'blocking issue')} outstanding, each listed"
+                f" on the sign-off page. Reason given: {sign_off.outstanding_reason}",
                 st["banner"],
+            )
+        )
+    elif sign_off is None:
+        story.append(
+            _p(
+                "Every blocking issue has a recorded action. This is a review draft, not signed"
+                " off.",
+                st["h2"],
             )
         )
     else:
@@ -431,41 +484,54 @@ def build_pack(
     # Sign-off
     story.append(PageBreak())
     story.append(_p("Sign-off", st["h1"]))
-    story.append(
-        _p(
-            f"I, {signed_by} ({role}), confirm that the Checkpoint 2 checks in this pack were"
-            f" completed for every student expecting a Cambridge Technicals result in summer"
-            f" {register.series.year} at {c.name} ({c.number}), as of {_date(register.as_of)}.",
-            st["body"],
+    if sign_off is None:
+        story.append(
+            _p(
+                "Not signed off. This is a review draft: the Exams Officer signs the pack off as"
+                " a separate step, by name, once every blocking issue has a recorded action (or"
+                " with a written reason for each one left).",
+                st["body"],
+            )
         )
-    )
-    story.append(Spacer(1, 4 * mm))
-    story += list(
-        _tables(
-            None,
-            [
-                ["Name", signed_by],
-                ["Role", role],
-                ["Date", _date(register.as_of)],
-                ["Signature", ""],
-            ],
-            [40 * mm, 120 * mm],
-            st["body"],
+    else:
+        story.append(
+            _p(
+                f"I, {sign_off.name} ({sign_off.role}), confirm that the Checkpoint 2 checks in"
+                " this pack were completed for every student expecting a Cambridge Technicals"
+                f" result in summer {register.series.year} at {c.name} ({c.number}), as of"
+                f" {_date(register.as_of)}.",
+                st["body"],
+            )
         )
-    )
+        story.append(Spacer(1, 4 * mm))
+        story += list(
+            _tables(
+                None,
+                [
+                    ["Name", sign_off.name],
+                    ["Role", sign_off.role],
+                    ["Date", _date(register.as_of)],
+                    ["Signature", ""],
+                ],
+                [40 * mm, 120 * mm],
+                st["body"],
+            )
+        )
     if left:
         story.append(Spacer(1, 4 * mm))
         heading = (
-            "Outstanding at sign-off (signed with --allow-outstanding)"
-            if allow_outstanding
+            "Outstanding at sign-off"
+            if sign_off is not None
             else "Blocking issues still without a recorded action"
         )
         story.append(_p(heading, st["h2"]))
+        if sign_off is not None:
+            story.append(_p(f"Reason given: {sign_off.outstanding_reason}", st["body"]))
         story += list(
             _tables(
-                ["ID", "Summary", "Deadline"],
-                [[i.id, i.summary, _date(i.deadline)] for i in left],
-                [60 * mm, 95 * mm, 20 * mm],
+                ["Student", "Issue", "Deadline"],
+                [[_who(i), f"{i.summary} ({i.id})", _date(i.deadline)] for i in left],
+                [45 * mm, 110 * mm, 20 * mm],
                 st["cell"],
             )
         )
@@ -503,7 +569,7 @@ def build_pack(
     class Canvas(_NumberedCanvas):
         pass
 
-    Canvas.banner = BANNER if not_ready else None
+    Canvas.banner = BANNER if not_ready else DRAFT.upper() if sign_off is None else None
     Canvas.footer = footer
     doc.build(story, canvasmaker=Canvas)
     return buf.getvalue()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import GOLDEN, invoke
+from conftest import DEMO, GOLDEN, invoke
 from office import PDFTOPPM, needs_pdftoppm
 from pypdf import PdfReader
 
@@ -20,6 +20,8 @@ from ctforms.pack import load_declaration
 
 REGISTER = GOLDEN / "demo-register.json"
 SIGN = ["--signed-by", "Ben Okoro", "--role", "Exams Officer"]
+REASON = "Visits rebooked for 27 June; OCR informed of the rest"
+ANYWAY = ["--allow-outstanding", REASON]  # the demo register has blocking issues left
 
 
 def _pack(
@@ -35,7 +37,7 @@ def _pages(pdf: Path) -> list[str]:
 
 
 def test_pack_holds_every_statement_student_and_issue(tmp_path: Path) -> None:
-    code, pdf = _pack(tmp_path)
+    code, pdf = _pack(tmp_path, *ANYWAY)
     assert code == 0
     text = " ".join(_pages(pdf))
     declaration, assumed = load_declaration(2024)
@@ -54,21 +56,85 @@ def test_pack_holds_every_statement_student_and_issue(tmp_path: Path) -> None:
     assert "Riverside Sixth Form College (64395)" in text
 
 
-def test_every_page_is_numbered_and_bannered_when_not_ready(tmp_path: Path) -> None:
-    _, pdf = _pack(tmp_path)
-    pages = _pages(pdf)
+def test_run_writes_a_draft_bannered_on_every_page_with_no_sign_off(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = invoke("run", "--demo", "-o", out)
+    assert result.exit_code == 0, result.output
+    pages = _pages(out / "64395-declaration-evidence-pack.pdf")
     assert len(pages) > 3
     for n, page in enumerate(pages, start=1):
         assert f"Page {n} of {len(pages)}" in page
         assert "NOT READY TO DECLARE" in page
+    text = " ".join(pages)
+    assert "Signed off by Review draft: not signed off" in text
+    assert "I, " not in text and "Signature" not in text  # no sign-off block
+    assert "Not signed off. This is a review draft" in text
+    # The outstanding table names the student, not only the id.
+    assert "0011 Kowalczyk, Maja" in text
+    last = result.output.strip().splitlines()[-1]
+    assert last == (
+        "The evidence pack is a review draft, not signed off: 21 blocking issues stand between"
+        " the centre and its declaration."
+    )
 
 
-def test_allow_outstanding_lists_them_on_the_sign_off(tmp_path: Path) -> None:
-    _, pdf = _pack(tmp_path, "--allow-outstanding")
+def test_sign_off_is_refused_while_blocking_issues_have_no_action(tmp_path: Path) -> None:
+    code, pdf = _pack(tmp_path)
+    assert code == 2 and not pdf.exists()
+    result = invoke("declaration", REGISTER, *SIGN, "-o", tmp_path / "p.pdf")
+    assert result.stderr == (
+        "Error: 21 blocking issues without a recorded action: record what was done in the"
+        " Actions sheet of records.xlsx (and pass --records), or sign off anyway with"
+        ' --allow-outstanding "REASON"\n'
+    )
+    blank = invoke("declaration", REGISTER, *SIGN, "--allow-outstanding", " ", "-o", pdf)
+    assert blank.exit_code == 2 and not pdf.exists()
+
+
+def test_allow_outstanding_prints_the_reason_and_lists_them(tmp_path: Path) -> None:
+    code, pdf = _pack(tmp_path, *ANYWAY)
+    assert code == 0
     pages = _pages(pdf)
     assert not any("NOT READY TO DECLARE" in p for p in pages)
     sign_off = next(p for p in pages if "Outstanding at sign-off" in p)
+    assert f"Reason given: {REASON}" in sign_off
     assert "claim-needed/0011/05839/9" in sign_off.replace(" ", "")
+    assert "0011 Kowalczyk, Maja" in sign_off
+    assert "I, Ben Okoro (Exams Officer), confirm" in sign_off
+    assert "Signed off with 21 blocking issues outstanding" in pages[0]
+
+
+@pytest.mark.parametrize("name", ["B. Example", "dr a.  example"])
+def test_the_init_example_names_are_refused(tmp_path: Path, name: str) -> None:
+    result = invoke(
+        "declaration",
+        REGISTER,
+        "--signed-by",
+        name,
+        "--role",
+        "Exams Officer",
+        *ANYWAY,
+        "-o",
+        tmp_path / "p.pdf",
+    )
+    assert result.exit_code == 2 and "is still the example" in result.stderr
+    assert not (tmp_path / "p.pdf").exists()
+
+
+def test_run_refuses_the_init_example_names_before_writing(tmp_path: Path) -> None:
+    invoke("init", tmp_path / "c")
+    toml = (tmp_path / "c" / "centre.toml").read_text("utf-8").replace("12345", "64395")
+    (tmp_path / "c" / "centre.toml").write_text(toml, encoding="utf-8")
+    out = tmp_path / "out"
+    result = invoke(
+        "run", DEMO / "tracker.csv", "--centre", tmp_path / "c" / "centre.toml", "-o", out
+    )
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Error: [centre] head_of_centre in centre.toml is still the example 'Dr A. Example' from"
+        " 'ctforms init': put the real name there, then run the check again\n"
+    )
+    assert not out.exists() or not any(out.iterdir())
 
 
 def _all_handled(tmp_path: Path) -> Path:
@@ -120,14 +186,14 @@ def test_only_the_exams_officer_may_sign(tmp_path: Path, role: str) -> None:
 
 
 def test_pack_is_deterministic(tmp_path: Path) -> None:
-    _, a = _pack(tmp_path, name="a.pdf")
-    _, b = _pack(tmp_path, name="b.pdf")
+    _, a = _pack(tmp_path, *ANYWAY, name="a.pdf")
+    _, b = _pack(tmp_path, *ANYWAY, name="b.pdf")
     assert a.read_bytes() == b.read_bytes()
 
 
 @needs_pdftoppm
 def test_first_page_renders(tmp_path: Path) -> None:
-    _, pdf = _pack(tmp_path)
+    _, pdf = _pack(tmp_path, *ANYWAY)
     assert PDFTOPPM is not None
     subprocess.run(
         [PDFTOPPM, "-png", "-r", "40", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")],
@@ -144,7 +210,7 @@ def test_signed_pack_verifies_and_a_tampered_copy_does_not(tmp_path: Path) -> No
     assert made.exit_code == 0
     assert stat.S_IMODE((keys / "centre-key.pem").stat().st_mode) == 0o600
     code, pdf = _pack(
-        tmp_path, "--sign", keys / "centre-key.pem", "--cert", keys / "centre-cert.pem"
+        tmp_path, *ANYWAY, "--sign", keys / "centre-key.pem", "--cert", keys / "centre-cert.pem"
     )
     assert code == 0
     ok = invoke("verify", pdf, "--cert", keys / "centre-cert.pem")
@@ -158,7 +224,7 @@ def test_signed_pack_verifies_and_a_tampered_copy_does_not(tmp_path: Path) -> No
     bad = invoke("verify", tampered)
     assert bad.exit_code == 1
     assert "CHANGED since signing" in bad.stdout
-    unsigned = invoke("verify", _pack(tmp_path, name="plain.pdf")[1])
+    unsigned = invoke("verify", _pack(tmp_path, *ANYWAY, name="plain.pdf")[1])
     assert unsigned.exit_code == 1 and "not signed" in unsigned.stdout
 
 

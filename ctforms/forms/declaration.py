@@ -10,6 +10,7 @@ from docxtpl import DocxTemplate
 
 from ctforms.forms import FORMS, rows_for
 from ctforms.models import Register
+from ctforms.people import real_name
 from ctforms.reproducible import document_time, normalise_zip
 from ctforms.xlsxio import safe_text
 
@@ -44,7 +45,9 @@ def declaration_bytes(register: Register, template: Path) -> bytes:
     context = {
         "centre_number": _clean(register.centre.number),
         "centre_name": _clean(register.centre.name),
-        "head_of_centre": _clean(register.centre.head_of_centre),
+        "head_of_centre": _clean(
+            real_name(register.centre.head_of_centre, "[centre] head_of_centre")
+        ),
         "prepared_on": _clean(register.as_of),
         "rows": rows,
     }
