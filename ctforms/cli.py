@@ -430,15 +430,18 @@ def _report_entries(written: Written) -> None:
     for warning in written.plan.warnings:
         click.echo(f"warning: {warning}", err=True)
     if written.edi_file is None:
-        click.echo("entries: no entry changes in the register; no EDI file written.")
+        click.echo("entries: no entry changes the centre's records call for; no EDI file written.")
     else:
+        n = len(written.plan.changes)
         click.echo(
-            f"entries: wrote {written.edi_file} ({len(written.plan.changes)} changes;"
-            " record layout is an assumption: see the listing)"
+            f"entries: wrote {written.edi_file} ({n} change{'' if n == 1 else 's'}; record"
+            " layout is an assumption: see the listing)"
         )
     click.echo(f"entries: wrote {written.listing}")
     for note in written.plan.skipped:
         click.echo(f"entries: not in the EDI file: {note}")
+    for note in written.plan.proposals:
+        click.echo(f"entries: {note}")
 
 
 @entries.command("read")

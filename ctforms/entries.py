@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -61,6 +61,8 @@ class Plan:
     changes: list[Change]
     skipped: list[str]  # why a change could not go into the EDI file
     warnings: list[str]
+    # Move-downs ctforms found possible that the centre has not confirmed: never in the file.
+    proposals: list[str] = field(default_factory=list)
 
 
 def _change_for(issue: Issue) -> tuple[str | None, str, str] | None:
@@ -80,8 +82,16 @@ def plan_changes(register: Register, catalogue: Catalogue) -> Plan:
     by_candidate: dict[str, Change] = {}
     skipped: list[str] = []
     warnings: list[str] = []
+    proposals: list[str] = []
     for issue in register.issues:
         if issue.kind not in _KINDS or issue.handled or issue.candidate_number is None:
+            continue
+        if issue.kind is IssueKind.MOVE_DOWN_AVAILABLE and not (
+            issue.decision and issue.decision.make_change
+        ):
+            # Only the centre's own records say which entry a student should have: a proposal
+            # stays out of the file until someone confirms it.
+            proposals.append(_proposal(issue))
             continue
         found = _change_for(issue)
         if found is None:
@@ -113,7 +123,7 @@ def plan_changes(register: Register, catalogue: Catalogue) -> Plan:
             to_code=to_code,
             to_title=target.qualification.title if target else "",
             change=kind,
-            why=issue.summary,
+            why=_why(issue),
             issue_ids=[issue.id],
         )
         seen = by_candidate.get(number)
@@ -140,7 +150,29 @@ def plan_changes(register: Register, catalogue: Catalogue) -> Plan:
                 f"candidate {ch.candidate_number}: name shortened to {ch.edi_name!r} (40"
                 " characters at most)"
             )
-    return Plan(changes, skipped, warnings)
+    return Plan(changes, skipped, warnings, proposals)
+
+
+def _why(issue: Issue) -> str:
+    d = issue.decision
+    if d is None:
+        return issue.summary
+    on = f" on {d.date:%d/%m/%Y}" if d.date else ""
+    return f"{issue.summary}. Confirmed by {d.decided_by}{on} (Entry Decisions)"
+
+
+def _proposal(issue: Issue) -> str:
+    e, c = issue.evidence, issue.candidate
+    who = f"{issue.candidate_number} {c.surname}, {c.forenames}" if c else issue.candidate_number
+    move = f"move-down {e.registered_code or issue.qualification_code} -> {e.move_down_code}"
+    if issue.decision is not None:  # declined
+        d = issue.decision
+        on = f" on {d.date:%d/%m/%Y}" if d.date else ""
+        return f"{who}: {move}: declined by {d.decided_by}{on}; not in the file"
+    return (
+        f"{who}: {move}: proposed, not in the file until confirmed (records.xlsx, sheet"
+        f" Entry Decisions: {issue.candidate_number}, {e.move_down_code}, Y, your name)"
+    )
 
 
 def _check_identifiers(ch: Change) -> None:
@@ -254,6 +286,12 @@ def listing_bytes(register: Register, plan: Plan, edi_file: str | None) -> bytes
     for note in plan.skipped:
         put(ws, row, 1, f"Not in the EDI file: {note}")
         row += 1
+    if plan.proposals:
+        row += 1
+        put(ws, row, 1, "Proposed changes, not in the EDI file").font = Font(bold=True)
+        for note in plan.proposals:
+            row += 1
+            put(ws, row, 1, note)
     ws.freeze_panes = ws.cell(row=header_row + 1, column=1).coordinate
     autosize(ws, max_width=45)
     ws.column_dimensions["A"].width = 18

@@ -290,6 +290,17 @@ class RiaRow(_Model):
     requested_on: dt.date | None = None
 
 
+class DecisionRow(_Model):
+    """An entry change the centre decided on (a proposed move-down, confirmed or declined)."""
+
+    row: int
+    candidate_number: CandidateNumber
+    qualification_code: QualificationCode = Field(description="the code to move the student to")
+    make_change: bool
+    decided_by: str
+    date: dt.date | None = None
+
+
 class ActionRow(_Model):
     row: int
     issue_id: str
@@ -309,6 +320,7 @@ class Records(_Model):
     tags: list[TagRow] | None = None
     ria: list[RiaRow] | None = None
     actions: list[ActionRow] | None = None
+    entry_decisions: list[DecisionRow] | None = None
     warnings: list[str] = Field(default_factory=list)
 
 
@@ -462,6 +474,14 @@ class Handled(_Model):
     by: str = ""
 
 
+class Decision(_Model):
+    """What the centre decided about a proposed entry change (records.xlsx, Entry Decisions)."""
+
+    make_change: bool
+    decided_by: str
+    date: dt.date | None = None
+
+
 class Issue(_Model):
     id: str = Field(description="stable: the same input gives the same id")
     kind: IssueKind
@@ -481,6 +501,17 @@ class Issue(_Model):
     deadline_label: str = ""
     overdue: bool = False
     handled_by: Handled | None = None
+    decision: Decision | None = Field(
+        default=None, description="a proposed entry change confirmed or declined by the centre"
+    )
+
+    @model_serializer(mode="wrap")
+    def _drop_no_decision(self, handler: Any) -> Any:
+        # Only a proposal the centre decided on carries the key: registers stay as they were.
+        data = handler(self)
+        if isinstance(data, dict) and data.get("decision", 0) is None:
+            del data["decision"]
+        return data
 
 
 class CheckStatus(StrEnum):
@@ -589,6 +620,7 @@ MODELS: dict[str, type[Any]] = {
     "tag": TagRow,
     "ria": RiaRow,
     "action": ActionRow,
+    "entry-decision": DecisionRow,
     "catalogue": CatalogueFile,
     "issue": Issue,
     "register": Register,

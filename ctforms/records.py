@@ -16,6 +16,7 @@ from ctforms.errors import InputError
 from ctforms.models import (
     ActionRow,
     ClaimRow,
+    DecisionRow,
     ExpectedRow,
     MarkbookRow,
     Records,
@@ -100,6 +101,17 @@ SHEETS: dict[str, tuple[type[BaseModel], str, list[tuple[str, str, Parser, bool]
             ("Requested On", "requested_on", parsing.parse_date, False),
         ],
     ),
+    "Entry Decisions": (
+        DecisionRow,
+        "entry_decisions",
+        [
+            ("Candidate Number", "candidate_number", parsing.parse_candidate_number, True),
+            ("Qualification Code", "qualification_code", parsing.parse_qualification_code, True),
+            ("Make the Change (Y/N)", "make_change", parsing.parse_yes_no, True),
+            ("Decided By", "decided_by", str, True),
+            ("Date", "date", parsing.parse_date, False),
+        ],
+    ),
     "Actions": (
         ActionRow,
         "actions",
@@ -131,7 +143,7 @@ def _cell_text(value: Any) -> str:
 
 # An empty RIA, TAGs or Actions sheet is a real answer ("none"); empty Expected, Visits,
 # Claims or Markbook sheets are a template nobody has filled in.
-_EMPTY_MEANS_NONE = {"ria", "tags", "actions"}
+_EMPTY_MEANS_NONE = {"ria", "tags", "actions", "entry_decisions"}
 _IGNORED = {"instructions", "lists"}
 
 

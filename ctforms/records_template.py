@@ -42,6 +42,9 @@ PURPOSE = {
     "Markbook": "The final grade in your markbook for each moderated unit.",
     "TAGs": "Mid-flight teacher assessed grades (assessment planned 1 Aug 2020 - 31 Aug 2021).",
     "RIA": "Reduction in assessment requests (2021/22) you made, per unit.",
+    "Entry Decisions": "Your decision on a proposed entry change (a move-down ctforms found"
+    " possible): the candidate, the code to move them to, Y to make the change or N not to, and"
+    " who decided. Only a change marked Y here goes into the EDI entries file.",
     "Actions": "What you did about an issue. The Issue ID comes from the issue register"
     " (ctforms check: the report, issues.json or the action list); the issue then shows as"
     " handled.",
@@ -122,7 +125,7 @@ def records_template_bytes(
                 _validation(ws, col, title, code_range, strict=False)
             elif field in {"grade_claimed", "final_grade", "tag_grade"}:
                 _validation(ws, col, title, '"' + ",".join(GRADES) + '"')
-            elif field == "certificating":
+            elif field in {"certificating", "make_change"}:
                 _validation(ws, col, title, '"Y,N"')
             elif field == "visit_status":
                 _validation(ws, col, title, '"' + ",".join(VISIT_STATUSES) + '"')

@@ -20,6 +20,7 @@ from ctforms.errors import InputError
 from ctforms.models import (
     CatalogueUse,
     CentreProfile,
+    Decision,
     Handled,
     InputFile,
     Issue,
@@ -110,6 +111,7 @@ def assemble(
     warnings += _unknown_candidates(tracker, records)
     issues = _dedupe(issues)
     warnings += _mark_handled(issues, records)
+    warnings += _mark_decisions(issues, records)
     issues.sort(key=_issue_order)
     students = _students(ctx, issues)
     return Register(
@@ -181,6 +183,30 @@ def _mark_handled(issues: list[Issue], records: Records) -> list[str]:
             date=action.date,
             ocr_reference=action.ocr_reference,
             by=action.by,
+        )
+    return warnings
+
+
+def _mark_decisions(issues: list[Issue], records: Records) -> list[str]:
+    """Attach the centre's decision to each proposed move-down it decided on."""
+    if not records.entry_decisions:
+        return []
+    proposals = {
+        (i.candidate_number, i.evidence.move_down_code): i
+        for i in issues
+        if i.kind is IssueKind.MOVE_DOWN_AVAILABLE
+    }
+    warnings: list[str] = []
+    for row in records.entry_decisions:
+        issue = proposals.get((row.candidate_number, row.qualification_code))
+        if issue is None:
+            warnings.append(
+                f"records.xlsx Entry Decisions row {row.row}: no proposed move-down of candidate"
+                f" {row.candidate_number} to {row.qualification_code} in this register"
+            )
+            continue
+        issue.decision = Decision(
+            make_change=row.make_change, decided_by=row.decided_by, date=row.date
         )
     return warnings
 

@@ -39,10 +39,10 @@ def test_demo_entries_read_back_identically(tmp_path: Path) -> None:
     records = edi.read_file(data, EDI)
     assert edi.write_file(records) == data
     kinds = [k for k, _ in records]
-    assert kinds == ["H", "C", "E", "C", "E", "C", "E", "C", "E", "T"]
+    assert kinds == ["H", "C", "E", "C", "E", "C", "E", "T"]
     result = invoke("entries", "read", tmp_path / EDI)
     assert result.exit_code == 0
-    assert "MULLER:LENA" in result.stdout and "C (candidate): 4" in result.stdout
+    assert "MULLER:LENA" in result.stdout and "C (candidate): 3" in result.stdout
 
 
 def test_demo_listing(tmp_path: Path) -> None:
@@ -52,10 +52,11 @@ def test_demo_listing(tmp_path: Path) -> None:
     header = next(r for r in range(1, 10) if ws.cell(row=r, column=1).value == "Candidate Number")
     rows = [
         [ws.cell(row=r, column=c).value for c in (1, 8, 9, 11)]
-        for r in range(header + 1, header + 5)
+        for r in range(header + 1, header + 4)
     ]
+    # From the centre's own records (the Expected sheet): 0014 and 0036 are entered for another
+    # size than expected, 0063 has no entry for what they expect.
     assert rows == [
-        ["0012", "05839", "05838", "move-down"],
         ["0014", "05838", "05839", "top-up"],
         ["0036", "05836", "05835", "move-down"],
         ["0063", None, "05839", "new entry"],
@@ -65,6 +66,92 @@ def test_demo_listing(tmp_path: Path) -> None:
     assert any(t.startswith("Not in the EDI file: candidate 0099") for t in texts)
     urgent = wb["Urgent request"]["A1"].value
     assert "Qualification entry (registration) change" in urgent and "0014" in urgent
+    # 0012's move-down is only ctforms' proposal: listed, not in the file.
+    assert "Proposed changes, not in the EDI file" in texts
+    assert (
+        "0012 Bennett, Harry: move-down 05839 -> 05838: proposed, not in the file until"
+        " confirmed (records.xlsx, sheet Entry Decisions: 0012, 05838, Y, your name)"
+    ) in texts
+
+
+def _decisions(tmp_path: Path, *rows: list[object]) -> Path:
+    """The demo's records.xlsx with an Entry Decisions sheet."""
+    wb = openpyxl.load_workbook(DEMO / "records.xlsx")
+    ws = wb.create_sheet("Entry Decisions")
+    ws.append(
+        ["Candidate Number", "Qualification Code", "Make the Change (Y/N)", "Decided By", "Date"]
+    )
+    for row in rows:
+        ws.append(row)
+    path = tmp_path / "records.xlsx"
+    wb.save(path)
+    return path
+
+
+def _register_from(tmp_path: Path, records: Path) -> Path:
+    out = tmp_path / "issues.json"
+    args = [DEMO / "tracker.csv", "--centre", DEMO / "centre.toml", "--records", records]
+    result = invoke(
+        "check", *args, "--catalogue", CAT, "--as-of", "2024-06-10", "--format", "json", "-o", out
+    )
+    assert result.exit_code == 1, result.output
+    return out
+
+
+def test_a_confirmed_move_down_goes_into_the_file(tmp_path: Path) -> None:
+    records = _decisions(tmp_path, ["0012", "05838", "Y", "Ben Okoro", "12/06/2024"])
+    register = _register_from(tmp_path, records)
+    issue = next(
+        i
+        for i in json.loads(register.read_text())["issues"]
+        if i["id"] == "move-down-available/0012/05839/-"
+    )
+    assert issue["decision"] == {
+        "make_change": True,
+        "decided_by": "Ben Okoro",
+        "date": "2024-06-12",
+    }
+    out = tmp_path / "entries"
+    result = invoke("entries", register, "-o", out, "--catalogue", CAT)
+    assert result.exit_code == 0, result.output
+    assert b"E001205838M05839" in (out / EDI).read_bytes()
+    ws = openpyxl.load_workbook(out / "64395-entries-listing.xlsx")["Entries"]
+    whys = [c.value for c in ws["L"] if isinstance(c.value, str)]
+    assert any(w.endswith("Confirmed by Ben Okoro on 12/06/2024 (Entry Decisions)") for w in whys)
+
+
+def test_a_declined_move_down_stays_out_and_says_who_declined(tmp_path: Path) -> None:
+    records = _decisions(tmp_path, ["0012", "05838", "N", "Ben Okoro", None])
+    out = tmp_path / "entries"
+    result = invoke("entries", _register_from(tmp_path, records), "-o", out, "--catalogue", CAT)
+    assert result.exit_code == 0, result.output
+    assert b"E001205838" not in (out / EDI).read_bytes()
+    assert (
+        "entries: 0012 Bennett, Harry: move-down 05839 -> 05838: declined by Ben Okoro; not in"
+        " the file"
+    ) in result.output
+
+
+def test_a_decision_for_no_proposal_is_a_warning(tmp_path: Path) -> None:
+    records = _decisions(tmp_path, ["0001", "05838", "Y", "Ben Okoro", None])
+    register = json.loads(_register_from(tmp_path, records).read_text())
+    assert (
+        "records.xlsx Entry Decisions row 2: no proposed move-down of candidate 0001 to 05838 in"
+        " this register"
+    ) in register["warnings"]
+
+
+def test_records_template_has_the_entry_decisions_sheet(tmp_path: Path) -> None:
+    result = invoke("records", "template", "-o", tmp_path / "r.xlsx")
+    assert result.exit_code == 0
+    ws = openpyxl.load_workbook(tmp_path / "r.xlsx")["Entry Decisions"]
+    assert [c.value for c in ws[1]] == [
+        "Candidate Number",
+        "Qualification Code",
+        "Make the Change (Y/N)",
+        "Decided By",
+        "Date",
+    ]
 
 
 def test_an_edi_file_is_never_overwritten(tmp_path: Path) -> None:
@@ -100,8 +187,11 @@ def test_cross_subject_change_is_refused(tmp_path: Path) -> None:
 
 def test_conflicting_changes_are_refused(tmp_path: Path) -> None:
     def edit(data: dict) -> None:  # type: ignore[type-arg]
-        # A second issue for 0012 asking for a new 05839 entry, against its move-down to 05838.
-        clone = json.loads(json.dumps(_issue(data, "move-down-available/0012/05839/-")))
+        # A second issue for 0012 asking for a new 05839 entry, against its move-down to 05838
+        # (confirmed by the centre, so it is a change, not only a proposal).
+        move = _issue(data, "move-down-available/0012/05839/-")
+        move["decision"] = {"make_change": True, "decided_by": "BO", "date": None}
+        clone = json.loads(json.dumps(move))
         clone["id"] = "no-qualification-entry/0012/05839/-"
         clone["kind"] = "no-qualification-entry"
         clone["evidence"] = {"expected_code": "05839"}

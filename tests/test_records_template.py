@@ -46,6 +46,13 @@ HEADERS = {
         "TAG Grade",
     ],
     "RIA": ["Candidate Number", "Qualification Code", "Unit Number", "Requested On"],
+    "Entry Decisions": [
+        "Candidate Number",
+        "Qualification Code",
+        "Make the Change (Y/N)",
+        "Decided By",
+        "Date",
+    ],
     "Actions": ["Issue ID", "Action Taken", "Date", "OCR Reference", "By"],
 }
 GRADES = '"D,M,P,R,U,N"'
