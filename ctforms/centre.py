@@ -12,28 +12,52 @@ from pydantic import ValidationError
 from ctforms.errors import InputError
 from ctforms.models import CentreProfile, SeriesDates
 
-# OCR's 2023 Checkpoint 2 dates (seeds: Checkpoint 2 guidance and checklist). Other years reuse
-# the same days of the year and are reported as assumed until centre.toml gives them.
-_DEFAULT_DAYS: dict[str, tuple[int, int]] = {
-    "declaration_opens": (6, 15),
-    "declaration_closes": (6, 23),
-    "final_visit_booked_by": (5, 15),
-    "claims_recommended_by": (6, 15),
-    "final_moderation_deadline": (6, 30),
-    "special_consideration_closes": (7, 5),
-    "tracker_frozen_from": (7, 24),
+# OCR's 2023 Checkpoint 2 dates (seeds: Checkpoint 2 guidance and checklist; DOMAIN.md).
+CONFIRMED_YEAR = 2023
+_CONFIRMED: dict[str, dt.date] = {
+    "declaration_opens": dt.date(2023, 6, 15),
+    "declaration_closes": dt.date(2023, 6, 23),
+    "final_visit_booked_by": dt.date(2023, 5, 15),
+    "claims_recommended_by": dt.date(2023, 6, 15),
+    "final_moderation_deadline": dt.date(2023, 6, 30),
+    "special_consideration_closes": dt.date(2023, 7, 5),
+    "tracker_frozen_from": dt.date(2023, 7, 24),
 }
-PUBLISHED_YEARS = frozenset({2023})
+PUBLISHED_YEARS = frozenset({CONFIRMED_YEAR})
+DATE_FIELDS = tuple(_CONFIRMED)
+
+# Fixed facts of OCR's guidance, kept as data with their source rather than typed into texts.
+# Mid-flight TAGs were only for assessments planned in this window (OCR's Checkpoint 2 guidance).
+TAG_WINDOW = (dt.date(2020, 8, 1), dt.date(2021, 8, 31))
+# "Only entries made after 1 September 2021 appear" in the tracker: OCR's statement for the 2023
+# series. Later years' cut-offs are not published, so no date is assumed for them.
+ENTRIES_SHOWN_AFTER: dict[int, dt.date] = {2023: dt.date(2021, 9, 1)}
+
+
+def working_day(day: dt.date) -> dt.date:
+    """The last working day (Monday to Friday) on or before day: a deadline on a weekend is
+    met by the Friday before. Bank holidays are not known to ctforms."""
+    return day - dt.timedelta(days=max(0, day.weekday() - 4))
+
+
+def long_date(day: dt.date) -> str:
+    """A date as people write it: 'Friday 21 June 2024'."""
+    return f"{day:%A} {day.day} {day:%B %Y}"
 
 
 def default_series(year: int, given: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The series' dates: centre.toml's, else OCR's confirmed ones, else derived from the
+    confirmed year (same day of the month, moved back to a working day) and flagged assumed."""
     given = dict(given or {})
     assumed: list[str] = []
-    for key, (month, day) in _DEFAULT_DAYS.items():
-        if key not in given:
-            given[key] = dt.date(year, month, day)
-            if year not in PUBLISHED_YEARS:
-                assumed.append(key)
+    for key, confirmed in _CONFIRMED.items():
+        if key in given:
+            continue
+        if year in PUBLISHED_YEARS:
+            given[key] = confirmed
+        else:
+            given[key] = working_day(confirmed.replace(year=year))
+            assumed.append(key)
     given["year"] = year
     given["assumed"] = assumed
     return given

@@ -310,6 +310,11 @@ def listing_bytes(register: Register, plan: Plan, edi_file: str | None) -> bytes
     return workbook_bytes(wb, document_time(register.as_of))
 
 
+def listing_file_name(centre: str) -> str:
+    """The Interchange listing written beside the EDI file (always, even with no changes)."""
+    return f"{centre}-entries-listing.xlsx"
+
+
 @dataclass
 class Written:
     edi_file: Path | None
@@ -331,7 +336,7 @@ def write_entries(
     plan = plan_changes(register, catalogue)
     name = edi.file_name(register.centre.number, sequence)
     edi_path = outdir / name
-    listing = outdir / f"{register.centre.number}-entries-listing.xlsx"
+    listing = outdir / listing_file_name(register.centre.number)
     data = edi.write_file(edi_records(register, plan, sequence)) if plan.changes else None
     if rerun and data is not None and edi_path.exists():
         if edi_path.read_bytes() == data:

@@ -3,9 +3,21 @@ guidance (seeds/001). One place, so every output says the same thing."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ctforms.models import IssueKind, Severity
+from ctforms.centre import (
+    CONFIRMED_YEAR,
+    DATE_FIELDS,
+    ENTRIES_SHOWN_AFTER,
+    TAG_WINDOW,
+    long_date,
+    working_day,
+)
+from ctforms.entries import listing_file_name
+from ctforms.forms import form_file_name, hoc_declaration_file_name
+from ctforms.models import IssueKind, SeriesDates, Severity
 
 VQ_EMAIL = "vqprocessing@ocr.org.uk"
 SR_EMAIL = "srteam@ocr.org.uk"
@@ -13,208 +25,362 @@ MIR_FORM = "Interchange > Post-results > Missing and incomplete results"
 
 
 @dataclass(frozen=True)
-class Guidance:
-    severity: Severity
-    action: str
+class Action:
+    """What to do and by when. text and remedy are templates: {names} are filled at issue time
+    from the series' dates and the centre's file names (see fields), so no date or file name is
+    written here by hand and a date in centre.toml changes the text too."""
+
+    text: str
     remedy: str
     deadline: str  # a SeriesDates field, or "visit-14" for two weeks before the visit
     deadline_label: str
 
+    def render(self, values: Mapping[str, str]) -> tuple[str, str]:
+        return self.text.format_map(values), self.remedy.format_map(values)
+
+
+@dataclass(frozen=True)
+class Guidance:
+    severity: Severity
+    action: Action  # the kind's usual action; a check passes another where the evidence differs
+
+
+def fields(series: SeriesDates, centre: str) -> dict[str, str]:
+    """The values the templates may name."""
+    values = {
+        "vq_email": VQ_EMAIL,
+        "sr_email": SR_EMAIL,
+        "mir_form": MIR_FORM,
+        "year": str(series.year),
+        "tag_window": f"{_day(TAG_WINDOW[0])} to {_day(TAG_WINDOW[1])}",
+        "missed_claim_file": form_file_name(centre, "missed-claim"),
+        "incorrect_claim_file": form_file_name(centre, "incorrect-claim"),
+        "missing_tag_file": form_file_name(centre, "missing-tag"),
+        "hoc_declaration_file": hoc_declaration_file_name(centre),
+        "entries_listing_file": listing_file_name(centre),
+    }
+    for key in DATE_KEYS:
+        value = getattr(series, key)
+        assert isinstance(value, dt.date)
+        values[key] = long_date(working_day(value))
+    shown_after = ENTRIES_SHOWN_AFTER.get(series.year)
+    values["entries_shown"] = (
+        (
+            f"If the entry was made after {_day(shown_after)} and still does not show"
+            if shown_after
+            else "If the entry still does not show"
+        )
+        + f", email {VQ_EMAIL}."
+        + (
+            ""
+            if shown_after
+            else " (For 2023 OCR said the tracker shows only entries made after"
+            f" {_day(ENTRIES_SHOWN_AFTER[CONFIRMED_YEAR])}; for {series.year} ctforms does not know"
+            " the date: see OCR's guidance.)"
+        )
+    )
+    return values
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+DATE_KEYS = DATE_FIELDS
+
+# When each deadline falls, in words (never a field name: people read these).
+BEFORE_CLOSE = ("declaration_closes", "before the declaration closes")
+BEFORE_OPEN = ("declaration_opens", "before the declaration opens, so it shows in the tracker")
+BEFORE_VISIT = ("visit-14", "two weeks before the moderation visit")
+# With no visit recorded, visit-14 counts back from the final moderation deadline.
+BEFORE_LAST_VISIT = ("visit-14", "two weeks before the final moderation deadline")
+
+
+def _act(text: str, remedy: str, when: tuple[str, str]) -> Action:
+    return Action(text, remedy, *when)
+
 
 K = IssueKind
 B, W = Severity.BLOCKING, Severity.WARNING
+_FILE_REMEDY = "upload {%s} to the Missing and incomplete results form"
+_MADE_BY = "(made by ctforms run, or ctforms forms %s)"
+_ENTRIES_FILE = (
+    "the entries listing {entries_listing_file} and the EDI entries file it names (made by"
+    " ctforms run, or ctforms entries)"
+)
 
 GUIDANCE: dict[IssueKind, Guidance] = {
     K.NOT_CERTIFICATING: Guidance(
         B,
-        "The student is expected to get a result this summer but the tracker does not show them"
-        f" as certificating. Email {VQ_EMAIL} with the candidate's details so OCR updates the"
-        " certification status.",
-        f"email {VQ_EMAIL}",
-        "declaration_closes",
-        "before the declaration closes",
+        _act(
+            "The student is expected to get a result this summer but the tracker does not show"
+            " them as certificating. Email {vq_email} with the candidate's details so OCR"
+            " updates the certification status.",
+            "email {vq_email}",
+            BEFORE_CLOSE,
+        ),
     ),
     K.UNEXPECTED_CERTIFICATION: Guidance(
         W,
-        "The tracker shows the student as certificating this summer but your Expected sheet does"
-        " not. If they can no longer complete this summer, email"
-        f" {VQ_EMAIL} so OCR changes their status; otherwise correct the Expected sheet.",
-        f"email {VQ_EMAIL} or correct records.xlsx",
-        "declaration_closes",
-        "before the declaration closes",
+        _act(
+            "The tracker shows the student as certificating this summer but your Expected sheet"
+            " does not. If they can no longer complete this summer, email {vq_email} so OCR"
+            " changes their status; otherwise correct the Expected sheet.",
+            "email {vq_email} or correct records.xlsx",
+            BEFORE_CLOSE,
+        ),
     ),
     K.NO_QUALIFICATION_ENTRY: Guidance(
         B,
-        "The student has no entry (registration) for the qualification they expect. Make the"
-        " entry via EDI or Interchange, wait a day, and check the student appears in the tracker"
-        f" against it. If the entry was made after 1 September 2021 and still does not show,"
-        f" email {VQ_EMAIL}.",
-        "entry via EDI or Interchange (ctforms entries)",
-        "declaration_opens",
-        "so it shows in the tracker before the declaration",
+        _act(
+            "The student has no entry (registration) for the qualification they expect. Make"
+            f" the entry via EDI or Interchange using {_ENTRIES_FILE}, wait a day, and check the"
+            " student appears in the tracker against it. {entries_shown}",
+            "make the entry: see {entries_listing_file}",
+            BEFORE_OPEN,
+        ),
     ),
     K.WRONG_SIZE_ENTRY: Guidance(
         B,
-        "The student is entered for a different size of the qualification than expected. Make a"
-        " top-up or move-down entry via EDI or Interchange and check the tracker shows the new"
-        " qualification. If the result is urgent, also use the Missing and incomplete results"
-        " form ('Qualification entry (registration) change').",
-        "ctforms entries; Missing and incomplete results form",
-        "declaration_opens",
-        "so it shows in the tracker before the declaration",
+        _act(
+            "The student is entered for a different size of the qualification than expected."
+            f" Make the top-up or move-down entry (the summary says which) using {_ENTRIES_FILE},"
+            " and check the tracker shows the new qualification. If the result is urgent, also"
+            " use the Missing and incomplete results form ('Qualification entry (registration)"
+            " change').",
+            "make the entry: see {entries_listing_file}",
+            BEFORE_OPEN,
+        ),
     ),
     K.MANDATORY_UNIT_MISSING: Guidance(
         B,
-        "A mandatory unit of the qualification is not being taken. Enter or claim the unit; if"
-        " the student cannot complete it, consider moving them down to a smaller size whose"
-        " rules their achieved units already meet.",
-        "unit entry or claim; ctforms entries for a move-down",
-        "declaration_closes",
-        "before the declaration closes",
+        _act(
+            "A mandatory unit of the qualification is not being taken. Enter or claim the unit;"
+            " if the student cannot complete it, consider moving them down to a smaller size"
+            " whose rules their achieved units already meet.",
+            "enter or claim the unit (or a move-down entry)",
+            BEFORE_CLOSE,
+        ),
     ),
     K.GLH_SHORT: Guidance(
         B,
-        "The units the student is taking do not add up to the qualification's minimum guided"
-        " learning hours. Add the missing units, or move the student down to a smaller size if"
-        " their achieved units already meet its rules.",
-        "unit entries or claims; ctforms entries for a move-down",
-        "declaration_closes",
-        "before the declaration closes",
+        _act(
+            "The units the student is taking do not add up to the qualification's minimum"
+            " guided learning hours. Add the missing units, or move the student down to a"
+            " smaller size if their achieved units already meet its rules.",
+            "enter or claim more units (or a move-down entry)",
+            BEFORE_CLOSE,
+        ),
     ),
     K.INVALID_COMBINATION: Guidance(
         B,
-        "The student has enough guided learning hours but the combination of units breaks the"
-        f" rules of combination. Contact OCR's special requirements team at {SR_EMAIL}.",
-        f"email {SR_EMAIL}",
-        "declaration_closes",
-        "before the declaration closes",
+        _act(
+            "The student has enough guided learning hours but the combination of units breaks"
+            " the rules of combination. Contact OCR's special requirements team at {sr_email}.",
+            "email {sr_email}",
+            BEFORE_CLOSE,
+        ),
     ),
     K.MOVE_DOWN_AVAILABLE: Guidance(
         W,
-        "The units the student is taking cannot meet the registered size, but the units already"
-        " achieved meet the rules of a smaller size. If the student cannot take or complete what"
-        " is missing in time, a move-down entry lets them still get a result: decide with the"
-        " student and the head of department, then make the entry.",
-        "ctforms entries (move-down entry via EDI or Interchange)",
-        "declaration_opens",
-        "so it shows in the tracker before the declaration",
+        _act(
+            "The units the student is taking cannot meet the registered size, but the units"
+            " already achieved meet the rules of a smaller size. If the student cannot take or"
+            " complete what is missing in time, a move-down entry lets them still get a result."
+            " Decide with the student and the head of department and record the decision in"
+            " records.xlsx, sheet Entry Decisions (Y to make the change, or N, and who decided):"
+            " only a confirmed move-down goes into the EDI entries file. Then make the entry"
+            f" using {_ENTRIES_FILE}.",
+            "decide and record it (Entry Decisions sheet); then see {entries_listing_file}",
+            BEFORE_OPEN,
+        ),
     ),
     K.COMBINATION_UNVERIFIABLE: Guidance(
         W,
-        "Part of this qualification's rules of combination is not known to ctforms, so the"
-        " students listed could not be fully checked. Check them by hand against the centre"
-        " handbook or OCR's qualifications calculator, or enter the rules in the rules workbook"
-        " (ctforms catalogue template) and check again with --catalogue rules.xlsx.",
-        "check by hand, or enter the rules: ctforms catalogue template",
-        "declaration_closes",
-        "before the declaration closes",
+        _act(
+            # Said so that it fits whether the rules are partly known or not known at all.
+            "The rules of combination of this qualification are not fully known to ctforms, so"
+            " the students listed could not be fully checked. Check them by hand against the"
+            " centre handbook or OCR's qualifications calculator, or enter the rules in a rules"
+            " workbook (ctforms catalogue template makes one) and run the check again with it.",
+            "check by hand, or enter the rules (ctforms catalogue template)",
+            BEFORE_CLOSE,
+        ),
     ),
     K.EXAMINED_NOT_ACHIEVED: Guidance(
         B,
-        "A required examined unit was attempted and not achieved (U or N) and has not been"
-        " re-entered. Re-enter the student for the unit, or move them down to a smaller size if"
-        " their achieved units meet its rules.",
-        "unit re-entry; ctforms entries for a move-down",
-        "declaration_closes",
-        "before the declaration closes",
+        _act(
+            "The examined unit was attempted and not achieved (U or N) and has not been"
+            " re-entered. Re-enter the student for the unit, or move them down to a smaller size"
+            " if their achieved units meet its rules.",
+            "re-enter the unit (or a move-down entry)",
+            BEFORE_CLOSE,
+        ),
     ),
     K.EXAMINED_NOT_ENTERED: Guidance(
         B,
-        "A required examined unit has no entry for this series. Make the entry (late entry fees"
-        " may apply). If the student misses the exam for an acceptable reason, apply for special"
-        " consideration before the window closes.",
-        "unit entry via EDI or Interchange",
-        "declaration_closes",
-        "before the declaration closes",
+        _act(
+            "The examined unit has no entry for this series. Make the entry (late entry fees may"
+            " apply). If the student misses the exam for an acceptable reason, apply for special"
+            " consideration by {special_consideration_closes}.",
+            "unit entry via EDI or Interchange",
+            BEFORE_CLOSE,
+        ),
     ),
     K.CLAIM_NEEDED: Guidance(
         B,
-        "A required moderated unit has no claim and the moderation visit is still ahead. Submit"
-        " a claim in Interchange at least two weeks before the visit and tell your moderator.",
-        "moderation claim in Interchange",
-        "visit-14",
-        "two weeks before the moderation visit",
+        _act(
+            "The moderated unit has no claim and the moderation visit is still ahead. Submit a"
+            " claim in Interchange at least two weeks before the visit and tell your moderator.",
+            "moderation claim in Interchange",
+            BEFORE_VISIT,
+        ),
     ),
     K.MISSED_FROM_CLAIM: Guidance(
         B,
-        "A required moderated unit was missed from the claim and the visit has taken place."
-        f" Submit a Missing and incomplete results request ({MIR_FORM}) with the 'Candidate/unit"
-        " missed from moderation claim' spreadsheet.",
-        "ctforms forms missed-claim",
-        "declaration_closes",
-        "before the declaration closes",
+        _act(
+            "The moderated unit was missed from the claim and the visit has taken place. Upload"
+            " {missed_claim_file} " + _MADE_BY % "missed-claim" + " with the Missing and"
+            " incomplete results form ({mir_form}), request type 'Candidate/unit missed from"
+            " moderation claim'.",
+            _FILE_REMEDY % "missed_claim_file",
+            BEFORE_CLOSE,
+        ),
     ),
     K.INCORRECT_CLAIM: Guidance(
         B,
-        "The unit or grade claimed does not match the markbook. Submit a Missing and incomplete"
-        f" results request ({MIR_FORM}) with the 'Incorrect unit/grade claimed at moderation'"
-        " spreadsheet.",
-        "ctforms forms incorrect-claim",
-        "declaration_closes",
-        "before the declaration closes",
+        _act(
+            "The unit or grade claimed does not match the markbook. Upload"
+            " {incorrect_claim_file} " + _MADE_BY % "incorrect-claim" + " with the Missing and"
+            " incomplete results form ({mir_form}), request type 'Incorrect unit/grade claimed"
+            " at moderation'.",
+            _FILE_REMEDY % "incorrect_claim_file",
+            BEFORE_CLOSE,
+        ),
     ),
     K.MODERATED_NOT_ACHIEVED: Guidance(
         B,
-        "A required moderated unit was given U at a previous visit and has not been"
-        " re-submitted. Include it in the claim for the next visit, at least two weeks before.",
-        "moderation claim in Interchange",
-        "visit-14",
-        "two weeks before the moderation visit",
+        _act(
+            "The moderated unit was given U at a previous visit and has not been re-submitted."
+            " Include it in the claim for the next visit, at least two weeks before it.",
+            "moderation claim in Interchange",
+            BEFORE_VISIT,
+        ),
     ),
     K.VISIT_NOT_SCHEDULED: Guidance(
         B,
-        "No final moderation visit is scheduled for this qualification. Arrange one with your"
-        " moderator to take place by 30 June.",
-        "contact your moderator",
-        "final_visit_booked_by",
-        "final visit booked by",
+        _act(
+            "No final moderation visit is scheduled for this qualification. Book one with your"
+            " moderator by {final_visit_booked_by}, to take place by"
+            " {final_moderation_deadline}.",
+            "contact your moderator",
+            ("final_visit_booked_by", "the last day to book the final moderation visit"),
+        ),
     ),
     K.VISIT_AFTER_DEADLINE: Guidance(
         B,
-        "The final moderation visit is after the final moderation deadline, so the units may"
-        " not be available by results day. Ask your moderator to bring the visit forward.",
-        "contact your moderator",
-        "final_moderation_deadline",
-        "final moderation deadline",
+        _act(
+            "The final moderation visit is after the final moderation deadline"
+            " ({final_moderation_deadline}), so the units may not be available by results day."
+            " Ask your moderator to bring the visit forward.",
+            "contact your moderator",
+            ("final_moderation_deadline", "the final moderation deadline"),
+        ),
     ),
     K.CLAIM_TOO_LATE: Guidance(
         W,
-        "The claim went in less than two weeks before the visit. Check with your moderator that"
-        " the visit can still sample these units; claims after mid-June leave little time to"
-        " resolve problems.",
-        "contact your moderator",
-        "visit-14",
-        "two weeks before the moderation visit",
+        _act(
+            "The claim went in less than two weeks before the visit. Check with your moderator"
+            " that the visit can still sample these units; claims after"
+            " {claims_recommended_by} leave little time to resolve problems.",
+            "contact your moderator",
+            BEFORE_VISIT,
+        ),
     ),
     K.RIA_NOT_RECEIVED: Guidance(
         B,
-        "A reduction in assessment request is recorded but the unit does not show 'RIA"
-        " received'. Submit or correct the request in the Reduction in assessment area of"
-        f" Interchange, then use the Missing and incomplete results form ({MIR_FORM}) if the"
-        " result is urgent.",
-        "Interchange: Reduction in assessment",
-        "declaration_closes",
-        "before the declaration closes",
+        _act(
+            "A reduction in assessment request is recorded but the unit does not show 'RIA"
+            " received'. Submit or correct the request in the Reduction in assessment area of"
+            " Interchange, then use the Missing and incomplete results form ({mir_form}) if the"
+            " result is urgent.",
+            "Interchange: Reduction in assessment",
+            BEFORE_CLOSE,
+        ),
     ),
     K.MISSING_TAG: Guidance(
         B,
-        "A mid-flight teacher assessed grade is recorded but is not in the tracker. Make a late"
-        f" request with the Missing and incomplete results form ({MIR_FORM}), uploading the TAG"
-        " spreadsheet and the Head of Centre declaration.",
-        "ctforms forms missing-tag",
-        "declaration_closes",
-        "before the declaration closes",
+        _act(
+            "A mid-flight teacher assessed grade is recorded but is not in the tracker. Make a"
+            " late request with the Missing and incomplete results form ({mir_form}), uploading"
+            " {missing_tag_file} (the TAG spreadsheet) and {hoc_declaration_file} (the Head of"
+            " Centre declaration, to be signed) " + _MADE_BY % "missing-tag" + ".",
+            "upload {missing_tag_file} and {hoc_declaration_file}",
+            BEFORE_CLOSE,
+        ),
     ),
     K.DUPLICATE_CANDIDATE: Guidance(
         B,
-        "The same student appears under two candidate numbers, so their units are split. Ask"
-        f" OCR to merge the records with the Missing and incomplete results form ({MIR_FORM}),"
-        " 'Merge duplicate candidate numbers/records'.",
-        "Missing and incomplete results form (merge request)",
-        "declaration_closes",
-        "before the declaration closes",
+        _act(
+            "The same student appears under two candidate numbers, so their units are split."
+            " Ask OCR to merge the records with the Missing and incomplete results form"
+            " ({mir_form}), 'Merge duplicate candidate numbers/records'.",
+            "Missing and incomplete results form (merge request)",
+            BEFORE_CLOSE,
+        ),
     ),
 }
+
+# Actions for evidence that calls for something other than the kind's usual action.
+TAG_OUTSIDE_WINDOW = _act(
+    "The TAG recorded is for an assessment planned outside the mid-flight TAG window"
+    " ({tag_window}), so a TAG is not allowed and OCR cannot accept one. The unit must be"
+    " assessed normally: enter the student for it, or include it in a moderation claim, and"
+    " correct the TAGs sheet if the date is wrong.",
+    "assess the unit normally (unit entry or moderation claim); no TAG form",
+    BEFORE_CLOSE,
+)
+TAG_DATE_UNKNOWN = _act(
+    "A mid-flight teacher assessed grade is recorded but is not in the tracker, and no planned"
+    " assessment date is recorded. First check the assessment was planned within {tag_window}"
+    " and add the date to the TAGs sheet. If it was, make a late request with the Missing and"
+    " incomplete results form ({mir_form}), uploading {missing_tag_file} and"
+    " {hoc_declaration_file} " + _MADE_BY % "missing-tag" + "; if not, a TAG is not allowed"
+    " and the unit must be assessed normally.",
+    "check the planned date; then upload {missing_tag_file} and {hoc_declaration_file}",
+    BEFORE_CLOSE,
+)
+CLAIM_NEEDED_NO_VISIT = _act(
+    "The moderated unit has no claim and no moderation visit is recorded for this"
+    " qualification. If a visit has already taken place, the unit was missed from its claim:"
+    " record the visit in the Visits sheet and check again (then the 'Candidate/unit missed"
+    " from moderation claim' request applies). Otherwise book the final visit with your"
+    " moderator, to take place by {final_moderation_deadline}, and submit a claim in Interchange"
+    " at least two weeks before it.",
+    "book the visit; moderation claim in Interchange",
+    BEFORE_LAST_VISIT,
+)
+MODERATED_NOT_ACHIEVED_NO_VISIT = _act(
+    "The moderated unit was given U at a previous visit and has not been re-submitted, and no"
+    " visit ahead is recorded. Book a visit with your moderator, to take place by"
+    " {final_moderation_deadline}, and include the unit in its claim at least two weeks before"
+    " it.",
+    "book a visit; moderation claim in Interchange",
+    BEFORE_LAST_VISIT,
+)
+
+
+def maybe_not_needed(action: Action) -> Action:
+    """The action for a unit that may be an optional one the student does not need (the rules
+    of combination are not fully known): check that first."""
+    return Action(
+        "The rules of combination are not fully known, so this may be an optional unit the"
+        " student does not need: check the centre handbook first, and act only if it is needed. "
+        + action.text,
+        "if needed: " + action.remedy,
+        action.deadline,
+        action.deadline_label,
+    )
 
 
 # Which check (ctforms.checks module, CheckResult.check) raises each kind.

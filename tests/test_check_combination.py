@@ -27,8 +27,10 @@ from checkkit import (
 from ctforms.checks import combination
 from ctforms.models import CheckStatus, Grade, Issue, IssueKind, Records, Severity
 
-DECLARATION_CLOSES = D(2024, 6, 23)
-DECLARATION_OPENS = D(2024, 6, 15)
+# SERIES_2024 gives Sunday 23 June: the deadline is the Friday before.
+DECLARATION_CLOSES = D(2024, 6, 21)
+# SERIES_2024 gives Saturday 15 June: the deadline is the Friday before.
+DECLARATION_OPENS = D(2024, 6, 14)
 
 
 def kinds(issues: list[Issue]) -> list[tuple[str | None, str, int | None]]:

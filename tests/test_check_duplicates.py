@@ -14,7 +14,8 @@ from ctforms.checks import duplicates
 from ctforms.models import CheckStatus, IssueKind, Severity
 
 D = dt.date
-DECLARATION_CLOSES = D(2024, 6, 23)
+# SERIES_2024 gives Sunday 23 June: the deadline is the Friday before.
+DECLARATION_CLOSES = D(2024, 6, 21)
 ULN = "9276308686"
 OTHER_ULN = "1000000004"
 DOB = D(2006, 5, 17)
@@ -179,7 +180,7 @@ def test_different_non_latin_names_with_the_same_birthday_are_not_duplicates() -
 
 @pytest.mark.parametrize(
     ("as_of", "overdue"),
-    [(D(2024, 6, 22), False), (D(2024, 6, 23), False), (D(2024, 6, 24), True)],
+    [(D(2024, 6, 20), False), (D(2024, 6, 21), False), (D(2024, 6, 22), True)],
 )
 def test_overdue_only_after_the_declaration_closes(as_of: dt.date, overdue: bool) -> None:
     track = tracker(candidate("0001", uln=ULN), candidate("0002", uln=ULN))

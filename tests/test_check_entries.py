@@ -24,7 +24,8 @@ from ctforms.checks import entries
 from ctforms.models import CheckStatus, IssueKind, Records, Severity
 
 D = dt.date
-DECLARATION_OPENS = D(2024, 6, 15)
+# SERIES_2024 gives Saturday 15 June: the deadline is the Friday before.
+DECLARATION_OPENS = D(2024, 6, 14)
 TITLE = "Qualification entries (registrations)"
 
 # Business: one size whose size and minimum GLH are not on record, a Diploma, and another
@@ -279,7 +280,7 @@ def test_empty_expected_sheet_passes() -> None:
 
 @pytest.mark.parametrize(
     ("as_of", "overdue"),
-    [(D(2024, 6, 14), False), (D(2024, 6, 15), False), (D(2024, 6, 16), True)],
+    [(D(2024, 6, 13), False), (D(2024, 6, 14), False), (D(2024, 6, 15), True)],
 )
 def test_overdue_only_after_the_declaration_opens(as_of: dt.date, overdue: bool) -> None:
     ctx = context(tracker(), Records(expected=expected(("0001", IT_EXT))), as_of=as_of)

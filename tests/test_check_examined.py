@@ -37,7 +37,8 @@ from ctforms.checks import examined
 from ctforms.models import CheckStatus, Grade, IssueKind, Records, Severity, UnitRecord
 
 D = dt.date
-DECLARATION_CLOSES = D(2024, 6, 23)
+# SERIES_2024 gives Sunday 23 June: the deadline is the Friday before.
+DECLARATION_CLOSES = D(2024, 6, 21)
 NOT_ACHIEVED = "attempted, not achieved, not re-entered"
 RULES_NOT_KNOWN = (
     "rules of combination not fully known: every unit that may count is treated as required"
@@ -272,7 +273,7 @@ def test_first_and_last_student_with_one_without_entry_between() -> None:
 
 @pytest.mark.parametrize(
     ("as_of", "overdue"),
-    [(D(2024, 6, 22), False), (D(2024, 6, 23), False), (D(2024, 6, 24), True)],
+    [(D(2024, 6, 20), False), (D(2024, 6, 21), False), (D(2024, 6, 22), True)],
 )
 def test_overdue_only_after_the_declaration_closes(as_of: dt.date, overdue: bool) -> None:
     track = tracker(candidate("0001", qentry(IT_EXT, unit(1, ANA), 2, 3, 4, 5)))

@@ -53,12 +53,14 @@ from ctforms.models import (
 
 D = dt.date
 AS_OF = D(2024, 6, 10)
-DECLARATION_CLOSES = D(2024, 6, 23)
-FINAL_MINUS_14 = D(2024, 6, 16)  # 30 June less two weeks: the claim deadline with no visit
+# SERIES_2024 gives Sunday 23 June: the deadline is the Friday before.
+DECLARATION_CLOSES = D(2024, 6, 21)
+# 30 June less two weeks is Sunday 16 June: the claim deadline with no visit is the Friday before
+FINAL_MINUS_14 = D(2024, 6, 14)
 TITLE = "Required moderated units"
 NO_VISIT_NOTE = (
-    "no visit recorded for this qualification: if the visit has already taken place, use the"
-    " missed-from-claim form instead"
+    "no visit recorded for this qualification: if the visit has already taken place, the"
+    " 'Candidate/unit missed from moderation claim' request applies"
 )
 NO_MARK_NOTE = "no markbook grade recorded: add it to the Markbook sheet"
 NO_VISITS_SHEET = (
@@ -183,6 +185,9 @@ def test_claim_needed_when_no_visit_is_recorded(visits: list[VisitRow] | None) -
     assert ev.note == NO_VISIT_NOTE  # points to the missed-from-claim form
     assert issues[0].summary == "Moderated unit 5: no claim; no visit recorded"
     assert issues[0].deadline == FINAL_MINUS_14
+    # The action agrees: no visit to count back from, so book one (or record the one held).
+    assert "no moderation visit is recorded" in issues[0].action
+    assert issues[0].deadline_label == "two weeks before the final moderation deadline"
 
 
 def test_a_cancelled_visit_is_no_visit() -> None:

@@ -28,7 +28,8 @@ from ctforms.checks import tags
 from ctforms.models import CheckStatus, Grade, IssueKind, Records, Severity, TagRow
 
 D = dt.date
-DECLARATION_CLOSES = D(2024, 6, 23)
+# SERIES_2024 gives Sunday 23 June: the deadline is the Friday before.
+DECLARATION_CLOSES = D(2024, 6, 21)
 PLANNED = D(2021, 3, 1)
 
 
@@ -207,7 +208,7 @@ def test_empty_tags_sheet_passes() -> None:
 
 @pytest.mark.parametrize(
     ("as_of", "overdue"),
-    [(D(2024, 6, 22), False), (D(2024, 6, 23), False), (D(2024, 6, 24), True)],
+    [(D(2024, 6, 20), False), (D(2024, 6, 21), False), (D(2024, 6, 22), True)],
 )
 def test_overdue_only_after_the_declaration_closes(as_of: dt.date, overdue: bool) -> None:
     track = tracker(candidate("0001", qentry(IT_EXT, 1, unit(4, CNR))))

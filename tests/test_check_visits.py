@@ -38,7 +38,7 @@ from ctforms.models import (
 
 D = dt.date
 AS_OF = D(2024, 6, 10)
-FINAL_DEADLINE = D(2024, 6, 30)
+FINAL_DEADLINE = D(2024, 6, 30)  # a Sunday: as a deadline, Friday 28 June
 BOOKED_BY = D(2024, 5, 15)
 COMPLETED, CANCELLED = VisitStatus.COMPLETED, VisitStatus.CANCELLED
 
@@ -198,7 +198,7 @@ def test_final_visit_after_the_final_moderation_deadline(day: dt.date, late: boo
     ]
     issue = issues[0]
     assert issue.severity is Severity.BLOCKING
-    assert issue.deadline == FINAL_DEADLINE
+    assert issue.deadline == D(2024, 6, 28)
     assert issue.overdue is False
     ev = issue.evidence
     assert (ev.visit_date, ev.visit_status, ev.moderator) == (day, "Scheduled", "Ms Mod")

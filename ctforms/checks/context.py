@@ -9,7 +9,8 @@ from functools import cached_property
 
 from ctforms import rules
 from ctforms.catalogue import Catalogue, Entry
-from ctforms.guidance import GUIDANCE
+from ctforms.centre import working_day
+from ctforms.guidance import GUIDANCE, Action, fields
 from ctforms.models import (
     GOOD_STATUSES,
     Assessment,
@@ -129,14 +130,20 @@ class Context:
             visit.visit_date is not None and visit.visit_date <= self.as_of
         )
 
-    def deadline(self, key: str, visit: VisitRow | None = None) -> dt.date | None:
+    def deadline(self, key: str, visit: VisitRow | None = None) -> dt.date:
+        """Always a working day: a date on a weekend moves back to the Friday before."""
         if key == "visit-14":
             if visit is not None and visit.visit_date is not None:
-                return visit.visit_date - dt.timedelta(days=14)
-            return self.centre.series.final_moderation_deadline - dt.timedelta(days=14)
+                return working_day(visit.visit_date - dt.timedelta(days=14))
+            return working_day(self.centre.series.final_moderation_deadline - dt.timedelta(14))
         value = getattr(self.centre.series, key)
         assert isinstance(value, dt.date)
-        return value
+        return working_day(value)
+
+    @cached_property
+    def text_fields(self) -> dict[str, str]:
+        """What the action texts name: this series' dates, this centre's file names."""
+        return fields(self.centre.series, self.centre.centre.number)
 
     def issue(
         self,
@@ -151,8 +158,13 @@ class Context:
         severity: Severity | None = None,
         visit: VisitRow | None = None,
         id_suffix: str = "",
+        action: Action | None = None,
     ) -> Issue:
+        """action: where the evidence calls for something other than the kind's usual action
+        (guidance.GUIDANCE), the action that agrees with it."""
         guide = GUIDANCE[kind]
+        todo = action or guide.action
+        action_text, remedy = todo.render(self.text_fields)
         unit_number = unit.number if isinstance(unit, UnitRecord) else unit
         if candidate is None and candidate_number is not None:
             candidate = self.tracker.candidates.get(candidate_number)
@@ -165,7 +177,7 @@ class Context:
         unit_title = unit.title if isinstance(unit, UnitRecord) else ""
         if not unit_title and cat is not None and unit_number in cat.units:
             unit_title = cat.units[unit_number].title
-        deadline = self.deadline(guide.deadline, visit)
+        deadline = self.deadline(todo.deadline, visit)
         parts = [kind.value, candidate_number or "-", code or "-", str(unit_number or "-")]
         if id_suffix:
             parts.append(id_suffix)
@@ -189,11 +201,11 @@ class Context:
             unit_title=unit_title,
             summary=summary,
             evidence=evidence or Evidence(),
-            action=guide.action,
-            remedy=guide.remedy,
+            action=action_text,
+            remedy=remedy,
             deadline=deadline,
-            deadline_label=guide.deadline_label,
-            overdue=deadline is not None and deadline < self.as_of,
+            deadline_label=todo.deadline_label,
+            overdue=deadline < self.as_of,
         )
 
 

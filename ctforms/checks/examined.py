@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ctforms.checks.context import NEVER_STARTED, Context, result
+from ctforms.guidance import GUIDANCE, maybe_not_needed
 from ctforms.models import Assessment, CheckResult, Evidence, Issue, IssueKind, Severity, UnitStatus
 
 TITLE = "Required examined units"
@@ -54,6 +55,7 @@ def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
                     code=exp.entry.code,
                     unit=unit,
                     severity=severity,
+                    action=maybe_not_needed(GUIDANCE[kind].action) if severity else None,
                     summary=f"Examined unit {number}: {what}",
                     evidence=Evidence(
                         unit_status=unit.status.value,

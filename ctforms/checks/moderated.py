@@ -6,6 +6,13 @@ from __future__ import annotations
 import datetime as dt
 
 from ctforms.checks.context import NEVER_STARTED, Context, Expecting, result
+from ctforms.guidance import (
+    CLAIM_NEEDED_NO_VISIT,
+    GUIDANCE,
+    MODERATED_NOT_ACHIEVED_NO_VISIT,
+    Action,
+    maybe_not_needed,
+)
 from ctforms.models import (
     Assessment,
     CheckResult,
@@ -86,6 +93,12 @@ def _no_claim(
     mark = markbook.get((exp.candidate_number, code, unit.number))
     # A unit never started may be an optional one not needed, unless it is certainly needed.
     severity = None if exp.certainly_required(unit.number) else Severity.WARNING
+
+    def agreeing(kind: IssueKind, action: Action | None) -> Action | None:
+        if severity is None:
+            return action
+        return maybe_not_needed(action or GUIDANCE[kind].action)
+
     if upcoming or not visits:
         visit = upcoming[0] if upcoming else None
         return ctx.issue(
@@ -95,6 +108,7 @@ def _no_claim(
             unit=unit,
             visit=visit,
             severity=severity,
+            action=agreeing(IssueKind.CLAIM_NEEDED, None if visit else CLAIM_NEEDED_NO_VISIT),
             summary=f"Moderated unit {unit.number}: no claim; "
             + (
                 f"visit on {visit.visit_date:%d/%m/%Y}"
@@ -110,8 +124,8 @@ def _no_claim(
                 source_rows=[f"tracker row {unit.row}"],
                 note=None
                 if visit
-                else "no visit recorded for this qualification: if the"
-                " visit has already taken place, use the missed-from-claim form instead",
+                else "no visit recorded for this qualification: if the visit has already taken"
+                " place, the 'Candidate/unit missed from moderation claim' request applies",
             ),
         )
     visit = visits[-1]
@@ -122,6 +136,7 @@ def _no_claim(
         unit=unit,
         visit=visit,
         severity=severity,
+        action=agreeing(IssueKind.MISSED_FROM_CLAIM, None),
         summary=f"Moderated unit {unit.number}: missed from the claim; the visit took place"
         + (f" on {visit.visit_date:%d/%m/%Y}" if visit.visit_date else ""),
         evidence=Evidence(
@@ -147,6 +162,7 @@ def _not_achieved(ctx: Context, exp: Expecting, unit: UnitRecord) -> Issue:
         code=exp.entry.code,
         unit=unit,
         visit=visit,
+        action=None if visit else MODERATED_NOT_ACHIEVED_NO_VISIT,
         summary=f"Moderated unit {unit.number}: U at a previous visit, not re-submitted",
         evidence=Evidence(
             unit_status=unit.status.value,

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
+from ctforms.centre import TAG_WINDOW
 from ctforms.checks.context import Context, result
+from ctforms.guidance import TAG_DATE_UNKNOWN, TAG_OUTSIDE_WINDOW, Action
 from ctforms.models import CheckResult, Evidence, Issue, IssueKind, Severity, UnitStatus
 
 TITLE = "Mid-flight teacher assessed grades (TAGs)"
-# TAGs were only for assessments planned in this window (OCR's guidance).
-WINDOW = (dt.date(2020, 8, 1), dt.date(2021, 8, 31))
+WINDOW = TAG_WINDOW  # TAGs were only for assessments planned in this window (OCR's guidance)
+_FROM, _TO = (f"{d.day} {d:%B %Y}" for d in WINDOW)
 
 
 def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
@@ -21,8 +21,8 @@ def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
             [],
             [
                 "No TAGs sheet in records.xlsx: missing mid-flight TAGs cannot be found. If no"
-                " student had assessments planned between 1 August 2020 and 31 August 2021, add"
-                " an empty TAGs sheet."
+                f" student had assessments planned between {_FROM} and {_TO}, add an empty TAGs"
+                " sheet."
             ],
             verified=False,
         )
@@ -37,16 +37,17 @@ def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
         in_window = None if planned is None else WINDOW[0] <= planned <= WINDOW[1]
         note = None
         severity = None
+        action: Action | None = None
         if in_window is False:
             severity = Severity.WARNING
+            action = TAG_OUTSIDE_WINDOW
             note = (
-                "planned assessment date is outside 1 August 2020 - 31 August 2021: a TAG is"
-                " not allowed; the unit must be assessed normally"
+                f"planned assessment date is outside {_FROM} - {_TO}: a TAG is not allowed;"
+                " the unit must be assessed normally"
             )
         elif in_window is None:
-            note = (
-                "no planned assessment date: check it was between 1 August 2020 and 31 August 2021"
-            )
+            action = TAG_DATE_UNKNOWN
+            note = f"no planned assessment date: check it was between {_FROM} and {_TO}"
         shown = f"tracker shows '{unit.status.value}'" if unit else "not in the tracker"
         issues.append(
             ctx.issue(
@@ -55,6 +56,7 @@ def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
                 code=tag.qualification_code,
                 unit=unit or tag.unit_number,
                 severity=severity,
+                action=action,
                 summary=f"TAG {tag.tag_grade.value} for unit {tag.unit_number} recorded; {shown}",
                 evidence=Evidence(
                     tag_grade=tag.tag_grade.value,

@@ -59,6 +59,16 @@ FORMS: dict[str, Form] = {
 }
 
 
+def form_file_name(centre: str, name: str) -> str:
+    """The file a form is written to: the one name every output and action uses."""
+    return f"{centre}-{FORMS[name].filename}"
+
+
+def hoc_declaration_file_name(centre: str) -> str:
+    """The Head of Centre declaration written beside the missing-TAG form."""
+    return f"{centre}-missing-tag-hoc-declaration.docx"
+
+
 class FormMap(BaseModel):
     """Where each field goes in a form workbook (templates/*.map.yaml)."""
 

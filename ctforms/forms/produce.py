@@ -7,7 +7,14 @@ from pathlib import Path
 
 from ctforms.demo import templates_dir
 from ctforms.errors import InputError
-from ctforms.forms import FORMS, load_map, rows_for, shipped_template
+from ctforms.forms import (
+    FORMS,
+    form_file_name,
+    hoc_declaration_file_name,
+    load_map,
+    rows_for,
+    shipped_template,
+)
 from ctforms.forms.declaration import TEMPLATE, declaration_bytes
 from ctforms.forms.workbook import fill_form
 from ctforms.models import Register
@@ -40,10 +47,10 @@ def produce_form(
     shipped_xlsx, shipped_map = shipped_template(form)
     xlsx_template = template or shipped_xlsx
     mapping = load_map(map_file or shipped_map)
-    prefix = register.centre.number
-    targets = [outdir / f"{prefix}-{form.filename}"]
+    centre = register.centre.number
+    targets = [outdir / form_file_name(centre, name)]
     if name == "missing-tag":
-        targets.append(outdir / f"{prefix}-missing-tag-hoc-declaration.docx")
+        targets.append(outdir / hoc_declaration_file_name(centre))
     for path in targets:  # refuse before writing anything
         check_writable(path, force)
     outputs = [fill_form(register, form, xlsx_template, mapping)]
