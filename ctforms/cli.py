@@ -15,6 +15,7 @@ from pydantic import TypeAdapter
 
 from ctforms import __version__, edi
 from ctforms.archive import verify_archive, write_archive
+from ctforms.calendar_file import calendar_bytes
 from ctforms.catalogue import describe, knowledge_lines, load_catalogue, read_catalogue_file
 from ctforms.centre import centre_template_for, load_centre
 from ctforms.demo import DEMO_AS_OF, demo_dir, templates_dir
@@ -202,7 +203,7 @@ def check(
         click.echo(data.decode(), nl=False)
     else:
         write_bytes(output, data, force=force)
-        click.echo(f"Wrote {output} ({register.summary.issues} issues)", err=True)
+        click.echo(f"Wrote {output} ({_count(register.summary.issues, 'issue')})", err=True)
     if register.summary.blocking_unhandled:
         raise SystemExit(1)
 
@@ -256,6 +257,7 @@ def run(
         "issues.json": _register_text(register).encode(),
         "issues.txt": render_table(register).encode(),
         "actions.xlsx": _action_list(register),
+        "deadlines.ics": calendar_bytes(register),
     }
     for name, data in outputs.items():
         write_bytes(outdir / name, data, force=True)
@@ -281,7 +283,7 @@ def run(
         click.echo(f"  wrote {outdir / name}")
     for form in produced:
         for path in form.files:
-            click.echo(f"  wrote {path} ({form.rows} rows)")
+            click.echo(f"  wrote {path}{_rows(path, form.rows)}")
         if not form.files:
             click.echo(f"  {form.form}: no issues of this kind, no file")
     _report_entries(written)
@@ -308,15 +310,25 @@ def forms() -> None:
     """Fill the 'Missing and incomplete results' upload spreadsheets from a register."""
 
 
+def _count(n: int, word: str) -> str:
+    """'1 row', '2 rows': the CLI's messages count in words people read."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _rows(path: Path, rows: int) -> str:
+    # The declaration beside a form has no rows of its own.
+    return f" ({_count(rows, 'row')})" if path.suffix == ".xlsx" else ""
+
+
 def _report_form(produced: Produced) -> None:
     if not produced.files:
         click.echo(f"{produced.form}: no issues of this kind in the register; no file written.")
     for path in produced.files:
-        click.echo(f"{produced.form}: wrote {path} ({produced.rows} rows)")
+        click.echo(f"{produced.form}: wrote {path}{_rows(path, produced.rows)}")
     if produced.left_out:
         click.echo(
-            f"{produced.form}: {produced.left_out} issue(s) left out (handled already, or not"
-            " eligible: see the register)"
+            f"{produced.form}: {_count(produced.left_out, 'issue')} left out (handled already,"
+            " or not eligible: see the register)"
         )
 
 
@@ -434,7 +446,7 @@ def _report_entries(written: Written) -> None:
     else:
         n = len(written.plan.changes)
         click.echo(
-            f"entries: wrote {written.edi_file} ({n} change{'' if n == 1 else 's'}; record"
+            f"entries: wrote {written.edi_file} ({_count(n, 'change')}; record"
             " layout is an assumption: see the listing)"
         )
     click.echo(f"entries: wrote {written.listing}")
@@ -618,8 +630,8 @@ def verify(file: Path, cert: Path | None) -> None:
     verdict = verify_archive(file)
     if verdict.ok:
         click.echo(
-            f"{file}: OK ({len(verdict.manifest.files) if verdict.manifest else 0} files"
-            " match the manifest)"
+            f"{file}: OK ({_count(len(verdict.manifest.files) if verdict.manifest else 0, 'file')},"
+            " each matching the manifest)"
         )
         return
     for what, names in (
@@ -863,8 +875,8 @@ def catalogue_template(
     write_bytes(output, book, force=force)
     codes = [q.code for s in cat.subjects for q in s.qualifications]
     click.echo(
-        f"Wrote {output}: {len(codes)} qualification(s) ({', '.join(codes)}). Fill it in from"
-        f" the centre handbooks, then: ctforms catalogue check {output.name}"
+        f"Wrote {output}: {_count(len(codes), 'qualification')} ({', '.join(codes)}). Fill it in"
+        f" from the centre handbooks, then: ctforms catalogue check {output.name}"
     )
 
 

@@ -199,9 +199,12 @@ def test_run_demo_writes_everything(tmp_path: Path) -> None:
         "64395-submission-archive.zip",
         "E6439572.X01",
         "actions.xlsx",
+        "deadlines.ics",
         "issues.json",
         "issues.txt",
     ]
+    assert "(1 row)" in result.output and "(1 rows)" not in result.output
+    assert "declaration.docx (" not in result.output  # a declaration has no rows
     assert (out / "E6439572.X01").read_bytes() == (ROOT / "tests/golden/E6439572.X01").read_bytes()
     golden = (ROOT / "tests" / "golden" / "demo-register.json").read_text("utf-8")
     register = json.loads((out / "issues.json").read_text("utf-8"))
