@@ -62,7 +62,10 @@ def fields(series: SeriesDates, centre: str) -> dict[str, str]:
     for key in DATE_KEYS:
         value = getattr(series, key)
         assert isinstance(value, dt.date)
-        values[key] = long_date(working_day(value))
+        # A date OCR has not confirmed for this year says so wherever it is written.
+        values[key] = long_date(working_day(value)) + (
+            " (assumed)" if key in series.assumed else ""
+        )
     shown_after = ENTRIES_SHOWN_AFTER.get(series.year)
     values["entries_shown"] = (
         (
@@ -313,8 +316,8 @@ GUIDANCE: dict[IssueKind, Guidance] = {
         _act(
             "A mid-flight teacher assessed grade is recorded but is not in the tracker. Make a"
             " late request with the Missing and incomplete results form ({mir_form}), uploading"
-            " {missing_tag_file} (the TAG spreadsheet) and {hoc_declaration_file} (the Head of"
-            " Centre declaration, to be signed) " + _MADE_BY % "missing-tag" + ".",
+            " {missing_tag_file}, the TAG spreadsheet, and {hoc_declaration_file}, the Head of"
+            " Centre declaration to be signed " + _MADE_BY % "missing-tag" + ".",
             "upload {missing_tag_file} and {hoc_declaration_file}",
             BEFORE_CLOSE,
         ),

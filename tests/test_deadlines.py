@@ -101,7 +101,10 @@ def test_a_centre_toml_date_changes_the_action_text_and_deadline(tmp_path: Path)
         "special_consideration_closes = 2024-07-03\nclaims_recommended_by = 2024-06-12\n",
     )
     before, after = _one(default, "visit-not-scheduled"), _one(given, "visit-not-scheduled")
-    assert "by Wednesday 15 May 2024, to take place by Friday 28 June 2024" in str(before["action"])
+    assert (
+        "by Wednesday 15 May 2024 (assumed), to take place by Friday 28 June 2024 (assumed)"
+        in str(before["action"])
+    )
     assert "by Friday 10 May 2024, to take place by Wednesday 26 June 2024" in str(after["action"])
     assert after["deadline"] == "2024-05-10"
     late = _one(given, "visit-after-deadline")
