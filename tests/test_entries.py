@@ -90,7 +90,8 @@ def _decisions(tmp_path: Path, *rows: list[object]) -> Path:
 
 def _register_from(tmp_path: Path, records: Path) -> Path:
     out = tmp_path / "issues.json"
-    args = [DEMO / "tracker.csv", "--centre", DEMO / "centre.toml", "--records", records]
+    args: list[str | Path] = [DEMO / "tracker.csv", "--centre", DEMO / "centre.toml"]
+    args += ["--records", records]
     result = invoke(
         "check", *args, "--catalogue", CAT, "--as-of", "2024-06-10", "--format", "json", "-o", out
     )
