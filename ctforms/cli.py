@@ -15,7 +15,6 @@ from pydantic import TypeAdapter
 
 from ctforms import __version__, edi
 from ctforms.archive import verify_archive, write_archive
-from ctforms.calendar_file import calendar_bytes
 from ctforms.catalogue import describe, knowledge_lines, load_catalogue, read_catalogue_file
 from ctforms.centre import centre_template_for, load_centre
 from ctforms.demo import DEMO_AS_OF, demo_dir, templates_dir
@@ -47,6 +46,8 @@ if TYPE_CHECKING:
 # The producers below import openpyxl, docxtpl or reportlab. They are imported inside the
 # commands that use them so `ctforms check` on a big tracker does not pay for them at start.
 
+PACK_FILE = "{centre}-declaration-evidence-pack.pdf"
+ARCHIVE_FILE = "{centre}-submission-archive.zip"
 TEMPLATE_DATE = dt.date(2024, 1, 1)  # fixed, so a blank template is always the same bytes
 
 
@@ -92,6 +93,12 @@ def _action_list(register: Register) -> bytes:
     from ctforms.action_list import action_list_bytes
 
     return action_list_bytes(register)
+
+
+def _calendar(register: Register) -> bytes:
+    from ctforms.calendar_file import calendar_bytes
+
+    return calendar_bytes(register)
 
 
 def _records_template(codes: list[tuple[str, str]]) -> bytes:
@@ -257,7 +264,7 @@ def run(
         "issues.json": _register_text(register).encode(),
         "issues.txt": render_table(register).encode(),
         "actions.xlsx": _action_list(register),
-        "deadlines.ics": calendar_bytes(register),
+        "deadlines.ics": _calendar(register),
     }
     for name, data in outputs.items():
         write_bytes(outdir / name, data, force=True)
@@ -647,15 +654,16 @@ def verify(file: Path, cert: Path | None) -> None:
 def _remove_stale_outputs(outdir: Path, centre: str) -> None:
     """A forced re-run replaces what an earlier run wrote, so a form that is no longer needed
     does not linger into the new archive. EDI files are never removed (they may be sent)."""
-    from ctforms.forms import FORMS
+    from ctforms.entries import listing_file_name
+    from ctforms.forms import FORMS, form_file_name, hoc_declaration_file_name
 
-    names = ["issues.json", "issues.txt", "actions.xlsx"]
-    names += [f"{centre}-{form.filename}" for form in FORMS.values()]
+    names = ["issues.json", "issues.txt", "actions.xlsx", "deadlines.ics"]
+    names += [form_file_name(centre, name) for name in FORMS]
     names += [
-        f"{centre}-missing-tag-hoc-declaration.docx",
-        f"{centre}-entries-listing.xlsx",
-        f"{centre}-declaration-evidence-pack.pdf",
-        f"{centre}-submission-archive.zip",
+        hoc_declaration_file_name(centre),
+        listing_file_name(centre),
+        PACK_FILE.format(centre=centre),
+        ARCHIVE_FILE.format(centre=centre),
     ]
     for name in names:
         (outdir / name).unlink(missing_ok=True)
@@ -666,9 +674,9 @@ def _pack_and_archive(register: Register, centre: Path, outdir: Path) -> tuple[P
     from ctforms.pack import build_pack
 
     officer = load_centre(centre).exams_officer.name or None
-    pack = outdir / f"{register.centre.number}-declaration-evidence-pack.pdf"
+    pack = outdir / PACK_FILE.format(centre=register.centre.number)
     write_bytes(pack, build_pack(register, prepared_by=officer), force=True)
-    archived = outdir / f"{register.centre.number}-submission-archive.zip"
+    archived = outdir / ARCHIVE_FILE.format(centre=register.centre.number)
     archived.unlink(missing_ok=True)
     write_archive(outdir, archived, signed_by=None)
     return pack, archived
