@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -118,4 +119,11 @@ def coming_summer(today: dt.date) -> int:
 def centre_template_for(text: str, today: dt.date) -> str:
     """The commented centre.toml with this year's series in place of the example's."""
     year = coming_summer(today)
-    return text.replace("2024", str(year))
+    dates = default_series(year)
+    # The commented example dates are the ones ctforms would assume for that year.
+    return re.sub(
+        r"^# (\w+) = \d{4}-\d{2}-\d{2}$",
+        lambda m: f"# {m[1]} = {dates[m[1]]:%Y-%m-%d}" if m[1] in dates else m[0],
+        text.replace("2024", str(year)),
+        flags=re.MULTILINE,
+    )
