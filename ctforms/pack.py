@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 from reportlab.platypus import (
@@ -37,10 +39,12 @@ from ctforms.errors import InputError
 from ctforms.guidance import CHECK_OF_KIND
 from ctforms.models import CheckStatus, Issue, Register, Severity
 from ctforms.people import real_name
+from ctforms.urgency import by_urgency, is_overdue, who
 
 SIGNING_ROLE = "Exams Officer"  # OCR: only this My Cambridge role can submit the declaration
 BANNER = "NOT READY TO DECLARE"
 DRAFT = "Review draft: not signed off"
+_PADDING = 3  # points either side of a table cell's text
 CHUNK = 200  # rows per table: one giant table is very slow to lay out in reportlab
 
 # Fonts with wide Latin coverage, looked for in this order; else the PDF core fonts.
@@ -149,8 +153,8 @@ def _tables(
         ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
         *([("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#DDEBF7"))] if header else []),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("LEFTPADDING", (0, 0), (-1, -1), _PADDING),
+        ("RIGHTPADDING", (0, 0), (-1, -1), _PADDING),
         ("TOPPADDING", (0, 0), (-1, -1), 2),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
     ])  # fmt: skip
@@ -263,10 +267,21 @@ def _count(n: int, what: str) -> str:
 
 
 def _who(issue: Issue) -> str:
-    if issue.candidate_number is None:
-        return f"All students of {issue.qualification_code}"
-    name = f"{issue.candidate.surname}, {issue.candidate.forenames}" if issue.candidate else ""
-    return f"{issue.candidate_number} {name}".strip()
+    text = who(issue)
+    return text[:1].upper() + text[1:]  # it starts a table cell
+
+
+def _id_lines(issue_id: str, width: float, style: ParagraphStyle) -> str:
+    """`issue_id` on as few lines as fit a cell `width` wide, broken only after a '/', never
+    inside a part (reportlab would otherwise split it anywhere)."""
+    room = width - 2 * _PADDING
+    lines = [""]
+    for part in re.findall(r"[^/]*/|[^/]+", issue_id):
+        if lines[-1] and stringWidth(lines[-1] + part, style.fontName, style.fontSize) > room:
+            lines.append(part)
+        else:
+            lines[-1] += part
+    return "\n".join(lines)
 
 
 def build_pack(
@@ -448,12 +463,19 @@ def build_pack(
         )
     )
 
-    # Issues, actions, deadlines and what the centre recorded
+    # Issues, actions, deadlines and what the centre recorded: most urgent first
     story.append(PageBreak())
     story.append(_p("Outstanding issues and recorded actions", st["h1"]))
+    story.append(
+        _p(
+            "Most urgent first: blocking issues without a recorded action (overdue first, then"
+            " by deadline), then warnings by deadline, then the issues with a recorded action.",
+            st["small"],
+        )
+    )
+    widths = [34 * mm, 40 * mm, 31 * mm, 40 * mm, 18 * mm, 17 * mm]
     rows = []
-    for i in register.issues:
-        who = i.candidate_number or f"({i.qualification_code})"
+    for i in by_urgency(register.issues):
         done = i.handled_by
         recorded = (
             f"{done.action_taken} ({_date(done.date)} {done.ocr_reference} {done.by})".replace(
@@ -462,21 +484,22 @@ def build_pack(
             if done
             else "nothing recorded"
         )
+        student = _who(i) + (f"\n{i.qualification_code}" if i.candidate_number else "")
         rows.append(
             [
-                who,
-                f"{i.severity.value}: {i.kind.value}\n{i.id}",
+                student,
+                f"{i.severity.value}: {i.kind.value}\n{_id_lines(i.id, widths[1], st['cell'])}",
                 i.summary,
                 i.action,
-                _date(i.deadline) + (" OVERDUE" if i.overdue and not i.handled else ""),
+                _date(i.deadline) + ("\nOVERDUE" if is_overdue(i) else ""),
                 recorded,
             ]
         )
     story += list(
         _tables(
-            ["Cand.", "Kind / ID", "What", "Action", "Deadline", "Recorded"],
+            ["Student", "Severity: kind / ID", "What", "Action", "Deadline", "Recorded"],
             rows,
-            [11 * mm, 37 * mm, 36 * mm, 49 * mm, 20 * mm, 27 * mm],
+            widths,
             st["cell"],
         )
     )
@@ -530,7 +553,7 @@ def build_pack(
         story += list(
             _tables(
                 ["Student", "Issue", "Deadline"],
-                [[_who(i), f"{i.summary} ({i.id})", _date(i.deadline)] for i in left],
+                [[_who(i), f"{i.summary} ({i.id})", _date(i.deadline)] for i in by_urgency(left)],
                 [45 * mm, 110 * mm, 20 * mm],
                 st["cell"],
             )
@@ -546,7 +569,7 @@ def build_pack(
         _tables(
             ["Role", "File", "Size", "SHA-256"],
             [[f.role, f.name, f.size, f.sha256] for f in register.inputs],
-            [18 * mm, 40 * mm, 16 * mm, 106 * mm],
+            [16 * mm, 34 * mm, 14 * mm, 116 * mm],  # a SHA-256 on one line
             st["cell"],
         )
     )

@@ -1,21 +1,53 @@
-"""The register as text for a person: issues grouped by candidate, then the checks and a summary."""
+"""The register as text for a person: issues most urgent first, then the checks and a summary."""
 
 from __future__ import annotations
 
-from ctforms.models import CheckStatus, Issue, Register
+from ctforms.models import CheckStatus, Issue, Register, Severity
+from ctforms.urgency import by_urgency, is_overdue, who
 
 _SEVERITY = {"blocking": "BLOCKING", "warning": "warning ", "info": "info    "}
+_INDENT = " " * 12
 
 
-def _line(issue: Issue) -> list[str]:
+def _lines(issue: Issue) -> list[str]:
+    """Three lines an issue: when and who (so each stands alone, whatever is around it); what;
+    what to use and the id to paste into the Actions sheet."""
+    when = f"by {issue.deadline:%d/%m/%Y}" if issue.deadline else "no deadline"
+    if is_overdue(issue):
+        when += " OVERDUE"
+    if issue.handled:
+        when = "handled; was " + when
+    if issue.candidate_number is None:  # who already names the code
+        qual = f" {issue.qualification_title}".rstrip()
+    else:
+        qual = f"  {issue.qualification_code} {issue.qualification_title}".rstrip()
     unit = f"unit {issue.unit_number}  " if issue.unit_number is not None else ""
-    handled = "  [handled]" if issue.handled else ""
-    when = f"; by {issue.deadline:%d/%m/%Y}" if issue.deadline else ""
-    overdue = " (OVERDUE)" if issue.overdue and not issue.handled else ""
     return [
-        f"  {_SEVERITY[issue.severity.value]}  {issue.kind.value}  {unit}{issue.summary}{handled}",
-        f"            -> {issue.remedy}{when}{overdue}   [{issue.id}]",
+        f"  {_SEVERITY[issue.severity.value]}  {when}  {who(issue, upper_surname=True)}"
+        + (qual if issue.qualification_code else ""),
+        f"{_INDENT}{issue.kind.value}  {unit}{issue.summary}",
+        f"{_INDENT}-> {issue.remedy}   [{issue.id}]",
     ]
+
+
+def _sections(issues: list[Issue]) -> list[tuple[str, list[Issue]]]:
+    """Headed groups, most urgent first; each group in urgency order."""
+    ordered = by_urgency(issues)
+    todo = [i for i in ordered if not i.handled]
+    groups = [
+        ("BLOCKING, not handled", "overdue first, then by deadline", Severity.BLOCKING),
+        ("Warnings, not handled", "by deadline", Severity.WARNING),
+        ("Information, not handled", "by deadline", Severity.INFO),
+    ]
+    sections = [
+        (f"{title} ({n}): {order}", found)
+        for title, order, severity in groups
+        if (n := len(found := [i for i in todo if i.severity is severity]))
+    ]
+    handled = [i for i in ordered if i.handled]
+    if handled:
+        sections.append((f"Handled ({len(handled)}): recorded in the Actions sheet", handled))
+    return sections
 
 
 def render_table(register: Register) -> str:
@@ -23,29 +55,14 @@ def render_table(register: Register) -> str:
     out = [
         f"ctforms check: {c.name} ({c.number}), results summer {register.series.year},"
         f" as of {register.as_of:%d/%m/%Y}",
-        "BLOCKING: no result on results day unless it is put right. warning: check it."
-        " -> what to use, and the deadline. [id]: paste it into the Actions sheet when done."
+        "Most urgent first. BLOCKING: no result on results day unless it is put right."
+        " warning: check it. -> what to use. [id]: paste it into the Actions sheet when done."
         " The full action for each issue is in issues.json and actions.xlsx.",
-        "",
     ]
-    current: tuple[str | None, str | None] | None = None
-    for issue in register.issues:
-        key = (issue.candidate_number, issue.qualification_code)
-        if key != current:
-            current = key
-            if issue.candidate_number is None:
-                out.append(f"Qualification {issue.qualification_code} {issue.qualification_title}")
-            else:
-                who = (
-                    f"{issue.candidate.surname.upper()}, {issue.candidate.forenames}"
-                    if issue.candidate
-                    else "(not in the tracker)"
-                )
-                qual = f"  {issue.qualification_code} {issue.qualification_title}".rstrip()
-                out.append(
-                    f"{issue.candidate_number}  {who}{qual if issue.qualification_code else ''}"
-                )
-        out.extend(_line(issue))
+    for heading, issues in _sections(register.issues):
+        out += ["", heading]
+        for issue in issues:
+            out.extend(_lines(issue))
     if register.issues:
         out.append("")
     out.append("Checks")

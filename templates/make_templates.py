@@ -14,8 +14,9 @@ from pathlib import Path
 
 import yaml
 from docx import Document
+from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Pt
+from docx.shared import Cm, Pt
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
@@ -144,6 +145,12 @@ def make_xlsx(
 
 def make_docx() -> None:
     doc = Document()
+    # A4 landscape: the seven columns fit with no word broken inside a cell.
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Cm(2))
     style = doc.styles["Normal"]
     style.font.name = "Arial"
     style.font.size = Pt(11)
@@ -162,15 +169,21 @@ def make_docx() -> None:
     # docxtpl replaces a row holding a {%tr %} tag by the tag: loop, cells, end of loop.
     table = doc.add_table(rows=4, cols=7)
     table.style = "Table Grid"
-    heads = [
-        "Candidate Number",
-        "Name",
-        "Qualification",
-        "Unit",
-        "Unit Title",
-        "Planned Assessment",
-        "TAG Grade",
+    table.autofit = False  # fixed widths: Word and LibreOffice lay it out the same way
+    columns = [  # widths for the longest word of each column (25.7 cm between the margins)
+        ("Candidate Number", 2.8),
+        ("Name", 5.0),
+        ("Qualification", 3.6),
+        ("Unit", 1.4),
+        ("Unit Title", 6.4),
+        ("Planned Assessment", 3.6),
+        ("TAG Grade", 2.0),
     ]
+    heads = [head for head, _ in columns]
+    for col, (_, width) in zip(table.columns, columns, strict=True):
+        col.width = Cm(width)
+        for cell in col.cells:
+            cell.width = Cm(width)
     for cell, text in zip(table.rows[0].cells, heads, strict=True):
         cell.text = text
         for run in cell.paragraphs[0].runs:

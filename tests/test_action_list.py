@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 from office import convert, needs_office
 
-from ctforms.action_list import COLUMNS, action_list_bytes
+from ctforms.action_list import COLUMNS, OVERDUE_FILL, action_list_bytes
 from ctforms.models import (
     CandidateDetails,
     Handled,
@@ -122,11 +122,13 @@ def test_sheets_header_rows_and_filter(wb: openpyxl.Workbook) -> None:
     ws = wb["Actions"]
     assert [c.value for c in ws[1]] == COLUMNS
     assert len(COLUMNS) == 18
+    assert COLUMNS[:2] == ["Severity", "Deadline"] and COLUMNS[-1] == "Issue ID"
     assert ws.max_row == 4  # header + one row per issue
-    assert [r[0] for r in ws.iter_rows(min_row=2, values_only=True)] == [
+    # Most urgent first: blocking overdue, then the unhandled info, then the handled warning.
+    assert [r[-1] for r in ws.iter_rows(min_row=2, values_only=True)] == [
         "I-0001",
-        "I-0002",
         "I-0003",
+        "I-0002",
     ]
     assert ws.freeze_panes == "A2"
     assert ws.auto_filter.ref == "A1:R4"
@@ -135,7 +137,7 @@ def test_sheets_header_rows_and_filter(wb: openpyxl.Workbook) -> None:
 
 def test_row_values(wb: openpyxl.Workbook) -> None:
     ws = wb["Actions"]
-    first, second, third = (
+    first, third, second = (
         dict(zip(COLUMNS, row, strict=True)) for row in ws.iter_rows(min_row=2, values_only=True)
     )
     assert first["Candidate Number"] == "0042"  # leading zeros kept: text
@@ -147,8 +149,8 @@ def test_row_values(wb: openpyxl.Workbook) -> None:
     assert (second["Handled"], second["Overdue"]) == ("Y", "N")  # handled: no longer overdue
     assert second["What was done"] == "#N/A sent" and second["OCR Reference"] == "0077"
     assert third["Candidate Number"] is None and third["Deadline"] is None
-    assert ws["O2"].number_format == "DD/MM/YYYY"
-    assert ws["L2"].alignment.wrap_text
+    assert ws.cell(2, COLUMNS.index("Deadline") + 1).number_format == "DD/MM/YYYY"
+    assert ws.cell(2, COLUMNS.index("Summary") + 1).alignment.wrap_text
 
 
 def test_no_formulas_anywhere(data: bytes, wb: openpyxl.Workbook) -> None:
@@ -196,5 +198,33 @@ def test_libreoffice_shows_the_text_not_a_result(data: bytes, tmp_path: Path) ->
     assert rows[0] == COLUMNS
     assert rows[1][COLUMNS.index("Summary")] == "=SUM(A1)"
     assert rows[1][COLUMNS.index("Action")] == "+44 call OCR"
-    assert rows[2][COLUMNS.index("What was done")] == "#N/A sent"
+    assert rows[3][COLUMNS.index("What was done")] == "#N/A sent"
     assert rows[1][COLUMNS.index("Deadline")] == "01/06/2024"
+
+
+def test_blocking_and_overdue_rows_are_coloured_and_the_about_sheet_says_so(
+    wb: openpyxl.Workbook,
+) -> None:
+    ws = wb["Actions"]
+    fills = [
+        {c.fill.fgColor.rgb if c.fill.fill_type == "solid" else None for c in row}
+        for row in ws.iter_rows(min_row=2)
+    ]
+    # I-0001 blocking and overdue; I-0003 info; I-0002 handled (no longer overdue).
+    assert fills == [{OVERDUE_FILL.fgColor.rgb}, {None}, {None}]
+    about = {r[0]: r[1] for r in wb["About"].iter_rows(values_only=True)}
+    assert "Overdue" in about["Rows in dark pink"]
+    assert "Blocking" in about["Rows in light pink"]
+    assert about["Order"].startswith("Most urgent first")
+
+
+def test_prints_landscape_one_page_wide_with_the_header_on_every_page(
+    wb: openpyxl.Workbook,
+) -> None:
+    ws = wb["Actions"]
+    assert ws.page_setup.orientation == "landscape"
+    assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows == "$1:$1"
+    # Wrapped text: each row is given the height it needs (programs do not all grow it).
+    assert ws.row_dimensions[2].height and ws.row_dimensions[2].height >= 15

@@ -139,6 +139,35 @@ def test_missing_tag_writes_the_declaration(tmp_path: Path) -> None:
         assert text in xml or text.replace("&apos;", "'") in xml
 
 
+def test_declaration_table_has_fixed_column_widths_that_fit_the_page(tmp_path: Path) -> None:
+    """Explicit widths, wide enough for each heading's longest word: left to itself a word
+    processor squeezes the columns and breaks words ("Candida/te", "Qualific/ation")."""
+    from docx import Document
+
+    invoke("forms", "missing-tag", REGISTER, "-o", tmp_path)
+    doc = Document(str(tmp_path / DOCX))
+    section = doc.sections[0]
+    page_width, page_height = section.page_width or 0, section.page_height or 0
+    assert page_width > page_height  # landscape
+    room = page_width - (section.left_margin or 0) - (section.right_margin or 0)
+    (table,) = doc.tables
+    layout = table._tbl.tblPr.find(
+        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}tblLayout"
+    )
+    assert (
+        layout is not None
+        and layout.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}type")
+        == "fixed"
+    )
+    widths = [col.width or 0 for col in table.columns]
+    assert all(widths) and sum(widths) <= room
+    for row in table.rows:  # the filled-in rows too, not only the template's
+        assert [cell.width or 0 for cell in row.cells] == widths
+    heads = [c.text for c in table.rows[0].cells]
+    assert heads[:3] == ["Candidate Number", "Name", "Qualification"]
+    assert [c.text for c in table.rows[1].cells][:2] == ["0017", "Evans, Rhys"]
+
+
 def test_existing_files_are_not_overwritten(tmp_path: Path) -> None:
     invoke("forms", "missing-tag", REGISTER, "-o", tmp_path)
     (tmp_path / DOCX).write_bytes(b"keep")
