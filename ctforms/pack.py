@@ -473,7 +473,9 @@ def build_pack(
             st["small"],
         )
     )
-    widths = [34 * mm, 40 * mm, 31 * mm, 40 * mm, 18 * mm, 17 * mm]
+    # One wide column for what is wrong and what to do: the file names in actions
+    # ("64395-missed-from-moderation-claim.xlsx") fit on a line without being split.
+    widths = [30 * mm, 40 * mm, 70 * mm, 18 * mm, 22 * mm]
     rows = []
     for i in by_urgency(register.issues):
         done = i.handled_by
@@ -484,20 +486,21 @@ def build_pack(
             if done
             else "nothing recorded"
         )
-        student = _who(i) + (f"\n{i.qualification_code}" if i.candidate_number else "")
+        student = _who(i) + (
+            f"\n{i.qualification_code}" if i.candidate_number and i.qualification_code else ""
+        )
         rows.append(
             [
                 student,
                 f"{i.severity.value}: {i.kind.value}\n{_id_lines(i.id, widths[1], st['cell'])}",
-                i.summary,
-                i.action,
+                f"{i.summary}\nAction: {i.action}",
                 _date(i.deadline) + ("\nOVERDUE" if is_overdue(i) else ""),
                 recorded,
             ]
         )
     story += list(
         _tables(
-            ["Student", "Severity: kind / ID", "What", "Action", "Deadline", "Recorded"],
+            ["Student", "Severity: kind / ID", "What is wrong; action", "Deadline", "Recorded"],
             rows,
             widths,
             st["cell"],

@@ -135,7 +135,9 @@ def test_pack_issue_table_is_most_urgent_first_with_names_and_whole_ids(
     _assert_most_urgent_first(ids, register)
     words = " ".join(table.split())
     assert "All students of 05843" in words and "0015 Patel, Priya" in words
-    assert "(0584" not in flat
+    assert "(0584" not in flat and "None" not in words
+    files = {w.strip(".,;()") for i in register.issues for w in i.action.split() if "64395-" in w}
+    assert files and all(f in words for f in files)  # no file name split across lines
     for issue in register.issues:
         if issue.candidate and issue.candidate_number:
             name = (
