@@ -22,7 +22,7 @@ from ctforms.models import (
 
 TITLE = "Rules of combination and GLH"
 _LISTED = 10  # candidate numbers named in the one-line summary; all are in the evidence
-HOW_TO_ENTER = "in the rules workbook ('ctforms catalogue template') and used with --catalogue"
+HOW_TO_ENTER = "in the rules workbook (made by 'ctforms catalogue template') and checked again"
 
 
 @dataclass
