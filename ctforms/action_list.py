@@ -8,6 +8,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from ctforms.centre import assumed_dates
 from ctforms.models import Issue, Register, Severity
 from ctforms.urgency import by_urgency, is_overdue
 from ctforms.xlsxio import (
@@ -189,7 +190,7 @@ def action_list_bytes(register: Register) -> bytes:
         ("Rows with no colour", "A warning or information not yet overdue, or an issue handled."),
     ]
     if register.series.assumed:
-        rows.append(("Dates assumed (check OCR's timeline)", ", ".join(register.series.assumed)))
+        rows.append(("Dates assumed (check OCR's timeline)", assumed_dates(register.series)))
     legend = {_OVERDUE_LABEL: OVERDUE_FILL, _BLOCKING_LABEL: BLOCKING_FILL}
     for r, (label, value) in enumerate(rows, start=1):
         put(about, r, 1, label).font = Font(bold=True)

@@ -46,6 +46,25 @@ def long_date(day: dt.date) -> str:
     return f"{day:%A} {day.day} {day:%B %Y}"
 
 
+DATE_NAMES = {
+    "declaration_opens": "declaration opens",
+    "declaration_closes": "declaration closes",
+    "final_visit_booked_by": "final visit booked by",
+    "claims_recommended_by": "claims in by",
+    "final_moderation_deadline": "final moderation visits by",
+    "special_consideration_closes": "special consideration closes",
+    "tracker_frozen_from": "tracker frozen from",
+}
+
+
+def assumed_dates(series: SeriesDates) -> str:
+    """The series dates ctforms assumed, in words: 'declaration opens Friday 14 June 2024, ...'."""
+    return ", ".join(
+        f"{DATE_NAMES.get(key, key.replace('_', ' '))} {long_date(getattr(series, key))}"
+        for key in series.assumed
+    )
+
+
 def default_series(year: int, given: dict[str, Any] | None = None) -> dict[str, Any]:
     """The series' dates: centre.toml's, else OCR's confirmed ones, else derived from the
     confirmed year (same day of the month, moved back to a working day) and flagged assumed."""

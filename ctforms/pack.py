@@ -35,6 +35,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import Flowable
 
+from ctforms.centre import assumed_dates
 from ctforms.errors import InputError
 from ctforms.guidance import CHECK_OF_KIND
 from ctforms.models import CheckStatus, Issue, Register, Severity
@@ -353,8 +354,8 @@ def build_pack(
     if register.series.assumed:
         story.append(
             _p(
-                "Dates assumed (OCR's 2023 dates moved to this year; check OCR's"
-                f" timeline): {', '.join(register.series.assumed)}.",
+                "Dates assumed (derived from OCR's 2023 dates; check OCR's"
+                f" timeline): {assumed_dates(register.series)}.",
                 st["small"],
             )
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ctforms.centre import assumed_dates
 from ctforms.models import CheckStatus, Issue, Register, Severity
 from ctforms.urgency import by_urgency, is_overdue, who
 
@@ -78,8 +79,9 @@ def render_table(register: Register) -> str:
     if register.series.assumed:
         out.append("")
         out.append(
-            f"Dates assumed for {register.series.year} (OCR's 2023 dates, check OCR's timeline):"
-            f" {', '.join(register.series.assumed)}"
+            f"Dates assumed for {register.series.year} (derived from OCR's 2023 dates; check OCR's"
+            " timeline):"
+            f" {assumed_dates(register.series)}"
         )
     for warning in register.warnings:
         out.append(f"warning: {warning}")
