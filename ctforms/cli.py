@@ -654,7 +654,7 @@ def verify(file: Path, cert: Path | None) -> None:
 def _remove_stale_outputs(outdir: Path, centre: str) -> None:
     """A forced re-run replaces what an earlier run wrote, so a form that is no longer needed
     does not linger into the new archive. EDI files are never removed (they may be sent)."""
-    from ctforms.entries import listing_file_name
+    from ctforms.filenames import listing_file_name
     from ctforms.forms import FORMS, form_file_name, hoc_declaration_file_name
 
     names = ["issues.json", "issues.txt", "actions.xlsx", "deadlines.ics"]

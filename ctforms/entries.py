@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from ctforms import edi
 from ctforms.catalogue import Catalogue
 from ctforms.errors import InputError
+from ctforms.filenames import listing_file_name
 from ctforms.identifiers import uci_is_valid, uln_is_valid
 from ctforms.models import Issue, IssueKind, Register
 from ctforms.names import NameError_, entry_name
@@ -84,14 +85,17 @@ def plan_changes(register: Register, catalogue: Catalogue) -> Plan:
     warnings: list[str] = []
     proposals: list[str] = []
     for issue in register.issues:
-        if issue.kind not in _KINDS or issue.handled or issue.candidate_number is None:
+        if issue.kind not in _KINDS or issue.candidate_number is None:
             continue
         if issue.kind is IssueKind.MOVE_DOWN_AVAILABLE and not (
             issue.decision and issue.decision.make_change
         ):
             # Only the centre's own records say which entry a student should have: a proposal
-            # stays out of the file until someone confirms it.
-            proposals.append(_proposal(issue))
+            # stays out of the file until someone confirms it (a declined one is still said).
+            if issue.decision is not None or not issue.handled:
+                proposals.append(_proposal(issue))
+            continue
+        if issue.handled:
             continue
         found = _change_for(issue)
         if found is None:
@@ -308,11 +312,6 @@ def listing_bytes(register: Register, plan: Plan, edi_file: str | None) -> bytes
     put(urgent, 1, 1, text).alignment = Alignment(wrap_text=True, vertical="top")
     urgent.column_dimensions["A"].width = 110
     return workbook_bytes(wb, document_time(register.as_of))
-
-
-def listing_file_name(centre: str) -> str:
-    """The Interchange listing written beside the EDI file (always, even with no changes)."""
-    return f"{centre}-entries-listing.xlsx"
 
 
 @dataclass

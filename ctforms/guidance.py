@@ -15,7 +15,7 @@ from ctforms.centre import (
     long_date,
     working_day,
 )
-from ctforms.entries import listing_file_name
+from ctforms.filenames import listing_file_name
 from ctforms.forms import form_file_name, hoc_declaration_file_name
 from ctforms.models import IssueKind, SeriesDates, Severity
 

@@ -253,7 +253,7 @@ def check_sign_off(register: Register, sign_off: SignOff) -> None:
         )
     if not sign_off.name.strip():
         raise InputError("--signed-by needs the name of the person signing off")
-    real_name(sign_off.name, "the name given to --signed-by")
+    real_name(sign_off.name, "--signed-by", "give the name of the person signing off")
     left = outstanding(register)
     if left and not (sign_off.outstanding_reason or "").strip():
         raise InputError(

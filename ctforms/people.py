@@ -9,11 +9,13 @@ from ctforms.errors import InputError
 EXAMPLE_NAMES = frozenset({"dr a. example", "b. example"})
 
 
-def real_name(name: str, key: str) -> str:
-    """The name, refused if it is still the init template's example."""
+def real_name(name: str, key: str, fix: str = "") -> str:
+    """The name, refused if it is still the init template's example. `key` names where it came
+    from (a centre.toml key by default); `fix` says what to do instead."""
     if " ".join(name.split()).casefold() in EXAMPLE_NAMES:
+        where = key if fix else f"{key} in centre.toml"
         raise InputError(
-            f"{key} in centre.toml is still the example {name!r} from 'ctforms init': put the"
-            " real name there, then run the check again"
+            f"{where} is still the example {name!r} from 'ctforms init': "
+            + (fix or "put the real name there, then run the check again")
         )
     return name

@@ -17,6 +17,7 @@ from ctforms.centre import load_centre
 from ctforms.checks import run_checks
 from ctforms.checks.context import Context
 from ctforms.errors import InputError
+from ctforms.filenames import listing_file_name
 from ctforms.models import (
     CatalogueUse,
     CentreProfile,
@@ -111,7 +112,7 @@ def assemble(
     warnings += _unknown_candidates(tracker, records)
     issues = _dedupe(issues)
     warnings += _mark_handled(issues, records)
-    warnings += _mark_decisions(issues, records)
+    warnings += _mark_decisions(issues, records, centre.centre.number)
     issues.sort(key=_issue_order)
     students = _students(ctx, issues)
     return Register(
@@ -187,7 +188,7 @@ def _mark_handled(issues: list[Issue], records: Records) -> list[str]:
     return warnings
 
 
-def _mark_decisions(issues: list[Issue], records: Records) -> list[str]:
+def _mark_decisions(issues: list[Issue], records: Records, centre: str) -> list[str]:
     """Attach the centre's decision to each proposed move-down it decided on."""
     if not records.entry_decisions:
         return []
@@ -208,7 +209,34 @@ def _mark_decisions(issues: list[Issue], records: Records) -> list[str]:
         issue.decision = Decision(
             make_change=row.make_change, decided_by=row.decided_by, date=row.date
         )
+        _say_decision(issue, listing_file_name(centre))
     return warnings
+
+
+def _say_decision(issue: Issue, listing: str) -> None:
+    """The action of a decided proposal says what was decided, not 'decide'."""
+    d, e = issue.decision, issue.evidence
+    assert d is not None
+    on = f" on {d.date:%d/%m/%Y}" if d.date else ""
+    if d.make_change:
+        issue.action = (
+            f"Move-down to {e.move_down_code} confirmed by {d.decided_by}{on} (Entry Decisions):"
+            f" it is in the EDI entries file named in {listing}. Upload that file or key the"
+            f" change into Interchange, then check the tracker shows the student against"
+            f" {e.move_down_code}."
+        )
+        issue.remedy = f"make the entry: see {listing}"
+        return
+    issue.action = (
+        f"Move-down to {e.move_down_code} declined by {d.decided_by}{on} (Entry Decisions): the"
+        " student stays entered as they are; put right the other issues for them."
+    )
+    issue.remedy = "none: declined"
+    if not issue.handled:
+        issue.handled = True
+        issue.handled_by = Handled(
+            action_taken="Move-down declined (Entry Decisions)", date=d.date, by=d.decided_by
+        )
 
 
 def _unknown_candidates(tracker: Tracker, records: Records) -> list[str]:

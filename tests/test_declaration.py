@@ -117,7 +117,11 @@ def test_the_init_example_names_are_refused(tmp_path: Path, name: str) -> None:
         "-o",
         tmp_path / "p.pdf",
     )
-    assert result.exit_code == 2 and "is still the example" in result.stderr
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: --signed-by is still the example {name!r} from 'ctforms init': give the name of"
+        " the person signing off\n"
+    )
     assert not (tmp_path / "p.pdf").exists()
 
 

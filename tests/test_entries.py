@@ -112,6 +112,13 @@ def test_a_confirmed_move_down_goes_into_the_file(tmp_path: Path) -> None:
         "decided_by": "Ben Okoro",
         "date": "2024-06-12",
     }
+    # Every output now says what was decided, not "decide".
+    assert issue["action"].startswith(
+        "Move-down to 05838 confirmed by Ben Okoro on 12/06/2024 (Entry Decisions): it is in"
+        " the EDI entries file named in 64395-entries-listing.xlsx."
+    )
+    assert issue["remedy"] == "make the entry: see 64395-entries-listing.xlsx"
+    assert not issue["handled"]
     out = tmp_path / "entries"
     result = invoke("entries", register, "-o", out, "--catalogue", CAT)
     assert result.exit_code == 0, result.output
@@ -123,8 +130,17 @@ def test_a_confirmed_move_down_goes_into_the_file(tmp_path: Path) -> None:
 
 def test_a_declined_move_down_stays_out_and_says_who_declined(tmp_path: Path) -> None:
     records = _decisions(tmp_path, ["0012", "05838", "N", "Ben Okoro", None])
+    register = _register_from(tmp_path, records)
+    issue = next(
+        i
+        for i in json.loads(register.read_text())["issues"]
+        if i["id"] == "move-down-available/0012/05839/-"
+    )
+    # A decision not to is a decision: the proposal is handled and says so.
+    assert issue["handled"] and issue["remedy"] == "none: declined"
+    assert issue["action"].startswith("Move-down to 05838 declined by Ben Okoro (Entry")
     out = tmp_path / "entries"
-    result = invoke("entries", _register_from(tmp_path, records), "-o", out, "--catalogue", CAT)
+    result = invoke("entries", register, "-o", out, "--catalogue", CAT)
     assert result.exit_code == 0, result.output
     assert b"E001205838" not in (out / EDI).read_bytes()
     assert (
