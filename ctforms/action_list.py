@@ -13,11 +13,13 @@ from ctforms.models import Issue, Register, Severity
 from ctforms.urgency import by_urgency, is_overdue
 from ctforms.xlsxio import (
     DATE_FORMAT,
+    LINE_HEIGHT,
     autosize,
     print_landscape,
     put,
     style_header,
     workbook_bytes,
+    wrapped_lines,
 )
 
 # Person-readable columns first: when and how bad, who, what, what to do, what was done; the
@@ -62,9 +64,7 @@ OVERDUE_FILL = PatternFill("solid", fgColor="F4B6B6")
 _OVERDUE_LABEL = "Rows in dark pink"
 _BLOCKING_LABEL = "Rows in light pink"
 _ABOUT_WIDTH = 70
-_LINE_HEIGHT = 15  # points per line of 11 pt text
-# Characters a column of width w holds per line, roughly: wider ones hold a little more.
-_CHARS_PER_WIDTH = 1.3
+_LINE_HEIGHT = LINE_HEIGHT
 
 
 def _row(issue: Issue) -> list[object]:
@@ -94,16 +94,7 @@ def _row(issue: Issue) -> list[object]:
 
 
 def _lines(text: str, width: int) -> int:
-    """About how many lines `text` wraps to in a column `width` wide."""
-    per_line = max(1, int(width * _CHARS_PER_WIDTH))
-    lines, used = 1, 0
-    for word in text.split():
-        if used and used + 1 + len(word) > per_line:
-            lines, used = lines + 1, 0
-        used += (1 if used else 0) + len(word)
-        while used > per_line:  # a word longer than the line runs on
-            lines, used = lines + 1, used - per_line
-    return lines
+    return wrapped_lines(text, width)
 
 
 def _fill(issue: Issue) -> PatternFill | None:

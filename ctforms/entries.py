@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Literal
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Font
 from pydantic import BaseModel
 
 from ctforms import edi
@@ -21,7 +21,15 @@ from ctforms.models import Issue, IssueKind, Register
 from ctforms.names import NameError_, entry_name
 from ctforms.output import check_writable, write_bytes
 from ctforms.reproducible import document_time
-from ctforms.xlsxio import autosize, put, style_header, workbook_bytes
+from ctforms.xlsxio import (
+    autosize,
+    fit_rows,
+    print_landscape,
+    put,
+    style_header,
+    text_lines,
+    workbook_bytes,
+)
 
 SERIES = "09"  # Cambridge Technicals registrations (DOMAIN.md)
 _KINDS = (
@@ -250,14 +258,14 @@ def listing_bytes(register: Register, plan: Plan, edi_file: str | None) -> bytes
     wb = Workbook()
     ws = wb.active
     ws.title = "Entries"
-    layout = edi.load_layout()
     intro = [
         f"Qualification entry changes for {register.centre.name} ({register.centre.number}),"
         f" summer {register.series.year}, prepared {register.as_of:%d/%m/%Y}",
         "Key each change into Interchange (Entries), or upload the EDI file named below, then"
         " check the student shows against the new qualification in the Progress Tracker.",
-        f"EDI file: {edi_file or 'none (no changes)'}. Its record layout is ctforms' assumption"
-        f" ({layout.source}): confirm it with your MIS supplier before uploading.",
+        f"EDI file: {edi_file or 'none: no change below could go into one'}. Its record layout"
+        " is ctforms' own assumption (the JCQ field layout is not public): confirm it with your"
+        " MIS supplier before uploading, or key the changes in from this list.",
         "If a result is urgent, also send the 'Qualification entry (registration) change'"
         " request on OCR's Missing and incomplete results form (text on the 'Urgent request'"
         " sheet).",
@@ -299,6 +307,8 @@ def listing_bytes(register: Register, plan: Plan, edi_file: str | None) -> bytes
     ws.freeze_panes = ws.cell(row=header_row + 1, column=1).coordinate
     autosize(ws, max_width=45)
     ws.column_dimensions["A"].width = 18
+    fit_rows(ws, header_row, header_row + len(plan.changes))
+    print_landscape(ws, header_row)
 
     urgent = wb.create_sheet("Urgent request")
     rows = "; ".join(
@@ -309,8 +319,7 @@ def listing_bytes(register: Register, plan: Plan, edi_file: str | None) -> bytes
     text = URGENT_REQUEST.format(
         centre=register.centre.number, name=register.centre.name, rows=rows or "(none)"
     )
-    put(urgent, 1, 1, text).alignment = Alignment(wrap_text=True, vertical="top")
-    urgent.column_dimensions["A"].width = 110
+    text_lines(urgent, ["Text for OCR's Missing and incomplete results form", text])
     return workbook_bytes(wb, document_time(register.as_of))
 
 

@@ -88,6 +88,41 @@ def text_lines(ws: Worksheet, lines: list[str], width: int = 78) -> None:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
+LINE_HEIGHT = 15  # points per line of 11 pt text
+_CHARS_PER_WIDTH = 1.3  # characters a column of width w holds per line, roughly
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """About how many lines `text` wraps to in a column `width` wide."""
+    per_line = max(1, int(width * _CHARS_PER_WIDTH))
+    lines, used = 1, 0
+    for word in text.split():
+        if used and used + 1 + len(word) > per_line:
+            lines, used = lines + 1, 0
+        used += (1 if used else 0) + len(word)
+        while used > per_line:  # a word longer than the line runs on
+            lines, used = lines + 1, used - per_line
+    return lines
+
+
+def fit_rows(ws: Worksheet, first: int, last: int) -> None:
+    """Wrap the text of rows first..last and make each row tall enough for it: spreadsheet
+    programs do not all grow a row for wrapped text by themselves."""
+    for r in range(first, last + 1):
+        lines = 1
+        for cell in ws[r]:
+            if not isinstance(cell.value, str) or not cell.value:
+                continue
+            width = ws.column_dimensions[cell.column_letter].width or 8.43
+            lines = max(lines, wrapped_lines(cell.value, width))
+            a = cell.alignment
+            cell.alignment = Alignment(
+                horizontal=a.horizontal, vertical=a.vertical or "top", wrap_text=True
+            )
+        if lines > 1:
+            ws.row_dimensions[r].height = LINE_HEIGHT * lines
+
+
 def print_landscape(ws: Worksheet, header_row: int = 1) -> None:
     """Print landscape, one page wide, with the header row on every page."""
     ws.print_title_rows = f"{header_row}:{header_row}"

@@ -64,8 +64,11 @@ def test_demo_listing(tmp_path: Path) -> None:
     texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     assert any("E6439572.X01" in t and "assumption" in t for t in texts)
     assert any(t.startswith("Not in the EDI file: candidate 0099") for t in texts)
-    urgent = wb["Urgent request"]["A1"].value
+    urgent = wb["Urgent request"]["A2"].value
     assert "Qualification entry (registration) change" in urgent and "0014" in urgent
+    # Printed landscape, one page wide, the header repeated; tall enough rows.
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+    assert ws.print_title_rows is not None
     # 0012's move-down is only ctforms' proposal: listed, not in the file.
     assert "Proposed changes, not in the EDI file" in texts
     assert (

@@ -16,7 +16,7 @@ from ctforms.errors import InputError
 from ctforms.forms import GRADES, Form, FormMap, header_values, row_values, rows_for
 from ctforms.models import Register
 from ctforms.reproducible import document_time
-from ctforms.xlsxio import print_landscape, put, workbook_bytes
+from ctforms.xlsxio import fit_rows, print_landscape, put, workbook_bytes
 
 
 def _cell_value(value: Any) -> Any:
@@ -65,6 +65,8 @@ def fill_form(register: Register, form: Form, template: Path, mapping: FormMap) 
         dv.add(f"{letter}{mapping.first_row}:{letter}{last}")
         ws.add_data_validation(dv)
     ws.freeze_panes = ws.cell(row=mapping.header_row + 1, column=1).coordinate
+    # Header and rows tall enough for their wrapped text, so nothing prints over anything.
+    fit_rows(ws, mapping.header_row, last)
     print_landscape(ws, mapping.header_row)
     # Everything is locked but the cells a person still fills; no password, it guards typos.
     ws.protection.sheet = True
