@@ -363,6 +363,14 @@ CLAIM_NEEDED_NO_VISIT = _act(
     "book the visit; moderation claim in Interchange",
     BEFORE_LAST_VISIT,
 )
+CLAIM_LATE_VISIT_HELD = _act(
+    "The claim went in less than two weeks before a visit that has now taken place. Check with"
+    " your moderator that every unit claimed was moderated; a student or unit left out needs"
+    " the 'Candidate/unit missed from moderation claim' request, uploading {missed_claim_file}"
+    " " + _MADE_BY % "missed-claim" + ".",
+    "check with your moderator; missed units: upload {missed_claim_file}",
+    BEFORE_CLOSE,
+)
 MODERATED_NOT_ACHIEVED_NO_VISIT = _act(
     "The moderated unit was given U at a previous visit and has not been re-submitted, and no"
     " visit ahead is recorded. Book a visit with your moderator, to take place by"

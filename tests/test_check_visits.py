@@ -319,3 +319,22 @@ def test_claim_too_late_overdue_from_two_weeks_before(as_of: dt.date, overdue: b
     rows = [visit(IT_EXT, D(2024, 6, 20), claim_on=D(2024, 6, 7))]
     _, issues = visits.check(_ctx(rows, as_of=as_of))
     assert [(i.deadline, i.overdue) for i in issues] == [(D(2024, 6, 6), overdue)]
+
+
+def test_a_late_claim_for_a_visit_already_held_asks_what_can_still_be_done() -> None:
+    # Claim on 10/05 for a visit held on 12/05 (before as_of 10/06): the two weeks can no
+    # longer be met, so the action is to check every unit was moderated, by the declaration.
+    rows = [visit(IT_EXT, D(2024, 5, 12), COMPLETED, claim_on=D(2024, 5, 10))]
+    (issue,) = visits.check(_ctx(rows))[1]
+    assert issue.kind is IssueKind.CLAIM_TOO_LATE
+    assert issue.action.startswith(
+        "The claim went in less than two weeks before a visit that has now taken place."
+    )
+    assert "12345-missed-from-moderation-claim.xlsx" in issue.action
+    assert issue.deadline == D(2024, 6, 21)  # the declaration closes (a Friday)
+    assert not issue.overdue
+    # A visit still ahead keeps the usual action and its two-weeks-before deadline.
+    rows = [visit(IT_EXT, D(2024, 6, 20), claim_on=D(2024, 6, 15))]
+    (issue,) = visits.check(_ctx(rows))[1]
+    assert issue.action.startswith("The claim went in less than two weeks before the visit.")
+    assert issue.deadline == D(2024, 6, 6)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ctforms.checks.context import Context, result
+from ctforms.guidance import CLAIM_LATE_VISIT_HELD
 from ctforms.models import Assessment, CheckResult, Evidence, Issue, IssueKind
 
 TITLE = "Final moderation visits"
@@ -83,6 +84,8 @@ def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
                         IssueKind.CLAIM_TOO_LATE,
                         code=code,
                         visit=visit,
+                        # Once the visit is over, "before the visit" cannot be met any more.
+                        action=CLAIM_LATE_VISIT_HELD if ctx.held(visit) else None,
                         id_suffix=visit.visit_date.isoformat(),
                         summary=f"Claim submitted {when} the visit on"
                         f" {visit.visit_date:%d/%m/%Y} (at least 14 days before needed)",
