@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,7 +32,14 @@ from ctforms.options import (
     output_folder,
     register_to_folder,
 )
-from ctforms.output import check_writable, write_bytes, write_text
+from ctforms.output import (
+    check_writable,
+    publish,
+    staged_folder,
+    write_all,
+    write_bytes,
+    write_text,
+)
 from ctforms.people import real_name
 from ctforms.records import read_records
 from ctforms.register import Inputs, build_register, load_register, with_actions
@@ -67,6 +75,17 @@ class Group(click.Group):
             raise _Exit2(f"{exc.filename}: permission denied") from None
         except OSError as exc:  # a path that cannot be read or written: still one line
             raise _Exit2(f"{exc.filename or 'a file'}: {exc.strerror or exc}") from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            # A fault of ctforms, not of the input. Outputs are staged, so nothing was left
+            # half-written; CTFORMS_DEBUG=1 shows the traceback for a bug report.
+            if os.environ.get("CTFORMS_DEBUG"):
+                raise
+            raise _Exit2(
+                f"ctforms failed unexpectedly ({type(exc).__name__}: {str(exc)[:200]});"
+                " no output was written. Please report this with CTFORMS_DEBUG=1 set."
+            ) from None
 
 
 @click.group(cls=Group)
@@ -252,49 +271,38 @@ def run(
         as_of = as_of or DEMO_AS_OF
     if tracker is None or centre is None:
         raise InputError("give TRACKER.csv and --centre centre.toml (or --demo)")
+    if outdir.exists() and not outdir.is_dir():
+        raise InputError(f"{outdir} is a file, not a folder; choose another folder")
     if outdir.exists() and any(outdir.iterdir()) and not force:
         raise InputError(f"{outdir} is not empty; use --force to write into it")
     register = _build(tracker, centre, records, catalogues, encoding, as_of or dt.date.today())
     # The papers print these people: refuse the init template's examples before writing anything.
     real_name(register.centre.head_of_centre, "[centre] head_of_centre")
     real_name(register.centre.exams_officer, "[exams_officer] name")
-    outdir.mkdir(parents=True, exist_ok=True)
-    _remove_stale_outputs(outdir, register.centre.number)
-    outputs = {
-        "issues.json": _register_text(register).encode(),
-        "issues.txt": render_table(register).encode(),
-        "actions.xlsx": _action_list(register),
-        "deadlines.ics": _calendar(register),
-    }
-    for name, data in outputs.items():
-        write_bytes(outdir / name, data, force=True)
-    from ctforms.entries import write_entries
-    from ctforms.forms.produce import produce_form
-
-    produced = [produce_form(register, name, outdir, force=True) for name in FORMS]
-    # An EDI file is never replaced: a re-run into the same folder takes the next sequence
-    # (write_entries keeps an identical existing file instead of writing it again).
-    sequence = 1
-    while (outdir / edi.file_name(register.centre.number, sequence + 1)).exists():
-        sequence += 1
-    written = write_entries(
-        register, load_catalogue(catalogues), outdir, sequence=sequence, force=True, rerun=True
-    )
-    pack, archived = _pack_and_archive(register, centre, outdir)
+    # Everything is made in a hidden folder beside the target and moved into place only when
+    # all of it is made: a run that fails leaves the folder as it was.
+    with staged_folder(outdir) as stage:
+        made = _make_outputs(register, centre, catalogues, stage, earlier=outdir)
+        names = sorted(p.name for p in stage.iterdir())
+        if outdir.exists():
+            _remove_stale_outputs(outdir, register.centre.number, keep=set(names))
+        publish(stage, outdir, names)
+    tables, produced, written, pack, archived = made
     s = register.summary
     click.echo(
         f"{s.students_checked} students checked, {s.students_at_risk} at risk,"
         f" {s.issues} issues ({s.blocking_unhandled} blocking not handled)."
     )
-    for name in outputs:
+    for name in tables:
         click.echo(f"  wrote {outdir / name}")
     for form in produced:
         for path in form.files:
-            click.echo(f"  wrote {path}{_rows(path, form.rows)}")
+            click.echo(f"  wrote {outdir / path.name}{_rows(outdir / path.name, form.rows)}")
         if not form.files:
             click.echo(f"  {form.form}: no issues of this kind, no file")
-    _report_entries(written)
-    click.echo(f"  wrote {pack}")
+    _report_entries(written, outdir)
+    click.echo(f"  wrote {outdir / pack.name}")
+    archived = outdir / archived.name
     click.echo(f"  wrote {archived} (check it with: ctforms verify {archived})")
     left = s.blocking_unhandled
     click.echo(
@@ -307,6 +315,40 @@ def run(
             " 'ctforms declaration'."
         )
     )
+
+
+def _make_outputs(
+    register: Register, centre: Path, catalogues: tuple[Path, ...], stage: Path, earlier: Path
+) -> tuple[list[str], list[Produced], Written, Path, Path]:
+    """Every output of a run, written into stage; earlier is the folder of earlier runs."""
+    from ctforms.entries import write_entries
+    from ctforms.forms.produce import produce_form
+
+    tables = {
+        "issues.json": _register_text(register).encode(),
+        "issues.txt": render_table(register).encode(),
+        "actions.xlsx": _action_list(register),
+        "deadlines.ics": _calendar(register),
+    }
+    for name, data in tables.items():
+        write_bytes(stage / name, data)
+    produced = [produce_form(register, name, stage, force=True) for name in FORMS]
+    # An EDI file is never replaced: a re-run into the same folder takes the next sequence
+    # (write_entries keeps an identical existing file instead of writing it again).
+    sequence = 1
+    while (earlier / edi.file_name(register.centre.number, sequence + 1)).exists():
+        sequence += 1
+    written = write_entries(
+        register,
+        load_catalogue(catalogues),
+        stage,
+        sequence=sequence,
+        force=True,
+        rerun=True,
+        earlier=earlier,
+    )
+    pack, archived = _pack_and_archive(register, centre, stage)
+    return list(tables), produced, written, pack, archived
 
 
 # ---------------------------------------------------------------------------- forms
@@ -445,18 +487,23 @@ def entries_make(
     _report_entries(written)
 
 
-def _report_entries(written: Written) -> None:
+def _report_entries(written: Written, outdir: Path | None = None) -> None:
+    """outdir: where the files now are, when they were made in a staging folder."""
     for warning in written.plan.warnings:
         click.echo(f"warning: {warning}", err=True)
-    if written.edi_file is None:
+    edi_file, listing = written.edi_file, written.listing
+    if outdir is not None:
+        edi_file = outdir / edi_file.name if edi_file else None
+        listing = outdir / listing.name
+    if edi_file is None:
         click.echo("entries: no entry changes the centre's records call for; no EDI file written.")
     else:
         n = len(written.plan.changes)
         click.echo(
-            f"entries: wrote {written.edi_file} ({_count(n, 'change')}; record"
+            f"entries: wrote {edi_file} ({_count(n, 'change')}; record"
             " layout is an assumption: see the listing)"
         )
-    click.echo(f"entries: wrote {written.listing}")
+    click.echo(f"entries: wrote {listing}")
     for note in written.plan.skipped:
         click.echo(f"entries: not in the EDI file: {note}")
     for note in written.plan.proposals:
@@ -651,7 +698,7 @@ def verify(file: Path, cert: Path | None) -> None:
     raise SystemExit(1)
 
 
-def _remove_stale_outputs(outdir: Path, centre: str) -> None:
+def _remove_stale_outputs(outdir: Path, centre: str, keep: set[str]) -> None:
     """A forced re-run replaces what an earlier run wrote, so a form that is no longer needed
     does not linger into the new archive. EDI files are never removed (they may be sent)."""
     from ctforms.filenames import listing_file_name
@@ -666,7 +713,8 @@ def _remove_stale_outputs(outdir: Path, centre: str) -> None:
         ARCHIVE_FILE.format(centre=centre),
     ]
     for name in names:
-        (outdir / name).unlink(missing_ok=True)
+        if name not in keep:
+            (outdir / name).unlink(missing_ok=True)
 
 
 def _pack_and_archive(register: Register, centre: Path, outdir: Path) -> tuple[Path, Path]:
@@ -700,12 +748,8 @@ def init(directory: Path, force: bool) -> None:
     for path in (toml, book):
         check_writable(path, force)
     text = (templates_dir() / "centre.toml").read_text("utf-8")
-    write_text(toml, centre_template_for(text, dt.date.today()), force=force)
-    write_bytes(
-        book,
-        _records_template(load_catalogue().codes()),
-        force=force,
-    )
+    template = centre_template_for(text, dt.date.today()).encode()
+    write_all([(toml, template), (book, _records_template(load_catalogue().codes()))], force=force)
     click.echo(f"Wrote {toml} and {book}. Edit centre.toml first: centre number, name, year.")
 
 

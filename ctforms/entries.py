@@ -19,7 +19,7 @@ from ctforms.filenames import listing_file_name
 from ctforms.identifiers import uci_is_valid, uln_is_valid
 from ctforms.models import Issue, IssueKind, Register
 from ctforms.names import NameError_, entry_name
-from ctforms.output import check_writable, write_bytes
+from ctforms.output import check_writable, write_all
 from ctforms.reproducible import document_time
 from ctforms.xlsxio import (
     autosize,
@@ -338,29 +338,44 @@ def write_entries(
     sequence: int = 1,
     force: bool = False,
     rerun: bool = False,
+    earlier: Path | None = None,
 ) -> Written:
     """rerun (for `run --force`): an existing file with exactly these entries is kept, and one
-    with other entries is left alone while the next sequence is written."""
+    with other entries is left alone while the next sequence is written. earlier: the folder
+    holding files already made (when outdir is a staging folder); default outdir."""
+    earlier = earlier or outdir
     plan = plan_changes(register, catalogue)
     name = edi.file_name(register.centre.number, sequence)
     edi_path = outdir / name
     listing = outdir / listing_file_name(register.centre.number)
     data = edi.write_file(edi_records(register, plan, sequence)) if plan.changes else None
-    if rerun and data is not None and edi_path.exists():
-        if edi_path.read_bytes() == data:
-            write_bytes(listing, listing_bytes(register, plan, name), force=force)
+    made = earlier / name
+    if rerun and data is not None and made.exists():
+        if made.read_bytes() == data:
+            files = [(listing, listing_bytes(register, plan, name))]
+            if edi_path != made:  # a copy for the run's archive; the original is not replaced
+                files.insert(0, (edi_path, data))
+            write_all(files, force=force)
             return Written(edi_path, listing, plan)
         return write_entries(
-            register, catalogue, outdir, sequence=sequence + 1, force=force, rerun=True
+            register,
+            catalogue,
+            outdir,
+            sequence=sequence + 1,
+            force=force,
+            rerun=True,
+            earlier=earlier,
         )
-    if data is not None and edi_path.exists():
+    if data is not None and (edi_path.exists() or made.exists()):
         # An EDI file is never replaced, even with --force: it may have been sent already.
         raise InputError(
-            f"{edi_path} already exists and is never overwritten; use --sequence"
+            f"{made} already exists and is never overwritten; use --sequence"
             f" {sequence + 1} for the next file"
         )
     check_writable(listing, force)
+    files = [(listing, listing_bytes(register, plan, name if data else None))]
     if data is not None:
-        write_bytes(edi_path, data)
-    write_bytes(listing, listing_bytes(register, plan, name if data else None), force=force)
+        check_writable(edi_path, force=False)
+        files.insert(0, (edi_path, data))
+    write_all(files, force=force)
     return Written(edi_path if data is not None else None, listing, plan)

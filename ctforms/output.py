@@ -1,46 +1,155 @@
-"""Writing files safely: whole or not at all, and never over an existing file unless asked."""
+"""Writing files safely: whole or not at all, owner-only, never over an existing file unless asked.
+
+Outputs hold names, dates of birth and ULNs, so every file is 0600 and every folder ctforms
+creates is 0700, whatever the umask.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
+import stat
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ctforms.errors import InputError
 
+FILE_MODE = 0o600
+FOLDER_MODE = 0o700
+STAGE_PREFIX = ".ctforms-unfinished-"
+
+
+def _cannot_write(path: Path, exc: OSError) -> InputError:
+    reason = exc.strerror or type(exc).__name__
+    return InputError(f"cannot write here ({reason}); choose another folder", file=path)
+
 
 def check_writable(path: Path, force: bool) -> None:
+    if path.is_dir():
+        raise InputError(f"{path} is a folder, not a file")
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        # /dev/full, a FIFO, a link: replacing it would not write where the user thinks.
+        raise InputError(f"{path} is not a regular file; choose another name")
     if path.exists() and not force:
         raise InputError(f"{path} already exists; use --force to overwrite it")
-    if path.exists() and path.is_dir():
-        raise InputError(f"{path} is a folder, not a file")
 
 
-def write_bytes(path: Path, data: bytes, *, force: bool = False, mode: int = 0o644) -> None:
+def make_folder(path: Path) -> Path:
+    """Create path and any missing parents, each owner-only; an existing folder is left as is."""
+    path = Path(path)
+    missing = []
+    probe = path
+    while not probe.exists() and probe != probe.parent:
+        missing.append(probe)
+        probe = probe.parent
+    if probe.exists() and not probe.is_dir():
+        raise InputError(f"{probe} is a file, not a folder; choose another folder", file=path)
+    try:
+        for folder in reversed(missing):
+            folder.mkdir(mode=FOLDER_MODE)
+            os.chmod(folder, FOLDER_MODE)  # mkdir's mode is cut by the umask
+    except FileExistsError:
+        if not path.is_dir():
+            raise InputError(f"{path} is not a folder; choose another folder") from None
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
+    return path
+
+
+def write_bytes(path: Path, data: bytes, *, force: bool = False, mode: int = FILE_MODE) -> None:
     """Write via a temporary file in the same folder and rename, so a reader never sees half."""
     path = Path(path)
     check_writable(path, force)
+    make_folder(path.parent)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
-        raise InputError(
-            f"cannot write here ({exc.strerror or type(exc).__name__}); choose another folder",
-            file=path,
-        ) from None
+        raise _cannot_write(path, exc) from None
     try:
         with os.fdopen(fd, "wb") as fh:
+            os.fchmod(fh.fileno(), mode)
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
         if not force and path.exists():
             raise InputError(f"{path} already exists; use --force to overwrite it")
         os.replace(tmp, path)
+    except OSError as exc:  # a full disk, a quota, a folder removed under us
+        Path(tmp).unlink(missing_ok=True)
+        raise _cannot_write(path, exc) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
+def write_all(files: list[tuple[Path, bytes]], *, force: bool = False) -> None:
+    """Several files of one command: all refused before any is written, and those written
+    removed again if a later one fails, so the command leaves all of them or none."""
+    for path, _ in files:
+        check_writable(Path(path), force)
+    written: list[Path] = []
+    try:
+        for path, data in files:
+            existed = Path(path).exists()
+            write_bytes(path, data, force=force)
+            if not existed:
+                written.append(Path(path))
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+
+
 def write_text(path: Path, text: str, *, force: bool = False) -> None:
     write_bytes(path, text.encode("utf-8"), force=force)
+
+
+def _nearest_existing(path: Path) -> Path:
+    path = path.absolute()
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
+@contextmanager
+def staged_folder(target: Path) -> Iterator[Path]:
+    """A hidden, owner-only folder beside target (same disk, so the final move is a rename) in
+    which a command builds all its outputs. Removed whatever happens; the caller moves the
+    finished files into place with publish()."""
+    base = _nearest_existing(target)
+    if not base.is_dir():
+        raise InputError(f"{base} is a file, not a folder; choose another folder", file=target)
+    try:
+        stage = Path(tempfile.mkdtemp(prefix=STAGE_PREFIX, dir=base))
+    except OSError as exc:
+        raise _cannot_write(target, exc) from None
+    try:
+        yield stage
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def _same(a: Path, b: Path) -> bool:
+    return a.stat().st_size == b.stat().st_size and a.read_bytes() == b.read_bytes()
+
+
+def publish(stage: Path, target: Path, names: list[str]) -> None:
+    """Move the staged files into target: the whole folder in one rename when target is new,
+    else file by file (each an atomic replace)."""
+    try:
+        if not target.exists():
+            make_folder(target.parent)
+            os.chmod(stage, FOLDER_MODE)
+            os.rename(stage, target)
+            return
+        for name in names:
+            source, dest = stage / name, target / name
+            if not stat.S_ISREG(source.lstat().st_mode):
+                continue
+            if dest.is_file() and not dest.is_symlink() and _same(source, dest):
+                continue  # e.g. an EDI file kept from an earlier run: never replaced
+            os.replace(source, dest)
+    except OSError as exc:
+        raise _cannot_write(target, exc) from None

@@ -18,7 +18,7 @@ from ctforms.forms import (
 from ctforms.forms.declaration import TEMPLATE, declaration_bytes
 from ctforms.forms.workbook import fill_form
 from ctforms.models import Register
-from ctforms.output import check_writable, write_bytes
+from ctforms.output import check_writable, write_all
 
 
 @dataclass
@@ -56,6 +56,5 @@ def produce_form(
     outputs = [fill_form(register, form, xlsx_template, mapping)]
     if name == "missing-tag":
         outputs.append(declaration_bytes(register, templates_dir() / TEMPLATE))
-    for path, data in zip(targets, outputs, strict=True):
-        write_bytes(path, data, force=force)
+    write_all(list(zip(targets, outputs, strict=True)), force=force)
     return Produced(name, targets, len(issues), left_out)
