@@ -82,8 +82,9 @@ class Group(click.Group):
             # half-written; CTFORMS_DEBUG=1 shows the traceback for a bug report.
             if os.environ.get("CTFORMS_DEBUG"):
                 raise
+            said = " ".join(str(exc).split())[:200]
             raise _Exit2(
-                f"ctforms failed unexpectedly ({type(exc).__name__}: {str(exc)[:200]});"
+                f"ctforms failed unexpectedly ({type(exc).__name__}: {said});"
                 " no output was written. Please report this with CTFORMS_DEBUG=1 set."
             ) from None
 

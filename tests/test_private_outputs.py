@@ -146,7 +146,7 @@ def test_an_unexpected_fault_is_one_line_and_leaves_nothing(
     import ctforms.pack
 
     def broken(*args: object, **kwargs: object) -> bytes:
-        raise RuntimeError("Flowable too large")
+        raise RuntimeError("Flowable too large\nwith cell(0,0)")
 
     monkeypatch.delenv("CTFORMS_DEBUG", raising=False)
     monkeypatch.setattr(ctforms.pack, "build_pack", broken)
@@ -155,6 +155,7 @@ def test_an_unexpected_fault_is_one_line_and_leaves_nothing(
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert result.output.startswith("Error: ctforms failed unexpectedly (RuntimeError")
     assert "no output was written" in result.output
+    assert len(result.output.strip().splitlines()) == 1
     assert list(tmp_path.iterdir()) == []
 
 
