@@ -123,8 +123,19 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
+# A paragraph taller than a page stops reportlab (LayoutError); issues.json keeps the whole text.
+_MOST = {"cell": 500}
+
+
 def _p(text: object, style: ParagraphStyle) -> Paragraph:
-    return Paragraph(escape(str(text)).replace("\n", "<br/>"), style)
+    said = str(text)
+    most = _MOST.get(style.name, 3000)
+    if len(said) > most:
+        said = f"{said[:most]}… [{len(said) - most} more characters: see issues.json]"
+    if said.count("\n") > most // 50:  # many short lines are as tall as one long text
+        head, *rest = said.split("\n", most // 50)
+        said = "\n".join([head, *rest[:-1]]) + " " + " ".join(rest[-1].split())
+    return Paragraph(escape(said).replace("\n", "<br/>"), style)
 
 
 def _date(value: dt.date | None) -> str:

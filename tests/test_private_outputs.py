@@ -195,3 +195,18 @@ def test_forms_writes_both_files_or_neither(
     result = _run("forms", "missing-tag", REGISTER, "-o", tmp_path / "forms")
     assert result.exit_code == 2
     assert list((tmp_path / "forms").iterdir()) == []
+
+
+def test_the_pack_survives_text_taller_than_a_page() -> None:
+    """Readers limit names, but any text reaching the pack (a note, a title) is cut to fit."""
+    from ctforms.models import Register
+    from ctforms.pack import build_pack
+
+    register = Register.model_validate_json(REGISTER.read_text("utf-8"))
+    issue = next(i for i in register.issues if i.candidate is not None)
+    assert issue.candidate is not None
+    issue.candidate.surname = "A" * 100_000
+    issue.summary = "line\n" * 5_000
+    issue.unit_title = "B" * 50_000
+    pdf = build_pack(register, prepared_by="Ben Okoro")
+    assert pdf.startswith(b"%PDF")
