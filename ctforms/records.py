@@ -161,7 +161,8 @@ def open_workbook(path: Path) -> Any:
         ) from None
 
 
-def read_records(path: Path) -> Records:
+def read_records(path: Path, as_of: dt.date | None = None) -> Records:
+    """as_of: the date the checks are judged on; a claim submitted after it is refused."""
     path = Path(path)
     if not path.exists():
         raise InputError("file not found (make one with 'ctforms records template')", file=path)
@@ -177,6 +178,8 @@ def read_records(path: Path) -> Records:
             rows = _read_sheet(ws, path.name, model, columns)
             if attr == "expected":
                 _refuse_contradictions(rows, path.name, ws.title)
+            if attr == "visits" and as_of is not None:
+                _refuse_future_claims(rows, path.name, ws.title, as_of)
             if rows or attr in _EMPTY_MEANS_NONE:
                 found[attr] = rows
             else:
@@ -272,3 +275,42 @@ def _refuse_contradictions(rows: list[Any], name: str, sheet: str) -> None:
                 row=row.row,
                 column="Certificating (Y/N)",
             )
+
+
+def _refuse_future_claims(rows: list[Any], name: str, sheet: str, as_of: dt.date) -> None:
+    """A claim recorded as submitted after the date the checks are judged on, for a visit that
+    has taken place (Completed, or dated on or before --as-of) or was cancelled, cannot be a
+    record of fact: the date is mistyped or --as-of is wrong. For a visit still ahead, a later
+    date is the planned submission, and the visit check judges it as such."""
+    for row in rows:
+        claim = row.claim_submitted_on
+        if claim is None or claim <= as_of:
+            continue
+        ahead = row.visit_status is VisitStatus.SCHEDULED and (
+            row.visit_date is None or row.visit_date > as_of
+        )
+        if not ahead:
+            raise InputError(
+                f"the claim was submitted on {claim:%d/%m/%Y}, after the --as-of date"
+                f" ({as_of:%d/%m/%Y}), for a visit that is {row.visit_status.value.lower()}"
+                f"{'' if row.visit_status is VisitStatus.CANCELLED else ' or held'}; correct the"
+                " date, or check --as-of",
+                file=name,
+                sheet=sheet,
+                row=row.row,
+                column="Claim Submitted On",
+            )
+
+
+def unknown_expected(records: Records, known: Callable[[str], bool], name: str) -> list[str]:
+    """Warnings for Expected rows whose qualification code the catalogue does not know: the
+    checks can say little about such a student, and the code may be mistyped."""
+    warnings: list[str] = []
+    for row in records.expected or []:
+        if not known(row.qualification_code):
+            warnings.append(
+                f"{name} Expected row {row.row}: qualification {row.qualification_code} is not"
+                " in the catalogue; check the code, or add the"
+                " qualification in your rules workbook (ctforms catalogue template)"
+            )
+    return warnings
