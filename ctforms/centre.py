@@ -124,7 +124,7 @@ def _check_dates(series: SeriesDates, name: str) -> None:
         # Checkpoint 2 runs from the spring to the summer of the series year.
         if abs(day.year - series.year) > 1:
             raise InputError(
-                f"[series] {key}: {day:%Y-%m-%d} is not in the {series.year} series; check the"
+                f"[series] {key}: {day.isoformat()} is not in the {series.year} series; check the"
                 f" year, e.g. {key} = {series.year}{day:-%m-%d}",
                 file=name,
             )

@@ -103,7 +103,7 @@ class Group(click.Group):
             raise _Exit2(f"{exc.filename or 'a file'}: {exc.strerror or exc}") from None
 
 
-@click.group(cls=Group)
+@click.group(cls=Group, name="ctforms")
 @click.version_option(__version__, prog_name="ctforms")
 def cli() -> None:
     """Checkpoint 2 results checks and paperwork for OCR Cambridge Technicals.

@@ -40,7 +40,7 @@ class AsOfType(DateType):
         day = super().convert(value, param, ctx)
         if not EARLIEST_AS_OF <= day <= LATEST_AS_OF:
             self.fail(
-                f"{day:%Y-%m-%d} is not a date a check can be judged on (between"
+                f"{day.isoformat()} is not a date a check can be judged on (between"
                 f" {EARLIEST_AS_OF:%Y-%m-%d} and {LATEST_AS_OF:%Y-%m-%d}); give the date you"
                 " check on, e.g. 2024-06-10, or leave it out for today",
                 param,

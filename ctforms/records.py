@@ -237,11 +237,9 @@ def _read_sheet(
         for title, field, parse, required in columns:
             i = where.get(field)
             raw = values[i] if i is not None and i < len(values) else None
-            if field in _DATE_FIELDS and isinstance(raw, dt.datetime):
-                data[field] = raw.date()
-                continue
             if field in _DATE_FIELDS and isinstance(raw, dt.date):
-                data[field] = raw
+                day = raw.date() if isinstance(raw, dt.datetime) else raw
+                data[field] = _plausible(day, name, ws.title, rownum, title)
                 continue
             text = _cell_text(raw)
             if not text:
@@ -256,8 +254,30 @@ def _read_sheet(
                 raise InputError(
                     str(exc), file=name, sheet=ws.title, row=rownum, column=title
                 ) from None
+            if field in _DATE_FIELDS:
+                _plausible(data[field], name, ws.title, rownum, title)
         out.append(model.model_validate(data))
     return out
+
+
+# Every date in the records (visits, claims, TAGs, requests, actions) falls within these.
+EARLIEST_DATE = dt.date(2000, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
+
+
+def _plausible(day: dt.date, name: str, sheet: str, row: int, column: str) -> dt.date:
+    """01/01/0001 or 14/03/9999 is a typing slip, not a visit or a claim."""
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise InputError(
+            f"{day.day:02}/{day.month:02}/{day.year:04} is not a date ctforms can judge on"
+            f" (it takes {EARLIEST_DATE.year} to {LATEST_DATE.year}): a typing slip; correct it"
+            " (DD/MM/YYYY)",
+            file=name,
+            sheet=sheet,
+            row=row,
+            column=column,
+        )
+    return day
 
 
 def _refuse_contradictions(rows: list[Any], name: str, sheet: str) -> None:

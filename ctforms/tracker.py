@@ -565,14 +565,21 @@ def _name(r: _Reader, field: str, cell: str) -> str:
             f"the {field} is {len(text):,} characters long; the most ctforms takes is {MAX_NAME}:"
             " check the cell holds the name only",
         )
-    if text and not any(unicodedata.category(c)[0] not in "CZ" for c in text):
-        what = (
-            "control characters"
-            if all(unicodedata.category(c) == "Cc" or c.isspace() for c in text)
-            else "invisible characters (control, format or space characters)"
-        )
-        raise r.fail(field, f"the {field} holds only {what}, no letters; type the name again")
-    return text
+    # strip() also removes some control characters (\x1c-\x1f): judge the cell as written.
+    if any(unicodedata.category(c)[0] not in "CZ" for c in text):
+        return text
+    hidden = [c for c in cell if c not in _BLANK]
+    if not hidden:
+        return ""  # truly empty: the caller says so
+    what = (
+        "control characters"
+        if all(unicodedata.category(c) == "Cc" for c in hidden)
+        else "invisible characters (control, format or space characters)"
+    )
+    raise r.fail(field, f"the {field} holds only {what}, no letters; type the name again")
+
+
+_BLANK = frozenset(" \t\r\n\x0b\x0c\xa0")
 
 
 def _dob_parser(as_of: dt.date | None) -> Callable[[str], dt.date]:
