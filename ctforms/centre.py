@@ -95,27 +95,136 @@ def parse_centre(text: str, name: str) -> CentreProfile:
             file=name,
         )
     year = series["year"]
-    if not isinstance(year, int) or not 2020 <= year <= 2100:
-        raise InputError(f"[series] year must be a year such as 2024, not {year!r}", file=name)
+    if not isinstance(year, int) or isinstance(year, bool):
+        raise InputError(
+            f"[series] year: {_shown(year)} is {_kind(year)}; write the year as a whole number"
+            " without quotes, e.g. year = 2024",
+            file=name,
+        )
+    if not 2020 <= year <= 2100:
+        raise InputError(
+            f"[series] year: {year} is not a year ctforms handles (2020 to 2100); write the"
+            " summer in which results are expected, e.g. year = 2024",
+            file=name,
+        )
     if "assumed" in series:
         raise InputError("[series] assumed is worked out by ctforms; remove it", file=name)
     data["series"] = default_series(year, {k: v for k, v in series.items() if k != "year"})
     try:
         profile = CentreProfile.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = err["loc"]
-        section = f"[{loc[0]}]" if loc else ""
-        key = ".".join(str(p) for p in loc[1:])
-        what = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
-        raise InputError(f"{section} {key}: {what}".strip(), file=name) from None
+        raise InputError(_explain(exc.errors()[0]), file=name) from None
     _check_dates(profile.series, name)
     return profile
 
 
 def _check_dates(series: SeriesDates, name: str) -> None:
+    for key in DATE_FIELDS:
+        day: dt.date = getattr(series, key)
+        # Checkpoint 2 runs from the spring to the summer of the series year.
+        if abs(day.year - series.year) > 1:
+            raise InputError(
+                f"[series] {key}: {day.isoformat()} is not in the {series.year} series; check the"
+                f" year, e.g. {key} = {series.year}{day:-%m-%d}",
+                file=name,
+            )
     if series.declaration_closes < series.declaration_opens:
         raise InputError("[series] declaration_closes is before declaration_opens", file=name)
+
+
+# How each key is written, for the examples in messages (as in 'ctforms init's centre.toml).
+_EXAMPLES = {
+    "number": '"12345"',
+    "name": '"Riverside Sixth Form College"',
+    "head_of_centre": '"Dr A. Example"',
+    "email": '"exams@example.org"',
+}
+
+
+def _kind(value: Any) -> str:
+    """What a TOML value is, in words."""
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, dt.datetime):
+        return "a date and time"
+    if isinstance(value, dt.date):
+        return "a date"
+    if isinstance(value, dt.time):
+        return "a time"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a section"
+    return type(value).__name__
+
+
+def _shown(value: Any) -> str:
+    """The value as it is written in the file, cut short: the message stays one line."""
+    if isinstance(value, bool):
+        text = str(value).lower()
+    elif isinstance(value, str):
+        text = '"' + value.encode("unicode_escape").decode("ascii") + '"'
+    elif isinstance(value, list):
+        text = "[" + ", ".join(_shown(v) for v in value[:5]) + "]"
+    elif isinstance(value, dict):
+        text = "{...}"
+    else:
+        text = str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _explain(err: Any) -> str:
+    """One pydantic error as the key, the value and the form expected, in words."""
+    loc = [str(p) for p in err["loc"]]
+    # [tracker.columns] and [tracker.statuses] are sections of their own in the file.
+    depth = 2 if loc[:1] == ["tracker"] and len(loc) > 2 else 1
+    section = "[" + ".".join(loc[:depth]) + "]"
+    key = ".".join(loc[depth:])
+    if depth == 2:  # a tracker header or label: a quoted key
+        key = '"' + key.replace('"', '\\"') + '"'
+    where = f"{section} {key}".strip()
+    kind = err["type"]
+    value = err.get("input")
+    if kind == "missing":
+        if not key:
+            return f"the {section} section is missing; add it ('ctforms init' writes an example)"
+        example = _EXAMPLES.get(key, "...")
+        return f"{where} is missing; add it, e.g. {key} = {example}"
+    if kind == "extra_forbidden":
+        return f"{where}: unknown key; check its spelling ('ctforms init' writes every key)"
+    if kind in ("model_type", "dict_type"):
+        return (
+            f"{where} is {_kind(value)}, not a section: write a line {section} and then"
+            " key = value lines under it"
+        )
+    said = f"{where}: {_shown(value)} is {_kind(value)}"
+    if kind == "string_type":
+        if section == "[tracker.columns]":
+            example = '"candidate_number"'
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            example = f'"{value}"'
+        else:
+            example = _EXAMPLES.get(key, '"..."')
+        return f"{said}; write it as text in quotes, e.g. {key} = {example}"
+    if kind.startswith(("date", "datetime")):
+        return f"{said}; write the date as YYYY-MM-DD without quotes, e.g. {key} = 2024-06-21"
+    if kind.startswith("int"):
+        return f"{said}; write it as a whole number without quotes"
+    if kind == "string_too_short":
+        return f"{where} is empty; write it, e.g. {key} = {_EXAMPLES.get(key, '...')}"
+    if kind == "string_pattern_mismatch" and key == "number":
+        return (
+            f"{where}: {_shown(value)} is not a 5-digit centre number; write all 5 digits in"
+            ' quotes, e.g. number = "01234"'
+        )
+    if kind == "enum":
+        expected = err.get("ctx", {}).get("expected", "the values in 'ctforms init'")
+        return f"{where}: {_shown(value)} is not one ctforms knows; use one of {expected}"
+    return f"{where}: {_shown(value)}: {err['msg']}"
 
 
 def load_centre(path: Path) -> CentreProfile:

@@ -63,12 +63,46 @@ class _Exit2(click.ClickException):
     exit_code = 2
 
 
+class _UsageLine(click.ClickException):
+    """A usage mistake said in one line and the help hint, without Click's usage block."""
+
+    exit_code = 2
+
+    def __init__(self, exc: click.UsageError) -> None:
+        super().__init__(exc.format_message())
+        self.hint = f"Try '{exc.ctx.command_path} --help'." if exc.ctx else ""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"Error: {self.format_message()}", err=True)
+        if self.hint:
+            click.echo(self.hint, err=True)
+
+
+def _usage_line(exc: click.UsageError) -> click.ClickException:
+    # A group run bare shows its help (NoArgsIsHelpError): that one stays as Click has it.
+    return exc if isinstance(exc, click.exceptions.NoArgsIsHelpError) else _UsageLine(exc)
+
+
 class Group(click.Group):
     """Turns a user's mistake into one 'Error:' line and exit code 2, never a traceback."""
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:  # the group's own options: `ctforms --bogus`
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:
+            raise _usage_line(exc) from None
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:  # a subcommand's arguments, or no such command
+            raise _usage_line(exc) from None
         except InputError as exc:
             raise _Exit2(str(exc)) from None
         except PermissionError as exc:
@@ -89,7 +123,7 @@ class Group(click.Group):
             ) from None
 
 
-@click.group(cls=Group)
+@click.group(cls=Group, name="ctforms")
 @click.version_option(__version__, prog_name="ctforms")
 def cli() -> None:
     """Checkpoint 2 results checks and paperwork for OCR Cambridge Technicals.
@@ -593,7 +627,7 @@ def declaration(
     check_writable(output, force)
     register = load_register(register_file)
     if records is not None:
-        register = with_actions(register, read_records(records))
+        register = with_actions(register, read_records(records), records.name)
     data = build_pack(register, SignOff(signed_by, role, reason), prepared_by=signed_by)
     if key is not None and cert is not None:
         data = sign_pdf(data, key, cert, signed_by)

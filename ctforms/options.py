@@ -26,6 +26,29 @@ class DateType(click.ParamType):  # type: ignore[type-arg]
             self.fail(f"{value!r} is not a date: use YYYY-MM-DD, e.g. 2024-06-10", param, ctx)
 
 
+# The dates a check can be judged on: the series years ctforms accepts (centre.toml [series]).
+EARLIEST_AS_OF = dt.date(2020, 1, 1)
+LATEST_AS_OF = dt.date(2100, 12, 31)
+
+
+class AsOfType(DateType):
+    """A date within the series years: 0024-06-10 or 2204-06-10 is a typing slip."""
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> dt.date:
+        day = super().convert(value, param, ctx)
+        if not EARLIEST_AS_OF <= day <= LATEST_AS_OF:
+            self.fail(
+                f"{day.isoformat()} is not a date a check can be judged on (between"
+                f" {EARLIEST_AS_OF:%Y-%m-%d} and {LATEST_AS_OF:%Y-%m-%d}); give the date you"
+                " check on, e.g. 2024-06-10, or leave it out for today",
+                param,
+                ctx,
+            )
+        return day
+
+
 existing_file = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
@@ -36,7 +59,7 @@ def force_option(f: F) -> F:
 def as_of_option(f: F) -> F:
     return click.option(
         "--as-of",
-        type=DateType(),
+        type=AsOfType(),
         default=None,
         help="The date the checks are judged on (YYYY-MM-DD). Default: today.",
     )(f)

@@ -161,7 +161,8 @@ def open_workbook(path: Path) -> Any:
         ) from None
 
 
-def read_records(path: Path) -> Records:
+def read_records(path: Path, as_of: dt.date | None = None) -> Records:
+    """as_of: the date the checks are judged on; a claim submitted after it is refused."""
     path = Path(path)
     if not path.exists():
         raise InputError("file not found (make one with 'ctforms records template')", file=path)
@@ -177,6 +178,8 @@ def read_records(path: Path) -> Records:
             rows = _read_sheet(ws, path.name, model, columns)
             if attr == "expected":
                 _refuse_contradictions(rows, path.name, ws.title)
+            if attr == "visits" and as_of is not None:
+                _refuse_future_claims(rows, path.name, ws.title, as_of)
             if rows or attr in _EMPTY_MEANS_NONE:
                 found[attr] = rows
             else:
@@ -234,11 +237,9 @@ def _read_sheet(
         for title, field, parse, required in columns:
             i = where.get(field)
             raw = values[i] if i is not None and i < len(values) else None
-            if field in _DATE_FIELDS and isinstance(raw, dt.datetime):
-                data[field] = raw.date()
-                continue
             if field in _DATE_FIELDS and isinstance(raw, dt.date):
-                data[field] = raw
+                day = raw.date() if isinstance(raw, dt.datetime) else raw
+                data[field] = _plausible(day, name, ws.title, rownum, title)
                 continue
             text = _cell_text(raw)
             if not text:
@@ -253,8 +254,30 @@ def _read_sheet(
                 raise InputError(
                     str(exc), file=name, sheet=ws.title, row=rownum, column=title
                 ) from None
+            if field in _DATE_FIELDS:
+                _plausible(data[field], name, ws.title, rownum, title)
         out.append(model.model_validate(data))
     return out
+
+
+# Every date in the records (visits, claims, TAGs, requests, actions) falls within these.
+EARLIEST_DATE = dt.date(2000, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
+
+
+def _plausible(day: dt.date, name: str, sheet: str, row: int, column: str) -> dt.date:
+    """01/01/0001 or 14/03/9999 is a typing slip, not a visit or a claim."""
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise InputError(
+            f"{day.day:02}/{day.month:02}/{day.year:04} is not a date ctforms can judge on"
+            f" (it takes {EARLIEST_DATE.year} to {LATEST_DATE.year}): a typing slip; correct it"
+            " (DD/MM/YYYY)",
+            file=name,
+            sheet=sheet,
+            row=row,
+            column=column,
+        )
+    return day
 
 
 def _refuse_contradictions(rows: list[Any], name: str, sheet: str) -> None:
@@ -272,3 +295,42 @@ def _refuse_contradictions(rows: list[Any], name: str, sheet: str) -> None:
                 row=row.row,
                 column="Certificating (Y/N)",
             )
+
+
+def _refuse_future_claims(rows: list[Any], name: str, sheet: str, as_of: dt.date) -> None:
+    """A claim recorded as submitted after the date the checks are judged on, for a visit that
+    has taken place (Completed, or dated on or before --as-of) or was cancelled, cannot be a
+    record of fact: the date is mistyped or --as-of is wrong. For a visit still ahead, a later
+    date is the planned submission, and the visit check judges it as such."""
+    for row in rows:
+        claim = row.claim_submitted_on
+        if claim is None or claim <= as_of:
+            continue
+        ahead = row.visit_status is VisitStatus.SCHEDULED and (
+            row.visit_date is None or row.visit_date > as_of
+        )
+        if not ahead:
+            raise InputError(
+                f"the claim was submitted on {claim:%d/%m/%Y}, after the --as-of date"
+                f" ({as_of:%d/%m/%Y}), for a visit that is {row.visit_status.value.lower()}"
+                f"{'' if row.visit_status is VisitStatus.CANCELLED else ' or held'}; correct the"
+                " date, or check --as-of",
+                file=name,
+                sheet=sheet,
+                row=row.row,
+                column="Claim Submitted On",
+            )
+
+
+def unknown_expected(records: Records, known: Callable[[str], bool], name: str) -> list[str]:
+    """Warnings for Expected rows whose qualification code the catalogue does not know: the
+    checks can say little about such a student, and the code may be mistyped."""
+    warnings: list[str] = []
+    for row in records.expected or []:
+        if not known(row.qualification_code):
+            warnings.append(
+                f"{name} Expected row {row.row}: qualification {row.qualification_code} is not"
+                " in the catalogue; check the code, or add the"
+                " qualification in your rules workbook (ctforms catalogue template)"
+            )
+    return warnings

@@ -35,7 +35,7 @@ from ctforms.models import (
     Summary,
     Tracker,
 )
-from ctforms.records import read_records
+from ctforms.records import read_records, unknown_expected
 from ctforms.tracker import Progress, read_tracker
 
 _KIND_ORDER = {k: i for i, k in enumerate(IssueKind)}
@@ -88,8 +88,9 @@ def _build_register(inputs: Inputs, as_of: dt.date) -> Register:
         statuses=centre.tracker.statuses,
         encoding=inputs.encoding,
         progress=inputs.progress,
+        as_of=as_of,
     )
-    records = read_records(inputs.records_path) if inputs.records_path else Records()
+    records = read_records(inputs.records_path, as_of) if inputs.records_path else Records()
     files = [_input("tracker", inputs.tracker_path), _input("centre", inputs.centre_path)]
     if inputs.records_path:
         files.append(_input("records", inputs.records_path))
@@ -108,11 +109,14 @@ def assemble(
     """Pure: from loaded inputs to the register."""
     ctx = Context(tracker=tracker, records=records, catalogue=catalogue, centre=centre, as_of=as_of)
     results, issues = run_checks(ctx)
+    # Warnings name the records workbook the user gave, whatever it is called.
+    book = next((f.name for f in files if f.role == "records"), "records.xlsx")
     warnings = list(tracker.warnings) + list(records.warnings)
-    warnings += _unknown_candidates(tracker, records)
+    warnings += unknown_expected(records, lambda code: catalogue.get(code) is not None, book)
+    warnings += _unknown_candidates(tracker, records, book)
     issues = _dedupe(issues)
-    warnings += _mark_handled(issues, records)
-    warnings += _mark_decisions(issues, records, centre.centre.number)
+    warnings += _mark_handled(issues, records, book)
+    warnings += _mark_decisions(issues, records, centre.centre.number, book)
     issues.sort(key=_issue_order)
     students = _students(ctx, issues)
     return Register(
@@ -155,17 +159,18 @@ def _dedupe(issues: list[Issue]) -> list[Issue]:
     return list(seen.values())
 
 
-def with_actions(register: Register, records: Records) -> Register:
-    """The register with the Actions sheet applied again (actions recorded after the check)."""
+def with_actions(register: Register, records: Records, book: str = "records.xlsx") -> Register:
+    """The register with the Actions sheet applied again (actions recorded after the check);
+    book: the records workbook's file name, for the warnings."""
     updated = register.model_copy(deep=True)
-    warnings = _mark_handled(updated.issues, records)
+    warnings = _mark_handled(updated.issues, records, book)
     updated.warnings = [*updated.warnings, *warnings]
     updated.students = _restatus(updated.students, updated.issues)
     updated.summary = _summary(updated.students, updated.issues)
     return updated
 
 
-def _mark_handled(issues: list[Issue], records: Records) -> list[str]:
+def _mark_handled(issues: list[Issue], records: Records, book: str = "records.xlsx") -> list[str]:
     if not records.actions:
         return []
     by_id = {i.id: i for i in issues}
@@ -174,7 +179,7 @@ def _mark_handled(issues: list[Issue], records: Records) -> list[str]:
         issue = by_id.get(action.issue_id.strip())
         if issue is None:
             warnings.append(
-                f"records.xlsx Actions row {action.row}: issue {action.issue_id!r} is not in"
+                f"{book} Actions row {action.row}: issue {action.issue_id!r} is not in"
                 " this register (already fixed, or a typo)"
             )
             continue
@@ -188,7 +193,7 @@ def _mark_handled(issues: list[Issue], records: Records) -> list[str]:
     return warnings
 
 
-def _mark_decisions(issues: list[Issue], records: Records, centre: str) -> list[str]:
+def _mark_decisions(issues: list[Issue], records: Records, centre: str, book: str) -> list[str]:
     """Attach the centre's decision to each proposed move-down it decided on."""
     if not records.entry_decisions:
         return []
@@ -202,7 +207,7 @@ def _mark_decisions(issues: list[Issue], records: Records, centre: str) -> list[
         issue = proposals.get((row.candidate_number, row.qualification_code))
         if issue is None:
             warnings.append(
-                f"records.xlsx Entry Decisions row {row.row}: no proposed move-down of candidate"
+                f"{book} Entry Decisions row {row.row}: no proposed move-down of candidate"
                 f" {row.candidate_number} to {row.qualification_code} in this register"
             )
             continue
@@ -239,7 +244,7 @@ def _say_decision(issue: Issue, listing: str) -> None:
         )
 
 
-def _unknown_candidates(tracker: Tracker, records: Records) -> list[str]:
+def _unknown_candidates(tracker: Tracker, records: Records, book: str) -> list[str]:
     warnings: list[str] = []
     sheets = (
         ("Claims", records.claims),
@@ -251,7 +256,7 @@ def _unknown_candidates(tracker: Tracker, records: Records) -> list[str]:
         for row in rows or []:
             if row.candidate_number not in tracker.candidates:
                 warnings.append(
-                    f"records.xlsx {sheet} row {row.row}: candidate {row.candidate_number} is"
+                    f"{book} {sheet} row {row.row}: candidate {row.candidate_number} is"
                     " not in the tracker"
                 )
     return warnings

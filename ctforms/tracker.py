@@ -7,10 +7,12 @@ rows, so every parser is memoised: a million-row file is read in seconds.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
 import operator
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -61,6 +63,16 @@ REQUIRED = (
     "unit_status",
 )
 
+# The longest surname or forenames taken (the forms promise 200-character names kept whole).
+# Anything longer is a pasted paragraph, not a name, and would overflow the pages it is printed on.
+MAX_NAME = 255
+# A date of birth before 1900, or less than 10 years before the --as-of date, is a typing slip
+# (01/01/0001, 14/03/9999): Cambridge Technicals are taken from 14. Without an --as-of (the
+# catalogue template), the latest --as-of accepted stands in for it.
+EARLIEST_BIRTH = dt.date(1900, 1, 1)
+YOUNGEST_AGE = 10
+LATEST_AS_OF = dt.date(2100, 12, 31)
+
 T = TypeVar("T")
 Progress = Callable[[float], None]  # told the fraction of the file read, now and then
 
@@ -93,6 +105,43 @@ def decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
             file=name,
             row=line,
         ) from None
+
+
+def _utf16(data: bytes) -> bool:
+    """A UTF-16 byte order mark, or text whose every other byte is NUL (UTF-16 without one)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    head = data[:4096]
+    half = len(head) // 2
+    if half < 8:
+        return False
+    for nuls, text in ((head[1::2], head[0::2]), (head[0::2], head[1::2])):
+        if nuls.count(0) > 0.9 * half and text.count(0) < 0.1 * half:
+            return True
+    return False
+
+
+def _wide_encoding(encoding: str | None) -> bool:
+    """--encoding utf-16 (or utf-32) was given: NUL bytes are then expected."""
+    if not encoding:
+        return False
+    try:
+        return codecs.lookup(encoding).name.startswith(("utf-16", "utf-32"))
+    except LookupError:
+        return False
+
+
+def _separator_hint(header: list[str]) -> str | None:
+    """Why the header has no known column, when the file is not comma-separated."""
+    text = ",".join(header)
+    for sep, words in ((";", "semicolons (';')"), ("\t", "tabs")):
+        if text.count(sep) >= 2 and text.count(sep) >= len(header):
+            return (
+                f"the file is separated by {words}, not commas (the header row reads as one"
+                " column): in Excel use Save As > 'CSV UTF-8 (Comma delimited)', or download the"
+                " CSV from the Progress Tracker again"
+            )
+    return None
 
 
 def map_headers(
@@ -128,6 +177,8 @@ def map_headers(
             )
         found[field_name] = (index, raw.strip())
     missing = [f for f in REQUIRED if f not in found]
+    if missing and (separator := _separator_hint(header)):
+        raise InputError(separator, file=name, row=1)
     if missing:
         wanted = ", ".join(repr(FIELDS[f][0]) for f in missing)
         seen = ", ".join(repr(h.strip()[:40]) for h in header[:30] if h.strip())
@@ -155,11 +206,17 @@ class _Reader:
         columns: dict[str, tuple[int, str]],
         centre: str | None,
         statuses: dict[str, UnitStatus],
+        header: list[str],
+        as_of: dt.date | None,
     ) -> None:
         self.name = name
         self.columns = columns
         self.centre = centre
         self.labels = parsing.status_parser(statuses)
+        # Cells a row must have (trailing blank headers need none) and may have.
+        self.cells = max((i + 1 for i, h in enumerate(header) if h.strip()), default=0)
+        self.header_cells = len(header)
+        self.dob = _dob_parser(as_of)
         self.memo: dict[str, dict[str, Any]] = {f: {} for f in FIELDS}
         self.row = 0
         self.progress: Callable[[], None] | None = None
@@ -189,6 +246,7 @@ def read_tracker(
     statuses: dict[str, UnitStatus] | None = None,
     encoding: str | None = None,
     progress: Progress | None = None,
+    as_of: dt.date | None = None,
 ) -> Tracker:
     path = Path(path)
     try:
@@ -205,6 +263,7 @@ def read_tracker(
         statuses=statuses or {},
         encoding=encoding,
         progress=progress,
+        as_of=as_of,
     )
 
 
@@ -217,7 +276,10 @@ def parse_tracker(
     statuses: dict[str, UnitStatus] | None = None,
     encoding: str | None = None,
     progress: Progress | None = None,
+    as_of: dt.date | None = None,
 ) -> Tracker:
+    """as_of: the date the checks are judged on, against which a date of birth must be
+    plausible."""
     if not data.strip(b" \t\r\n\xef\xbb\xbf"):
         raise InputError(
             "the file is empty; download it again from the Progress Tracker (Results detailed"
@@ -230,7 +292,13 @@ def parse_tracker(
             " (.csv)', or save the sheet as 'CSV UTF-8'",
             file=name,
         )
-    if b"\x00" in data[:65536]:
+    if _utf16(data) and not _wide_encoding(encoding):
+        raise InputError(
+            "this is UTF-16 text (Excel's 'Unicode Text'), not CSV UTF-8: open it in Excel and"
+            " use Save As > 'CSV UTF-8 (Comma delimited)', then give that file",
+            file=name,
+        )
+    if b"\x00" in data[:65536] and not _wide_encoding(encoding):
         raise InputError(
             "this is not a text file (it holds binary data): give the CSV downloaded from the"
             " Progress Tracker",
@@ -252,7 +320,7 @@ def parse_tracker(
         if header is None:
             raise InputError("the file has no header row", file=name)
         columns = map_headers(header, mapping or {}, name)
-        r = _Reader(name, columns, centre_number, statuses or {})
+        r = _Reader(name, columns, centre_number, statuses or {}, header, as_of)
         if progress is not None:
             size = max(len(text), 1)
             r.progress = lambda: progress(buffer.tell() / size)
@@ -277,7 +345,7 @@ def _read_rows(reader: Any, r: _Reader, warnings: list[str]) -> tuple[dict[str, 
     cols = r.columns
     # A missing optional column reads the "" appended to every row (index -1).
     ix = {f: cols[f][0] if f in cols else -1 for f in FIELDS}
-    width = max(i for i in ix.values()) + 1
+    cells, header_cells = r.cells, r.header_cells
     cand_keys = [
         ix[f]
         for f in (
@@ -323,10 +391,23 @@ def _read_rows(reader: Any, r: _Reader, warnings: list[str]) -> tuple[dict[str, 
     entry_rows: dict[tuple[str, str], tuple[Any, ...]] = {}
     rows = 0
     for row in reader:
-        if len(row) < width:
+        if len(row) < cells:
             if not any(c.strip() for c in row):
                 continue
-            row += [""] * (width - len(row))
+            raise InputError(
+                f"the row has {len(row)} cells, the header has {cells}: it was cut short or lost"
+                " a comma; complete the row, or download the CSV again",
+                file=r.name,
+                row=reader.line_num,
+            )
+        if len(row) > header_cells and any(c.strip() for c in row[header_cells:]):
+            raise InputError(
+                f"the row has {len(row)} cells, the header has {header_cells}: a value holds a"
+                " comma without quotes around it, which moves the cells after it; put the"
+                ' value in double quotes ("Smith, Jr") or download the CSV again',
+                file=r.name,
+                row=reader.line_num,
+            )
         row.append("")
         r.row = reader.line_num
         rows += 1
@@ -395,8 +476,8 @@ def _candidate(
     number = p(
         "candidate_number", row[ix["candidate_number"]].strip(), parsing.parse_candidate_number
     )
-    surname = row[ix["surname"]].strip()
-    forenames = row[ix["forenames"]].strip()
+    surname = _name(r, "surname", row[ix["surname"]])
+    forenames = _name(r, "forenames", row[ix["forenames"]])
     if not surname:
         raise r.fail("surname", "the surname is empty")
     uln_text = row[ix["uln"]].strip()
@@ -404,7 +485,7 @@ def _candidate(
     uci_text = row[ix["uci"]].strip()
     uci = p("uci", uci_text, parsing.parse_uci) if uci_text else None
     dob_text = row[ix["date_of_birth"]].strip()
-    dob = p("date_of_birth", dob_text, _parse_dob) if dob_text else None
+    dob = p("date_of_birth", dob_text, r.dob) if dob_text else None
     details = (surname, forenames, uln, uci, dob)
     seen = cand_rows.get(number)
     if seen is not None:
@@ -474,14 +555,62 @@ def _entry(
     return entry
 
 
-def _parse_dob(text: str) -> dt.date:
-    """As parse_date, but the message does not repeat the date of birth (personal data)."""
+def _name(r: _Reader, field: str, cell: str) -> str:
+    """The name as written, stripped; refused when it is a pasted paragraph or only invisible
+    characters (which the forms would print as a blank)."""
+    text = cell.strip()
+    if len(text) > MAX_NAME:
+        raise r.fail(
+            field,
+            f"the {field} is {len(text):,} characters long; the most ctforms takes is {MAX_NAME}:"
+            " check the cell holds the name only",
+        )
+    # strip() also removes some control characters (\x1c-\x1f): judge the cell as written.
+    if any(unicodedata.category(c)[0] not in "CZ" for c in text):
+        return text
+    hidden = [c for c in cell if c not in _BLANK]
+    if not hidden:
+        return ""  # truly empty: the caller says so
+    what = (
+        "control characters"
+        if all(unicodedata.category(c) == "Cc" for c in hidden)
+        else "invisible characters (control, format or space characters)"
+    )
+    raise r.fail(field, f"the {field} holds only {what}, no letters; type the name again")
+
+
+_BLANK = frozenset(" \t\r\n\x0b\x0c\xa0")
+
+
+def _dob_parser(as_of: dt.date | None) -> Callable[[str], dt.date]:
+    base = as_of or LATEST_AS_OF
     try:
-        return parsing.parse_date(text)
-    except ValueError:
-        raise ValueError(
-            "the date of birth is not a real date in DD/MM/YYYY (or YYYY-MM-DD)"
-        ) from None
+        latest = base.replace(year=base.year - YOUNGEST_AGE)
+    except ValueError:  # 29 February in a year that has none
+        latest = dt.date(base.year - YOUNGEST_AGE, 2, 28)
+    too_late = (
+        f"makes the student younger than {YOUNGEST_AGE} on the --as-of date ({as_of:%d/%m/%Y})"
+        if as_of
+        else f"is after {latest:%d/%m/%Y}"
+    )
+
+    def parse_dob(text: str) -> dt.date:
+        """As parse_date, but the message does not repeat the date of birth (personal data)."""
+        try:
+            day = parsing.parse_date(text)
+        except ValueError:
+            raise ValueError(
+                "the date of birth is not a real date in DD/MM/YYYY (or YYYY-MM-DD)"
+            ) from None
+        if day < EARLIEST_BIRTH:
+            raise ValueError(
+                "the date of birth is before 1900, a typing slip: correct it (DD/MM/YYYY)"
+            )
+        if day > latest:
+            raise ValueError(f"the date of birth {too_late}, a typing slip: correct it")
+        return day
+
+    return parse_dob
 
 
 UnitCells = tuple[int, UnitStatus, Grade | None, Assessment | None, str, str]
