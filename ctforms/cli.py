@@ -311,6 +311,8 @@ def run(
     if outdir.exists() and any(outdir.iterdir()) and not force:
         raise InputError(f"{outdir} is not empty; use --force to write into it")
     register = _build(tracker, centre, records, catalogues, encoding, as_of or dt.date.today())
+    for warning in register.warnings:
+        click.echo(f"warning: {warning}", err=True)
     # The papers print these people: refuse the init template's examples before writing anything.
     real_name(register.centre.head_of_centre, "[centre] head_of_centre")
     real_name(register.centre.exams_officer, "[exams_officer] name")

@@ -387,6 +387,23 @@ def test_warnings_name_the_records_file_given(tmp_path: Path) -> None:
         " workbook (ctforms catalogue template)"
     ) in warnings
     assert not any("records.xlsx" in w.replace("our-records-2024.xlsx", "") for w in warnings)
+    # run says them too, not only issues.txt
+    ran = invoke(
+        "run",
+        DEMO / "tracker.csv",
+        "--centre",
+        CENTRE,
+        "--records",
+        path,
+        "--catalogue",
+        DEMO / "rules.xlsx",
+        "--as-of",
+        DEMO_AS_OF,
+        "-o",
+        tmp_path / "out",
+    )
+    assert ran.exit_code == 0, ran.output
+    assert [w for w in ran.stderr.splitlines() if w.startswith("warning:")] == warnings
 
 
 def test_every_expected_code_known_gives_no_warning(tmp_path: Path) -> None:
