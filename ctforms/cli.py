@@ -14,7 +14,7 @@ import click
 from pydantic import TypeAdapter
 
 from ctforms import __version__, edi
-from ctforms.archive import verify_archive, write_archive
+from ctforms.archive import SIGNATURE, verify_archive, write_archive
 from ctforms.catalogue import describe, knowledge_lines, load_catalogue, read_catalogue_file
 from ctforms.centre import centre_template_for, load_centre
 from ctforms.demo import DEMO_AS_OF, demo_dir, templates_dir
@@ -39,8 +39,10 @@ from ctforms.report import render_table
 from ctforms.signing import (
     DamagedPdf,
     Signer,
-    cert_fingerprint,
+    Trusted,
     load_signer,
+    load_trusted,
+    mismatch,
     new_keys,
     sign_pdf,
     verify_pdf,
@@ -594,7 +596,7 @@ def keys_new(outdir: Path, name: str, force: bool) -> None:
     """
     key_path, cert_path = new_keys(outdir, name, force=force)
     click.echo(f"Wrote {key_path} (keep it private) and {cert_path}.")
-    click.echo(f"Certificate fingerprint (SHA-256): {cert_fingerprint(cert_path)}")
+    click.echo(f"Certificate fingerprint (SHA-256): {load_trusted(cert_path).fingerprint}")
 
 
 @cli.command()
@@ -669,21 +671,14 @@ def verify(file: Path, cert: Path | None) -> None:
         ctforms verify results-2024.zip --cert keys/centre-cert.pem
         ctforms verify pack.pdf --cert keys/centre-cert.pem
     """
-    expected = cert_fingerprint(cert) if cert is not None else None
+    trusted = load_trusted(cert) if cert is not None else None
     if file.suffix.lower() == ".pdf":
-        _verify_pdf(file, expected)
+        _verify_pdf(file, trusted)
     else:
-        _verify_zip(file, expected)
+        _verify_zip(file, trusted)
 
 
-def _not_with(signer: str, found: str, expected: str) -> str:
-    return (
-        f"signed by {signer!r} but NOT with the certificate you gave"
-        f" (fingerprint {found}, expected {expected})"
-    )
-
-
-def _verify_pdf(file: Path, expected: str | None) -> None:
+def _verify_pdf(file: Path, trusted: Trusted | None) -> None:
     try:
         reports = verify_pdf(file)
     except DamagedPdf as exc:
@@ -697,20 +692,21 @@ def _verify_pdf(file: Path, expected: str | None) -> None:
         intact = r.intact and r.covers_whole_file
         good &= intact
         said = f"{file}: signed by {r.signer!r}: {'intact' if intact else 'CHANGED since signing'}"
-        if expected is None:
-            click.echo(said)
-        elif r.fingerprint == expected:
-            click.echo(f"{said}, with the certificate you gave")
-        else:
+        wrong = mismatch(r.signer, r.fingerprint, r.public_key, trusted) if trusted else ""
+        if wrong:
             good = False
-            click.echo(f"{file}: {_not_with(r.signer, r.fingerprint, expected)}")
+            click.echo(f"{file}: {wrong}")
+        elif trusted is None:
+            click.echo(said)
+        else:
+            click.echo(f"{said}, with the certificate you gave")
     if not good:
         raise SystemExit(1)
-    if expected is None:
+    if trusted is None:
         click.echo(TRUST_NOTE)
 
 
-def _verify_zip(file: Path, expected: str | None) -> None:
+def _verify_zip(file: Path, trusted: Trusted | None) -> None:
     verdict = verify_archive(file)
     for what, names in (
         ("changed", verdict.changed),
@@ -720,15 +716,19 @@ def _verify_zip(file: Path, expected: str | None) -> None:
         for name in names:
             click.echo(f"{what}: {name}")
     sig = verdict.signature
-    trusted = True
-    if expected is not None:
+    accepted = True
+    if trusted is not None:
         if sig is None:
-            trusted = False
+            accepted = False
             click.echo(f"{file}: not signed: nothing shows who made it")
-        elif sig.valid and sig.fingerprint != expected:
-            trusted = False
-            click.echo(f"{file}: manifest {_not_with(sig.signer, sig.fingerprint, expected)}")
-    if not (verdict.ok and trusted):
+        elif sig.valid:
+            wrong = mismatch(sig.signer, sig.fingerprint, sig.public_key, trusted)
+            accepted = not wrong
+            if wrong.startswith("changed: "):
+                click.echo(f"changed: {SIGNATURE} ({wrong.removeprefix('changed: ')})")
+            elif wrong:
+                click.echo(f"{file}: manifest {wrong}")
+    if not (verdict.ok and accepted):
         raise SystemExit(1)
     files = _count(len(verdict.manifest.files) if verdict.manifest else 0, "file")
     click.echo(f"{file}: OK ({files}, each matching the manifest)")
@@ -739,7 +739,7 @@ def _verify_zip(file: Path, expected: str | None) -> None:
             "Not signed: this shows nothing changed since the manifest was written, not who"
             " wrote it."
         )
-    elif expected is not None:
+    elif trusted is not None:
         click.echo(f"Manifest signed by {sig.signer!r} with the certificate you gave.")
     else:
         click.echo(

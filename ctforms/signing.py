@@ -20,11 +20,9 @@ from ctforms.output import check_writable, write_bytes
 
 if TYPE_CHECKING:
     from cryptography import x509 as pyca_x509
-    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+    from cryptography.hazmat.primitives.asymmetric import rsa
 
 EXTRA = "signing needs the optional extra: pip install 'ctforms[sign]'"
-# Digests accepted in a manifest signature; ctforms itself signs with SHA-256.
-_DIGESTS = frozenset({"sha256", "sha384", "sha512"})
 
 
 def _need() -> None:
@@ -55,13 +53,22 @@ def _subject_name(cert: Any) -> str:
     return str(name) if name else str(cert.subject.human_friendly)
 
 
-def cert_fingerprint(path: Path, label: str = "--cert") -> str:
-    """The fingerprint of a certificate file (PEM or DER)."""
+@dataclass(frozen=True)
+class Trusted:
+    """The certificate a reader trusts (--cert): what a signature is compared with."""
+
+    fingerprint: str
+    public_key: bytes  # SubjectPublicKeyInfo, DER
+
+
+def load_trusted(path: Path, label: str = "--cert") -> Trusted:
+    """A certificate file (PEM or DER) to check signatures against."""
     _need()
     from pyhanko.keys import load_cert_from_pemder
 
     try:
         cert = load_cert_from_pemder(str(path))  # type: ignore[no-untyped-call]
+        return Trusted(fingerprint(cert.dump()), cert.public_key.dump())
     except OSError as exc:
         raise InputError(
             f"{label}: cannot read the certificate ({exc.strerror})", file=path
@@ -71,7 +78,21 @@ def cert_fingerprint(path: Path, label: str = "--cert") -> str:
             f"{label}: not a certificate (give the centre-cert.pem from 'ctforms keys new')",
             file=path,
         ) from None
-    return fingerprint(cert.dump())
+
+
+def mismatch(signer: str, found: str, public_key: bytes, trusted: Trusted) -> str:
+    """Why a signature whose certificate has fingerprint `found` is not accepted ("" if it is).
+    Only the exact certificate is accepted; a certificate that holds the trusted key but is
+    not the trusted certificate means the signature's certificate was altered (or re-issued)."""
+    if found == trusted.fingerprint:
+        return ""
+    prints = f"fingerprint {found}, expected {trusted.fingerprint}"
+    if public_key == trusted.public_key:
+        return (
+            "changed: the certificate inside the signature is not the one you gave though it"
+            f" holds its key: altered or re-issued ({prints})"
+        )
+    return f"signed by {signer!r} but NOT with the certificate you gave ({prints})"
 
 
 def new_keys(
@@ -127,7 +148,7 @@ def new_keys(
 class Signer:
     """A private key with its certificate, checked to belong together."""
 
-    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+    key: rsa.RSAPrivateKey
     cert: pyca_x509.Certificate
     name: str
     fingerprint: str
@@ -147,7 +168,7 @@ def load_signer(
     from cryptography import x509
     from cryptography.exceptions import UnsupportedAlgorithm
     from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+    from cryptography.hazmat.primitives.asymmetric import rsa
     from cryptography.x509.oid import NameOID
 
     def fail(label: str, path: Path, what: str) -> InputError:
@@ -166,8 +187,8 @@ def load_signer(
         raise fail(key_label, key, "the key has a passphrase; ctforms needs one without") from None
     except (ValueError, UnsupportedAlgorithm):
         raise fail(key_label, key, "not a private key (PEM from 'ctforms keys new')") from None
-    if not isinstance(private, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
-        raise fail(key_label, key, "only RSA and EC keys can sign")
+    if not isinstance(private, rsa.RSAPrivateKey):
+        raise fail(key_label, key, "only RSA keys can sign (as 'ctforms keys new' makes)")
     try:
         certificate = x509.load_pem_x509_certificate(cert_data)
     except ValueError:
@@ -209,6 +230,7 @@ class DetachedCheck:
 
     signer: str = ""
     fingerprint: str = ""
+    public_key: bytes = b""
     problem: str = ""
     damaged: bool = False  # the signature file itself cannot be read
 
@@ -218,39 +240,83 @@ class DetachedCheck:
 
 
 def check_detached(data: bytes, signature: bytes) -> DetachedCheck:
-    """Check a detached CMS signature over data with the certificate inside it. Never raises
-    on a damaged signature: any failure to read it is a signature that does not match."""
+    """Check a detached signature as sign_detached writes it over data, with the certificate
+    inside it. Never raises on a damaged signature: any failure to read it, and any byte that
+    differs from the form sign_detached writes (even in parts CMS leaves unsigned), is damage."""
     _need()
     from asn1crypto import cms
     from pyhanko.sign.general import extract_certificate_info, extract_signer_info
     from pyhanko.sign.validation.generic_cms import validate_sig_integrity
 
+    damaged = DetachedCheck(problem="the signature file is damaged", damaged=True)
     try:
         info = cms.ContentInfo.load(signature, strict=True)
         if info["content_type"].native != "signed_data":
-            return DetachedCheck(problem="the signature file is not a CMS signature", damaged=True)
+            return damaged
         signed = info["content"]
         signer_info = extract_signer_info(signed)
         cert = extract_certificate_info(signed).signer_cert
+        if _canonical(cert, signer_info["signature"].native) != signature:
+            return damaged
+        name, print_, key = _subject_name(cert), fingerprint(cert.dump()), cert.public_key.dump()
     except Exception:  # asn1crypto and pyHanko raise many types for garbled bytes
-        return DetachedCheck(problem="the signature file is damaged", damaged=True)
+        return damaged
+    if not _self_signature_holds(cert):
+        return DetachedCheck(name, print_, key, "the certificate inside it is damaged", True)
     try:
-        name, print_ = _subject_name(cert), fingerprint(cert.dump())
-    except Exception:
-        return DetachedCheck(problem="the signature file is damaged", damaged=True)
-    try:
-        algorithm = signer_info["digest_algorithm"]["algorithm"].native
-        if algorithm not in _DIGESTS:
-            return DetachedCheck(
-                name, print_, f"the signature uses an unaccepted digest {algorithm}"
-            )
-        digest = hashlib.new(algorithm, data).digest()
+        digest = hashlib.sha256(data).digest()
         intact, valid = validate_sig_integrity(signer_info, cert, "data", digest)
     except Exception:
-        return DetachedCheck(name, print_, "the signature file is damaged", damaged=True)
+        return DetachedCheck(name, print_, key, damaged.problem, True)
     if not (intact and valid):
-        return DetachedCheck(name, print_, "the signature does not match the manifest")
-    return DetachedCheck(name, print_)
+        return DetachedCheck(name, print_, key, "the signature does not match the manifest")
+    return DetachedCheck(name, print_, key)
+
+
+def _canonical(cert: Any, value: bytes) -> bytes:
+    """The exact DER sign_detached (cryptography's PKCS7SignatureBuilder) writes for this
+    certificate and signature value: SignedData v1, SHA-256, one signer by issuer and serial,
+    RSA PKCS #1 v1.5, no attributes, no content."""
+    from asn1crypto import cms, core
+
+    def algorithm(kind: Any, name: str) -> Any:
+        return kind({"algorithm": name, "parameters": core.Null()})
+
+    sid = cms.IssuerAndSerialNumber({"issuer": cert.issuer, "serial_number": cert.serial_number})
+    signer = cms.SignerInfo(
+        {
+            "version": "v1",
+            "sid": cms.SignerIdentifier({"issuer_and_serial_number": sid}),
+            "digest_algorithm": algorithm(cms.DigestAlgorithm, "sha256"),
+            "signature_algorithm": algorithm(cms.SignedDigestAlgorithm, "rsassa_pkcs1v15"),
+            "signature": value,
+        }
+    )
+    signed = cms.SignedData(
+        {
+            "version": "v1",
+            "digest_algorithms": [algorithm(cms.DigestAlgorithm, "sha256")],
+            "encap_content_info": {"content_type": "data"},
+            "certificates": [cms.CertificateChoices({"certificate": cert})],
+            "signer_infos": [signer],
+        }
+    )
+    return bytes(cms.ContentInfo({"content_type": "signed_data", "content": signed}).dump())
+
+
+def _self_signature_holds(cert: Any) -> bool:
+    """A self-issued certificate (as 'ctforms keys new' makes) must verify with its own key,
+    so a byte changed in the certificate inside a signature shows as damage."""
+    if not cert.self_issued:
+        return True  # its issuer is not here to check it with; --cert decides
+    from cryptography import x509
+
+    try:
+        own = x509.load_der_x509_certificate(cert.dump())
+        own.verify_directly_issued_by(own)
+    except Exception:  # InvalidSignature, ValueError, TypeError: all mean it does not hold
+        return False
+    return True
 
 
 def sign_pdf(data: bytes, key: Path, cert: Path, signer_name: str) -> bytes:
@@ -282,6 +348,7 @@ class SignatureReport:
     intact: bool
     covers_whole_file: bool
     fingerprint: str
+    public_key: bytes
 
 
 def verify_pdf(path: Path) -> list[SignatureReport]:
@@ -309,6 +376,7 @@ def verify_pdf(path: Path) -> list[SignatureReport]:
                         intact=bool(status.intact and status.valid),
                         covers_whole_file=str(coverage).endswith("ENTIRE_FILE"),
                         fingerprint=fingerprint(sig.signer_cert.dump()),
+                        public_key=sig.signer_cert.public_key.dump(),
                     )
                 )
     except OSError as exc:

@@ -357,7 +357,9 @@ def test_archives_past_the_limits_are_refused(tmp_path: Path) -> None:
         ),
         "listed": (
             {
-                "manifest.json": _manifest([(f"m{n}", 1, "0" * 64) for n in range(MAX_MEMBERS + 1)]),
+                "manifest.json": _manifest(
+                    [(f"m{n}", 1, "0" * 64) for n in range(MAX_MEMBERS + 1)]
+                ),
                 "a.txt": data,
             },
             f"a manifest listing more than {MAX_MEMBERS} files",
