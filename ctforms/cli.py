@@ -717,7 +717,7 @@ def _verify_zip(file: Path, trusted: Trusted | None) -> None:
             click.echo(f"{what}: {name}")
     sig = verdict.signature
     accepted = True
-    if trusted is not None:
+    if trusted is not None and verdict.manifest is not None:  # else already "changed"
         if sig is None:
             accepted = False
             click.echo(f"{file}: not signed: nothing shows who made it")

@@ -438,3 +438,14 @@ def test_run_names_the_centre_toml_key_of_a_missing_key_file(
     result = invoke(*_run_args(centre, tmp_path / "out2"))
     assert result.exit_code == 2
     assert result.stderr == "Error: centre.toml: [signing] colour: unknown key\n"
+
+
+def test_a_damaged_manifest_in_a_signed_archive_is_one_change(
+    tmp_path: Path, signed: Path, keys: dict[str, tuple[Path, Path]]
+) -> None:
+    members = _members(signed)
+    members["manifest.json"] = b"{ not json"
+    path = _write(tmp_path / "damaged.zip", members)
+    result = invoke("verify", path, "--cert", keys["centre"][1])
+    assert result.exit_code == 1
+    assert result.stdout == "changed: manifest.json (damaged: not a readable manifest)\n"
