@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,7 +15,7 @@ import click
 from pydantic import TypeAdapter
 
 from ctforms import __version__, edi
-from ctforms.archive import verify_archive, write_archive
+from ctforms.archive import SIGNATURE, verify_archive, write_archive
 from ctforms.catalogue import describe, knowledge_lines, load_catalogue, read_catalogue_file
 from ctforms.centre import centre_template_for, load_centre
 from ctforms.demo import DEMO_AS_OF, demo_dir, templates_dir
@@ -44,7 +44,17 @@ from ctforms.people import real_name
 from ctforms.records import read_records
 from ctforms.register import Inputs, build_register, load_register, with_actions
 from ctforms.report import render_table
-from ctforms.signing import new_keys, sign_pdf, verify_pdf
+from ctforms.signing import (
+    DamagedPdf,
+    Signer,
+    Trusted,
+    load_signer,
+    load_trusted,
+    mismatch,
+    new_keys,
+    sign_pdf,
+    verify_pdf,
+)
 from ctforms.tracker import Progress
 
 if TYPE_CHECKING:
@@ -646,7 +656,7 @@ def declaration(
 
 @cli.group(cls=Group)
 def keys() -> None:
-    """Keys for signing the evidence pack (needs ctforms[sign])."""
+    """Keys for signing the evidence pack and the archive (needs ctforms[sign])."""
 
 
 @keys.command("new")
@@ -659,7 +669,10 @@ def keys() -> None:
 )
 @force_option
 def keys_new(outdir: Path, name: str, force: bool) -> None:
-    """Make a self-signed centre certificate and private key (owner-only).
+    """Make a self-signed centre certificate and private key (owner-only files).
+
+    Give the certificate (not the key) to whoever checks your packs and archives: they check
+    with --cert, which compares its fingerprint. Anyone can make a key in your centre's name.
 
     \b
     Example:
@@ -667,22 +680,61 @@ def keys_new(outdir: Path, name: str, force: bool) -> None:
     """
     key_path, cert_path = new_keys(outdir, name, force=force)
     click.echo(f"Wrote {key_path} (keep it private) and {cert_path}.")
+    click.echo(f"Certificate fingerprint (SHA-256): {load_trusted(cert_path).fingerprint}")
 
 
 @cli.command()
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @output_file("The archive (.zip) to write.")
 @click.option("--signed-by", default=None, help="Who signed the declaration (for the manifest).")
+@click.option(
+    "--sign",
+    "key",
+    type=existing_file,
+    default=None,
+    help="Private key (PEM) to sign the manifest with (needs ctforms[sign]).",
+)
+@click.option("--cert", type=existing_file, default=None, help="Certificate (PEM) for --sign.")
 @force_option
-def archive(folder: Path, output: Path, signed_by: str | None, force: bool) -> None:
-    """Archive every file in FOLDER with a manifest of SHA-256 hashes (owner-only zip).
+def archive(
+    folder: Path,
+    output: Path,
+    signed_by: str | None,
+    key: Path | None,
+    cert: Path | None,
+    force: bool,
+) -> None:
+    """Archive the files of FOLDER with a manifest of SHA-256 hashes (owner-only zip).
+
+    Only FOLDER's own regular files go in: never a symbolic link, a hidden file, a subfolder or
+    a leftover .tmp (each skipped one is named). With --sign/--cert the manifest is signed
+    (manifest.json.p7s inside the zip), so 'verify --cert' proves who made the archive.
 
     \b
     Example:
         ctforms archive results-2024 -o results-2024.zip
+        ctforms archive results-2024 -o results-2024.zip \\
+            --sign keys/centre-key.pem --cert keys/centre-cert.pem
     """
-    write_archive(folder, output, force=force, signed_by=signed_by)
-    click.echo(f"Wrote {output}")
+    if (key is None) != (cert is None):
+        raise InputError("--sign and --cert go together")
+    signer = load_signer(key, cert) if key is not None and cert is not None else None
+    done = write_archive(folder, output, force=force, signed_by=signed_by, signer=signer)
+    for name, why in done.skipped:
+        click.echo(f"skipped {name}: {why}")
+    signed = (
+        f"; manifest signed by {done.signer.name!r} (certificate fingerprint"
+        f" {done.signer.fingerprint})"
+        if done.signer
+        else ""
+    )
+    click.echo(f"Wrote {output} ({_count(len(done.files), 'file')}{signed})")
+
+
+TRUST_NOTE = (
+    "Only integrity was checked: anyone can make a key in any name."
+    " Give --cert CERT.pem (the centre's certificate) to prove who signed."
+)
 
 
 @cli.command()
@@ -691,40 +743,55 @@ def archive(folder: Path, output: Path, signed_by: str | None, force: bool) -> N
     "--cert",
     type=existing_file,
     default=None,
-    help="For a PDF: the certificate to trust (from ctforms keys new).",
+    help="The certificate the signature must be made with (the centre's, from ctforms keys"
+    " new): accepted only if its fingerprint matches.",
 )
 def verify(file: Path, cert: Path | None) -> None:
-    """Check an archive (every file against its manifest) or a signed PDF. Exit 1 if not intact.
+    """Check an archive (every file against its manifest) or a signed PDF. Exit 1 if not intact
+    or, with --cert, not signed with that certificate.
 
     \b
     Example:
-        ctforms verify results-2024.zip
+        ctforms verify results-2024.zip --cert keys/centre-cert.pem
         ctforms verify pack.pdf --cert keys/centre-cert.pem
     """
+    trusted = load_trusted(cert) if cert is not None else None
     if file.suffix.lower() == ".pdf":
-        reports = verify_pdf(file, cert)
-        if not reports:
-            click.echo(f"{file}: not signed")
-            raise SystemExit(1)
-        good = True
-        for r in reports:
-            ok = r.intact and r.covers_whole_file
-            good &= ok
-            trust = "trusted" if r.trusted else "certificate not trusted (self-signed)"
-            click.echo(
-                f"{file}: signed by {r.signer}: "
-                f"{'intact' if ok else 'CHANGED since signing'}; {trust}"
-            )
-        if not good:
-            raise SystemExit(1)
-        return
+        _verify_pdf(file, trusted)
+    else:
+        _verify_zip(file, trusted)
+
+
+def _verify_pdf(file: Path, trusted: Trusted | None) -> None:
+    try:
+        reports = verify_pdf(file)
+    except DamagedPdf as exc:
+        click.echo(f"changed: {file} ({exc})")
+        raise SystemExit(1) from None
+    if not reports:
+        click.echo(f"{file}: not signed")
+        raise SystemExit(1)
+    good = True
+    for r in reports:
+        intact = r.intact and r.covers_whole_file
+        good &= intact
+        said = f"{file}: signed by {r.signer!r}: {'intact' if intact else 'CHANGED since signing'}"
+        wrong = mismatch(r.signer, r.fingerprint, r.public_key, trusted) if trusted else ""
+        if wrong:
+            good = False
+            click.echo(f"{file}: {wrong}")
+        elif trusted is None:
+            click.echo(said)
+        else:
+            click.echo(f"{said}, with the certificate you gave")
+    if not good:
+        raise SystemExit(1)
+    if trusted is None:
+        click.echo(TRUST_NOTE)
+
+
+def _verify_zip(file: Path, trusted: Trusted | None) -> None:
     verdict = verify_archive(file)
-    if verdict.ok:
-        click.echo(
-            f"{file}: OK ({_count(len(verdict.manifest.files) if verdict.manifest else 0, 'file')},"
-            " each matching the manifest)"
-        )
-        return
     for what, names in (
         ("changed", verdict.changed),
         ("added", verdict.added),
@@ -732,7 +799,38 @@ def verify(file: Path, cert: Path | None) -> None:
     ):
         for name in names:
             click.echo(f"{what}: {name}")
-    raise SystemExit(1)
+    sig = verdict.signature
+    accepted = True
+    if trusted is not None and verdict.manifest is not None:  # else already "changed"
+        if sig is None:
+            accepted = False
+            click.echo(f"{file}: not signed: nothing shows who made it")
+        elif sig.valid:
+            wrong = mismatch(sig.signer, sig.fingerprint, sig.public_key, trusted)
+            accepted = not wrong
+            if wrong.startswith("changed: "):
+                click.echo(f"changed: {SIGNATURE} ({wrong.removeprefix('changed: ')})")
+            elif wrong:
+                click.echo(f"{file}: manifest {wrong}")
+    if not (verdict.ok and accepted):
+        raise SystemExit(1)
+    files = _count(len(verdict.manifest.files) if verdict.manifest else 0, "file")
+    click.echo(f"{file}: OK ({files}, each matching the manifest)")
+    if verdict.unchecked:
+        click.echo(f"Only integrity was checked; {verdict.unchecked}.")
+    elif sig is None:
+        click.echo(
+            "Not signed: this shows nothing changed since the manifest was written, not who"
+            " wrote it."
+        )
+    elif trusted is not None:
+        click.echo(f"Manifest signed by {sig.signer!r} with the certificate you gave.")
+    else:
+        click.echo(
+            f"Manifest signed by {sig.signer!r} (certificate fingerprint {sig.fingerprint}),"
+            " but not checked against a certificate you trust."
+        )
+        click.echo(TRUST_NOTE)
 
 
 def _remove_stale_outputs(outdir: Path, centre: str, keep: set[str]) -> None:
@@ -754,16 +852,38 @@ def _remove_stale_outputs(outdir: Path, centre: str, keep: set[str]) -> None:
             (outdir / name).unlink(missing_ok=True)
 
 
-def _pack_and_archive(register: Register, centre: Path, outdir: Path) -> tuple[Path, Path]:
-    """The pack as a review draft (no one has signed it off), then the archive of the folder."""
+def _centre_signer(centre: Path) -> Signer | None:
+    """The key pair centre.toml's [signing] names, checked (None if it names none). `run` may
+    call this before writing anything, so a bad key path fails with nothing left behind."""
+    profile = load_centre(centre)
+    if profile.signing is None:
+        return None
+    base = centre.parent
+    return load_signer(
+        base / Path(profile.signing.key).expanduser(),
+        base / Path(profile.signing.cert).expanduser(),
+        key_label="[signing] key",
+        cert_label="[signing] cert",
+        source=centre,
+    )
+
+
+def _pack_and_archive(
+    register: Register, centre: Path, outdir: Path, *, files: Sequence[str] | None = None
+) -> tuple[Path, Path]:
+    """The pack as a review draft (no one has signed it off), then the archive: of `files` (the
+    names the run wrote) and the pack, or without `files` of the folder's top-level files.
+    Signed when centre.toml's [signing] names a key."""
     from ctforms.pack import build_pack
 
+    signer = _centre_signer(centre)
     officer = load_centre(centre).exams_officer.name or None
     pack = outdir / PACK_FILE.format(centre=register.centre.number)
     write_bytes(pack, build_pack(register, prepared_by=officer), force=True)
     archived = outdir / ARCHIVE_FILE.format(centre=register.centre.number)
     archived.unlink(missing_ok=True)
-    write_archive(outdir, archived, signed_by=None)
+    names = None if files is None else [*files, pack.name]
+    write_archive(outdir, archived, files=names, signed_by=None, signer=signer)
     return pack, archived
 
 

@@ -145,11 +145,23 @@ class TrackerSettings(_Model):
     )
 
 
+class SigningSettings(_Model):
+    """The centre's key pair: `ctforms run` signs each archive's manifest with it."""
+
+    key: str = Field(
+        min_length=1, description="private key (PEM), relative to centre.toml's folder"
+    )
+    cert: str = Field(
+        min_length=1, description="its certificate (PEM), relative to centre.toml's folder"
+    )
+
+
 class CentreProfile(_Model):
     centre: CentreDetails
     exams_officer: ExamsOfficer = Field(default_factory=ExamsOfficer)
     series: SeriesDates
     tracker: TrackerSettings = Field(default_factory=TrackerSettings)
+    signing: SigningSettings | None = None
 
 
 # ---------------------------------------------------------------------------- tracker

@@ -1,12 +1,9 @@
-"""`ctforms declaration`, `keys new`, `archive` and `verify`."""
+"""`ctforms declaration` (signatures: test_signatures.py; the archive: test_archive.py)."""
 
 from __future__ import annotations
 
-import io
 import json
-import stat
 import subprocess
-import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -206,112 +203,3 @@ def test_first_page_renders(tmp_path: Path) -> None:
     )
     png = next(tmp_path.glob("page*.png"))
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 2000
-
-
-def test_signed_pack_verifies_and_a_tampered_copy_does_not(tmp_path: Path) -> None:
-    keys = tmp_path / "keys"
-    made = invoke("keys", "new", "-o", keys, "--name", "Riverside Sixth Form College")
-    assert made.exit_code == 0
-    assert stat.S_IMODE((keys / "centre-key.pem").stat().st_mode) == 0o600
-    code, pdf = _pack(
-        tmp_path, *ANYWAY, "--sign", keys / "centre-key.pem", "--cert", keys / "centre-cert.pem"
-    )
-    assert code == 0
-    ok = invoke("verify", pdf, "--cert", keys / "centre-cert.pem")
-    assert ok.exit_code == 0, ok.output
-    assert "signed by Common Name: Riverside Sixth Form College: intact" in ok.stdout
-    data = bytearray(pdf.read_bytes())
-    at = data.index(b"Checkpoint 2 evidence pack")  # in the signed document's info
-    data[at] ^= 0x01
-    tampered = tmp_path / "tampered.pdf"
-    tampered.write_bytes(bytes(data))
-    bad = invoke("verify", tampered)
-    assert bad.exit_code == 1
-    assert "CHANGED since signing" in bad.stdout
-    unsigned = invoke("verify", _pack(tmp_path, *ANYWAY, name="plain.pdf")[1])
-    assert unsigned.exit_code == 1 and "not signed" in unsigned.stdout
-
-
-def _archive(tmp_path: Path) -> tuple[Path, Path]:
-    folder = tmp_path / "run"
-    assert invoke("run", "--demo", "-o", folder).exit_code == 0
-    out = tmp_path / "archive.zip"
-    assert invoke("archive", folder, "-o", out).exit_code == 0
-    return folder, out
-
-
-def _rezip(src: Path, dst: Path, change: dict[str, bytes | None]) -> None:
-    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
-        names = zin.namelist()
-        for name in names:
-            if name in change and change[name] is None:
-                continue
-            data = change.get(name) or zin.read(name)
-            zout.writestr(name, data)
-        for name, extra in change.items():
-            if name not in names and extra is not None:
-                zout.writestr(name, extra)
-
-
-def test_archive_verifies_and_catches_changed_added_and_missing(tmp_path: Path) -> None:
-    _folder, out = _archive(tmp_path)
-    assert stat.S_IMODE(out.stat().st_mode) == 0o600
-    ok = invoke("verify", out)
-    assert ok.exit_code == 0 and "OK" in ok.stdout
-    manifest = json.loads(zipfile.ZipFile(out).read("manifest.json"))
-    assert manifest["as_of"] == "2024-06-10" and manifest["centre"] == "64395"
-    assert {f["path"] for f in manifest["files"]} >= {"issues.json", "E6439572.X01"}
-
-    original = zipfile.ZipFile(out).read("issues.txt")
-    one_byte = bytearray(original)
-    one_byte[10] ^= 0x20
-    cases: dict[str, dict[str, bytes | None]] = {
-        "changed": {"issues.txt": bytes(one_byte)},
-        "added": {"extra.txt": b"slipped in"},
-        "missing": {"E6439572.X01": None},
-    }
-    for what, change in cases.items():
-        bad = tmp_path / f"{what}.zip"
-        _rezip(out, bad, change)
-        result = invoke("verify", bad)
-        assert result.exit_code == 1, what
-        name = next(iter(change))
-        assert f"{what}: {name}" in result.stdout
-
-
-def test_a_flipped_byte_in_the_zip_file_is_caught(tmp_path: Path) -> None:
-    _, out = _archive(tmp_path)
-    data = bytearray(out.read_bytes())
-    with zipfile.ZipFile(io.BytesIO(bytes(data))) as zf:
-        info = zf.getinfo("issues.txt")
-    data[info.header_offset + 30 + len("issues.txt") + 5] ^= 0xFF
-    bad = tmp_path / "flipped.zip"
-    bad.write_bytes(bytes(data))
-    result = invoke("verify", bad)
-    assert result.exit_code == 1
-    assert "changed:" in result.stdout
-
-
-def test_archive_is_deterministic(tmp_path: Path) -> None:
-    folder, out = _archive(tmp_path)
-    again = tmp_path / "again.zip"
-    invoke("archive", folder, "-o", again)
-    assert out.read_bytes() == again.read_bytes()
-
-
-def test_archive_refuses_to_overwrite_and_bad_folders(tmp_path: Path) -> None:
-    folder, out = _archive(tmp_path)
-    result = invoke("archive", folder, "-o", out)
-    assert result.exit_code == 2 and "use --force" in result.stderr
-    empty = tmp_path / "empty"
-    empty.mkdir()
-    result = invoke("archive", empty, "-o", tmp_path / "e.zip")
-    assert result.exit_code == 2 and "no files" in result.stderr
-
-
-def test_verify_refuses_a_file_that_is_not_an_archive(tmp_path: Path) -> None:
-    other = tmp_path / "tracker.csv"
-    other.write_text("Centre Number\n64395\n")
-    result = invoke("verify", other)
-    assert result.exit_code == 2
-    assert "not a ctforms archive" in result.stderr
