@@ -350,7 +350,9 @@ def run(
     _report_entries(written, outdir)
     click.echo(f"  wrote {outdir / pack.name}")
     archived = outdir / archived.name
-    click.echo(f"  wrote {archived} (check it with: ctforms verify {archived})")
+    signing = load_centre(centre).signing
+    how = f" --cert {centre.parent / signing.cert}" if signing else ""
+    click.echo(f"  wrote {archived} (check it with: ctforms verify {archived}{how})")
     left = s.blocking_unhandled
     click.echo(
         "The evidence pack is a review draft, not signed off: "
@@ -371,6 +373,7 @@ def _make_outputs(
     from ctforms.entries import write_entries
     from ctforms.forms.produce import produce_form
 
+    _centre_signer(centre)  # a bad key path fails before any work is done
     tables = {
         "issues.json": _register_text(register).encode(),
         "issues.txt": render_table(register).encode(),
@@ -394,7 +397,9 @@ def _make_outputs(
         rerun=True,
         earlier=earlier,
     )
-    pack, archived = _pack_and_archive(register, centre, stage)
+    # The archive holds exactly what this run wrote (the stage holds nothing else).
+    wrote = sorted(p.name for p in stage.iterdir())
+    pack, archived = _pack_and_archive(register, centre, stage, files=wrote)
     return list(tables), produced, written, pack, archived
 
 

@@ -210,3 +210,28 @@ def test_the_pack_survives_text_taller_than_a_page() -> None:
     issue.unit_title = "B" * 50_000
     pdf = build_pack(register, prepared_by="Ben Okoro")
     assert pdf.startswith(b"%PDF")
+
+
+def test_a_run_archives_exactly_the_files_it_wrote(tmp_path: Path) -> None:
+    """A forced re-run into a folder holding a link, a hidden file, a subfolder, a stray file
+    and a .tmp of a killed run: the archive lists only this run's own outputs."""
+    import zipfile
+
+    out = tmp_path / "results"
+    out.mkdir()
+    (out / "notes.txt").symlink_to("/etc/passwd")
+    (out / ".hidden").write_text("secret")
+    (out / "sub").mkdir()
+    (out / "sub" / "inner.txt").write_text("x")
+    (out / "keep.txt").write_text("the centre's own file")
+    (out / ".issues.json.abc.tmp").write_text("half")
+    result = invoke("run", *DEMO_ARGS, "-o", out, "--force")
+    assert result.exit_code == 0, result.output
+    archive = next(out.glob("*-submission-archive.zip"))
+    with zipfile.ZipFile(archive) as zf:
+        names = set(zf.namelist())
+    wrote = {p.name for p in out.iterdir() if p.is_file() and not p.is_symlink()}
+    wrote -= {"keep.txt", ".hidden", ".issues.json.abc.tmp", archive.name}
+    assert names == wrote | {"manifest.json"}
+    assert (out / "keep.txt").read_text() == "the centre's own file"  # left alone
+    assert invoke("verify", archive).exit_code == 0

@@ -437,7 +437,10 @@ def test_run_names_the_centre_toml_key_of_a_missing_key_file(
     centre.write_text(bad, encoding="utf-8")
     result = invoke(*_run_args(centre, tmp_path / "out2"))
     assert result.exit_code == 2
-    assert result.stderr == "Error: centre.toml: [signing] colour: unknown key\n"
+    assert result.stderr == (
+        "Error: centre.toml: [signing] colour: unknown key; check its spelling"
+        " ('ctforms init' writes every key)\n"
+    )
 
 
 def test_a_damaged_manifest_in_a_signed_archive_is_one_change(
