@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import ParseError
+from xml.parsers.expat import ExpatError
 
 import yaml
 
@@ -236,6 +237,7 @@ _OPENPYXL_ERRORS: tuple[type[BaseException], ...] = (
     zipfile.BadZipFile,
     zlib.error,
     ParseError,
+    ExpatError,
     KeyError,
     IndexError,
     ValueError,
@@ -257,7 +259,7 @@ def _describe(exc: BaseException) -> str:
         exc = inner
     if type(exc).__module__.startswith("defusedxml"):
         return "its XML declares entities, as an XML bomb does; Excel never writes them"
-    if isinstance(exc, ParseError) or type(exc).__module__.startswith("lxml"):
+    if isinstance(exc, ParseError | ExpatError) or type(exc).__module__.startswith("lxml"):
         return f"damaged XML: {exc}"
     if isinstance(exc, KeyError):
         return f"a part is missing: {exc}"
