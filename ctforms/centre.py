@@ -63,6 +63,7 @@ def assumed_dates(series: SeriesDates) -> str:
     return ", ".join(
         f"{DATE_NAMES.get(key, key.replace('_', ' '))} {long_date(getattr(series, key))}"
         for key in series.assumed
+        if key in DATE_NAMES  # a hand-edited register may name anything
     )
 
 

@@ -184,7 +184,8 @@ def check_xlsx(path: Path) -> None:
                 real += _inflate(zf, info, path, XLSX_MAX_TOTAL - real)
     except zipfile.BadZipFile as exc:
         raise unreadable(path, f"not a valid zip: {exc}") from None
-    except (zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError) as exc:
+    except (zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError, OSError) as exc:
+        # OSError: offsets in a damaged zip's headers that cannot be sought to
         raise unreadable(path, f"its zip cannot be unpacked: {exc}") from None
 
 
