@@ -39,8 +39,8 @@ MAX_NESTING = 100
 
 # Workbooks (records.xlsx, rules.xlsx, a form --template).
 XLSX_MAX_BYTES = 50 * MB  # the file itself
-XLSX_MAX_MEMBER = 250 * MB  # one part (a sheet's XML), inflated
-XLSX_MAX_TOTAL = 500 * MB  # all parts together, inflated
+XLSX_MAX_MEMBER = 100 * MB  # one part (a sheet's XML), inflated; 300,000 rows are ~75 MB
+XLSX_MAX_TOTAL = 200 * MB  # all parts together, inflated
 XLSX_MAX_RATIO = 200  # inflated / compressed, for parts over 1 MB (Excel's are ~5-30)
 XLSX_MAX_MEMBERS = 10_000  # parts in the zip
 SHEET_MAX_ROWS = 1_048_576  # Excel's own: a row past it did not come from Excel

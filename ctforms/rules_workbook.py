@@ -539,7 +539,13 @@ def _rules(
     listed = {n for _, n, _ in ruled}
     barred: list[list[int]] = []
     for b in barred_rows:
-        numbers: list[int] = r.parse(b, "Units", _unit_list)
+        numbers: list[int] | None = r.parse(b, "Units", _unit_list)
+        if not numbers:
+            raise r.fail(
+                b,
+                "Units",
+                "no units given: list the units of which at most one may be taken, e.g. 16, 22",
+            )
         if stray := [n for n in numbers if n not in listed]:
             raise r.fail(
                 b,

@@ -455,3 +455,42 @@ def test_form_template(template: bytes) -> None:
             ),
             out,
         )  # fmt: skip
+
+
+@st.composite
+def hostile_actions(draw: st.DrawFn, workbook: bytes) -> bytes:
+    """The records workbook with Actions rows for real issues, carrying hostile values: what a
+    centre types there reaches every output `run` writes (forms, pack, listing, archive)."""
+    ids = [issue["id"] for issue in json.loads(corpus()["issues.json"])["issues"]]
+    wb = openpyxl.load_workbook(io.BytesIO(workbook))
+    ws = wb["Actions"]
+    for _ in range(draw(st.integers(1, 4))):
+        date = draw(st.one_of(st.dates(dt.date(2023, 9, 1), dt.date(2024, 6, 10)), CELL_VALUES))
+        action, ref, by = (draw(CELL_VALUES) for _ in range(3))
+        values = [draw(st.sampled_from(ids)), action, date, ref, by]
+        clean_values = [
+            "".join(c for c in v if c >= " " and not 0xD800 <= ord(c) <= 0xDFFF)
+            if isinstance(v, str)
+            else v
+            for v in values
+        ]
+        ws.append(clean_values)
+    raw = io.BytesIO()
+    try:
+        wb.save(raw)
+    except ValueError:
+        reject()
+    return raw.getvalue()
+
+
+@settings(FUZZ, max_examples=_EXAMPLES or 6)
+@given(records=hostile_actions(corpus()["records.xlsx"]))
+def test_run_with_hostile_records(records: bytes) -> None:
+    with workspace() as tmp:
+        out = tmp / "out"
+        path = _write(tmp, "records.xlsx", records)
+        result = invoke(
+            "run", TRACKER, "--centre", CENTRE, "--records", path,
+            "--catalogue", DEMO / "rules.xlsx", "--as-of", DEMO_AS_OF, "-o", out, "--force",
+        )  # fmt: skip
+        clean(result, out)

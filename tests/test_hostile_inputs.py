@@ -372,3 +372,35 @@ def test_plain_files_past_their_limit_are_refused(
     }
     refused(invoke(*(fill.get(str(a), a) for a in args)), "larger than ctforms reads")
     assert not (tmp_path / "out").exists()
+
+
+def test_very_long_action_text_still_gives_the_pack(tmp_path: Path) -> None:
+    # Excel holds up to 32,767 characters in a cell; a table row of the PDF cannot split
+    # across pages, so the pack shortens such a text (saying so) instead of failing.
+    import json
+
+    import openpyxl
+
+    issue = json.loads(REGISTER.read_text("utf-8"))["issues"][0]["id"]
+    wb = openpyxl.load_workbook(DEMO / "records.xlsx")
+    wb["Actions"].append([issue, "Phoned OCR. " * 2_700, "01/06/2024", "REF", "B. Okoro"])
+    records = tmp_path / "records.xlsx"
+    wb.save(records)
+    out = tmp_path / "out"
+    result = invoke(
+        "run", TRACKER, "--centre", CENTRE, "--records", records, "--catalogue",
+        DEMO / "rules.xlsx", "--as-of", DEMO_AS_OF, "-o", out,
+    )  # fmt: skip
+    assert result.exit_code in {0, 1}, result.output
+    assert (out / "64395-declaration-evidence-pack.pdf").exists()
+
+
+def test_barred_row_without_units_is_refused(tmp_path: Path) -> None:
+    # Found by tests/test_fuzz.py: a Barred row with a Code and no Units was a TypeError.
+    import openpyxl
+
+    wb = openpyxl.load_workbook(DEMO / "rules.xlsx")
+    wb["Barred"].append(["05835", None])
+    rules = tmp_path / "rules.xlsx"
+    wb.save(rules)
+    refused(invoke("catalogue", "check", rules), "sheet 'Barred'", "column 'Units'", "no units")
