@@ -22,11 +22,15 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
 from click.testing import Result
 from conftest import DEMO, DEMO_AS_OF, GOLDEN, ROOT, invoke
 from hypothesis import HealthCheck, event, given, reject, settings
 from hypothesis import strategies as st
 from openpyxl.utils.exceptions import IllegalCharacterError
+
+# The strategies carry the demo files as arguments: Hypothesis warns their repr is long.
+pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")
 
 _EXAMPLES = int(os.environ.get("CTFORMS_FUZZ_EXAMPLES", "0"))
 FUZZ = settings(
