@@ -53,7 +53,11 @@ FORM_TEMPLATE = ROOT / "templates" / "missed-claim.xlsx"
 @functools.cache
 def corpus() -> dict[str, bytes]:
     """The demo's valid files, and the register and EDI file the demo produces."""
-    made = Path(tempfile.mkdtemp(prefix="ctforms-fuzz-"))
+    with tempfile.TemporaryDirectory(prefix="ctforms-fuzz-") as tmp:
+        return _make_corpus(Path(tmp))
+
+
+def _make_corpus(made: Path) -> dict[str, bytes]:
     issues = made / "issues.json"
     result = invoke(
         "check", TRACKER, "--centre", CENTRE, "--records", DEMO / "records.xlsx",
