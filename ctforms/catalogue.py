@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from ctforms import rules
 from ctforms.errors import InputError
+from ctforms.limits import YAML_MAX_BYTES, load_yaml, read_text_limited
 from ctforms.models import CatalogueFile, OptionalGroup, Qualification, Subject, Unit
 
 SHIPPED = "ocr-cambridge-technicals.yaml"
@@ -69,7 +70,7 @@ def _subject_key(subject: Subject) -> tuple[str, int, int]:
 
 def parse_catalogue(text: str, name: str) -> CatalogueFile:
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text, name)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None
@@ -159,7 +160,7 @@ def read_catalogue_file(path: Path, base: Catalogue) -> CatalogueFile:
         _check_consistency(parsed, str(path))
         return parsed
     try:
-        text = Path(path).read_text("utf-8-sig")
+        text = read_text_limited(path, YAML_MAX_BYTES, "the catalogue file", "utf-8-sig")
     except OSError as exc:
         raise InputError(f"cannot read the catalogue file ({exc.strerror})", file=path) from None
     except UnicodeDecodeError:

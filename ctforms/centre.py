@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ctforms.errors import InputError
+from ctforms.limits import CENTRE_MAX_BYTES, read_text_limited
 from ctforms.models import CentreProfile, SeriesDates
 
 # OCR's 2023 Checkpoint 2 dates (seeds: Checkpoint 2 guidance and checklist; DOMAIN.md).
@@ -62,6 +63,7 @@ def assumed_dates(series: SeriesDates) -> str:
     return ", ".join(
         f"{DATE_NAMES.get(key, key.replace('_', ' '))} {long_date(getattr(series, key))}"
         for key in series.assumed
+        if key in DATE_NAMES  # a hand-edited register may name anything
     )
 
 
@@ -88,6 +90,8 @@ def parse_centre(text: str, name: str) -> CentreProfile:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"not valid TOML ({exc})", file=name) from None
+    except RecursionError:  # tomllib recurses into nested arrays and tables
+        raise InputError("not valid TOML (nested too deeply)", file=name) from None
     series = data.get("series")
     if not isinstance(series, dict) or "year" not in series:
         raise InputError(
@@ -229,7 +233,7 @@ def _explain(err: Any) -> str:
 
 def load_centre(path: Path) -> CentreProfile:
     try:
-        text = Path(path).read_text("utf-8-sig")
+        text = read_text_limited(path, CENTRE_MAX_BYTES, "centre.toml", "utf-8-sig")
     except FileNotFoundError:
         raise InputError("file not found (create one with 'ctforms init')", file=path) from None
     except OSError as exc:

@@ -21,6 +21,7 @@ from ctforms.centre import centre_template_for, load_centre
 from ctforms.demo import DEMO_AS_OF, demo_dir, templates_dir
 from ctforms.errors import InputError
 from ctforms.forms import FORMS
+from ctforms.limits import EDI_MAX_BYTES, read_limited
 from ctforms.models import MODELS, Records, Register
 from ctforms.options import (
     as_of_option,
@@ -571,7 +572,7 @@ def entries_read(file: Path) -> None:
     Example:
         ctforms entries read E6439572.X01
     """
-    records = edi.read_file(file.read_bytes(), file.name)
+    records = edi.read_file(read_limited(file, EDI_MAX_BYTES, "the entries file"), file.name)
     layout = edi.load_layout()
     for kind in layout.records:
         rows = [values for k, values in records if k == kind]

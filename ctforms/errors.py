@@ -35,4 +35,6 @@ class InputError(Exception):
         if self.column:
             where.append(f"column {self.column!r}")
         prefix = ", ".join(where)
-        return f"{prefix}: {self.detail}" if prefix else self.detail
+        text = f"{prefix}: {self.detail}" if prefix else self.detail
+        # One line, whatever a parser's message (PyYAML's span lines) or the input holds.
+        return " ".join(text.splitlines())

@@ -33,6 +33,7 @@ from reportlab.platypus import (
     Spacer,
     TableStyle,
 )
+from reportlab.platypus.doctemplate import LayoutError
 from reportlab.platypus.flowables import Flowable
 
 from ctforms.centre import assumed_dates
@@ -155,6 +156,19 @@ def outstanding(register: Register) -> list[Issue]:
     return [i for i in register.issues if i.severity is Severity.BLOCKING and not i.handled]
 
 
+_CELL_LINES = 40  # a table row cannot split across pages: keep each cell well under one
+
+
+def _cell(value: object, width: float, style: ParagraphStyle) -> Paragraph:
+    """A table cell; a text longer than about 40 lines of its column (a pasted e-mail as an
+    action) is shortened, saying so, rather than making a row taller than the page."""
+    text = str(value)
+    limit = max(1, int(width / (style.fontSize * 0.45))) * _CELL_LINES
+    if len(text) > limit:
+        text = text[:limit] + " … (shortened here; the full text is in issues.json)"
+    return _p(text, style)
+
+
 def _tables(
     header: list[str] | None, rows: list[list[Any]], widths: list[float], style: ParagraphStyle
 ) -> Iterator[Flowable]:
@@ -174,7 +188,10 @@ def _tables(
         yield _p("None.", style)
         return
     for start in range(0, len(rows), CHUNK):
-        body = [[_p(v, style) for v in row] for row in rows[start : start + CHUNK]]
+        body = [
+            [_cell(v, w, style) for v, w in zip(row, widths, strict=True)]
+            for row in rows[start : start + CHUNK]
+        ]
         table = LongTable([*head, *body], colWidths=widths, repeatRows=len(head))
         table.setStyle(ts)
         yield table
@@ -609,5 +626,11 @@ def build_pack(
 
     Canvas.banner = BANNER if not_ready else DRAFT.upper() if sign_off is None else None
     Canvas.footer = footer
-    doc.build(story, canvasmaker=Canvas)
+    try:
+        doc.build(story, canvasmaker=Canvas)
+    except LayoutError:  # a table cell taller than a page: a text far longer than any real one
+        raise InputError(
+            "a text in the register (a name, an action or a note) is too long to fit on a page"
+            " of the evidence pack; shorten it where it was entered and run the check again"
+        ) from None
     return buf.getvalue()

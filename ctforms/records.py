@@ -4,7 +4,7 @@ None so the checks that need it can report "cannot verify"."""
 from __future__ import annotations
 
 import datetime as dt
-import zipfile
+import itertools
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from ctforms import parsing
 from ctforms.errors import InputError
+from ctforms.limits import open_xlsx, sheet_rows
 from ctforms.models import (
     ActionRow,
     ClaimRow,
@@ -149,16 +150,7 @@ _IGNORED = {"instructions", "lists"}
 
 def open_workbook(path: Path) -> Any:
     """A workbook opened to read values, or one clear error for anything that is not one."""
-    import openpyxl  # imported here: only the commands given a workbook pay for it
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        return openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, InvalidFileException) as exc:
-        raise InputError(
-            f"not an .xlsx workbook ({type(exc).__name__}); save it from Excel as .xlsx",
-            file=path,
-        ) from None
+    return open_xlsx(path)
 
 
 def read_records(path: Path, as_of: dt.date | None = None) -> Records:
@@ -175,7 +167,7 @@ def read_records(path: Path, as_of: dt.date | None = None) -> Records:
             ws = by_key.get(norm_key(sheet))
             if ws is None:
                 continue
-            rows = _read_sheet(ws, path.name, model, columns)
+            rows = _read_sheet(ws, path, model, columns)
             if attr == "expected":
                 _refuse_contradictions(rows, path.name, ws.title)
             if attr == "visits" and as_of is not None:
@@ -204,12 +196,16 @@ def read_records(path: Path, as_of: dt.date | None = None) -> Records:
 
 
 def _read_sheet(
-    ws: Any, name: str, model: type[BaseModel], columns: list[tuple[str, str, Parser, bool]]
+    ws: Any, path: Path, model: type[BaseModel], columns: list[tuple[str, str, Parser, bool]]
 ) -> list[Any]:
-    rows = ws.iter_rows(values_only=True)
-    header = next(rows, None)
-    if header is None:
+    name = path.name
+    rows = sheet_rows(ws, path)
+    first = next(rows, None)
+    if first is None:
         return []
+    header: tuple[Any, ...] = first[1]
+    if first[0] != 1:  # the header is row 1; a blank row 1 means no header
+        rows, header = itertools.chain([first], rows), ()
     index = {norm_key(_cell_text(h)): i for i, h in enumerate(header) if _cell_text(h)}
     where: dict[str, int] = {}
     for title, field, _, required in columns:
@@ -230,8 +226,8 @@ def _read_sheet(
             continue
         where[field] = i
     out: list[Any] = []
-    for rownum, values in enumerate(rows, start=2):
-        if values is None or all(_cell_text(v) == "" for v in values):
+    for rownum, values in rows:
+        if all(_cell_text(v) == "" for v in values):
             continue
         data: dict[str, Any] = {"row": rownum}
         for title, field, parse, required in columns:

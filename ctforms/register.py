@@ -387,8 +387,10 @@ def load_register(path: Path) -> Register:
 
     from pydantic import ValidationError
 
+    from ctforms.limits import REGISTER_MAX_BYTES, read_limited
+
     try:
-        text = Path(path).read_text("utf-8")
+        text = read_limited(path, REGISTER_MAX_BYTES, "the register").decode("utf-8")
     except FileNotFoundError:
         raise InputError("file not found", file=path) from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -401,7 +403,7 @@ def load_register(path: Path) -> Register:
         if len(loc) >= 2 and loc[0] == "issues" and isinstance(loc[1], int):
             try:
                 issue_id = json.loads(text)["issues"][loc[1]].get("id", "?")
-            except (ValueError, KeyError, IndexError, AttributeError, TypeError):
+            except (ValueError, KeyError, IndexError, AttributeError, TypeError, RecursionError):
                 issue_id = "?"
             field = ".".join(str(p) for p in loc[2:]) or "(the issue itself)"
             where = f"issue {loc[1] + 1} (id {issue_id!r}), field {field!r}"

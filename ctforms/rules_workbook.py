@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from ctforms.errors import InputError
+from ctforms.limits import open_xlsx, sheet_rows
 from ctforms.models import (
     Assessment,
     CatalogueFile,
@@ -37,7 +38,6 @@ from ctforms.models import (
     Unit,
 )
 from ctforms.parsing import norm_key, parse_qualification_code, parse_unit_number, parse_yes_no
-from ctforms.records import open_workbook
 
 if TYPE_CHECKING:  # the catalogue imports this module
     from ctforms.catalogue import Catalogue
@@ -122,19 +122,19 @@ def _cell_text(value: Any) -> str:
     return " ".join(str(value).split())
 
 
-def _sheet_rows(ws: Any, sheet: str, columns: list[str], file: str) -> list[_Row]:
+def _sheet_rows(ws: Any, sheet: str, columns: list[str], path: Path) -> list[_Row]:
     """Rows below the header row, found by its names (a title above it is fine)."""
+    file = path.name
     wanted = {norm_key(c): c for c in columns}
     need = {norm_key(c) for c in REQUIRED[sheet]}
-    rows = ws.iter_rows(values_only=True)
+    rows = sheet_rows(ws, path)
     index: dict[str, int] | None = None
-    header_row = 0
-    for header_row, values in enumerate(rows, start=1):
-        keys = {norm_key(_cell_text(v)): i for i, v in enumerate(values or ()) if _cell_text(v)}
+    for header_row, values in rows:
+        if header_row > _HEADER_SEARCH:
+            break
+        keys = {norm_key(_cell_text(v)): i for i, v in enumerate(values) if _cell_text(v)}
         if need <= keys.keys():
             index = {wanted[k]: i for k, i in keys.items() if k in wanted}
-            break
-        if header_row >= _HEADER_SEARCH:
             break
     if index is None:
         raise InputError(
@@ -144,11 +144,11 @@ def _sheet_rows(ws: Any, sheet: str, columns: list[str], file: str) -> list[_Row
             sheet=ws.title,
         )
     out: list[_Row] = []
-    for number, values in enumerate(rows, start=header_row + 1):
+    for number, values in rows:
         cells = {
             column: text
             for column, i in index.items()
-            if i < len(values or ()) and (text := _cell_text(values[i]))
+            if i < len(values) and (text := _cell_text(values[i]))
         }
         if cells:
             out.append(_Row(ws.title, number, cells))
@@ -213,7 +213,7 @@ def _slug(name: str) -> str:
 def read_rules_workbook(path: Path, base: Catalogue) -> CatalogueFile:
     """Read a rules workbook into a catalogue file; blanks are filled from `base`."""
     path = Path(path)
-    wb = open_workbook(path)
+    wb = open_xlsx(path)
     try:
         by_key = {norm_key(ws.title): ws for ws in wb.worksheets}
         columns = {
@@ -230,7 +230,7 @@ def read_rules_workbook(path: Path, base: Catalogue) -> CatalogueFile:
                 file=path,
             )
         sheets = {
-            sheet: _sheet_rows(ws, sheet, cols, path.name)
+            sheet: _sheet_rows(ws, sheet, cols, path)
             if (ws := by_key.get(norm_key(sheet))) is not None
             else []
             for sheet, cols in columns.items()
@@ -539,7 +539,13 @@ def _rules(
     listed = {n for _, n, _ in ruled}
     barred: list[list[int]] = []
     for b in barred_rows:
-        numbers: list[int] = r.parse(b, "Units", _unit_list)
+        numbers: list[int] | None = r.parse(b, "Units", _unit_list)
+        if not numbers:
+            raise r.fail(
+                b,
+                "Units",
+                "no units given: list the units of which at most one may be taken, e.g. 16, 22",
+            )
         if stray := [n for n in numbers if n not in listed]:
             raise r.fail(
                 b,

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from ctforms import parsing
 from ctforms.errors import InputError
+from ctforms.limits import TRACKER_MAX_BYTES, read_limited
 from ctforms.models import (
     Assessment,
     Candidate,
@@ -250,7 +251,7 @@ def read_tracker(
 ) -> Tracker:
     path = Path(path)
     try:
-        data = path.read_bytes()
+        data = read_limited(path, TRACKER_MAX_BYTES, "the tracker")
     except FileNotFoundError:
         raise InputError("file not found", file=path) from None
     except OSError as exc:

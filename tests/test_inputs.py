@@ -127,7 +127,7 @@ def test_records_not_a_workbook(tmp_path: Path) -> None:
     path.write_text("not a zip")
     result = invoke("check", TRACKER, "--centre", DEMO / "centre.toml", "--records", path)
     assert result.exit_code == 2
-    assert "not an .xlsx workbook" in result.stderr
+    assert "not a readable Excel workbook" in result.stderr
 
 
 def test_unknown_candidates_in_records_are_reported(tmp_path: Path) -> None:
@@ -228,7 +228,7 @@ def test_records_not_a_workbook_of_another_kind(tmp_path: Path) -> None:
     path.write_bytes(b"\xd0\xcf\x11\xe0old excel")
     result = invoke("check", TRACKER, "--centre", DEMO / "centre.toml", "--records", path)
     assert result.exit_code == 2
-    assert "Traceback" not in result.output and "not an .xlsx workbook" in result.stderr
+    assert "Traceback" not in result.output and "not a readable Excel workbook" in result.stderr
 
 
 def test_blank_expected_and_visits_sheets_count_as_not_given(tmp_path: Path) -> None:

@@ -555,7 +555,8 @@ def test_not_a_workbook_or_not_a_rules_workbook(tmp_path: Path) -> None:
     result = invoke("catalogue", "check", fake)
     assert result.exit_code == 2
     assert result.stderr == (
-        "Error: rules.xlsx: not an .xlsx workbook (BadZipFile); save it from Excel as .xlsx\n"
+        "Error: rules.xlsx: not a readable Excel workbook (it is not a zip file, as every"
+        " .xlsx is); save it again from Excel as .xlsx\n"
     )
     records = invoke("catalogue", "check", DEMO / "records.xlsx")
     assert records.exit_code == 2

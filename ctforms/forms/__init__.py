@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ctforms.demo import templates_dir
 from ctforms.errors import InputError
+from ctforms.limits import YAML_MAX_BYTES, load_yaml, read_text_limited
 from ctforms.models import Issue, IssueKind, Register
 
 GRADES = ["D", "M", "P", "R", "U", "N"]
@@ -160,7 +161,7 @@ def header_values(register: Register, form: Form) -> dict[str, Any]:
 
 def load_map(path: Path) -> FormMap:
     try:
-        data = yaml.safe_load(Path(path).read_text("utf-8"))
+        data = load_yaml(read_text_limited(path, YAML_MAX_BYTES, "the map", "utf-8"), path)
     except FileNotFoundError:
         raise InputError("file not found", file=path) from None
     except yaml.YAMLError as exc:

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import zipfile
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
 from openpyxl.styles import Alignment, Protection
 from openpyxl.utils import column_index_from_string
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ctforms.errors import InputError
 from ctforms.forms import GRADES, Form, FormMap, header_values, row_values, rows_for
+from ctforms.limits import open_xlsx
 from ctforms.models import Register
 from ctforms.reproducible import document_time
 from ctforms.xlsxio import fit_rows, print_landscape, put, workbook_bytes
@@ -25,10 +24,7 @@ def _cell_value(value: Any) -> Any:
 
 
 def fill_form(register: Register, form: Form, template: Path, mapping: FormMap) -> bytes:
-    try:
-        wb = load_workbook(template)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise InputError(f"not an .xlsx template ({type(exc).__name__})", file=template) from None
+    wb = open_xlsx(template, read_only=False)
     if mapping.sheet not in wb.sheetnames:
         raise InputError(
             f"the map names sheet {mapping.sheet!r}, which the template does not have"
