@@ -5,9 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -56,7 +54,7 @@ from ctforms.signing import (
     sign_pdf,
     verify_pdf,
 )
-from ctforms.tracker import Progress
+from ctforms.terminal import Steps
 
 if TYPE_CHECKING:
     from ctforms.entries import Written
@@ -172,27 +170,16 @@ def _records_template(codes: list[tuple[str, str]]) -> bytes:
     return records_template_bytes(codes, _timestamp(TEMPLATE_DATE))
 
 
-@contextmanager
-def _progress(tracker: Path) -> Iterator[Progress | None]:
-    """A progress bar for reading a big tracker, on a terminal only (never in a pipe or log)."""
-    try:
-        big = tracker.stat().st_size > 20_000_000
-    except OSError:
-        big = False
-    if not (big and sys.stderr.isatty()):
-        yield None
-        return
-    with click.progressbar(length=1000, label="Reading the tracker", file=sys.stderr) as bar:
-        done = 0
-
-        def update(fraction: float) -> None:
-            nonlocal done
-            step = int(fraction * 1000) - done
-            if step > 0:
-                bar.update(step)
-                done += step
-
-        yield update
+READ = "Reading and checking the tracker"
+DECLARATION_STEPS = ["Reading the register", "Making the evidence pack", "Signing the pack"]
+RUN_STEPS = [
+    READ,
+    "Writing the register and action list",
+    "Filling the forms",
+    "Writing the entries file",
+    "Making the evidence pack",
+    "Archiving",
+]
 
 
 def _build(
@@ -202,11 +189,13 @@ def _build(
     catalogues: tuple[Path, ...],
     encoding: str | None,
     as_of: dt.date,
+    steps: Steps | None = None,
 ) -> Register:
-    with _progress(tracker) as progress:
-        return build_register(
-            Inputs(tracker, centre, records, catalogues, encoding, progress), as_of
-        )
+    progress = None
+    if steps is not None:
+        steps.step(READ)
+        progress = steps.part
+    return build_register(Inputs(tracker, centre, records, catalogues, encoding, progress), as_of)
 
 
 def _register_text(register: Register) -> str:
@@ -262,7 +251,10 @@ def check(
         raise InputError("--format xlsx needs -o FILE.xlsx")
     if output is not None:
         check_writable(output, force)
-    register = _build(tracker, centre, records, catalogues, encoding, as_of or dt.date.today())
+    with Steps([READ]) as steps:
+        register = _build(
+            tracker, centre, records, catalogues, encoding, as_of or dt.date.today(), steps
+        )
     for warning in register.warnings:
         click.echo(f"warning: {warning}", err=True)
     if fmt == "json":
@@ -321,20 +313,23 @@ def run(
         raise InputError(f"{outdir} is a file, not a folder; choose another folder")
     if outdir.exists() and any(outdir.iterdir()) and not force:
         raise InputError(f"{outdir} is not empty; use --force to write into it")
-    register = _build(tracker, centre, records, catalogues, encoding, as_of or dt.date.today())
+    with Steps(RUN_STEPS) as steps:
+        register = _build(
+            tracker, centre, records, catalogues, encoding, as_of or dt.date.today(), steps
+        )
+        # The papers print these people: refuse the init template's examples before any file.
+        real_name(register.centre.head_of_centre, "[centre] head_of_centre")
+        real_name(register.centre.exams_officer, "[exams_officer] name")
+        # Everything is made in a hidden folder beside the target and moved into place only
+        # when all of it is made: a run that fails leaves the folder as it was.
+        with staged_folder(outdir) as stage:
+            made = _make_outputs(register, centre, catalogues, stage, outdir, steps)
+            names = sorted(p.name for p in stage.iterdir())
+            if outdir.exists():
+                _remove_stale_outputs(outdir, register.centre.number, keep=set(names))
+            publish(stage, outdir, names)
     for warning in register.warnings:
         click.echo(f"warning: {warning}", err=True)
-    # The papers print these people: refuse the init template's examples before writing anything.
-    real_name(register.centre.head_of_centre, "[centre] head_of_centre")
-    real_name(register.centre.exams_officer, "[exams_officer] name")
-    # Everything is made in a hidden folder beside the target and moved into place only when
-    # all of it is made: a run that fails leaves the folder as it was.
-    with staged_folder(outdir) as stage:
-        made = _make_outputs(register, centre, catalogues, stage, earlier=outdir)
-        names = sorted(p.name for p in stage.iterdir())
-        if outdir.exists():
-            _remove_stale_outputs(outdir, register.centre.number, keep=set(names))
-        publish(stage, outdir, names)
     tables, produced, written, pack, archived = made
     s = register.summary
     click.echo(
@@ -368,13 +363,19 @@ def run(
 
 
 def _make_outputs(
-    register: Register, centre: Path, catalogues: tuple[Path, ...], stage: Path, earlier: Path
+    register: Register,
+    centre: Path,
+    catalogues: tuple[Path, ...],
+    stage: Path,
+    earlier: Path,
+    steps: Steps,
 ) -> tuple[list[str], list[Produced], Written, Path, Path]:
     """Every output of a run, written into stage; earlier is the folder of earlier runs."""
     from ctforms.entries import write_entries
     from ctforms.forms.produce import produce_form
 
     _centre_signer(centre)  # a bad key path fails before any work is done
+    steps.step("Writing the register and action list")
     tables = {
         "issues.json": _register_text(register).encode(),
         "issues.txt": render_table(register).encode(),
@@ -383,7 +384,12 @@ def _make_outputs(
     }
     for name, data in tables.items():
         write_bytes(stage / name, data)
-    produced = [produce_form(register, name, stage, force=True) for name in FORMS]
+    steps.step("Filling the forms")
+    produced = []
+    for i, name in enumerate(FORMS):
+        produced.append(produce_form(register, name, stage, force=True))
+        steps.part((i + 1) / len(FORMS))
+    steps.step("Writing the entries file")
     # An EDI file is never replaced: a re-run into the same folder takes the next sequence
     # (write_entries keeps an identical existing file instead of writing it again).
     sequence = 1
@@ -400,7 +406,7 @@ def _make_outputs(
     )
     # The archive holds exactly what this run wrote (the stage holds nothing else).
     wrote = sorted(p.name for p in stage.iterdir())
-    pack, archived = _pack_and_archive(register, centre, stage, files=wrote)
+    pack, archived = _pack_and_archive(register, centre, stage, files=wrote, steps=steps)
     return list(tables), produced, written, pack, archived
 
 
@@ -643,13 +649,17 @@ def declaration(
     if (key is None) != (cert is None):
         raise InputError("--sign and --cert go together")
     check_writable(output, force)
-    register = load_register(register_file)
-    if records is not None:
-        register = with_actions(register, read_records(records), records.name)
-    data = build_pack(register, SignOff(signed_by, role, reason), prepared_by=signed_by)
-    if key is not None and cert is not None:
-        data = sign_pdf(data, key, cert, signed_by)
-    write_bytes(output, data, force=force)
+    with Steps(DECLARATION_STEPS) as steps:
+        steps.step(DECLARATION_STEPS[0])
+        register = load_register(register_file)
+        if records is not None:
+            register = with_actions(register, read_records(records), records.name)
+        steps.step(DECLARATION_STEPS[1])
+        data = build_pack(register, SignOff(signed_by, role, reason), prepared_by=signed_by)
+        if key is not None and cert is not None:
+            steps.step(DECLARATION_STEPS[2])
+            data = sign_pdf(data, key, cert, signed_by)
+        write_bytes(output, data, force=force)
     left = len(outstanding(register))
     state = (
         f"signed off by {signed_by} with {left} blocking issue{'' if left == 1 else 's'}"
@@ -875,7 +885,12 @@ def _centre_signer(centre: Path) -> Signer | None:
 
 
 def _pack_and_archive(
-    register: Register, centre: Path, outdir: Path, *, files: Sequence[str] | None = None
+    register: Register,
+    centre: Path,
+    outdir: Path,
+    *,
+    files: Sequence[str] | None = None,
+    steps: Steps | None = None,
 ) -> tuple[Path, Path]:
     """The pack as a review draft (no one has signed it off), then the archive: of `files` (the
     names the run wrote) and the pack, or without `files` of the folder's top-level files.
@@ -885,7 +900,11 @@ def _pack_and_archive(
     signer = _centre_signer(centre)
     officer = load_centre(centre).exams_officer.name or None
     pack = outdir / PACK_FILE.format(centre=register.centre.number)
+    if steps is not None:
+        steps.step("Making the evidence pack")
     write_bytes(pack, build_pack(register, prepared_by=officer), force=True)
+    if steps is not None:
+        steps.step("Archiving")
     archived = outdir / ARCHIVE_FILE.format(centre=register.centre.number)
     archived.unlink(missing_ok=True)
     names = None if files is None else [*files, pack.name]
