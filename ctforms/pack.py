@@ -296,17 +296,17 @@ class _Grid(Flowable):  # type: ignore[misc]
         top, rules = self.height, [(0.0, self.height, self.width, self.height)]
         for row in rows:
             for x, cell in zip(xs, row, strict=False):
-                y = top - _PAD_Y - style.fontSize
+                if not any(cell):
+                    continue
+                # Each line then moves down by the leading (T*): no origin or width per line.
+                text.setTextOrigin(x + _PADDING, top - _PAD_Y - style.fontSize)
                 for line in cell:
                     if isinstance(line, _Tight):
-                        text.setTextOrigin(x + _PADDING, y)
                         text.setWordSpace(line.word_space)
-                        text.textOut(line)
+                        text.textLine(line)
                         text.setWordSpace(0)
-                    elif line:
-                        text.setTextOrigin(x + _PADDING, y)
-                        text.textOut(line)
-                    y -= style.leading
+                    else:
+                        text.textLine(line)
             top -= self._height(row)
             rules.append((0.0, top, self.width, top))
         canv.drawText(text)
@@ -767,5 +767,10 @@ def build_pack(
 
     Canvas.banner = BANNER if not_ready else DRAFT.upper() if sign_off is None else None
     Canvas.footer = footer
-    doc.build(story, canvasmaker=Canvas)  # no text is taller than a page: see _fit
+    a85 = rl_config.useA85
+    rl_config.useA85 = 0  # binary streams: a quarter smaller, and no slow pure-Python encoding
+    try:
+        doc.build(story, canvasmaker=Canvas)  # no text is taller than a page: see _fit
+    finally:
+        rl_config.useA85 = a85
     return buf.getvalue()
