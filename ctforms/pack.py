@@ -270,11 +270,10 @@ class _Grid(Flowable):  # type: ignore[misc]
 
     def split(self, aw: float, ah: float) -> list[Flowable]:
         start, end = self._span
-        fits = bisect_right(self._tops, self._tops[start] + ah - self._head_height + 1e-6) - 1
-        if fits <= start:  # not even one row here: the next page
+        room = self._tops[start] + ah - self._head_height
+        fits = min(bisect_right(self._tops, room) - 1, end - 1)  # asked: not all of it fits
+        if fits <= start:  # not even one row here: all of it on the next page
             return []
-        if fits >= end:
-            return [self]
         return [
             _Grid(self._head, self._rows, self._widths, self._style, (start, fits), self._tops),
             _Grid(self._head, self._rows, self._widths, self._style, (fits, end), self._tops),
