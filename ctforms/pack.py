@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -17,6 +17,7 @@ from xml.sax.saxutils import escape
 
 import yaml
 from pydantic import BaseModel
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
@@ -25,15 +26,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
-from reportlab.platypus import (
-    LongTable,
-    PageBreak,
-    Paragraph,
-    SimpleDocTemplate,
-    Spacer,
-    TableStyle,
-)
-from reportlab.platypus.doctemplate import LayoutError
+from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer
 from reportlab.platypus.flowables import Flowable
 
 from ctforms.centre import assumed_dates
@@ -46,8 +39,6 @@ from ctforms.urgency import by_urgency, is_overdue, who
 SIGNING_ROLE = "Exams Officer"  # OCR: only this My Cambridge role can submit the declaration
 BANNER = "NOT READY TO DECLARE"
 DRAFT = "Review draft: not signed off"
-_PADDING = 3  # points either side of a table cell's text
-CHUNK = 200  # rows per table: one giant table is very slow to lay out in reportlab
 
 # Fonts with wide Latin coverage, looked for in this order; else the PDF core fonts.
 _FONT_FILES = [
@@ -124,18 +115,104 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
-# A paragraph taller than a page stops reportlab (LayoutError); issues.json keeps the whole text.
-_MOST = {"cell": 500}
+# The page's frame (SimpleDocTemplate: 6 pt of padding inside the margins on each side).
+_MARGIN_X, _MARGIN_Y, _FRAME_PADDING = 15 * mm, 16 * mm, 6
+_FRAME_WIDTH = A4[0] - 2 * _MARGIN_X - 2 * _FRAME_PADDING
+_FRAME_HEIGHT = A4[1] - 2 * _MARGIN_Y - 2 * _FRAME_PADDING
+_PADDING = 3  # points either side of a table cell's text
+_PAD_Y = 2  # points above and below it
+SHORTENED = "… (shortened here; the full text is in issues.json)"
+
+
+class _Widths(dict[str, float]):
+    """Advance widths of one font at 1 pt, char by char: a text's width is their sum (reportlab
+    does no kerning), so a cell is measured without a stringWidth call per word."""
+
+    def __init__(self, font: str) -> None:
+        super().__init__()
+        self.font = font
+
+    def __missing__(self, char: str) -> float:
+        self[char] = width = float(stringWidth(char, self.font, 1))
+        return width
+
+
+@cache
+def _widths(font: str) -> _Widths:
+    return _Widths(font)
+
+
+class _Tight(str):
+    """A line a little wider than its column, drawn with its spaces narrowed to fit."""
+
+    word_space: float  # points added to each space (negative)
+
+
+def _line(words: list[str], used: float, room: float, size: float) -> str:
+    line = " ".join(words)
+    if used <= room or len(words) < 2:
+        return line
+    tight = _Tight(line)
+    tight.word_space = (room - used) * size / (len(words) - 1)
+    return tight
+
+
+def _lines(text: str, room: float, style: ParagraphStyle) -> list[str]:
+    """`text` broken into lines that fit `room` points, as reportlab's Paragraph breaks it: at
+    each newline, at spaces (a run of them shown as one, each allowed to narrow by 5% for a
+    word to fit), and a word wider than `room` cut where it must."""
+    widths, size = _widths(style.fontName), float(style.fontSize)
+    room /= size  # widths are at 1 pt
+    space = widths[" "]
+    shrink = space * rl_config.spaceShrinkage
+    out: list[str] = []
+    for para in text.split("\n"):
+        words = para.split()
+        line = " ".join(words)
+        if sum(map(widths.__getitem__, line)) <= room:  # most cells: one line, measured once
+            out.append(line)
+            continue
+        kept: list[str] = []
+        used = -space
+        for word in words:
+            wide = sum(map(widths.__getitem__, word))
+            if used + space + wide <= room + shrink * len(kept):
+                kept.append(word)
+                used += space + wide
+            elif wide <= room:
+                out.append(_line(kept, used, room, size))
+                kept, used = [word], wide
+            else:  # wider than the column: its start fills this line, the rest the next ones
+                used = used + space if kept else 0.0
+                piece = ""
+                for char in word:
+                    if used + widths[char] > room and (piece or kept):
+                        out.append(" ".join([*kept, piece] if piece else kept))
+                        kept, piece, used = [], "", 0.0
+                    piece += char
+                    used += widths[char]
+                kept = [piece]
+        out.append(_line(kept, used, room, size))
+    return out
+
+
+def _fit(lines: list[str], room: float, style: ParagraphStyle, most: int) -> list[str]:
+    """At most `most` of `lines`: a longer text (a pasted e-mail as an action) is shortened,
+    saying so. The one guard against a text taller than a page, which reportlab cannot lay out
+    (a table row cannot split); issues.json keeps the whole text."""
+    if len(lines) <= most:
+        return lines
+    note = _lines(SHORTENED, room, style)
+    return lines[: max(0, most - len(note))] + note
 
 
 def _p(text: object, style: ParagraphStyle) -> Paragraph:
+    """A paragraph of the page's width, shortened (saying so) if it would fill more than a page."""
     said = str(text)
-    most = _MOST.get(style.name, 3000)
-    if len(said) > most:
-        said = f"{said[:most]}… [{len(said) - most} more characters: see issues.json]"
-    if said.count("\n") > most // 50:  # many short lines are as tall as one long text
-        head, *rest = said.split("\n", most // 50)
-        said = "\n".join([head, *rest[:-1]]) + " " + " ".join(rest[-1].split())
+    most = int(_FRAME_HEIGHT // style.leading) - 2
+    lines = _lines(said, _FRAME_WIDTH, style)
+    if len(lines) > most:
+        said = "\n".join(_fit(lines, _FRAME_WIDTH, style, most))
     return Paragraph(escape(said).replace("\n", "<br/>"), style)
 
 
@@ -156,45 +233,107 @@ def outstanding(register: Register) -> list[Issue]:
     return [i for i in register.issues if i.severity is Severity.BLOCKING and not i.handled]
 
 
-_CELL_LINES = 40  # a table row cannot split across pages: keep each cell well under one
+class _Grid(Flowable):  # type: ignore[misc]
+    """A table whose cells are wrapped once, up front, into lines of plain text: it splits
+    itself between pages (the header repeated on each) by its known row heights and draws
+    straight on the canvas. reportlab's own tables wrap a Paragraph per cell again at each
+    split, which cost seconds for a few thousand students."""
 
+    def __init__(
+        self,
+        head: list[list[str]] | None,
+        rows: list[list[list[str]]],
+        widths: list[float],
+        style: ParagraphStyle,
+        span: tuple[int, int] | None = None,
+        tops: list[float] | None = None,
+    ) -> None:
+        super().__init__()
+        self.hAlign = "CENTER"  # as reportlab's tables
+        self._head, self._rows, self._widths, self._style = head, rows, widths, style
+        self._span = span or (0, len(rows))
+        if tops is None:  # tops[i]: the height of rows[:i]
+            tops = [0.0]
+            for row in rows:
+                tops.append(tops[-1] + self._height(row))
+        self._tops = tops
+        self._head_height = self._height(head) if head else 0.0
+        self.width = sum(widths)
 
-def _cell(value: object, width: float, style: ParagraphStyle) -> Paragraph:
-    """A table cell; a text longer than about 40 lines of its column (a pasted e-mail as an
-    action) is shortened, saying so, rather than making a row taller than the page."""
-    text = str(value)
-    limit = max(1, int(width / (style.fontSize * 0.45))) * _CELL_LINES
-    if len(text) > limit:
-        text = text[:limit] + " … (shortened here; the full text is in issues.json)"
-    return _p(text, style)
+    def _height(self, row: list[list[str]]) -> float:
+        return max(map(len, row)) * float(self._style.leading) + 2 * _PAD_Y
 
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        start, end = self._span
+        self.height = self._head_height + self._tops[end] - self._tops[start]
+        return self.width, self.height
 
-def _tables(
-    header: list[str] | None, rows: list[list[Any]], widths: list[float], style: ParagraphStyle
-) -> Iterator[Flowable]:
-    """Rows in chunks, each a table with the header repeated on every page it spans."""
-    head = [[_p(h, style) for h in header]] if header else []
-    ts = TableStyle([
-        ("FONTNAME", (0, 0), (-1, -1), _fonts()[0]),
-        ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-        *([("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#DDEBF7"))] if header else []),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), _PADDING),
-        ("RIGHTPADDING", (0, 0), (-1, -1), _PADDING),
-        ("TOPPADDING", (0, 0), (-1, -1), 2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-    ])  # fmt: skip
-    if not rows:
-        yield _p("None.", style)
-        return
-    for start in range(0, len(rows), CHUNK):
-        body = [
-            [_cell(v, w, style) for v, w in zip(row, widths, strict=True)]
-            for row in rows[start : start + CHUNK]
+    def split(self, aw: float, ah: float) -> list[Flowable]:
+        start, end = self._span
+        room = self._tops[start] + ah - self._head_height
+        fits = min(bisect_right(self._tops, room) - 1, end - 1)  # asked: not all of it fits
+        if fits <= start:  # not even one row here: all of it on the next page
+            return []
+        return [
+            _Grid(self._head, self._rows, self._widths, self._style, (start, fits), self._tops),
+            _Grid(self._head, self._rows, self._widths, self._style, (fits, end), self._tops),
         ]
-        table = LongTable([*head, *body], colWidths=widths, repeatRows=len(head))
-        table.setStyle(ts)
-        yield table
+
+    def draw(self) -> None:
+        canv, style = self.canv, self._style
+        start, end = self._span
+        rows = [self._head, *self._rows[start:end]] if self._head else self._rows[start:end]
+        xs = [0.0]
+        for w in self._widths:
+            xs.append(xs[-1] + w)
+        if self._head:
+            canv.setFillColor(_HEAD_FILL)
+            canv.rect(0, self.height - self._head_height, self.width, self._head_height, 0, 1)
+        text = canv.beginText()
+        text.setFont(style.fontName, style.fontSize, style.leading)
+        canv.setFillColor(colors.black)
+        top, rules = self.height, [(0.0, self.height, self.width, self.height)]
+        for row in rows:
+            for x, cell in zip(xs, row, strict=False):
+                if not any(cell):
+                    continue
+                # Each line then moves down by the leading (T*): no origin or width per line.
+                text.setTextOrigin(x + _PADDING, top - _PAD_Y - style.fontSize)
+                for line in cell:
+                    if isinstance(line, _Tight):
+                        text.setWordSpace(line.word_space)
+                        text.textLine(line)
+                        text.setWordSpace(0)
+                    else:
+                        text.textLine(line)
+            top -= self._height(row)
+            rules.append((0.0, top, self.width, top))
+        canv.drawText(text)
+        rules += [(x, 0.0, x, self.height) for x in xs]
+        canv.setStrokeColor(colors.grey)
+        canv.setLineWidth(0.25)
+        canv.setLineCap(1)
+        canv.lines(rules)
+
+
+_HEAD_FILL = colors.HexColor("#DDEBF7")
+
+
+def _table(
+    header: list[str] | None, rows: list[list[Any]], widths: list[float], style: ParagraphStyle
+) -> Flowable:
+    """One table, its header repeated on every page it spans; any cell too tall for a page is
+    shortened (saying so)."""
+    if not rows:
+        return _p("None.", style)
+    rooms = [w - 2 * _PADDING for w in widths]
+    head = [_lines(h, r, style) for h, r in zip(header, rooms, strict=True)] if header else None
+    head_lines = max(map(len, head)) if head else 0
+    most = int((_FRAME_HEIGHT - 2 * _PAD_Y * (2 if head else 1)) // style.leading) - head_lines
+    cells = [[_lines(str(v), r, style) for v, r in zip(row, rooms, strict=True)] for row in rows]
+    for row in cells:
+        row[:] = [_fit(lines, r, style, most) for lines, r in zip(row, rooms, strict=True)]
+    return _Grid(head, cells, widths, style)
 
 
 def _check_evidence(register: Register, names: list[str]) -> str:
@@ -305,8 +444,9 @@ def _id_lines(issue_id: str, width: float, style: ParagraphStyle) -> str:
     inside a part (reportlab would otherwise split it anywhere)."""
     room = width - 2 * _PADDING
     lines = [""]
+    widths = _widths(style.fontName)
     for part in re.findall(r"[^/]*/|[^/]+", issue_id):
-        if lines[-1] and stringWidth(lines[-1] + part, style.fontName, style.fontSize) > room:
+        if lines[-1] and sum(map(widths.__getitem__, lines[-1] + part)) * style.fontSize > room:
             lines.append(part)
         else:
             lines[-1] += part
@@ -350,7 +490,7 @@ def build_pack(
         ("Students at risk", str(register.summary.students_at_risk)),
         ("Blocking issues without a recorded action", str(len(left))),
     ]
-    story += list(_tables(None, [list(r) for r in cover], [60 * mm, 115 * mm], st["body"]))
+    story.append(_table(None, [list(r) for r in cover], [60 * mm, 115 * mm], st["body"]))
     story.append(Spacer(1, 5 * mm))
     have = "has" if len(left) == 1 else "have"
     if not_ready:
@@ -436,8 +576,8 @@ def build_pack(
         ]
         for code, q in sorted(per_qual.items())
     ]
-    story += list(
-        _tables(
+    story.append(
+        _table(
             ["Code", "Qualification", "Students", "At risk", "Issues by kind"],
             rows,
             [16 * mm, 62 * mm, 17 * mm, 15 * mm, 70 * mm],
@@ -459,8 +599,8 @@ def build_pack(
         ]
         for c in register.catalogue
     ]
-    story += list(
-        _tables(
+    story.append(
+        _table(
             ["Code", "Source", "Rules", "Not known (checked by hand)"],
             rows,
             [16 * mm, 70 * mm, 30 * mm, 64 * mm],
@@ -483,8 +623,8 @@ def build_pack(
         ]
         for s in register.students
     ]
-    story += list(
-        _tables(
+    story.append(
+        _table(
             ["Cand.", "Name", "Expects", "Entered", "Status", "Blocking", "Warnings"],
             rows,
             [14 * mm, 62 * mm, 18 * mm, 18 * mm, 22 * mm, 18 * mm, 18 * mm],
@@ -527,8 +667,8 @@ def build_pack(
                 recorded,
             ]
         )
-    story += list(
-        _tables(
+    story.append(
+        _table(
             ["Student", "Severity: kind / ID", "What is wrong; action", "Deadline", "Recorded"],
             rows,
             widths,
@@ -559,8 +699,8 @@ def build_pack(
             )
         )
         story.append(Spacer(1, 4 * mm))
-        story += list(
-            _tables(
+        story.append(
+            _table(
                 None,
                 [
                     ["Name", sign_off.name],
@@ -582,8 +722,8 @@ def build_pack(
         story.append(_p(heading, st["h2"]))
         if sign_off is not None:
             story.append(_p(f"Reason given: {sign_off.outstanding_reason}", st["body"]))
-        story += list(
-            _tables(
+        story.append(
+            _table(
                 ["Student", "Issue", "Deadline"],
                 [[_who(i), f"{i.summary} ({i.id})", _date(i.deadline)] for i in by_urgency(left)],
                 [45 * mm, 110 * mm, 20 * mm],
@@ -597,8 +737,8 @@ def build_pack(
     story.append(
         _p("SHA-256 of every input named in the register, to match the files kept.", st["small"])
     )
-    story += list(
-        _tables(
+    story.append(
+        _table(
             ["Role", "File", "Size", "SHA-256"],
             [[f.role, f.name, f.size, f.sha256] for f in register.inputs],
             [16 * mm, 34 * mm, 14 * mm, 116 * mm],  # a SHA-256 on one line
@@ -610,10 +750,10 @@ def build_pack(
     doc = SimpleDocTemplate(
         buf,
         pagesize=A4,
-        leftMargin=15 * mm,
-        rightMargin=15 * mm,
-        topMargin=16 * mm,
-        bottomMargin=16 * mm,
+        leftMargin=_MARGIN_X,
+        rightMargin=_MARGIN_X,
+        topMargin=_MARGIN_Y,
+        bottomMargin=_MARGIN_Y,
         title=f"Checkpoint 2 evidence pack {c.number}",
         author="ctforms",
         subject=f"Summer {register.series.year}",
@@ -626,11 +766,10 @@ def build_pack(
 
     Canvas.banner = BANNER if not_ready else DRAFT.upper() if sign_off is None else None
     Canvas.footer = footer
+    a85 = rl_config.useA85
+    rl_config.useA85 = 0  # binary streams: a quarter smaller, and no slow pure-Python encoding
     try:
-        doc.build(story, canvasmaker=Canvas)
-    except LayoutError:  # a table cell taller than a page: a text far longer than any real one
-        raise InputError(
-            "a text in the register (a name, an action or a note) is too long to fit on a page"
-            " of the evidence pack; shorten it where it was entered and run the check again"
-        ) from None
+        doc.build(story, canvasmaker=Canvas)  # no text is taller than a page: see _fit
+    finally:
+        rl_config.useA85 = a85
     return buf.getvalue()

@@ -203,3 +203,90 @@ def test_first_page_renders(tmp_path: Path) -> None:
     )
     png = next(tmp_path.glob("page*.png"))
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 2000
+
+
+# ------------------------------------------------------------------ layout of long tables (#11)
+
+HEADER = "Cand. Name Expects Entered Status Blocking Warnings"
+
+
+def _register_with(tmp_path: Path, students: int = 0, action: str | None = None) -> Path:
+    """The demo register with `students` more students (0100...), or its first blocking
+    issue's action replaced."""
+    data = json.loads(REGISTER.read_text("utf-8"))
+    template = data["students"][0]
+    for n in range(students):
+        data["students"].append(
+            {**template, "candidate_number": f"{100 + n:04d}", "surname": f"Extra{n}"}
+        )
+    if action is not None:
+        next(i for i in data["issues"] if i["severity"] == "blocking")["action"] = action
+    path = tmp_path / "register.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def test_a_table_over_many_pages_has_its_header_once_at_the_top_of_each(tmp_path: Path) -> None:
+    register = _register_with(tmp_path, students=400)
+    code, pdf = _pack(tmp_path, *ANYWAY, register=register)
+    assert code == 0
+    pages = _pages(pdf)
+    first = next(n for n, p in enumerate(pages) if f"Students expecting a result {HEADER}" in p)
+    last = next(n for n, p in enumerate(pages) if "Outstanding issues and recorded" in p)
+    assert last - first >= 8  # 465 students: the table spans pages
+    for page in pages[first:last]:
+        assert page.count(HEADER) == 1, page[:200]  # repeated, never restarted mid-page
+        assert page.index(HEADER) < 60
+    students = " ".join(pages[first:last])
+    for n in range(400):
+        assert f"{100 + n:04d} Extra{n}, Tobi" in students
+
+
+def test_an_action_is_shown_whole_when_it_fits_a_page(tmp_path: Path) -> None:
+    """Actions of 500 characters and more were cut; now only a text taller than a page is."""
+    code, pdf = _pack(tmp_path, *ANYWAY)
+    assert code == 0
+    text = " ".join(_pages(pdf))
+    register = Register.model_validate_json(REGISTER.read_text("utf-8"))
+    longest = max(register.issues, key=lambda i: len(i.action))
+    assert len(longest.action) > 500
+    assert " ".join(longest.action.split()) in text
+    assert "see issues.json" not in text
+
+
+def test_a_cell_taller_than_a_page_is_shortened_saying_so(tmp_path: Path) -> None:
+    action = " ".join(f"Phoned OCR (call {n})." for n in range(3_000))
+    code, pdf = _pack(tmp_path, *ANYWAY, register=_register_with(tmp_path, action=action))
+    assert code == 0
+    pages = _pages(pdf)
+    text = " ".join(pages)
+    assert "Phoned OCR (call 0). Phoned OCR (call 1)." in text
+    assert "Phoned OCR (call 2999)." not in text
+    assert "… (shortened here; the full text is in issues.json)" in text
+    for n, page in enumerate(pages, start=1):
+        assert f"Page {n} of {len(pages)}" in page
+
+
+def test_a_reason_longer_than_a_page_is_shortened_saying_so(tmp_path: Path) -> None:
+    reason = " ".join(f"Reason {n}." for n in range(4_000))
+    code, pdf = _pack(tmp_path, "--allow-outstanding", reason)
+    assert code == 0
+    text = " ".join(_pages(pdf))
+    assert f"Reason given: {reason[:200]}" in text
+    assert "Reason 3999." not in text
+    assert "… (shortened here; the full text is in issues.json)" in text
+
+
+def test_a_name_wider_than_its_column_is_cut_across_lines_not_over_the_next(
+    tmp_path: Path,
+) -> None:
+    data = json.loads(REGISTER.read_text("utf-8"))
+    data["students"][0]["surname"] = "Abcdefghij" * 20
+    register = tmp_path / "register.json"
+    register.write_text(json.dumps(data), encoding="utf-8")
+    code, pdf = _pack(tmp_path, *ANYWAY, register=register)
+    assert code == 0
+    lines = "\n".join(p.extract_text() for p in PdfReader(pdf).pages).splitlines()
+    pieces = [line for line in lines if "Abcdefghij" in line]
+    assert len(pieces) == 5 and all(len(p) < 45 for p in pieces)  # as a Paragraph cuts it
+    assert "".join(pieces) == "Abcdefghij" * 20 + ", Tobi"
