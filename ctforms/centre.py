@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +86,27 @@ def default_series(year: int, given: dict[str, Any] | None = None) -> dict[str, 
     return given
 
 
+def _refuse_control_characters(data: Any, name: str, where: str = "") -> None:
+    """A name or e-mail with ESC or BEL in it would reach every paper and spreadsheet."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            inner = f"{where}.{key}" if where else str(key)
+            _refuse_control_characters(value, name, inner)
+    elif isinstance(data, list):
+        for value in data:
+            _refuse_control_characters(value, name, where)
+    elif isinstance(data, str) and any(
+        unicodedata.category(c) == "Cc" and c not in "\t" for c in data
+    ):
+        section, _, key = where.rpartition(".")
+        shown = f"[{section}] {key}" if section else key
+        raise InputError(
+            f"{shown}: holds control characters (invisible codes such as ESC);"
+            " type the value plainly",
+            file=name,
+        )
+
+
 def parse_centre(text: str, name: str) -> CentreProfile:
     try:
         data = tomllib.loads(text)
@@ -92,6 +114,7 @@ def parse_centre(text: str, name: str) -> CentreProfile:
         raise InputError(f"not valid TOML ({exc})", file=name) from None
     except RecursionError:  # tomllib recurses into nested arrays and tables
         raise InputError("not valid TOML (nested too deeply)", file=name) from None
+    _refuse_control_characters(data, name)
     series = data.get("series")
     if not isinstance(series, dict) or "year" not in series:
         raise InputError(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,7 +20,7 @@ from ctforms.centre import centre_template_for, load_centre
 from ctforms.demo import DEMO_AS_OF, demo_dir, templates_dir
 from ctforms.errors import InputError
 from ctforms.forms import FORMS
-from ctforms.limits import EDI_MAX_BYTES, read_limited
+from ctforms.limits import EDI_MAX_BYTES, PDF_MAX_BYTES, read_limited, regular_file, too_big
 from ctforms.models import MODELS, Records, Register
 from ctforms.options import (
     as_of_option,
@@ -33,6 +34,7 @@ from ctforms.options import (
 )
 from ctforms.output import (
     check_writable,
+    leftovers,
     publish,
     staged_folder,
     write_all,
@@ -116,8 +118,11 @@ class Group(click.Group):
             raise _Exit2(str(exc)) from None
         except PermissionError as exc:
             raise _Exit2(f"{exc.filename}: permission denied") from None
+        except BrokenPipeError:
+            raise  # the reader of a pipe stopped reading (| head): main() ends quietly
         except OSError as exc:  # a path that cannot be read or written: still one line
-            raise _Exit2(f"{exc.filename or 'a file'}: {exc.strerror or exc}") from None
+            where = exc.filename or "the output (the screen, pipe or file it goes to)"
+            raise _Exit2(f"{where}: {exc.strerror or exc}") from None
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except Exception as exc:
@@ -144,7 +149,15 @@ def cli() -> None:
 
 
 def main() -> None:
-    cli(prog_name="ctforms")
+    try:
+        cli(prog_name="ctforms")
+    except BrokenPipeError:
+        # Python's advice: point stdout at devnull so the flush at exit does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
+    except OSError as exc:  # --help or --version into a full disk: said before any command
+        click.echo(f"Error: cannot write the output ({exc.strerror or exc})", err=True)
+        sys.exit(2)
 
 
 def _timestamp(day: dt.date) -> dt.datetime:
@@ -322,6 +335,12 @@ def run(
         real_name(register.centre.exams_officer, "[exams_officer] name")
         # Everything is made in a hidden folder beside the target and moved into place only
         # when all of it is made: a run that fails leaves the folder as it was.
+        for stale in leftovers(outdir):
+            click.echo(
+                f"warning: {stale} was left by an interrupted run; it holds personal data:"
+                " delete it",
+                err=True,
+            )
         with staged_folder(outdir) as stage:
             made = _make_outputs(register, centre, catalogues, stage, outdir, steps)
             names = sorted(p.name for p in stage.iterdir())
@@ -772,7 +791,12 @@ def verify(file: Path, cert: Path | None) -> None:
         ctforms verify pack.pdf --cert keys/centre-cert.pem
     """
     trusted = load_trusted(cert) if cert is not None else None
+    regular_file(file, "the file to verify")
     if file.suffix.lower() == ".pdf":
+        if file.stat().st_size > PDF_MAX_BYTES:
+            raise InputError(
+                too_big("the PDF", file.stat().st_size, PDF_MAX_BYTES).detail, file=file
+            )
         _verify_pdf(file, trusted)
     else:
         _verify_zip(file, trusted)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import stat
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -31,6 +32,8 @@ CENTRE_MAX_BYTES = 1 * MB  # centre.toml is a page of settings
 YAML_MAX_BYTES = 20 * MB  # a YAML catalogue or form map; the shipped catalogue is ~30 KB
 REGISTER_MAX_BYTES = 200 * MB  # issues.json
 EDI_MAX_BYTES = 20 * MB  # 9,999 candidates' entries are ~2 MB
+KEY_MAX_BYTES = 1 * MB  # a PEM key or certificate is a few KB
+PDF_MAX_BYTES = 200 * MB  # a signed evidence pack; 9,999 students make ~2 MB
 
 # YAML: aliases are counted every time they are used, so "billion laughs" is refused here.
 YAML_MAX_NODES = 2_000_000
@@ -61,10 +64,23 @@ def too_big(what: str, size: int | None, limit: int) -> InputError:
     )
 
 
+def regular_file(path: Path, what: str) -> None:
+    """Refuse a folder, a pipe, a socket or a device where a file is read: a pipe with no
+    writer would wait for ever, a device never ends."""
+    try:
+        mode = Path(path).stat().st_mode
+    except OSError:
+        return  # not found, no permission: the reader says so in its own words
+    if not stat.S_ISREG(mode):
+        raise InputError(f"{what} must be a regular file, not a folder, pipe or device", file=path)
+
+
 def read_limited(path: Path, limit: int, what: str) -> bytes:
     """The bytes of `path`, refused past `limit` (a device or pipe included: never read whole).
 
     OSError (file not found, permission) is left to the caller, which knows what to say."""
+    if stat.S_ISFIFO(Path(path).stat().st_mode):
+        raise InputError(f"{what} is a pipe, not a file; save it as a file first", file=path)
     with open(path, "rb") as fh:
         data = fh.read(limit + 1)
     if len(data) > limit:
@@ -100,7 +116,13 @@ def load_yaml(text: str, name: str | Path) -> Any:
         if node is None:
             return None
         _check_expansion(node, name)
-        return loader.construct_document(node)
+        try:
+            return loader.construct_document(node)
+        except ValueError as exc:  # e.g. an integer of thousands of digits
+            said = "a number thousands of digits long" if "digits" in str(exc) else str(exc)
+            raise InputError(
+                f"holds {said[:120]}; check this is the right file", file=name
+            ) from None
     finally:
         loader.dispose()
 

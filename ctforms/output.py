@@ -6,10 +6,13 @@ creates is 0700, whatever the umask.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import stat
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -89,16 +92,17 @@ def write_all(files: list[tuple[Path, bytes]], *, force: bool = False) -> None:
     removed again if a later one fails, so the command leaves all of them or none."""
     for path, _ in files:
         check_writable(Path(path), force)
-    written: list[Path] = []
+    made: list[Path] = []  # files and folders this call created, to take away on failure
     try:
         for path, data in files:
-            existed = Path(path).exists()
+            for folder in (*reversed(Path(path).parents), Path(path)):
+                if not folder.exists() and folder not in made:
+                    made.append(folder)
             write_bytes(path, data, force=force)
-            if not existed:
-                written.append(Path(path))
     except BaseException:
-        for path in written:
-            path.unlink(missing_ok=True)
+        for path in reversed(made):
+            with contextlib.suppress(OSError):
+                path.rmdir() if path.is_dir() else path.unlink(missing_ok=True)
         raise
 
 
@@ -125,10 +129,35 @@ def staged_folder(target: Path) -> Iterator[Path]:
         stage = Path(tempfile.mkdtemp(prefix=STAGE_PREFIX, dir=base))
     except OSError as exc:
         raise _cannot_write(target, exc) from None
+    with _cleanup_on_terminate():
+        try:
+            yield stage
+        finally:
+            shutil.rmtree(stage, ignore_errors=True)
+
+
+def leftovers(target: Path) -> list[Path]:
+    """Staging folders that an interrupted earlier run left beside target."""
+    base = _nearest_existing(target)
+    return sorted(base.glob(f"{STAGE_PREFIX}*")) if base.is_dir() else []
+
+
+@contextmanager
+def _cleanup_on_terminate() -> Iterator[None]:
+    """SIGTERM (a `kill`, a closing terminal, a timeout) ends the command as Ctrl-C would, so
+    the staging folder is removed; SIGKILL cannot be caught."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
     try:
-        yield stage
+        yield
     finally:
-        shutil.rmtree(stage, ignore_errors=True)
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _same(a: Path, b: Path) -> bool:

@@ -11,12 +11,14 @@ import datetime as dt
 import hashlib
 import io
 import logging
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ctforms.errors import InputError
-from ctforms.output import check_writable, write_bytes
+from ctforms.limits import KEY_MAX_BYTES, read_limited
+from ctforms.output import check_writable, write_all
 
 if TYPE_CHECKING:
     from cryptography import x509 as pyca_x509
@@ -67,6 +69,7 @@ def load_trusted(path: Path, label: str = "--cert") -> Trusted:
     from pyhanko.keys import load_cert_from_pemder
 
     try:
+        read_limited(path, KEY_MAX_BYTES, label)  # a device or a huge file is refused
         cert = load_cert_from_pemder(str(path))  # type: ignore[no-untyped-call]
         return Trusted(fingerprint(cert.dump()), cert.public_key.dump())
     except OSError as exc:
@@ -106,6 +109,13 @@ def new_keys(
     from cryptography.x509.oid import NameOID
 
     key_path, cert_path = outdir / "centre-key.pem", outdir / "centre-cert.pem"
+    if not 1 <= len(common_name.strip()) <= 64:  # X.509's upper bound for a common name
+        raise InputError(
+            f"--name must be 1 to 64 characters (a certificate's limit), not {len(common_name)};"
+            " shorten it, e.g. the centre's name without its town"
+        )
+    if any(unicodedata.category(c) == "Cc" for c in common_name):
+        raise InputError("--name holds control characters; type the centre's name plainly")
     for path in (key_path, cert_path):
         check_writable(path, force)
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -139,8 +149,8 @@ def new_keys(
     key_pem = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    write_bytes(key_path, key_pem, force=force, mode=0o600)
-    write_bytes(cert_path, cert.public_bytes(serialization.Encoding.PEM), force=force, mode=0o600)
+    cert_pem = cert.public_bytes(serialization.Encoding.PEM)
+    write_all([(key_path, key_pem), (cert_path, cert_pem)], force=force)
     return key_path, cert_path
 
 
@@ -176,7 +186,9 @@ def load_signer(
 
     def read(label: str, path: Path) -> bytes:
         try:
-            return path.read_bytes()
+            return read_limited(path, KEY_MAX_BYTES, f"{label} {path}")
+        except InputError as exc:
+            raise InputError(exc.detail, file=source) from None
         except OSError as exc:
             raise fail(label, path, f"cannot read it ({exc.strerror})") from None
 
@@ -321,6 +333,7 @@ def _self_signature_holds(cert: Any) -> bool:
 
 def sign_pdf(data: bytes, key: Path, cert: Path, signer_name: str) -> bytes:
     _need()
+    load_signer(key, cert)  # the key must be this certificate's, or the pack never verifies
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import signers
 
