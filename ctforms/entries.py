@@ -156,7 +156,7 @@ def plan_changes(register: Register, catalogue: Catalogue) -> Plan:
         try:
             ch.edi_name, shortened = entry_name(ch.surname, ch.forenames)
         except NameError_ as exc:
-            raise InputError(f"candidate {ch.candidate_number}: name {exc}") from None
+            raise InputError(f"candidate {ch.candidate_number}: {exc}") from None
         if shortened:
             warnings.append(
                 f"candidate {ch.candidate_number}: name shortened to {ch.edi_name!r} (40"

@@ -19,6 +19,10 @@ class NameError_(ValueError):
     """A name that cannot be written in the entries alphabet."""
 
 
+def _count(n: int) -> str:
+    return "a character" if n == 1 else f"{n} characters"
+
+
 def transliterate(text: str) -> str:
     out = []
     for ch in text:
@@ -30,9 +34,11 @@ def transliterate(text: str) -> str:
     cleaned = " ".join("".join(out).split())
     bad = sorted({c for c in cleaned if c not in ALLOWED})
     if bad:
+        # The name itself is personal data: the message says what is wrong, not the name.
         raise NameError_(
-            f"{text!r} has {', '.join(repr(c) for c in bad)}, which entries cannot carry"
-            " (letters A-Z, space, hyphen, apostrophe): correct the name in your MIS"
+            f"has {_count(len(bad))} the entries file cannot carry (it takes letters A-Z, space,"
+            " hyphen and apostrophe; accents are dropped): give the name in Latin letters in"
+            " your MIS and download the tracker again"
         )
     return cleaned
 
@@ -42,8 +48,14 @@ def entry_name(surname: str, forenames: str) -> tuple[str, bool]:
 
     Shortening keeps the surname whole and cuts the forenames (then the surname, if it alone
     is too long): the convention of MIS exports."""
-    sur = transliterate(surname)
-    fore = transliterate(forenames)
+    try:
+        sur = transliterate(surname)
+    except NameError_ as exc:
+        raise NameError_(f"the surname {exc}") from None
+    try:
+        fore = transliterate(forenames)
+    except NameError_ as exc:
+        raise NameError_(f"the forenames {str(exc).replace('has', 'have', 1)}") from None
     if not sur:
         raise NameError_("the surname is empty")
     full = f"{sur}:{fore}"

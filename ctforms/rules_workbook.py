@@ -15,6 +15,7 @@ any unit of a qualification has a Rule, every mandatory unit is taken to be mark
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -401,6 +402,8 @@ def _add_unit(r: _Reader, subject: _SubjectInfo, row: _Row, number: int) -> None
 
 
 def _shown(value: object) -> str:
+    if isinstance(value, enum.Enum):  # Assessment.EXAMINED -> 'Examined', as typed
+        value = value.value
     return repr(value) if isinstance(value, str) else str(value)
 
 

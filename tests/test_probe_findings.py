@@ -191,3 +191,32 @@ def test_a_leftover_staging_folder_is_pointed_out(tmp_path: Path) -> None:
     result = invoke("run", *DEMO_ARGS, "-o", tmp_path / "results")
     assert result.exit_code == 0
     assert "was left by an interrupted run; it holds personal data: delete it" in result.stderr
+
+
+def test_a_rules_workbook_conflict_is_said_as_typed(tmp_path: Path) -> None:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(DEMO / "rules.xlsx")
+    ws = wb["Units"]
+    rows = [r for r in range(2, ws.max_row + 1) if ws.cell(r, 2).value == 4]
+    first, later = rows[0], rows[1]
+    assert ws.cell(first, 5).value == "Moderated"
+    ws.cell(later, 5).value = "Examined"
+    bad = tmp_path / "rules.xlsx"
+    wb.save(bad)
+    line = _one_error(_run("catalogue", "check", bad))
+    assert "has Assessment 'Examined' here but 'Moderated' on row" in line
+    assert "Assessment." not in line
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_a_register_dated_outside_any_real_series_is_refused(tmp_path: Path, day: str) -> None:
+    import json
+
+    data = json.loads(REGISTER.read_text("utf-8"))
+    data["as_of"] = day
+    bad = tmp_path / "issues.json"
+    bad.write_text(json.dumps(data), "utf-8")
+    line = _one_error(_run("forms", "missed-claim", bad, "-o", tmp_path / "out"))
+    assert "as_of" in line
+    assert not (tmp_path / "out").exists()
