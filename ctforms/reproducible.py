@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import stat
 import zipfile
 from collections.abc import Callable
 
@@ -31,7 +32,7 @@ def fixed_entry(name: str, stamp: dt.datetime, mode: int = 0o644) -> zipfile.Zip
     info = zipfile.ZipInfo(name, date_time=zip_time(stamp).timetuple()[:6])
     info.compress_type = zipfile.ZIP_DEFLATED
     info.create_system = 3  # ZipInfo says 0 on Windows: same bytes on every platform
-    info.external_attr = mode << 16
+    info.external_attr = (stat.S_IFREG | mode) << 16  # a regular file, as unzip expects
     return info
 
 

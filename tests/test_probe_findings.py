@@ -220,3 +220,14 @@ def test_a_register_dated_outside_any_real_series_is_refused(tmp_path: Path, day
     line = _one_error(_run("forms", "missed-claim", bad, "-o", tmp_path / "out"))
     assert "as_of" in line
     assert not (tmp_path / "out").exists()
+
+
+def test_archive_members_are_regular_owner_only_files(tmp_path: Path) -> None:
+    import stat
+    import zipfile
+
+    assert invoke("run", *DEMO_ARGS, "-o", tmp_path).exit_code == 0
+    with zipfile.ZipFile(next(tmp_path.glob("*.zip"))) as zf:
+        for info in zf.infolist():
+            mode = info.external_attr >> 16
+            assert stat.S_ISREG(mode) and stat.S_IMODE(mode) == 0o600, info.filename
