@@ -72,15 +72,18 @@ def regular_file(path: Path, what: str) -> None:
     except OSError:
         return  # not found, no permission: the reader says so in its own words
     if not stat.S_ISREG(mode):
-        raise InputError(f"{what} must be a regular file, not a folder, pipe or device", file=path)
+        raise InputError(
+            f"{what} must be a regular file, not a folder, pipe or device; save it as a file"
+            " and give that",
+            file=path,
+        )
 
 
 def read_limited(path: Path, limit: int, what: str) -> bytes:
     """The bytes of `path`, refused past `limit` (a device or pipe included: never read whole).
 
     OSError (file not found, permission) is left to the caller, which knows what to say."""
-    if stat.S_ISFIFO(Path(path).stat().st_mode):
-        raise InputError(f"{what} is a pipe, not a file; save it as a file first", file=path)
+    regular_file(path, what)
     with open(path, "rb") as fh:
         data = fh.read(limit + 1)
     if len(data) > limit:
