@@ -34,7 +34,7 @@ from ctforms.models import (
 )
 
 
-@dataclass
+@dataclass(slots=True)  # one per student: slots make them smaller and quicker to read
 class Expecting:
     """One student expecting a result this series for one qualification."""
 
@@ -45,6 +45,7 @@ class Expecting:
     catalogue: Entry | None  # the expected qualification in the catalogue
     listed_in_expected: bool
     combination: rules.Combination | None = None
+    _problem_units: list[UnitRecord] | None = field(default=None, init=False, repr=False)
 
     @property
     def registered_code(self) -> str | None:
@@ -54,11 +55,17 @@ class Expecting:
     def units(self) -> dict[int, UnitRecord]:
         return self.entry.units if self.entry else {}
 
-    @cached_property
+    @property
     def problem_units(self) -> list[UnitRecord]:
         """Units not in good standing, by number: the only ones the unit checks look at."""
-        units = self.entry.units if self.entry else {}
-        return [units[n] for n in sorted(units) if units[n].status not in GOOD_STATUSES]
+        # Kept by hand, not a cached_property: that takes a lock on every first use, once per
+        # student, for a list most often empty.
+        found = self._problem_units
+        if found is None:
+            units = self.entry.units if self.entry else {}
+            found = [units[n] for n in sorted(units) if units[n].status not in GOOD_STATUSES]
+            self._problem_units = found
+        return found
 
     def required(self, unit: int) -> bool:
         if self.combination is None:
@@ -228,7 +235,7 @@ def result(
         status = CheckStatus.PARTIAL
     else:
         status = CheckStatus.PASSED
-    students = len({e.candidate_number for e in ctx.expecting})
+    students = len(ctx.in_scope)
     return (
         CheckResult(
             check=check,
