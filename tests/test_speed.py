@@ -7,6 +7,7 @@ import random
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from conftest import DEMO, DEMO_AS_OF, ROOT, invoke
 
@@ -25,7 +26,7 @@ def _state(model: object) -> tuple[object, ...]:
 
 
 def test_construct_gives_what_model_construct_gives() -> None:
-    values = {
+    values: dict[str, Any] = {
         "candidate_number": "0001",
         "surname": "Adeyemi",
         "forenames": "Tobi",
@@ -67,7 +68,7 @@ def test_rows_in_any_order_give_the_same_register(tmp_path: Path) -> None:
     random.Random(11).shuffle(rows)
     shuffled = tmp_path / "tracker.csv"
     shuffled.write_text("".join([lines[0], *rows]), "utf-8")
-    args = [
+    args: list[str | Path] = [
         "--centre",
         DEMO / "centre.toml",
         "--records",
