@@ -87,6 +87,9 @@ class Context:
     as_of: dt.date
     expecting: list[Expecting] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Asked once per issue or per student, the same answers each time: worked out once.
+    _visits: dict[str, list[VisitRow]] = field(default_factory=dict, init=False, repr=False)
+    _texts: dict[Action, tuple[str, str]] = field(default_factory=dict, init=False, repr=False)
 
     @property
     def year(self) -> int:
@@ -126,11 +129,16 @@ class Context:
 
     def visits_for(self, code: str) -> list[VisitRow]:
         """Visits for this code or another size of the same subject (one moderator per subject)."""
-        found: list[VisitRow] = []
-        for vcode, visits in self.visits_by_code.items():
-            if vcode == code or self.catalogue.same_subject(vcode, code):
-                found.extend(v for v in visits if v.visit_status is not VisitStatus.CANCELLED)
-        return sorted(found, key=lambda v: (v.visit_date or dt.date.max, v.row))
+        known = self._visits.get(code)
+        if known is None:
+            found: list[VisitRow] = []
+            for vcode, visits in self.visits_by_code.items():
+                if vcode == code or self.catalogue.same_subject(vcode, code):
+                    found.extend(v for v in visits if v.visit_status is not VisitStatus.CANCELLED)
+            known = self._visits[code] = sorted(
+                found, key=lambda v: (v.visit_date or dt.date.max, v.row)
+            )
+        return list(known)  # a copy: the caller may change its list
 
     def held(self, visit: VisitRow) -> bool:
         return visit.visit_status is VisitStatus.COMPLETED or (
@@ -171,7 +179,10 @@ class Context:
         (guidance.GUIDANCE), the action that agrees with it."""
         guide = GUIDANCE[kind]
         todo = action or guide.action
-        action_text, remedy = todo.render(self.text_fields)
+        texts = self._texts.get(todo)
+        if texts is None:
+            texts = self._texts[todo] = todo.render(self.text_fields)
+        action_text, remedy = texts
         unit_number = unit.number if isinstance(unit, UnitRecord) else unit
         if candidate is None and candidate_number is not None:
             candidate = self.tracker.candidates.get(candidate_number)
