@@ -59,6 +59,16 @@ def uln(n: int) -> str:
     raise AssertionError("unreachable: one of three prefixes has a valid check digit")
 
 
+def _letters(n: int) -> str:
+    """n in letters (0 -> a, 26 -> ba): unique names an EDI entries file can carry."""
+    out = ""
+    while True:
+        n, d = divmod(n, 26)
+        out = "abcdefghijklmnopqrstuvwxyz"[d] + out
+        if not n:
+            return out
+
+
 def make_centre(rows: int, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     units_yaml = "\n".join(
@@ -101,7 +111,7 @@ def make_centre(rows: int, folder: Path) -> Path:
             person = s % 9999
             number = f"{person + 1:04d}"
             code = codes[s // 9999]
-            name = (f"Surname{person}", f"Forename{person}")
+            name = (f"Surname{_letters(person)}", f"Forename{_letters(person)}")
             dob = f"{1 + person % 28:02d}/{1 + person % 12:02d}/2006"
             optional = rnd.sample(UNITS[6:], 4)
             for u in UNITS[:6] + sorted(optional):

@@ -33,6 +33,7 @@ from ctforms.xlsxio import workbook_bytes
 
 AS_OF = "2024-06-10"
 CODE = "09901"  # bench_check's qualification code for the first 9,999 students
+SMALLER = "09990"  # bench_check's Certificate of the same subject
 
 CENTRE_TOML = f"""[centre]
 number = "{CENTRE}"
@@ -60,11 +61,15 @@ def write_records(students: int, folder: Path) -> None:
             ws.append(row)
 
     people = [f"{n % 9999 + 1:04d}" for n in range(min(students, 9999))]
-    # Expected: everyone certificating except every 97th (an unexpected certification).
+    # Expected: everyone certificating except every 97th (an unexpected certification); every
+    # 53rd expects the smaller Certificate instead (a move-down entry: the EDI file and listing).
     sheet(
         "Expected",
         ["Candidate Number", "Qualification Code", "Certificating (Y/N)"],
-        [[p, CODE, "N" if i % 97 == 0 else "Y"] for i, p in enumerate(people)],
+        [
+            [p, SMALLER if i % 53 == 1 else CODE, "N" if i % 97 == 0 else "Y"]
+            for i, p in enumerate(people)
+        ],
     )
     # One visit ahead of the as-of date with the claim submitted on time.
     sheet(

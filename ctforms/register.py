@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import hashlib
 from collections import Counter
 from collections.abc import Sequence
@@ -16,8 +15,8 @@ from ctforms.catalogue import Catalogue, load_catalogue
 from ctforms.centre import load_centre
 from ctforms.checks import run_checks
 from ctforms.checks.context import Context
-from ctforms.construct import construct
 from ctforms.errors import InputError
+from ctforms.fast import construct, gc_paused
 from ctforms.filenames import listing_file_name
 from ctforms.models import (
     CatalogueUse,
@@ -70,13 +69,8 @@ def _input(role: Literal["tracker", "centre", "records", "catalogue"], path: Pat
 def build_register(inputs: Inputs, as_of: dt.date) -> Register:
     # Reading makes millions of small objects and no reference cycles; the cyclic collector
     # would rescan them all again and again (a third of the run time on big trackers).
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():
         return _build_register(inputs, as_of)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _build_register(inputs: Inputs, as_of: dt.date) -> Register:

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ctforms import parsing
-from ctforms.construct import construct
 from ctforms.errors import InputError
+from ctforms.fast import construct
 from ctforms.limits import TRACKER_MAX_BYTES, read_limited
 from ctforms.models import (
     Assessment,
