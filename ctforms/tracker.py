@@ -310,7 +310,10 @@ def parse_tracker(
     # Decoded whole once, to choose the encoding and refuse a bad byte before any row is read;
     # then read through a decoding stream: a StringIO of the text would hold a copy of it at
     # four bytes a character (70 MB for a 17 MB file), and is slower to read lines from.
-    _, used = decode(data, name, encoding)
+    if encoding is None and data.isascii():
+        used = "utf-8"  # ASCII is UTF-8, and the usual case: no need to decode it all to know
+    else:
+        _, used = decode(data, name, encoding)
     warnings: list[str] = []
     if used == "windows-1252" and not encoding:
         warnings.append(f"{name}: not UTF-8, read as Windows-1252")
