@@ -352,8 +352,9 @@ def parse_tracker(
 
 def _read_rows(reader: Any, r: _Reader, warnings: list[str]) -> tuple[dict[str, Candidate], int]:
     """Rows repeat their candidate and qualification details, so each distinct raw text of
-    those parts is parsed once: a dict lookup on the raw cells is the fast path, and a row of
-    the same candidate and qualification as the row before (the usual order) skips even that."""
+    those parts is parsed once: a dict lookup on the raw cells is the fast path, and a row with
+    the same candidate and qualification cells as the row before (the usual order, a
+    candidate's rows together) skips even that."""
     cols = r.columns
     # A missing optional column reads the "" appended to every row (index -1).
     ix = {f: cols[f][0] if f in cols else -1 for f in FIELDS}
@@ -400,8 +401,6 @@ def _read_rows(reader: Any, r: _Reader, warnings: list[str]) -> tuple[dict[str, 
     candidates: dict[str, Candidate] = {}
     by_cand_raw: dict[tuple[str, ...], Candidate] = {}
     by_entry_raw: dict[tuple[Any, ...], QualificationEntry] = {}
-    # The candidate and entry of each distinct (candidate cells, entry cells): one lookup a row.
-    by_both_raw: dict[tuple[str, ...], tuple[Candidate, QualificationEntry]] = {}
     by_unit_raw: dict[tuple[str, ...], UnitCells | None] = {}
     cand_rows: dict[str, tuple[Any, ...]] = {}
     entry_rows: dict[tuple[str, str], tuple[Any, ...]] = {}
@@ -438,19 +437,15 @@ def _read_rows(reader: Any, r: _Reader, warnings: list[str]) -> tuple[dict[str, 
             progress()
         raw_both = both_cells(row)
         if raw_both != last_raw or entry is None:
-            found = by_both_raw.get(raw_both)
-            if found is None:
-                r.row = line
-                raw = cand_cells(row)
-                candidate = by_cand_raw.get(raw)
-                if candidate is None:
-                    candidate = by_cand_raw[raw] = _candidate(r, row, ix, candidates, cand_rows)
-                raw_entry = (candidate.candidate_number, entry_cells(row))
-                entry = by_entry_raw.get(raw_entry)
-                if entry is None:
-                    entry = by_entry_raw[raw_entry] = _entry(r, row, ix, candidate, entry_rows)
-                found = by_both_raw[raw_both] = (candidate, entry)
-            candidate, entry = found
+            r.row = line
+            raw = cand_cells(row)
+            candidate = by_cand_raw.get(raw)
+            if candidate is None:
+                candidate = by_cand_raw[raw] = _candidate(r, row, ix, candidates, cand_rows)
+            raw_entry = (candidate.candidate_number, entry_cells(row))
+            entry = by_entry_raw.get(raw_entry)
+            if entry is None:
+                entry = by_entry_raw[raw_entry] = _entry(r, row, ix, candidate, entry_rows)
             last_raw = raw_both
         raw_unit = unit_cells(row)
         try:

@@ -6,6 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
+from operator import attrgetter
 
 from ctforms import rules
 from ctforms.catalogue import Catalogue, Entry
@@ -32,6 +33,8 @@ from ctforms.models import (
     VisitRow,
     VisitStatus,
 )
+
+_number = attrgetter("number")
 
 
 @dataclass(slots=True)  # one per student: slots make them smaller and quicker to read
@@ -63,7 +66,10 @@ class Expecting:
         found = self._problem_units
         if found is None:
             units = self.entry.units if self.entry else {}
-            found = [units[n] for n in sorted(units) if units[n].status not in GOOD_STATUSES]
+            # Picked, then sorted: most students have none or one, nothing to sort.
+            found = [u for u in units.values() if u.status not in GOOD_STATUSES]
+            if len(found) > 1:
+                found.sort(key=_number)
             self._problem_units = found
         return found
 
