@@ -11,6 +11,7 @@ fresh process, and the three of a round one after the other so they share the ma
   - baseline: `for row in csv.DictReader(f): pass` over the tracker
   - check:    `ctforms check ... --format json -o issues.json`
   - run:      `ctforms run ... -o run-out --force`
+(--no-records: check and run on the tracker and catalogue alone.)
 It prints wall time and peak memory (the child's own max RSS, from wait4) of each, and the ratios
 run/check and check/baseline, as ranges over the rounds. Targets (issue 11): run on 3,000 students
 within 3x check; peak memory of run on 9,999 students under 500 MB.
@@ -153,13 +154,12 @@ def measure(cmd: list[str], env: dict[str, str]) -> tuple[float, float, int]:
     return wall, usage.ru_maxrss / 1024, child.returncode
 
 
-def commands(tracker: Path) -> dict[str, list[str]]:
+def commands(tracker: Path, records: bool) -> dict[str, list[str]]:
     folder = tracker.parent
     common = [
         "--centre",
         str(folder / "centre.toml"),
-        "--records",
-        str(folder / "records.xlsx"),
+        *(["--records", str(folder / "records.xlsx")] if records else []),
         "--catalogue",
         str(folder / "catalogue.yaml"),
         "--as-of",
@@ -210,12 +210,18 @@ def main(argv: list[str]) -> int:
     parser.add_argument("sizes", nargs="*", type=int, default=[300, 3000, 9999])
     parser.add_argument("--repeat", type=int, default=1, help="rounds per size (default 1)")
     parser.add_argument("--out", type=Path, default=OUT, help="where the centres are made")
+    parser.add_argument(
+        "--no-records",
+        dest="records",
+        action="store_false",
+        help="check and run without records.xlsx (the tracker and catalogue only)",
+    )
     args = parser.parse_args(argv)
     env = dict(os.environ, PYTHONHASHSEED="0")
     rows_out: list[tuple[str, ...]] = []
     for students in args.sizes:
         tracker = make_run_centre(students, args.out)
-        cmds = commands(tracker)
+        cmds = commands(tracker, args.records)
         wall: dict[str, list[float]] = {k: [] for k in cmds}
         mem: dict[str, list[float]] = {k: [] for k in cmds}
         ratio_rc: list[float] = []
@@ -258,7 +264,8 @@ def main(argv: list[str]) -> int:
         "run MB",
     )
     widths = [max(len(h), *(len(r[i]) for r in rows_out)) for i, h in enumerate(head)]
-    print(f"rounds per size: {args.repeat}; peak memory is each child's max RSS")
+    with_records = "with records.xlsx" if args.records else "without records.xlsx"
+    print(f"rounds per size: {args.repeat}; {with_records}; peak memory is each child's max RSS")
     print(" | ".join(h.rjust(w) for h, w in zip(head, widths, strict=True)))
     for row in rows_out:
         print(" | ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)))

@@ -8,7 +8,6 @@ import io
 import re
 import zipfile
 from collections.abc import Callable, Hashable, Iterable
-from copy import copy
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
@@ -100,6 +99,8 @@ _CHARS_PER_WIDTH = 1.3  # characters a column of width w holds per line, roughly
 def wrapped_lines(text: str, width: float) -> int:
     """About how many lines `text` wraps to in a column `width` wide."""
     per_line = max(1, int(width * _CHARS_PER_WIDTH))
+    if len(text) <= per_line:
+        return 1  # fits whole: no word can run over (most cells: names, codes, dates)
     lines, used = 1, 0
     for word in text.split():
         if used and used + 1 + len(word) > per_line:
@@ -161,9 +162,9 @@ class StyleMemo:
         done = self._done.get(key)
         if done is None:
             style(cell)
-            self._done[key] = copy(cell._style)
+            self._done[key] = StyleArray(cell._style)
         else:
-            cell._style = copy(done)
+            cell._style = StyleArray(done)  # a copy: cells never share their array
 
 
 def print_landscape(ws: Worksheet, header_row: int = 1) -> None:
