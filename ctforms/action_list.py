@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ctforms.centre import assumed_dates
+from ctforms.fast import without_gc
 from ctforms.models import Issue, Register, Severity
 from ctforms.urgency import by_urgency, is_overdue
 from ctforms.xlsxio import (
     DATE_FORMAT,
     LINE_HEIGHT,
+    StyleMemo,
     autosize,
     print_landscape,
     put,
@@ -105,6 +109,15 @@ def _fill(issue: Issue) -> PatternFill | None:
     return None
 
 
+def _style(cell: Cell, *, date: bool, alignment: Alignment, fill: PatternFill | None) -> None:
+    if date:
+        cell.number_format = DATE_FORMAT
+    cell.alignment = alignment
+    if fill is not None:
+        cell.fill = fill
+
+
+@without_gc
 def action_list_bytes(register: Register) -> bytes:
     """The action list .xlsx: sheet "Actions" (one row per issue, most urgent first,
     filterable) and "About" (what the list is, what the colours mean).
@@ -118,18 +131,21 @@ def action_list_bytes(register: Register) -> bytes:
         put(ws, 1, col, title)
     wrap = Alignment(wrap_text=True, vertical="top")
     top = Alignment(vertical="top")
+    styles = StyleMemo()
     for r, issue in enumerate(by_urgency(register.issues), start=2):
         fill = _fill(issue)
         lines = 1
         for col, value in enumerate(_row(issue), start=1):
             title = COLUMNS[col - 1]
             cell = put(ws, r, col, value)
-            if isinstance(value, dt.date):
-                cell.number_format = DATE_FORMAT
-            cell.alignment = wrap if title in _WRAP else top
-            if fill is not None:
-                cell.fill = fill
-            if title in _WRAP and isinstance(value, str):
+            is_date = isinstance(value, dt.date)
+            wrapped = title in _WRAP
+            styles.apply(
+                cell,
+                (is_date, wrapped, id(fill)),
+                partial(_style, date=is_date, alignment=wrap if wrapped else top, fill=fill),
+            )
+            if wrapped and isinstance(value, str):
                 lines = max(lines, _lines(value, COLUMN_WIDTHS[title]))
         # Spreadsheet programs do not all grow a row for wrapped text: say how tall it is.
         if lines > 1:
@@ -143,7 +159,9 @@ def action_list_bytes(register: Register) -> bytes:
     ws.freeze_panes = "A2"
     last_column = get_column_letter(len(COLUMNS))
     ws.auto_filter.ref = f"A1:{last_column}{len(register.issues) + 1}"
-    autosize(ws, max_width=50)
+    # Only the Issue ID column (width 0 above) takes its width from its text.
+    sized = [col for col, width in enumerate(COLUMN_WIDTHS.values(), start=1) if not width]
+    autosize(ws, max_width=50, columns=sized)
     for col, width in enumerate(COLUMN_WIDTHS.values(), start=1):
         if width:
             ws.column_dimensions[get_column_letter(col)].width = width

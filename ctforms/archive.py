@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 
 from ctforms import __version__
 from ctforms.errors import InputError
+from ctforms.fast import without_gc
 from ctforms.models import Register
 from ctforms.output import check_writable, write_bytes
 from ctforms.reproducible import document_time, fixed_entry
@@ -206,6 +207,7 @@ def _register_in(files: list[tuple[str, bytes]]) -> Register | None:
     return None
 
 
+@without_gc
 def write_archive(
     folder: Path,
     output: Path,

@@ -12,6 +12,7 @@ from collections import defaultdict
 
 from icalendar import Alarm, Calendar, Event
 
+from ctforms.fast import without_gc
 from ctforms.models import Issue, Register, Severity
 
 PRODID = "-//ctforms//Checkpoint 2 deadlines//EN"
@@ -58,6 +59,7 @@ def due_by_date(register: Register) -> dict[dt.date, list[Issue]]:
     }
 
 
+@without_gc
 def calendar_bytes(register: Register) -> bytes:
     centre = register.centre.number
     stamp = dt.datetime.combine(register.as_of, dt.time(), dt.UTC)

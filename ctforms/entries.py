@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from ctforms import edi
 from ctforms.catalogue import Catalogue
 from ctforms.errors import InputError
+from ctforms.fast import without_gc
 from ctforms.filenames import listing_file_name
 from ctforms.identifiers import uci_is_valid, uln_is_valid
 from ctforms.models import Issue, IssueKind, Register
@@ -330,6 +331,7 @@ class Written:
     plan: Plan
 
 
+@without_gc
 def write_entries(
     register: Register,
     catalogue: Catalogue,

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import operator
 import re
 
 _UCI_LETTERS = "ABCDEFGHKLMRTVWXY"
 _ULN_RE = re.compile(r"[1-9]\d{9}")
 _UCI_RE = re.compile(r"\d{5}[0-9A-Z]\d{6}[A-Z]")
+_ULN_WEIGHTS = range(10, 0, -1)
 
 
 def uln_is_valid(uln: str) -> bool:
     """10 digits, first non-zero; weights 10..1 over all digits; the sum mod 11 must be 10."""
     if not _ULN_RE.fullmatch(uln):
         return False
-    total = sum(int(d) * w for d, w in zip(uln, range(10, 0, -1), strict=True))
+    # map() keeps the sum in C: the tracker reader checks one ULN per candidate.
+    total: int = sum(map(operator.mul, map(int, uln), _ULN_WEIGHTS))
     return total % 11 == 10
 
 

@@ -71,6 +71,8 @@ def parse_unit_number(text: str) -> int:
 
 
 def parse_uln(text: str) -> str:
+    if len(text) == 10 and text.isdigit() and uln_is_valid(text):
+        return text  # the usual case, first: one test per candidate of a big tracker
     if _SCIENTIFIC.match(text):
         raise ValueError(
             f"ULN {text!r} was turned into a number by a spreadsheet program and its last digits"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import hashlib
 from collections import Counter
 from collections.abc import Sequence
@@ -17,6 +16,7 @@ from ctforms.centre import load_centre
 from ctforms.checks import run_checks
 from ctforms.checks.context import Context
 from ctforms.errors import InputError
+from ctforms.fast import construct, gc_paused
 from ctforms.filenames import listing_file_name
 from ctforms.models import (
     CatalogueUse,
@@ -69,13 +69,8 @@ def _input(role: Literal["tracker", "centre", "records", "catalogue"], path: Pat
 def build_register(inputs: Inputs, as_of: dt.date) -> Register:
     # Reading makes millions of small objects and no reference cycles; the cyclic collector
     # would rescan them all again and again (a third of the run time on big trackers).
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():
         return _build_register(inputs, as_of)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _build_register(inputs: Inputs, as_of: dt.date) -> Register:
@@ -263,19 +258,25 @@ def _unknown_candidates(tracker: Tracker, records: Records, book: str) -> list[s
 
 
 def _students(ctx: Context, issues: list[Issue]) -> list[Student]:
+    # Built without validating again: every value comes from the validated inputs.
     students = [
-        Student(
-            candidate_number=exp.candidate_number,
-            surname=exp.candidate.surname if exp.candidate else "",
-            forenames=exp.candidate.forenames if exp.candidate else "",
-            qualification_code=exp.expected_code,
-            qualification_title=(
-                exp.catalogue.qualification.title
-                if exp.catalogue
-                else (exp.entry.title if exp.entry else "")
-            ),
-            registered_code=exp.registered_code,
-            status=StudentStatus.OK,
+        construct(
+            Student,
+            {
+                "candidate_number": exp.candidate_number,
+                "surname": exp.candidate.surname if exp.candidate else "",
+                "forenames": exp.candidate.forenames if exp.candidate else "",
+                "qualification_code": exp.expected_code,
+                "qualification_title": (
+                    exp.catalogue.qualification.title
+                    if exp.catalogue
+                    else (exp.entry.title if exp.entry else "")
+                ),
+                "registered_code": exp.registered_code,
+                "status": StudentStatus.OK,
+                "blocking": 0,
+                "warnings": 0,
+            },
         )
         for exp in ctx.expecting
     ]
@@ -298,8 +299,20 @@ def _restatus(students: list[Student], issues: list[Issue]) -> list[Student]:
             if issue.evidence.other_candidate_number:  # both sides of a duplicate pair
                 other = ("other", issue.evidence.other_candidate_number)
                 open_by.setdefault(other, []).append(issue)
+    # Who any open issue concerns, so that the many students with none are passed over quickly.
+    named: set[str | None] = {number for number, _ in open_by if number != "other"}
+    named |= {number for who, number in open_by if who == "other"}
+    wide = {code for who, code in open_by if who is None}
     out = []
     for s in students:
+        if not (
+            s.blocking
+            or s.warnings
+            or s.candidate_number in named
+            or (wide and (s.qualification_code in wide or s.registered_code in wide))
+        ):
+            out.append(s)  # no open issue concerns them, nor did one before: unchanged
+            continue
         codes = sorted({s.qualification_code, s.registered_code or s.qualification_code})
         mine = [i for c in codes for i in open_by.get((s.candidate_number, c), [])]
         mine += open_by.get((s.candidate_number, None), [])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ctforms.centre import assumed_dates
+from ctforms.fast import without_gc
 from ctforms.models import CheckStatus, Issue, Register, Severity
 from ctforms.urgency import by_urgency, is_overdue, who
 
@@ -51,6 +52,7 @@ def _sections(issues: list[Issue]) -> list[tuple[str, list[Issue]]]:
     return sections
 
 
+@without_gc
 def render_table(register: Register) -> str:
     c = register.centre
     out = [

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from ctforms import parsing
 from ctforms.errors import InputError
+from ctforms.fast import construct
 from ctforms.limits import TRACKER_MAX_BYTES, read_limited
 from ctforms.models import (
     Assessment,
@@ -75,6 +76,7 @@ YOUNGEST_AGE = 10
 LATEST_AS_OF = dt.date(2100, 12, 31)
 
 T = TypeVar("T")
+_UNSEEN = object()  # a value not parsed yet
 Progress = Callable[[float], None]  # told the fraction of the file read, now and then
 
 
@@ -227,16 +229,14 @@ class _Reader:
 
     def parse(self, field: str, text: str, fn: Callable[[str], T]) -> T:
         memo = self.memo[field]
-        try:
-            return memo[text]  # type: ignore[no-any-return]
-        except KeyError:
-            pass
-        try:
-            value = fn(text)
-        except ValueError as exc:
-            raise self.fail(field, str(exc)) from None
-        memo[text] = value
-        return value
+        value = memo.get(text, _UNSEEN)  # not try/except: a miss (a new ULN...) is common
+        if value is _UNSEEN:
+            try:
+                value = fn(text)
+            except ValueError as exc:
+                raise self.fail(field, str(exc)) from None
+            memo[text] = value
+        return value  # type: ignore[no-any-return]
 
 
 def read_tracker(
@@ -281,7 +281,9 @@ def parse_tracker(
 ) -> Tracker:
     """as_of: the date the checks are judged on, against which a date of birth must be
     plausible."""
-    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
+    blank = b" \t\r\n\xef\xbb\xbf"
+    # The head first: stripping a whole big file only to find it is not empty copies it.
+    if not data[:4096].strip(blank) and not data.strip(blank):
         raise InputError(
             "the file is empty; download it again from the Progress Tracker (Results detailed"
             " view, Download (.csv))",
@@ -305,11 +307,19 @@ def parse_tracker(
             " Progress Tracker",
             file=name,
         )
-    text, used = decode(data, name, encoding)
+    # Decoded whole once, to choose the encoding and refuse a bad byte before any row is read;
+    # then read through a decoding stream: a StringIO of the text would hold a copy of it at
+    # four bytes a character (70 MB for a 17 MB file), and is slower to read lines from.
+    if encoding is None and data.isascii():
+        used = "utf-8"  # ASCII is UTF-8, and the usual case: no need to decode it all to know
+    else:
+        _, used = decode(data, name, encoding)
     warnings: list[str] = []
     if used == "windows-1252" and not encoding:
         warnings.append(f"{name}: not UTF-8, read as Windows-1252")
-    buffer = io.StringIO(text, newline="")
+    codec = encoding or ("utf-8-sig" if used == "utf-8" else "cp1252")
+    raw = io.BytesIO(data)
+    buffer = io.TextIOWrapper(raw, encoding=codec, newline="")
     reader = csv.reader(buffer)
     try:
         header: list[str] | None = None
@@ -323,8 +333,8 @@ def parse_tracker(
         columns = map_headers(header, mapping or {}, name)
         r = _Reader(name, columns, centre_number, statuses or {}, header, as_of)
         if progress is not None:
-            size = max(len(text), 1)
-            r.progress = lambda: progress(buffer.tell() / size)
+            size = max(len(data), 1)
+            r.progress = lambda: progress(raw.tell() / size)
         candidates, rows = _read_rows(reader, r, warnings)
         if progress is not None:
             progress(1.0)
@@ -342,10 +352,13 @@ def parse_tracker(
 
 def _read_rows(reader: Any, r: _Reader, warnings: list[str]) -> tuple[dict[str, Candidate], int]:
     """Rows repeat their candidate and qualification details, so each distinct raw text of
-    those parts is parsed once: a dict lookup on the raw cells is the fast path."""
+    those parts is parsed once: a dict lookup on the raw cells is the fast path, and a row with
+    the same candidate and qualification cells as the row before (the usual order, a
+    candidate's rows together) skips even that."""
     cols = r.columns
     # A missing optional column reads the "" appended to every row (index -1).
     ix = {f: cols[f][0] if f in cols else -1 for f in FIELDS}
+    pad = -1 in ix.values()
     cells, header_cells = r.cells, r.header_cells
     cand_keys = [
         ix[f]
@@ -383,6 +396,7 @@ def _read_rows(reader: Any, r: _Reader, warnings: list[str]) -> tuple[dict[str, 
     # itemgetter builds each key tuple in C: these lookups run once per row.
     cand_cells = operator.itemgetter(*cand_keys)
     entry_cells = operator.itemgetter(*entry_keys)
+    both_cells = operator.itemgetter(*cand_keys, *entry_keys)
     unit_cells = operator.itemgetter(*unit_keys)
     candidates: dict[str, Candidate] = {}
     by_cand_raw: dict[tuple[str, ...], Candidate] = {}
@@ -390,72 +404,100 @@ def _read_rows(reader: Any, r: _Reader, warnings: list[str]) -> tuple[dict[str, 
     by_unit_raw: dict[tuple[str, ...], UnitCells | None] = {}
     cand_rows: dict[str, tuple[Any, ...]] = {}
     entry_rows: dict[tuple[str, str], tuple[Any, ...]] = {}
+    progress = r.progress
     rows = 0
+    last_raw: tuple[str, ...] = ()
+    candidate: Candidate | None = None
+    entry: QualificationEntry | None = None
     for row in reader:
-        if len(row) < cells:
-            if not any(c.strip() for c in row):
-                continue
-            raise InputError(
-                f"the row has {len(row)} cells, the header has {cells}: it was cut short or lost"
-                " a comma; complete the row, or download the CSV again",
-                file=r.name,
-                row=reader.line_num,
-            )
-        if len(row) > header_cells and any(c.strip() for c in row[header_cells:]):
-            raise InputError(
-                f"the row has {len(row)} cells, the header has {header_cells}: a value holds a"
-                " comma without quotes around it, which moves the cells after it; put the"
-                ' value in double quotes ("Smith, Jr") or download the CSV again',
-                file=r.name,
-                row=reader.line_num,
-            )
-        row.append("")
-        r.row = reader.line_num
+        n = len(row)
+        if n != header_cells:
+            if n < cells:
+                if not any(c.strip() for c in row):
+                    continue
+                raise InputError(
+                    f"the row has {n} cells, the header has {cells}: it was cut short or lost"
+                    " a comma; complete the row, or download the CSV again",
+                    file=r.name,
+                    row=reader.line_num,
+                )
+            if n > header_cells and any(c.strip() for c in row[header_cells:]):
+                raise InputError(
+                    f"the row has {n} cells, the header has {header_cells}: a value holds a"
+                    " comma without quotes around it, which moves the cells after it; put the"
+                    ' value in double quotes ("Smith, Jr") or download the CSV again',
+                    file=r.name,
+                    row=reader.line_num,
+                )
+        if pad:
+            row.append("")
+        line = reader.line_num
         rows += 1
-        if rows % 25_000 == 0 and r.progress is not None:
-            r.progress()
-        raw = cand_cells(row)
-        candidate = by_cand_raw.get(raw)
-        if candidate is None:
-            candidate = by_cand_raw[raw] = _candidate(r, row, ix, candidates, cand_rows)
-        raw_entry = (candidate.candidate_number, entry_cells(row))
-        entry = by_entry_raw.get(raw_entry)
-        if entry is None:
-            entry = by_entry_raw[raw_entry] = _entry(r, row, ix, candidate, entry_rows)
+        if progress is not None and rows % 25_000 == 0:
+            progress()
+        raw_both = both_cells(row)
+        if raw_both != last_raw or entry is None:
+            r.row = line
+            raw = cand_cells(row)
+            candidate = by_cand_raw.get(raw)
+            if candidate is None:
+                candidate = by_cand_raw[raw] = _candidate(r, row, ix, candidates, cand_rows)
+            raw_entry = (candidate.candidate_number, entry_cells(row))
+            entry = by_entry_raw.get(raw_entry)
+            if entry is None:
+                entry = by_entry_raw[raw_entry] = _entry(r, row, ix, candidate, entry_rows)
+            last_raw = raw_both
         raw_unit = unit_cells(row)
-        if raw_unit in by_unit_raw:
+        try:
             unit = by_unit_raw[raw_unit]
-        else:
+        except KeyError:
+            r.row = line
             unit = by_unit_raw[raw_unit] = _unit(r, row, ix)
         if unit is None:
             continue  # a qualification-only row
         number = unit[0]
-        existing = entry.units.get(number)
-        if existing is not None:
-            if (
-                existing.status,
-                existing.grade,
-                existing.assessment,
-                existing.title,
-                existing.series,
-            ) == unit[1:]:
-                warnings.append(
-                    f"{r.name}: row {r.row} repeats row {existing.row} (candidate"
-                    f" {candidate.candidate_number}, qualification {entry.code}, unit {number});"
-                    " read once"
-                )
-                continue
-            raise InputError(
-                f"candidate {candidate.candidate_number}, qualification {entry.code}, unit"
-                f" {number} is also on row {existing.row} with a different status or grade;"
-                " keep the correct row only",
-                file=r.name,
-                row=r.row,
-                column=cols["unit_status"][1],
-            )
-        _, status, grade, assessment, title, series = unit
-        entry.units[number] = UnitRecord(number, status, grade, assessment, title, series, r.row)
+        units = entry.units
+        if number in units:
+            r.row = line
+            assert candidate is not None
+            _repeated_unit(r, candidate, entry, units[number], unit, warnings)
+            continue
+        units[number] = UnitRecord(*unit, line)  # UnitCells are its fields in order
     return candidates, rows
+
+
+def _repeated_unit(
+    r: _Reader,
+    candidate: Candidate,
+    entry: QualificationEntry,
+    existing: UnitRecord,
+    unit: UnitCells,
+    warnings: list[str],
+) -> None:
+    """A unit already read for this candidate and qualification: the same row again is read
+    once (a warning), a different one is refused."""
+    number = unit[0]
+    if (
+        existing.status,
+        existing.grade,
+        existing.assessment,
+        existing.title,
+        existing.series,
+    ) == unit[1:]:
+        warnings.append(
+            f"{r.name}: row {r.row} repeats row {existing.row} (candidate"
+            f" {candidate.candidate_number}, qualification {entry.code}, unit {number});"
+            " read once"
+        )
+        return
+    raise InputError(
+        f"candidate {candidate.candidate_number}, qualification {entry.code}, unit"
+        f" {number} is also on row {existing.row} with a different status or grade;"
+        " keep the correct row only",
+        file=r.name,
+        row=r.row,
+        column=r.columns["unit_status"][1],
+    )
 
 
 def _candidate(
@@ -494,15 +536,18 @@ def _candidate(
             _conflict(r, number, seen, details)
         return candidates[number]
     cand_rows[number] = (*details, r.row)
-    candidate = Candidate.model_construct(
-        candidate_number=number,
-        surname=surname,
-        forenames=forenames,
-        uln=uln,
-        uci=uci,
-        date_of_birth=dob,
-        entries={},
-        first_row=r.row,
+    candidate = construct(
+        Candidate,
+        {
+            "candidate_number": number,
+            "surname": surname,
+            "forenames": forenames,
+            "uln": uln,
+            "uci": uci,
+            "date_of_birth": dob,
+            "entries": {},
+            "first_row": r.row,
+        },
     )
     candidates[number] = candidate
     return candidate
@@ -544,13 +589,16 @@ def _entry(
             )
         return candidate.entries[code]
     entry_rows[(number, code)] = (*details, r.row)
-    entry = QualificationEntry.model_construct(
-        code=code,
-        title=title,
-        certification=cert,
-        estimated_completion=completion,
-        entry_date=entry_date,
-        units={},
+    entry = construct(
+        QualificationEntry,
+        {
+            "code": code,
+            "title": title,
+            "certification": cert,
+            "estimated_completion": completion,
+            "entry_date": entry_date,
+            "units": {},
+        },
     )
     candidate.entries[code] = entry
     return entry
@@ -566,6 +614,8 @@ def _name(r: _Reader, field: str, cell: str) -> str:
             f"the {field} is {len(text):,} characters long; the most ctforms takes is {MAX_NAME}:"
             " check the cell holds the name only",
         )
+    if text[:1].isalpha():
+        return text  # a letter first, as nearly every name: not blank, nothing hidden
     # strip() also removes some control characters (\x1c-\x1f): judge the cell as written.
     if any(unicodedata.category(c)[0] not in "CZ" for c in text):
         return text

@@ -7,11 +7,12 @@ import datetime as dt
 import io
 import re
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Iterable
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
@@ -56,7 +57,10 @@ def set_text(cell: Cell, value: str) -> Cell:
     if not text:
         cell.value = None  # an empty inline string is just an empty cell, with more bytes
         return cell
-    cell.value = text
+    # What openpyxl's value setter would store, without its scan for illegal characters (the
+    # dearest part of filling a big sheet): safe_cell_text removed them, and cut the text to
+    # Excel's length, already (tests/test_speed.py holds the two to the same characters).
+    cell._value = text
     cell.data_type = "s"
     if text.startswith(_FORMULA_START):
         cell.quotePrefix = True
@@ -95,6 +99,8 @@ _CHARS_PER_WIDTH = 1.3  # characters a column of width w holds per line, roughly
 def wrapped_lines(text: str, width: float) -> int:
     """About how many lines `text` wraps to in a column `width` wide."""
     per_line = max(1, int(width * _CHARS_PER_WIDTH))
+    if len(text) <= per_line:
+        return 1  # fits whole: no word can run over (most cells: names, codes, dates)
     lines, used = 1, 0
     for word in text.split():
         if used and used + 1 + len(word) > per_line:
@@ -108,19 +114,57 @@ def wrapped_lines(text: str, width: float) -> int:
 def fit_rows(ws: Worksheet, first: int, last: int) -> None:
     """Wrap the text of rows first..last and make each row tall enough for it: spreadsheet
     programs do not all grow a row for wrapped text by themselves."""
-    for r in range(first, last + 1):
+    # The rows as ws[r] gives them (columns 1 to the last used), but the last column found
+    # once: ws[r] looks through every cell of the sheet for it, each row (quadratic).
+    rows = ws.iter_rows(min_row=first, max_row=last, min_col=1, max_col=ws.max_column)
+    wrapped = StyleMemo()
+    widths: dict[str, float] = {}
+    for r, row in enumerate(rows, start=first):
         lines = 1
-        for cell in ws[r]:
+        for cell in row:
             if not isinstance(cell.value, str) or not cell.value:
                 continue
-            width = ws.column_dimensions[cell.column_letter].width or 8.43
+            letter = cell.column_letter
+            width = widths.get(letter)
+            if width is None:
+                width = widths[letter] = ws.column_dimensions[letter].width or 8.43
             lines = max(lines, wrapped_lines(cell.value, width))
-            a = cell.alignment
-            cell.alignment = Alignment(
-                horizontal=a.horizontal, vertical=a.vertical or "top", wrap_text=True
-            )
+            wrapped.apply(cell, (), _wrap_text)
         if lines > 1:
             ws.row_dimensions[r].height = LINE_HEIGHT * lines
+
+
+def _wrap_text(cell: Cell) -> None:
+    a = cell.alignment
+    cell.alignment = Alignment(
+        horizontal=a.horizontal, vertical=a.vertical or "top", wrap_text=True
+    )
+
+
+class StyleMemo:
+    """Styles set on many cells of one workbook, worked out once per distinct case.
+
+    Setting a font, fill or alignment makes openpyxl hash the style object against the
+    workbook's list of styles, a hundred times dearer than the value. Cells that start with the
+    same style and are given the same one end with the same style array, so the first cell of
+    each case is styled in full (registering any new style in the same order as ever, so the
+    bytes do not change) and the others copy its array.
+    """
+
+    def __init__(self) -> None:
+        self._done: dict[tuple[tuple[int, ...] | None, Hashable], StyleArray] = {}
+
+    def apply(self, cell: Cell, case: Hashable, style: Callable[[Cell], None]) -> None:
+        """Style `cell` as style(cell) would; `case` names everything `style` depends on
+        besides the cell's own style so far."""
+        now = cell._style  # None until a style is first set
+        key = (tuple(now) if now is not None else None, case)
+        done = self._done.get(key)
+        if done is None:
+            style(cell)
+            self._done[key] = StyleArray(cell._style)
+        else:
+            cell._style = StyleArray(done)  # a copy: cells never share their array
 
 
 def print_landscape(ws: Worksheet, header_row: int = 1) -> None:
@@ -141,20 +185,25 @@ def style_header(ws: Worksheet, row: int = 1) -> None:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
-def autosize(ws: Worksheet, min_width: int = 8, max_width: int = 60) -> None:
-    """Column widths from the longest line in each column, within [min_width, max_width]."""
+def autosize(
+    ws: Worksheet, min_width: int = 8, max_width: int = 60, columns: Iterable[int] | None = None
+) -> None:
+    """Column widths from the longest line in each column, within [min_width, max_width];
+    columns: only these (1-based), when the others' widths are set anyway."""
     widths: dict[int, int] = {}
-    for row in ws.iter_rows():
-        for cell in row:
-            if cell.value is None:
-                continue
-            text = (
-                cell.value.strftime("%d/%m/%Y")
-                if isinstance(cell.value, dt.date)
-                else str(cell.value)
-            )
-            longest = max((len(line) for line in text.split("\n")), default=0)
-            widths[cell.column] = max(widths.get(cell.column, 0), longest)
+    if columns is None:
+        cells: Iterable[Cell] = (cell for row in ws.iter_rows() for cell in row)
+    else:
+        wanted = set(columns)
+        cells = (cell for (_, column), cell in ws._cells.items() if column in wanted)
+    for cell in cells:
+        if cell.value is None:
+            continue
+        text = (
+            cell.value.strftime("%d/%m/%Y") if isinstance(cell.value, dt.date) else str(cell.value)
+        )
+        longest = max((len(line) for line in text.split("\n")), default=0)
+        widths[cell.column] = max(widths.get(cell.column, 0), longest)
     for column, width in widths.items():
         ws.column_dimensions[get_column_letter(column)].width = max(
             min_width, min(max_width, width + 2)

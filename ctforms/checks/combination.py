@@ -74,6 +74,8 @@ def _verdicts(ctx: Context, exp: Expecting, combo: rules.Combination) -> list[Is
     assert exp.catalogue is not None
     code, qual = exp.expected_code, exp.catalogue.qualification
     issues: list[Issue] = []
+    if combo.outcome not in rules.FAILED and not combo.glh_short:
+        return issues  # most students: nothing failed, no evidence to build
     base = Evidence(
         pathway=combo.pathway,
         glh_taken=combo.glh_taken,

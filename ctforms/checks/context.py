@@ -6,6 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
+from operator import attrgetter
 
 from ctforms import rules
 from ctforms.catalogue import Catalogue, Entry
@@ -33,8 +34,10 @@ from ctforms.models import (
     VisitStatus,
 )
 
+_number = attrgetter("number")
 
-@dataclass
+
+@dataclass(slots=True)  # one per student: slots make them smaller and quicker to read
 class Expecting:
     """One student expecting a result this series for one qualification."""
 
@@ -45,6 +48,7 @@ class Expecting:
     catalogue: Entry | None  # the expected qualification in the catalogue
     listed_in_expected: bool
     combination: rules.Combination | None = None
+    _problem_units: list[UnitRecord] | None = field(default=None, init=False, repr=False)
 
     @property
     def registered_code(self) -> str | None:
@@ -54,11 +58,20 @@ class Expecting:
     def units(self) -> dict[int, UnitRecord]:
         return self.entry.units if self.entry else {}
 
-    @cached_property
+    @property
     def problem_units(self) -> list[UnitRecord]:
         """Units not in good standing, by number: the only ones the unit checks look at."""
-        units = self.entry.units if self.entry else {}
-        return [units[n] for n in sorted(units) if units[n].status not in GOOD_STATUSES]
+        # Kept by hand, not a cached_property: that takes a lock on every first use, once per
+        # student, for a list most often empty.
+        found = self._problem_units
+        if found is None:
+            units = self.entry.units if self.entry else {}
+            # Picked, then sorted: most students have none or one, nothing to sort.
+            found = [u for u in units.values() if u.status not in GOOD_STATUSES]
+            if len(found) > 1:
+                found.sort(key=_number)
+            self._problem_units = found
+        return found
 
     def required(self, unit: int) -> bool:
         if self.combination is None:
@@ -80,6 +93,9 @@ class Context:
     as_of: dt.date
     expecting: list[Expecting] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Asked once per issue or per student, the same answers each time: worked out once.
+    _visits: dict[str, list[VisitRow]] = field(default_factory=dict, init=False, repr=False)
+    _texts: dict[Action, tuple[str, str]] = field(default_factory=dict, init=False, repr=False)
 
     @property
     def year(self) -> int:
@@ -119,11 +135,16 @@ class Context:
 
     def visits_for(self, code: str) -> list[VisitRow]:
         """Visits for this code or another size of the same subject (one moderator per subject)."""
-        found: list[VisitRow] = []
-        for vcode, visits in self.visits_by_code.items():
-            if vcode == code or self.catalogue.same_subject(vcode, code):
-                found.extend(v for v in visits if v.visit_status is not VisitStatus.CANCELLED)
-        return sorted(found, key=lambda v: (v.visit_date or dt.date.max, v.row))
+        known = self._visits.get(code)
+        if known is None:
+            found: list[VisitRow] = []
+            for vcode, visits in self.visits_by_code.items():
+                if vcode == code or self.catalogue.same_subject(vcode, code):
+                    found.extend(v for v in visits if v.visit_status is not VisitStatus.CANCELLED)
+            known = self._visits[code] = sorted(
+                found, key=lambda v: (v.visit_date or dt.date.max, v.row)
+            )
+        return list(known)  # a copy: the caller may change its list
 
     def held(self, visit: VisitRow) -> bool:
         return visit.visit_status is VisitStatus.COMPLETED or (
@@ -164,7 +185,10 @@ class Context:
         (guidance.GUIDANCE), the action that agrees with it."""
         guide = GUIDANCE[kind]
         todo = action or guide.action
-        action_text, remedy = todo.render(self.text_fields)
+        texts = self._texts.get(todo)
+        if texts is None:
+            texts = self._texts[todo] = todo.render(self.text_fields)
+        action_text, remedy = texts
         unit_number = unit.number if isinstance(unit, UnitRecord) else unit
         if candidate is None and candidate_number is not None:
             candidate = self.tracker.candidates.get(candidate_number)
@@ -228,7 +252,7 @@ def result(
         status = CheckStatus.PARTIAL
     else:
         status = CheckStatus.PASSED
-    students = len({e.candidate_number for e in ctx.expecting})
+    students = len(ctx.in_scope)
     return (
         CheckResult(
             check=check,

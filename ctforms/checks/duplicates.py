@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from collections import defaultdict
 
@@ -11,25 +12,25 @@ from ctforms.models import Candidate, CheckResult, Evidence, Issue, IssueKind, S
 TITLE = "Duplicate candidate records"
 
 
-def _name_key(c: Candidate) -> tuple[str, str, str] | None:
+def _fold(text: str) -> str:
+    # Accents are dropped (Zoë = Zoe), but letters with no Latin base are kept: two different
+    # names in another script must not both fold to nothing.
+    if not text.isascii():
+        text = "".join(
+            ch for ch in unicodedata.normalize("NFKD", text) if unicodedata.category(ch) != "Mn"
+        )
+    return " ".join(text.casefold().split())
+
+
+def _name_key(c: Candidate) -> tuple[str, str, dt.date] | None:
     if c.date_of_birth is None:
         return None
-
-    def fold(text: str) -> str:
-        # Accents are dropped (Zoë = Zoe), but letters with no Latin base are kept: two
-        # different names in another script must not both fold to nothing.
-        if not text.isascii():
-            text = "".join(
-                ch for ch in unicodedata.normalize("NFKD", text) if unicodedata.category(ch) != "Mn"
-            )
-        return " ".join(text.casefold().split())
-
-    return (fold(c.surname), fold(c.forenames), c.date_of_birth.isoformat())
+    return (_fold(c.surname), _fold(c.forenames), c.date_of_birth)
 
 
 def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
     by_uln: dict[str, list[str]] = defaultdict(list)
-    by_name: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    by_name: dict[tuple[str, str, dt.date], list[str]] = defaultdict(list)
     for number, cand in ctx.tracker.candidates.items():
         if cand.uln:
             by_uln[cand.uln].append(number)
@@ -39,6 +40,8 @@ def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
     pairs: dict[tuple[str, str], str] = {}
     for groups, how in ((by_uln.values(), "ULN"), (by_name.values(), "name and date of birth")):
         for numbers in groups:
+            if len(numbers) < 2:
+                continue  # nearly every group: one candidate, no pair
             numbers = sorted(numbers)
             for other in numbers[1:]:
                 pairs.setdefault((numbers[0], other), how)

@@ -69,3 +69,4 @@ def build_scope(ctx: Context) -> None:
             )
     expecting.sort(key=lambda e: (e.candidate_number, e.expected_code))
     ctx.expecting = expecting
+    ctx.__dict__.pop("in_scope", None)  # computed from expecting: never from an earlier one

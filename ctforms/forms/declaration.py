@@ -8,6 +8,7 @@ from typing import Any
 
 from docxtpl import DocxTemplate
 
+from ctforms.fast import without_gc
 from ctforms.forms import FORMS, rows_for
 from ctforms.models import Register
 from ctforms.people import real_name
@@ -26,6 +27,7 @@ def _clean(value: Any) -> str:
     return safe_text(str(value))
 
 
+@without_gc
 def declaration_bytes(register: Register, template: Path) -> bytes:
     issues, _ = rows_for(register, FORMS["missing-tag"])
     rows = []

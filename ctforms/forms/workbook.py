@@ -11,6 +11,7 @@ from openpyxl.utils import column_index_from_string
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ctforms.errors import InputError
+from ctforms.fast import without_gc
 from ctforms.forms import GRADES, Form, FormMap, header_values, row_values, rows_for
 from ctforms.limits import open_xlsx
 from ctforms.models import Register
@@ -23,6 +24,7 @@ def _cell_value(value: Any) -> Any:
     return "" if value is None else value
 
 
+@without_gc
 def fill_form(register: Register, form: Form, template: Path, mapping: FormMap) -> bytes:
     wb = open_xlsx(template, read_only=False)
     if mapping.sheet not in wb.sheetnames:
