@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import io
 import operator
+import re
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
@@ -614,6 +615,17 @@ def _name(r: _Reader, field: str, cell: str) -> str:
             f"the {field} is {len(text):,} characters long; the most ctforms takes is {MAX_NAME}:"
             " check the cell holds the name only",
         )
+    if _CONTROL.search(text):
+        # ESC or BEL inside a name would reach every paper, text file and calendar entry.
+        if not any(unicodedata.category(c)[0] not in "CZ" for c in text):
+            raise r.fail(
+                field, f"the {field} holds only control characters, no letters; type the name again"
+            )
+        raise r.fail(
+            field,
+            f"the {field} holds control characters (invisible codes such as ESC or BEL) among"
+            " its letters; type the name again in your MIS and download the tracker again",
+        )
     if text[:1].isalpha():
         return text  # a letter first, as nearly every name: not blank, nothing hidden
     # strip() also removes some control characters (\x1c-\x1f): judge the cell as written.
@@ -631,6 +643,7 @@ def _name(r: _Reader, field: str, cell: str) -> str:
 
 
 _BLANK = frozenset(" \t\r\n\x0b\x0c\xa0")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def _dob_parser(as_of: dt.date | None) -> Callable[[str], dt.date]:

@@ -231,3 +231,13 @@ def test_archive_members_are_regular_owner_only_files(tmp_path: Path) -> None:
         for info in zf.infolist():
             mode = info.external_attr >> 16
             assert stat.S_ISREG(mode) and stat.S_IMODE(mode) == 0o600, info.filename
+
+
+def test_control_characters_inside_a_name_are_refused_with_the_row(tmp_path: Path) -> None:
+    text = (DEMO / "tracker.csv").read_text("utf-8")
+    bad = tmp_path / "tracker.csv"
+    bad.write_text(text.replace(",Müller,Lena,", ",Mü\x07\x1b[31mller,Lena,"), "utf-8")
+    line = _one_error(_run("run", bad, *DEMO_ARGS[1:], "-o", tmp_path / "out"))
+    assert "column 'Surname': the surname holds control characters" in line
+    assert "row " in line and "\x1b" not in line
+    assert not (tmp_path / "out").exists()
