@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from ctforms.errors import InputError
 
 # The names templates/centre.toml ships, so that a centre that has not edited them yet does not
@@ -12,6 +14,8 @@ EXAMPLE_NAMES = frozenset({"dr a. example", "b. example"})
 def real_name(name: str, key: str, fix: str = "") -> str:
     """The name, refused if it is still the init template's example. `key` names where it came
     from (a centre.toml key by default); `fix` says what to do instead."""
+    if any(unicodedata.category(c) == "Cc" for c in name):
+        raise InputError(f"{key}: give a person's name, typed plainly (no control characters)")
     if " ".join(name.split()).casefold() in EXAMPLE_NAMES:
         where = key if fix else f"{key} in centre.toml"
         raise InputError(

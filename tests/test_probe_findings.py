@@ -241,3 +241,20 @@ def test_control_characters_inside_a_name_are_refused_with_the_row(tmp_path: Pat
     assert "column 'Surname': the surname holds control characters" in line
     assert "row " in line and "\x1b" not in line
     assert not (tmp_path / "out").exists()
+
+
+def test_a_signer_name_with_control_characters_is_refused(tmp_path: Path) -> None:
+    result = _run(
+        "declaration",
+        REGISTER,
+        "--signed-by",
+        "Ben\x1b[31m Okoro",
+        "--role",
+        "Exams Officer",
+        "--allow-outstanding",
+        "x",
+        "-o",
+        tmp_path / "pack.pdf",
+    )
+    assert "--signed-by: give a person's name, typed plainly" in _one_error(result)
+    assert list(tmp_path.iterdir()) == []
