@@ -33,7 +33,7 @@ from ctforms.centre import assumed_dates
 from ctforms.errors import InputError
 from ctforms.guidance import CHECK_OF_KIND
 from ctforms.models import CheckStatus, Issue, Register, Severity
-from ctforms.people import real_name
+from ctforms.people import real_name, typed_name
 from ctforms.urgency import by_urgency, is_overdue, who
 
 SIGNING_ROLE = "Exams Officer"  # OCR: only this My Cambridge role can submit the declaration
@@ -420,6 +420,7 @@ def check_sign_off(register: Register, sign_off: SignOff) -> None:
         )
     if not sign_off.name.strip():
         raise InputError("--signed-by needs the name of the person signing off")
+    typed_name(sign_off.name, "--signed-by")
     real_name(sign_off.name, "--signed-by", "give the name of the person signing off")
     left = outstanding(register)
     if left and not (sign_off.outstanding_reason or "").strip():
