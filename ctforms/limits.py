@@ -104,11 +104,15 @@ def read_text_limited(path: Path, limit: int, what: str, encoding: str) -> str:
 # --------------------------------------------------------------------------------- YAML
 
 
+# libyaml's parser when PyYAML was built with it (about 5x faster); the same safe constructor.
+_SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load_yaml(text: str, name: str | Path) -> Any:
     """yaml.safe_load, refusing alias expansion past YAML_MAX_NODES and deep nesting.
 
     yaml.YAMLError is left to the caller (it names the line)."""
-    loader = yaml.SafeLoader(text)
+    loader = _SAFE_LOADER(text)
     try:
         try:
             node = loader.get_single_node()
