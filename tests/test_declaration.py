@@ -290,3 +290,22 @@ def test_a_name_wider_than_its_column_is_cut_across_lines_not_over_the_next(
     pieces = [line for line in lines if "Abcdefghij" in line]
     assert len(pieces) == 5 and all(len(p) < 45 for p in pieces)  # as a Paragraph cuts it
     assert "".join(pieces) == "Abcdefghij" * 20 + ", Tobi"
+
+
+def test_lines_formatted_once_give_the_same_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pack's memo of formatted lines changes nothing: the same bytes as reportlab's own
+    formatting, also when the font moves between subsets (over 256 distinct glyphs: CJK)."""
+    from reportlab.pdfgen.textobject import PDFTextObject
+
+    import ctforms.pack
+
+    register = Register.model_validate_json(REGISTER.read_text("utf-8"))
+    cjk = [chr(0x4E00 + n) for n in range(600)]
+    for n, issue in enumerate(register.issues):
+        if issue.candidate is not None:
+            issue.candidate.surname = "".join(cjk[(n * 20) % 580 : (n * 20) % 580 + 20])
+            issue.candidate.forenames = "Zoë Siân"
+    memo = ctforms.pack.build_pack(register, prepared_by="Ben Okoro")
+    monkeypatch.setattr(ctforms.pack, "_MemoText", PDFTextObject)
+    plain = ctforms.pack.build_pack(register, prepared_by="Ben Okoro")
+    assert memo == plain
