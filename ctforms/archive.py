@@ -228,7 +228,7 @@ def write_archive(
         signed_by=signed_by,
         signer=signer,
     )
-    write_bytes(output, data, force=force, mode=0o600)
+    write_bytes(output, data, force=force)  # owner-only, as every output
     return Archived(output, names, skipped, signer)
 
 

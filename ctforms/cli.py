@@ -21,7 +21,7 @@ from ctforms.demo import DEMO_AS_OF, demo_dir, templates_dir
 from ctforms.errors import InputError
 from ctforms.forms import FORMS
 from ctforms.limits import EDI_MAX_BYTES, PDF_MAX_BYTES, read_limited, regular_file, too_big
-from ctforms.models import MODELS, Records, Register
+from ctforms.models import MODELS, Records, Register, SigningSettings
 from ctforms.options import (
     as_of_option,
     catalogue_option,
@@ -333,6 +333,8 @@ def run(
         # The papers print these people: refuse the init template's examples before any file.
         real_name(register.centre.head_of_centre, "[centre] head_of_centre")
         real_name(register.centre.exams_officer, "[exams_officer] name")
+        signing = load_centre(centre).signing
+        signer = _centre_signer(centre, signing)  # a bad key path fails before any work
         # Everything is made in a hidden folder beside the target and moved into place only
         # when all of it is made: a run that fails leaves the folder as it was.
         for stale in leftovers(outdir):
@@ -342,7 +344,7 @@ def run(
                 err=True,
             )
         with staged_folder(outdir) as stage:
-            made = _make_outputs(register, centre, catalogues, stage, outdir, steps)
+            made = _make_outputs(register, catalogues, signer, stage, outdir, steps)
             names = sorted(p.name for p in stage.iterdir())
             if outdir.exists():
                 _remove_stale_outputs(outdir, register.centre.number, keep=set(names))
@@ -365,7 +367,6 @@ def run(
     _report_entries(written, outdir)
     click.echo(f"  wrote {outdir / pack.name}")
     archived = outdir / archived.name
-    signing = load_centre(centre).signing
     how = f" --cert {centre.parent / signing.cert}" if signing else ""
     click.echo(f"  wrote {archived} (check it with: ctforms verify {archived}{how})")
     left = s.blocking_unhandled
@@ -383,8 +384,8 @@ def run(
 
 def _make_outputs(
     register: Register,
-    centre: Path,
     catalogues: tuple[Path, ...],
+    signer: Signer | None,
     stage: Path,
     earlier: Path,
     steps: Steps,
@@ -393,7 +394,6 @@ def _make_outputs(
     from ctforms.entries import write_entries
     from ctforms.forms.produce import produce_form
 
-    _centre_signer(centre)  # a bad key path fails before any work is done
     steps.step("Writing the register and action list")
     tables = {
         "issues.json": _register_text(register).encode(),
@@ -425,7 +425,7 @@ def _make_outputs(
     )
     # The archive holds exactly what this run wrote (the stage holds nothing else).
     wrote = sorted(p.name for p in stage.iterdir())
-    pack, archived = _pack_and_archive(register, centre, stage, files=wrote, steps=steps)
+    pack, archived = _pack_and_archive(register, stage, wrote, signer, steps)
     return list(tables), produced, written, pack, archived
 
 
@@ -793,10 +793,9 @@ def verify(file: Path, cert: Path | None) -> None:
     trusted = load_trusted(cert) if cert is not None else None
     regular_file(file, "the file to verify")
     if file.suffix.lower() == ".pdf":
-        if file.stat().st_size > PDF_MAX_BYTES:
-            raise InputError(
-                too_big("the PDF", file.stat().st_size, PDF_MAX_BYTES).detail, file=file
-            )
+        size = file.stat().st_size
+        if size > PDF_MAX_BYTES:
+            raise InputError(too_big("the PDF", size, PDF_MAX_BYTES).detail, file=file)
         _verify_pdf(file, trusted)
     else:
         _verify_zip(file, trusted)
@@ -892,16 +891,13 @@ def _remove_stale_outputs(outdir: Path, centre: str, keep: set[str]) -> None:
             (outdir / name).unlink(missing_ok=True)
 
 
-def _centre_signer(centre: Path) -> Signer | None:
-    """The key pair centre.toml's [signing] names, checked (None if it names none). `run` may
-    call this before writing anything, so a bad key path fails with nothing left behind."""
-    profile = load_centre(centre)
-    if profile.signing is None:
+def _centre_signer(centre: Path, signing: SigningSettings | None) -> Signer | None:
+    """The key pair centre.toml's [signing] names (paths relative to centre.toml), checked."""
+    if signing is None:
         return None
-    base = centre.parent
     return load_signer(
-        base / Path(profile.signing.key).expanduser(),
-        base / Path(profile.signing.cert).expanduser(),
+        centre.parent / Path(signing.key).expanduser(),
+        centre.parent / Path(signing.cert).expanduser(),
         key_label="[signing] key",
         cert_label="[signing] cert",
         source=centre,
@@ -910,29 +906,24 @@ def _centre_signer(centre: Path) -> Signer | None:
 
 def _pack_and_archive(
     register: Register,
-    centre: Path,
     outdir: Path,
-    *,
-    files: Sequence[str] | None = None,
+    files: Sequence[str],
+    signer: Signer | None,
     steps: Steps | None = None,
 ) -> tuple[Path, Path]:
-    """The pack as a review draft (no one has signed it off), then the archive: of `files` (the
-    names the run wrote) and the pack, or without `files` of the folder's top-level files.
-    Signed when centre.toml's [signing] names a key."""
+    """The pack as a review draft (no one has signed it off), then the archive of `files` (the
+    names the run wrote) and the pack, signed when centre.toml's [signing] names a key."""
     from ctforms.pack import build_pack
 
-    signer = _centre_signer(centre)
-    officer = load_centre(centre).exams_officer.name or None
     pack = outdir / PACK_FILE.format(centre=register.centre.number)
     if steps is not None:
         steps.step("Making the evidence pack")
+    officer = register.centre.exams_officer or None
     write_bytes(pack, build_pack(register, prepared_by=officer), force=True)
     if steps is not None:
         steps.step("Archiving")
     archived = outdir / ARCHIVE_FILE.format(centre=register.centre.number)
-    archived.unlink(missing_ok=True)
-    names = None if files is None else [*files, pack.name]
-    write_archive(outdir, archived, files=names, signed_by=None, signer=signer)
+    write_archive(outdir, archived, files=[*files, pack.name], signed_by=None, signer=signer)
     return pack, archived
 
 

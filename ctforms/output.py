@@ -39,8 +39,9 @@ def check_writable(path: Path, force: bool) -> None:
         raise InputError(f"{path} already exists; use --force to overwrite it")
 
 
-def make_folder(path: Path) -> Path:
-    """Create path and any missing parents, each owner-only; an existing folder is left as is."""
+def make_folder(path: Path) -> list[Path]:
+    """Create path and any missing parents, each owner-only; an existing folder is left as is.
+    Returns the folders it created, outermost first."""
     path = Path(path)
     missing = []
     probe = path
@@ -49,19 +50,21 @@ def make_folder(path: Path) -> Path:
         probe = probe.parent
     if probe.exists() and not probe.is_dir():
         raise InputError(f"{probe} is a file, not a folder; choose another folder", file=path)
+    created: list[Path] = []
     try:
         for folder in reversed(missing):
             folder.mkdir(mode=FOLDER_MODE)
             os.chmod(folder, FOLDER_MODE)  # mkdir's mode is cut by the umask
+            created.append(folder)
     except FileExistsError:
         if not path.is_dir():
             raise InputError(f"{path} is not a folder; choose another folder") from None
     except OSError as exc:
         raise _cannot_write(path, exc) from None
-    return path
+    return created
 
 
-def write_bytes(path: Path, data: bytes, *, force: bool = False, mode: int = FILE_MODE) -> None:
+def write_bytes(path: Path, data: bytes, *, force: bool = False) -> None:
     """Write via a temporary file in the same folder and rename, so a reader never sees half."""
     path = Path(path)
     check_writable(path, force)
@@ -72,7 +75,7 @@ def write_bytes(path: Path, data: bytes, *, force: bool = False, mode: int = FIL
         raise _cannot_write(path, exc) from None
     try:
         with os.fdopen(fd, "wb") as fh:
-            os.fchmod(fh.fileno(), mode)
+            os.fchmod(fh.fileno(), FILE_MODE)
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
@@ -92,12 +95,12 @@ def write_all(files: list[tuple[Path, bytes]], *, force: bool = False) -> None:
     removed again if a later one fails, so the command leaves all of them or none."""
     for path, _ in files:
         check_writable(Path(path), force)
-    made: list[Path] = []  # files and folders this call created, to take away on failure
+    made: list[Path] = []  # folders and files this call created, to take away on failure
     try:
         for path, data in files:
-            for folder in (*reversed(Path(path).parents), Path(path)):
-                if not folder.exists() and folder not in made:
-                    made.append(folder)
+            made += make_folder(Path(path).parent)
+            if not Path(path).exists():
+                made.append(Path(path))
             write_bytes(path, data, force=force)
     except BaseException:
         for path in reversed(made):

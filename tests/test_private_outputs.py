@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from conftest import DEMO, DEMO_ARGS, GOLDEN, invoke
+from conftest import DEMO, DEMO_ARGS, GOLDEN, SIGN_OFF_ANYWAY, invoke
 
 from ctforms import output
 from ctforms.cli import cli
@@ -79,12 +79,7 @@ def test_every_other_command_writes_owner_only(tmp_path: Path, open_umask: None)
     signed = _run(
         "declaration",
         REGISTER,
-        "--signed-by",
-        "Ben Okoro",
-        "--role",
-        "Exams Officer",
-        "--allow-outstanding",
-        "Visits rebooked",
+        *SIGN_OFF_ANYWAY,
         "-o",
         out / "pack.pdf",
     )

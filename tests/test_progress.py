@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import DEMO_ARGS, GOLDEN, invoke
+from conftest import DEMO_ARGS, GOLDEN, SIGN_OFF_ANYWAY, invoke
 
 from ctforms.terminal import Steps
 
@@ -66,12 +66,7 @@ def test_commands_in_a_pipe_print_nothing_extra(tmp_path: Path) -> None:
     signed = invoke(
         "declaration",
         GOLDEN / "demo-register.json",
-        "--signed-by",
-        "Ben Okoro",
-        "--role",
-        "Exams Officer",
-        "--allow-outstanding",
-        "Visits rebooked",
+        *SIGN_OFF_ANYWAY,
         "-o",
         tmp_path / "pack.pdf",
     )

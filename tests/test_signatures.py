@@ -12,7 +12,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import DEMO, DEMO_ARGS, GOLDEN, invoke
+from conftest import DEMO, DEMO_ARGS, GOLDEN, SIGN_OFF_ANYWAY, invoke
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
@@ -20,14 +20,6 @@ from ctforms.signing import check_detached, load_signer, load_trusted, mismatch,
 
 NAME = "Riverside Sixth Form College"
 REGISTER = GOLDEN / "demo-register.json"
-DECLARE = [
-    "--signed-by",
-    "Ben Okoro",
-    "--role",
-    "Exams Officer",
-    "--allow-outstanding",
-    "Visits rebooked",
-]
 NOTE = (
     "Only integrity was checked: anyone can make a key in any name. Give --cert CERT.pem (the"
     " centre's certificate) to prove who signed."
@@ -72,7 +64,7 @@ def test_keys_new_writes_owner_only_files_and_prints_the_fingerprint(tmp_path: P
 def _signed_pack(tmp_path: Path, pair: tuple[Path, Path], name: str) -> Path:
     out = tmp_path / name
     result = invoke(
-        "declaration", REGISTER, *DECLARE, "--sign", pair[0], "--cert", pair[1], "-o", out
+        "declaration", REGISTER, *SIGN_OFF_ANYWAY, "--sign", pair[0], "--cert", pair[1], "-o", out
     )
     assert result.exit_code == 0, result.output
     return out
@@ -114,7 +106,7 @@ def test_a_tampered_or_unsigned_pack_fails(
         assert bad.exit_code == 1
         assert "CHANGED since signing" in bad.stdout and NOTE not in bad.stdout
     plain = tmp_path / "plain.pdf"
-    assert invoke("declaration", REGISTER, *DECLARE, "-o", plain).exit_code == 0
+    assert invoke("declaration", REGISTER, *SIGN_OFF_ANYWAY, "-o", plain).exit_code == 0
     for extra in _with_and_without(keys["centre"][1]):
         unsigned = invoke("verify", plain, *extra)
         assert unsigned.exit_code == 1 and unsigned.stdout == f"{plain}: not signed\n"
