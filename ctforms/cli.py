@@ -6,22 +6,20 @@ import datetime as dt
 import json
 import os
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 from pydantic import TypeAdapter
 
-from ctforms import __version__, edi
+from ctforms import __version__, edi, pipeline
 from ctforms.archive import SIGNATURE, verify_archive, write_archive
 from ctforms.catalogue import describe, knowledge_lines, load_catalogue, read_catalogue_file
 from ctforms.centre import centre_template_for, load_centre
-from ctforms.demo import DEMO_AS_OF, demo_dir, templates_dir
+from ctforms.demo import DEMO_AS_OF, templates_dir
 from ctforms.errors import InputError
-from ctforms.forms import FORMS
 from ctforms.limits import EDI_MAX_BYTES, PDF_MAX_BYTES, read_limited, regular_file, too_big
-from ctforms.models import MODELS, Records, Register, SigningSettings
+from ctforms.models import MODELS, Records
 from ctforms.options import (
     as_of_option,
     catalogue_option,
@@ -34,20 +32,16 @@ from ctforms.options import (
 )
 from ctforms.output import (
     check_writable,
-    leftovers,
-    publish,
-    staged_folder,
     write_all,
     write_bytes,
     write_text,
 )
-from ctforms.people import real_name
+from ctforms.pipeline import Sources, demo_sources
 from ctforms.records import read_records
-from ctforms.register import Inputs, build_register, load_register, with_actions
+from ctforms.register import load_register, with_actions
 from ctforms.report import render_table
 from ctforms.signing import (
     DamagedPdf,
-    Signer,
     Trusted,
     load_signer,
     load_trusted,
@@ -65,8 +59,6 @@ if TYPE_CHECKING:
 # The producers below import openpyxl, docxtpl or reportlab. They are imported inside the
 # commands that use them so `ctforms check` on a big tracker does not pay for them at start.
 
-PACK_FILE = "{centre}-declaration-evidence-pack.pdf"
-ARCHIVE_FILE = "{centre}-submission-archive.zip"
 TEMPLATE_DATE = dt.date(2024, 1, 1)  # fixed, so a blank template is always the same bytes
 
 
@@ -164,55 +156,13 @@ def _timestamp(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day)
 
 
-# Producers import openpyxl; loading them only when used keeps `check` quick to start.
-def _action_list(register: Register) -> bytes:
-    from ctforms.action_list import action_list_bytes
-
-    return action_list_bytes(register)
-
-
-def _calendar(register: Register) -> bytes:
-    from ctforms.calendar_file import calendar_bytes
-
-    return calendar_bytes(register)
-
-
 def _records_template(codes: list[tuple[str, str]]) -> bytes:
     from ctforms.records_template import records_template_bytes
 
     return records_template_bytes(codes, _timestamp(TEMPLATE_DATE))
 
 
-READ = "Reading and checking the tracker"
 DECLARATION_STEPS = ["Reading the register", "Making the evidence pack", "Signing the pack"]
-RUN_STEPS = [
-    READ,
-    "Writing the register and action list",
-    "Filling the forms",
-    "Writing the entries file",
-    "Making the evidence pack",
-    "Archiving",
-]
-
-
-def _build(
-    tracker: Path,
-    centre: Path,
-    records: Path | None,
-    catalogues: tuple[Path, ...],
-    encoding: str | None,
-    as_of: dt.date,
-    steps: Steps | None = None,
-) -> Register:
-    progress = None
-    if steps is not None:
-        steps.step(READ)
-        progress = steps.part
-    return build_register(Inputs(tracker, centre, records, catalogues, encoding, progress), as_of)
-
-
-def _register_text(register: Register) -> str:
-    return register.model_dump_json(indent=2) + "\n"
 
 
 # ---------------------------------------------------------------------------- check
@@ -264,16 +214,15 @@ def check(
         raise InputError("--format xlsx needs -o FILE.xlsx")
     if output is not None:
         check_writable(output, force)
-    with Steps([READ]) as steps:
-        register = _build(
-            tracker, centre, records, catalogues, encoding, as_of or dt.date.today(), steps
-        )
+    sources = Sources(tracker, centre, records, catalogues, encoding)
+    with Steps([pipeline.READ]) as steps:
+        register = pipeline.check(sources, as_of or dt.date.today(), steps)
     for warning in register.warnings:
         click.echo(f"warning: {warning}", err=True)
     if fmt == "json":
-        data = _register_text(register).encode()
+        data = pipeline.register_text(register).encode()
     elif fmt == "xlsx":
-        data = _action_list(register)
+        data = pipeline.action_list(register)
     else:
         data = render_table(register).encode()
     if output is None:
@@ -316,59 +265,38 @@ def run(
     if demo:
         if tracker or centre or records:
             raise InputError("--demo uses the shipped demo files: give no tracker or --centre")
-        base = demo_dir()
-        tracker, centre, records = base / "tracker.csv", base / "centre.toml", base / "records.xlsx"
-        catalogues = (base / "rules.xlsx", *catalogues)
+        sources = demo_sources(catalogues)
         as_of = as_of or DEMO_AS_OF
-    if tracker is None or centre is None:
+    elif tracker is None or centre is None:
         raise InputError("give TRACKER.csv and --centre centre.toml (or --demo)")
-    if outdir.exists() and not outdir.is_dir():
-        raise InputError(f"{outdir} is a file, not a folder; choose another folder")
-    if outdir.exists() and any(outdir.iterdir()) and not force:
-        raise InputError(f"{outdir} is not empty; use --force to write into it")
-    with Steps(RUN_STEPS) as steps:
-        register = _build(
-            tracker, centre, records, catalogues, encoding, as_of or dt.date.today(), steps
+    else:
+        sources = Sources(tracker, centre, records, catalogues, encoding)
+    pipeline.prepare_run(outdir, force)
+    with Steps(pipeline.RUN_STEPS) as steps:
+        made = pipeline.run(sources, as_of or dt.date.today(), outdir, force, steps)
+    for stale in made.leftovers:
+        click.echo(
+            f"warning: {stale} was left by an interrupted run; it holds personal data: delete it",
+            err=True,
         )
-        # The papers print these people: refuse the init template's examples before any file.
-        real_name(register.centre.head_of_centre, "[centre] head_of_centre")
-        real_name(register.centre.exams_officer, "[exams_officer] name")
-        signing = load_centre(centre).signing
-        signer = _centre_signer(centre, signing)  # a bad key path fails before any work
-        # Everything is made in a hidden folder beside the target and moved into place only
-        # when all of it is made: a run that fails leaves the folder as it was.
-        for stale in leftovers(outdir):
-            click.echo(
-                f"warning: {stale} was left by an interrupted run; it holds personal data:"
-                " delete it",
-                err=True,
-            )
-        with staged_folder(outdir) as stage:
-            made = _make_outputs(register, catalogues, signer, stage, outdir, steps)
-            names = sorted(p.name for p in stage.iterdir())
-            if outdir.exists():
-                _remove_stale_outputs(outdir, register.centre.number, keep=set(names))
-            publish(stage, outdir, names)
-    for warning in register.warnings:
+    for warning in made.register.warnings:
         click.echo(f"warning: {warning}", err=True)
-    tables, produced, written, pack, archived = made
-    s = register.summary
+    s = made.register.summary
     click.echo(
         f"{s.students_checked} students checked, {s.students_at_risk} at risk,"
         f" {s.issues} issues ({s.blocking_unhandled} blocking not handled)."
     )
-    for name in tables:
-        click.echo(f"  wrote {outdir / name}")
-    for form in produced:
+    for path in made.tables:
+        click.echo(f"  wrote {path}")
+    for form in made.produced:
         for path in form.files:
-            click.echo(f"  wrote {outdir / path.name}{_rows(outdir / path.name, form.rows)}")
+            click.echo(f"  wrote {path}{_rows(path, form.rows)}")
         if not form.files:
             click.echo(f"  {form.form}: no issues of this kind, no file")
-    _report_entries(written, outdir)
-    click.echo(f"  wrote {outdir / pack.name}")
-    archived = outdir / archived.name
-    how = f" --cert {centre.parent / signing.cert}" if signing else ""
-    click.echo(f"  wrote {archived} (check it with: ctforms verify {archived}{how})")
+    _report_entries(made.written)
+    click.echo(f"  wrote {made.pack}")
+    how = f" --cert {sources.centre.parent / made.signing.cert}" if made.signing else ""
+    click.echo(f"  wrote {made.archive} (check it with: ctforms verify {made.archive}{how})")
     left = s.blocking_unhandled
     click.echo(
         "The evidence pack is a review draft, not signed off: "
@@ -380,53 +308,6 @@ def run(
             " 'ctforms declaration'."
         )
     )
-
-
-def _make_outputs(
-    register: Register,
-    catalogues: tuple[Path, ...],
-    signer: Signer | None,
-    stage: Path,
-    earlier: Path,
-    steps: Steps,
-) -> tuple[list[str], list[Produced], Written, Path, Path]:
-    """Every output of a run, written into stage; earlier is the folder of earlier runs."""
-    from ctforms.entries import write_entries
-    from ctforms.forms.produce import produce_form
-
-    steps.step("Writing the register and action list")
-    tables = {
-        "issues.json": _register_text(register).encode(),
-        "issues.txt": render_table(register).encode(),
-        "actions.xlsx": _action_list(register),
-        "deadlines.ics": _calendar(register),
-    }
-    for name, data in tables.items():
-        write_bytes(stage / name, data)
-    steps.step("Filling the forms")
-    produced = []
-    for i, name in enumerate(FORMS):
-        produced.append(produce_form(register, name, stage, force=True))
-        steps.part((i + 1) / len(FORMS))
-    steps.step("Writing the entries file")
-    # An EDI file is never replaced: a re-run into the same folder takes the next sequence
-    # (write_entries keeps an identical existing file instead of writing it again).
-    sequence = 1
-    while (earlier / edi.file_name(register.centre.number, sequence + 1)).exists():
-        sequence += 1
-    written = write_entries(
-        register,
-        load_catalogue(catalogues),
-        stage,
-        sequence=sequence,
-        force=True,
-        rerun=True,
-        earlier=earlier,
-    )
-    # The archive holds exactly what this run wrote (the stage holds nothing else).
-    wrote = sorted(p.name for p in stage.iterdir())
-    pack, archived = _pack_and_archive(register, stage, wrote, signer, steps)
-    return list(tables), produced, written, pack, archived
 
 
 # ---------------------------------------------------------------------------- forms
@@ -565,14 +446,10 @@ def entries_make(
     _report_entries(written)
 
 
-def _report_entries(written: Written, outdir: Path | None = None) -> None:
-    """outdir: where the files now are, when they were made in a staging folder."""
+def _report_entries(written: Written) -> None:
     for warning in written.plan.warnings:
         click.echo(f"warning: {warning}", err=True)
     edi_file, listing = written.edi_file, written.listing
-    if outdir is not None:
-        edi_file = outdir / edi_file.name if edi_file else None
-        listing = outdir / listing.name
     if edi_file is None:
         click.echo("entries: no entry changes the centre's records call for; no EDI file written.")
     else:
@@ -870,61 +747,6 @@ def _verify_zip(file: Path, trusted: Trusted | None) -> None:
             " but not checked against a certificate you trust."
         )
         click.echo(TRUST_NOTE)
-
-
-def _remove_stale_outputs(outdir: Path, centre: str, keep: set[str]) -> None:
-    """A forced re-run replaces what an earlier run wrote, so a form that is no longer needed
-    does not linger into the new archive. EDI files are never removed (they may be sent)."""
-    from ctforms.filenames import listing_file_name
-    from ctforms.forms import FORMS, form_file_name, hoc_declaration_file_name
-
-    names = ["issues.json", "issues.txt", "actions.xlsx", "deadlines.ics"]
-    names += [form_file_name(centre, name) for name in FORMS]
-    names += [
-        hoc_declaration_file_name(centre),
-        listing_file_name(centre),
-        PACK_FILE.format(centre=centre),
-        ARCHIVE_FILE.format(centre=centre),
-    ]
-    for name in names:
-        if name not in keep:
-            (outdir / name).unlink(missing_ok=True)
-
-
-def _centre_signer(centre: Path, signing: SigningSettings | None) -> Signer | None:
-    """The key pair centre.toml's [signing] names (paths relative to centre.toml), checked."""
-    if signing is None:
-        return None
-    return load_signer(
-        centre.parent / Path(signing.key).expanduser(),
-        centre.parent / Path(signing.cert).expanduser(),
-        key_label="[signing] key",
-        cert_label="[signing] cert",
-        source=centre,
-    )
-
-
-def _pack_and_archive(
-    register: Register,
-    outdir: Path,
-    files: Sequence[str],
-    signer: Signer | None,
-    steps: Steps | None = None,
-) -> tuple[Path, Path]:
-    """The pack as a review draft (no one has signed it off), then the archive of `files` (the
-    names the run wrote) and the pack, signed when centre.toml's [signing] names a key."""
-    from ctforms.pack import build_pack
-
-    pack = outdir / PACK_FILE.format(centre=register.centre.number)
-    if steps is not None:
-        steps.step("Making the evidence pack")
-    officer = register.centre.exams_officer or None
-    write_bytes(pack, build_pack(register, prepared_by=officer), force=True)
-    if steps is not None:
-        steps.step("Archiving")
-    archived = outdir / ARCHIVE_FILE.format(centre=register.centre.number)
-    write_archive(outdir, archived, files=[*files, pack.name], signed_by=None, signer=signer)
-    return pack, archived
 
 
 # ---------------------------------------------------------------------------- init / records

@@ -19,7 +19,7 @@ from conftest import invoke
 
 from ctforms import archive as archive_module
 from ctforms.archive import MAX_MANIFEST_BYTES, MAX_MEMBERS, MAX_TOTAL_BYTES, write_archive
-from ctforms.cli import _pack_and_archive
+from ctforms.pipeline import pack_and_archive
 from ctforms.errors import InputError
 from ctforms.models import Register
 
@@ -238,7 +238,7 @@ def test_run_s_archive_holds_the_files_it_is_given_and_the_pack(
     register = Register.model_validate_json((folder / "issues.json").read_bytes())
     for made in folder.glob("*-submission-archive.zip"):  # a run's stage holds none yet
         made.unlink()
-    pack, archived = _pack_and_archive(register, folder, ["issues.json", "issues.txt"], None)
+    pack, archived = pack_and_archive(register, folder, ["issues.json", "issues.txt"], None)
     assert zipfile.ZipFile(archived).namelist() == [
         pack.name,
         "issues.json",

@@ -1,0 +1,291 @@
+"""The whole job, once, for every face: the CLI and the web page both call these functions.
+
+check() reads the inputs and builds the register; run() then writes every output of a run into
+a hidden folder beside the target and moves it into place only when all of it is made.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from ctforms import edi
+from ctforms.archive import write_archive
+from ctforms.catalogue import load_catalogue
+from ctforms.centre import load_centre
+from ctforms.demo import demo_dir
+from ctforms.errors import InputError
+from ctforms.forms import FORMS
+from ctforms.models import Register, SigningSettings
+from ctforms.output import leftovers, publish, staged_folder, write_bytes
+from ctforms.people import real_name
+from ctforms.register import Inputs, build_register
+from ctforms.report import render_table
+from ctforms.signing import Signer, load_signer
+
+if TYPE_CHECKING:
+    from ctforms.entries import Written
+    from ctforms.forms.produce import Produced
+
+# The producers import openpyxl, docxtpl or reportlab. They are imported inside the functions
+# that use them so a check on a big tracker does not pay for them at start.
+
+PACK_FILE = "{centre}-declaration-evidence-pack.pdf"
+ARCHIVE_FILE = "{centre}-submission-archive.zip"
+TABLE_FILES = ["issues.json", "issues.txt", "actions.xlsx", "deadlines.ics"]
+
+READ = "Reading and checking the tracker"
+RUN_STEPS = [
+    READ,
+    "Writing the register and action list",
+    "Filling the forms",
+    "Writing the entries file",
+    "Making the evidence pack",
+    "Archiving",
+]
+
+
+class Progress(Protocol):
+    """What long work reports to its face: which step, and how far through it (0 to 1)."""
+
+    def step(self, name: str) -> None: ...
+
+    def part(self, fraction: float) -> None: ...
+
+
+class _Quiet:
+    def step(self, name: str) -> None:
+        pass
+
+    def part(self, fraction: float) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class Sources:
+    """The files a check reads. catalogues: rules workbooks or YAML, in order of precedence."""
+
+    tracker: Path
+    centre: Path
+    records: Path | None = None
+    catalogues: tuple[Path, ...] = ()
+    encoding: str | None = None
+
+
+def demo_sources(catalogues: tuple[Path, ...] = ()) -> Sources:
+    """The shipped demo centre (its date is DEMO_AS_OF)."""
+    base = demo_dir()
+    return Sources(
+        base / "tracker.csv",
+        base / "centre.toml",
+        base / "records.xlsx",
+        (base / "rules.xlsx", *catalogues),
+    )
+
+
+def check(sources: Sources, as_of: dt.date, progress: Progress | None = None) -> Register:
+    """Read the inputs and build the register: every issue, its action and its deadline."""
+    progress = progress or _Quiet()
+    progress.step(READ)
+    return build_register(
+        Inputs(
+            sources.tracker,
+            sources.centre,
+            sources.records,
+            sources.catalogues,
+            sources.encoding,
+            progress.part,
+        ),
+        as_of,
+    )
+
+
+def register_text(register: Register) -> str:
+    return register.model_dump_json(indent=2) + "\n"
+
+
+def action_list(register: Register) -> bytes:
+    from ctforms.action_list import action_list_bytes
+
+    return action_list_bytes(register)
+
+
+def calendar(register: Register) -> bytes:
+    from ctforms.calendar_file import calendar_bytes
+
+    return calendar_bytes(register)
+
+
+@dataclass
+class Run:
+    """What a run wrote, with every path in the output folder (not the staging folder)."""
+
+    register: Register
+    outdir: Path
+    tables: list[Path]
+    produced: list[Produced]
+    written: Written
+    pack: Path
+    archive: Path
+    signing: SigningSettings | None
+    # Staging folders an interrupted earlier run left beside the target (they hold personal data).
+    leftovers: list[Path] = field(default_factory=list)
+
+
+def prepare_run(outdir: Path, force: bool) -> None:
+    """Refuse an output folder that is a file, or not empty without force, before any work."""
+    if outdir.exists() and not outdir.is_dir():
+        raise InputError(f"{outdir} is a file, not a folder; choose another folder")
+    if outdir.exists() and any(outdir.iterdir()) and not force:
+        raise InputError(f"{outdir} is not empty; use --force to write into it")
+
+
+def run(
+    sources: Sources,
+    as_of: dt.date,
+    outdir: Path,
+    force: bool = False,
+    progress: Progress | None = None,
+) -> Run:
+    """Check, then write the register and all its paperwork into outdir: all of it or nothing."""
+    progress = progress or _Quiet()
+    prepare_run(outdir, force)
+    register = check(sources, as_of, progress)
+    # The papers print these people: refuse the init template's examples before any file.
+    real_name(register.centre.head_of_centre, "[centre] head_of_centre")
+    real_name(register.centre.exams_officer, "[exams_officer] name")
+    signing = load_centre(sources.centre).signing
+    signer = centre_signer(sources.centre, signing)  # a bad key path fails before any work
+    stale = leftovers(outdir)
+    # Everything is made in a hidden folder beside the target and moved into place only when
+    # all of it is made: a run that fails leaves the folder as it was.
+    with staged_folder(outdir) as stage:
+        made = _make_outputs(register, sources.catalogues, signer, stage, outdir, progress)
+        names = sorted(p.name for p in stage.iterdir())
+        if outdir.exists():
+            _remove_stale_outputs(outdir, register.centre.number, keep=set(names))
+        publish(stage, outdir, names)
+    tables, produced, written, pack, archived = made
+
+    def moved(path: Path) -> Path:
+        return outdir / path.name
+
+    return Run(
+        register=register,
+        outdir=outdir,
+        tables=[outdir / name for name in tables],
+        produced=[replace(form, files=[moved(p) for p in form.files]) for form in produced],
+        written=replace(
+            written,
+            edi_file=moved(written.edi_file) if written.edi_file else None,
+            listing=moved(written.listing),
+        ),
+        pack=moved(pack),
+        archive=moved(archived),
+        signing=signing,
+        leftovers=stale,
+    )
+
+
+def _make_outputs(
+    register: Register,
+    catalogues: tuple[Path, ...],
+    signer: Signer | None,
+    stage: Path,
+    earlier: Path,
+    progress: Progress,
+) -> tuple[list[str], list[Produced], Written, Path, Path]:
+    """Every output of a run, written into stage; earlier is the folder of earlier runs."""
+    from ctforms.entries import write_entries
+    from ctforms.forms.produce import produce_form
+
+    progress.step(RUN_STEPS[1])
+    tables = {
+        "issues.json": register_text(register).encode(),
+        "issues.txt": render_table(register).encode(),
+        "actions.xlsx": action_list(register),
+        "deadlines.ics": calendar(register),
+    }
+    for name, data in tables.items():
+        write_bytes(stage / name, data)
+    progress.step(RUN_STEPS[2])
+    produced = []
+    for i, name in enumerate(FORMS):
+        produced.append(produce_form(register, name, stage, force=True))
+        progress.part((i + 1) / len(FORMS))
+    progress.step(RUN_STEPS[3])
+    # An EDI file is never replaced: a re-run into the same folder takes the next sequence
+    # (write_entries keeps an identical existing file instead of writing it again).
+    sequence = 1
+    while (earlier / edi.file_name(register.centre.number, sequence + 1)).exists():
+        sequence += 1
+    written = write_entries(
+        register,
+        load_catalogue(catalogues),
+        stage,
+        sequence=sequence,
+        force=True,
+        rerun=True,
+        earlier=earlier,
+    )
+    # The archive holds exactly what this run wrote (the stage holds nothing else).
+    wrote = sorted(p.name for p in stage.iterdir())
+    pack, archived = pack_and_archive(register, stage, wrote, signer, progress)
+    return list(tables), produced, written, pack, archived
+
+
+def _remove_stale_outputs(outdir: Path, centre: str, keep: set[str]) -> None:
+    """A forced re-run replaces what an earlier run wrote, so a form that is no longer needed
+    does not linger into the new archive. EDI files are never removed (they may be sent)."""
+    from ctforms.filenames import listing_file_name
+    from ctforms.forms import form_file_name, hoc_declaration_file_name
+
+    names = list(TABLE_FILES)
+    names += [form_file_name(centre, name) for name in FORMS]
+    names += [
+        hoc_declaration_file_name(centre),
+        listing_file_name(centre),
+        PACK_FILE.format(centre=centre),
+        ARCHIVE_FILE.format(centre=centre),
+    ]
+    for name in names:
+        if name not in keep:
+            (outdir / name).unlink(missing_ok=True)
+
+
+def centre_signer(centre: Path, signing: SigningSettings | None) -> Signer | None:
+    """The key pair centre.toml's [signing] names (paths relative to centre.toml), checked."""
+    if signing is None:
+        return None
+    return load_signer(
+        centre.parent / Path(signing.key).expanduser(),
+        centre.parent / Path(signing.cert).expanduser(),
+        key_label="[signing] key",
+        cert_label="[signing] cert",
+        source=centre,
+    )
+
+
+def pack_and_archive(
+    register: Register,
+    outdir: Path,
+    files: Sequence[str],
+    signer: Signer | None,
+    progress: Progress | None = None,
+) -> tuple[Path, Path]:
+    """The pack as a review draft (no one has signed it off), then the archive of `files` (the
+    names the run wrote) and the pack, signed when centre.toml's [signing] names a key."""
+    from ctforms.pack import build_pack
+
+    progress = progress or _Quiet()
+    pack = outdir / PACK_FILE.format(centre=register.centre.number)
+    progress.step(RUN_STEPS[4])
+    officer = register.centre.exams_officer or None
+    write_bytes(pack, build_pack(register, prepared_by=officer), force=True)
+    progress.step(RUN_STEPS[5])
+    archived = outdir / ARCHIVE_FILE.format(centre=register.centre.number)
+    write_archive(outdir, archived, files=[*files, pack.name], signed_by=None, signer=signer)
+    return pack, archived
