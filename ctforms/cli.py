@@ -14,10 +14,11 @@ from pydantic import TypeAdapter
 
 from ctforms import __version__, edi, pipeline
 from ctforms.archive import SIGNATURE, verify_archive, write_archive
-from ctforms.catalogue import describe, knowledge_lines, load_catalogue, read_catalogue_file
+from ctforms.catalogue import load_catalogue, read_catalogue_file
 from ctforms.centre import centre_template_for, load_centre
 from ctforms.demo import DEMO_AS_OF, templates_dir
 from ctforms.errors import InputError
+from ctforms.knowledge import describe, knowledge_lines
 from ctforms.limits import EDI_MAX_BYTES, PDF_MAX_BYTES, read_limited, regular_file, too_big
 from ctforms.models import MODELS, Records
 from ctforms.options import (

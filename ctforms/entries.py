@@ -16,11 +16,11 @@ from ctforms import edi
 from ctforms.catalogue import Catalogue
 from ctforms.errors import InputError
 from ctforms.fast import without_gc
-from ctforms.filenames import listing_file_name
 from ctforms.identifiers import uci_is_valid, uln_is_valid
 from ctforms.models import Issue, IssueKind, Register
 from ctforms.names import NameError_, entry_name
 from ctforms.output import check_writable, write_all
+from ctforms.paperwork import listing_file_name
 from ctforms.reproducible import document_time
 from ctforms.xlsxio import (
     autosize,

@@ -15,9 +15,8 @@ from ctforms.centre import (
     long_date,
     working_day,
 )
-from ctforms.filenames import listing_file_name
-from ctforms.forms import form_file_name, hoc_declaration_file_name
 from ctforms.models import IssueKind, SeriesDates, Severity
+from ctforms.paperwork import form_file_name, hoc_declaration_file_name, listing_file_name
 
 VQ_EMAIL = "vqprocessing@ocr.org.uk"
 SR_EMAIL = "srteam@ocr.org.uk"

@@ -18,9 +18,9 @@ from ctforms.catalogue import load_catalogue
 from ctforms.centre import load_centre
 from ctforms.demo import demo_dir
 from ctforms.errors import InputError
-from ctforms.forms import FORMS
 from ctforms.models import Register, SigningSettings
 from ctforms.output import leftovers, publish, staged_folder, write_bytes
+from ctforms.paperwork import FORMS
 from ctforms.people import real_name
 from ctforms.register import Inputs, build_register
 from ctforms.report import render_table
@@ -240,8 +240,7 @@ def _make_outputs(
 def _remove_stale_outputs(outdir: Path, centre: str, keep: set[str]) -> None:
     """A forced re-run replaces what an earlier run wrote, so a form that is no longer needed
     does not linger into the new archive. EDI files are never removed (they may be sent)."""
-    from ctforms.filenames import listing_file_name
-    from ctforms.forms import form_file_name, hoc_declaration_file_name
+    from ctforms.paperwork import form_file_name, hoc_declaration_file_name, listing_file_name
 
     names = list(TABLE_FILES)
     names += [form_file_name(centre, name) for name in FORMS]

@@ -17,7 +17,6 @@ from ctforms.checks import run_checks
 from ctforms.checks.context import Context
 from ctforms.errors import InputError
 from ctforms.fast import construct, gc_paused
-from ctforms.filenames import listing_file_name
 from ctforms.models import (
     CatalogueUse,
     CentreProfile,
@@ -35,6 +34,7 @@ from ctforms.models import (
     Summary,
     Tracker,
 )
+from ctforms.paperwork import listing_file_name
 from ctforms.records import read_records, unknown_expected
 from ctforms.tracker import Progress, read_tracker
 

@@ -35,8 +35,6 @@ from conftest import DEMO_ARGS, invoke
 
 from ctforms.centre import TAG_WINDOW, long_date, working_day
 from ctforms.checks import examined, moderated, tags
-from ctforms.filenames import listing_file_name
-from ctforms.forms import form_file_name, hoc_declaration_file_name
 from ctforms.guidance import DATE_KEYS, GUIDANCE
 from ctforms.models import (
     Grade,
@@ -48,6 +46,7 @@ from ctforms.models import (
     VisitRow,
     VisitStatus,
 )
+from ctforms.paperwork import form_file_name, hoc_declaration_file_name, listing_file_name
 
 K = IssueKind
 D = dt.date

@@ -7,8 +7,6 @@ template passes its own with a map of the same shape.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,56 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ctforms.demo import templates_dir
 from ctforms.errors import InputError
 from ctforms.limits import YAML_MAX_BYTES, load_yaml, read_text_limited
-from ctforms.models import Issue, IssueKind, Register
-
-GRADES = ["D", "M", "P", "R", "U", "N"]
-
-
-@dataclass(frozen=True)
-class Form:
-    name: str  # the CLI name
-    title: str  # OCR's request type
-    kind: IssueKind
-    filename: str
-    reason: str
-    include: Callable[[Issue], bool] = lambda issue: True
-
-
-FORMS: dict[str, Form] = {
-    "missed-claim": Form(
-        "missed-claim",
-        "Cambridge Technicals: Candidate/unit missed from moderation claim",
-        IssueKind.MISSED_FROM_CLAIM,
-        "missed-from-moderation-claim.xlsx",
-        "Unit missed from the moderation claim; the visit has taken place",
-    ),
-    "incorrect-claim": Form(
-        "incorrect-claim",
-        "Cambridge Technicals: Incorrect unit/grade claimed at moderation",
-        IssueKind.INCORRECT_CLAIM,
-        "incorrect-unit-grade-claimed.xlsx",
-        "Unit or grade claimed differs from the centre's markbook",
-    ),
-    "missing-tag": Form(
-        "missing-tag",
-        "Cambridge Technicals: Missing mid-flight teacher assessed grade (TAG) from June 2021",
-        IssueKind.MISSING_TAG,
-        "missing-mid-flight-tag.xlsx",
-        "TAG for an assessment planned 1 Aug 2020 - 31 Aug 2021 missing from OCR's records",
-        # A TAG outside the window is not allowed at all: it does not go on the form.
-        lambda issue: issue.evidence.in_tag_window is not False,
-    ),
-}
-
-
-def form_file_name(centre: str, name: str) -> str:
-    """The file a form is written to: the one name every output and action uses."""
-    return f"{centre}-{FORMS[name].filename}"
-
-
-def hoc_declaration_file_name(centre: str) -> str:
-    """The Head of Centre declaration written beside the missing-TAG form."""
-    return f"{centre}-missing-tag-hoc-declaration.docx"
+from ctforms.models import Issue, Register
+from ctforms.paperwork import Form
 
 
 class FormMap(BaseModel):

@@ -9,8 +9,9 @@ from typing import Any
 from docxtpl import DocxTemplate
 
 from ctforms.fast import without_gc
-from ctforms.forms import FORMS, rows_for
+from ctforms.forms import rows_for
 from ctforms.models import Register
+from ctforms.paperwork import FORMS
 from ctforms.people import real_name
 from ctforms.reproducible import document_time, normalise_zip
 from ctforms.xlsxio import safe_text

@@ -7,18 +7,12 @@ from pathlib import Path
 
 from ctforms.demo import templates_dir
 from ctforms.errors import InputError
-from ctforms.forms import (
-    FORMS,
-    form_file_name,
-    hoc_declaration_file_name,
-    load_map,
-    rows_for,
-    shipped_template,
-)
+from ctforms.forms import load_map, rows_for, shipped_template
 from ctforms.forms.declaration import TEMPLATE, declaration_bytes
 from ctforms.forms.workbook import fill_form
 from ctforms.models import Register
 from ctforms.output import check_writable, write_all
+from ctforms.paperwork import FORMS, form_file_name, hoc_declaration_file_name
 
 
 @dataclass

@@ -12,9 +12,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from ctforms.errors import InputError
 from ctforms.fast import without_gc
-from ctforms.forms import GRADES, Form, FormMap, header_values, row_values, rows_for
+from ctforms.forms import FormMap, header_values, row_values, rows_for
 from ctforms.limits import open_xlsx
 from ctforms.models import Register
+from ctforms.paperwork import GRADES, Form
 from ctforms.reproducible import document_time
 from ctforms.xlsxio import fit_rows, print_landscape, put, workbook_bytes
 

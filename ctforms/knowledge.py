@@ -1,0 +1,71 @@
+"""What is known of a qualification's size and rules of combination, and what is not, in plain
+lines: for `ctforms catalogue show` and the rules page."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ctforms import rules
+from ctforms.catalogue import Entry
+from ctforms.models import OptionalGroup, Qualification, Unit
+
+
+def _group(g: OptionalGroup) -> str:
+    need = [f"{g.min_units} unit{'' if g.min_units == 1 else 's'}"] if g.min_units else []
+    need += [f"{g.min_glh} GLH"] if g.min_glh else []
+    most = f"; at most {g.max_units} count" if g.max_units else ""
+    units = ", ".join(map(str, g.units))
+    least = f"at least {' and '.join(need)}" if need else "no minimum"
+    return f"group {g.name}: units {units}; {least}{most}"
+
+
+def _hours(glh: int | None) -> str:
+    return "not known" if glh is None else f"{glh} GLH"
+
+
+def describe(entry: Entry) -> list[str]:
+    """A qualification in plain lines, for `ctforms catalogue show`."""
+    q, subject = entry.qualification, entry.subject
+    state = "verified" if q.verified else "NOT verified"
+    lines = [
+        f"{q.code}  {q.title}",
+        f"  subject: {subject.name} (suite {subject.suite}, level {subject.level})",
+        f"  source: {q.source} ({state}; from {entry.origin})",
+        "  units:",
+    ]
+    for u in subject.units:
+        kind = u.assessment.value if u.assessment else "type not confirmed"
+        lines.append(f"    {u.number:>3}  {_hours(u.glh):>9}  {kind:<18} {u.title}")
+    return lines + [f"  {line}" for line in knowledge_lines(q, entry.units)]
+
+
+def knowledge_lines(q: Qualification, units: Mapping[int, Unit]) -> list[str]:
+    """What is known of a qualification's size and rules, and what is not, in plain lines."""
+    confirmed = "" if q.verified or q.glh is None else " (not confirmed: not used)"
+    lines = [f"size: {q.size or 'not known'}, minimum GLH: {_hours(q.glh)}{confirmed}"]
+    r = q.rules
+    if r is None:
+        lines.append("rules of combination: not known")
+    else:
+        if r.illustrative:
+            rstate = "illustrative, not OCR's"
+        else:
+            rstate = "verified" if r.verified else "NOT verified: not used"
+        lines.append(f"rules of combination ({rstate}; {r.source}):")
+        lines.append(f"  mandatory: {', '.join(map(str, r.mandatory)) or 'none'}")
+        lines += [f"  {_group(g)}" for g in r.groups]
+        for p in r.pathways:
+            lines.append(
+                f"  pathway {p.name}: mandatory {', '.join(map(str, p.mandatory)) or 'none'}"
+            )
+            lines += [f"    {_group(g)}" for g in p.groups]
+        lines += [f"  barred together: {', '.join(map(str, b))}" for b in r.barred]
+    gaps = rules.not_known(q, units)
+    if gaps:
+        lines.append(
+            "not known (students who depend on it are reported as 'cannot verify'): "
+            + "; ".join(gaps)
+        )
+    else:
+        lines.append("fully known: every student's combination and GLH are checked")
+    return lines
