@@ -21,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-from ctforms.tracker import FIELDS
+from ctforms.read.tracker import FIELDS
 
 OUT = Path(__file__).resolve().parent / "out"
 CENTRE = "64395"

@@ -28,7 +28,7 @@ from ctforms.models import (
     Student,
     StudentStatus,
 )
-from ctforms.pack import build_pack
+from ctforms.produce.pack import build_pack
 
 GOLDEN = Path(__file__).resolve().parent.parent / "tests" / "golden" / "demo-register.json"
 ACTION = (

@@ -30,7 +30,7 @@ from pathlib import Path
 import openpyxl
 from bench_check import CENTRE, OUT, make_centre
 
-from ctforms.xlsxio import workbook_bytes
+from ctforms.files.xlsxio import workbook_bytes
 
 AS_OF = "2024-06-10"
 CODE = "09901"  # bench_check's qualification code for the first 9,999 students

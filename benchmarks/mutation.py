@@ -1,7 +1,7 @@
 """Mutation testing of the rules engine and every check module, with the project's own suite.
 
     python benchmarks/mutation.py                    # everything (a fresh run: tens of minutes)
-    python benchmarks/mutation.py "ctforms.rules*"   # only the mutants whose names match
+    python benchmarks/mutation.py "ctforms.checks.rules*"   # only the mutants whose names match
     python benchmarks/mutation.py --keep             # reuse mutants/ from the last run
     python benchmarks/mutation.py --show             # also print each survivor's diff
 
@@ -31,7 +31,9 @@ def _module(name: str) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("names", nargs="*", help="mutant name patterns, e.g. 'ctforms.rules*'")
+    parser.add_argument(
+        "names", nargs="*", help="mutant name patterns, e.g. 'ctforms.checks.rules*'"
+    )
     parser.add_argument("--keep", action="store_true", help="reuse mutants/ from the last run")
     parser.add_argument("--show", action="store_true", help="print each survivor's diff")
     parser.add_argument("--children", type=int, default=2, help="parallel test runs")

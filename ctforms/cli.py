@@ -12,14 +12,17 @@ from typing import TYPE_CHECKING, Any
 import click
 from pydantic import TypeAdapter
 
-from ctforms import __version__, edi, pipeline
-from ctforms.archive import SIGNATURE, verify_archive, write_archive
-from ctforms.catalogue import load_catalogue, read_catalogue_file
-from ctforms.centre import centre_template_for, load_centre
+from ctforms import __version__, pipeline
+from ctforms.checks.knowledge import describe, knowledge_lines
 from ctforms.demo import DEMO_AS_OF, templates_dir
 from ctforms.errors import InputError
-from ctforms.knowledge import describe, knowledge_lines
-from ctforms.limits import EDI_MAX_BYTES, PDF_MAX_BYTES, read_limited, regular_file, too_big
+from ctforms.files.limits import EDI_MAX_BYTES, PDF_MAX_BYTES, read_limited, regular_file, too_big
+from ctforms.files.output import (
+    check_writable,
+    write_all,
+    write_bytes,
+    write_text,
+)
 from ctforms.models import MODELS, Records
 from ctforms.options import (
     as_of_option,
@@ -31,17 +34,11 @@ from ctforms.options import (
     output_folder,
     register_to_folder,
 )
-from ctforms.output import (
-    check_writable,
-    write_all,
-    write_bytes,
-    write_text,
-)
 from ctforms.pipeline import Sources, demo_sources
-from ctforms.records import read_records
-from ctforms.register import load_register, with_actions
-from ctforms.report import render_table
-from ctforms.signing import (
+from ctforms.produce import edi
+from ctforms.produce.archive import SIGNATURE, verify_archive, write_archive
+from ctforms.produce.report import render_table
+from ctforms.produce.signing import (
     DamagedPdf,
     Trusted,
     load_signer,
@@ -51,11 +48,15 @@ from ctforms.signing import (
     sign_pdf,
     verify_pdf,
 )
+from ctforms.read.catalogue import load_catalogue, read_catalogue_file
+from ctforms.read.centre import centre_template_for, load_centre
+from ctforms.read.records import read_records
+from ctforms.register import load_register, with_actions
 from ctforms.terminal import Steps
 
 if TYPE_CHECKING:
-    from ctforms.entries import Written
-    from ctforms.forms.produce import Produced
+    from ctforms.produce.entries import Written
+    from ctforms.produce.forms.produce import Produced
 
 # The producers below import openpyxl, docxtpl or reportlab. They are imported inside the
 # commands that use them so `ctforms check` on a big tracker does not pay for them at start.
@@ -158,7 +159,7 @@ def _timestamp(day: dt.date) -> dt.datetime:
 
 
 def _records_template(codes: list[tuple[str, str]]) -> bytes:
-    from ctforms.records_template import records_template_bytes
+    from ctforms.produce.records_template import records_template_bytes
 
     return records_template_bytes(codes, _timestamp(TEMPLATE_DATE))
 
@@ -369,7 +370,7 @@ def _form_command(name: str, title: str, example: str) -> None:
     def command(
         register_file: Path, outdir: Path, template: Path | None, map_file: Path | None, force: bool
     ) -> None:
-        from ctforms.forms.produce import produce_form
+        from ctforms.produce.forms.produce import produce_form
 
         register = load_register(register_file)
         _report_form(
@@ -438,7 +439,7 @@ def entries_make(
     Example:
         ctforms entries issues.json -o entries/ --sequence 2
     """
-    from ctforms.entries import write_entries
+    from ctforms.produce.entries import write_entries
 
     register = load_register(register_file)
     written = write_entries(
@@ -541,7 +542,7 @@ def declaration(
         ctforms declaration issues.json --records records.xlsx --signed-by "Ben Okoro" \\
             --role "Exams Officer" -o pack.pdf
     """
-    from ctforms.pack import SignOff, build_pack, outstanding
+    from ctforms.produce.pack import SignOff, build_pack, outstanding
 
     if (key is None) != (cert is None):
         raise InputError("--sign and --cert go together")
@@ -929,8 +930,8 @@ def catalogue_template(
     Example:
         ctforms catalogue template tracker.csv --records records.xlsx -o rules.xlsx
     """
-    from ctforms.rules_workbook import template_bytes
-    from ctforms.tracker import read_tracker
+    from ctforms.read.rules_workbook import template_bytes
+    from ctforms.read.tracker import read_tracker
 
     check_writable(output, force)
     profile = load_centre(centre) if centre else None
@@ -974,7 +975,7 @@ def catalogue_export(
         ctforms catalogue export rules.xlsx --format yaml -o rules.yaml
         ctforms catalogue export rules.yaml --format xlsx -o rules.xlsx
     """
-    from ctforms.rules_workbook import catalogue_yaml, rules_workbook_bytes, sheets_for
+    from ctforms.read.rules_workbook import catalogue_yaml, rules_workbook_bytes, sheets_for
 
     check_writable(output, force)
     parsed = read_catalogue_file(file, load_catalogue(catalogues))

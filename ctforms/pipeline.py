@@ -12,23 +12,23 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from ctforms import edi
-from ctforms.archive import write_archive
-from ctforms.catalogue import load_catalogue
-from ctforms.centre import load_centre
 from ctforms.demo import demo_dir
 from ctforms.errors import InputError
+from ctforms.files.output import leftovers, publish, staged_folder, write_bytes
 from ctforms.models import Register, SigningSettings
-from ctforms.output import leftovers, publish, staged_folder, write_bytes
 from ctforms.paperwork import FORMS
 from ctforms.people import real_name
+from ctforms.produce import edi
+from ctforms.produce.archive import write_archive
+from ctforms.produce.report import render_table
+from ctforms.produce.signing import Signer, load_signer
+from ctforms.read.catalogue import load_catalogue
+from ctforms.read.centre import load_centre
 from ctforms.register import Inputs, build_register
-from ctforms.report import render_table
-from ctforms.signing import Signer, load_signer
 
 if TYPE_CHECKING:
-    from ctforms.entries import Written
-    from ctforms.forms.produce import Produced
+    from ctforms.produce.entries import Written
+    from ctforms.produce.forms.produce import Produced
 
 # The producers import openpyxl, docxtpl or reportlab. They are imported inside the functions
 # that use them so a check on a big tracker does not pay for them at start.
@@ -108,13 +108,13 @@ def register_text(register: Register) -> str:
 
 
 def action_list(register: Register) -> bytes:
-    from ctforms.action_list import action_list_bytes
+    from ctforms.produce.action_list import action_list_bytes
 
     return action_list_bytes(register)
 
 
 def calendar(register: Register) -> bytes:
-    from ctforms.calendar_file import calendar_bytes
+    from ctforms.produce.calendar_file import calendar_bytes
 
     return calendar_bytes(register)
 
@@ -199,8 +199,8 @@ def _make_outputs(
     progress: Progress,
 ) -> tuple[list[str], list[Produced], Written, Path, Path]:
     """Every output of a run, written into stage; earlier is the folder of earlier runs."""
-    from ctforms.entries import write_entries
-    from ctforms.forms.produce import produce_form
+    from ctforms.produce.entries import write_entries
+    from ctforms.produce.forms.produce import produce_form
 
     progress.step(RUN_STEPS[1])
     tables = {
@@ -277,7 +277,7 @@ def pack_and_archive(
 ) -> tuple[Path, Path]:
     """The pack as a review draft (no one has signed it off), then the archive of `files` (the
     names the run wrote) and the pack, signed when centre.toml's [signing] names a key."""
-    from ctforms.pack import build_pack
+    from ctforms.produce.pack import build_pack
 
     progress = progress or _Quiet()
     pack = outdir / PACK_FILE.format(centre=register.centre.number)

@@ -10,13 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from ctforms import __version__, rules
-from ctforms.catalogue import Catalogue, load_catalogue
-from ctforms.centre import load_centre
-from ctforms.checks import run_checks
+from ctforms import __version__
+from ctforms.checks import rules, run_checks
 from ctforms.checks.context import Context
 from ctforms.errors import InputError
-from ctforms.fast import construct, gc_paused
+from ctforms.files.fast import construct, gc_paused
 from ctforms.models import (
     CatalogueUse,
     CentreProfile,
@@ -35,8 +33,10 @@ from ctforms.models import (
     Tracker,
 )
 from ctforms.paperwork import listing_file_name
-from ctforms.records import read_records, unknown_expected
-from ctforms.tracker import Progress, read_tracker
+from ctforms.read.catalogue import Catalogue, load_catalogue
+from ctforms.read.centre import load_centre
+from ctforms.read.records import read_records, unknown_expected
+from ctforms.read.tracker import Progress, read_tracker
 
 _KIND_ORDER = {k: i for i, k in enumerate(IssueKind)}
 
@@ -400,7 +400,7 @@ def load_register(path: Path) -> Register:
 
     from pydantic import ValidationError
 
-    from ctforms.limits import REGISTER_MAX_BYTES, read_limited
+    from ctforms.files.limits import REGISTER_MAX_BYTES, read_limited
 
     try:
         text = read_limited(path, REGISTER_MAX_BYTES, "the register").decode("utf-8")

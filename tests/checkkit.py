@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ctforms.catalogue import Catalogue, Entry, parse_catalogue
 from ctforms.checks.context import Context
 from ctforms.checks.scope import build_scope
 from ctforms.models import (
@@ -36,6 +35,7 @@ from ctforms.models import (
     VisitRow,
     VisitStatus,
 )
+from ctforms.read.catalogue import Catalogue, Entry, parse_catalogue
 
 D = dt.date
 CENTRE_NUMBER = "12345"

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from ctforms import rules
+from ctforms.checks import rules
 from ctforms.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent

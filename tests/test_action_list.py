@@ -12,7 +12,6 @@ import openpyxl
 import pytest
 from office import convert, needs_office
 
-from ctforms.action_list import COLUMNS, OVERDUE_FILL, action_list_bytes
 from ctforms.models import (
     CandidateDetails,
     Handled,
@@ -24,6 +23,7 @@ from ctforms.models import (
     Severity,
     Summary,
 )
+from ctforms.produce.action_list import COLUMNS, OVERDUE_FILL, action_list_bytes
 
 AS_OF = dt.date(2024, 6, 10)
 

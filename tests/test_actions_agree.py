@@ -33,9 +33,8 @@ from checkkit import (
 )
 from conftest import DEMO_ARGS, invoke
 
-from ctforms.centre import TAG_WINDOW, long_date, working_day
 from ctforms.checks import examined, moderated, tags
-from ctforms.guidance import DATE_KEYS, GUIDANCE
+from ctforms.checks.guidance import DATE_KEYS, GUIDANCE
 from ctforms.models import (
     Grade,
     Issue,
@@ -47,6 +46,7 @@ from ctforms.models import (
     VisitStatus,
 )
 from ctforms.paperwork import form_file_name, hoc_declaration_file_name, listing_file_name
+from ctforms.read.centre import TAG_WINDOW, long_date, working_day
 
 K = IssueKind
 D = dt.date
@@ -252,7 +252,7 @@ def test_moderated_not_achieved_with_no_visit_ahead_says_book_one() -> None:
 
 
 def test_every_kind_and_alternative_fills_its_template() -> None:
-    from ctforms import guidance
+    from ctforms.checks import guidance
 
     ctx = context(tracker())
     actions = [g.action for g in GUIDANCE.values()]

@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 from conftest import invoke
 
-from ctforms import archive as archive_module
-from ctforms.archive import MAX_MANIFEST_BYTES, MAX_MEMBERS, MAX_TOTAL_BYTES, write_archive
 from ctforms.errors import InputError
 from ctforms.models import Register
 from ctforms.pipeline import pack_and_archive
+from ctforms.produce import archive as archive_module
+from ctforms.produce.archive import MAX_MANIFEST_BYTES, MAX_MEMBERS, MAX_TOTAL_BYTES, write_archive
 
 
 @pytest.fixture(scope="module")

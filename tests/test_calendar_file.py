@@ -10,8 +10,8 @@ from pathlib import Path
 from conftest import invoke
 from icalendar import Calendar
 
-from ctforms.calendar_file import calendar_bytes
 from ctforms.models import Register
+from ctforms.produce.calendar_file import calendar_bytes
 
 
 def _run(out: Path) -> bytes:

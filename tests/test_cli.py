@@ -15,10 +15,10 @@ import pytest
 from click.testing import CliRunner
 from conftest import DEMO, ROOT, invoke
 
-from ctforms.centre import centre_template_for
 from ctforms.cli import cli
 from ctforms.models import MODELS, Register
-from ctforms.records import SHEETS
+from ctforms.read.centre import centre_template_for
+from ctforms.read.records import SHEETS
 
 
 def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:

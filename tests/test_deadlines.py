@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from conftest import DEMO, DEMO_ARGS, invoke
 
-from ctforms.centre import DATE_FIELDS, default_series, parse_centre, working_day
 from ctforms.models import SeriesDates
+from ctforms.read.centre import DATE_FIELDS, default_series, parse_centre, working_day
 
 D = dt.date
 

@@ -13,7 +13,7 @@ from office import PDFTOPPM, needs_pdftoppm
 from pypdf import PdfReader
 
 from ctforms.models import Register
-from ctforms.pack import load_declaration
+from ctforms.produce.pack import load_declaration
 
 REGISTER = GOLDEN / "demo-register.json"
 SIGN = ["--signed-by", "Ben Okoro", "--role", "Exams Officer"]
@@ -297,7 +297,7 @@ def test_lines_formatted_once_give_the_same_bytes(monkeypatch: pytest.MonkeyPatc
     formatting, also when the font moves between subsets (over 256 distinct glyphs: CJK)."""
     from reportlab.pdfgen.textobject import PDFTextObject
 
-    import ctforms.pack
+    import ctforms.produce.pack
 
     register = Register.model_validate_json(REGISTER.read_text("utf-8"))
     cjk = [chr(0x4E00 + n) for n in range(600)]
@@ -305,7 +305,7 @@ def test_lines_formatted_once_give_the_same_bytes(monkeypatch: pytest.MonkeyPatc
         if issue.candidate is not None:
             issue.candidate.surname = "".join(cjk[(n * 20) % 580 : (n * 20) % 580 + 20])
             issue.candidate.forenames = "Zoë Siân"
-    memo = ctforms.pack.build_pack(register, prepared_by="Ben Okoro")
-    monkeypatch.setattr(ctforms.pack, "_MemoText", PDFTextObject)
-    plain = ctforms.pack.build_pack(register, prepared_by="Ben Okoro")
+    memo = ctforms.produce.pack.build_pack(register, prepared_by="Ben Okoro")
+    monkeypatch.setattr(ctforms.produce.pack, "_MemoText", PDFTextObject)
+    plain = ctforms.produce.pack.build_pack(register, prepared_by="Ben Okoro")
     assert memo == plain

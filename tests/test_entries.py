@@ -12,9 +12,9 @@ from conftest import DEMO, GOLDEN, invoke
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ctforms import edi
-from ctforms.identifiers import uci_check_character
-from ctforms.names import NameError_, entry_name, transliterate
+from ctforms.produce import edi
+from ctforms.produce.names import NameError_, entry_name, transliterate
+from ctforms.read.identifiers import uci_check_character
 
 REGISTER = GOLDEN / "demo-register.json"
 CAT = DEMO / "rules.xlsx"
@@ -257,7 +257,7 @@ def test_names() -> None:
 
 
 def test_published_identifier_examples() -> None:
-    from ctforms.identifiers import uci_is_valid, uln_is_valid
+    from ctforms.read.identifiers import uci_is_valid, uln_is_valid
 
     assert uln_is_valid("9276308686") and not uln_is_valid("9276308685")
     assert uci_is_valid("681990012058G") and uci_is_valid("689990980001D")

@@ -18,7 +18,7 @@ import pytest
 from click.testing import Result
 from conftest import DEMO, DEMO_AS_OF, GOLDEN, ROOT, invoke
 
-from ctforms import limits
+from ctforms.files import limits
 
 TRACKER = DEMO / "tracker.csv"
 CENTRE = DEMO / "centre.toml"
@@ -339,7 +339,7 @@ def test_deeply_nested_register_is_refused(tmp_path: Path) -> None:
 def test_tracker_past_the_size_limit_is_refused_without_reading_it_whole(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("ctforms.tracker.TRACKER_MAX_BYTES", 1_000)
+    monkeypatch.setattr("ctforms.read.tracker.TRACKER_MAX_BYTES", 1_000)
     refused(invoke("check", TRACKER, "--centre", CENTRE), "tracker.csv", "the limit is 1,000")
 
 
@@ -353,9 +353,9 @@ def test_tracker_giant_field_names_the_row(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("setting", "args"),
     [
-        ("ctforms.centre.CENTRE_MAX_BYTES", ("check", TRACKER, "--centre", CENTRE)),
-        ("ctforms.catalogue.YAML_MAX_BYTES", ("catalogue", "check", "{yaml}")),
-        ("ctforms.limits.REGISTER_MAX_BYTES", ("entries", REGISTER, "-o", "{out}")),
+        ("ctforms.read.centre.CENTRE_MAX_BYTES", ("check", TRACKER, "--centre", CENTRE)),
+        ("ctforms.read.catalogue.YAML_MAX_BYTES", ("catalogue", "check", "{yaml}")),
+        ("ctforms.files.limits.REGISTER_MAX_BYTES", ("entries", REGISTER, "-o", "{out}")),
         ("ctforms.cli.EDI_MAX_BYTES", ("entries", "read", "{edi}")),
     ],
     ids=["centre.toml", "catalogue", "register", "entries-file"],

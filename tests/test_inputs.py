@@ -9,9 +9,9 @@ import openpyxl
 import pytest
 from conftest import DEMO, invoke
 
-from ctforms.centre import parse_centre
 from ctforms.errors import InputError
-from ctforms.records import read_records
+from ctforms.read.centre import parse_centre
+from ctforms.read.records import read_records
 
 TRACKER = DEMO / "tracker.csv"
 
@@ -217,7 +217,7 @@ def test_centre_catalogue_overrides_shipped(demo_args: list[str]) -> None:
 
 
 def test_coming_summer() -> None:
-    from ctforms.centre import coming_summer
+    from ctforms.read.centre import coming_summer
 
     assert coming_summer(dt.date(2026, 11, 23)) == 2027
     assert coming_summer(dt.date(2027, 3, 1)) == 2027

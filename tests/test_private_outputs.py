@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner, Result
 from conftest import DEMO, DEMO_ARGS, GOLDEN, SIGN_OFF_ANYWAY, invoke
 
-from ctforms import output
 from ctforms.cli import cli
+from ctforms.files import output
 
 REGISTER = GOLDEN / "demo-register.json"
 
@@ -141,13 +141,13 @@ def test_a_full_disk_is_one_line_and_leaves_nothing(
 def test_an_unexpected_fault_is_one_line_and_leaves_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import ctforms.pack
+    import ctforms.produce.pack
 
     def broken(*args: object, **kwargs: object) -> bytes:
         raise RuntimeError("Flowable too large\nwith cell(0,0)")
 
     monkeypatch.delenv("CTFORMS_DEBUG", raising=False)
-    monkeypatch.setattr(ctforms.pack, "build_pack", broken)
+    monkeypatch.setattr(ctforms.produce.pack, "build_pack", broken)
     result = _run("run", *DEMO_ARGS, "-o", tmp_path / "results")
     assert result.exit_code == 2
     assert result.exception is None or isinstance(result.exception, SystemExit)
@@ -198,7 +198,7 @@ def test_forms_writes_both_files_or_neither(
 def test_the_pack_survives_text_taller_than_a_page() -> None:
     """Readers limit names, but any text reaching the pack (a note, a title) is cut to fit."""
     from ctforms.models import Register
-    from ctforms.pack import build_pack
+    from ctforms.produce.pack import build_pack
 
     register = Register.model_validate_json(REGISTER.read_text("utf-8"))
     issue = next(i for i in register.issues if i.candidate is not None)

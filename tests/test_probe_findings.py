@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner, Result
 from conftest import DEMO, DEMO_ARGS, GOLDEN, invoke
 
-from ctforms import output
 from ctforms.cli import cli
+from ctforms.files import output
 
 REGISTER = GOLDEN / "demo-register.json"
 SIGN = ["--signed-by", "Ben Okoro", "--role", "Exams Officer", "--allow-outstanding", "x"]
@@ -171,15 +171,15 @@ def test_a_terminated_run_removes_its_staging_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`kill` (SIGTERM) during the run: the staging folder goes, the target is not made."""
-    import ctforms.pack
+    import ctforms.produce.pack
 
-    real = ctforms.pack.build_pack
+    real = ctforms.produce.pack.build_pack
 
     def killed(*args: object, **kwargs: object) -> bytes:
         os.kill(os.getpid(), signal.SIGTERM)
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(ctforms.pack, "build_pack", killed)
+    monkeypatch.setattr(ctforms.produce.pack, "build_pack", killed)
     result = _run("run", *DEMO_ARGS, "-o", tmp_path / "results")
     assert result.exit_code == 128 + signal.SIGTERM
     assert list(tmp_path.iterdir()) == []

@@ -11,8 +11,8 @@ import openpyxl
 import pytest
 
 from ctforms.errors import InputError
-from ctforms.records import read_records
-from ctforms.records_template import records_template_bytes, write_records_template
+from ctforms.produce.records_template import records_template_bytes, write_records_template
+from ctforms.read.records import read_records
 
 STAMP = dt.datetime(2024, 1, 1)
 CODES = [

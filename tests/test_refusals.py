@@ -11,7 +11,7 @@ import pytest
 from click.testing import Result
 from conftest import DEMO, DEMO_AS_OF, FIXTURES, invoke
 
-from ctforms.tracker import MAX_NAME
+from ctforms.read.tracker import MAX_NAME
 
 CENTRE = DEMO / "centre.toml"
 CLEAN = (FIXTURES / "good-minimal.csv").read_text("utf-8")

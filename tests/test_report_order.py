@@ -13,7 +13,6 @@ import pytest
 from conftest import DEMO_ARGS, invoke
 from pypdf import PdfReader
 
-from ctforms.action_list import BLOCKING_FILL, COLUMNS, OVERDUE_FILL
 from ctforms.models import (
     CandidateDetails,
     Handled,
@@ -25,7 +24,8 @@ from ctforms.models import (
     Severity,
     Summary,
 )
-from ctforms.report import render_table
+from ctforms.produce.action_list import BLOCKING_FILL, COLUMNS, OVERDUE_FILL
+from ctforms.produce.report import render_table
 
 ID_AT_END = re.compile(r"\[([^\]]+)\]$")
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from ctforms.models import Assessment, OptionalGroup, Pathway, Qualification, Rules, Unit
-from ctforms.models import UnitStatus as S
-from ctforms.rules import (
+from ctforms.checks.rules import (
     Outcome,
     drop_to_meet,
     evaluate,
@@ -17,6 +15,8 @@ from ctforms.rules import (
     satisfies,
     top_up_missing,
 )
+from ctforms.models import Assessment, OptionalGroup, Pathway, Qualification, Rules, Unit
+from ctforms.models import UnitStatus as S
 
 RA, ER, CS = S.RESULT_ACHIEVED, S.ENTRY_RECEIVED, S.CLAIM_SUBMITTED  # good standing
 ANA, CNR = S.ATTEMPTED_NOT_ACHIEVED, S.CLAIM_NOT_RECEIVED  # problems

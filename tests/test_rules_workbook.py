@@ -18,9 +18,9 @@ import pytest
 from conftest import DEMO, invoke
 from office import convert, needs_office
 
-from ctforms.catalogue import parse_catalogue
 from ctforms.models import IssueKind, Register
-from ctforms.tracker import FIELDS
+from ctforms.read.catalogue import parse_catalogue
+from ctforms.read.tracker import FIELDS
 
 CENTRE = "12345"
 CERT = "Certificating in August 2024"

@@ -16,7 +16,13 @@ from conftest import DEMO, DEMO_ARGS, GOLDEN, SIGN_OFF_ANYWAY, invoke
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
-from ctforms.signing import check_detached, load_signer, load_trusted, mismatch, sign_detached
+from ctforms.produce.signing import (
+    check_detached,
+    load_signer,
+    load_trusted,
+    mismatch,
+    sign_detached,
+)
 
 NAME = "Riverside Sixth Form College"
 REGISTER = GOLDEN / "demo-register.json"

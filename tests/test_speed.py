@@ -16,13 +16,13 @@ from conftest import DEMO, DEMO_AS_OF, ROOT, invoke
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 
-from ctforms.action_list import action_list_bytes
-from ctforms.fast import construct, gc_paused, without_gc
-from ctforms.forms.produce import produce_form
+from ctforms.files.fast import construct, gc_paused, without_gc
+from ctforms.files.xlsxio import StyleMemo, safe_cell_text, set_text
 from ctforms.models import Candidate, QualificationEntry, Register, Student, StudentStatus
+from ctforms.produce.action_list import action_list_bytes
+from ctforms.produce.forms.produce import produce_form
+from ctforms.read.tracker import read_tracker
 from ctforms.register import load_register
-from ctforms.tracker import read_tracker
-from ctforms.xlsxio import StyleMemo, safe_cell_text, set_text
 
 
 def _state(model: object) -> tuple[object, ...]:

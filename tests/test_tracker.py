@@ -10,7 +10,7 @@ from conftest import BAD, DEMO, FIXTURES, invoke
 
 from ctforms.errors import InputError
 from ctforms.models import Tracker
-from ctforms.tracker import parse_tracker
+from ctforms.read.tracker import parse_tracker
 
 CENTRE = str(DEMO / "centre.toml")
 
@@ -182,7 +182,7 @@ def test_progress_is_reported_while_reading() -> None:
     body = [lines[1].replace(",1,Examined", f",{u},Examined") for u in range(1, 60)]
     seen: list[float] = []
     data = ("\n".join([lines[0], *body]) + "\n").encode()
-    from ctforms import tracker
+    from ctforms.read import tracker
 
     tracker.parse_tracker(data, "t.csv", centre_number="64395", progress=seen.append)
     assert seen and seen[-1] == 1.0 and seen == sorted(seen)

@@ -11,7 +11,7 @@ import zipfile
 import openpyxl
 import pytest
 
-from ctforms.xlsxio import (
+from ctforms.files.xlsxio import (
     MAX_CELL_TEXT,
     autosize,
     put,

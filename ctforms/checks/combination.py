@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ctforms import rules
+from ctforms.checks import rules
 from ctforms.checks.context import Context, Expecting, result
 from ctforms.models import (
     PASSING_GRADES,

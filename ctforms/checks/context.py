@@ -8,10 +8,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from operator import attrgetter
 
-from ctforms import rules
-from ctforms.catalogue import Catalogue, Entry
-from ctforms.centre import working_day
-from ctforms.guidance import GUIDANCE, Action, fields
+from ctforms.checks import rules
+from ctforms.checks.guidance import GUIDANCE, Action, fields
 from ctforms.models import (
     GOOD_STATUSES,
     Assessment,
@@ -33,6 +31,8 @@ from ctforms.models import (
     VisitRow,
     VisitStatus,
 )
+from ctforms.read.catalogue import Catalogue, Entry
+from ctforms.read.centre import working_day
 
 _number = attrgetter("number")
 

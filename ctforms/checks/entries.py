@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from ctforms import rules
+from ctforms.checks import rules
 from ctforms.checks.context import Context, result
 from ctforms.models import CheckResult, Evidence, Issue, IssueKind, Qualification
 

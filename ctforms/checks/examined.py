@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ctforms.checks.context import NEVER_STARTED, Context, result
-from ctforms.guidance import GUIDANCE, maybe_not_needed
+from ctforms.checks.guidance import GUIDANCE, maybe_not_needed
 from ctforms.models import Assessment, CheckResult, Evidence, Issue, IssueKind, Severity, UnitStatus
 
 TITLE = "Required examined units"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ctforms.checks.context import NEVER_STARTED, Context, Expecting, result
-from ctforms.guidance import (
+from ctforms.checks.guidance import (
     CLAIM_NEEDED_NO_VISIT,
     GUIDANCE,
     MODERATED_NOT_ACHIEVED_NO_VISIT,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ctforms import rules
+from ctforms.checks import rules
 from ctforms.checks.context import Context, Expecting
 from ctforms.models import Candidate, QualificationEntry
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ctforms.centre import TAG_WINDOW
 from ctforms.checks.context import Context, result
-from ctforms.guidance import TAG_DATE_UNKNOWN, TAG_OUTSIDE_WINDOW, Action
+from ctforms.checks.guidance import TAG_DATE_UNKNOWN, TAG_OUTSIDE_WINDOW, Action
 from ctforms.models import CheckResult, Evidence, Issue, IssueKind, Severity, UnitStatus
+from ctforms.read.centre import TAG_WINDOW
 
 TITLE = "Mid-flight teacher assessed grades (TAGs)"
 WINDOW = TAG_WINDOW  # TAGs were only for assessments planned in this window (OCR's guidance)

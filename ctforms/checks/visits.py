@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ctforms.checks.context import Context, result
-from ctforms.guidance import CLAIM_LATE_VISIT_HELD
+from ctforms.checks.guidance import CLAIM_LATE_VISIT_HELD
 from ctforms.models import Assessment, CheckResult, Evidence, Issue, IssueKind
 
 TITLE = "Final moderation visits"

@@ -11,9 +11,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from ctforms import parsing
 from ctforms.errors import InputError
-from ctforms.limits import open_xlsx, sheet_rows
+from ctforms.files.limits import open_xlsx, sheet_rows
 from ctforms.models import (
     ActionRow,
     ClaimRow,
@@ -26,7 +25,8 @@ from ctforms.models import (
     VisitRow,
     VisitStatus,
 )
-from ctforms.parsing import norm_key
+from ctforms.read import parsing
+from ctforms.read.parsing import norm_key
 
 Parser = Callable[[str], Any]
 

@@ -12,7 +12,7 @@ from collections import defaultdict
 
 from icalendar import Alarm, Calendar, Event
 
-from ctforms.fast import without_gc
+from ctforms.files.fast import without_gc
 from ctforms.models import Issue, Register, Severity
 
 PRODID = "-//ctforms//Checkpoint 2 deadlines//EN"

@@ -12,7 +12,7 @@ import yaml
 from pydantic import ValidationError
 
 from ctforms.errors import InputError
-from ctforms.limits import YAML_MAX_BYTES, load_yaml, read_text_limited
+from ctforms.files.limits import YAML_MAX_BYTES, load_yaml, read_text_limited
 from ctforms.models import CatalogueFile, Qualification, Subject, Unit
 
 SHIPPED = "ocr-cambridge-technicals.yaml"
@@ -153,7 +153,7 @@ def is_workbook(path: Path) -> bool:
 def read_catalogue_file(path: Path, base: Catalogue) -> CatalogueFile:
     """One catalogue file, YAML or a rules workbook; a workbook's blanks come from `base`."""
     if is_workbook(path):
-        from ctforms.rules_workbook import read_rules_workbook  # openpyxl only when needed
+        from ctforms.read.rules_workbook import read_rules_workbook  # openpyxl only when needed
 
         parsed = read_rules_workbook(path, base)
         _check_consistency(parsed, str(path))

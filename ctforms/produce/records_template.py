@@ -11,11 +11,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ctforms.models import Grade, VisitStatus
-from ctforms.output import write_bytes
-from ctforms.parsing import parse_date
-from ctforms.records import SHEETS  # the reader's sheet names and headers: one contract
-from ctforms.xlsxio import (
+from ctforms.files.output import write_bytes
+from ctforms.files.xlsxio import (
     DATE_FORMAT,
     TEXT_FORMAT,
     autosize,
@@ -24,6 +21,9 @@ from ctforms.xlsxio import (
     text_lines,
     workbook_bytes,
 )
+from ctforms.models import Grade, VisitStatus
+from ctforms.read.parsing import parse_date
+from ctforms.read.records import SHEETS  # the reader's sheet names and headers: one contract
 
 LAST_ROW = 2000  # drop-downs cover rows 2..LAST_ROW
 LISTS = "Lists"

@@ -8,13 +8,13 @@ from typing import Any
 
 from docxtpl import DocxTemplate
 
-from ctforms.fast import without_gc
-from ctforms.forms import rows_for
+from ctforms.files.fast import without_gc
+from ctforms.files.reproducible import document_time, normalise_zip
+from ctforms.files.xlsxio import safe_text
 from ctforms.models import Register
 from ctforms.paperwork import FORMS
 from ctforms.people import real_name
-from ctforms.reproducible import document_time, normalise_zip
-from ctforms.xlsxio import safe_text
+from ctforms.produce.forms import rows_for
 
 TEMPLATE = "missing-tag-declaration.docx"
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ctforms.centre import assumed_dates
-from ctforms.fast import without_gc
+from ctforms.checks.urgency import by_urgency, is_overdue, who
+from ctforms.files.fast import without_gc
 from ctforms.models import CheckStatus, Issue, Register, Severity
-from ctforms.urgency import by_urgency, is_overdue, who
+from ctforms.read.centre import assumed_dates
 
 _SEVERITY = {"blocking": "BLOCKING", "warning": "warning ", "info": "info    "}
 _INDENT = " " * 12

@@ -11,13 +11,13 @@ from openpyxl.utils import column_index_from_string
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ctforms.errors import InputError
-from ctforms.fast import without_gc
-from ctforms.forms import FormMap, header_values, row_values, rows_for
-from ctforms.limits import open_xlsx
+from ctforms.files.fast import without_gc
+from ctforms.files.limits import open_xlsx
+from ctforms.files.reproducible import document_time
+from ctforms.files.xlsxio import fit_rows, print_landscape, put, workbook_bytes
 from ctforms.models import Register
 from ctforms.paperwork import GRADES, Form
-from ctforms.reproducible import document_time
-from ctforms.xlsxio import fit_rows, print_landscape, put, workbook_bytes
+from ctforms.produce.forms import FormMap, header_values, row_values, rows_for
 
 
 def _cell_value(value: Any) -> Any:

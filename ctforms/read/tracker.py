@@ -18,10 +18,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ctforms import parsing
 from ctforms.errors import InputError
-from ctforms.fast import construct
-from ctforms.limits import TRACKER_MAX_BYTES, read_limited
+from ctforms.files.fast import construct
+from ctforms.files.limits import TRACKER_MAX_BYTES, read_limited
 from ctforms.models import (
     Assessment,
     Candidate,
@@ -32,7 +31,8 @@ from ctforms.models import (
     UnitRecord,
     UnitStatus,
 )
-from ctforms.parsing import norm_key
+from ctforms.read import parsing
+from ctforms.read.parsing import norm_key
 
 # field -> header aliases (compared with norm_key). The first alias is the default header.
 FIELDS: dict[str, tuple[str, ...]] = {

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ctforms.errors import InputError
-from ctforms.limits import KEY_MAX_BYTES, read_limited
-from ctforms.output import check_writable, write_all
+from ctforms.files.limits import KEY_MAX_BYTES, read_limited
+from ctforms.files.output import check_writable, write_all
 
 if TYPE_CHECKING:
     from cryptography import x509 as pyca_x509

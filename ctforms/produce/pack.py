@@ -30,12 +30,12 @@ from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer
 from reportlab.platypus.flowables import Flowable
 
-from ctforms.centre import assumed_dates
+from ctforms.checks.guidance import CHECK_OF_KIND
+from ctforms.checks.urgency import by_urgency, is_overdue, who
 from ctforms.errors import InputError
-from ctforms.guidance import CHECK_OF_KIND
 from ctforms.models import CheckStatus, Issue, Register, Severity
 from ctforms.people import real_name, typed_name
-from ctforms.urgency import by_urgency, is_overdue, who
+from ctforms.read.centre import assumed_dates
 
 SIGNING_ROLE = "Exams Officer"  # OCR: only this My Cambridge role can submit the declaration
 BANNER = "NOT READY TO DECLARE"

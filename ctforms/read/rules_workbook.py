@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from ctforms.errors import InputError
-from ctforms.limits import open_xlsx, sheet_rows
+from ctforms.files.limits import open_xlsx, sheet_rows
 from ctforms.models import (
     Assessment,
     CatalogueFile,
@@ -38,10 +38,10 @@ from ctforms.models import (
     Tracker,
     Unit,
 )
-from ctforms.parsing import norm_key, parse_qualification_code, parse_unit_number, parse_yes_no
+from ctforms.read.parsing import norm_key, parse_qualification_code, parse_unit_number, parse_yes_no
 
 if TYPE_CHECKING:  # the catalogue imports this module
-    from ctforms.catalogue import Catalogue
+    from ctforms.read.catalogue import Catalogue
 
 QUALIFICATIONS, UNITS, GROUPS, BARRED, SUBJECTS = (
     "Qualifications",
@@ -871,7 +871,7 @@ def rules_workbook_bytes(sheets: Sheets, timestamp: dt.datetime) -> bytes:
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from ctforms.xlsxio import (
+    from ctforms.files.xlsxio import (
         TEXT_FORMAT,
         print_landscape,
         put,

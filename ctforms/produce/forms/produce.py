@@ -7,12 +7,12 @@ from pathlib import Path
 
 from ctforms.demo import templates_dir
 from ctforms.errors import InputError
-from ctforms.forms import load_map, rows_for, shipped_template
-from ctforms.forms.declaration import TEMPLATE, declaration_bytes
-from ctforms.forms.workbook import fill_form
+from ctforms.files.output import check_writable, write_all
 from ctforms.models import Register
-from ctforms.output import check_writable, write_all
 from ctforms.paperwork import FORMS, form_file_name, hoc_declaration_file_name
+from ctforms.produce.forms import load_map, rows_for, shipped_template
+from ctforms.produce.forms.declaration import TEMPLATE, declaration_bytes
+from ctforms.produce.forms.workbook import fill_form
 
 
 @dataclass

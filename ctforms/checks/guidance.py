@@ -7,7 +7,9 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ctforms.centre import (
+from ctforms.models import IssueKind, SeriesDates, Severity
+from ctforms.paperwork import form_file_name, hoc_declaration_file_name, listing_file_name
+from ctforms.read.centre import (
     CONFIRMED_YEAR,
     DATE_FIELDS,
     ENTRIES_SHOWN_AFTER,
@@ -15,8 +17,6 @@ from ctforms.centre import (
     long_date,
     working_day,
 )
-from ctforms.models import IssueKind, SeriesDates, Severity
-from ctforms.paperwork import form_file_name, hoc_declaration_file_name, listing_file_name
 
 VQ_EMAIL = "vqprocessing@ocr.org.uk"
 SR_EMAIL = "srteam@ocr.org.uk"

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ctforms.demo import templates_dir
 from ctforms.errors import InputError
-from ctforms.limits import YAML_MAX_BYTES, load_yaml, read_text_limited
+from ctforms.files.limits import YAML_MAX_BYTES, load_yaml, read_text_limited
 from ctforms.models import Issue, Register
 from ctforms.paperwork import Form
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ctforms import rules
-from ctforms.catalogue import Entry
+from ctforms.checks import rules
 from ctforms.models import OptionalGroup, Qualification, Unit
+from ctforms.read.catalogue import Entry
 
 
 def _group(g: OptionalGroup) -> str:

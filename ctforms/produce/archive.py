@@ -22,11 +22,11 @@ from pydantic import BaseModel, ValidationError
 
 from ctforms import __version__
 from ctforms.errors import InputError
-from ctforms.fast import without_gc
+from ctforms.files.fast import without_gc
+from ctforms.files.output import check_writable, write_bytes
+from ctforms.files.reproducible import document_time, fixed_entry
 from ctforms.models import Register
-from ctforms.output import check_writable, write_bytes
-from ctforms.reproducible import document_time, fixed_entry
-from ctforms.signing import (
+from ctforms.produce.signing import (
     DetachedCheck,
     Signer,
     check_detached,

@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from ctforms.identifiers import uci_is_valid, uln_is_valid
 from ctforms.models import Assessment, Certification, CertificationStatus, Grade, UnitStatus
+from ctforms.read.identifiers import uci_is_valid, uln_is_valid
 
 
 def norm_key(text: str) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ctforms.errors import InputError
-from ctforms.limits import CENTRE_MAX_BYTES, read_text_limited
+from ctforms.files.limits import CENTRE_MAX_BYTES, read_text_limited
 from ctforms.models import CentreProfile, SeriesDates
 
 # OCR's 2023 Checkpoint 2 dates (seeds: Checkpoint 2 guidance and checklist; DOMAIN.md).

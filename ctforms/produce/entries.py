@@ -12,17 +12,11 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from pydantic import BaseModel
 
-from ctforms import edi
-from ctforms.catalogue import Catalogue
 from ctforms.errors import InputError
-from ctforms.fast import without_gc
-from ctforms.identifiers import uci_is_valid, uln_is_valid
-from ctforms.models import Issue, IssueKind, Register
-from ctforms.names import NameError_, entry_name
-from ctforms.output import check_writable, write_all
-from ctforms.paperwork import listing_file_name
-from ctforms.reproducible import document_time
-from ctforms.xlsxio import (
+from ctforms.files.fast import without_gc
+from ctforms.files.output import check_writable, write_all
+from ctforms.files.reproducible import document_time
+from ctforms.files.xlsxio import (
     autosize,
     fit_rows,
     print_landscape,
@@ -31,6 +25,12 @@ from ctforms.xlsxio import (
     text_lines,
     workbook_bytes,
 )
+from ctforms.models import Issue, IssueKind, Register
+from ctforms.paperwork import listing_file_name
+from ctforms.produce import edi
+from ctforms.produce.names import NameError_, entry_name
+from ctforms.read.catalogue import Catalogue
+from ctforms.read.identifiers import uci_is_valid, uln_is_valid
 
 SERIES = "09"  # Cambridge Technicals registrations (DOMAIN.md)
 _KINDS = (

@@ -10,11 +10,9 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from ctforms.centre import assumed_dates
-from ctforms.fast import without_gc
-from ctforms.models import Issue, Register, Severity
-from ctforms.urgency import by_urgency, is_overdue
-from ctforms.xlsxio import (
+from ctforms.checks.urgency import by_urgency, is_overdue
+from ctforms.files.fast import without_gc
+from ctforms.files.xlsxio import (
     DATE_FORMAT,
     LINE_HEIGHT,
     StyleMemo,
@@ -25,6 +23,8 @@ from ctforms.xlsxio import (
     workbook_bytes,
     wrapped_lines,
 )
+from ctforms.models import Issue, Register, Severity
+from ctforms.read.centre import assumed_dates
 
 # Person-readable columns first: when and how bad, who, what, what to do, what was done; the
 # Issue ID (to paste into the Actions sheet) last. Widths fit a landscape page when printed.

@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from ctforms.reproducible import normalise_zip, zip_time
+from ctforms.files.reproducible import normalise_zip, zip_time
 
 # C0 and C1 controls (openpyxl refuses most C0 ones with IllegalCharacterError), plus what XML
 # 1.0 cannot carry at all: lone surrogates and U+FFFE/U+FFFF fail only later, inside save().

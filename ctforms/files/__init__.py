@@ -1,0 +1,1 @@
+"""Shared file helpers: workbooks, owner-only writes, reproducible bytes, input limits."""

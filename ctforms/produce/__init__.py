@@ -1,0 +1,1 @@
+"""Producers: every file a run writes, made from the register."""
