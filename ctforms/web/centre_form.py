@@ -1,0 +1,175 @@
+"""The centre profile as a form: centre.toml's values as fields, and the typed values back as
+centre.toml, checked by the same reader the command line uses (each error beside its field)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+
+from ctforms.errors import InputError
+from ctforms.models import CentreProfile
+from ctforms.people import real_name
+from ctforms.read.centre import DATE_FIELDS, DATE_NAMES, coming_summer, default_series, parse_centre
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str  # the form field's name
+    section: str  # centre.toml's section
+    key: str  # centre.toml's key
+    label: str
+    hint: str = ""
+    kind: str = "text"  # the HTML input type
+
+
+FIELDS = [
+    Field("number", "centre", "number", "Centre number", "Your 5-digit OCR centre number."),
+    Field("name", "centre", "name", "Centre name"),
+    Field(
+        "head_of_centre",
+        "centre",
+        "head_of_centre",
+        "Head of Centre",
+        "Printed on the declarations.",
+    ),
+    Field(
+        "officer_name",
+        "exams_officer",
+        "name",
+        "Exams Officer",
+        "The person with the Exams Officer role in My Cambridge.",
+    ),
+    Field("officer_email", "exams_officer", "email", "Exams Officer's email", kind="email"),
+    Field(
+        "year",
+        "series",
+        "year",
+        "Results year",
+        "The summer in which results are expected, e.g. 2024.",
+        kind="number",
+    ),
+]
+DATE_LABELS = {key: DATE_NAMES[key][0].upper() + DATE_NAMES[key][1:] for key in DATE_FIELDS}
+for _key in DATE_FIELDS:
+    FIELDS.append(Field(_key, "series", _key, DATE_LABELS[_key], kind="date"))
+BY_PLACE = {(f.section, f.key): f.name for f in FIELDS}
+
+
+def values_of(profile: CentreProfile | None, today: dt.date) -> dict[str, str]:
+    """The form's values: a saved profile's, or blanks with this year's series."""
+    if profile is None:
+        return {f.name: "" for f in FIELDS} | {"year": str(coming_summer(today))}
+    values = {
+        "number": profile.centre.number,
+        "name": profile.centre.name,
+        "head_of_centre": profile.centre.head_of_centre,
+        "officer_name": profile.exams_officer.name,
+        "officer_email": profile.exams_officer.email,
+        "year": str(profile.series.year),
+    }
+    for key in DATE_FIELDS:
+        assumed = key in profile.series.assumed
+        values[key] = "" if assumed else getattr(profile.series, key).isoformat()
+    return values
+
+
+def assumed_dates(year_text: str) -> dict[str, str]:
+    """The date ctforms assumes for each date left blank (shown as the field's hint)."""
+    year = int(year_text) if year_text.strip().isdigit() else None
+    if year is None or not 2020 <= year <= 2100:
+        return {}
+    series = default_series(year)
+    return {key: f"{series[key]:%d %B %Y}" for key in DATE_FIELDS}
+
+
+def _is_date(value: str) -> bool:
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) is not None
+
+
+def _string(value: str) -> str:
+    # A JSON string with ASCII escapes is a TOML basic string.
+    return json.dumps(value, ensure_ascii=True)
+
+
+def toml_of(values: dict[str, str], kept: CentreProfile | None) -> str:
+    """centre.toml from the form's values; the settings the form does not show (tracker
+    columns and statuses, signing) are kept from the saved profile."""
+    sections: dict[str, list[str]] = {}
+    for f in FIELDS:
+        value = values.get(f.name, "").strip()
+        if f.kind == "date":
+            if not value:
+                continue  # left blank: ctforms assumes it and says so
+            shown = value if _is_date(value) else _string(value)
+        elif f.key == "year":
+            shown = value if re.fullmatch(r"\d{1,6}", value) else _string(value)
+        else:
+            shown = _string(value)
+        sections.setdefault(f.section, []).append(f"{f.key} = {shown}")
+    if kept is not None:
+        columns, statuses = kept.tracker.columns, kept.tracker.statuses
+        if columns:
+            sections["tracker.columns"] = [
+                f"{_string(k)} = {_string(v)}" for k, v in columns.items()
+            ]
+        if statuses:
+            sections["tracker.statuses"] = [
+                f"{_string(k)} = {_string(v.value)}" for k, v in statuses.items()
+            ]
+        if kept.signing is not None:
+            sections["signing"] = [
+                f"key = {_string(kept.signing.key)}",
+                f"cert = {_string(kept.signing.cert)}",
+            ]
+    lines = ["# ctforms centre profile, saved from the Centre page."]
+    for name, body in sections.items():
+        lines += ["", f"[{name}]", *body]
+    return "\n".join(lines) + "\n"
+
+
+def check(text: str) -> tuple[CentreProfile | None, dict[str, str], str | None]:
+    """(profile, errors by field, an error that belongs to no field) by the CLI's reader."""
+    try:
+        profile = parse_centre(text, "centre.toml")
+        # What a run refuses before any paper: the example names of a new centre.toml.
+        real_name(profile.centre.head_of_centre, "[centre] head_of_centre")
+        real_name(profile.exams_officer.name, "[exams_officer] name")
+        return profile, {}, None
+    except InputError as exc:
+        where = _field_named(exc.detail)
+        said = _field_words(exc.detail)
+        return None, ({where: said} if where else {}), None if where else said
+
+
+_PLACE = re.compile(r"^(?:missing )?\[([a-z_.]+)\] ([a-z_]+)")
+
+
+def _field_named(detail: str) -> str | None:
+    m = _PLACE.match(detail)
+    if m is None:
+        return None
+    return BY_PLACE.get((m[1], m[2]))
+
+
+def _field_words(detail: str) -> str:
+    """The reader's reason without centre.toml's spelling of the value, which the form hides:
+    '[centre] number: "1234" is not a 5-digit centre number; write all 5 digits in quotes, e.g.
+    number = "01234"' -> 'Centre number: "1234" is not a 5-digit centre number; ...'."""
+    m = _PLACE.match(detail)
+    if m is not None and (m[1], m[2]) in BY_PLACE:
+        label = next(f.label for f in FIELDS if f.name == BY_PLACE[(m[1], m[2])])
+        detail = label + detail[m.end() :]
+        if detail.startswith(label + " is missing"):
+            return f"{label} is missing; fill it in"
+    detail = re.sub(r",? e\.g\. [a-z_]+ = .*$", "", detail)
+    detail = detail.replace(" in centre.toml", "").replace(" from 'ctforms init'", "")
+    for key in DATE_FIELDS:
+        detail = detail.replace(key, DATE_NAMES[key])
+    detail = detail.replace(" in quotes", "").replace(" without quotes", "")
+    return detail.replace("write the date as YYYY-MM-DD", "give a date")

@@ -1,0 +1,150 @@
+"""A check running in the background while its progress page refreshes itself: one at a time.
+
+The pipeline writes every output into a hidden folder and moves it into place only when all
+of it is made, so a check that fails leaves no run folder; the files uploaded for it replace
+the saved ones only when it succeeds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ctforms import pipeline
+from ctforms.errors import InputError
+from ctforms.web.workspace import CENTRE, INPUTS, RECORDS, RULES, TRACKER, Workspace
+
+
+@dataclass
+class Failure:
+    message: str  # the CLI's one-line reason
+    field: str | None  # the form field it belongs beside (tracker, records, rules, centre)
+
+
+@dataclass
+class Job:
+    as_of: dt.date
+    steps: list[str] = field(default_factory=lambda: list(pipeline.RUN_STEPS))
+    index: int = -1
+    fraction: float = 0.0
+    done: bool = False
+    run_id: str | None = None
+    failure: Failure | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    # pipeline.Progress
+    def step(self, name: str) -> None:
+        with self.lock:
+            self.index = self.steps.index(name) if name in self.steps else self.index + 1
+            self.fraction = 0.0
+
+    def part(self, fraction: float) -> None:
+        with self.lock:
+            self.fraction = max(0.0, min(1.0, fraction))
+
+    @property
+    def percent(self) -> int:
+        with self.lock:
+            if self.done:
+                return 100
+            if self.index < 0:
+                return 0
+            return int(100 * (self.index + self.fraction) / len(self.steps))
+
+    @property
+    def step_name(self) -> str:
+        with self.lock:
+            return self.steps[self.index] if 0 <= self.index < len(self.steps) else "Starting"
+
+
+class Runner:
+    """Starts checks in a thread and remembers the last one."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        self.job: Job | None = None
+        self.thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def busy(self) -> bool:
+        return self.thread is not None and self.thread.is_alive()
+
+    def start(self, as_of: dt.date, uploaded: dict[str, Path], upload_folder: Path | None) -> Job:
+        """Check with the uploaded files (workspace name -> received file) in place of the saved
+        ones. Refused while another check runs (the caller shows that one's progress)."""
+        with self._lock:
+            if self.busy():
+                raise RuntimeError("a check is already running")
+            job = Job(as_of)
+            self.job = job
+            # Not a daemon: stopping the server waits for a check to finish, so its staging
+            # folder (which holds personal data) is always removed.
+            self.thread = threading.Thread(
+                target=self._work, args=(job, uploaded, upload_folder), name="ctforms-check"
+            )
+            self.thread.start()
+            return job
+
+    def _work(self, job: Job, uploaded: dict[str, Path], upload_folder: Path | None) -> None:
+        ws = self.workspace
+        try:
+            given = {name: uploaded.get(name) or ws.saved(name) for name in INPUTS}
+            tracker = given[TRACKER]
+            if tracker is None:
+                raise InputError("choose the Progress Tracker download (.csv) to check")
+            sources = pipeline.Sources(
+                tracker,
+                ws.centre,
+                given[RECORDS],
+                tuple(p for p in [given[RULES]] if p is not None),
+            )
+            outdir = ws.new_run_path(job.as_of)
+            pipeline.run(sources, job.as_of, outdir, progress=job)
+            ws.keep(uploaded)
+            job.run_id = outdir.name
+        except InputError as exc:
+            job.failure = Failure(str(exc), _field_of(exc))
+        except Exception as exc:
+            job.failure = Failure(unexpected(exc), None)
+        finally:
+            if upload_folder is not None:
+                shutil.rmtree(upload_folder, ignore_errors=True)
+            with job.lock:
+                job.done = True
+
+    def wait(self) -> None:
+        if self.thread is not None:
+            self.thread.join()
+
+
+def _field_of(exc: InputError) -> str | None:
+    """Which file an error is about: the form field to show it beside."""
+    if exc.file is None:
+        return None
+    name = Path(exc.file).name
+    if name == CENTRE:
+        return "centre"
+    return name.split(".")[0] if name in INPUTS else None
+
+
+def unexpected(exc: BaseException) -> str:
+    """A fault of ctforms, not of the input: one line in the terminal, words in the page."""
+    said = " ".join(str(exc).split())[:200]
+    print(
+        f"ctforms: unexpected {type(exc).__name__}: {said} (nothing was written;"
+        " set CTFORMS_DEBUG=1 to see where)",
+        file=sys.stderr,
+    )
+    if os.environ.get("CTFORMS_DEBUG"):
+        import traceback
+
+        traceback.print_exception(exc)
+    return (
+        "Something went wrong inside ctforms, not in your files; nothing was written. The"
+        " window where ctforms runs shows one line to report."
+    )

@@ -1,0 +1,153 @@
+"""The words the pages use: what each output is for and where it goes, which file an issue
+needs, and an issue's action without the command names the terminal's readers see."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ctforms.models import Issue, IssueKind
+from ctforms.paperwork import FORMS, form_file_name, hoc_declaration_file_name, listing_file_name
+
+INTERCHANGE = "Interchange"
+TRACKER = "the Progress Tracker"
+CENTRE_FILES = "the centre's files"
+
+
+@dataclass(frozen=True)
+class Output:
+    name: str
+    what: str  # one line: what it is for
+    goes: str  # where it goes: Interchange, the Progress Tracker or the centre's files
+
+
+def describe_output(name: str, centre: str) -> Output:
+    """One line on what an output of a run is for and where it goes."""
+    known = {
+        "issues.txt": ("Every issue, most urgent first, as plain text to read", CENTRE_FILES),
+        "issues.json": (
+            "The full list of issues (the register) that every later step reads",
+            CENTRE_FILES,
+        ),
+        "actions.xlsx": (
+            "The action list to filter in Excel and share with heads of department",
+            CENTRE_FILES,
+        ),
+        "deadlines.ics": (
+            "Every deadline as a calendar event, to import into a calendar",
+            CENTRE_FILES,
+        ),
+        form_file_name(centre, "missed-claim"): (
+            "Upload with the Missing and incomplete results form: 'Candidate/unit missed from"
+            " moderation claim'",
+            INTERCHANGE,
+        ),
+        form_file_name(centre, "incorrect-claim"): (
+            "Upload with the Missing and incomplete results form: 'Incorrect unit/grade claimed"
+            " at moderation'",
+            INTERCHANGE,
+        ),
+        form_file_name(centre, "missing-tag"): (
+            "Upload with the Missing and incomplete results form: missing mid-flight TAG",
+            INTERCHANGE,
+        ),
+        hoc_declaration_file_name(centre): (
+            "The Head of Centre's declaration to sign and upload with the missing TAG form",
+            INTERCHANGE,
+        ),
+        listing_file_name(centre): (
+            "The entry changes to make, one per line, and the entries file they are in",
+            INTERCHANGE,
+        ),
+        f"{centre}-declaration-evidence-pack.pdf": (
+            "The evidence pack: what was checked and found, kept with the declaration you make"
+            " in the Progress Tracker",
+            TRACKER,
+        ),
+        f"{centre}-submission-archive.zip": (
+            "Every file of this check with a list of fingerprints, to keep and to show nothing"
+            " changed",
+            CENTRE_FILES,
+        ),
+    }
+    if name in known:
+        what, goes = known[name]
+        return Output(name, what, goes)
+    if re.fullmatch(r"E\d{7}\.X\d\d", name):
+        return Output(name, "The entries file (EDI) with the entry changes to upload", INTERCHANGE)
+    if name.endswith("-declaration-signed-off.pdf"):
+        return Output(name, "The signed-off evidence pack for the declaration", TRACKER)
+    return Output(name, "Made by this check", CENTRE_FILES)
+
+
+_ENTRY_KINDS = (
+    IssueKind.WRONG_SIZE_ENTRY,
+    IssueKind.NO_QUALIFICATION_ENTRY,
+    IssueKind.MOVE_DOWN_AVAILABLE,
+)
+
+
+def files_for(issue: Issue, centre: str) -> list[str]:
+    """The names of the files a run makes for this issue (the caller keeps those that exist)."""
+    names = [
+        form_file_name(centre, name) for name, form in FORMS.items() if form.kind == issue.kind
+    ]
+    if issue.kind is IssueKind.MISSING_TAG:
+        names.append(hoc_declaration_file_name(centre))
+    if issue.kind in _ENTRY_KINDS:
+        names.append(listing_file_name(centre))
+    return names
+
+
+# The terminal's readers are told which command makes a file; a page's readers are not.
+_COMMANDS = [
+    (re.compile(r" \(made by ctforms run, or ctforms [a-z -]+\)"), ""),
+    (
+        re.compile(r" \(ctforms catalogue template makes one\)"),
+        " (the Rules of combination page makes one)",
+    ),
+    (re.compile(r" \(ctforms catalogue template\)"), " (Rules of combination page)"),
+    (
+        re.compile(
+            r"records\.xlsx, sheet Entry Decisions \(Y to make the change, or N, and who"
+            r" decided\)"
+        ),
+        "the Decisions page",
+    ),
+    (re.compile(r"\(Entry Decisions sheet\)"), "(Decisions page)"),
+]
+
+
+def in_page_words(text: str) -> str:
+    for pattern, words in _COMMANDS:
+        text = pattern.sub(words, text)
+    return text
+
+
+KIND_LABELS = {
+    IssueKind.NOT_CERTIFICATING: "Not certificating",
+    IssueKind.UNEXPECTED_CERTIFICATION: "Certificating unexpectedly",
+    IssueKind.NO_QUALIFICATION_ENTRY: "No qualification entry",
+    IssueKind.WRONG_SIZE_ENTRY: "Entered for the wrong size",
+    IssueKind.MANDATORY_UNIT_MISSING: "Mandatory unit missing",
+    IssueKind.GLH_SHORT: "Short of guided learning hours",
+    IssueKind.INVALID_COMBINATION: "Units break the rules of combination",
+    IssueKind.MOVE_DOWN_AVAILABLE: "Move-down possible",
+    IssueKind.COMBINATION_UNVERIFIABLE: "Rules of combination not known",
+    IssueKind.EXAMINED_NOT_ACHIEVED: "Exam not achieved",
+    IssueKind.EXAMINED_NOT_ENTERED: "Exam not entered",
+    IssueKind.CLAIM_NEEDED: "Moderation claim needed",
+    IssueKind.MISSED_FROM_CLAIM: "Missed from the moderation claim",
+    IssueKind.INCORRECT_CLAIM: "Wrong unit or grade claimed",
+    IssueKind.MODERATED_NOT_ACHIEVED: "Moderated unit not achieved",
+    IssueKind.VISIT_NOT_SCHEDULED: "Moderation visit not booked",
+    IssueKind.VISIT_AFTER_DEADLINE: "Moderation visit too late",
+    IssueKind.CLAIM_TOO_LATE: "Claim sent too late",
+    IssueKind.RIA_NOT_RECEIVED: "Reduction in assessment not received",
+    IssueKind.MISSING_TAG: "Teacher assessed grade missing",
+    IssueKind.DUPLICATE_CANDIDATE: "Student listed twice",
+}
+
+
+def kind_label(kind: IssueKind) -> str:
+    return KIND_LABELS.get(kind, kind.value.replace("-", " ").capitalize())
