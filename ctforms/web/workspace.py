@@ -21,6 +21,7 @@ from ctforms.demo import DEMO_AS_OF, demo_dir
 from ctforms.errors import InputError
 from ctforms.files.output import make_folder, write_bytes
 from ctforms.models import Register
+from ctforms.read.centre import load_centre
 from ctforms.register import load_register
 
 CENTRE = "centre.toml"
@@ -124,7 +125,7 @@ class Workspace:
     def use_demo(self) -> dt.date:
         """Copy the demo centre's files into the workspace; refused over another centre's."""
         demo = demo_dir()
-        if self.centre.is_file() and self.centre.read_bytes() != (demo / CENTRE).read_bytes():
+        if self.centre.is_file() and _number(self.centre) != _number(demo / CENTRE):
             raise InputError(
                 "this workspace already holds your centre's profile, which the demo would"
                 " replace; to try the demo, start ctforms with another, empty workspace folder"
@@ -132,3 +133,11 @@ class Workspace:
         for name in (CENTRE, *INPUTS):
             write_bytes(self.root / name, (demo / name).read_bytes(), force=True)
         return DEMO_AS_OF
+
+
+def _number(centre: Path) -> str | None:
+    """The centre number of a profile, None if it cannot be read."""
+    try:
+        return load_centre(centre).centre.number
+    except InputError:
+        return None

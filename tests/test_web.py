@@ -1,0 +1,435 @@
+"""The web page's routes through Starlette's test client: who may use it, the forms, the check,
+the results and the files."""
+
+from __future__ import annotations
+
+import re
+import stat
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from ctforms.checks.urgency import by_urgency, who
+from ctforms.files.limits import XLSX_MAX_BYTES
+from ctforms.files.output import write_bytes
+from ctforms.web.app import make_app
+from ctforms.web.guard import Keys
+from ctforms.web.words import in_page_words
+from ctforms.web.workspace import Workspace
+from tests.conftest import DEMO
+from tests.webkit import HOST, PORT, Site, error_beside, make_site
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Site:
+    return make_site(tmp_path / "ws")
+
+
+@pytest.fixture(scope="module")
+def checked(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    """A workspace in which the demo centre has been checked (once for the module)."""
+    s = make_site(tmp_path_factory.mktemp("checked") / "ws")
+    assert s.post("check/demo").status_code == 303
+    done = s.wait()
+    assert done.status_code == 303, done.text
+    return s
+
+
+def demo_files() -> dict[str, tuple[str, bytes]]:
+    return {
+        "tracker": ("ProgressTracker-64395.csv", (DEMO / "tracker.csv").read_bytes()),
+        "records": ("records.xlsx", (DEMO / "records.xlsx").read_bytes()),
+        "rules": ("rules.xlsx", (DEMO / "rules.xlsx").read_bytes()),
+    }
+
+
+def save_demo_centre(site: Site) -> None:
+    write_bytes(site.workspace.centre, (DEMO / "centre.toml").read_bytes())
+
+
+# ---------------------------------------------------------------------------- who may use it
+
+
+def test_the_pages_answer_with_the_key(site: Site) -> None:
+    for page in ("", "centre", "check", "results", "files"):
+        r = site.get(page)
+        assert r.status_code == 200, page
+        assert r.headers["content-type"].startswith("text/html")
+        assert '<html lang="en-GB">' in r.text
+        assert r.headers["cache-control"] == "no-store"
+        assert r.headers["referrer-policy"] == "no-referrer"
+        assert "script-src" not in r.headers["content-security-policy"]  # none at all
+
+
+@pytest.mark.parametrize("path", ["/", "/centre", "/static/style.css", "/wrong-key/", "/x/check"])
+def test_a_request_without_the_key_is_refused_with_no_data(site: Site, path: str) -> None:
+    r = site.client.get(path)
+    assert r.status_code == 403
+    assert "the address ctforms printed" in r.text
+    assert site.keys.token not in r.text and "<html" not in r.text
+
+
+def test_a_wrong_key_of_the_right_length_is_refused(site: Site) -> None:
+    wrong = site.keys.token[:-1] + ("A" if site.keys.token[-1] != "A" else "B")
+    assert site.client.get(f"/{wrong}/").status_code == 403
+
+
+@pytest.mark.parametrize("host", ["evil.example:8765", "127.0.0.1:9999", "192.168.1.5:8765"])
+def test_another_host_name_is_refused(site: Site, host: str) -> None:
+    """A page on another site whose name was pointed at 127.0.0.1 (DNS rebinding)."""
+    r = site.client.get(f"{site.base}/", headers={"host": host})
+    assert r.status_code == 421
+
+
+def test_localhost_is_accepted(site: Site) -> None:
+    r = site.client.get(f"{site.base}/", headers={"host": f"localhost:{PORT}"})
+    assert r.status_code == 200
+
+
+def test_a_form_from_another_site_is_refused(site: Site) -> None:
+    before = site.workspace.centre.exists()
+    r = site.client.post(
+        f"{site.base}/check/demo",
+        data={"form_key": site.keys.form_key},
+        headers={"origin": "http://evil.example"},
+    )
+    assert r.status_code == 403
+    r = site.client.post(
+        f"{site.base}/check/demo",
+        data={"form_key": site.keys.form_key},
+        headers={"sec-fetch-site": "cross-site"},
+    )
+    assert r.status_code == 403
+    assert site.workspace.centre.exists() == before
+
+
+@pytest.mark.parametrize("path", ["check/demo", "centre", "check", "check/again"])
+def test_a_form_without_its_key_is_refused(site: Site, path: str) -> None:
+    files = demo_files() if path == "check" else None
+    r = site.post(path, {"as_of": "2024-06-10"}, files=files, key="not-the-key")
+    assert r.status_code == 403
+    assert not site.workspace.centre.exists()
+    assert list(site.workspace.runs.iterdir()) == []
+    assert not any((site.workspace.root / ".uploads").glob("*/*"))
+
+
+def test_each_start_makes_new_keys() -> None:
+    a, b = Keys(1), Keys(1)
+    assert a.token != b.token and a.form_key != b.form_key
+    assert len(a.token) >= 32
+    assert a.url == f"http://127.0.0.1:1/{a.token}/"
+
+
+# ---------------------------------------------------------------------------- centre
+
+
+def test_the_centre_form_saves_a_valid_profile_the_cli_reads(site: Site) -> None:
+    values = {
+        "number": "64395",
+        "name": "Riverside Sixth Form College",
+        "head_of_centre": "Dr Margaret O'Neill",
+        "officer_name": "Ben Okoro",
+        "officer_email": "exams@riverside.example",
+        "year": "2024",
+        "declaration_closes": "2024-06-21",
+    }
+    r = site.post("centre", values)
+    assert r.status_code == 200 and "Saved." in r.text
+    from ctforms.read.centre import load_centre
+
+    profile = load_centre(site.workspace.centre)
+    assert profile.centre.head_of_centre == "Dr Margaret O'Neill"
+    assert str(profile.series.declaration_closes) == "2024-06-21"
+    assert "declaration_closes" not in profile.series.assumed
+    assert "declaration_opens" in profile.series.assumed
+    assert stat.S_IMODE(site.workspace.centre.stat().st_mode) == 0o600
+    page = site.get("centre").text
+    assert 'value="2024-06-21"' in page and "Assumed if empty" in page
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "said"),
+    [
+        ("number", "1234", "is not a 5-digit centre number"),
+        ("name", "", "Centre name is empty"),
+        ("year", "1999", "is not a year ctforms handles"),
+        ("year", "soon", "write the year as a whole number"),
+        ("head_of_centre", "Dr A. Example", "is still the example"),
+        ("declaration_opens", "2030-06-01", "is not in the 2024 series"),
+        ("officer_email", "a\x1bb", "control characters"),
+    ],
+)
+def test_a_centre_error_shows_beside_its_field_and_nothing_is_saved(
+    site: Site, field: str, value: str, said: str
+) -> None:
+    values = {"number": "64395", "name": "College", "officer_name": "Ben Okoro", "year": "2024"}
+    r = site.post("centre", values | {field: value})
+    assert r.status_code == 400
+    beside = error_beside(r.text, field)
+    assert beside is not None and said in beside, r.text
+    assert "centre.toml" not in beside and "ctforms init" not in beside
+    assert f'href="#{field}"' in r.text  # the summary at the top links to the field
+    assert not site.workspace.centre.exists()
+
+
+# ---------------------------------------------------------------------------- new check
+
+
+def test_the_demo_uploaded_runs_and_keeps_the_files_owner_only(site: Site) -> None:
+    save_demo_centre(site)
+    r = site.post("check", {"as_of": "2024-06-10"}, files=demo_files())
+    assert r.status_code == 303 and r.headers["location"].endswith("/check/progress")
+    done = site.wait()
+    assert done.status_code == 303
+    assert done.headers["location"].endswith("/results?run=2024-06-10-1")
+    ws = site.workspace.root
+    run = ws / "runs" / "2024-06-10-1"
+    assert (run / "64395-declaration-evidence-pack.pdf").is_file()
+    for name in ("tracker.csv", "records.xlsx", "rules.xlsx"):
+        assert (ws / name).read_bytes() == (DEMO / name).read_bytes()
+    for path in [ws, *ws.rglob("*")]:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        assert mode == (0o700 if path.is_dir() else 0o600), (path, oct(mode))
+    assert not any((ws / ".uploads").iterdir())
+
+
+def test_a_bad_tracker_shows_the_cli_reason_beside_it_and_writes_nothing(site: Site) -> None:
+    save_demo_centre(site)
+    files = {"tracker": ("tracker.csv", b"Surname,Forenames\nSmith,Jo\n")}
+    assert site.post("check", {"as_of": "2024-06-10"}, files=files).status_code == 303
+    r = site.wait()
+    assert r.status_code == 400
+    beside = error_beside(r.text, "tracker")
+    assert beside is not None and beside.startswith("tracker.csv, row 1")
+    assert "required column" in beside
+    assert list(site.workspace.runs.iterdir()) == []
+    assert not (site.workspace.root / "tracker.csv").exists()  # a refused file is not kept
+    assert not any((site.workspace.root / ".uploads").iterdir())
+
+
+def test_a_refused_upload_does_not_replace_the_saved_file(checked: Site) -> None:
+    ws = checked.workspace.root
+    before = (ws / "records.xlsx").read_bytes()
+    runs = sorted(p.name for p in checked.workspace.runs.iterdir())
+    files = {"records": ("records.xlsx", b"this is not a workbook")}
+    assert checked.post("check", {"as_of": "2024-06-10"}, files=files).status_code == 303
+    r = checked.wait()
+    assert r.status_code == 400
+    beside = error_beside(r.text, "records")
+    assert beside is not None and "not a readable Excel workbook" in beside
+    assert (ws / "records.xlsx").read_bytes() == before
+    assert sorted(p.name for p in checked.workspace.runs.iterdir()) == runs
+
+
+def test_an_upload_over_the_limit_is_refused_beside_its_field(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ctforms.web import app as web_app
+    from ctforms.web.upload import FileField
+
+    small = FileField("rules.xlsx", 1000, "the rules workbook")
+    monkeypatch.setitem(web_app.UPLOADS, "rules", small)
+    save_demo_centre(site)
+    files = {"tracker": ("t.csv", b"x"), "rules": ("rules.xlsx", b"x" * 5000)}
+    r = site.post("check", {"as_of": "2024-06-10"}, files=files)
+    assert r.status_code == 413
+    beside = error_beside(r.text, "rules")
+    assert beside is not None and "larger than ctforms reads" in beside and "1,000 bytes" in beside
+    assert list(site.workspace.runs.iterdir()) == []
+    assert not any((site.workspace.root / ".uploads").iterdir())
+
+
+def test_a_body_past_every_limit_is_refused_before_it_is_read(site: Site) -> None:
+    r = site.client.post(
+        f"{site.base}/check",
+        content=b"",
+        headers={
+            "origin": HOST,
+            "content-type": "multipart/form-data; boundary=x",
+            "content-length": str(400 * XLSX_MAX_BYTES),
+        },
+    )
+    assert r.status_code == 413
+
+
+def test_no_tracker_and_no_date_are_said_beside_their_fields(site: Site) -> None:
+    save_demo_centre(site)
+    r = site.post("check", {"as_of": "1999-01-01"}, files={"tracker": ("", b"")})
+    assert r.status_code == 400
+    assert "Choose the Progress Tracker" in (error_beside(r.text, "tracker") or "")
+    assert "is not a date a check can be judged on" in (error_beside(r.text, "as_of") or "")
+
+
+def test_a_check_needs_the_centre_first(site: Site) -> None:
+    r = site.post("check", {"as_of": "2024-06-10"}, files=demo_files())
+    assert r.status_code == 400
+    assert "Fill in your centre" in r.text
+
+
+def test_the_demo_button_is_refused_over_another_centres_profile(site: Site) -> None:
+    text = (DEMO / "centre.toml").read_text().replace("64395", "12345")
+    site.workspace.centre.write_text(text)
+    r = site.post("check/demo")
+    assert r.status_code == 409
+    assert "would replace" in r.text
+    assert site.workspace.centre.read_text() == text
+
+
+def test_the_progress_page_refreshes_itself_without_javascript(checked: Site) -> None:
+    from ctforms.web.jobs import Job
+
+    job = Job(as_of=__import__("datetime").date(2024, 6, 10))
+    job.step("Filling the forms")
+    job.part(0.5)
+    assert job.percent == int(100 * 2.5 / 6)
+    assert job.step_name == "Filling the forms"
+    saved = checked.client.app.state.site.runner.job  # type: ignore[attr-defined]
+    checked.client.app.state.site.runner.job = job  # type: ignore[attr-defined]
+    try:
+        r = checked.get("check/progress")
+    finally:
+        checked.client.app.state.site.runner.job = saved  # type: ignore[attr-defined]
+    assert '<meta http-equiv="refresh" content="1">' in r.text
+    assert "Step 3 of 6: Filling the forms." in r.text
+    assert "<script" not in r.text
+
+
+# ---------------------------------------------------------------------------- results
+
+
+def _issue_ids(html: str) -> list[str]:
+    return re.findall(r'id="issue-([^"]+)"', html)
+
+
+def test_results_show_the_summary_and_every_issue_most_urgent_first(checked: Site) -> None:
+    r = checked.get("results")
+    assert r.status_code == 200
+    register = checked.workspace.run_folder(None).register()  # type: ignore[union-attr]
+    s = register.summary
+    for label, n in (
+        ("Students checked", s.students_checked),
+        ("At risk", s.students_at_risk),
+        ("Blocking, not yet handled", s.blocking_unhandled),
+    ):
+        assert re.search(rf"<dt>{label}</dt><dd>{n}</dd>", r.text), label
+    order = [i.id for i in by_urgency(register.issues)]
+    assert _issue_ids(r.text) == order
+    first = by_urgency(register.issues)[0]
+    assert who(first).split()[0] in r.text.split('id="issue-')[1]
+    assert "ctforms run" not in r.text and "ctforms forms" not in r.text
+
+
+@pytest.mark.parametrize(
+    ("query", "keep"),
+    [
+        ("severity=warning", lambda i: i.severity.value == "warning"),
+        ("qualification=05839", lambda i: i.qualification_code == "05839"),
+        ("kind=incorrect-claim", lambda i: i.kind.value == "incorrect-claim"),
+        ("overdue=1", lambda i: i.overdue and not i.handled),
+        ("severity=blocking&overdue=1", lambda i: i.severity.value == "blocking" and i.overdue),
+    ],
+)
+def test_results_filter(checked: Site, query: str, keep: object) -> None:
+    register = checked.workspace.run_folder(None).register()  # type: ignore[union-attr]
+    want = [i.id for i in by_urgency(register.issues) if keep(i)]  # type: ignore[operator]
+    assert want, "the demo has issues of each filter"
+    assert _issue_ids(checked.get(f"results?{query}").text) == want
+
+
+def test_each_issue_links_to_the_file_made_for_it(checked: Site) -> None:
+    html = checked.get("results").text
+    register = checked.workspace.run_folder(None).register()  # type: ignore[union-attr]
+    claim = next(i for i in register.issues if i.kind.value == "incorrect-claim")
+    block = html.split(f'id="issue-{claim.id}"')[1].split("</li>\n")[0]
+    link = re.search(r'href="([^"]+64395-incorrect-unit-grade-claimed\.xlsx)"', block)
+    assert link is not None
+    r = checked.client.get(link[1])
+    assert r.status_code == 200 and r.content[:2] == b"PK"
+
+
+def test_the_page_words_leave_out_command_names() -> None:
+    text = (
+        "Upload 64395-x.xlsx (made by ctforms run, or ctforms forms missed-claim) with the form."
+    )
+    assert in_page_words(text) == "Upload 64395-x.xlsx with the form."
+
+
+# ---------------------------------------------------------------------------- files
+
+
+def test_files_lists_every_output_with_what_it_is_for_and_where_it_goes(checked: Site) -> None:
+    r = checked.get("files")
+    run = checked.workspace.run_folder(None)
+    assert run is not None
+    for path in run.files():
+        assert f">{path.name}</a>" in r.text
+    assert "Interchange" in r.text and "Progress Tracker" in r.text
+    assert "Made by this check" not in r.text  # every output has its own line
+    assert r.text.count('<th scope="row">') == len(run.files())
+
+
+def test_every_file_downloads_as_itself(checked: Site) -> None:
+    run = checked.workspace.run_folder(None)
+    assert run is not None
+    for path in run.files():
+        r = checked.get(f"files/{run.id}/{path.name}")
+        assert r.status_code == 200
+        assert r.content == path.read_bytes()
+        assert "attachment" in r.headers["content-disposition"]
+
+
+@pytest.mark.parametrize(
+    "name", ["..%2Fcentre.toml", "..%2F..%2Fcentre.toml", ".hidden", "missing.pdf", "%2Fetc%2Fpasswd"]
+)
+def test_a_download_never_reaches_outside_the_run(checked: Site, name: str) -> None:
+    run = checked.workspace.run_folder(None)
+    assert run is not None
+    r = checked.get(f"files/{run.id}/{name}")
+    assert r.status_code == 404
+    assert checked.get(f"files/..%2F/centre.toml").status_code == 404
+
+
+def test_the_archive_verifies_and_a_change_is_seen(checked: Site, tmp_path: Path) -> None:
+    run = checked.workspace.run_folder(None)
+    assert run is not None
+    r = checked.post(f"files/{run.id}/verify")
+    assert r.status_code == 200 and "Intact: all" in r.text
+
+
+def test_a_fault_of_ctforms_is_a_page_in_words_not_a_traceback(
+    site: Site, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ctforms.web import app as web_app
+
+    def broken(*args: object) -> object:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(web_app.centre_form, "values_of", broken)
+    r = site.get("centre")
+    assert r.status_code == 500
+    assert "Something went wrong" in r.text and "Traceback" not in r.text
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "RuntimeError: boom" in err
+
+
+def test_the_workspace_is_made_owner_only(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path / "new")
+    assert ws.open() == []
+    assert stat.S_IMODE(ws.root.stat().st_mode) == 0o700
+    assert stat.S_IMODE(ws.runs.stat().st_mode) == 0o700
+    loose = tmp_path / "loose"
+    loose.mkdir(mode=0o755)
+    loose.chmod(0o755)
+    assert "can be read by other users" in Workspace(loose).open()[0]
+
+
+def test_the_app_serves_its_own_stylesheet(site: Site) -> None:
+    r = site.get("static/style.css")
+    assert r.status_code == 200 and "focus" in r.text
+    assert "http" not in r.text.replace("https://", "")  # no asset from elsewhere
+
+
+def test_make_app_is_independent_per_start(tmp_path: Path) -> None:
+    a = TestClient(make_app(Workspace(tmp_path), Keys(PORT)), base_url=HOST)
+    assert a.get("/").status_code == 403
