@@ -58,7 +58,7 @@ def test_the_pages_answer_with_the_key(site: Site) -> None:
         assert r.headers["content-type"].startswith("text/html")
         assert '<html lang="en-GB">' in r.text
         assert r.headers["cache-control"] == "no-store"
-        assert r.headers["referrer-policy"] == "no-referrer"
+        assert r.headers["referrer-policy"] == "same-origin"
         assert "script-src" not in r.headers["content-security-policy"]  # none at all
 
 
@@ -349,9 +349,7 @@ def test_each_issue_links_to_the_file_made_for_it(checked: Site) -> None:
 
 
 def test_the_page_words_leave_out_command_names() -> None:
-    text = (
-        "Upload 64395-x.xlsx (made by ctforms run, or ctforms forms missed-claim) with the form."
-    )
+    text = "Upload 64395-x.xlsx (made by ctforms run, or ctforms forms missed-claim) with the form."
     assert in_page_words(text) == "Upload 64395-x.xlsx with the form."
 
 
@@ -380,7 +378,8 @@ def test_every_file_downloads_as_itself(checked: Site) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["..%2Fcentre.toml", "..%2F..%2Fcentre.toml", ".hidden", "missing.pdf", "%2Fetc%2Fpasswd"]
+    "name",
+    ["..%2Fcentre.toml", "..%2F..%2Fcentre.toml", ".hidden", "missing.pdf", "%2Fetc%2Fpasswd"],
 )
 def test_a_download_never_reaches_outside_the_run(checked: Site, name: str) -> None:
     run = checked.workspace.run_folder(None)

@@ -72,6 +72,4 @@ def error_beside(html: str, field: str) -> str | None:
     if m is None:
         return None
     text = re.sub(r'<span class="visually-hidden">.*?</span>|<[^>]+>', "", m[1])
-    return (
-        text.replace("&#39;", "'").replace("&quot;", '"').replace("&amp;", "&").strip()
-    )
+    return text.replace("&#39;", "'").replace("&quot;", '"').replace("&amp;", "&").strip()

@@ -1,0 +1,349 @@
+"""`ctforms serve` as a user meets it: a real server process, and the pages in headless Chromium.
+
+The browser is Debian's `chromium` (installed by .ci/run), driven by Playwright for Python with
+executable_path set: Playwright's own browser download cannot be reached from these machines.
+Screenshots of every page go to CTFORMS_SCREENSHOTS (e.g. docs/screenshots, for the README)
+when it is set, else to the test's temporary folder.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ctforms.checks.urgency import by_urgency
+from ctforms.register import load_register
+from tests.conftest import DEMO, ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+REQUIRED = os.environ.get("CTFORMS_REQUIRE_TOOLS") == "1"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[str]
+    url: str
+    port: int
+    workspace: Path
+
+    def stop(self) -> tuple[int, str, str]:
+        """Ctrl-C, as a user stops it: (exit code, stdout, stderr)."""
+        self.process.send_signal(signal.SIGINT)
+        out, err = self.process.communicate(timeout=30)
+        return self.process.returncode, out, err
+
+
+def start_server(workspace: Path, *extra: str) -> Server:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env.pop("CTFORMS_DEBUG", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ctforms", "serve", str(workspace), "--no-browser", *extra],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()  # blocks until the server says where it is
+    m = re.search(r"(http://127\.0\.0\.1:(\d+)/[A-Za-z0-9_-]+/)", line)
+    if m is None:
+        process.kill()
+        raise AssertionError(f"no address printed: {line!r} {process.stderr.read()!r}")  # type: ignore[union-attr]
+    return Server(process, m[1], int(m[2]), workspace)
+
+
+def fetch(url: str) -> tuple[int, str, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as r:
+            return r.status, r.headers.get("content-type", ""), r.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers.get("content-type", ""), exc.read().decode()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    s = start_server(tmp_path_factory.mktemp("serve") / "ctforms-workspace")
+    yield s
+    code, _, err = s.stop()
+    assert code == 0 and "Traceback" not in err, err
+
+
+# ---------------------------------------------------------------------------- the server
+
+
+def test_the_printed_address_answers_with_a_page_and_without_its_key_is_refused(
+    server: Server,
+) -> None:
+    status, kind, body = fetch(server.url)
+    assert status == 200 and kind.startswith("text/html") and "<html" in body
+    status, _, body = fetch(f"http://127.0.0.1:{server.port}/")
+    assert 400 <= status < 500 and "<html" not in body
+    status, _, _ = fetch(f"http://127.0.0.1:{server.port}/centre")
+    assert 400 <= status < 500
+
+
+def test_the_workspace_is_made_owner_only(server: Server) -> None:
+    assert server.workspace.stat().st_mode & 0o777 == 0o700
+
+
+def _listening_addresses(port: int) -> list[str]:
+    """The local addresses of the sockets listening on `port` (Linux's /proc/net/tcp*)."""
+    found = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as fh:
+            for row in list(fh)[1:]:
+                local, state = row.split()[1], row.split()[3]
+                address, hexport = local.split(":")
+                if state == "0A" and int(hexport, 16) == port:  # 0A: LISTEN
+                    found.append(address)
+    return found
+
+
+def _other_address() -> str | None:
+    """This machine's address on its network, if it has one (no packet is sent)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("192.0.2.1", 9))  # TEST-NET-1: only picks the outgoing interface
+            address = str(s.getsockname()[0])
+        except OSError:
+            return None
+    return None if address.startswith("127.") else address
+
+
+def test_it_listens_on_127_0_0_1_only(server: Server) -> None:
+    if sys.platform.startswith("linux"):
+        assert _listening_addresses(server.port) == ["0100007F"]  # 127.0.0.1, IPv4 only
+    other = _other_address()
+    if other is not None:
+        with pytest.raises(OSError), socket.create_connection((other, server.port), timeout=3):
+            pass
+
+
+def test_ctrl_c_stops_it_cleanly(tmp_path: Path) -> None:
+    s = start_server(tmp_path / "ws")
+    assert fetch(s.url)[0] == 200
+    code, out, err = s.stop()
+    assert code == 0
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
+    assert err.strip() == ""
+    assert "ctforms has stopped." in out
+
+
+def test_a_port_in_use_is_one_line(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        r = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "ctforms",
+                "serve",
+                str(tmp_path),
+                "--no-browser",
+                "--port",
+                str(port),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    assert r.returncode == 2
+    assert r.stderr.strip().splitlines() == [
+        f"Error: port {port} is already in use on this computer; choose another with --port,"
+        " or leave --port out to use a free one"
+    ]
+
+
+# ---------------------------------------------------------------------------- in a browser
+
+
+def _screens(tmp_path: Path) -> Path:
+    chosen = os.environ.get("CTFORMS_SCREENSHOTS")
+    folder = (ROOT / chosen) if chosen else tmp_path / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        if REQUIRED:
+            pytest.fail(
+                f"{CHROMIUM} is missing (CTFORMS_REQUIRE_TOOLS=1): apt-get install chromium"
+            )
+        pytest.skip(f"{CHROMIUM} is not installed (Debian package chromium; .ci/run installs it)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if REQUIRED:
+            raise
+        pytest.skip("Playwright for Python is not installed (pip install -e '.[test]')")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+DEMO_CENTRE = {
+    "number": "64395",
+    "name": "Riverside Sixth Form College",
+    "head_of_centre": "Dr Margaret O'Neill",
+    "officer_name": "Ben Okoro",
+    "officer_email": "exams@riverside.example",
+    "year": "2024",
+}
+
+
+def _no_sideways_scroll(page: Any) -> bool:
+    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"))
+
+
+def test_an_exams_officer_checks_the_demo_centre_in_the_browser(
+    browser: Any, tmp_path: Path
+) -> None:
+    shots = _screens(tmp_path)
+    s = start_server(tmp_path / "ctforms-workspace")
+    try:
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="en-GB")
+        page.set_default_timeout(30_000)
+        page.goto(s.url)
+        page.screenshot(path=shots / "start.png", full_page=True)
+
+        # Centre: a mistake is said beside its field; then the demo centre's details.
+        page.get_by_role("link", name="Centre", exact=True).click()
+        for name, value in DEMO_CENTRE.items():
+            page.fill(f"#{name}", value)
+        page.fill("#number", "6439")
+        page.get_by_role("button", name="Save the centre's details").click()
+        assert "is not a 5-digit centre number" in page.inner_text("#number-error")
+        page.screenshot(path=shots / "centre-error.png", full_page=True)
+        page.fill("#number", "64395")
+        page.get_by_role("button", name="Save the centre's details").click()
+        assert "Saved." in page.inner_text("main")
+        page.screenshot(path=shots / "centre.png", full_page=True)
+
+        # New check: a file that is not a tracker is refused beside it, and nothing is kept.
+        page.get_by_role("link", name="New check").click()
+        page.set_input_files("#tracker", str(DEMO / "records.xlsx"))
+        page.fill("#as_of", "2024-06-10")
+        page.get_by_role("button", name="Check", exact=True).click()
+        page.wait_for_selector("#tracker-error")
+        assert "tracker" in page.inner_text("#tracker-error").lower()
+        assert not list((s.workspace / "runs").iterdir())
+        page.screenshot(path=shots / "check-error.png", full_page=True)
+
+        # The demo centre's own files, uploaded.
+        page.set_input_files("#tracker", str(DEMO / "tracker.csv"))
+        page.set_input_files("#records", str(DEMO / "records.xlsx"))
+        page.set_input_files("#rules", str(DEMO / "rules.xlsx"))
+        page.fill("#as_of", "2024-06-10")
+        page.screenshot(path=shots / "check.png", full_page=True)
+        page.get_by_role("button", name="Check", exact=True).click()
+        page.wait_for_url(re.compile(r"/results\?run="))
+
+        # Results: the most urgent issue first.
+        register = load_register(next((s.workspace / "runs").glob("*/issues.json")))
+        first = by_urgency(register.issues)[0]
+        ids = page.eval_on_selector_all("li.issue", "els => els.map(e => e.id)")
+        assert ids[0] == f"issue-{first.id}"
+        assert ids == [f"issue-{i.id}" for i in by_urgency(register.issues)]
+        top = page.locator("li.issue").first
+        said = top.inner_text().lower()
+        assert "blocking" in said and "overdue" in said
+        assert str(register.summary.students_at_risk) in page.inner_text("dl.summary")
+        page.screenshot(path=shots / "results.png", full_page=False)
+
+        # A filter, by keyboard alone: choose "Warning", Tab to Show, press Enter.
+        page.focus("#severity")
+        page.select_option("#severity", "warning")
+        for _ in range(3):
+            page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.textContent") == "Show"
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(r"severity=warning"))
+        tags = page.locator("li.issue .tags").all_inner_texts()
+        assert tags and all("warning" in t.lower() for t in tags)
+
+        # Files: download the pack, and it is a PDF; check the archive.
+        page.get_by_role("link", name="Files").click()
+        pack = "64395-declaration-evidence-pack.pdf"
+        with page.expect_download() as got:
+            page.get_by_role("link", name=pack).click()
+        saved = Path(got.value.path())
+        assert saved.read_bytes()[:5] == b"%PDF-"
+        assert got.value.suggested_filename == pack
+        page.get_by_role("button", name=re.compile("Check .*archive")).click()
+        assert "Intact" in page.inner_text("main")
+        page.screenshot(path=shots / "files.png", full_page=True)
+
+        # The demo button: the same centre, so it may replace the files.
+        page.get_by_role("link", name="New check").click()
+        page.get_by_role("button", name="Try it with the demo centre").click()
+        page.wait_for_url(re.compile(r"/results\?run="))
+        assert len(list((s.workspace / "runs").iterdir())) == 2
+
+        # 200% zoom: a 1280-pixel window zoomed to 200% is 640 CSS pixels wide.
+        zoomed = browser.new_page(
+            viewport={"width": 640, "height": 800}, device_scale_factor=2, locale="en-GB"
+        )
+        for name in ("", "centre", "check", "results", "files"):
+            zoomed.goto(s.url + name)
+            assert _no_sideways_scroll(zoomed), f"{name or 'start'} scrolls sideways at 200%"
+        zoomed.goto(s.url + "results")
+        zoomed.screenshot(path=shots / "results-200-percent.png")
+        zoomed.close()
+    finally:
+        code, _, err = s.stop()
+    assert code == 0 and "Traceback" not in err, err
+
+
+def test_the_page_is_usable_with_the_keyboard(browser: Any, tmp_path: Path) -> None:
+    s = start_server(tmp_path / "ws")
+    try:
+        page = browser.new_page()
+        page.goto(s.url + "check")
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.textContent") == "Skip to the page's content"
+        outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+        assert outline != "none"
+        page.keyboard.press("Enter")
+        assert page.evaluate("document.activeElement.id") == "main"
+        # Every field has a label that names it.
+        unlabelled = page.evaluate(
+            """[...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+                .filter(e => !e.labels || e.labels.length === 0).map(e => e.name)"""
+        )
+        assert unlabelled == []
+        # The demo button, reached and pressed from the keyboard.
+        page.get_by_role("button", name="Try it with the demo centre").focus()
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(r"/results\?run="))
+        assert page.locator("li.issue").count() == 30
+    finally:
+        code, _, err = s.stop()
+    assert code == 0, err
