@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ctforms.errors import InputError
-from ctforms.files.limits import check_xlsx, openpyxl_errors
+from ctforms.files.limits import SHEET_MAX_COLUMNS, check_xlsx, openpyxl_errors
 from ctforms.files.output import check_writable, publish, staged_folder, write_bytes
 from ctforms.files.xlsxio import DATE_FORMAT, TEXT_FORMAT, put, workbook_bytes
 from ctforms.people import real_name
@@ -245,11 +245,11 @@ def _record(
         wb = openpyxl.load_workbook(io.BytesIO(book.data))
         ws = _sheet(wb, sheet)
         columns = _columns(ws, sheet, values)
-        matches = [r for r in range(2, ws.max_row + 1) if same(_row(ws, r, columns))]
-        last = max(
-            (r for r in range(1, ws.max_row + 1) if any(_filled(ws, r, c) for c in _used(ws))),
-            default=1,
-        )
+        # The cells that exist, read without ws.cell(), which would make every one it visits.
+        cells = {at: cell.value for at, cell in ws._cells.items() if _filled(cell.value)}
+        rows = sorted({r for r, c in cells if r > 1 and c <= SHEET_MAX_COLUMNS})
+        matches = [r for r in rows if same({f: cells.get((r, c)) for f, c in columns.items()})]
+        last = rows[-1] if rows else 1
         target = matches[0] if matches else last + 1
         for r in matches[1:]:
             # The reader lets the last row for a key win: a later copy would undo this one.
@@ -283,9 +283,9 @@ def _columns(ws: Any, sheet: str, values: dict[str, Any]) -> dict[str, int]:
     """The column of each field, found in row 1 the way the reader finds it; an optional
     column the sheet lacks is added after its last header."""
     header = {
-        norm_key(str(cell.value)): cell.column
-        for cell in ws[1]
-        if cell.value is not None and str(cell.value).strip()
+        norm_key(str(cell.value)): c
+        for (r, c), cell in sorted(ws._cells.items())
+        if r == 1 and c <= SHEET_MAX_COLUMNS and _filled(cell.value)
     }
     found: dict[str, int] = {}
     end = max(header.values(), default=0)
@@ -303,16 +303,7 @@ def _columns(ws: Any, sheet: str, values: dict[str, Any]) -> dict[str, int]:
     return {field: found[field] for field in values}
 
 
-def _row(ws: Any, row: int, columns: dict[str, int]) -> dict[str, Any]:
-    return {field: ws.cell(row=row, column=c).value for field, c in columns.items()}
-
-
-def _used(ws: Any) -> range:
-    return range(1, min(ws.max_column, 100) + 1)  # the columns the reader reads
-
-
-def _filled(ws: Any, row: int, column: int) -> bool:
-    value = ws.cell(row=row, column=column).value
+def _filled(value: Any) -> bool:
     return value is not None and str(value).strip() != ""
 
 
