@@ -23,8 +23,10 @@ from ctforms.files.output import (
     write_bytes,
     write_text,
 )
-from ctforms.models import MODELS, Records
+from ctforms.files.reproducible import TEMPLATE_TIME
+from ctforms.models import MODELS
 from ctforms.options import (
+    DateType,
     as_of_option,
     catalogue_option,
     centre_inputs,
@@ -45,13 +47,12 @@ from ctforms.produce.signing import (
     load_trusted,
     mismatch,
     new_keys,
-    sign_pdf,
     verify_pdf,
 )
 from ctforms.read.catalogue import load_catalogue, read_catalogue_file
-from ctforms.read.centre import centre_template_for, load_centre
-from ctforms.read.records import read_records
-from ctforms.register import load_register, with_actions
+from ctforms.read.centre import centre_template_for
+from ctforms.read.parsing import parse_candidate_number, parse_qualification_code
+from ctforms.register import load_register
 from ctforms.terminal import Steps
 
 if TYPE_CHECKING:
@@ -60,8 +61,6 @@ if TYPE_CHECKING:
 
 # The producers below import openpyxl, docxtpl or reportlab. They are imported inside the
 # commands that use them so `ctforms check` on a big tracker does not pay for them at start.
-
-TEMPLATE_DATE = dt.date(2024, 1, 1)  # fixed, so a blank template is always the same bytes
 
 
 class _Exit2(click.ClickException):
@@ -154,17 +153,10 @@ def main() -> None:
         sys.exit(2)
 
 
-def _timestamp(day: dt.date) -> dt.datetime:
-    return dt.datetime(day.year, day.month, day.day)
-
-
 def _records_template(codes: list[tuple[str, str]]) -> bytes:
-    from ctforms.produce.records_template import records_template_bytes
+    from ctforms.produce.records_template import blank_records_bytes
 
-    return records_template_bytes(codes, _timestamp(TEMPLATE_DATE))
-
-
-DECLARATION_STEPS = ["Reading the register", "Making the evidence pack", "Signing the pack"]
+    return blank_records_bytes(codes)
 
 
 # ---------------------------------------------------------------------------- check
@@ -542,30 +534,27 @@ def declaration(
         ctforms declaration issues.json --records records.xlsx --signed-by "Ben Okoro" \\
             --role "Exams Officer" -o pack.pdf
     """
-    from ctforms.produce.pack import SignOff, build_pack, outstanding
-
-    if (key is None) != (cert is None):
-        raise InputError("--sign and --cert go together")
-    check_writable(output, force)
-    with Steps(DECLARATION_STEPS) as steps:
-        steps.step(DECLARATION_STEPS[0])
-        register = load_register(register_file)
-        if records is not None:
-            register = with_actions(register, read_records(records), records.name)
-        steps.step(DECLARATION_STEPS[1])
-        data = build_pack(register, SignOff(signed_by, role, reason), prepared_by=signed_by)
-        if key is not None and cert is not None:
-            steps.step(DECLARATION_STEPS[2])
-            data = sign_pdf(data, key, cert, signed_by)
-        write_bytes(output, data, force=force)
-    left = len(outstanding(register))
+    with Steps(pipeline.DECLARATION_STEPS) as steps:
+        done = pipeline.sign_off(
+            register_file,
+            output,
+            signed_by=signed_by,
+            role=role,
+            records=records,
+            reason=reason,
+            key=key,
+            cert=cert,
+            force=force,
+            progress=steps,
+        )
+    left = done.outstanding
     state = (
         f"signed off by {signed_by} with {left} blocking issue{'' if left == 1 else 's'}"
         " outstanding (reason printed in the pack)"
         if left
         else f"signed off by {signed_by}; ready to declare"
     )
-    click.echo(f"Wrote {output}: {state}{'; digitally signed' if key else ''}.")
+    click.echo(f"Wrote {output}: {state}{'; digitally signed' if done.signed_digitally else ''}.")
 
 
 @cli.group(cls=Group)
@@ -795,6 +784,121 @@ def records_template(output: Path, catalogues: tuple[Path, ...], force: bool) ->
     click.echo(f"Wrote {output}")
 
 
+def _records_file(f: Any) -> Any:
+    """RECORDS.xlsx: the centre's workbook, made from the template if it does not exist."""
+    return click.argument(
+        "records_file", metavar="RECORDS.xlsx", type=click.Path(dir_okay=False, path_type=Path)
+    )(f)
+
+
+def _by_and_date(f: Any) -> Any:
+    f = click.option(
+        "--date",
+        "day",
+        type=DateType(),
+        default=None,
+        help="The day it was decided or done (YYYY-MM-DD). Default: today.",
+    )(f)
+    return click.option("--by", "by", required=True, help="Your name (who decided or did it).")(f)
+
+
+@records.command("decide")
+@_records_file
+@click.option("--candidate", required=True, help="The candidate number, e.g. 0012.")
+@click.option(
+    "--qualification",
+    required=True,
+    help="The code the move-down would move them to (as the proposal names it), e.g. 05838.",
+)
+@click.option(
+    "--make-change/--no-change",
+    "make_change",
+    default=None,
+    required=True,
+    help="Make the proposed change (Y) or keep the entry as it is (N).",
+)
+@_by_and_date
+def records_decide(
+    records_file: Path,
+    candidate: str,
+    qualification: str,
+    make_change: bool,
+    by: str,
+    day: dt.date | None,
+) -> None:
+    """Record your decision on a proposed entry change in the Entry Decisions sheet.
+
+    Replaces an earlier row for the same candidate and code; keeps every other sheet and cell.
+    A workbook that does not exist yet is made from the records template. Only a change you
+    confirm (--make-change) goes into the EDI entries file at the next check or run.
+
+    \b
+    Example:
+        ctforms records decide records.xlsx --candidate 0012 --qualification 05838 \\
+            --make-change --by "Ben Okoro" --date 2024-06-12
+    """
+    from ctforms.produce.decisions import record_entry_decision
+
+    day = day or dt.date.today()
+    record_entry_decision(
+        records_file,
+        candidate_number=candidate,
+        qualification_code=qualification,
+        make_change=make_change,
+        decided_by=by,
+        date=day,
+    )
+    said = "make the change (Y)" if make_change else "keep the entry (N)"
+    # As written: the values were parsed as the reader parses them, so these cannot fail.
+    number, code = parse_candidate_number(candidate), parse_qualification_code(qualification)
+    click.echo(
+        f"Recorded in {records_file} (sheet Entry Decisions): candidate {number},"
+        f" {code}: {said}, decided by {by.strip()} on {day:%d/%m/%Y}. Run the"
+        " check again to see it."
+    )
+
+
+@records.command("handled")
+@_records_file
+@click.option("--issue", "issue_id", required=True, help="The issue's ID, from the register.")
+@click.option("--action", "action_taken", required=True, help="What you did, in a sentence.")
+@_by_and_date
+@click.option("--ocr-ref", "ocr_reference", default=None, help="OCR's reference, if any.")
+def records_handled(
+    records_file: Path,
+    issue_id: str,
+    action_taken: str,
+    by: str,
+    day: dt.date | None,
+    ocr_reference: str | None,
+) -> None:
+    """Record what you did about an issue in the Actions sheet: it then shows as handled.
+
+    Replaces an earlier row for the same issue; keeps every other sheet and cell. A workbook
+    that does not exist yet is made from the records template.
+
+    \b
+    Example:
+        ctforms records handled records.xlsx --issue claim-needed/0011/05839/9 \\
+            --action "Claim submitted in Interchange" --by "Ben Okoro" --date 2024-06-12
+    """
+    from ctforms.produce.decisions import record_action
+
+    day = day or dt.date.today()
+    record_action(
+        records_file,
+        issue_id=issue_id,
+        action_taken=action_taken,
+        date=day,
+        by=by,
+        ocr_reference=ocr_reference,
+    )
+    click.echo(
+        f"Recorded in {records_file} (sheet Actions): {issue_id.strip()} handled by"
+        f" {by.strip()} on {day:%d/%m/%Y}. Run the check again to see it."
+    )
+
+
 # ---------------------------------------------------------------------------- serve
 
 
@@ -963,23 +1067,10 @@ def catalogue_template(
     Example:
         ctforms catalogue template tracker.csv --records records.xlsx -o rules.xlsx
     """
-    from ctforms.read.rules_workbook import template_bytes
-    from ctforms.read.tracker import read_tracker
-
     check_writable(output, force)
-    profile = load_centre(centre) if centre else None
-    base = load_catalogue(catalogues)
-    data = read_tracker(
-        tracker,
-        centre_number=profile.centre.number if profile else None,
-        mapping=profile.tracker.columns if profile else None,
-        statuses=profile.tracker.statuses if profile else None,
-    )
-    book, cat = template_bytes(
-        data, read_records(records) if records else Records(), base, _timestamp(TEMPLATE_DATE)
-    )
-    write_bytes(output, book, force=force)
-    codes = [q.code for s in cat.subjects for q in s.qualifications]
+    made = pipeline.rules_template(tracker, centre=centre, records=records, catalogues=catalogues)
+    write_bytes(output, made.data, force=force)
+    codes = made.codes
     click.echo(
         f"Wrote {output}: {_count(len(codes), 'qualification')} ({', '.join(codes)}). Fill it in"
         f" from the centre handbooks, then: ctforms catalogue check {output.name}"
@@ -1018,5 +1109,5 @@ def catalogue_export(
         sheets = sheets_for(parsed)
         for note in sheets.left_out:
             click.echo(f"warning: {note}", err=True)
-        write_bytes(output, rules_workbook_bytes(sheets, _timestamp(TEMPLATE_DATE)), force=force)
+        write_bytes(output, rules_workbook_bytes(sheets, TEMPLATE_TIME), force=force)
     click.echo(f"Wrote {output}")

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Protocol
 
 from ctforms.demo import demo_dir
 from ctforms.errors import InputError
-from ctforms.files.output import leftovers, publish, staged_folder, write_bytes
-from ctforms.models import Register, SigningSettings
+from ctforms.files.output import check_writable, leftovers, publish, staged_folder, write_bytes
+from ctforms.files.reproducible import TEMPLATE_TIME
+from ctforms.models import Proposal, Records, Register, RulesKnowledge, SigningSettings
 from ctforms.paperwork import FORMS
 from ctforms.people import real_name
 from ctforms.produce import edi
@@ -288,3 +289,118 @@ def pack_and_archive(
     archived = outdir / ARCHIVE_FILE.format(centre=register.centre.number)
     write_archive(outdir, archived, files=[*files, pack.name], signed_by=None, signer=signer)
     return pack, archived
+
+
+# ---------------------------------------------------------------------------- decisions
+
+
+def proposals(register: Register, catalogues: tuple[Path, ...] = ()) -> list[Proposal]:
+    """The entry changes ctforms proposes (move-downs), each with what the records' Entry
+    Decisions sheet says of it; record a decision with produce.decisions.record_entry_decision
+    and check again."""
+    from ctforms.produce.entries import proposals as found
+
+    return found(register, load_catalogue(catalogues))
+
+
+@dataclass(frozen=True)
+class SignedOff:
+    """The signed-off pack: where, how many blocking issues it was signed with, and whether the
+    PDF carries a digital signature."""
+
+    path: Path
+    outstanding: int
+    signed_digitally: bool
+
+
+DECLARATION_STEPS = ["Reading the register", "Making the evidence pack", "Signing the pack"]
+
+
+def sign_off(
+    register_file: Path,
+    output: Path,
+    *,
+    signed_by: str,
+    role: str,
+    records: Path | None = None,
+    reason: str | None = None,
+    key: Path | None = None,
+    cert: Path | None = None,
+    force: bool = False,
+    progress: Progress | None = None,
+) -> SignedOff:
+    """Sign off the declaration evidence pack as a named Exams Officer. Refused while blocking
+    issues have no recorded action (records: the Actions sheet, read again), unless `reason`
+    says why; key and cert (together) also sign the PDF."""
+    from ctforms.produce.pack import SignOff, build_pack, outstanding
+    from ctforms.produce.signing import sign_pdf
+    from ctforms.read.records import read_records
+    from ctforms.register import load_register, with_actions
+
+    progress = progress or _Quiet()
+    if (key is None) != (cert is None):
+        raise InputError("--sign and --cert go together")
+    check_writable(output, force)
+    progress.step(DECLARATION_STEPS[0])
+    register = load_register(register_file)
+    if records is not None:
+        register = with_actions(register, read_records(records), records.name)
+    progress.step(DECLARATION_STEPS[1])
+    data = build_pack(register, SignOff(signed_by, role, reason), prepared_by=signed_by)
+    if key is not None and cert is not None:
+        progress.step(DECLARATION_STEPS[2])
+        data = sign_pdf(data, key, cert, signed_by)
+    write_bytes(output, data, force=force)
+    return SignedOff(output, len(outstanding(register)), key is not None)
+
+
+# ---------------------------------------------------------------------------- rules
+
+
+def rules_knowledge(register: Register, catalogues: tuple[Path, ...] = ()) -> list[RulesKnowledge]:
+    """For each qualification code the register's students expect or are entered for (by
+    code): what the catalogue knows of its rules, and how many students it concerns."""
+    from ctforms.checks.knowledge import rules_knowledge as knowledge
+
+    catalogue = load_catalogue(catalogues)
+    students: dict[str, set[str]] = {}
+    for s in register.students:
+        for code in {s.qualification_code, s.registered_code or s.qualification_code}:
+            students.setdefault(code, set()).add(s.candidate_number)
+    return [knowledge(code, catalogue.get(code), len(students[code])) for code in sorted(students)]
+
+
+@dataclass(frozen=True)
+class RulesTemplate:
+    """The centre's rules workbook (.xlsx bytes) and the qualification codes it lists."""
+
+    data: bytes
+    codes: list[str]
+
+
+def rules_template(
+    tracker: Path,
+    *,
+    centre: Path | None = None,
+    records: Path | None = None,
+    catalogues: tuple[Path, ...] = (),
+) -> RulesTemplate:
+    """The rules workbook for a centre, prefilled with what ctforms knows: every code its
+    tracker (and Expected sheet) shows, the other sizes of the same subjects, every unit the
+    tracker shows. centre: for its [tracker.columns] mapping."""
+    from ctforms.read.records import read_records
+    from ctforms.read.rules_workbook import template_bytes
+    from ctforms.read.tracker import read_tracker
+
+    profile = load_centre(centre) if centre else None
+    base = load_catalogue(catalogues)
+    data = read_tracker(
+        tracker,
+        centre_number=profile.centre.number if profile else None,
+        mapping=profile.tracker.columns if profile else None,
+        statuses=profile.tracker.statuses if profile else None,
+    )
+    book, cat = template_bytes(
+        data, read_records(records) if records else Records(), base, TEMPLATE_TIME
+    )
+    return RulesTemplate(book, [q.code for s in cat.subjects for q in s.qualifications])

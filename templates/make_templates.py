@@ -20,9 +20,9 @@ from docx.shared import Cm, Pt
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from ctforms.output import write_bytes
-from ctforms.reproducible import normalise_zip
-from ctforms.xlsxio import HEADER_FILL, put, workbook_bytes
+from ctforms.files.output import write_bytes
+from ctforms.files.reproducible import normalise_zip
+from ctforms.files.xlsxio import HEADER_FILL, put, workbook_bytes
 
 HERE = Path(__file__).resolve().parent
 STAMP = dt.datetime(2024, 1, 1)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ctforms.checks import rules
-from ctforms.models import OptionalGroup, Qualification, Unit
+from ctforms.models import OptionalGroup, Qualification, RulesKnowledge, Unit
 from ctforms.read.catalogue import Entry
 
 
@@ -69,3 +69,25 @@ def knowledge_lines(q: Qualification, units: Mapping[int, Unit]) -> list[str]:
     else:
         lines.append("fully known: every student's combination and GLH are checked")
     return lines
+
+
+def rules_knowledge(code: str, entry: Entry | None, students: int = 0) -> RulesKnowledge:
+    """One qualification's knowledge; entry None: the catalogue has no such code."""
+    if entry is None:
+        return RulesKnowledge(
+            code=code,
+            state="not known",
+            lines=[
+                "not in the catalogue: add it in your rules workbook (ctforms catalogue template)"
+            ],
+            students=students,
+            in_catalogue=False,
+        )
+    q = entry.qualification
+    return RulesKnowledge(
+        code=code,
+        title=q.title,
+        state=rules.known_state(q, entry.units),
+        lines=knowledge_lines(q, entry.units),
+        students=students,
+    )

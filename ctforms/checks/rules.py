@@ -15,6 +15,7 @@ import itertools
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -428,6 +429,18 @@ def not_known(qual: Qualification, unit_info: Mapping[int, Unit]) -> list[str]:
     if no_hours := sorted(n for n, h in engine.glh.items() if h is None):
         parts.append(f"the GLH of {_units(no_hours)}")
     return parts
+
+
+def known_state(
+    qual: Qualification, unit_info: Mapping[int, Unit]
+) -> Literal["fully known", "partly known", "not known"]:
+    """How much of a qualification's rules the catalogue knows: all of it; some (the GLH check
+    or part of the combination can be made); or nothing a student could be checked against."""
+    if not not_known(qual, unit_info):
+        return "fully known"
+    engine = _engine(qual, unit_info)
+    hours = engine.min_glh is not None and all(h is not None for h in engine.glh.values())
+    return "partly known" if engine.known or hours else "not known"
 
 
 def evaluate(

@@ -9,6 +9,9 @@ import stat
 import zipfile
 from collections.abc import Callable
 
+# Stamped into blank templates (records, rules workbooks) so a template is always the same bytes.
+TEMPLATE_TIME = dt.datetime(2024, 1, 1)
+
 
 def document_time(as_of: dt.date) -> dt.datetime:
     """The time stamped into produced documents: SOURCE_DATE_EPOCH if set, else the register's

@@ -213,30 +213,38 @@ def autosize(
 _CORE_DATE = re.compile(rb"(<dcterms:(created|modified)\b[^>]*>)[^<]*(</dcterms:\2>)")
 
 
-def _core_dates(stamp: dt.datetime) -> Callable[[str, bytes], bytes]:
-    """Set core.xml's dates to `stamp`, whatever openpyxl wrote there."""
+def _core_dates(stamp: dt.datetime, only_modified: bool = False) -> Callable[[str, bytes], bytes]:
+    """Set core.xml's dates to `stamp` (only its 'modified' with only_modified), whatever
+    openpyxl wrote there."""
     core_date = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+
+    def stamped(match: re.Match[bytes]) -> bytes:
+        if only_modified and match[2] != b"modified":
+            return match[0]
+        return match[1] + core_date + match[3]
 
     def rewrite(name: str, content: bytes) -> bytes:
         if name != "docProps/core.xml":
             return content
-        return _CORE_DATE.sub(rb"\g<1>" + core_date + rb"\g<3>", content)
+        return _CORE_DATE.sub(stamped, content)
 
     return rewrite
 
 
-def workbook_bytes(wb: Workbook, timestamp: dt.datetime) -> bytes:
+def workbook_bytes(wb: Workbook, timestamp: dt.datetime, *, edited: bool = False) -> bytes:
     """The .xlsx bytes of `wb`; the same content and timestamp always give the same bytes.
 
-    Sets wb's document properties (created, modified, creator, last modified by).
+    Sets wb's document properties: created, modified, creator and last modified by; for a
+    workbook someone else made that ctforms `edited`, only modified and last modified by.
     """
     stamp = zip_time(timestamp)
-    wb.properties.created = stamp
+    if not edited:
+        wb.properties.created = stamp
+        wb.properties.creator = "ctforms"
     wb.properties.modified = stamp
-    wb.properties.creator = "ctforms"
     wb.properties.lastModifiedBy = "ctforms"
     raw = io.BytesIO()
     # ExcelWriter directly: openpyxl's save_workbook() / wb.save() stamp 'modified' with the clock.
     with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
         ExcelWriter(wb, archive).save()
-    return normalise_zip(raw.getvalue(), stamp, _core_dates(stamp))
+    return normalise_zip(raw.getvalue(), stamp, _core_dates(stamp, only_modified=edited))

@@ -25,7 +25,7 @@ from ctforms.files.xlsxio import (
     text_lines,
     workbook_bytes,
 )
-from ctforms.models import Issue, IssueKind, Register
+from ctforms.models import Issue, IssueKind, Proposal, Register
 from ctforms.paperwork import listing_file_name
 from ctforms.produce import edi
 from ctforms.produce.names import NameError_, entry_name
@@ -66,12 +66,53 @@ class Change(BaseModel):
     edi_name: str | None = None
 
 
+def proposals(register: Register, catalogue: Catalogue | None = None) -> list[Proposal]:
+    """Every entry change ctforms proposes in the register (confirmed, declined or not yet
+    decided), in the register's order; catalogue: for the qualifications' titles."""
+    found = []
+    for issue in register.issues:
+        e, c, d = issue.evidence, issue.candidate, issue.decision
+        if (
+            issue.kind is not IssueKind.MOVE_DOWN_AVAILABLE
+            or issue.candidate_number is None
+            or not e.move_down_code
+        ):
+            continue
+        entered = e.registered_code or issue.qualification_code or ""
+        found.append(
+            Proposal(
+                candidate_number=issue.candidate_number,
+                surname=c.surname if c else "",
+                forenames=c.forenames if c else "",
+                name=f"{c.surname}, {c.forenames}" if c else "",
+                qualification_code=entered,
+                qualification_title=_title(catalogue, entered) or issue.qualification_title,
+                proposed_code=e.move_down_code,
+                proposed_title=_title(catalogue, e.move_down_code) or e.move_down_title or "",
+                kind="move-down",
+                why=issue.summary.rstrip(".") + ".",
+                issue_id=issue.id,
+                decision=d.make_change if d else None,
+                decided_by=d.decided_by if d else None,
+                decided_on=d.date if d else None,
+                handled=issue.handled,
+            )
+        )
+    return found
+
+
+def _title(catalogue: Catalogue | None, code: str) -> str:
+    entry = catalogue.get(code) if catalogue is not None and code else None
+    return entry.qualification.title if entry else ""
+
+
 @dataclass
 class Plan:
     changes: list[Change]
     skipped: list[str]  # why a change could not go into the EDI file
     warnings: list[str]
-    # Move-downs ctforms found possible that the centre has not confirmed: never in the file.
+    # Move-downs ctforms found possible that the centre has not confirmed (Proposal.note):
+    # never in the file.
     proposals: list[str] = field(default_factory=list)
 
 
@@ -92,17 +133,19 @@ def plan_changes(register: Register, catalogue: Catalogue) -> Plan:
     by_candidate: dict[str, Change] = {}
     skipped: list[str] = []
     warnings: list[str] = []
-    proposals: list[str] = []
+    # Only the centre's own records say which entry a student should have: a proposal stays
+    # out of the file until someone confirms it (a declined one is still said).
+    undecided = {
+        p.issue_id: p.note
+        for p in proposals(register)
+        if p.decision is False or (p.decision is None and not p.handled)
+    }
     for issue in register.issues:
         if issue.kind not in _KINDS or issue.candidate_number is None:
             continue
         if issue.kind is IssueKind.MOVE_DOWN_AVAILABLE and not (
             issue.decision and issue.decision.make_change
         ):
-            # Only the centre's own records say which entry a student should have: a proposal
-            # stays out of the file until someone confirms it (a declined one is still said).
-            if issue.decision is not None or not issue.handled:
-                proposals.append(_proposal(issue))
             continue
         if issue.handled:
             continue
@@ -163,7 +206,7 @@ def plan_changes(register: Register, catalogue: Catalogue) -> Plan:
                 f"candidate {ch.candidate_number}: name shortened to {ch.edi_name!r} (40"
                 " characters at most)"
             )
-    return Plan(changes, skipped, warnings, proposals)
+    return Plan(changes, skipped, warnings, list(undecided.values()))
 
 
 def _why(issue: Issue) -> str:
@@ -172,20 +215,6 @@ def _why(issue: Issue) -> str:
         return issue.summary
     on = f" on {d.date:%d/%m/%Y}" if d.date else ""
     return f"{issue.summary}. Confirmed by {d.decided_by}{on} (Entry Decisions)"
-
-
-def _proposal(issue: Issue) -> str:
-    e, c = issue.evidence, issue.candidate
-    who = f"{issue.candidate_number} {c.surname}, {c.forenames}" if c else issue.candidate_number
-    move = f"move-down {e.registered_code or issue.qualification_code} -> {e.move_down_code}"
-    if issue.decision is not None:  # declined
-        d = issue.decision
-        on = f" on {d.date:%d/%m/%Y}" if d.date else ""
-        return f"{who}: {move}: declined by {d.decided_by}{on}; not in the file"
-    return (
-        f"{who}: {move}: proposed, not in the file until confirmed (records.xlsx, sheet"
-        f" Entry Decisions: {issue.candidate_number}, {e.move_down_code}, Y, your name)"
-    )
 
 
 def _check_identifiers(ch: Change) -> None:

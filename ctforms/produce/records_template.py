@@ -12,6 +12,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ctforms.files.output import write_bytes
+from ctforms.files.reproducible import TEMPLATE_TIME
 from ctforms.files.xlsxio import (
     DATE_FORMAT,
     TEXT_FORMAT,
@@ -95,6 +96,37 @@ def _instructions(wb: Workbook, codes: Sequence[tuple[str, str]]) -> None:
     text_lines(ws, lines)
 
 
+def add_sheet(
+    wb: Workbook, sheet: str, code_range: str | None = None, index: int | None = None
+) -> Worksheet:
+    """One record sheet as the template has it: the reader's headers in row 1, text and date
+    columns, drop-downs (qualification codes from code_range, when given)."""
+    _model, _attr, columns = SHEETS[sheet]
+    ws = wb.create_sheet(sheet, index)
+    for col, (title, field, parse, _required) in enumerate(columns, start=1):
+        put(ws, 1, col, title)
+        # A column style, not styled empty cells: Excel applies it to whatever is typed in
+        # any row, and the sheet stays one row long for the reader.
+        dim = ws.column_dimensions[get_column_letter(col)]
+        if field in _TEXT_FIELDS:
+            dim.number_format = TEXT_FORMAT
+        elif parse is parse_date:  # the columns the reader reads as dates
+            dim.number_format = DATE_FORMAT
+        if field == "qualification_code" and code_range:
+            # Only a warning: a centre may have a qualification the catalogue lacks.
+            _validation(ws, col, title, code_range, strict=False)
+        elif field in {"grade_claimed", "final_grade", "tag_grade"}:
+            _validation(ws, col, title, '"' + ",".join(GRADES) + '"')
+        elif field in {"certificating", "make_change"}:
+            _validation(ws, col, title, '"Y,N"')
+        elif field == "visit_status":
+            _validation(ws, col, title, '"' + ",".join(VISIT_STATUSES) + '"')
+    style_header(ws)
+    ws.freeze_panes = "A2"
+    autosize(ws, min_width=14)
+    return ws
+
+
 def records_template_bytes(
     qualification_codes: Sequence[tuple[str, str]], timestamp: dt.datetime
 ) -> bytes:
@@ -109,35 +141,20 @@ def records_template_bytes(
     # hidden sheet (made last) and the drop-downs refer to that range.
     code_range = f"{LISTS}!$A$1:$A${len(qualification_codes)}"
 
-    for sheet, (_model, _attr, columns) in SHEETS.items():
-        ws = wb.create_sheet(sheet)
-        for col, (title, field, parse, _required) in enumerate(columns, start=1):
-            put(ws, 1, col, title)
-            # A column style, not styled empty cells: Excel applies it to whatever is typed in
-            # any row, and the sheet stays one row long for the reader.
-            dim = ws.column_dimensions[get_column_letter(col)]
-            if field in _TEXT_FIELDS:
-                dim.number_format = TEXT_FORMAT
-            elif parse is parse_date:  # the columns the reader reads as dates
-                dim.number_format = DATE_FORMAT
-            if field == "qualification_code" and qualification_codes:
-                # Only a warning: a centre may have a qualification the catalogue lacks.
-                _validation(ws, col, title, code_range, strict=False)
-            elif field in {"grade_claimed", "final_grade", "tag_grade"}:
-                _validation(ws, col, title, '"' + ",".join(GRADES) + '"')
-            elif field in {"certificating", "make_change"}:
-                _validation(ws, col, title, '"Y,N"')
-            elif field == "visit_status":
-                _validation(ws, col, title, '"' + ",".join(VISIT_STATUSES) + '"')
-        style_header(ws)
-        ws.freeze_panes = "A2"
-        autosize(ws, min_width=14)
+    for sheet in SHEETS:
+        add_sheet(wb, sheet, code_range if qualification_codes else None)
     lists = wb.create_sheet(LISTS)
     lists.sheet_state = "hidden"
     for row, (code, title) in enumerate(qualification_codes, start=1):
         put(lists, row, 1, code)
         put(lists, row, 2, title)
     return workbook_bytes(wb, timestamp)
+
+
+def blank_records_bytes(qualification_codes: Sequence[tuple[str, str]]) -> bytes:
+    """The blank records.xlsx as `ctforms records template` and `init` write it: the same
+    bytes every time."""
+    return records_template_bytes(qualification_codes, TEMPLATE_TIME)
 
 
 def write_records_template(

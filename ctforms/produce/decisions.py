@@ -1,0 +1,324 @@
+"""Recording an officer's decision in the centre's records workbook, in the very sheets and
+columns read/records.py reads, so the next check (from the CLI or the page) agrees.
+
+The workbook is the centre's own: every other sheet and cell is kept. A value is checked the way
+the reader parses it, the new workbook is read back before it replaces the old one, and it is
+written whole (temporary file, then rename) and owner-only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ctforms.errors import InputError
+from ctforms.files.limits import SHEET_MAX_COLUMNS, check_xlsx, openpyxl_errors
+from ctforms.files.output import check_writable, publish, staged_folder, write_bytes
+from ctforms.files.xlsxio import DATE_FORMAT, TEXT_FORMAT, put, workbook_bytes
+from ctforms.people import real_name
+from ctforms.read import parsing
+from ctforms.read.catalogue import load_catalogue
+from ctforms.read.parsing import norm_key
+from ctforms.read.records import EARLIEST_DATE, LATEST_DATE, SHEETS, read_records
+from ctforms.read.tracker import MAX_NAME
+
+DECISIONS = "Entry Decisions"
+ACTIONS = "Actions"
+
+# The longest text each kind of cell takes: a name as the tracker takes it; an action is a
+# sentence or two, not a pasted letter; an OCR reference or issue id is a short code.
+MAX_ACTION = 1000
+MAX_REFERENCE = 100
+MAX_ISSUE_ID = 200
+
+# Text Excel would take for a formula if someone re-typed the cell.
+_FORMULA_START = ("=", "+", "-", "@")
+# Bidirectional overrides and isolates reorder what a reader sees ("trojan source").
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_ISSUE_ID = re.compile(r"^[a-z][a-z0-9-]*(?:/[^\s/]+)+$")
+
+
+def record_entry_decision(
+    records: Path,
+    *,
+    candidate_number: str,
+    qualification_code: str,
+    make_change: bool,
+    decided_by: str,
+    date: dt.date,
+) -> None:
+    """Record the centre's decision on a proposed entry change (qualification_code: the code
+    to move the candidate to) in the Entry Decisions sheet, replacing an earlier row for the
+    same candidate and code."""
+    records = Path(records)
+    number = _parsed(parsing.parse_candidate_number, candidate_number, records, DECISIONS, 0)
+    code = _parsed(parsing.parse_qualification_code, qualification_code, records, DECISIONS, 1)
+    row = {
+        "candidate_number": number,
+        "qualification_code": code,
+        "make_change": "Y" if make_change else "N",
+        "decided_by": _name(decided_by, records, DECISIONS, "Decided By"),
+        "date": _date(date, records, DECISIONS),
+    }
+
+    def same(values: dict[str, Any]) -> bool:
+        return (
+            _quietly(parsing.parse_candidate_number, values.get("candidate_number")) == number
+            and _quietly(parsing.parse_qualification_code, values.get("qualification_code")) == code
+        )
+
+    _record(records, DECISIONS, row, same, date)
+
+
+def record_action(
+    records: Path,
+    *,
+    issue_id: str,
+    action_taken: str,
+    date: dt.date,
+    by: str,
+    ocr_reference: str | None = None,
+) -> None:
+    """Record what was done about an issue in the Actions sheet (the issue then shows as
+    handled), replacing an earlier row for the same issue id."""
+    records = Path(records)
+    ident = _text(issue_id, records, ACTIONS, "Issue ID", MAX_ISSUE_ID)
+    if not _ISSUE_ID.match(ident) or not ident.isascii():
+        raise InputError(
+            f"{ident!r} is not an issue id (e.g. move-down-available/0012/05839/-); copy it from"
+            " the issue register: the report, issues.json or the action list",
+            file=records,
+            sheet=ACTIONS,
+            column="Issue ID",
+        )
+    row = {
+        "issue_id": ident,
+        "action_taken": _text(action_taken, records, ACTIONS, "Action Taken", MAX_ACTION),
+        "date": _date(date, records, ACTIONS),
+        "ocr_reference": _text(
+            ocr_reference or "", records, ACTIONS, "OCR Reference", MAX_REFERENCE, required=False
+        ),
+        "by": _name(by, records, ACTIONS, "By"),
+    }
+
+    def same(values: dict[str, Any]) -> bool:
+        # The reader matches an action to its issue by the id, stripped.
+        return str(values.get("issue_id") or "").strip() == ident
+
+    _record(records, ACTIONS, row, same, date)
+
+
+# ---------------------------------------------------------------------------- the values
+
+
+def _parsed(parse: Callable[[str], str], value: str, records: Path, sheet: str, column: int) -> str:
+    title = SHEETS[sheet][2][column][0]
+    # The reader parses stripped text, so a stray control character is refused first.
+    text = _text(str(value), records, sheet, title, 20)
+    try:
+        return parse(text)
+    except ValueError as exc:
+        raise InputError(str(exc), file=records, sheet=sheet, column=title) from None
+
+
+def _quietly(parse: Callable[[str], str], value: Any) -> str | None:
+    """A cell already in the sheet, parsed as the reader would; None when it does not parse."""
+    if value is None:
+        return None
+    text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+    try:
+        return parse(text.strip())
+    except ValueError:
+        return None
+
+
+def _text(
+    value: str,
+    records: Path,
+    sheet: str,
+    column: str,
+    limit: int,
+    *,
+    required: bool = True,
+) -> str:
+    """Plain text for a cell, refused (never silently changed) when it is not: the reader
+    would read back something else, or a spreadsheet would run it."""
+
+    def refuse(why: str) -> InputError:
+        return InputError(why, file=records, sheet=sheet, column=column)
+
+    text = value.strip()
+    if not text:
+        if required:
+            raise refuse(f"{column} is empty; give it")
+        return ""
+    if len(text) > limit:
+        raise refuse(f"{len(text):,} characters long; the most ctforms writes here is {limit:,}")
+    if any(_hidden(c) for c in text):
+        raise refuse(
+            "holds control characters (invisible codes such as ESC, a line break or a"
+            " right-to-left override); type it again plainly, on one line"
+        )
+    if not any(unicodedata.category(c)[0] not in "CZ" for c in text):
+        raise refuse("holds only invisible characters; type it again")
+    if text.startswith(_FORMULA_START):
+        raise refuse(
+            f"starts with {text[0]!r}, which a spreadsheet would take for a formula; start it"
+            " with a letter or a number"
+        )
+    return text
+
+
+def _hidden(c: str) -> bool:
+    category = unicodedata.category(c)
+    # Cc: C0/C1 controls (tab and line breaks too: a cell is one line); Cs: lone surrogates,
+    # which XML cannot carry; noncharacters such as U+FFFE; the bidi controls.
+    return (
+        category in ("Cc", "Cs")
+        or c in _BIDI
+        or (category == "Cn" and (0xFDD0 <= ord(c) <= 0xFDEF or ord(c) & 0xFFFE == 0xFFFE))
+    )
+
+
+def _name(value: str, records: Path, sheet: str, column: str) -> str:
+    text = _text(value, records, sheet, column, MAX_NAME)
+    return real_name(text, f"{records.name}, sheet {sheet!r}, column {column!r}", "give your name")
+
+
+def _date(day: dt.date, records: Path, sheet: str) -> dt.date:
+    if isinstance(day, dt.datetime):
+        day = day.date()
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise InputError(
+            f"{day:%d/%m/%Y} is not a date the reader takes ({EARLIEST_DATE.year} to"
+            f" {LATEST_DATE.year}); give the day it was done",
+            file=records,
+            sheet=sheet,
+            column="Date",
+        )
+    return day
+
+
+# ---------------------------------------------------------------------------- the workbook
+
+
+@dataclass
+class _Book:
+    data: bytes  # the workbook as read (or the blank template)
+    digest: str | None  # the file's hash as read; None when it did not exist
+
+
+def _open(records: Path) -> _Book:
+    """The centre's workbook as bytes, after the checks the reader makes; the blank template
+    if there is no workbook yet."""
+    check_writable(records, force=True)  # a folder, a link or a device is refused
+    if not records.exists():
+        from ctforms.produce.records_template import blank_records_bytes
+
+        return _Book(blank_records_bytes(load_catalogue().codes()), None)
+    check_xlsx(records)  # size, zip bombs, encryption: before openpyxl sees it
+    data = records.read_bytes()
+    # A workbook the reader refuses now would still be refused after the new row: say so
+    # first, naming its sheet, row and column, and leave it as it is.
+    read_records(records)
+    return _Book(data, hashlib.sha256(data).hexdigest())
+
+
+def _record(
+    records: Path,
+    sheet: str,
+    values: dict[str, Any],
+    same: Callable[[dict[str, Any]], bool],
+    date: dt.date,
+) -> None:
+    import openpyxl
+
+    book = _open(records)
+    with openpyxl_errors(records):
+        wb = openpyxl.load_workbook(io.BytesIO(book.data))
+        ws = _sheet(wb, sheet)
+        columns = _columns(ws, sheet, values)
+        # The cells that exist, read without ws.cell(), which would make every one it visits.
+        cells = {at: cell.value for at, cell in ws._cells.items() if _filled(cell.value)}
+        rows = sorted({r for r, c in cells if r > 1 and c <= SHEET_MAX_COLUMNS})
+        matches = [r for r in rows if same({f: cells.get((r, c)) for f, c in columns.items()})]
+        last = rows[-1] if rows else 1
+        target = matches[0] if matches else last + 1
+        for r in matches[1:]:
+            # The reader lets the last row for a key win: a later copy would undo this one.
+            for c in columns.values():
+                ws.cell(row=r, column=c).value = None
+        for field, value in values.items():
+            cell = put(ws, target, columns[field], value if value != "" else None)
+            if isinstance(value, dt.date):
+                cell.number_format = DATE_FORMAT
+            elif isinstance(value, str) and value:
+                cell.number_format = TEXT_FORMAT  # "0012" and "05838" keep their zeros
+        data = workbook_bytes(wb, dt.datetime(date.year, date.month, date.day), edited=True)
+    _replace(records, data, book)
+
+
+def _sheet(wb: Any, sheet: str) -> Any:
+    """The sheet the reader would read (names matched ignoring case and spacing), or a new one
+    as the records template has it, before any hidden sheet at the end (the template's Lists)."""
+    for ws in wb.worksheets:
+        if norm_key(ws.title) == norm_key(sheet):
+            return ws
+    from ctforms.produce.records_template import add_sheet
+
+    index = len(wb.worksheets)
+    while index > 0 and wb.worksheets[index - 1].sheet_state != "visible":
+        index -= 1
+    return add_sheet(wb, sheet, index=index)
+
+
+def _columns(ws: Any, sheet: str, values: dict[str, Any]) -> dict[str, int]:
+    """The column of each field, found in row 1 the way the reader finds it; an optional
+    column the sheet lacks is added after its last header."""
+    header = {
+        norm_key(str(cell.value)): c
+        for (r, c), cell in sorted(ws._cells.items())
+        if r == 1 and c <= SHEET_MAX_COLUMNS and _filled(cell.value)
+    }
+    found: dict[str, int] = {}
+    end = max(header.values(), default=0)
+    for title, field, _parse, _required in SHEETS[sheet][2]:
+        key = norm_key(title)
+        column = header.get(key) or next(
+            (c for k, c in header.items() if k.startswith(key[:12])), None
+        )
+        if column is None:
+            # The reader refused the workbook already if a required column were missing.
+            end += 1
+            column = end
+            put(ws, 1, column, title)
+        found[field] = column
+    return {field: found[field] for field in values}
+
+
+def _filled(value: Any) -> bool:
+    return value is not None and str(value).strip() != ""
+
+
+def _replace(records: Path, data: bytes, book: _Book) -> None:
+    """Read the new workbook back as the next check will, then put it in place in one rename;
+    refused if someone else changed the file meanwhile (their change would be lost)."""
+    with staged_folder(records.parent) as stage:
+        staged = stage / records.name
+        write_bytes(staged, data)
+        read_records(staged)
+        now = hashlib.sha256(records.read_bytes()).hexdigest() if records.exists() else None
+        if now != book.digest:
+            raise InputError(
+                "the workbook changed while the decision was being recorded (is it open"
+                " elsewhere?); nothing was written: record it again",
+                file=records,
+            )
+        publish(stage, records.parent, [records.name])
