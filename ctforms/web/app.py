@@ -4,45 +4,31 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.datastructures import FormData
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ctforms.checks.urgency import by_urgency, is_overdue, who
 from ctforms.errors import InputError
 from ctforms.files.limits import TRACKER_MAX_BYTES, XLSX_MAX_BYTES
 from ctforms.files.output import write_bytes
-from ctforms.models import CentreProfile, Issue, Register, Severity
+from ctforms.models import Issue, Register, Severity
 from ctforms.options import EARLIEST_AS_OF, LATEST_AS_OF
 from ctforms.produce.archive import verify_archive
-from ctforms.read.centre import load_centre, long_date
-from ctforms.web import centre_form
+from ctforms.read.centre import load_centre
+from ctforms.web import centre_form, decide
 from ctforms.web.guard import Guard, Keys
 from ctforms.web.jobs import Runner, unexpected
+from ctforms.web.pages import FORM_REFUSED, HERE, Site, form_key_ok, site_of
 from ctforms.web.upload import BadForm, FileField, receive
 from ctforms.web.words import describe_output, files_for, in_page_words, kind_label
 from ctforms.web.workspace import RECORDS, RULES, TRACKER, RunFolder, Workspace
-
-HERE = Path(__file__).parent
-templates = Jinja2Templates(directory=HERE / "templates")
-
-NAV = [
-    ("", "Start"),
-    ("centre", "Centre"),
-    ("check", "New check"),
-    ("results", "Results"),
-    ("files", "Files"),
-]
 
 UPLOADS = {
     "tracker": FileField(TRACKER, TRACKER_MAX_BYTES, "the tracker"),
@@ -51,65 +37,11 @@ UPLOADS = {
 }
 
 
-@dataclass
-class Site:
-    keys: Keys
-    workspace: Workspace
-    runner: Runner
-
-    @property
-    def base(self) -> str:
-        return f"/{self.keys.token}"
-
-    def profile(self) -> CentreProfile | None:
-        if not self.workspace.centre.is_file():
-            return None
-        try:
-            return load_centre(self.workspace.centre)
-        except InputError:
-            return None
-
-    def page(
-        self, request: Request, name: str, title: str, status: int = 200, **context: Any
-    ) -> Response:
-        profile = self.profile()
-        current = request.url.path.removeprefix(self.base).strip("/").split("/")[0]
-        return templates.TemplateResponse(
-            request,
-            name,
-            {
-                "title": title,
-                "base": self.base,
-                "form_key": self.keys.form_key,
-                "nav": NAV,
-                "current": current,
-                "workspace": self.workspace.root,
-                "centre_label": (
-                    f"{profile.centre.name} ({profile.centre.number})" if profile else ""
-                ),
-                "long_date": long_date,
-                **context,
-            },
-            status_code=status,
-        )
-
-    def go(self, where: str) -> RedirectResponse:
-        return RedirectResponse(f"{self.base}/{where}", status_code=303)
-
-
-def _form_key_ok(site: Site, form: FormData | dict[str, str]) -> bool:
-    value = form.get("form_key")
-    return site.keys.form_key_ok(value if isinstance(value, str) else None)
-
-
-FORM_REFUSED = "Refused: this form did not come from the page ctforms served (its key is missing)."
-
-
 # ---------------------------------------------------------------------------- start
 
 
 async def start(request: Request) -> Response:
-    site: Site = request.app.state.site
+    site = site_of(request)
     latest = site.workspace.run_folder(None)
     return site.page(
         request,
@@ -125,7 +57,7 @@ async def start(request: Request) -> Response:
 
 
 async def centre(request: Request) -> Response:
-    site: Site = request.app.state.site
+    site = site_of(request)
     saved = site.profile()
     errors: dict[str, str] = {}
     general = None
@@ -138,7 +70,7 @@ async def centre(request: Request) -> Response:
     values = centre_form.values_of(saved, dt.date.today())
     if request.method == "POST":
         form = await request.form()
-        if not _form_key_ok(site, form):
+        if not form_key_ok(site, form):
             return Response(FORM_REFUSED, status_code=403)
         values = {f.name: str(form.get(f.name, "")) for f in centre_form.FIELDS}
         text = centre_form.toml_of(values, saved)
@@ -181,7 +113,7 @@ def _check_page(
     as_of: str | None = None,
     general: str | None = None,
 ) -> Response:
-    site: Site = request.app.state.site
+    site = site_of(request)
     latest = site.workspace.run_folder(None)
     return site.page(
         request,
@@ -202,7 +134,7 @@ def _check_page(
 
 
 async def check_form(request: Request) -> Response:
-    site: Site = request.app.state.site
+    site = site_of(request)
     if site.runner.busy():
         return site.go("check/progress")
     return _check_page(request)
@@ -222,7 +154,7 @@ def _as_of(text: str) -> tuple[dt.date | None, str | None]:
 
 
 async def check_start(request: Request) -> Response:
-    site: Site = request.app.state.site
+    site = site_of(request)
     ws = site.workspace
     if site.runner.busy():
         return site.go("check/progress")
@@ -239,7 +171,7 @@ async def check_start(request: Request) -> Response:
             )
         except BadForm as exc:
             return _check_page(request, 413 if "larger" in str(exc) else 400, general=str(exc))
-        if not _form_key_ok(site, got.fields):
+        if not form_key_ok(site, got.fields):
             return Response(FORM_REFUSED, status_code=403)
         errors = dict(got.refused)
         as_of, said = _as_of(got.fields.get("as_of", ""))
@@ -262,9 +194,9 @@ async def check_start(request: Request) -> Response:
 
 
 async def check_demo(request: Request) -> Response:
-    site: Site = request.app.state.site
+    site = site_of(request)
     form = await request.form()
-    if not _form_key_ok(site, form):
+    if not form_key_ok(site, form):
         return Response(FORM_REFUSED, status_code=403)
     if site.runner.busy():
         return site.go("check/progress")
@@ -278,9 +210,9 @@ async def check_demo(request: Request) -> Response:
 
 async def check_again(request: Request) -> Response:
     """The saved files again, judged on the same date as the latest check."""
-    site: Site = request.app.state.site
+    site = site_of(request)
     form = await request.form()
-    if not _form_key_ok(site, form):
+    if not form_key_ok(site, form):
         return Response(FORM_REFUSED, status_code=403)
     if site.runner.busy():
         return site.go("check/progress")
@@ -291,7 +223,7 @@ async def check_again(request: Request) -> Response:
 
 
 async def check_progress(request: Request) -> Response:
-    site: Site = request.app.state.site
+    site = site_of(request)
     job = site.runner.job
     if job is None:
         return site.go("check")
@@ -317,7 +249,7 @@ def _issue_files(issue: Issue, register: Register, run: RunFolder) -> list[str]:
 
 
 async def results(request: Request) -> Response:
-    site: Site = request.app.state.site
+    site = site_of(request)
     run = _run_or_none(site, request)
     if run is None:
         return site.page(request, "empty.html", "Results", what="results")
@@ -367,7 +299,7 @@ async def results(request: Request) -> Response:
 
 
 async def files(request: Request) -> Response:
-    site: Site = request.app.state.site
+    site = site_of(request)
     run = _run_or_none(site, request)
     return _files_page(request, site, run)
 
@@ -397,7 +329,7 @@ def _files_page(
 
 
 async def download(request: Request) -> Response:
-    site: Site = request.app.state.site
+    site = site_of(request)
     run = site.workspace.run_folder(request.path_params["run"])
     path = run.file(request.path_params["name"]) if run else None
     if path is None:
@@ -406,9 +338,9 @@ async def download(request: Request) -> Response:
 
 
 async def verify(request: Request) -> Response:
-    site: Site = request.app.state.site
+    site = site_of(request)
     form = await request.form()
-    if not _form_key_ok(site, form):
+    if not form_key_ok(site, form):
         return Response(FORM_REFUSED, status_code=403)
     run = site.workspace.run_folder(request.path_params["run"])
     if run is None:
@@ -479,6 +411,7 @@ def make_app(workspace: Workspace, keys: Keys) -> Starlette:
         Route("/files", files),
         Route("/files/{run}/verify", verify, methods=["POST"]),
         Route("/files/{run}/{name}", download),
+        *decide.routes(),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(
