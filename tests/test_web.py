@@ -10,9 +10,13 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
+from ctforms import pipeline
 from ctforms.checks.urgency import by_urgency, who
 from ctforms.files.limits import XLSX_MAX_BYTES
 from ctforms.files.output import write_bytes
+from ctforms.models import Register
+from ctforms.pipeline import Sources
+from ctforms.read.records import read_records
 from ctforms.web.app import make_app
 from ctforms.web.guard import Keys
 from ctforms.web.words import in_page_words
@@ -432,3 +436,158 @@ def test_the_app_serves_its_own_stylesheet(site: Site) -> None:
 def test_make_app_is_independent_per_start(tmp_path: Path) -> None:
     a = TestClient(make_app(Workspace(tmp_path), Keys(PORT)), base_url=HOST)
     assert a.get("/").status_code == 403
+
+
+# ---------------------------------------------------------------------------- decisions
+
+
+@pytest.fixture
+def fresh(tmp_path: Path) -> Site:
+    """The demo checked in a workspace of the test's own (it records into records.xlsx)."""
+    s = make_site(tmp_path / "ws")
+    assert s.post("check/demo").status_code == 303
+    assert s.wait().status_code == 303
+    return s
+
+
+def _check_again(site: Site) -> Register:
+    assert site.post("check/again").status_code == 303
+    assert site.wait().status_code == 303
+    run = site.workspace.run_folder(None)
+    assert run is not None
+    return run.register()
+
+
+@pytest.mark.parametrize("choice", ["yes", "no"])
+def test_a_decision_is_recorded_where_the_cli_reads_it(fresh: Site, choice: str) -> None:
+    proposal = fresh.get("decisions").text
+    assert 'name="proposal" value="0012/05838"' in proposal
+    r = fresh.post(
+        "decisions/entry",
+        {"proposal": "0012/05838", "make_change": choice, "by": "Ben Okoro", "date": "2024-06-12"},
+    )
+    assert r.status_code == 200 and "Recorded for candidate 0012" in r.text
+    rows = read_records(fresh.workspace.root / "records.xlsx").entry_decisions or []
+    mine = [d for d in rows if (d.candidate_number, d.qualification_code) == ("0012", "05838")]
+    assert [d.make_change for d in mine] == [choice == "yes"]
+    register = _check_again(fresh)
+    issue = next(i for i in register.issues if i.kind.value == "move-down-available")
+    assert issue.decision is not None and issue.decision.make_change is (choice == "yes")
+    # The command line, given the same files, agrees.
+    ws = fresh.workspace.root
+    sources = Sources(
+        ws / "tracker.csv", ws / "centre.toml", ws / "records.xlsx", (ws / "rules.xlsx",)
+    )
+    cli_register = pipeline.check(sources, register.as_of)
+    assert cli_register.model_dump(exclude={"inputs"}) == register.model_dump(exclude={"inputs"})
+
+
+def test_a_decision_without_a_choice_or_a_name_is_said_beside_them(fresh: Site) -> None:
+    before = (fresh.workspace.root / "records.xlsx").read_bytes()
+    r = fresh.post("decisions/entry", {"proposal": "0012/05838", "by": " ", "date": "soon"})
+    assert r.status_code == 400
+    assert "Choose whether to make the change" in r.text
+    assert "Type the name of the person who decided" in r.text
+    assert "Give the date it was decided" in r.text
+    assert (fresh.workspace.root / "records.xlsx").read_bytes() == before
+
+
+def test_an_issue_marked_handled_shows_handled_at_the_next_check(fresh: Site) -> None:
+    register = fresh.workspace.run_folder(None).register()  # type: ignore[union-attr]
+    first = by_urgency(register.issues)[0]
+    page = fresh.get(f"decisions?issue={first.id}").text
+    assert f'<option value="{first.id}" selected>' in page
+    r = fresh.post(
+        "decisions/handled",
+        {
+            "issue": first.id,
+            "action": "Visit booked with the moderator",
+            "handled_by": "Ben Okoro",
+            "handled_on": "2024-06-12",
+            "ocr_reference": "REF-1",
+        },
+    )
+    assert r.status_code == 200 and "Recorded as handled" in r.text
+    again = _check_again(fresh)
+    issue = next(i for i in again.issues if i.id == first.id)
+    assert issue.handled and issue.handled_by is not None
+    assert issue.handled_by.action_taken == "Visit booked with the moderator"
+    assert again.summary.blocking_unhandled == register.summary.blocking_unhandled - 1
+
+
+def test_marking_handled_needs_an_issue_and_what_was_done(fresh: Site) -> None:
+    r = fresh.post("decisions/handled", {"issue": "no/such", "action": "", "handled_by": "B"})
+    assert r.status_code == 400
+    assert "Choose the issue you handled" in r.text and "Say in a sentence" in r.text
+
+
+# ---------------------------------------------------------------------------- sign-off
+
+
+def test_sign_off_is_refused_while_blocking_issues_remain_unless_a_reason_is_typed(
+    fresh: Site,
+) -> None:
+    form = {"signed_by": "Ben Okoro", "role": "Exams Officer", "confirm": "yes"}
+    r = fresh.post("sign-off", form)
+    assert r.status_code == 400
+    assert "blocking issues are not handled" in (error_beside(r.text, "reason") or "")
+    run = fresh.workspace.run_folder(None)
+    assert run is not None
+    signed = run.path / "64395-declaration-signed-off.pdf"
+    assert not signed.exists()
+    r = fresh.post("sign-off", form | {"reason": "Visits rebooked for 20 June"})
+    assert r.status_code == 200 and "Signed off by Ben Okoro with 21 blocking" in r.text
+    assert signed.read_bytes()[:5] == b"%PDF-"
+    assert stat.S_IMODE(signed.stat().st_mode) == 0o600
+    assert "64395-declaration-signed-off.pdf" in fresh.get("files").text
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "said"),
+    [
+        ({"confirm": ""}, "confirm", "Tick the box"),
+        ({"role": "Head of Department"}, "role", "Only the 'Exams Officer' role"),
+        ({"signed_by": ""}, "signed_by", "Type the name"),
+        ({"signed_by": "B. Example"}, "signed_by", "is still the example"),
+    ],
+)
+def test_sign_off_says_what_is_missing_beside_it(
+    fresh: Site, change: dict[str, str], field: str, said: str
+) -> None:
+    form = {"signed_by": "Ben Okoro", "role": "Exams Officer", "confirm": "yes", "reason": "R"}
+    r = fresh.post("sign-off", form | change)
+    assert r.status_code == 400
+    beside = error_beside(r.text, field) or ""
+    assert said in beside and "--" not in beside
+
+
+# ---------------------------------------------------------------------------- rules
+
+
+def test_the_rules_page_says_what_is_known_of_each_qualification(checked: Site) -> None:
+    page = checked.get("rules").text
+    for code, state in (
+        ("05839", "fully known"),
+        ("05843", "partly known"),
+        ("05847", "not known"),
+    ):
+        row = page.split(f'<th scope="row">{code}')[1].split("</tr>")[0]
+        assert state in row, code
+    r = checked.get("rules/template")
+    assert r.status_code == 200 and r.content[:2] == b"PK"
+    assert 'filename="64395-rules.xlsx"' in r.headers["content-disposition"]
+
+
+def test_a_filled_rules_workbook_is_checked_before_it_is_saved(fresh: Site) -> None:
+    saved = fresh.workspace.root / "rules.xlsx"
+    before = saved.read_bytes()
+    bad = {"rules": ("rules.xlsx", b"PK not really a workbook")}
+    r = fresh.post("rules", files=bad)
+    assert r.status_code == 400
+    assert "not a readable Excel workbook" in (error_beside(r.text, "rules") or "")
+    assert saved.read_bytes() == before
+    good = fresh.get("rules/template").content
+    r = fresh.post("rules", files={"rules": ("filled.xlsx", good)})
+    assert r.status_code == 200 and "Saved the rules workbook" in r.text
+    assert saved.read_bytes() == good
+    assert stat.S_IMODE(saved.stat().st_mode) == 0o600

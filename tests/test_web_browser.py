@@ -288,33 +288,74 @@ def test_an_exams_officer_checks_the_demo_centre_in_the_browser(
         tags = page.locator("li.issue .tags").all_inner_texts()
         assert tags and all("warning" in t.lower() for t in tags)
 
-        # Files: download the pack, and it is a PDF; check the archive.
+        # Decisions: confirm the proposed move-down, then check again.
+        page.get_by_role("link", name="Decisions").click()
+        page.get_by_label("Make the change (move to 05838)").check()
+        page.get_by_role("button", name="Record the decision").click()
+        assert "Recorded for candidate 0012: make the change" in page.inner_text("main")
+        page.screenshot(path=shots / "decisions.png", full_page=True)
+        page.get_by_role("button", name="Check again with the saved files").click()
+        page.wait_for_url(re.compile(r"/results\?run="))
+        runs = sorted((s.workspace / "runs").glob("*/issues.json"), key=lambda p: p.stat().st_mtime)
+        move = next(i for i in load_register(runs[-1]).issues if i.decision is not None)
+        assert move.decision is not None and move.decision.make_change
+
+        # Files: every file downloads; the pack is a PDF; the archive checks out.
         page.get_by_role("link", name="Files").click()
-        pack = "64395-declaration-evidence-pack.pdf"
-        with page.expect_download() as got:
-            page.get_by_role("link", name=pack).click()
-        saved = Path(got.value.path())
-        assert saved.read_bytes()[:5] == b"%PDF-"
-        assert got.value.suggested_filename == pack
+        names = page.locator("tbody th a").all_inner_texts()
+        assert len(names) == len(list(runs[-1].parent.iterdir()))
+        for name in names:
+            # Chromium asks before a page's many downloads: a fresh page for each, as a user
+            # coming back to the list.
+            page.reload()
+            with page.expect_download() as got:
+                page.get_by_role("link", name=name, exact=True).click()
+            assert got.value.suggested_filename == name
+            assert Path(got.value.path()).read_bytes() == (runs[-1].parent / name).read_bytes()
+            if name == "64395-declaration-evidence-pack.pdf":
+                assert Path(got.value.path()).read_bytes()[:5] == b"%PDF-"
+        assert "64395-declaration-evidence-pack.pdf" in names
         page.get_by_role("button", name=re.compile("Check .*archive")).click()
         assert "Intact" in page.inner_text("main")
         page.screenshot(path=shots / "files.png", full_page=True)
+
+        # Sign-off: refused with blocking issues left until a reason is typed.
+        page.get_by_role("link", name="Sign-off").click()
+        page.get_by_label("I confirm").check()
+        page.get_by_role("button", name="Sign off the evidence pack").click()
+        assert "not handled" in page.inner_text("#reason-error")
+        page.screenshot(path=shots / "sign-off-refused.png", full_page=True)
+        page.fill("#reason", "Moderation visits rebooked for 20 June")
+        page.get_by_label("I confirm").check()
+        page.get_by_role("button", name="Sign off the evidence pack").click()
+        assert "Signed off by Ben Okoro" in page.inner_text("main")
+        page.screenshot(path=shots / "sign-off.png", full_page=True)
+
+        # Rules of combination: the state of each qualification; the prefilled workbook.
+        page.get_by_role("link", name="Rules of combination").click()
+        assert "not known" in page.inner_text("table")
+        with page.expect_download() as got:
+            page.get_by_role("link", name="Download the rules workbook").click()
+        assert Path(got.value.path()).read_bytes()[:2] == b"PK"
+        page.screenshot(path=shots / "rules.png", full_page=True)
 
         # The demo button: the same centre, so it may replace the files.
         page.get_by_role("link", name="New check").click()
         page.get_by_role("button", name="Try it with the demo centre").click()
         page.wait_for_url(re.compile(r"/results\?run="))
-        assert len(list((s.workspace / "runs").iterdir())) == 2
+        assert len(list((s.workspace / "runs").iterdir())) == 3
 
         # 200% zoom: a 1280-pixel window zoomed to 200% is 640 CSS pixels wide.
         zoomed = browser.new_page(
             viewport={"width": 640, "height": 800}, device_scale_factor=2, locale="en-GB"
         )
-        for name in ("", "centre", "check", "results", "files"):
+        for name in ("", "centre", "check", "results", "files", "decisions", "sign-off", "rules"):
             zoomed.goto(s.url + name)
             assert _no_sideways_scroll(zoomed), f"{name or 'start'} scrolls sideways at 200%"
         zoomed.goto(s.url + "results")
         zoomed.screenshot(path=shots / "results-200-percent.png")
+        zoomed.goto(s.url + "decisions")
+        zoomed.screenshot(path=shots / "decisions-200-percent.png")
         zoomed.close()
     finally:
         code, _, err = s.stop()
