@@ -8,7 +8,9 @@ import stat
 from pathlib import Path
 
 import pytest
+from conftest import DEMO
 from starlette.testclient import TestClient
+from webkit import HOST, PORT, Site, error_beside, make_site
 
 from ctforms import pipeline
 from ctforms.checks.urgency import by_urgency, who
@@ -21,8 +23,6 @@ from ctforms.web.app import make_app
 from ctforms.web.guard import Keys
 from ctforms.web.words import in_page_words
 from ctforms.web.workspace import Workspace
-from tests.conftest import DEMO
-from tests.webkit import HOST, PORT, Site, error_beside, make_site
 
 
 @pytest.fixture
@@ -403,12 +403,12 @@ def test_the_archive_verifies_and_a_change_is_seen(checked: Site, tmp_path: Path
 def test_a_fault_of_ctforms_is_a_page_in_words_not_a_traceback(
     site: Site, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from ctforms.web import app as web_app
+    from ctforms.web import centre_form
 
     def broken(*args: object) -> object:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(web_app.centre_form, "values_of", broken)
+    monkeypatch.setattr(centre_form, "values_of", broken)
     r = site.get("centre")
     assert r.status_code == 500
     assert "Something went wrong" in r.text and "Traceback" not in r.text

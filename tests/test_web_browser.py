@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import DEMO, ROOT
 
 from ctforms.checks.urgency import by_urgency
 from ctforms.register import load_register
-from tests.conftest import DEMO, ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
 REQUIRED = os.environ.get("CTFORMS_REQUIRE_TOOLS") == "1"
@@ -218,6 +218,19 @@ DEMO_CENTRE = {
 }
 
 
+def follow(page: Any, link: str, slug: str) -> None:
+    """Click a link of the navigation and wait for its page."""
+    page.get_by_role("navigation").get_by_role("link", name=link, exact=True).click()
+    page.wait_for_url(re.compile(f"/{slug}$"))
+    page.wait_for_load_state()
+
+
+def shot(page: Any, path: Path, full: bool = True) -> None:
+    """A screenshot of the page once it has loaded (a click returns when navigation starts)."""
+    page.wait_for_load_state()
+    page.screenshot(path=path, full_page=full)
+
+
 def _no_sideways_scroll(page: Any) -> bool:
     return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"))
 
@@ -231,37 +244,37 @@ def test_an_exams_officer_checks_the_demo_centre_in_the_browser(
         page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="en-GB")
         page.set_default_timeout(30_000)
         page.goto(s.url)
-        page.screenshot(path=shots / "start.png", full_page=True)
+        shot(page, shots / "start.png", full=True)
 
         # Centre: a mistake is said beside its field; then the demo centre's details.
-        page.get_by_role("link", name="Centre", exact=True).click()
+        follow(page, "Centre", "centre")
         for name, value in DEMO_CENTRE.items():
             page.fill(f"#{name}", value)
         page.fill("#number", "6439")
         page.get_by_role("button", name="Save the centre's details").click()
         assert "is not a 5-digit centre number" in page.inner_text("#number-error")
-        page.screenshot(path=shots / "centre-error.png", full_page=True)
+        shot(page, shots / "centre-error.png", full=True)
         page.fill("#number", "64395")
         page.get_by_role("button", name="Save the centre's details").click()
         assert "Saved." in page.inner_text("main")
-        page.screenshot(path=shots / "centre.png", full_page=True)
+        shot(page, shots / "centre.png", full=True)
 
         # New check: a file that is not a tracker is refused beside it, and nothing is kept.
-        page.get_by_role("link", name="New check").click()
+        follow(page, "New check", "check")
         page.set_input_files("#tracker", str(DEMO / "records.xlsx"))
         page.fill("#as_of", "2024-06-10")
         page.get_by_role("button", name="Check", exact=True).click()
         page.wait_for_selector("#tracker-error")
         assert "tracker" in page.inner_text("#tracker-error").lower()
         assert not list((s.workspace / "runs").iterdir())
-        page.screenshot(path=shots / "check-error.png", full_page=True)
+        shot(page, shots / "check-error.png", full=True)
 
         # The demo centre's own files, uploaded.
         page.set_input_files("#tracker", str(DEMO / "tracker.csv"))
         page.set_input_files("#records", str(DEMO / "records.xlsx"))
         page.set_input_files("#rules", str(DEMO / "rules.xlsx"))
         page.fill("#as_of", "2024-06-10")
-        page.screenshot(path=shots / "check.png", full_page=True)
+        shot(page, shots / "check.png", full=True)
         page.get_by_role("button", name="Check", exact=True).click()
         page.wait_for_url(re.compile(r"/results\?run="))
 
@@ -275,7 +288,7 @@ def test_an_exams_officer_checks_the_demo_centre_in_the_browser(
         said = top.inner_text().lower()
         assert "blocking" in said and "overdue" in said
         assert str(register.summary.students_at_risk) in page.inner_text("dl.summary")
-        page.screenshot(path=shots / "results.png", full_page=False)
+        shot(page, shots / "results.png", full=False)
 
         # A filter, by keyboard alone: choose "Warning", Tab to Show, press Enter.
         page.focus("#severity")
@@ -289,11 +302,11 @@ def test_an_exams_officer_checks_the_demo_centre_in_the_browser(
         assert tags and all("warning" in t.lower() for t in tags)
 
         # Decisions: confirm the proposed move-down, then check again.
-        page.get_by_role("link", name="Decisions").click()
+        follow(page, "Decisions", "decisions")
         page.get_by_label("Make the change (move to 05838)").check()
         page.get_by_role("button", name="Record the decision").click()
         assert "Recorded for candidate 0012: make the change" in page.inner_text("main")
-        page.screenshot(path=shots / "decisions.png", full_page=True)
+        shot(page, shots / "decisions.png", full=True)
         page.get_by_role("button", name="Check again with the saved files").click()
         page.wait_for_url(re.compile(r"/results\?run="))
         runs = sorted((s.workspace / "runs").glob("*/issues.json"), key=lambda p: p.stat().st_mtime)
@@ -301,7 +314,7 @@ def test_an_exams_officer_checks_the_demo_centre_in_the_browser(
         assert move.decision is not None and move.decision.make_change
 
         # Files: every file downloads; the pack is a PDF; the archive checks out.
-        page.get_by_role("link", name="Files").click()
+        follow(page, "Files", "files")
         names = page.locator("tbody th a").all_inner_texts()
         assert len(names) == len(list(runs[-1].parent.iterdir()))
         for name in names:
@@ -317,30 +330,30 @@ def test_an_exams_officer_checks_the_demo_centre_in_the_browser(
         assert "64395-declaration-evidence-pack.pdf" in names
         page.get_by_role("button", name=re.compile("Check .*archive")).click()
         assert "Intact" in page.inner_text("main")
-        page.screenshot(path=shots / "files.png", full_page=True)
+        shot(page, shots / "files.png", full=True)
 
         # Sign-off: refused with blocking issues left until a reason is typed.
-        page.get_by_role("link", name="Sign-off").click()
+        follow(page, "Sign-off", "sign-off")
         page.get_by_label("I confirm").check()
         page.get_by_role("button", name="Sign off the evidence pack").click()
         assert "not handled" in page.inner_text("#reason-error")
-        page.screenshot(path=shots / "sign-off-refused.png", full_page=True)
+        shot(page, shots / "sign-off-refused.png", full=True)
         page.fill("#reason", "Moderation visits rebooked for 20 June")
         page.get_by_label("I confirm").check()
         page.get_by_role("button", name="Sign off the evidence pack").click()
         assert "Signed off by Ben Okoro" in page.inner_text("main")
-        page.screenshot(path=shots / "sign-off.png", full_page=True)
+        shot(page, shots / "sign-off.png", full=True)
 
         # Rules of combination: the state of each qualification; the prefilled workbook.
-        page.get_by_role("link", name="Rules of combination").click()
+        follow(page, "Rules of combination", "rules")
         assert "not known" in page.inner_text("table")
         with page.expect_download() as got:
             page.get_by_role("link", name="Download the rules workbook").click()
         assert Path(got.value.path()).read_bytes()[:2] == b"PK"
-        page.screenshot(path=shots / "rules.png", full_page=True)
+        shot(page, shots / "rules.png", full=True)
 
         # The demo button: the same centre, so it may replace the files.
-        page.get_by_role("link", name="New check").click()
+        follow(page, "New check", "check")
         page.get_by_role("button", name="Try it with the demo centre").click()
         page.wait_for_url(re.compile(r"/results\?run="))
         assert len(list((s.workspace / "runs").iterdir())) == 3

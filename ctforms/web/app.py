@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import shutil
+import time
 from typing import Any
 
 from starlette.applications import Starlette
@@ -187,7 +189,7 @@ async def check_start(request: Request) -> Response:
         uploaded = {UPLOADS[name].save_as: path for name, path in got.files.items()}
         site.runner.start(as_of, uploaded, folder)
         started = True
-        return site.go("check/progress")
+        return await _started(site)
     finally:
         if not started:
             shutil.rmtree(folder, ignore_errors=True)
@@ -205,7 +207,7 @@ async def check_demo(request: Request) -> Response:
     except InputError as exc:
         return _check_page(request, 409, general=str(exc))
     site.runner.start(as_of, {}, None)
-    return site.go("check/progress")
+    return await _started(site)
 
 
 async def check_again(request: Request) -> Response:
@@ -219,6 +221,17 @@ async def check_again(request: Request) -> Response:
     latest = site.workspace.run_folder(None)
     as_of = latest.register().as_of if latest else dt.date.today()
     site.runner.start(as_of, {}, None)
+    return await _started(site)
+
+
+SETTLE = 2.0  # seconds: a check done by then goes straight to its results, with no progress page
+
+
+async def _started(site: Site) -> Response:
+    """The progress page, once a quick check has had the chance to finish without it."""
+    end = time.monotonic() + SETTLE
+    while site.runner.busy() and time.monotonic() < end:
+        await asyncio.sleep(0.05)
     return site.go("check/progress")
 
 
