@@ -81,7 +81,7 @@ def assumed_dates(year_text: str) -> dict[str, str]:
     if year is None or not 2020 <= year <= 2100:
         return {}
     series = default_series(year)
-    return {key: f"{series[key]:%d %B %Y}" for key in DATE_FIELDS}
+    return {key: f"{series[key].day} {series[key]:%B %Y}" for key in DATE_FIELDS}
 
 
 def _is_date(value: str) -> bool:
