@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 from pathlib import Path
 from xml.dom.minidom import parseString
@@ -15,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from office import needs_office, shown_rows
 
+from ctforms.files import xlsxstream
 from ctforms.files.xlsxstream import (
     MAX_CELL_TEXT,
     NO_STYLE,
@@ -155,3 +157,12 @@ def test_libreoffice_opens_it_and_shows_the_text(hostile: bytes, tmp_path: Path)
     # text, is an empty row it leaves out.
     assert shown[:-1] == want[:-2] and len(shown) == len(HOSTILE) - 1
     assert shown[-1] == want[-2][: len(shown[-1])] and len(shown[-1]) > 30_000
+
+
+def test_printable_text_is_already_safe() -> None:
+    """safe_cell_text returns printable text as it is, without its scan: every character the
+    scan removes or replaces must be one Python does not call printable."""
+    scan = re.compile(f"{xlsxstream._UNSAFE.pattern}|{xlsxstream._BREAKS.pattern}")
+    touched = [chr(c) for c in range(0x110000) if scan.match(chr(c))]
+    assert "\t" in touched and "\x00" in touched and "\ud800" in touched
+    assert not any(c.isprintable() for c in touched)

@@ -37,6 +37,8 @@ _CHARS_PER_WIDTH = 1.3  # characters a column of width w holds per line, roughly
 def safe_cell_text(value: str) -> str:
     """`value` fit for a cell: tabs and line breaks become one space, other control characters
     and XML-illegal code points are removed, and it is cut to Excel's 32,767 characters."""
+    if value.isprintable() and len(value) <= MAX_CELL_TEXT:
+        return value  # most text: none of the characters below is printable
     text = _UNSAFE.sub("", _BREAKS.sub(" ", value))
     if len(text) > MAX_CELL_TEXT:
         text = text[: MAX_CELL_TEXT - 1] + "…"

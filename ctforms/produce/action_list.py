@@ -134,6 +134,7 @@ def action_list_bytes(register: Register) -> bytes:
     widths = list(COLUMN_WIDTHS.values())
     wrap_widths = [(col, widths[col]) for col, wraps in enumerate(wrapped) if wraps]
     longest_id = len(COLUMNS[-1])
+    wraps: dict[tuple[str, int], int] = {}
     for issue in by_urgency(register.issues):
         fill = _fill(issue)
         styles = by_fill.get(fill)
@@ -152,7 +153,10 @@ def action_list_bytes(register: Register) -> bytes:
         for col, width in wrap_widths:
             value = row[col]
             if isinstance(value, str) and len(value) > width:  # shorter: one line anyway
-                lines = max(lines, _lines(safe_cell_text(value), width))
+                found = wraps.get((value, width))
+                if found is None:  # most texts recur (the same action for every student)
+                    found = wraps[value, width] = _lines(safe_cell_text(value), width)
+                lines = max(lines, found)
         ws.append(row, ids, LINE_HEIGHT * lines if lines > 1 else None)
         longest_id = max(longest_id, len(safe_cell_text(issue.id)))
     low, high = _ID_WIDTHS
