@@ -1,18 +1,22 @@
 """Benchmark `ctforms check` against a plain csv.DictReader pass over the same tracker.
 
     python benchmarks/bench_check.py 10000 100000 200000  # rows; 10 units per student
+    python benchmarks/bench_check.py 100000 --repeat 3 --seed 7  # a held-out centre, 3 rounds
 
 For each size it writes a synthetic centre (tracker CSV of N/10 student-qualification entries x 10
 units, centre.toml, catalogue) into benchmarks/out/, then runs, each in its own process:
   - baseline: `for row in csv.DictReader(f): pass`
   - check:    `ctforms check ... --format json -o issues.json`
-and prints wall time, peak memory (max RSS) and the ratio. Targets: 100,000 rows within 4x the
-baseline, and the time linear in rows from 10,000 to 200,000 (issue 11; 200,000 rows is about the
-most a centre of 9,999 candidates has); 1,000,000 rows within 6x and under 2 GB (issue 2).
+and prints wall time, peak memory (max RSS) and the ratio (ranges over the rounds with
+--repeat). --seed draws another centre of the same shape (the default seed is the row count).
+Targets: 100,000 rows within 4x the baseline, and the time linear in rows from 10,000 to 200,000
+(issue 11; 200,000 rows is about the most a centre of 9,999 candidates has); 1,000,000 rows
+within 6x and under 2 GB (issue 2).
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 import random
 import resource
@@ -70,7 +74,7 @@ def _letters(n: int) -> str:
             return out
 
 
-def make_centre(rows: int, folder: Path) -> Path:
+def make_centre(rows: int, folder: Path, seed: int | None = None) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     units_yaml = "\n".join(
         f"      - {{number: {u}, title: Unit {u}, glh: 60,"
@@ -102,7 +106,7 @@ def make_centre(rows: int, folder: Path) -> Path:
         f'[centre]\nnumber = "{CENTRE}"\nname = "Benchmark College"\n\n[series]\nyear = 2024\n'
     )
     tracker = folder / "tracker.csv"
-    rnd = random.Random(rows)
+    rnd = random.Random(rows if seed is None else seed)
     statuses_ok = ["Result achieved", "Entry received", "Claim submitted", "Claim sampled"]
     with tracker.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
@@ -145,53 +149,79 @@ def measure(cmd: list[str]) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB) of one child process."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
-    subprocess.run(cmd, check=False, stdout=subprocess.DEVNULL)
+    subprocess.run(cmd, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wall = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     # ru_maxrss is the max over all children so far: run the larger job last.
     return wall, max(peak, before) / 1024
 
 
+def folder_for(name: str, seed: int | None) -> Path:
+    """Where a centre is made: one folder per size and seed."""
+    return OUT / (name if seed is None else f"{name}-seed{seed}")
+
+
 def main(argv: list[str]) -> int:
-    sizes = [int(a) for a in argv] or [100_000]
-    print(f"{'rows':>10} {'DictReader s':>13} {'check s':>9} {'ratio':>6} {'check MB':>9}")
-    for rows in sizes:
-        folder = OUT / f"n{rows}"
-        tracker = make_centre(rows, folder)
-        baseline, _ = measure(
-            [
-                sys.executable,
-                "-c",
-                "import csv,sys\nfor r in csv.DictReader(open(sys.argv[1], newline='')): pass",
-                str(tracker),
-            ]
-        )
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("sizes", nargs="*", type=int, default=[100_000], help="tracker rows")
+    parser.add_argument("--repeat", type=int, default=1, help="rounds per size (default 1)")
+    parser.add_argument("--seed", type=int, default=None, help="another centre of the shape")
+    args = parser.parse_args(argv)
+    print(f"{'rows':>10} {'DictReader s':>13} {'check s':>11} {'ratio':>9} {'check MB':>9}")
+    for rows in args.sizes:
+        folder = folder_for(f"n{rows}", args.seed)
+        tracker = make_centre(rows, folder, args.seed)
         out = folder / "issues.json"
-        out.unlink(missing_ok=True)
-        wall, peak = measure(
-            [
-                sys.executable,
-                "-m",
-                "ctforms",
-                "check",
-                str(tracker),
-                "--centre",
-                str(folder / "centre.toml"),
-                "--catalogue",
-                str(folder / "catalogue.yaml"),
-                "--as-of",
-                "2024-06-10",
-                "--format",
-                "json",
-                "-o",
-                str(out),
-            ]
+        walls: list[float] = []
+        bases: list[float] = []
+        ratios: list[float] = []
+        peak = 0.0
+        for _ in range(args.repeat):
+            baseline, _ = measure(
+                [
+                    sys.executable,
+                    "-c",
+                    "import csv,sys\nfor r in csv.DictReader(open(sys.argv[1], newline='')): pass",
+                    str(tracker),
+                ]
+            )
+            out.unlink(missing_ok=True)
+            wall, peak = measure(
+                [
+                    sys.executable,
+                    "-m",
+                    "ctforms",
+                    "check",
+                    str(tracker),
+                    "--centre",
+                    str(folder / "centre.toml"),
+                    "--catalogue",
+                    str(folder / "catalogue.yaml"),
+                    "--as-of",
+                    "2024-06-10",
+                    "--format",
+                    "json",
+                    "-o",
+                    str(out),
+                ]
+            )
+            if not out.exists():
+                print(f"check failed for {rows} rows", file=sys.stderr)
+                return 1
+            bases.append(baseline)
+            walls.append(wall)
+            ratios.append(wall / baseline)
+        print(
+            f"{rows:>10} {span(bases, '.2f'):>13} {span(walls, '.2f'):>11}"
+            f" {span(ratios, '.2f'):>9} {peak:>9.0f}"
         )
-        if not out.exists():
-            print(f"check failed for {rows} rows", file=sys.stderr)
-            return 1
-        print(f"{rows:>10} {baseline:>13.2f} {wall:>9.2f} {wall / baseline:>6.2f} {peak:>9.0f}")
     return 0
+
+
+def span(values: list[float], fmt: str) -> str:
+    """min-max of values (one number when they print the same)."""
+    lo, hi = format(min(values), fmt), format(max(values), fmt)
+    return lo if lo == hi else f"{lo}-{hi}"
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
     python benchmarks/bench_run.py                       # 300, 3,000 and 9,999 students, once
     python benchmarks/bench_run.py 3000 --repeat 3       # one size, three rounds
+    python benchmarks/bench_run.py 3000 --seed 7         # a held-out centre of the same shape
 
 For each size it writes a synthetic centre into benchmarks/out/run-N/ (bench_check.py's tracker
 of 10 units a student, a rules catalogue, a centre.toml with a Head of Centre and an exams
@@ -11,7 +12,9 @@ fresh process, and the three of a round one after the other so they share the ma
   - baseline: `for row in csv.DictReader(f): pass` over the tracker
   - check:    `ctforms check ... --format json -o issues.json`
   - run:      `ctforms run ... -o run-out --force`
-(--no-records: check and run on the tracker and catalogue alone.)
+(--no-records: check and run on the tracker and catalogue alone. --seed: another draw of the
+tracker's statuses, grades and optional units, and of which students the records' patterns
+fall on; without it, the default centre, made the same way every time.)
 It prints wall time and peak memory (the child's own max RSS, from wait4) of each, and the ratios
 run/check and check/baseline, as ranges over the rounds. Targets (issue 11): run on 3,000 students
 within 3x check; peak memory of run on 9,999 students under 500 MB.
@@ -22,13 +25,14 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import random
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import openpyxl
-from bench_check import CENTRE, OUT, make_centre
+from bench_check import CENTRE, OUT, folder_for, make_centre, span
 
 from ctforms.files.xlsxio import workbook_bytes
 
@@ -50,7 +54,7 @@ year = 2024
 """
 
 
-def write_records(students: int, folder: Path) -> None:
+def write_records(students: int, folder: Path, seed: int | None = None) -> None:
     """A records.xlsx in which about one student in ten has something to do."""
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
@@ -62,6 +66,8 @@ def write_records(students: int, folder: Path) -> None:
             ws.append(row)
 
     people = [f"{n % 9999 + 1:04d}" for n in range(min(students, 9999))]
+    if seed is not None:  # the same patterns on other students
+        random.Random(seed).shuffle(people)
     # Expected: everyone certificating except every 97th (an unexpected certification); every
     # 53rd expects the smaller Certificate instead (a move-down entry: the EDI file and listing).
     sheet(
@@ -129,14 +135,14 @@ def write_records(students: int, folder: Path) -> None:
     (folder / "records.xlsx").write_bytes(workbook_bytes(wb, dt.datetime(2024, 6, 10)))
 
 
-def make_run_centre(students: int, out: Path) -> Path:
-    folder = out / f"run-{students}"
+def make_run_centre(students: int, out: Path, seed: int | None = None) -> Path:
+    folder = out / folder_for(f"run-{students}", seed).name
     tracker = folder / "tracker.csv"
     stamp = folder / ".made"
     if not stamp.exists():  # the centre is deterministic: made once per size
-        make_centre(students * 10, folder)
+        make_centre(students * 10, folder, seed)
         (folder / "centre.toml").write_text(CENTRE_TOML)
-        write_records(students, folder)
+        write_records(students, folder, seed)
         stamp.write_text("")
     return tracker
 
@@ -200,11 +206,6 @@ def commands(tracker: Path, records: bool) -> dict[str, list[str]]:
     }
 
 
-def span(values: list[float], fmt: str) -> str:
-    lo, hi = min(values), max(values)
-    return format(lo, fmt) if format(lo, fmt) == format(hi, fmt) else f"{lo:{fmt}}-{hi:{fmt}}"
-
-
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("sizes", nargs="*", type=int, default=[300, 3000, 9999])
@@ -216,11 +217,14 @@ def main(argv: list[str]) -> int:
         action="store_false",
         help="check and run without records.xlsx (the tracker and catalogue only)",
     )
+    parser.add_argument(
+        "--seed", type=int, default=None, help="a held-out centre: another draw of the same shape"
+    )
     args = parser.parse_args(argv)
     env = dict(os.environ, PYTHONHASHSEED="0")
     rows_out: list[tuple[str, ...]] = []
     for students in args.sizes:
-        tracker = make_run_centre(students, args.out)
+        tracker = make_run_centre(students, args.out, args.seed)
         cmds = commands(tracker, args.records)
         wall: dict[str, list[float]] = {k: [] for k in cmds}
         mem: dict[str, list[float]] = {k: [] for k in cmds}
@@ -265,7 +269,11 @@ def main(argv: list[str]) -> int:
     )
     widths = [max(len(h), *(len(r[i]) for r in rows_out)) for i, h in enumerate(head)]
     with_records = "with records.xlsx" if args.records else "without records.xlsx"
-    print(f"rounds per size: {args.repeat}; {with_records}; peak memory is each child's max RSS")
+    seed = "default centre" if args.seed is None else f"seed {args.seed}"
+    print(
+        f"rounds per size: {args.repeat}; {with_records}; {seed};"
+        " peak memory is each child's max RSS"
+    )
     print(" | ".join(h.rjust(w) for h, w in zip(head, widths, strict=True)))
     for row in rows_out:
         print(" | ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)))

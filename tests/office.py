@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 import subprocess
@@ -46,3 +47,13 @@ def convert(path: Path, to: str, outdir: Path) -> Path:
     result = outdir / f"{path.stem}.{to.split(':')[0]}"
     assert result.exists(), f"LibreOffice did not convert {path.name} to {to}"
     return result
+
+
+def shown_rows(data: bytes, name: str, tmp_path: Path) -> list[list[str]]:
+    """The first sheet of workbook `data` as LibreOffice shows it, row by row (its CSV export:
+    UTF-8, and cells as shown, so a date's format counts)."""
+    path = tmp_path / name
+    path.write_bytes(data)
+    to = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true"
+    with convert(path, to, tmp_path / "out").open(encoding="utf-8", newline="") as fh:
+        return list(csv.reader(fh))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import zipfile
@@ -10,7 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from office import convert, needs_office
+from office import needs_office, shown_rows
 
 from ctforms.models import (
     CandidateDetails,
@@ -193,11 +192,7 @@ def test_empty_register() -> None:
 
 @needs_office
 def test_libreoffice_shows_the_text_not_a_result(data: bytes, tmp_path: Path) -> None:
-    path = tmp_path / "actions.xlsx"
-    path.write_bytes(data)
-    # Filter options: UTF-8, and (last token) cells as shown, so the date format counts.
-    to = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true"
-    rows = list(csv.reader(convert(path, to, tmp_path / "out").open(encoding="utf-8")))
+    rows = shown_rows(data, "actions.xlsx", tmp_path)
     assert rows[0] == COLUMNS
     assert rows[1][COLUMNS.index("Summary")] == "=SUM(A1)"
     assert rows[1][COLUMNS.index("Action")] == "+44 call OCR"
@@ -214,7 +209,7 @@ def test_blocking_and_overdue_rows_are_coloured_and_the_about_sheet_says_so(
         for row in ws.iter_rows(min_row=2)
     ]
     # I-0001 blocking and overdue; I-0003 info; I-0002 handled (no longer overdue).
-    assert fills == [{OVERDUE_FILL.fgColor.rgb}, {None}, {None}]
+    assert fills == [{"FF" + OVERDUE_FILL}, {None}, {None}]
     about = {r[0]: r[1] for r in wb["About"].iter_rows(values_only=True)}
     assert "Overdue" in about["Rows in dark pink"]
     assert "Blocking" in about["Rows in light pink"]

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 from conftest import invoke
-from icalendar import Calendar
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from icalendar import Alarm, Calendar, Event
 
 from ctforms.models import Register
 from ctforms.produce.calendar_file import calendar_bytes
@@ -72,3 +75,74 @@ def test_a_register_with_nothing_due_still_makes_a_valid_calendar() -> None:
     [event] = cal.walk("VEVENT")
     assert event.decoded("dtstart") == register.as_of
     assert "nothing due" in str(event["summary"])
+
+
+# What icalendar 7 made of the same events, the writer before issue 11: the calendar is still
+# written to the same bytes.
+def _by_icalendar(data: bytes) -> bytes:
+    """`data` (a calendar of ours) parsed and written again by icalendar."""
+    cal = Calendar.from_ical(data)
+    again = Calendar()
+    for name in ("prodid", "version", "calscale", "method", "x-wr-calname"):
+        again.add(name, str(cal[name]))
+    for parsed in cal.walk("VEVENT"):
+        event = Event()
+        for name in ("uid", "dtstamp", "dtstart", "dtend"):
+            event.add(name, parsed.decoded(name))
+        for name in ("summary", "description", "transp"):
+            event.add(name, str(parsed[name]))
+        [parsed_alarm] = parsed.walk("VALARM")
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", str(parsed_alarm["description"]))
+        alarm.add("trigger", parsed_alarm.decoded("trigger"))
+        event.add_component(alarm)
+        again.add_component(event)
+    made: bytes = again.to_ical()
+    return made
+
+
+def _with_names(register: Register, names: list[tuple[str, str]]) -> Register:
+    issues = []
+    for n, issue in enumerate(register.issues):
+        surname, forenames = names[n % len(names)]
+        candidate = issue.candidate and issue.candidate.model_copy(
+            update={"surname": surname, "forenames": forenames}
+        )
+        issues.append(issue.model_copy(update={"candidate": candidate}))
+    return register.model_copy(update={"issues": issues})
+
+
+GOLDEN = Path(__file__).parent / "golden" / "demo-register.json"
+# Text of every width in UTF-8, and what needs escaping, so that folds fall everywhere.
+NAMES = [
+    ("O'Brien; Smith", "Ann, Marie"),
+    ("Back\\slash", "caret^ and \\\\ two"),
+    ("Zoë Ñúñez", "Łukasz 🎓 Ørsted"),
+    ("a" * 70, "b" * 3),
+    ("Line\nbreak", "carriage\r\nreturn\r"),
+    ("漢字のなまえ", "€" * 30),
+]
+
+
+def test_the_same_bytes_icalendar_wrote() -> None:
+    register = Register.model_validate_json(GOLDEN.read_text("utf-8"))
+    for names in ([("Smith", "Jo")], NAMES, NAMES[2:], NAMES[::-1]):
+        data = calendar_bytes(_with_names(register, names))
+        assert data == _by_icalendar(data)
+    empty = calendar_bytes(register.model_copy(update={"issues": []}))
+    assert empty == _by_icalendar(empty)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.text(), st.text()), min_size=1, max_size=4))
+def test_any_names_give_the_bytes_icalendar_wrote(names: list[tuple[str, str]]) -> None:
+    register = Register.model_validate_json(GOLDEN.read_text("utf-8"))
+    data = calendar_bytes(_with_names(register, names))
+    lines = data.split(b"\r\n")
+    assert max(len(line) for line in lines) <= 75 and data.endswith(b"END:VCALENDAR\r\n")
+    # Control characters are left out (RFC 5545 text cannot hold them); icalendar read "\N" as
+    # a line break; the rest is what icalendar wrote.
+    assert not re.search(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", data)
+    if not any("\\N" in n for pair in names for n in pair):
+        assert data == _by_icalendar(data)

@@ -101,9 +101,9 @@ def test_actions_xlsx_is_most_urgent_first_coloured_and_prints(
         assert (row["Deadline"].date() if row["Deadline"] else None) == issue.deadline
         colours = {c.fill.fgColor.rgb if c.fill.fill_type == "solid" else None for c in r}
         if issue.overdue and not issue.handled:
-            assert colours == {OVERDUE_FILL.fgColor.rgb}
+            assert colours == {"FF" + OVERDUE_FILL}
         elif issue.severity is Severity.BLOCKING and not issue.handled:
-            assert colours == {BLOCKING_FILL.fgColor.rgb}
+            assert colours == {"FF" + BLOCKING_FILL}
         else:
             assert colours == {None}
     assert ws.freeze_panes == "A2"

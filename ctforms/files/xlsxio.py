@@ -18,28 +18,15 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from ctforms.files.reproducible import normalise_zip, zip_time
-
-# C0 and C1 controls (openpyxl refuses most C0 ones with IllegalCharacterError), plus what XML
-# 1.0 cannot carry at all: lone surrogates and U+FFFE/U+FFFF fail only later, inside save().
-_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-_BREAKS = re.compile(r"[\t\r\n]+")
-# Excel's limit per cell; a longer text makes Excel "repair" (empty) the file.
-MAX_CELL_TEXT = 32767
-# Text Excel would evaluate if a user re-entered the cell (CSV/formula injection).
-_FORMULA_START = ("=", "+", "-", "@")
+from ctforms.files.xlsxstream import DATE_FORMAT as DATE_FORMAT
+from ctforms.files.xlsxstream import FORMULA_START
+from ctforms.files.xlsxstream import LINE_HEIGHT as LINE_HEIGHT
+from ctforms.files.xlsxstream import MAX_CELL_TEXT as MAX_CELL_TEXT
+from ctforms.files.xlsxstream import safe_cell_text as safe_cell_text
+from ctforms.files.xlsxstream import wrapped_lines as wrapped_lines
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-DATE_FORMAT = "DD/MM/YYYY"
 TEXT_FORMAT = "@"
-
-
-def safe_cell_text(value: str) -> str:
-    """`value` fit for a cell: tabs and line breaks become one space, other control characters
-    and XML-illegal code points are removed, and it is cut to Excel's 32,767 characters."""
-    text = _UNSAFE.sub("", _BREAKS.sub(" ", value))
-    if len(text) > MAX_CELL_TEXT:
-        text = text[: MAX_CELL_TEXT - 1] + "…"
-    return text
 
 
 safe_text = safe_cell_text  # earlier name, still used by the forms
@@ -62,7 +49,7 @@ def set_text(cell: Cell, value: str) -> Cell:
     # Excel's length, already (tests/test_speed.py holds the two to the same characters).
     cell._value = text
     cell.data_type = "s"
-    if text.startswith(_FORMULA_START):
+    if text.startswith(FORMULA_START):
         cell.quotePrefix = True
     return cell
 
@@ -90,25 +77,6 @@ def text_lines(ws: Worksheet, lines: list[str], width: int = 78) -> None:
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-
-
-LINE_HEIGHT = 15  # points per line of 11 pt text
-_CHARS_PER_WIDTH = 1.3  # characters a column of width w holds per line, roughly
-
-
-def wrapped_lines(text: str, width: float) -> int:
-    """About how many lines `text` wraps to in a column `width` wide."""
-    per_line = max(1, int(width * _CHARS_PER_WIDTH))
-    if len(text) <= per_line:
-        return 1  # fits whole: no word can run over (most cells: names, codes, dates)
-    lines, used = 1, 0
-    for word in text.split():
-        if used and used + 1 + len(word) > per_line:
-            lines, used = lines + 1, 0
-        used += (1 if used else 0) + len(word)
-        while used > per_line:  # a word longer than the line runs on
-            lines, used = lines + 1, used - per_line
-    return lines
 
 
 def fit_rows(ws: Worksheet, first: int, last: int) -> None:

@@ -3,24 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from functools import partial
-
-from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from ctforms.checks.urgency import by_urgency, is_overdue
 from ctforms.files.fast import without_gc
-from ctforms.files.xlsxio import (
-    DATE_FORMAT,
+from ctforms.files.xlsxstream import (
     LINE_HEIGHT,
-    StyleMemo,
-    autosize,
-    print_landscape,
-    put,
-    style_header,
-    workbook_bytes,
+    Book,
+    Style,
+    safe_cell_text,
     wrapped_lines,
 )
 from ctforms.models import Issue, Register, Severity
@@ -63,12 +53,14 @@ _WRAP = {
     "Kind",
 }
 # Light fills that still tell apart on a greyscale printer: overdue darker than blocking.
-BLOCKING_FILL = PatternFill("solid", fgColor="FCE4E4")
-OVERDUE_FILL = PatternFill("solid", fgColor="F4B6B6")
+HEADER_FILL = "DDEBF7"
+BLOCKING_FILL = "FCE4E4"
+OVERDUE_FILL = "F4B6B6"
 _OVERDUE_LABEL = "Rows in dark pink"
 _BLOCKING_LABEL = "Rows in light pink"
 _ABOUT_WIDTH = 70
-_LINE_HEIGHT = LINE_HEIGHT
+# The Issue ID column is as wide as its longest id (and its title), within these.
+_ID_WIDTHS = (8, 50)
 
 
 def _row(issue: Issue) -> list[object]:
@@ -101,20 +93,12 @@ def _lines(text: str, width: int) -> int:
     return wrapped_lines(text, width)
 
 
-def _fill(issue: Issue) -> PatternFill | None:
+def _fill(issue: Issue) -> str | None:
     if is_overdue(issue):
         return OVERDUE_FILL
     if issue.severity is Severity.BLOCKING and not issue.handled:
         return BLOCKING_FILL
     return None
-
-
-def _style(cell: Cell, *, date: bool, alignment: Alignment, fill: PatternFill | None) -> None:
-    if date:
-        cell.number_format = DATE_FORMAT
-    cell.alignment = alignment
-    if fill is not None:
-        cell.fill = fill
 
 
 @without_gc
@@ -123,57 +107,64 @@ def action_list_bytes(register: Register) -> bytes:
     filterable) and "About" (what the list is, what the colours mean).
 
     Every text goes in as text (never a formula); the bytes depend only on the register.
+    Written as XML directly (ctforms.files.xlsxstream): openpyxl took ten times as long.
     """
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Actions"
-    for col, title in enumerate(COLUMNS, start=1):
-        put(ws, 1, col, title)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    top = Alignment(vertical="top")
-    styles = StyleMemo()
-    for r, issue in enumerate(by_urgency(register.issues), start=2):
-        fill = _fill(issue)
-        lines = 1
-        for col, value in enumerate(_row(issue), start=1):
-            title = COLUMNS[col - 1]
-            cell = put(ws, r, col, value)
-            is_date = isinstance(value, dt.date)
-            wrapped = title in _WRAP
-            styles.apply(
-                cell,
-                (is_date, wrapped, id(fill)),
-                partial(_style, date=is_date, alignment=wrap if wrapped else top, fill=fill),
-            )
-            if wrapped and isinstance(value, str):
-                lines = max(lines, _lines(value, COLUMN_WIDTHS[title]))
-        # Spreadsheet programs do not all grow a row for wrapped text: say how tall it is.
-        if lines > 1:
-            ws.row_dimensions[r].height = _LINE_HEIGHT * lines
-    style_header(ws)
-    for cell in ws[1]:  # a named font: with none, LibreOffice falls back to a serif one
-        cell.font = Font(name="Calibri", size=11, bold=True)
-    ws.row_dimensions[1].height = _LINE_HEIGHT * max(
-        _lines(title, width) for title, width in COLUMN_WIDTHS.items() if width
+    book = Book()
+    centre = f"{register.centre.name} ({register.centre.number})"
+    ws = book.sheet(
+        "Actions",
+        list(COLUMN_WIDTHS.values()),
+        freeze_header=True,
+        filters=True,
+        landscape=True,
+        side_margin=0.3,  # inches: more room for the text
+        footer=f"{centre}: action list",
+        page_numbers=True,
     )
-    ws.freeze_panes = "A2"
-    last_column = get_column_letter(len(COLUMNS))
-    ws.auto_filter.ref = f"A1:{last_column}{len(register.issues) + 1}"
-    # Only the Issue ID column (width 0 above) takes its width from its text.
-    sized = [col for col, width in enumerate(COLUMN_WIDTHS.values(), start=1) if not width]
-    autosize(ws, max_width=50, columns=sized)
-    for col, width in enumerate(COLUMN_WIDTHS.values(), start=1):
-        if width:
-            ws.column_dimensions[get_column_letter(col)].width = width
-    print_landscape(ws)
-    ws.page_margins.left = ws.page_margins.right = 0.3  # inches: more room for the text
-    ws.oddFooter.left.text = f"{register.centre.name} ({register.centre.number}): action list"
-    ws.oddFooter.right.text = "Page &P of &N"
+    header = book.style(Style(bold=True, fill=HEADER_FILL, wrap=True, vertical="top"))
+    ws.append(
+        COLUMNS,
+        [header] * len(COLUMNS),
+        LINE_HEIGHT * max(_lines(title, width) for title, width in COLUMN_WIDTHS.items() if width),
+    )
+    wrapped = [title in _WRAP for title in COLUMNS]
+    # Style ids by fill: one per column, and the Deadline column's as a date.
+    by_fill: dict[str | None, tuple[list[int], int]] = {}
+    deadline = COLUMNS.index("Deadline")
+    widths = list(COLUMN_WIDTHS.values())
+    wrap_widths = [(col, widths[col]) for col, wraps in enumerate(wrapped) if wraps]
+    longest_id = len(COLUMNS[-1])
+    wraps: dict[tuple[str, int], int] = {}
+    for issue in by_urgency(register.issues):
+        fill = _fill(issue)
+        styles = by_fill.get(fill)
+        if styles is None:
+            styles = by_fill[fill] = (
+                [book.style(Style(fill=fill, wrap=w, vertical="top")) for w in wrapped],
+                book.style(Style(fill=fill, date=True, vertical="top")),
+            )
+        row = _row(issue)
+        ids = styles[0]
+        if row[deadline] is not None:
+            ids = list(ids)
+            ids[deadline] = styles[1]
+        # Spreadsheet programs do not all grow a row for wrapped text: say how tall it is.
+        lines = 1
+        for col, width in wrap_widths:
+            value = row[col]
+            if isinstance(value, str) and len(value) > width:  # shorter: one line anyway
+                found = wraps.get((value, width))
+                if found is None:  # most texts recur (the same action for every student)
+                    found = wraps[value, width] = _lines(safe_cell_text(value), width)
+                lines = max(lines, found)
+        ws.append(row, ids, LINE_HEIGHT * lines if lines > 1 else None)
+        longest_id = max(longest_id, len(safe_cell_text(issue.id)))
+    low, high = _ID_WIDTHS
+    ws.widths[-1] = max(low, min(high, longest_id + 2))
 
-    about = wb.create_sheet("About")
     s = register.summary
     rows: list[tuple[str, object]] = [
-        ("Centre", f"{register.centre.name} ({register.centre.number})"),
+        ("Centre", centre),
         ("Results series", f"Summer {register.series.year}"),
         ("Checked as of", register.as_of),
         ("Students checked", s.students_checked),
@@ -201,22 +192,19 @@ def action_list_bytes(register: Register) -> bytes:
     if register.series.assumed:
         rows.append(("Dates assumed (check OCR's timeline)", assumed_dates(register.series)))
     legend = {_OVERDUE_LABEL: OVERDUE_FILL, _BLOCKING_LABEL: BLOCKING_FILL}
-    for r, (label, value) in enumerate(rows, start=1):
-        put(about, r, 1, label).font = Font(bold=True)
-        cell = put(about, r, 2, value)
-        if label in legend:
-            about.cell(row=r, column=1).fill = cell.fill = legend[label]
+    about = book.sheet("About", [max(len(label) for label, _ in rows) + 2, _ABOUT_WIDTH])
+    for label, value in rows:
+        fill = legend.get(label)
+        height = None
         if isinstance(value, dt.date):
-            cell.number_format = DATE_FORMAT
-            cell.alignment = Alignment(horizontal="left")
+            style = Style(fill=fill, date=True, vertical="top", horizontal="left")
         elif isinstance(value, str):
-            cell.alignment = wrap
-            if (lines := _lines(value, _ABOUT_WIDTH)) > 1:
-                about.row_dimensions[r].height = _LINE_HEIGHT * lines
-    about.column_dimensions["A"].width = max(len(label) for label, _ in rows) + 2
-    about.column_dimensions["B"].width = _ABOUT_WIDTH
-    about.page_setup.fitToWidth = 1  # both columns on one page wide
-    about.page_setup.fitToHeight = 0
-    about.sheet_properties.pageSetUpPr.fitToPage = True
+            style = Style(fill=fill, wrap=True, vertical="top")
+            if (lines := _lines(safe_cell_text(value), _ABOUT_WIDTH)) > 1:
+                height = LINE_HEIGHT * lines
+        else:  # a count: beside its label, not at the far side of the wide column
+            style = Style(fill=fill, vertical="top", horizontal="left")
+        label_style = Style(bold=True, fill=fill, vertical="top")
+        about.append([label, value], [book.style(label_style), book.style(style)], height)
     as_of = register.as_of
-    return workbook_bytes(wb, dt.datetime(as_of.year, as_of.month, as_of.day))
+    return book.bytes(dt.datetime(as_of.year, as_of.month, as_of.day))

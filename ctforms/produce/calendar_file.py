@@ -2,22 +2,27 @@
 all-day event per distinct deadline listing what is due that day.
 
 Deterministic: the same register gives the same bytes (DTSTAMP is the register's as_of, each UID
-is made from the centre number and the date, events and lines in a fixed order). icalendar
-writes the CRLF line ends and folds long lines."""
+is made from the centre number and the date, events and lines in a fixed order).
+
+Written as text here, not with icalendar: importing it cost more than writing the file (issue
+11). The lines, their order, the escaping and the folding are the ones icalendar 7 wrote, so the
+file is the same bytes as before (tests/test_calendar_file.py compares the two), except that
+control characters, which RFC 5545 does not allow in text, are now left out."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 
-from icalendar import Alarm, Calendar, Event
-
-from ctforms.files.fast import without_gc
 from ctforms.models import Issue, Register, Severity
 
 PRODID = "-//ctforms//Checkpoint 2 deadlines//EN"
 # The reminder: the day before, at 09:00 (an all-day event starts at midnight).
-REMINDER = dt.timedelta(hours=-15)
+REMINDER = "-PT15H"
+# What RFC 5545 text cannot hold (CONTROL but tab and line breaks), and what UTF-8 cannot.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+_FOLD_AT = 75  # octets: a line is folded before it reaches this many (75 with the space)
 
 
 def _plural(n: int, word: str) -> str:
@@ -59,16 +64,64 @@ def due_by_date(register: Register) -> dict[dt.date, list[Issue]]:
     }
 
 
-@without_gc
+def _text(value: str) -> str:
+    """An RFC 5545 TEXT value: backslash, semicolon and comma escaped, line breaks as \\n."""
+    return (
+        _CONTROL.sub("", value)
+        .replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+        .replace("\r", "\\n")
+    )
+
+
+def _fold(line: str) -> str:
+    """`line` folded as RFC 5545 says (CRLF and a space before it reaches 75 octets), never
+    between a backslash and what it escapes: the folds icalendar 7 makes."""
+    if len(line) < _FOLD_AT and (line.isascii() or len(line.encode()) < _FOLD_AT):
+        return line
+    if line.isascii():  # one octet a character: cut by slices
+        parts, start, room = [], 0, _FOLD_AT - 1
+        while len(line) - start > room:
+            end = start + room
+            if line[end - 1] in "\\^":  # an escape's start goes with what it escapes
+                end -= 1
+            parts.append(line[start:end])
+            start = end
+        parts.append(line[start:])
+        return "\r\n ".join(parts)
+    folded: list[str] = []
+    current: list[str] = []
+    used = 0
+    for char in line:
+        size = len(char.encode())
+        if current and used + size >= _FOLD_AT:
+            if len(current) > 1 and current[-1] in "\\^":
+                carried = current.pop()
+                folded.append("".join(current))
+                current, used = [carried], len(carried.encode())
+            else:
+                folded.append("".join(current))
+                current, used = [], 0
+        current.append(char)
+        used += size
+    folded.append("".join(current))
+    return "\r\n ".join(folded)
+
+
 def calendar_bytes(register: Register) -> bytes:
     centre = register.centre.number
-    stamp = dt.datetime.combine(register.as_of, dt.time(), dt.UTC)
-    cal = Calendar()
-    cal.add("prodid", PRODID)
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", f"Checkpoint 2 deadlines, centre {centre}")
+    stamp = f"{register.as_of:%Y%m%d}T000000Z"
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODID}",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:Checkpoint 2 deadlines, centre {centre}",
+    ]
     assumed = (
         f"\n\nSome {register.series.year} dates are assumed from OCR's 2023 timeline: check"
         " OCR's timeline for this year."
@@ -88,27 +141,30 @@ def calendar_bytes(register: Register) -> bytes:
             f" {register.as_of:%d/%m/%Y}). The full action for each is in issues.txt and"
             " actions.xlsx.\n\n" + "\n".join(_line(i) for i in issues) + assumed
         )
-        cal.add_component(_event(centre, day, stamp, title, body))
+        lines += _event(centre, day, stamp, title, body)
     if not due:
         # RFC 5545 wants at least one component: say there is nothing due.
         body = f"No open issue has a deadline (register as of {register.as_of:%d/%m/%Y})."
-        cal.add_component(_event(centre, register.as_of, stamp, "Checkpoint 2: nothing due", body))
-    data: bytes = cal.to_ical()
-    return data
+        lines += _event(centre, register.as_of, stamp, "Checkpoint 2: nothing due", body)
+    lines.append("END:VCALENDAR")
+    return ("\r\n".join(_fold(line) for line in lines) + "\r\n").encode()
 
 
-def _event(centre: str, day: dt.date, stamp: dt.datetime, title: str, body: str) -> Event:
-    event = Event()
-    event.add("uid", f"ctforms-{centre}-{day:%Y%m%d}@deadlines.ctforms")
-    event.add("dtstamp", stamp)
-    event.add("dtstart", day)
-    event.add("dtend", day + dt.timedelta(days=1))
-    event.add("summary", title)
-    event.add("description", body)
-    event.add("transp", "TRANSPARENT")
-    alarm = Alarm()
-    alarm.add("action", "DISPLAY")
-    alarm.add("description", title)
-    alarm.add("trigger", REMINDER)
-    event.add_component(alarm)
-    return event
+def _event(centre: str, day: dt.date, stamp: str, title: str, body: str) -> list[str]:
+    summary = _text(title)
+    return [
+        "BEGIN:VEVENT",
+        f"SUMMARY:{summary}",
+        f"DTSTART;VALUE=DATE:{day:%Y%m%d}",
+        f"DTEND;VALUE=DATE:{day + dt.timedelta(days=1):%Y%m%d}",
+        f"DTSTAMP:{stamp}",
+        f"UID:{_text(f'ctforms-{centre}-{day:%Y%m%d}@deadlines.ctforms')}",
+        f"DESCRIPTION:{_text(body)}",
+        "TRANSP:TRANSPARENT",
+        "BEGIN:VALARM",
+        "ACTION:DISPLAY",
+        f"DESCRIPTION:{summary}",
+        f"TRIGGER:{REMINDER}",
+        "END:VALARM",
+        "END:VEVENT",
+    ]

@@ -354,7 +354,18 @@ def _table(
     head = [_lines(h, r, style) for h, r in zip(header, rooms, strict=True)] if header else None
     head_lines = max(map(len, head)) if head else 0
     most = int((_FRAME_HEIGHT - 2 * _PAD_Y * (2 if head else 1)) // style.leading) - head_lines
-    cells = [[_lines(str(v), r, style) for v, r in zip(row, rooms, strict=True)] for row in rows]
+    # A big table repeats most of its texts (the same action for every student of a kind):
+    # each distinct one is broken into lines once (the lists are shared, and only read).
+    broken: dict[tuple[str, float], list[str]] = {}
+
+    def lines_of(value: Any, room: float) -> list[str]:
+        text = str(value)
+        found = broken.get((text, room))
+        if found is None:
+            found = broken[text, room] = _lines(text, room, style)
+        return found
+
+    cells = [[lines_of(v, r) for v, r in zip(row, rooms, strict=True)] for row in rows]
     for row in cells:
         row[:] = [_fit(lines, r, style, most) for lines, r in zip(row, rooms, strict=True)]
     return _Grid(head, cells, widths, style)

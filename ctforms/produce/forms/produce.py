@@ -11,8 +11,8 @@ from ctforms.files.output import check_writable, write_all
 from ctforms.models import Register
 from ctforms.paperwork import FORMS, form_file_name, hoc_declaration_file_name
 from ctforms.produce.forms import load_map, rows_for, shipped_template
-from ctforms.produce.forms.declaration import TEMPLATE, declaration_bytes
-from ctforms.produce.forms.workbook import fill_form
+
+# The fillers import openpyxl and docxtpl (a fifth of a second): only a form with rows loads them.
 
 
 @dataclass
@@ -47,8 +47,12 @@ def produce_form(
         targets.append(outdir / hoc_declaration_file_name(centre))
     for path in targets:  # refuse before writing anything
         check_writable(path, force)
+    from ctforms.produce.forms.workbook import fill_form
+
     outputs = [fill_form(register, form, xlsx_template, mapping)]
     if name == "missing-tag":
+        from ctforms.produce.forms.declaration import TEMPLATE, declaration_bytes
+
         outputs.append(declaration_bytes(register, templates_dir() / TEMPLATE))
     write_all(list(zip(targets, outputs, strict=True)), force=force)
     return Produced(name, targets, len(issues), left_out)
