@@ -37,18 +37,6 @@ from ctforms.options import (
     register_to_folder,
 )
 from ctforms.pipeline import Sources, demo_sources
-from ctforms.produce import edi
-from ctforms.produce.archive import SIGNATURE, verify_archive, write_archive
-from ctforms.produce.report import render_table
-from ctforms.produce.signing import (
-    DamagedPdf,
-    Trusted,
-    load_signer,
-    load_trusted,
-    mismatch,
-    new_keys,
-    verify_pdf,
-)
 from ctforms.read.catalogue import load_catalogue, read_catalogue_file
 from ctforms.read.centre import centre_template_for
 from ctforms.read.parsing import parse_candidate_number, parse_qualification_code
@@ -58,9 +46,10 @@ from ctforms.terminal import Steps
 if TYPE_CHECKING:
     from ctforms.produce.entries import Written
     from ctforms.produce.forms.produce import Produced
+    from ctforms.produce.signing import Trusted
 
-# The producers below import openpyxl, docxtpl or reportlab. They are imported inside the
-# commands that use them so `ctforms check` on a big tracker does not pay for them at start.
+# The producers (and the signing, archive and EDI modules) are imported inside the commands
+# that use them, so `ctforms check` on a big tracker does not pay for them at start.
 
 
 class _Exit2(click.ClickException):
@@ -202,6 +191,8 @@ def check(
         ctforms check tracker.csv --centre centre.toml --records records.xlsx \\
             --as-of 2024-06-10 --format json -o issues.json
     """
+    from ctforms.produce.report import render_table
+
     if centre is None:
         raise InputError("--centre centre.toml is required (create one with 'ctforms init')")
     if fmt == "xlsx" and output is None:
@@ -468,6 +459,8 @@ def entries_read(file: Path) -> None:
     Example:
         ctforms entries read E6439572.X01
     """
+    from ctforms.produce import edi
+
     records = edi.read_file(read_limited(file, EDI_MAX_BYTES, "the entries file"), file.name)
     layout = edi.load_layout()
     for kind in layout.records:
@@ -581,6 +574,8 @@ def keys_new(outdir: Path, name: str, force: bool) -> None:
     Example:
         ctforms keys new -o keys/ --name "Riverside Sixth Form College"
     """
+    from ctforms.produce.signing import load_trusted, new_keys
+
     key_path, cert_path = new_keys(outdir, name, force=force)
     click.echo(f"Wrote {key_path} (keep it private) and {cert_path}.")
     click.echo(f"Certificate fingerprint (SHA-256): {load_trusted(cert_path).fingerprint}")
@@ -619,6 +614,9 @@ def archive(
         ctforms archive results-2024 -o results-2024.zip \\
             --sign keys/centre-key.pem --cert keys/centre-cert.pem
     """
+    from ctforms.produce.archive import write_archive
+    from ctforms.produce.signing import load_signer
+
     if (key is None) != (cert is None):
         raise InputError("--sign and --cert go together")
     signer = load_signer(key, cert) if key is not None and cert is not None else None
@@ -658,6 +656,8 @@ def verify(file: Path, cert: Path | None) -> None:
         ctforms verify results-2024.zip --cert keys/centre-cert.pem
         ctforms verify pack.pdf --cert keys/centre-cert.pem
     """
+    from ctforms.produce.signing import load_trusted
+
     trusted = load_trusted(cert) if cert is not None else None
     regular_file(file, "the file to verify")
     if file.suffix.lower() == ".pdf":
@@ -670,6 +670,8 @@ def verify(file: Path, cert: Path | None) -> None:
 
 
 def _verify_pdf(file: Path, trusted: Trusted | None) -> None:
+    from ctforms.produce.signing import DamagedPdf, mismatch, verify_pdf
+
     try:
         reports = verify_pdf(file)
     except DamagedPdf as exc:
@@ -698,6 +700,9 @@ def _verify_pdf(file: Path, trusted: Trusted | None) -> None:
 
 
 def _verify_zip(file: Path, trusted: Trusted | None) -> None:
+    from ctforms.produce.archive import SIGNATURE, verify_archive
+    from ctforms.produce.signing import mismatch
+
     verdict = verify_archive(file)
     for what, names in (
         ("changed", verdict.changed),

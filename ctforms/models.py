@@ -19,7 +19,8 @@ QualificationCode = str  # 5-digit OCR entry code, e.g. "05839"
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=False)
+    # defer_build: a model is made ready at its first use, so a command pays only for its own.
+    model_config = ConfigDict(extra="forbid", frozen=False, defer_build=True)
 
 
 # ---------------------------------------------------------------------------- enums

@@ -19,10 +19,6 @@ from ctforms.files.reproducible import TEMPLATE_TIME
 from ctforms.models import Proposal, Records, Register, RulesKnowledge, SigningSettings
 from ctforms.paperwork import FORMS
 from ctforms.people import real_name
-from ctforms.produce import edi
-from ctforms.produce.archive import write_archive
-from ctforms.produce.report import render_table
-from ctforms.produce.signing import Signer, load_signer
 from ctforms.read.catalogue import load_catalogue
 from ctforms.read.centre import load_centre
 from ctforms.register import Inputs, build_register
@@ -30,9 +26,10 @@ from ctforms.register import Inputs, build_register
 if TYPE_CHECKING:
     from ctforms.produce.entries import Written
     from ctforms.produce.forms.produce import Produced
+    from ctforms.produce.signing import Signer
 
-# The producers import openpyxl, docxtpl or reportlab. They are imported inside the functions
-# that use them so a check on a big tracker does not pay for them at start.
+# The producers import openpyxl, docxtpl, reportlab or cryptography. They are imported inside
+# the functions that use them so a check on a big tracker does not pay for them at start.
 
 PACK_FILE = "{centre}-declaration-evidence-pack.pdf"
 ARCHIVE_FILE = "{centre}-submission-archive.zip"
@@ -200,8 +197,10 @@ def _make_outputs(
     progress: Progress,
 ) -> tuple[list[str], list[Produced], Written, Path, Path]:
     """Every output of a run, written into stage; earlier is the folder of earlier runs."""
+    from ctforms.produce import edi
     from ctforms.produce.entries import write_entries
     from ctforms.produce.forms.produce import produce_form
+    from ctforms.produce.report import render_table
 
     progress.step(RUN_STEPS[1])
     tables = {
@@ -258,6 +257,8 @@ def _remove_stale_outputs(outdir: Path, centre: str, keep: set[str]) -> None:
 
 def centre_signer(centre: Path, signing: SigningSettings | None) -> Signer | None:
     """The key pair centre.toml's [signing] names (paths relative to centre.toml), checked."""
+    from ctforms.produce.signing import load_signer
+
     if signing is None:
         return None
     return load_signer(
@@ -278,6 +279,7 @@ def pack_and_archive(
 ) -> tuple[Path, Path]:
     """The pack as a review draft (no one has signed it off), then the archive of `files` (the
     names the run wrote) and the pack, signed when centre.toml's [signing] names a key."""
+    from ctforms.produce.archive import write_archive
     from ctforms.produce.pack import build_pack
 
     progress = progress or _Quiet()
