@@ -52,6 +52,37 @@ def test_python_dash_m_works() -> None:
     assert out.stdout.startswith("ctforms, version")
 
 
+def _process(*args: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, "-m", "ctforms", *args], capture_output=True)
+
+
+def test_the_process_exit_code_and_output_survive_the_fast_exit(demo_args: list[str]) -> None:
+    """main() ends with os._exit: the codes (1 = blocking issues, 2 = bad input) and every
+    byte written to a pipe must still reach the caller."""
+    out = _process("check", *demo_args, "--format", "json")
+    assert out.returncode == 1
+    assert json.loads(out.stdout)["summary"]["blocking_unhandled"] > 0
+    assert out.stdout == invoke("check", *demo_args, "--format", "json").stdout_bytes
+    bad = _process("check", str(DEMO / "records.xlsx"), *demo_args[1:])
+    assert bad.returncode == 2
+    assert bad.stderr.decode().count("\n") == 1 and bad.stderr.startswith(b"Error:")
+    assert _process("--version").returncode == 0
+
+
+def test_a_closed_pipe_ends_quietly(demo_args: list[str]) -> None:
+    """More than a pipe holds (64 KB), to a reader that stops after 10 bytes."""
+    reader = subprocess.Popen(["head", "-c", "10"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    out = subprocess.run(
+        [sys.executable, "-m", "ctforms", "check", *demo_args, "--format", "json"],
+        stdout=reader.stdin,
+        stderr=subprocess.PIPE,
+    )
+    assert reader.stdin is not None
+    reader.stdin.close()
+    assert reader.wait() == 0
+    assert out.returncode in (0, 1) and out.stderr == b""
+
+
 def test_init_writes_and_refuses_to_overwrite(tmp_path: Path) -> None:
     result = invoke("init", tmp_path / "centre")
     assert result.exit_code == 0, result.output
