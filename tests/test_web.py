@@ -30,13 +30,19 @@ def site(tmp_path: Path) -> Site:
     return make_site(tmp_path / "ws")
 
 
-@pytest.fixture(scope="module")
-def checked(tmp_path_factory: pytest.TempPathFactory) -> Site:
-    """A workspace in which the demo centre has been checked (once for the module)."""
-    s = make_site(tmp_path_factory.mktemp("checked") / "ws")
-    assert s.post("check/demo").status_code == 303
+def check_demo_files(s: Site) -> None:
+    """The demo centre's files, uploaded as a centre's own and checked."""
+    save_demo_centre(s)
+    assert s.post("check", {"as_of": "2024-06-10"}, files=demo_files()).status_code == 303
     done = s.wait()
     assert done.status_code == 303, done.text
+
+
+@pytest.fixture(scope="module")
+def checked(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    """A workspace in which the demo centre's files have been checked (once for the module)."""
+    s = make_site(tmp_path_factory.mktemp("checked") / "ws")
+    check_demo_files(s)
     return s
 
 
@@ -157,6 +163,10 @@ def test_the_centre_form_saves_a_valid_profile_the_cli_reads(site: Site) -> None
     [
         ("number", "1234", "is not a 5-digit centre number"),
         ("name", "", "Centre name is empty"),
+        ("head_of_centre", "", "Head of Centre is empty"),
+        ("officer_name", " ", "Exams Officer is empty"),
+        ("officer_email", "", "email is empty"),
+        ("officer_email", "exams at riverside", "is not an email address"),
         ("year", "1999", "is not a year ctforms handles"),
         ("year", "soon", "write the year as a whole number"),
         ("head_of_centre", "Dr A. Example", "is still the example"),
@@ -167,7 +177,14 @@ def test_the_centre_form_saves_a_valid_profile_the_cli_reads(site: Site) -> None
 def test_a_centre_error_shows_beside_its_field_and_nothing_is_saved(
     site: Site, field: str, value: str, said: str
 ) -> None:
-    values = {"number": "64395", "name": "College", "officer_name": "Ben Okoro", "year": "2024"}
+    values = {
+        "number": "64395",
+        "name": "College",
+        "head_of_centre": "Dr Margaret O'Neill",
+        "officer_name": "Ben Okoro",
+        "officer_email": "exams@riverside.example",
+        "year": "2024",
+    }
     r = site.post("centre", values | {field: value})
     assert r.status_code == 400
     beside = error_beside(r.text, field)
@@ -200,12 +217,12 @@ def test_the_demo_uploaded_runs_and_keeps_the_files_owner_only(site: Site) -> No
 
 def test_a_bad_tracker_shows_the_cli_reason_beside_it_and_writes_nothing(site: Site) -> None:
     save_demo_centre(site)
-    files = {"tracker": ("tracker.csv", b"Surname,Forenames\nSmith,Jo\n")}
+    files = {"tracker": ("ProgressTracker.csv", b"Surname,Forenames\nSmith,Jo\n")}
     assert site.post("check", {"as_of": "2024-06-10"}, files=files).status_code == 303
     r = site.wait()
     assert r.status_code == 400
     beside = error_beside(r.text, "tracker")
-    assert beside is not None and beside.startswith("tracker.csv, row 1")
+    assert beside is not None and beside.startswith("'ProgressTracker.csv', row 1"), beside
     assert "required column" in beside
     assert list(site.workspace.runs.iterdir()) == []
     assert not (site.workspace.root / "tracker.csv").exists()  # a refused file is not kept
@@ -241,7 +258,10 @@ def test_an_upload_over_the_limit_is_refused_beside_its_field(
     beside = error_beside(r.text, "rules")
     assert beside is not None and "larger than ctforms reads" in beside and "1,000 bytes" in beside
     assert list(site.workspace.runs.iterdir()) == []
-    assert not any((site.workspace.root / ".uploads").iterdir())
+    # The tracker chosen with it is kept for the next try; the refused workbook is not.
+    assert set(site.workspace.kept()) == {"tracker.csv"}
+    assert "Kept from your last try: \u2018t.csv\u2019" in r.text
+    assert not (site.workspace.root / ".uploads" / "kept" / "rules.xlsx").exists()
 
 
 def test_a_body_past_every_limit_is_refused_before_it_is_read(site: Site) -> None:
@@ -271,13 +291,35 @@ def test_a_check_needs_the_centre_first(site: Site) -> None:
     assert "Fill in your centre" in r.text
 
 
-def test_the_demo_button_is_refused_over_another_centres_profile(site: Site) -> None:
-    text = (DEMO / "centre.toml").read_text().replace("64395", "12345")
-    site.workspace.centre.write_text(text)
-    r = site.post("check/demo")
-    assert r.status_code == 409
-    assert "would replace" in r.text
-    assert site.workspace.centre.read_text() == text
+def test_the_demo_runs_in_its_own_workspace_and_never_touches_the_centres(
+    checked: Site,
+) -> None:
+    """Finding 1: the demo button once overwrote the centre's own files and joined its checks."""
+    ws = checked.workspace
+    mine = {n: (ws.root / n).read_bytes() for n in ("centre.toml", "records.xlsx", "rules.xlsx")}
+    runs = [r.id for r in ws.run_folders()]
+    r = checked.post("check/demo")
+    assert r.status_code == 303 and r.headers["location"].endswith("/demo/check/progress")
+    done = checked.client.get(r.headers["location"], follow_redirects=False)
+    while done.status_code == 200 and 'http-equiv="refresh"' in done.text:
+        done = checked.client.get(r.headers["location"], follow_redirects=False)
+    assert done.status_code == 303 and "/demo/results?run=" in done.headers["location"]
+    assert {n: (ws.root / n).read_bytes() for n in mine} == mine
+    assert [r.id for r in ws.run_folders()] == runs
+    assert (ws.root / "demo" / "runs").is_dir() and ws.demo.run_folders()
+    page = checked.client.get(done.headers["location"]).text
+    assert "You are looking at the invented demo centre" in page
+    assert "Your own centre is untouched" in page
+    assert f'href="{checked.base}/">Back to your own centre' in page
+    assert f'href="{checked.base}/demo/files"' in page  # its pages stay in the demo
+    own = checked.get("results").text
+    assert "invented demo centre" not in own
+    # The demo's details cannot be saved over, and no file can be uploaded into it.
+    before = (ws.root / "demo" / "centre.toml").read_bytes()
+    assert checked.post("demo/centre", {"name": "Mine"}).status_code == 303
+    assert (ws.root / "demo" / "centre.toml").read_bytes() == before
+    assert checked.post("demo/check", files=demo_files()).status_code == 303
+    assert "Save the centre" not in checked.get("demo/centre").text
 
 
 def test_the_progress_page_refreshes_itself_without_javascript(checked: Site) -> None:
@@ -368,7 +410,18 @@ def test_files_lists_every_output_with_what_it_is_for_and_where_it_goes(checked:
         assert f">{path.name}</a>" in r.text
     assert "Interchange" in r.text and "Progress Tracker" in r.text
     assert "Made by this check" not in r.text  # every output has its own line
-    assert r.text.count('<th scope="row">') == len(run.files())
+    assert r.text.count('<th scope="row" data-label="File">') == len(run.files())
+    # Finding 7: the pack goes in the centre's files; the caveats inside the files are said.
+    pack = r.text.split(">64395-declaration-evidence-pack.pdf</a>")[1].split("</tr>")[0]
+    assert "The centre&#39;s files: kept as the evidence for the declaration" in pack
+    edi = r.text.split(".X01</a>")[1].split("</tr>")[0]
+    assert "confirm it with your MIS supplier" in edi
+    form = r.text.split(">64395-incorrect-unit-grade-claimed.xlsx</a>")[1].split("</tr>")[0]
+    assert "check them against OCR&#39;s current form" in form
+    issues = r.text.split(">issues.json</a>")[1].split("</tr>")[0]
+    assert "you need not open it" in issues and "register" not in issues
+    for label in ("File", "What it is for", "Where it goes", "Size"):
+        assert f'data-label="{label}"' in r.text  # said beside each value on a narrow screen
 
 
 def test_every_file_downloads_as_itself(checked: Site) -> None:
@@ -443,10 +496,9 @@ def test_make_app_is_independent_per_start(tmp_path: Path) -> None:
 
 @pytest.fixture
 def fresh(tmp_path: Path) -> Site:
-    """The demo checked in a workspace of the test's own (it records into records.xlsx)."""
+    """The demo's files checked in a workspace of the test's own (it records into records.xlsx)."""
     s = make_site(tmp_path / "ws")
-    assert s.post("check/demo").status_code == 303
-    assert s.wait().status_code == 303
+    check_demo_files(s)
     return s
 
 
@@ -591,3 +643,82 @@ def test_a_filled_rules_workbook_is_checked_before_it_is_saved(fresh: Site) -> N
     assert r.status_code == 200 and "Saved the rules workbook" in r.text
     assert saved.read_bytes() == good
     assert stat.S_IMODE(saved.stat().st_mode) == 0o600
+
+
+# ---------------------------------------------------------------------------- keeping what was recorded
+
+
+def _record_move_down(site: Site) -> None:
+    r = site.post(
+        "decisions/entry",
+        {"proposal": "0012/05838", "make_change": "yes", "by": "Ben Okoro", "date": "2024-06-12"},
+    )
+    assert r.status_code == 200, r.text
+
+
+def test_an_older_records_workbook_is_refused_rather_than_lose_what_was_recorded(
+    fresh: Site,
+) -> None:
+    """Finding 2: choosing the officer's own records.xlsx again once silently dropped the
+    decisions recorded on the Decisions page (they live only in ctforms' copy)."""
+    _record_move_down(fresh)
+    saved = fresh.workspace.root / "records.xlsx"
+    recorded = saved.read_bytes()
+    runs = [r.id for r in fresh.workspace.run_folders()]
+    files = {"records": ("my-records.xlsx", (DEMO / "records.xlsx").read_bytes())}
+    r = fresh.post("check", {"as_of": "2024-06-10"}, files=files)
+    assert r.status_code == 400
+    beside = error_beside(r.text, "records") or ""
+    assert "'my-records.xlsx' does not have 1 thing recorded on the Decisions page" in beside
+    assert (
+        "the decision for candidate 0012 (move to 05838: make the change), by Ben Okoro" in r.text
+    )
+    assert f'href="{fresh.base}/records.xlsx"' in r.text
+    assert "lose the 1 thing recorded here" in r.text
+    assert saved.read_bytes() == recorded
+    assert [r.id for r in fresh.workspace.run_folders()] == runs
+    # The chosen file is kept: ticking the box is enough, it need not be chosen again.
+    assert "Kept from your last try: \u2018my-records.xlsx\u2019" in r.text
+    nothing = {"records": ("", b"")}  # the browser sends an empty file input as this
+    r = fresh.post("check", {"as_of": "2024-06-10", "replace_records": "yes"}, files=nothing)
+    assert r.status_code == 303
+    assert fresh.wait().status_code == 303
+    assert saved.read_bytes() == (DEMO / "records.xlsx").read_bytes()
+
+
+def test_the_records_workbook_with_what_was_recorded_downloads(fresh: Site) -> None:
+    _record_move_down(fresh)
+    page = fresh.get("decisions").text
+    assert "Download your records workbook (with what you recorded here)" in page
+    assert "copy of your records workbook that ctforms keeps" in page
+    assert "Download your records workbook" in fresh.get("files").text
+    r = fresh.get("records.xlsx")
+    assert r.status_code == 200
+    assert r.content == (fresh.workspace.root / "records.xlsx").read_bytes()
+    assert 'filename="records.xlsx"' in r.headers["content-disposition"]
+    # The same workbook chosen again is accepted: it has everything recorded.
+    files = {"records": ("records.xlsx", r.content)}
+    assert fresh.post("check", {"as_of": "2024-06-10"}, files=files).status_code == 303
+    assert fresh.wait().status_code == 303
+
+
+def test_nothing_is_recorded_while_a_check_runs(
+    fresh: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A check replaces records.xlsx when it finishes: a decision recorded meanwhile was lost."""
+    runner = fresh.client.app.state.site.runner  # type: ignore[attr-defined]
+    monkeypatch.setattr(runner, "busy", lambda: True)
+    before = (fresh.workspace.root / "records.xlsx").read_bytes()
+    r = fresh.post(
+        "decisions/entry",
+        {"proposal": "0012/05838", "make_change": "yes", "by": "Ben Okoro", "date": "2024-06-12"},
+    )
+    assert r.status_code == 409 and "A check is running" in r.text
+    r = fresh.post(
+        "decisions/handled",
+        {"issue": "x", "action": "Done", "handled_by": "Ben Okoro", "handled_on": "2024-06-12"},
+    )
+    assert r.status_code == 409 and "A check is running" in r.text
+    r = fresh.post("rules", files={"rules": ("rules.xlsx", (DEMO / "rules.xlsx").read_bytes())})
+    assert r.status_code == 409 and "A check is running" in (error_beside(r.text, "rules") or "")
+    assert (fresh.workspace.root / "records.xlsx").read_bytes() == before

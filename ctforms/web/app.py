@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import html
+import os
 import shutil
+import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
@@ -23,7 +27,7 @@ from ctforms.files.output import write_bytes
 from ctforms.models import Issue, Register, Severity
 from ctforms.options import EARLIEST_AS_OF, LATEST_AS_OF
 from ctforms.produce.archive import verify_archive
-from ctforms.read.centre import load_centre
+from ctforms.read.centre import load_centre, long_date
 from ctforms.web import centre_form, decide
 from ctforms.web.guard import Guard, Keys
 from ctforms.web.jobs import Runner, unexpected
@@ -74,9 +78,10 @@ async def centre(request: Request) -> Response:
         form = await request.form()
         if not form_key_ok(site, form):
             return Response(FORM_REFUSED, status_code=403)
+        if site.demo:
+            return site.go("centre")
         values = {f.name: str(form.get(f.name, "")) for f in centre_form.FIELDS}
-        text = centre_form.toml_of(values, saved)
-        profile, errors, general = centre_form.check(text)
+        profile, text, errors, general = centre_form.check(values, saved, dt.date.today())
         if profile is not None:
             write_bytes(site.workspace.centre, text.encode(), force=True)
             done = True
@@ -86,6 +91,7 @@ async def centre(request: Request) -> Response:
         "Your centre",
         status=400 if errors or (general and request.method == "POST") else 200,
         fields=centre_form.FIELDS,
+        required=centre_form.REQUIRED,
         values=values,
         errors=errors,
         general=general,
@@ -108,12 +114,19 @@ def _saved_files(ws: Workspace) -> dict[str, str]:
     return found
 
 
+def _kept_files(ws: Workspace) -> dict[str, str]:
+    """Form field -> the name of the file kept from a refused try (used if left empty)."""
+    kept = ws.kept()
+    return {name: kept[spec.save_as][1] for name, spec in UPLOADS.items() if spec.save_as in kept}
+
+
 def _check_page(
     request: Request,
     status: int = 200,
     errors: dict[str, str] | None = None,
     as_of: str | None = None,
     general: str | None = None,
+    lost: list[str] | None = None,
 ) -> Response:
     site = site_of(request)
     latest = site.workspace.run_folder(None)
@@ -124,11 +137,14 @@ def _check_page(
         status=status,
         has_centre=site.workspace.centre.is_file(),
         saved=_saved_files(site.workspace),
+        kept=_kept_files(site.workspace),
         uploads=UPLOADS,
         errors=errors or {},
         general=general,
+        lost=lost or [],
         as_of=as_of or dt.date.today().isoformat(),
         latest=latest,
+        latest_register=latest.register() if latest else None,
         earliest=EARLIEST_AS_OF.isoformat(),
         latest_as_of=LATEST_AS_OF.isoformat(),
         mb=lambda n: f"{n // 1_000_000} MB",
@@ -155,9 +171,21 @@ def _as_of(text: str) -> tuple[dt.date | None, str | None]:
     return day, None
 
 
+def _would_lose(lost: list[str], given: str) -> str:
+    n = len(lost)
+    rows = f"{n} thing{'' if n == 1 else 's'} recorded on the Decisions page"
+    return (
+        f"'{given}' does not have {rows} (listed below), which are only in the copy ctforms"
+        " keeps: checking with it would lose them. Download that copy, which has them, and"
+        " choose it instead, or tick the box below to replace it anyway."
+    )
+
+
 async def check_start(request: Request) -> Response:
     site = site_of(request)
     ws = site.workspace
+    if site.demo:
+        return site.go("check")
     if site.runner.busy():
         return site.go("check/progress")
     folder = ws.upload_folder()
@@ -180,14 +208,44 @@ async def check_start(request: Request) -> Response:
         if said:
             errors["as_of"] = said
         if not ws.centre.is_file():
-            errors["centre"] = "Fill in your centre's details first (the Centre page)."
-        if "tracker" not in got.files and ws.saved(TRACKER) is None and "tracker" not in errors:
+            errors["centre"] = "Fill in your centre's details first, on the Centre page."
+        # Each file: the one chosen now, else the one kept from a refused try, else the saved.
+        kept = ws.kept()
+        chosen: dict[str, tuple[Path, str]] = {}  # workspace name -> (file, the user's name)
+        for name, spec in UPLOADS.items():
+            if name in got.files:
+                chosen[spec.save_as] = (got.files[name], got.given_names.get(name, spec.save_as))
+            elif spec.save_as in kept and name not in errors:
+                chosen[spec.save_as] = kept[spec.save_as]
+        if TRACKER not in chosen and ws.saved(TRACKER) is None and "tracker" not in errors:
             errors["tracker"] = "Choose the Progress Tracker download (.csv) to check."
+        lost: list[str] = []
+        if RECORDS in chosen and "records" not in errors:
+            lost = await asyncio.to_thread(decide.lost_rows, ws.saved(RECORDS), chosen[RECORDS][0])
+            if lost and got.fields.get("replace_records") != "yes":
+                errors["records"] = _would_lose(lost, chosen[RECORDS][1])
+            else:
+                lost = []
         if errors or as_of is None:
+            # What was chosen and not refused is kept, so it need not be chosen again (the
+            # records too when only the box is missing).
+            ws.keep_for_later(
+                {
+                    save_as: found
+                    for save_as, found in chosen.items()
+                    if _field(save_as) not in errors or (save_as == RECORDS and lost)
+                }
+            )
             status = 413 if got.refused else 400
-            return _check_page(request, status, errors, got.fields.get("as_of"))
-        uploaded = {UPLOADS[name].save_as: path for name, path in got.files.items()}
-        site.runner.start(as_of, uploaded, folder)
+            return _check_page(request, status, errors, got.fields.get("as_of"), lost=lost)
+        uploaded = {}
+        for save_as, (path, _) in chosen.items():
+            if path.parent != folder:  # kept from a refused try: into this check's folder
+                os.replace(path, folder / save_as)
+            uploaded[save_as] = folder / save_as
+        ws.forget_kept()
+        names = {save_as: given for save_as, (_, given) in chosen.items()}
+        site.runner.start(as_of, uploaded, folder, names)
         started = True
         return await _started(site)
     finally:
@@ -195,19 +253,33 @@ async def check_start(request: Request) -> Response:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-async def check_demo(request: Request) -> Response:
+def _field(save_as: str) -> str:
+    return next(name for name, spec in UPLOADS.items() if spec.save_as == save_as)
+
+
+async def check_forget(request: Request) -> Response:
+    """Forget the files kept from a refused try."""
     site = site_of(request)
     form = await request.form()
     if not form_key_ok(site, form):
         return Response(FORM_REFUSED, status_code=403)
-    if site.runner.busy():
-        return site.go("check/progress")
-    try:
-        as_of = site.workspace.use_demo()
-    except InputError as exc:
-        return _check_page(request, 409, general=str(exc))
-    site.runner.start(as_of, {}, None)
-    return await _started(site)
+    site.workspace.forget_kept()
+    return site.go("check")
+
+
+async def check_demo(request: Request) -> Response:
+    """The demo centre, checked in its own workspace: the centre's files and checks are never
+    touched, and its pages (under /demo) say so."""
+    site = site_of(request)
+    form = await request.form()
+    if not form_key_ok(site, form):
+        return Response(FORM_REFUSED, status_code=403)
+    demo: Site = request.app.state.demo_site
+    if demo.runner.busy():
+        return demo.go("check/progress")
+    as_of = await asyncio.to_thread(demo.workspace.reset_demo)
+    demo.runner.start(as_of, {}, None)
+    return await _started(demo)
 
 
 async def check_again(request: Request) -> Response:
@@ -265,7 +337,7 @@ async def results(request: Request) -> Response:
     site = site_of(request)
     run = _run_or_none(site, request)
     if run is None:
-        return site.page(request, "empty.html", "Results", what="results")
+        return site.page(request, "empty.html", "Results", what="are no results to show")
     register = run.register()
     q = request.query_params
     chosen = {
@@ -304,8 +376,21 @@ async def results(request: Request) -> Response:
         is_overdue=is_overdue,
         words=in_page_words,
         files_of=lambda issue: _issue_files(issue, register, run),
+        notes=decide.entry_file(run, decide.catalogues(site)).notes,
+        done_line=done_line,
         runs=site.workspace.run_folders(),
     )
+
+
+def done_line(issue: Issue) -> str:
+    """What was done about a handled issue, in one sentence: 'Reminder sent by email (Monday
+    30 November 2026, by Ben Okoro).'"""
+    h = issue.handled_by
+    if h is None:
+        return ""
+    said = h.action_taken.strip().rstrip(".;,")
+    about = [x for x in (long_date(h.date) if h.date else "", f"by {h.by}" if h.by else "") if x]
+    return f"{said} ({', '.join(about)})." if about else f"{said}."
 
 
 # ---------------------------------------------------------------------------- files
@@ -321,7 +406,7 @@ def _files_page(
     request: Request, site: Site, run: RunFolder | None, verdict: Any = None, said: str = ""
 ) -> Response:
     if run is None:
-        return site.page(request, "empty.html", "Files", what="files")
+        return site.page(request, "empty.html", "Files", what="are no files to show")
     register = run.register()
     outputs = [
         (describe_output(p.name, register.centre.number), p.stat().st_size) for p in run.files()
@@ -335,6 +420,7 @@ def _files_page(
         register=register,
         outputs=outputs,
         archive=archive,
+        has_records=site.workspace.saved(RECORDS) is not None,
         verdict=verdict,
         said=said,
         runs=site.workspace.run_folders(),
@@ -357,7 +443,7 @@ async def verify(request: Request) -> Response:
         return Response(FORM_REFUSED, status_code=403)
     run = site.workspace.run_folder(request.path_params["run"])
     if run is None:
-        return site.page(request, "empty.html", "Files", status=404, what="files")
+        return site.page(request, "empty.html", "No such check", status=404, what="page")
     archive = next((p for p in run.files() if p.name.endswith("-submission-archive.zip")), None)
     if archive is None:
         return _files_page(request, site, run, said="This check has no archive to verify.")
@@ -369,6 +455,18 @@ async def verify(request: Request) -> Response:
 
 
 # ---------------------------------------------------------------------------- the app
+
+
+def _in_words(exc: Exception) -> str:
+    """A file ctforms cannot read is said as that, in the page and in one line in the window;
+    any other fault is ctforms' own ('unexpected')."""
+    if isinstance(exc, InputError):
+        print(f"ctforms: a page could not be shown: {exc}", file=sys.stderr)
+        return (
+            f"A file in your workspace cannot be read: {exc}. Nothing was changed. Make a new"
+            " check, or move the damaged file out of the workspace folder."
+        )
+    return unexpected(exc)
 
 
 class Plainly:
@@ -390,7 +488,7 @@ class Plainly:
         try:
             await self.app(scope, receive, watch)
         except Exception as exc:
-            said = unexpected(exc)
+            said = html.escape(_in_words(exc))
             if started or scope["type"] != "http":
                 return
             body = (
@@ -410,8 +508,14 @@ class Plainly:
             await send({"type": "http.response.body", "body": body})
 
 
+async def not_found(request: Request, exc: Exception) -> Response:
+    """An address no page has: a plain page with the way back, not a bare 'Not Found'."""
+    site = site_of(request)
+    return site.page(request, "empty.html", "No such page", status=404, what="page")
+
+
 def make_app(workspace: Workspace, keys: Keys) -> Starlette:
-    """The whole site, every address under /KEY/."""
+    """The whole site, every address under /KEY/; the demo centre's under /KEY/demo/."""
     routes = [
         Route("/", start),
         Route("/centre", centre, methods=["GET", "POST"]),
@@ -419,6 +523,7 @@ def make_app(workspace: Workspace, keys: Keys) -> Starlette:
         Route("/check", check_start, methods=["POST"]),
         Route("/check/demo", check_demo, methods=["POST"]),
         Route("/check/again", check_again, methods=["POST"]),
+        Route("/check/forget", check_forget, methods=["POST"]),
         Route("/check/progress", check_progress),
         Route("/results", results),
         Route("/files", files),
@@ -428,8 +533,13 @@ def make_app(workspace: Workspace, keys: Keys) -> Starlette:
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(
-        routes=[Mount(f"/{keys.token}", routes=routes)],
+        routes=[
+            Mount(f"/{keys.token}/demo", routes=routes),
+            Mount(f"/{keys.token}", routes=routes),
+        ],
         middleware=[Middleware(Guard, keys=keys), Middleware(Plainly)],
+        exception_handlers={404: not_found},
     )
     app.state.site = Site(keys, workspace, Runner(workspace))
+    app.state.demo_site = Site(keys, workspace.demo, Runner(workspace.demo), demo=True)
     return app

@@ -133,18 +133,95 @@ def toml_of(values: dict[str, str], kept: CentreProfile | None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def check(text: str) -> tuple[CentreProfile | None, dict[str, str], str | None]:
-    """(profile, errors by field, an error that belongs to no field) by the CLI's reader."""
-    try:
-        profile = parse_centre(text, "centre.toml")
-        # What a run refuses before any paper: the example names of a new centre.toml.
-        real_name(profile.centre.head_of_centre, "[centre] head_of_centre")
-        real_name(profile.exams_officer.name, "[exams_officer] name")
-        return profile, {}, None
-    except InputError as exc:
-        where = _field_named(exc.detail)
-        said = _field_words(exc.detail)
-        return None, ({where: said} if where else {}), None if where else said
+REQUIRED = {
+    "number": "Centre number is empty: give your 5-digit OCR centre number.",
+    "name": "Centre name is empty: give the centre's name.",
+    "head_of_centre": "Head of Centre is empty: type their name (printed on the declarations).",
+    "officer_name": "Exams Officer is empty: type their name (printed on the evidence pack).",
+    "officer_email": "Exams Officer's email is empty: type their email address.",
+}
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+# Good values put in place of a field in error, so the reader can say what else is wrong.
+_STAND_IN = {
+    "number": "00000",
+    "name": "Centre",
+    "head_of_centre": "Head",
+    "officer_name": "Officer",
+    "officer_email": "officer@example.org",
+}
+_EXAMPLE_NAME = re.compile(
+    r"^\[[a-z_.]+\] [a-z_]+(?: in centre\.toml)? is still the example (.*?) from 'ctforms init'"
+)
+
+
+def check(
+    values: dict[str, str], kept: CentreProfile | None, today: dt.date
+) -> tuple[CentreProfile | None, str, dict[str, str], str | None]:
+    """(profile, centre.toml's text, errors by field, an error that belongs to no field): every
+    field's error at once. The reader the CLI uses stops at the first mistake, so each field
+    in error is given a good stand-in and the rest read again."""
+    errors: dict[str, str] = {}
+    for name, said in REQUIRED.items():
+        if not values.get(name, "").strip():
+            errors[name] = said
+    general = None
+    trial = dict(values)
+    for _ in range(len(FIELDS) + 1):
+        for name in errors:
+            trial[name] = _stand_in(name, values, today)
+        try:
+            parse_centre(toml_of(trial, kept), "centre.toml")
+            break
+        except InputError as exc:
+            where = _field_named(exc.detail)
+            if where is None or where in errors:
+                general = _field_words(exc.detail)
+                break
+            errors[where] = _field_words(exc.detail)
+            if where == "year":  # dates are judged by the year: not while it is wrong
+                for key in DATE_FIELDS:
+                    trial[key] = ""
+    email = values.get("officer_email", "").strip()
+    if email and "officer_email" not in errors and not EMAIL.fullmatch(email):
+        errors["officer_email"] = (
+            f"\u201c{email}\u201d is not an email address; write it as name@school.org.uk."
+        )
+    # What a run refuses before any paper: the example names of a new centre.toml.
+    for name, key in (
+        ("head_of_centre", "[centre] head_of_centre"),
+        ("officer_name", "[exams_officer] name"),
+    ):
+        if name not in errors:
+            try:
+                real_name(values.get(name, "").strip(), key)
+            except InputError as exc:
+                errors[name] = _name_words(exc.detail, name)
+    if errors or general:
+        ordered = {f.name: errors[f.name] for f in FIELDS if f.name in errors}
+        return None, "", ordered, general
+    text = toml_of(values, kept)
+    return parse_centre(text, "centre.toml"), text, {}, None
+
+
+def _name_words(detail: str, name: str) -> str:
+    """The library's refusal of a name, for the Centre page (whose button is Save, not a
+    check): "[centre] head_of_centre in centre.toml is still the example 'Dr A. Example' from
+    'ctforms init': put the real name there, then run the check again" -> "Head of Centre is
+    still the example name 'Dr A. Example': type the real name, then save"."""
+    label = next(f.label for f in FIELDS if f.name == name)
+    m = _EXAMPLE_NAME.match(detail)
+    if m is not None:
+        return f"{label} is still the example name {m[1]}: type the real name, then save."
+    said = _field_words(detail)
+    return re.sub(r",? then run the check again", ", then save", said)
+
+
+def _stand_in(name: str, values: dict[str, str], today: dt.date) -> str:
+    if name in _STAND_IN:
+        return _STAND_IN[name]
+    if name == "year":
+        return str(coming_summer(today))
+    return ""  # a date: ctforms assumes it
 
 
 _PLACE = re.compile(r"^(?:missing )?\[([a-z_.]+)\] ([a-z_]+)")

@@ -4,22 +4,28 @@ declaration and catalogue commands."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import json
+import re
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 
 from ctforms import pipeline
 from ctforms.checks.urgency import by_urgency, who
 from ctforms.errors import InputError
-from ctforms.files.limits import XLSX_MAX_BYTES
-from ctforms.models import ActionRow, DecisionRow, Register
+from ctforms.files.limits import TRACKER_MAX_BYTES, XLSX_MAX_BYTES
+from ctforms.files.output import write_bytes
+from ctforms.models import ActionRow, DecisionRow, Issue, IssueKind, Register
 from ctforms.produce.decisions import record_action, record_entry_decision
 from ctforms.produce.pack import SIGNING_ROLE, outstanding
 from ctforms.read.catalogue import load_catalogue, read_catalogue_file
+from ctforms.read.centre import long_date
 from ctforms.read.records import read_records
 from ctforms.register import with_actions
 from ctforms.web.pages import FORM_REFUSED, Site, form_key_ok, site_of
@@ -28,7 +34,7 @@ from ctforms.web.words import kind_label
 from ctforms.web.workspace import RECORDS, RULES, TRACKER, RunFolder
 
 
-def _catalogues(site: Site) -> tuple[Path, ...]:
+def catalogues(site: Site) -> tuple[Path, ...]:
     saved = site.workspace.saved(RULES)
     return (saved,) if saved else ()
 
@@ -49,6 +55,41 @@ def _recorded(site: Site) -> tuple[list[DecisionRow], list[ActionRow]]:
     return records.entry_decisions or [], records.actions or []
 
 
+def lost_rows(saved: Path | None, chosen: Path) -> list[str]:
+    """The Entry Decisions and Actions rows of the saved records workbook (the workspace's copy,
+    which the Decisions page writes into) that the chosen workbook does not have, each in words.
+    Empty when either cannot be read (the check itself then says why)."""
+    if saved is None:
+        return []
+    try:
+        old, new = read_records(saved), read_records(chosen)
+    except InputError:
+        return []
+
+    def decision(d: DecisionRow) -> tuple[object, ...]:
+        return (d.candidate_number, d.qualification_code, d.make_change, d.decided_by, d.date)
+
+    def action(a: ActionRow) -> tuple[object, ...]:
+        return (a.issue_id, a.action_taken.strip(), a.date, a.ocr_reference, a.by)
+
+    have_d = {decision(d) for d in new.entry_decisions or []}
+    have_a = {action(a) for a in new.actions or []}
+    lost = []
+    for d in old.entry_decisions or []:
+        if decision(d) not in have_d:
+            said = "make the change" if d.make_change else "keep the entry"
+            when = f" on {long_date(d.date)}" if d.date else ""
+            lost.append(
+                f"the decision for candidate {d.candidate_number} (move to"
+                f" {d.qualification_code}: {said}), by {d.decided_by}{when}"
+            )
+    for a in old.actions or []:
+        if action(a) not in have_a:
+            by = f", by {a.by}" if a.by else ""
+            lost.append(f"what was done about {a.issue_id}: \u201c{a.action_taken}\u201d{by}")
+    return lost
+
+
 def _officer(site: Site) -> str:
     profile = site.profile()
     return profile.exams_officer.name if profile else ""
@@ -66,6 +107,98 @@ def _page_words(text: str) -> str:
     return " ".join(text.split())
 
 
+# ---------------------------------------------------------------------------- the entries file
+
+
+EDI_NAME = re.compile(r"E\d{7}\.X\d\d")
+
+
+@dataclass(frozen=True)
+class InFile:
+    """One entry change in the entries file, and why it is there, in words."""
+
+    candidate: str  # '0036 Hill, Amelia'
+    change: str  # '05836 to 05835 Extended Certificate (move-down)'
+    why: str
+
+
+@dataclass(frozen=True)
+class EntryFile:
+    """What the entries file of a check holds: name None when the check made none."""
+
+    name: str | None
+    changes: list[InFile]
+    not_in: list[str]  # proposals no one has confirmed, and changes that could not go in
+    notes: dict[str, str]  # issue id -> what was decided or is in the file, and the next step
+
+
+def entry_file(run: RunFolder, catalogues: tuple[Path, ...]) -> EntryFile:
+    """The entry changes of a check (worked out again from its register, as the check did)."""
+    from ctforms.produce.entries import plan_changes
+    from ctforms.read.catalogue import load_catalogue
+
+    register = run.register()
+    name = next((p.name for p in run.files() if EDI_NAME.fullmatch(p.name)), None)
+    try:
+        plan = plan_changes(register, load_catalogue(catalogues))
+    except InputError:
+        return EntryFile(name, [], [], {})
+    by_id = {i.id: i for i in register.issues}
+    changes = []
+    notes: dict[str, str] = {}
+    upload = f"it is in the entries file {name}: upload that file in Interchange" if name else ""
+    for ch in plan.changes:
+        first = by_id.get(ch.issue_ids[0]) if ch.issue_ids else None
+        d = first.decision if first else None
+        if first is not None and first.kind is IssueKind.MOVE_DOWN_AVAILABLE and d is not None:
+            on = f" on {long_date(d.date)}" if d.date else ""
+            why = f"Confirmed by {d.decided_by}{on} on the Decisions page."
+        else:
+            why = (
+                f"{first.summary.rstrip('.')}." if first else ""
+            ) + " Your records call for it (the Expected sheet), so it goes in without asking."
+        sized = f"{ch.from_code} to {ch.to_code}" if ch.from_code else f"new entry {ch.to_code}"
+        changes.append(
+            InFile(
+                f"{ch.candidate_number} {ch.surname}, {ch.forenames}".strip(", "),
+                f"{sized} {ch.to_title} ({ch.change})".replace("  ", " "),
+                why.strip(),
+            )
+        )
+        if upload:
+            for issue_id in ch.issue_ids:
+                notes[issue_id] = (
+                    f"The entry change {sized} is in the entries file {name}: upload it in"
+                    " Interchange, then mark this handled."
+                )
+    in_file = {(ch.candidate_number, ch.to_code) for ch in plan.changes}
+    for i in register.issues:
+        d, code = i.decision, i.evidence.move_down_code
+        if i.kind is not IssueKind.MOVE_DOWN_AVAILABLE or d is None or not code:
+            continue
+        on = f" on {long_date(d.date)}" if d.date else ""
+        if d.make_change:
+            step = (
+                f"{upload}, then mark this handled"
+                if upload and (i.candidate_number, code) in in_file
+                else "make the change in Interchange, then mark this handled"
+            )
+            said = f"Move-down to {code} confirmed by {d.decided_by}{on}: {step}."
+        else:
+            said = (
+                f"Move-down to {code} declined by {d.decided_by}{on}: the entry stays as it is;"
+                " handle this issue another way."
+            )
+        for j in register.issues:
+            same = (j.candidate_number, j.qualification_code) == (
+                i.candidate_number,
+                i.qualification_code,
+            )
+            if same and not j.handled:
+                notes[j.id] = said
+    return EntryFile(name, changes, [*plan.proposals, *plan.skipped], notes)
+
+
 # ---------------------------------------------------------------------------- decisions
 
 
@@ -73,7 +206,7 @@ async def decisions(request: Request) -> Response:
     site = site_of(request)
     run = site.workspace.run_folder(None)
     if run is None:
-        return site.page(request, "empty.html", "Decisions", what="decisions")
+        return site.page(request, "empty.html", "Decisions", what="is nothing to decide yet")
     return _decisions_page(request, site, run)
 
 
@@ -87,12 +220,13 @@ def _decisions_page(
     typed: dict[str, str] | None = None,
 ) -> Response:
     register = run.register()
-    proposals = pipeline.proposals(register, _catalogues(site))
+    proposals = pipeline.proposals(register, catalogues(site))
     decided, actions = _recorded(site)
     now = {(d.candidate_number, d.qualification_code): d for d in decided}
     acted = {a.issue_id: a for a in actions}
     chosen = request.query_params.get("issue", "")
     open_issues = [i for i in by_urgency(register.issues) if not i.handled]
+    today = dt.date.today()
     return site.page(
         request,
         "decisions.html",
@@ -104,15 +238,46 @@ def _decisions_page(
         recorded=now,
         acted=acted,
         open_issues=open_issues,
+        issue_label=issue_label,
+        entry=entry_file(run, catalogues(site)),
+        has_records=site.workspace.saved(RECORDS) is not None,
         chosen=chosen,
         errors=errors or {},
         done=done,
         typed=typed or {},
         officer=_officer(site),
-        today=dt.date.today().isoformat(),
+        today=today.isoformat(),
+        today_words=long_date(today),
         who=who,
         kind_label=kind_label,
     )
+
+
+def issue_label(issue: Issue) -> str:
+    """One line naming an issue: '0017 Evans, Rhys, 05839 unit 8: Teacher assessed grade
+    missing'; the same person, qualification, unit and kind twice is told apart by its ID."""
+    where = ", ".join(
+        part
+        for part in (
+            who(issue),
+            " unit ".join(
+                x
+                for x in (
+                    issue.qualification_code or "",
+                    str(issue.unit_number) if issue.unit_number is not None else "",
+                )
+                if x
+            ),
+        )
+        if part
+    )
+    return f"{where}: {kind_label(issue.kind)}"
+
+
+BUSY = (
+    "A check is running: it replaces the saved records workbook when it finishes, so nothing"
+    " is recorded now. Wait until it has finished, then record this again."
+)
 
 
 def _day(text: str) -> dt.date | None:
@@ -132,6 +297,8 @@ async def decide(request: Request) -> Response:
         return site.go("decisions")
     typed = {k: str(v) for k, v in form.items() if isinstance(v, str)}
     slot = typed.get("proposal", "")
+    if site.runner.busy():
+        return _decisions_page(request, site, run, 409, {f"by-{slot}": BUSY}, typed=typed)
     errors: dict[str, str] = {}
     choice = typed.get("make_change", "")
     if choice not in ("yes", "no"):
@@ -176,6 +343,8 @@ async def handled(request: Request) -> Response:
     if run is None:
         return site.go("decisions")
     typed = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+    if site.runner.busy():
+        return _decisions_page(request, site, run, 409, {"action": BUSY}, typed=typed)
     errors: dict[str, str] = {}
     register = run.register()
     issue_id = typed.get("issue", "")
@@ -228,11 +397,29 @@ def _signed_file(run: RunFolder, register: Register) -> Path:
     return run.path / f"{register.centre.number}-declaration-signed-off.pdf"
 
 
+SIGNED_NOTE = ".signed-off.json"  # who signed off and when (hidden: not a file of the check)
+
+
+def _signed_status(run: RunFolder, register: Register) -> str:
+    """'Not signed off yet', or who signed this check off and when."""
+    pdf = _signed_file(run, register)
+    if not pdf.is_file():
+        return "Not signed off yet."
+    try:
+        note = json.loads((run.path / SIGNED_NOTE).read_text("utf-8"))
+        by, role = str(note["signed_by"]), str(note["role"])
+        on = dt.date.fromisoformat(str(note["on"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        made = dt.date.fromtimestamp(pdf.stat().st_mtime)
+        return f"Signed off on {long_date(made)}."
+    return f"Signed off by {by} ({role}) on {long_date(on)}."
+
+
 async def sign_off(request: Request) -> Response:
     site = site_of(request)
     run = site.workspace.run_folder(None)
     if run is None:
-        return site.page(request, "empty.html", "Sign-off", what="results to sign off")
+        return site.page(request, "empty.html", "Sign-off", what="is nothing to sign off yet")
     if request.method == "GET":
         return _sign_off_page(request, site, run)
     form = await request.form()
@@ -280,7 +467,9 @@ async def sign_off(request: Request) -> Response:
     except InputError as exc:
         said = _page_words(str(exc))
         return _sign_off_page(request, site, run, 400, {"signed_by": said}, typed)
-    return _sign_off_page(request, site, run, made=made)
+    note = {"signed_by": name, "role": role, "on": dt.date.today().isoformat()}
+    write_bytes(run.path / SIGNED_NOTE, json.dumps(note).encode(), force=True)
+    return _sign_off_page(request, site, run, made=made, typed=typed)
 
 
 def _sign_off_page(
@@ -306,6 +495,7 @@ def _sign_off_page(
         typed=typed or {"signed_by": _officer(site), "role": SIGNING_ROLE},
         made=made,
         signed=signed.name if signed.is_file() else None,
+        signed_status=_signed_status(run, register),
         who=who,
         kind_label=kind_label,
     )
@@ -330,7 +520,7 @@ def _rules_page(
     saved: list[str] | None = None,
 ) -> Response:
     run = site.workspace.run_folder(None)
-    known = pipeline.rules_knowledge(run.register(), _catalogues(site)) if run else []
+    known = pipeline.rules_knowledge(run.register(), catalogues(site)) if run else []
     return site.page(
         request,
         "rules.html",
@@ -342,24 +532,67 @@ def _rules_page(
         saved=saved,
         has_tracker=site.workspace.saved(TRACKER) is not None,
         has_rules=site.workspace.saved(RULES) is not None,
+        has_centre=site.workspace.centre.is_file(),
     )
 
 
+TRACKER_UPLOAD = {"tracker": FileField(TRACKER, TRACKER_MAX_BYTES, "the tracker")}
+
+
 async def rules_template(request: Request) -> Response:
+    """The prefilled rules workbook, from the saved tracker (GET) or, before any check, from a
+    tracker chosen on the page (POST; the tracker is read, not kept)."""
     site = site_of(request)
     ws = site.workspace
-    tracker = ws.saved(TRACKER)
-    if tracker is None:
-        return _rules_page(request, site, 404, {"template": "Make a check first."})
+    if request.method == "GET":
+        tracker = ws.saved(TRACKER)
+        if tracker is None:
+            return _rules_page(request, site, 404, {"tracker": "Choose your Progress Tracker."})
+        return await _template_of(request, site, tracker)
+    folder = ws.upload_folder()
     try:
-        made = pipeline.rules_template(
+        try:
+            got = await receive(
+                request.headers.get("content-type", ""),
+                request.headers.get("content-length"),
+                request.stream(),
+                folder,
+                TRACKER_UPLOAD,
+            )
+        except BadForm as exc:
+            return _rules_page(request, site, 400, {"tracker": str(exc)})
+        if not form_key_ok(site, got.fields):
+            return Response(FORM_REFUSED, status_code=403)
+        if got.refused:
+            return _rules_page(request, site, 413, dict(got.refused))
+        path = got.files.get("tracker")
+        if path is None:
+            return _rules_page(
+                request, site, 400, {"tracker": "Choose the Progress Tracker download (.csv)."}
+            )
+        given = got.given_names.get("tracker", TRACKER)
+        return await _template_of(request, site, path, given)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+async def _template_of(
+    request: Request, site: Site, tracker: Path, given: str | None = None
+) -> Response:
+    ws = site.workspace
+    try:
+        made = await asyncio.to_thread(
+            pipeline.rules_template,
             tracker,
             centre=ws.centre if ws.centre.is_file() else None,
             records=ws.saved(RECORDS),
-            catalogues=_catalogues(site),
+            catalogues=catalogues(site),
         )
     except InputError as exc:
-        return _rules_page(request, site, 400, {"template": str(exc)})
+        said = str(exc)
+        if given and said.startswith(TRACKER):
+            said = f"'{given}'" + said[len(TRACKER) :]
+        return _rules_page(request, site, 400, {"tracker": said})
     profile = site.profile()
     number = profile.centre.number if profile else "centre"
     return Response(
@@ -386,6 +619,8 @@ async def rules_upload(request: Request) -> Response:
             return _rules_page(request, site, 400, {"rules": str(exc)})
         if not form_key_ok(site, got.fields):
             return Response(FORM_REFUSED, status_code=403)
+        if site.runner.busy():
+            return _rules_page(request, site, 409, {"rules": BUSY.replace("records", "rules")})
         if got.refused:
             return _rules_page(request, site, 413, dict(got.refused))
         path = got.files.get("rules")
@@ -402,15 +637,25 @@ async def rules_upload(request: Request) -> Response:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+async def records_download(request: Request) -> Response:
+    """The records workbook ctforms keeps, with what was recorded on the Decisions page."""
+    site = site_of(request)
+    path = site.workspace.saved(RECORDS)
+    if path is None:
+        return site.page(request, "empty.html", "No such file", status=404, what="file")
+    return FileResponse(path, filename="records.xlsx")
+
+
 def routes() -> list[Any]:
     from starlette.routing import Route
 
     return [
+        Route("/records.xlsx", records_download),
         Route("/decisions", decisions),
         Route("/decisions/entry", decide, methods=["POST"]),
         Route("/decisions/handled", handled, methods=["POST"]),
         Route("/sign-off", sign_off, methods=["GET", "POST"]),
         Route("/rules", rules),
         Route("/rules", rules_upload, methods=["POST"]),
-        Route("/rules/template", rules_template),
+        Route("/rules/template", rules_template, methods=["GET", "POST"]),
     ]

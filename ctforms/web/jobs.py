@@ -74,9 +74,16 @@ class Runner:
     def busy(self) -> bool:
         return self.thread is not None and self.thread.is_alive()
 
-    def start(self, as_of: dt.date, uploaded: dict[str, Path], upload_folder: Path | None) -> Job:
+    def start(
+        self,
+        as_of: dt.date,
+        uploaded: dict[str, Path],
+        upload_folder: Path | None,
+        names: dict[str, str] | None = None,
+    ) -> Job:
         """Check with the uploaded files (workspace name -> received file) in place of the saved
-        ones. Refused while another check runs (the caller shows that one's progress)."""
+        ones; names: the names the user chose them by (workspace name -> theirs), for the
+        refusals. Refused while another check runs (the caller shows that one's progress)."""
         with self._lock:
             if self.busy():
                 raise RuntimeError("a check is already running")
@@ -85,12 +92,20 @@ class Runner:
             # Not a daemon: stopping the server waits for a check to finish, so its staging
             # folder (which holds personal data) is always removed.
             self.thread = threading.Thread(
-                target=self._work, args=(job, uploaded, upload_folder), name="ctforms-check"
+                target=self._work,
+                args=(job, uploaded, upload_folder, names or {}),
+                name="ctforms-check",
             )
             self.thread.start()
             return job
 
-    def _work(self, job: Job, uploaded: dict[str, Path], upload_folder: Path | None) -> None:
+    def _work(
+        self,
+        job: Job,
+        uploaded: dict[str, Path],
+        upload_folder: Path | None,
+        names: dict[str, str],
+    ) -> None:
         ws = self.workspace
         try:
             given = {name: uploaded.get(name) or ws.saved(name) for name in INPUTS}
@@ -106,9 +121,19 @@ class Runner:
             outdir = ws.new_run_path(job.as_of)
             pipeline.run(sources, job.as_of, outdir, progress=job)
             ws.keep(uploaded)
+            ws.forget_kept()
             job.run_id = outdir.name
         except InputError as exc:
-            job.failure = Failure(str(exc), _field_of(exc))
+            job.failure = Failure(_their_words(exc, uploaded, names), _field_of(exc))
+            # The other files chosen are kept for the next try, so they need not be chosen again.
+            refused = Path(exc.file).name if exc.file else None
+            ws.keep_for_later(
+                {
+                    name: (path, names.get(name, name))
+                    for name, path in uploaded.items()
+                    if name != refused and path.is_file()
+                }
+            )
         except Exception as exc:
             job.failure = Failure(unexpected(exc), None)
         finally:
@@ -120,6 +145,22 @@ class Runner:
     def wait(self) -> None:
         if self.thread is not None:
             self.thread.join()
+
+
+def _their_words(exc: InputError, uploaded: dict[str, Path], names: dict[str, str]) -> str:
+    """The reason, naming the file by the name the user chose it by ('ProgressTracker.csv',
+    not ctforms' own copy 'tracker.csv'), or as the saved file when it was not chosen now."""
+    said = str(exc)
+    if exc.file is None:
+        return said
+    name = Path(exc.file).name
+    if name not in INPUTS or not said.startswith(name):
+        return said
+    if name in uploaded and name in names:
+        return f"'{names[name]}'" + said[len(name) :]
+    if name not in uploaded:
+        return f"The saved {name} (from an earlier check)" + said[len(name) :]
+    return said
 
 
 def _field_of(exc: InputError) -> str | None:

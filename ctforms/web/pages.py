@@ -35,13 +35,24 @@ NAV = [
 
 @dataclass
 class Site:
+    """The pages of one workspace: the centre's own, or the demo centre's (under /KEY/demo)."""
+
     keys: Keys
     workspace: Workspace
     runner: Runner
+    demo: bool = False
+
+    @property
+    def home(self) -> str:
+        """The centre's own pages (the demo's banner links back to them)."""
+        return f"/{self.keys.token}"
 
     @property
     def base(self) -> str:
-        return f"/{self.keys.token}"
+        return f"{self.home}/demo" if self.demo else self.home
+
+    def owns(self, path: str) -> bool:
+        return path == self.base or path.startswith(self.base + "/")
 
     def profile(self) -> CentreProfile | None:
         if not self.workspace.centre.is_file():
@@ -69,6 +80,9 @@ class Site:
                 "centre_label": (
                     f"{profile.centre.name} ({profile.centre.number})" if profile else ""
                 ),
+                "demo": self.demo,
+                "home": self.home,
+                "unreadable": [r.problem() for r in self.workspace.unreadable_runs()],
                 "long_date": long_date,
                 **context,
             },
@@ -88,5 +102,9 @@ FORM_REFUSED = "Refused: this form did not come from the page ctforms served (it
 
 
 def site_of(request: Request) -> Site:
+    """The demo's site for an address under /KEY/demo, else the centre's."""
+    demo: Site = request.app.state.demo_site
+    if demo.owns(request.url.path):
+        return demo
     site: Site = request.app.state.site
     return site

@@ -124,9 +124,14 @@ async def receive(
             part.file.close()
             if part.size:
                 got.files[part.name] = folder / part.spec.save_as
-            else:  # an empty file input: no file chosen
+            else:
                 _discard(part, folder)
-                got.given_names.pop(part.name, None)
+                given = got.given_names.pop(part.name, None)
+                if given:  # a file chosen, but empty (an empty input has no name)
+                    got.refused[part.name] = (
+                        f"'{given}' is empty (0 bytes), so there is nothing in it to check."
+                        " Choose the right file."
+                    )
 
     parser = MultipartParser(
         boundary,

@@ -10,7 +10,6 @@ from ctforms.models import Issue, IssueKind
 from ctforms.paperwork import FORMS, form_file_name, hoc_declaration_file_name, listing_file_name
 
 INTERCHANGE = "Interchange"
-TRACKER = "the Progress Tracker"
 CENTRE_FILES = "the centre's files"
 
 
@@ -18,7 +17,22 @@ CENTRE_FILES = "the centre's files"
 class Output:
     name: str
     what: str  # one line: what it is for
-    goes: str  # where it goes: Interchange, the Progress Tracker or the centre's files
+    goes: str  # where it goes: Interchange or the centre's files
+    caveat: str = ""  # what to confirm before relying on it
+
+
+FORM_CAVEAT = (
+    "Its columns are ctforms' own design: check them against OCR's current form before you"
+    " upload it."
+)
+EDI_CAVEAT = (
+    "Its record layout is ctforms' own reading of the entries file format (the full layout is"
+    " not public): confirm it with your MIS supplier before you upload it, or key the changes"
+    " into Interchange from the entries listing."
+)
+PACK_GOES = (
+    "The centre's files: kept as the evidence for the declaration you make in the Progress Tracker"
+)
 
 
 def describe_output(name: str, centre: str) -> Output:
@@ -26,7 +40,8 @@ def describe_output(name: str, centre: str) -> Output:
     known = {
         "issues.txt": ("Every issue, most urgent first, as plain text to read", CENTRE_FILES),
         "issues.json": (
-            "The full list of issues (the register) that every later step reads",
+            "Every issue of this check in the form ctforms reads back (for the Results,"
+            " Decisions and Sign-off pages); you need not open it",
             CENTRE_FILES,
         ),
         "actions.xlsx": (
@@ -60,9 +75,9 @@ def describe_output(name: str, centre: str) -> Output:
             INTERCHANGE,
         ),
         f"{centre}-declaration-evidence-pack.pdf": (
-            "The evidence pack: what was checked and found, kept with the declaration you make"
-            " in the Progress Tracker",
-            TRACKER,
+            "The evidence pack: what was checked and found, for review (not yet signed off; the"
+            " Sign-off page makes the signed copy)",
+            PACK_GOES,
         ),
         f"{centre}-submission-archive.zip": (
             "Every file of this check with a list of fingerprints, to keep and to show nothing"
@@ -70,13 +85,21 @@ def describe_output(name: str, centre: str) -> Output:
             CENTRE_FILES,
         ),
     }
+    forms = {form_file_name(centre, form) for form in FORMS}
     if name in known:
         what, goes = known[name]
-        return Output(name, what, goes)
+        return Output(name, what, goes, FORM_CAVEAT if name in forms else "")
     if re.fullmatch(r"E\d{7}\.X\d\d", name):
-        return Output(name, "The entries file (EDI) with the entry changes to upload", INTERCHANGE)
+        return Output(
+            name, "The entries file (EDI) with the entry changes to upload", INTERCHANGE, EDI_CAVEAT
+        )
     if name.endswith("-declaration-signed-off.pdf"):
-        return Output(name, "The signed-off evidence pack for the declaration", TRACKER)
+        return Output(
+            name,
+            "The signed-off evidence pack, made on the Sign-off page after the check (so not in"
+            " its archive)",
+            PACK_GOES,
+        )
     return Output(name, "Made by this check", CENTRE_FILES)
 
 
