@@ -623,7 +623,7 @@ def test_the_rules_page_says_what_is_known_of_each_qualification(checked: Site) 
         ("05843", "partly known"),
         ("05847", "not known"),
     ):
-        row = page.split(f'<th scope="row">{code}')[1].split("</tr>")[0]
+        row = page.split(f'<th scope="row" data-label="Qualification">{code}')[1].split("</tr>")[0]
         assert state in row, code
     r = checked.get("rules/template")
     assert r.status_code == 200 and r.content[:2] == b"PK"
@@ -645,7 +645,7 @@ def test_a_filled_rules_workbook_is_checked_before_it_is_saved(fresh: Site) -> N
     assert stat.S_IMODE(saved.stat().st_mode) == 0o600
 
 
-# ---------------------------------------------------------------------------- keeping what was recorded
+# ------------------------------------------------------------------ keeping what was recorded
 
 
 def _record_move_down(site: Site) -> None:
@@ -722,3 +722,215 @@ def test_nothing_is_recorded_while_a_check_runs(
     r = fresh.post("rules", files={"rules": ("rules.xlsx", (DEMO / "rules.xlsx").read_bytes())})
     assert r.status_code == 409 and "A check is running" in (error_beside(r.text, "rules") or "")
     assert (fresh.workspace.root / "records.xlsx").read_bytes() == before
+
+
+# ---------------------------------------------------------------------- the officer's findings
+
+
+def _centre_values(**change: str) -> dict[str, str]:
+    values = {
+        "number": "64395",
+        "name": "Riverside Sixth Form College",
+        "head_of_centre": "Dr Margaret O'Neill",
+        "officer_name": "Ben Okoro",
+        "officer_email": "exams@riverside.example",
+        "year": "2024",
+    }
+    return values | change
+
+
+def test_every_centre_error_is_shown_at_once_each_beside_its_field(site: Site) -> None:
+    r = site.post(
+        "centre",
+        _centre_values(
+            number="1234",
+            head_of_centre="",
+            officer_name="",
+            officer_email="",
+            declaration_opens="2030-06-01",
+        ),
+    )
+    assert r.status_code == 400
+    for field, said in (
+        ("number", "is not a 5-digit centre number"),
+        ("head_of_centre", "Head of Centre is empty"),
+        ("officer_name", "Exams Officer is empty"),
+        ("officer_email", "email is empty"),
+        ("declaration_opens", "is not in the 2024 series"),
+    ):
+        assert said in (error_beside(r.text, field) or ""), field
+        assert f'href="#{field}"' in r.text
+    assert not site.workspace.centre.exists()
+
+
+def test_both_example_names_are_flagged_in_the_pages_words(site: Site) -> None:
+    r = site.post(
+        "centre", _centre_values(head_of_centre="Dr A. Example", officer_name="B. Example")
+    )
+    assert r.status_code == 400
+    for field in ("head_of_centre", "officer_name"):
+        beside = error_beside(r.text, field) or ""
+        assert "still the example name" in beside and "then save" in beside, beside
+        assert "run the check" not in beside and "centre.toml" not in beside
+
+
+@pytest.mark.parametrize("name", ["Jane Example", "Your name"])
+def test_placeholder_names_are_refused_only_as_the_library_refuses_them(
+    site: Site, name: str
+) -> None:
+    from ctforms.errors import InputError
+    from ctforms.people import real_name
+
+    try:
+        real_name(name, "[exams_officer] name")
+        refused = False
+    except InputError:
+        refused = True
+    r = site.post("centre", _centre_values(officer_name=name))
+    assert r.status_code == (400 if refused else 200)
+    assert (error_beside(r.text, "officer_name") is not None) == refused
+
+
+def test_a_confirmed_move_down_is_shown_with_its_next_step(fresh: Site) -> None:
+    """Finding 5: after confirming a move-down and checking again, the student's blocking
+    issue looked untouched."""
+    _record_move_down(fresh)
+    register = _check_again(fresh)
+    run = fresh.workspace.run_folder(None)
+    assert run is not None
+    edi = next(p.name for p in run.files() if p.suffix.startswith(".X"))
+    glh = next(i for i in register.issues if i.id == "glh-short/0012/05839/-")
+    page = fresh.get("results").text
+    block = page.split(f'id="issue-{glh.id}"')[1].split("</li>\n")[0]
+    said = (
+        "Move-down to 05838 confirmed by Ben Okoro on Wednesday 12 June 2024. It is in the"
+        f" entries file {edi}: upload that file in Interchange, then mark this issue handled."
+    )
+    assert said in block
+    decisions = fresh.get(f"decisions?issue={glh.id}").text
+    assert said in decisions
+    # The entries file's changes and why each is there: 0036 from the records, unasked.
+    table = decisions.split('id="in-file"')[1].split("</table>")[0]
+    assert "0012 " in table and "Confirmed by Ben Okoro" in table
+    assert "0036 " in table and "Your records call for it" in table
+    assert "Only a change you confirm goes into the entries file" not in decisions
+    assert "goes in without asking" in decisions
+
+
+def test_the_issue_list_tells_each_issue_apart(fresh: Site) -> None:
+    page = fresh.get("decisions").text
+    options = re.findall(r'<option value="[^"]+"[^>]*>([^<]+)</option>', page)
+    assert len(options) == len(set(options)), [o for o in options if options.count(o) > 1]
+    assert not any(", :" in o for o in options)
+    assert "0017 Evans, Rhys, 05839 unit 8: Teacher assessed grade missing" in options
+    assert "Today (" in page  # the date fields say which day they start on, in words
+
+
+def test_what_was_done_reads_as_one_sentence(fresh: Site) -> None:
+    register = fresh.workspace.run_folder(None).register()  # type: ignore[union-attr]
+    first = by_urgency(register.issues)[0]
+    form = {"issue": first.id, "action": "Reminder sent by email.", "handled_by": "Ben Okoro"}
+    assert fresh.post("decisions/handled", form | {"handled_on": "2024-06-12"}).status_code == 200
+    _check_again(fresh)
+    block = fresh.get("results").text.split(f'id="issue-{first.id}"')[1].split("</li>")[0]
+    assert "Reminder sent by email (Wednesday 12 June 2024, by Ben Okoro)." in block
+
+
+def test_a_refusal_names_the_file_the_officer_chose(site: Site) -> None:
+    save_demo_centre(site)
+    files = {
+        "tracker": ("records.xlsx", (DEMO / "records.xlsx").read_bytes()),
+        "rules": ("rules.xlsx", (DEMO / "rules.xlsx").read_bytes()),
+    }
+    assert site.post("check", {"as_of": "2024-06-10"}, files=files).status_code == 303
+    r = site.wait()
+    assert r.status_code == 400
+    beside = error_beside(r.text, "tracker") or ""
+    assert beside.startswith("'records.xlsx'"), beside
+    assert "tracker.csv" not in beside
+    # The rules workbook chosen with it is kept for the next try.
+    assert "Kept from your last try: \u2018rules.xlsx\u2019" in r.text
+    assert set(site.workspace.kept()) == {"rules.xlsx"}
+    assert site.post("check/forget").status_code == 303
+    assert site.workspace.kept() == {}
+
+
+def test_an_empty_file_is_said_to_be_empty(site: Site) -> None:
+    save_demo_centre(site)
+    r = site.post("check", {"as_of": "2024-06-10"}, files={"tracker": ("Tracker.csv", b"")})
+    assert r.status_code == 413 or r.status_code == 400
+    beside = error_beside(r.text, "tracker") or ""
+    assert "'Tracker.csv' is empty" in beside and "Choose the Progress Tracker" not in beside
+    assert "choose the files again" in r.text
+
+
+def test_the_centre_is_asked_for_once(site: Site) -> None:
+    r = site.post("check", {"as_of": "2024-06-10"}, files=demo_files())
+    assert r.text.count("Fill in your centre") == 1
+    assert site.get("check").text.count("the Centre page") == 1
+
+
+def test_an_unknown_address_is_a_page_with_the_way_back(site: Site) -> None:
+    r = site.get("no-such-page")
+    assert r.status_code == 404
+    assert "<html" in r.text and "no page at this address" in r.text
+    assert f'href="{site.base}/"' in r.text
+    assert site.get("demo/no-such-page").status_code == 404
+
+
+def test_the_empty_pages_read_plainly(site: Site) -> None:
+    assert "nothing to sign off yet" in site.get("sign-off").text
+    assert "to show to show" not in site.get("results").text
+    assert "no results to sign off" not in site.get("sign-off").text
+
+
+def test_a_damaged_check_is_left_out_and_every_page_still_works(
+    checked: Site, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Finding 12b: one unreadable issues.json in the newest run made every page fail."""
+    good = checked.workspace.run_folder(None)
+    assert good is not None
+    bad = checked.workspace.runs / "2024-06-11-1"
+    bad.mkdir()
+    (bad / "issues.json").write_text("{ not json")
+    try:
+        for page in ("", "check", "results", "files", "decisions", "sign-off", "rules"):
+            r = checked.get(page)
+            assert r.status_code == 200, page
+            assert "The check 2024-06-11-1 cannot be shown" in r.text, page
+        assert checked.workspace.run_folder(None) == good
+        assert "unexpected" not in capsys.readouterr().err
+    finally:
+        import shutil
+
+        shutil.rmtree(bad)
+
+
+def test_sign_off_says_whether_this_check_is_signed_off(fresh: Site) -> None:
+    page = fresh.get("sign-off").text
+    assert "Not signed off yet." in page
+    assert "not inside the check's archive" in page
+    assert "Monday 10 June 2024, on its sign-off" in page
+    form = {"signed_by": "Ben Okoro", "role": "Exams Officer", "confirm": "yes", "reason": "R"}
+    assert fresh.post("sign-off", form).status_code == 200
+    today = __import__("ctforms.read.centre", fromlist=["long_date"]).long_date(
+        __import__("datetime").date.today()
+    )
+    assert f"Signed off by Ben Okoro (Exams Officer) on {today}." in fresh.get("sign-off").text
+    files = fresh.get("files").text
+    assert "64395-declaration-signed-off.pdf" in files and ".signed-off.json" not in files
+
+
+def test_the_rules_workbook_can_be_made_before_any_check(site: Site) -> None:
+    save_demo_centre(site)
+    page = site.get("rules").text
+    assert "Make the rules workbook" in page
+    r = site.post(
+        "rules/template", files={"tracker": ("Tracker.csv", (DEMO / "tracker.csv").read_bytes())}
+    )
+    assert r.status_code == 200 and r.content[:2] == b"PK"
+    assert 'filename="64395-rules.xlsx"' in r.headers["content-disposition"]
+    assert site.workspace.saved("tracker.csv") is None  # read, not kept
+    r = site.post("rules/template", files={"tracker": ("Mine.csv", b"Surname\nSmith\n")})
+    assert r.status_code == 400
+    assert (error_beside(r.text, "tracker") or "").startswith("'Mine.csv'")

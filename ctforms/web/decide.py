@@ -146,7 +146,7 @@ def entry_file(run: RunFolder, catalogues: tuple[Path, ...]) -> EntryFile:
     by_id = {i.id: i for i in register.issues}
     changes = []
     notes: dict[str, str] = {}
-    upload = f"it is in the entries file {name}: upload that file in Interchange" if name else ""
+    upload = f"It is in the entries file {name}: upload that file in Interchange" if name else ""
     for ch in plan.changes:
         first = by_id.get(ch.issue_ids[0]) if ch.issue_ids else None
         d = first.decision if first else None
@@ -169,7 +169,7 @@ def entry_file(run: RunFolder, catalogues: tuple[Path, ...]) -> EntryFile:
             for issue_id in ch.issue_ids:
                 notes[issue_id] = (
                     f"The entry change {sized} is in the entries file {name}: upload it in"
-                    " Interchange, then mark this handled."
+                    " Interchange, then mark this issue handled."
                 )
     in_file = {(ch.candidate_number, ch.to_code) for ch in plan.changes}
     for i in register.issues:
@@ -179,15 +179,15 @@ def entry_file(run: RunFolder, catalogues: tuple[Path, ...]) -> EntryFile:
         on = f" on {long_date(d.date)}" if d.date else ""
         if d.make_change:
             step = (
-                f"{upload}, then mark this handled"
+                f"{upload}, then mark this issue handled"
                 if upload and (i.candidate_number, code) in in_file
-                else "make the change in Interchange, then mark this handled"
+                else "Make the change in Interchange, then mark this issue handled"
             )
-            said = f"Move-down to {code} confirmed by {d.decided_by}{on}: {step}."
+            said = f"Move-down to {code} confirmed by {d.decided_by}{on}. {step}."
         else:
             said = (
-                f"Move-down to {code} declined by {d.decided_by}{on}: the entry stays as it is;"
-                " handle this issue another way."
+                f"Move-down to {code} declined by {d.decided_by}{on}: the entry stays as it is."
+                " Handle this issue another way."
             )
         for j in register.issues:
             same = (j.candidate_number, j.qualification_code) == (
