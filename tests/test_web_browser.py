@@ -251,9 +251,16 @@ def test_an_exams_officer_checks_the_demo_centre_in_the_browser(
         for name, value in DEMO_CENTRE.items():
             page.fill(f"#{name}", value)
         page.fill("#number", "6439")
+        page.fill("#head_of_centre", "")
+        page.fill("#officer_email", "exams at riverside")
         page.get_by_role("button", name="Save the centre's details").click()
+        # Every mistake at once, each beside its field.
         assert "is not a 5-digit centre number" in page.inner_text("#number-error")
+        assert "Head of Centre is empty" in page.inner_text("#head_of_centre-error")
+        assert "is not an email address" in page.inner_text("#officer_email-error")
         shot(page, shots / "centre-error.png", full=True)
+        page.fill("#head_of_centre", DEMO_CENTRE["head_of_centre"])
+        page.fill("#officer_email", DEMO_CENTRE["officer_email"])
         page.fill("#number", "64395")
         page.get_by_role("button", name="Save the centre's details").click()
         assert "Saved." in page.inner_text("main")
@@ -263,9 +270,12 @@ def test_an_exams_officer_checks_the_demo_centre_in_the_browser(
         follow(page, "New check", "check")
         page.set_input_files("#tracker", str(DEMO / "records.xlsx"))
         page.fill("#as_of", "2024-06-10")
+        page.set_input_files("#rules", str(DEMO / "rules.xlsx"))
         page.get_by_role("button", name="Check", exact=True).click()
         page.wait_for_selector("#tracker-error")
-        assert "tracker" in page.inner_text("#tracker-error").lower()
+        # The refusal names the officer's own file, and the rules chosen with it are kept.
+        assert "'records.xlsx': this is an Excel workbook" in page.inner_text("#tracker-error")
+        assert "Kept from your last try: \u2018rules.xlsx\u2019" in page.inner_text("#rules-hint")
         assert not list((s.workspace / "runs").iterdir())
         shot(page, shots / "check-error.png", full=True)
 
@@ -312,6 +322,17 @@ def test_an_exams_officer_checks_the_demo_centre_in_the_browser(
         runs = sorted((s.workspace / "runs").glob("*/issues.json"), key=lambda p: p.stat().st_mtime)
         move = next(i for i in load_register(runs[-1]).issues if i.decision is not None)
         assert move.decision is not None and move.decision.make_change
+        # The student's blocking issue says the move-down is decided, and what to do next.
+        glh = page.locator("li.issue", has_text="Short of guided learning hours").filter(
+            has_text="0012"
+        )
+        said = glh.locator("dd.decided").inner_text()
+        assert said.startswith("Move-down to 05838 confirmed by Ben Okoro") and ".X01" in said
+        glh.scroll_into_view_if_needed()
+        shot(page, shots / "results-decided.png", full=False)
+        follow(page, "Decisions", "decisions")
+        assert "0036 " in page.inner_text("#in-file ~ div table")
+        assert "Download your records workbook" in page.inner_text("main")
 
         # Files: every file downloads; the pack is a PDF; the archive checks out.
         follow(page, "Files", "files")
@@ -330,10 +351,14 @@ def test_an_exams_officer_checks_the_demo_centre_in_the_browser(
         assert "64395-declaration-evidence-pack.pdf" in names
         page.get_by_role("button", name=re.compile("Check .*archive")).click()
         assert "Intact" in page.inner_text("main")
+        row = page.locator("tr", has_text="declaration-evidence-pack.pdf").inner_text()
+        assert "The centre's files: kept as the evidence for the declaration" in row
+        assert "MIS supplier" in page.locator("tr", has_text=".X01").inner_text()
         shot(page, shots / "files.png", full=True)
 
         # Sign-off: refused with blocking issues left until a reason is typed.
         follow(page, "Sign-off", "sign-off")
+        assert page.inner_text("#sign-off-status") == "Not signed off yet."
         page.get_by_label("I confirm").check()
         page.get_by_role("button", name="Sign off the evidence pack").click()
         assert "not handled" in page.inner_text("#reason-error")
@@ -342,6 +367,7 @@ def test_an_exams_officer_checks_the_demo_centre_in_the_browser(
         page.get_by_label("I confirm").check()
         page.get_by_role("button", name="Sign off the evidence pack").click()
         assert "Signed off by Ben Okoro" in page.inner_text("main")
+        assert page.inner_text("#sign-off-status").startswith("Signed off by Ben Okoro")
         shot(page, shots / "sign-off.png", full=True)
 
         # Rules of combination: the state of each qualification; the prefilled workbook.
@@ -352,11 +378,24 @@ def test_an_exams_officer_checks_the_demo_centre_in_the_browser(
         assert Path(got.value.path()).read_bytes()[:2] == b"PK"
         shot(page, shots / "rules.png", full=True)
 
-        # The demo button: the same centre, so it may replace the files.
+        # The demo centre: in its own workspace and pages, never the centre's files or checks.
+        mine = {n: (s.workspace / n).read_bytes() for n in ("centre.toml", "records.xlsx")}
         follow(page, "New check", "check")
         page.get_by_role("button", name="Try it with the demo centre").click()
-        page.wait_for_url(re.compile(r"/results\?run="))
-        assert len(list((s.workspace / "runs").iterdir())) == 3
+        page.wait_for_url(re.compile(r"/demo/results\?run="))
+        banner = page.get_by_role("region", name="Demo").inner_text()
+        assert "You are looking at the invented demo centre" in banner
+        assert "Your own centre is untouched" in banner
+        shot(page, shots / "demo.png", full=False)
+        assert len(list((s.workspace / "runs").iterdir())) == 2
+        assert {n: (s.workspace / n).read_bytes() for n in mine} == mine
+        page.get_by_role("link", name="Back to your own centre").click()
+        page.wait_for_load_state()
+        assert page.get_by_role("region", name="Demo").count() == 0
+
+        # An address no page has: a page with the way back.
+        page.goto(s.url + "no-such-page")
+        assert "no page at this address" in page.inner_text("main")
 
         # 200% zoom: a 1280-pixel window zoomed to 200% is 640 CSS pixels wide.
         zoomed = browser.new_page(
@@ -369,6 +408,17 @@ def test_an_exams_officer_checks_the_demo_centre_in_the_browser(
         zoomed.screenshot(path=shots / "results-200-percent.png")
         zoomed.goto(s.url + "decisions")
         zoomed.screenshot(path=shots / "decisions-200-percent.png")
+        # Stacked table rows keep their column's name; a caption is not one word a line.
+        zoomed.goto(s.url + "files")
+        label = zoomed.evaluate(
+            "getComputedStyle(document.querySelector('td[data-label]'), '::before').content"
+        )
+        assert label == '"What it is for: "'
+        height = zoomed.evaluate("document.querySelector('caption').getBoundingClientRect().height")
+        assert height < 60, height
+        zoomed.screenshot(path=shots / "files-200-percent.png", full_page=True)
+        zoomed.goto(s.url + "rules")
+        zoomed.screenshot(path=shots / "rules-200-percent.png", full_page=True)
         zoomed.close()
     finally:
         code, _, err = s.stop()
@@ -395,8 +445,9 @@ def test_the_page_is_usable_with_the_keyboard(browser: Any, tmp_path: Path) -> N
         # The demo button, reached and pressed from the keyboard.
         page.get_by_role("button", name="Try it with the demo centre").focus()
         page.keyboard.press("Enter")
-        page.wait_for_url(re.compile(r"/results\?run="))
+        page.wait_for_url(re.compile(r"/demo/results\?run="))
         assert page.locator("li.issue").count() == 30
+        assert not (s.workspace / "centre.toml").exists()  # the demo is not the centre's
     finally:
         code, _, err = s.stop()
     assert code == 0, err

@@ -135,6 +135,7 @@ class EntryFile:
 def entry_file(run: RunFolder, catalogues: tuple[Path, ...]) -> EntryFile:
     """The entry changes of a check (worked out again from its register, as the check did)."""
     from ctforms.produce.entries import plan_changes
+    from ctforms.produce.entries import proposals as found_proposals
     from ctforms.read.catalogue import load_catalogue
 
     register = run.register()
@@ -196,7 +197,15 @@ def entry_file(run: RunFolder, catalogues: tuple[Path, ...]) -> EntryFile:
             )
             if same and not j.handled:
                 notes[j.id] = said
-    return EntryFile(name, changes, [*plan.proposals, *plan.skipped], notes)
+    not_in = []
+    for p in found_proposals(register):
+        who_ = f"{p.candidate_number} {p.name}".strip()
+        move = f"move-down {p.qualification_code} to {p.proposed_code}"
+        if p.decision is False:
+            not_in.append(f"{who_}: {move}, declined by {p.decided_by}: stays out.")
+        elif p.decision is None and not p.handled:
+            not_in.append(f"{who_}: {move}, proposed: goes in only if you confirm it above.")
+    return EntryFile(name, changes, [*not_in, *plan.skipped], notes)
 
 
 # ---------------------------------------------------------------------------- decisions
