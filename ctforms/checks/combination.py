@@ -183,10 +183,12 @@ def _students(n: int) -> str:
 
 
 def _checked(ctx: Context, code: str) -> bool:
-    """Whether some part of the qualification's rules was checked (its GLH, its rules)."""
+    """Whether some part of the qualification's rules was checked: "partly known" in the one
+    definition (rules.known_state) the register and the rules page use too."""
     entry = ctx.catalogue.get(code)
-    q = entry.qualification if entry else None
-    return q is not None and (rules.usable(q) is not None or rules.minimum_glh(q) is not None)
+    return entry is not None and (
+        rules.known_state(entry.qualification, entry.units) != "not known"
+    )
 
 
 def _unverifiable(ctx: Context, code: str, gap: _Unknown) -> Issue:

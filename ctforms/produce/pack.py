@@ -226,7 +226,7 @@ _RULES_STATE = {
     "partial": "partly entered",
     "illustrative": "illustrative, not OCR's",
     "unverified": "not verified: not used",
-    "none": "none",
+    "none": "none given",
 }
 
 
@@ -630,7 +630,7 @@ def build_pack(
             c.source
             + ("" if c.verified else " (size and GLH not confirmed)")
             + (f"; rules: {c.rules_source}" if c.rules_source not in (None, c.source) else ""),
-            _RULES_STATE[c.rules],
+            (f"{c.known}; rules: " if c.known else "") + _RULES_STATE[c.rules],
             "; ".join(c.not_known) or "nothing: fully checked",
         ]
         for c in register.catalogue
