@@ -657,8 +657,9 @@ class Proposal(_Model):
             on = f" on {self.decided_on:%d/%m/%Y}" if self.decided_on else ""
             return f"{who}: {move}: declined by {self.decided_by}{on}; not in the file"
         return (
-            f"{who}: {move}: proposed, not in the file until confirmed (records.xlsx, sheet"
-            f" Entry Decisions: {self.candidate_number}, {self.proposed_code}, Y, your name)"
+            f"{who}: {move}: proposed, not in the file until confirmed (on the Decisions page,"
+            f" or in records.xlsx, sheet Entry Decisions: {self.candidate_number},"
+            f" {self.proposed_code}, Y, your name)"
         )
 
 

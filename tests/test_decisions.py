@@ -365,7 +365,8 @@ def test_proposals_of_the_demo() -> None:
     assert p.why.endswith(".") and "05838" in p.why and "\n" not in p.why
     assert p.note == (
         "0012 Bennett, Harry: move-down 05839 -> 05838: proposed, not in the file until"
-        " confirmed (records.xlsx, sheet Entry Decisions: 0012, 05838, Y, your name)"
+        " confirmed (on the Decisions page, or in records.xlsx, sheet Entry Decisions: 0012,"
+        " 05838, Y, your name)"
     )
 
 

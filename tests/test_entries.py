@@ -73,7 +73,8 @@ def test_demo_listing(tmp_path: Path) -> None:
     assert "Proposed changes, not in the EDI file" in texts
     assert (
         "0012 Bennett, Harry: move-down 05839 -> 05838: proposed, not in the file until"
-        " confirmed (records.xlsx, sheet Entry Decisions: 0012, 05838, Y, your name)"
+        " confirmed (on the Decisions page, or in records.xlsx, sheet Entry Decisions: 0012,"
+        " 05838, Y, your name)"
     ) in texts
 
 

@@ -302,7 +302,7 @@ def listing_bytes(register: Register, plan: Plan, edi_file: str | None) -> bytes
     headers = [
         "Candidate Number", "UCI", "ULN", "Surname", "Forenames", "Date of Birth",
         "Name in entries", "From Code", "To Code", "To Qualification", "Change", "Why",
-        "Issue IDs",
+        "Issue IDs (for the Actions sheet)",
     ]  # fmt: skip
     for col, title in enumerate(headers, start=1):
         put(ws, header_row, col, title)
