@@ -168,7 +168,8 @@ def test_run_refuses_an_empty_name_before_writing(
     example names, in one line, before any file is written."""
     centre = _demo_centre(tmp_path, replace)
     out = tmp_path / "out"
-    args = ["--centre", centre, "--records", DEMO / "records.xlsx", "--as-of", "2024-06-10"]
+    args: list[str | Path] = ["--centre", centre, "--records", DEMO / "records.xlsx"]
+    args += ["--as-of", "2024-06-10"]
     result = invoke("run", DEMO / "tracker.csv", *args, "-o", out)
     assert result.exit_code == 2
     assert result.stderr == f"Error: {key} is empty in centre.toml: put the real name there\n"
