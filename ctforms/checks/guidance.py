@@ -195,7 +195,8 @@ GUIDANCE: dict[IssueKind, Guidance] = {
             " Decisions page or in the Entry Decisions sheet of records.xlsx (Y to make the"
             " change, or N, and who decided): only a confirmed move-down goes into the EDI"
             f" entries file. Then make the entry using {_ENTRIES_FILE}.",
-            "decide and record it (Entry Decisions sheet); then see {entries_listing_file}",
+            "decide and record it (Decisions page or Entry Decisions sheet); then see"
+            " {entries_listing_file}",
             BEFORE_OPEN,
         ),
     ),
