@@ -589,6 +589,11 @@ class CatalogueUse(_Model):
     not_known: list[str] = Field(
         default_factory=list, description="parts of the rules the catalogue does not know"
     )
+    known: Literal["fully known", "partly known", "not known"] | None = Field(
+        default=None,
+        description="how much of the rules is known, as the rules page and the combination"
+        " check say it (checks.rules.known_state); None in registers made before it was kept",
+    )
 
 
 class Summary(_Model):
@@ -652,8 +657,9 @@ class Proposal(_Model):
             on = f" on {self.decided_on:%d/%m/%Y}" if self.decided_on else ""
             return f"{who}: {move}: declined by {self.decided_by}{on}; not in the file"
         return (
-            f"{who}: {move}: proposed, not in the file until confirmed (records.xlsx, sheet"
-            f" Entry Decisions: {self.candidate_number}, {self.proposed_code}, Y, your name)"
+            f"{who}: {move}: proposed, not in the file until confirmed (on the Decisions page,"
+            f" or in records.xlsx, sheet Entry Decisions: {self.candidate_number},"
+            f" {self.proposed_code}, Y, your name)"
         )
 
 
@@ -665,7 +671,16 @@ class RulesKnowledge(_Model):
     title: str = ""
     state: Literal["fully known", "partly known", "not known"]
     lines: list[str] = Field(default_factory=list)
-    students: int = Field(default=0, description="students entered for it or expecting it")
+    students: int = Field(
+        default=0,
+        description="students expecting a result for it: the pack's Summary by qualification"
+        " and the Results page count them so",
+    )
+    entered_expecting_another: int = Field(
+        default=0,
+        description="students entered for it who expect another size of the subject (a top-up"
+        " or move-down is due): counted under the size they expect, not in students",
+    )
     in_catalogue: bool = True
 
 

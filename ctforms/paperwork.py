@@ -27,6 +27,12 @@ class Form:
     reason: str
     include: Callable[[Issue], bool] = lambda issue: True
 
+    def carries(self, issue: Issue) -> bool:
+        """Whether the form has a row for this issue: one of its kind, without a recorded
+        action, and eligible (include). The one rule for the form, its Head of Centre
+        declaration and the files an issue names."""
+        return issue.kind is self.kind and not issue.handled and self.include(issue)
+
 
 FORMS: dict[str, Form] = {
     "missed-claim": Form(
@@ -63,3 +69,32 @@ def form_file_name(centre: str, name: str) -> str:
 def hoc_declaration_file_name(centre: str) -> str:
     """The Head of Centre declaration written beside the missing-TAG form."""
     return f"{centre}-missing-tag-hoc-declaration.docx"
+
+
+# The issues the entries listing (and the EDI file it names) is made for.
+ENTRY_KINDS = frozenset(
+    {IssueKind.WRONG_SIZE_ENTRY, IssueKind.NO_QUALIFICATION_ENTRY, IssueKind.MOVE_DOWN_AVAILABLE}
+)
+
+
+def in_listing(issue: Issue) -> bool:
+    """Whether the entries listing says something of this issue: a change without a recorded
+    action (a move-down confirmed, or proposed and not yet decided), or a move-down declined
+    (listed as declined, not in the file). Mirrors produce.entries.plan_changes."""
+    if issue.kind not in ENTRY_KINDS or issue.candidate_number is None:
+        return False
+    declined = issue.decision is not None and not issue.decision.make_change
+    return declined or not issue.handled
+
+
+def files_for(issue: Issue, centre: str) -> list[str]:
+    """The files a run makes from this register that carry this issue: the form with its row
+    (and, for a missing TAG, the Head of Centre declaration), or the entries listing. A TAG
+    outside the window, or an issue already handled, is on no form, so no form is named.
+    Answered for the register the files were made from (a run's issues.json)."""
+    names = [form_file_name(centre, name) for name, form in FORMS.items() if form.carries(issue)]
+    if FORMS["missing-tag"].carries(issue):
+        names.append(hoc_declaration_file_name(centre))
+    if in_listing(issue):
+        names.append(listing_file_name(centre))
+    return names

@@ -12,9 +12,17 @@ EXAMPLE_NAMES = frozenset({"dr a. example", "b. example"})
 
 
 def real_name(name: str, key: str, fix: str = "") -> str:
-    """The name, refused if it is still the init template's example. `key` names where it came
-    from (a centre.toml key by default); `fix` says what to do instead."""
-    if " ".join(name.split()).casefold() in EXAMPLE_NAMES:
+    """The name, refused if it is empty (the papers would print a blank where a person signs
+    or is named) or still the init template's example. `key` names where it came from (a
+    centre.toml key by default); `fix` says what to do instead."""
+    plain = " ".join(name.split())
+    if not plain:
+        raise InputError(
+            f"{key} is empty: {fix}"
+            if fix
+            else f"{key} is empty in centre.toml: put the real name there"
+        )
+    if plain.casefold() in EXAMPLE_NAMES:
         where = key if fix else f"{key} in centre.toml"
         raise InputError(
             f"{where} is still the example {name!r} from 'ctforms init': "

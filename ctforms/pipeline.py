@@ -361,15 +361,24 @@ def sign_off(
 
 def rules_knowledge(register: Register, catalogues: tuple[Path, ...] = ()) -> list[RulesKnowledge]:
     """For each qualification code the register's students expect or are entered for (by
-    code): what the catalogue knows of its rules, and how many students it concerns."""
+    code): what the catalogue knows of its rules (its state as the register's catalogue section
+    and the combination check say it) and how many students expect it (as the pack counts
+    them), with those entered for it who expect another size counted apart."""
     from ctforms.checks.knowledge import rules_knowledge as knowledge
 
     catalogue = load_catalogue(catalogues)
-    students: dict[str, set[str]] = {}
+    expecting: dict[str, set[str]] = {}
+    entered: dict[str, set[str]] = {}
     for s in register.students:
-        for code in {s.qualification_code, s.registered_code or s.qualification_code}:
-            students.setdefault(code, set()).add(s.candidate_number)
-    return [knowledge(code, catalogue.get(code), len(students[code])) for code in sorted(students)]
+        expecting.setdefault(s.qualification_code, set()).add(s.candidate_number)
+        if s.registered_code and s.registered_code != s.qualification_code:
+            entered.setdefault(s.registered_code, set()).add(s.candidate_number)
+    known = []
+    for code in sorted(expecting.keys() | entered.keys()):
+        k = knowledge(code, catalogue.get(code), len(expecting.get(code, ())))
+        k.entered_expecting_another = len(entered.get(code, set()) - expecting.get(code, set()))
+        known.append(k)
+    return known
 
 
 @dataclass(frozen=True)

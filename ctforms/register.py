@@ -389,6 +389,7 @@ def _catalogue_use(ctx: Context, issues: list[Issue]) -> list[CatalogueUse]:
                 rules_source=q.rules.source if q.rules is not None else None,
                 minimum_glh=q.glh,
                 not_known=not_known,
+                known=rules.known_state(q, entry.units),
             )
         )
     return used

@@ -121,7 +121,10 @@ def test_sheets_header_rows_and_filter(wb: openpyxl.Workbook) -> None:
     ws = wb["Actions"]
     assert [c.value for c in ws[1]] == COLUMNS
     assert len(COLUMNS) == 18
-    assert COLUMNS[:2] == ["Severity", "Deadline"] and COLUMNS[-1] == "Issue ID"
+    assert (
+        COLUMNS[:2] == ["Severity", "Deadline"]
+        and COLUMNS[-1] == "Issue ID (for the Actions sheet)"
+    )
     assert ws.max_row == 4  # header + one row per issue
     # Most urgent first: blocking overdue, then the unhandled info, then the handled warning.
     assert [r[-1] for r in ws.iter_rows(min_row=2, values_only=True)] == [
@@ -168,8 +171,10 @@ def test_about_sheet(wb: openpyxl.Workbook) -> None:
     assert about["Results series"] == "Summer 2024"
     assert about["Checked as of"] == dt.datetime(2024, 6, 10)
     assert about["Issues"] == 3 and about["Blocking, not handled"] == 1
-    assert about["Issues: incorrect-claim"] == 1
-    assert "ctforms check" in about["About this list"]
+    assert about["Issues: Wrong unit or grade claimed"] == 1
+    # Words that name things, not commands: the list is read by people who may only use the page.
+    assert "Issue ID" in about["About this list"] and "Decisions page" in about["About this list"]
+    assert "ctforms check" not in about["About this list"]
     # 1 March 2024 was a Friday; the key is said in words, not as ctforms' field name.
     assert (
         about["Dates assumed (check OCR's timeline)"] == "final visit booked by Friday 1 March 2024"

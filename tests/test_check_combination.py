@@ -215,8 +215,8 @@ def test_not_in_the_catalogue_is_one_line_for_the_code() -> None:
     assert result.notes == [
         "The rules of combination for 09999 are not known: 2 students must be checked by hand"
         " against the centre handbook (the qualification itself (it is not in the catalogue)),"
-        " unless the rules are entered in the rules workbook (made by 'ctforms catalogue"
-        " template') and checked again."
+        " unless the rules are entered in the rules workbook (download it from the Rules of"
+        " combination page, or make it with 'ctforms catalogue template') and checked again."
     ]
 
 

@@ -4,6 +4,7 @@ pipeline functions the web page builds on: proposals, sign_off, rules_knowledge,
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import shutil
 import stat
@@ -364,7 +365,8 @@ def test_proposals_of_the_demo() -> None:
     assert p.why.endswith(".") and "05838" in p.why and "\n" not in p.why
     assert p.note == (
         "0012 Bennett, Harry: move-down 05839 -> 05838: proposed, not in the file until"
-        " confirmed (records.xlsx, sheet Entry Decisions: 0012, 05838, Y, your name)"
+        " confirmed (on the Decisions page, or in records.xlsx, sheet Entry Decisions: 0012,"
+        " 05838, Y, your name)"
     )
 
 
@@ -446,12 +448,48 @@ def test_rules_knowledge_of_the_demo() -> None:
         assert entry is not None and k.in_catalogue
         assert k.title == entry.qualification.title
         assert k.lines == knowledge_lines(entry.qualification, entry.units)
-        taking = {
-            s.candidate_number
-            for s in register.students
-            if k.code in (s.qualification_code, s.registered_code)
+        expecting = {
+            s.candidate_number for s in register.students if s.qualification_code == k.code
         }
-        assert k.students == len(taking) > 0
+        assert k.students == len(expecting) > 0
+    # Entered for a size they do not expect (0014 top-up, 0036 move-down): counted apart.
+    apart = {k.code: k.entered_expecting_another for k in known if k.entered_expecting_another}
+    assert apart == {"05836": 1, "05838": 1}
+
+
+def test_the_rules_page_the_results_and_the_pack_agree_on_the_demo() -> None:
+    """One definition of fully, partly and not known, and one count of students, for the
+    Rules of combination page, the register (Results, issues) and the evidence pack."""
+    from collections import Counter
+
+    from pypdf import PdfReader
+
+    from ctforms.produce.pack import build_pack
+
+    register = _register()
+    known = pipeline.rules_knowledge(register, (RULES,))
+    page = {k.code: (k.state, k.students) for k in known}
+    listed = {c.code: c.known for c in register.catalogue}
+    assert {code: state for code, (state, _) in page.items()} == listed
+    # The one combination-unverifiable line per code says the same word.
+    for issue in register.issues:
+        if issue.kind.value == "combination-unverifiable":
+            state = page[issue.qualification_code or ""][0]
+            assert state != "fully known"
+            assert issue.summary.startswith(
+                f"Rules of combination for {issue.qualification_code} {state}:"
+            )
+    # The pack's Summary by qualification counts the students so.
+    per_code = Counter(s.qualification_code for s in register.students)
+    assert {code: n for code, (_, n) in page.items()} == dict(per_code)
+    text = " ".join(
+        (p.extract_text() or "") for p in PdfReader(io.BytesIO(build_pack(register))).pages
+    )
+    text = " ".join(text.split())
+    # Its "Rules of combination used" table: one row per code, the state first.
+    states = Counter(state for state, _ in page.values())
+    assert {state: text.count(f"{state}; rules:") for state in states} == states
+    assert "05847 are not known" in text and "05843 are only partly known" in text
 
 
 def test_rules_knowledge_of_a_code_the_catalogue_lacks() -> None:

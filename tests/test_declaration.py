@@ -138,6 +138,64 @@ def test_run_refuses_the_init_example_names_before_writing(tmp_path: Path) -> No
     assert not out.exists() or not any(out.iterdir())
 
 
+def _demo_centre(tmp_path: Path, replace: tuple[str, str]) -> Path:
+    text = (DEMO / "centre.toml").read_text("utf-8")
+    assert replace[0] in text
+    path = tmp_path / "centre.toml"
+    path.write_text(text.replace(*replace), encoding="utf-8")
+    return path
+
+
+EMPTY_NAMES = [
+    (
+        ('head_of_centre = "Dr Margaret O\'Neill"', 'head_of_centre = ""'),
+        "[centre] head_of_centre",
+    ),
+    (
+        ('head_of_centre = "Dr Margaret O\'Neill"', 'head_of_centre = "   "'),
+        "[centre] head_of_centre",
+    ),
+    (('head_of_centre = "Dr Margaret O\'Neill"', ""), "[centre] head_of_centre"),  # key left out
+    (('name = "Ben Okoro"', 'name = ""'), "[exams_officer] name"),
+]
+
+
+@pytest.mark.parametrize(("replace", "key"), EMPTY_NAMES)
+def test_run_refuses_an_empty_name_before_writing(
+    tmp_path: Path, replace: tuple[str, str], key: str
+) -> None:
+    """The papers print the Head of Centre and the Exams Officer: a blank is refused like the
+    example names, in one line, before any file is written."""
+    centre = _demo_centre(tmp_path, replace)
+    out = tmp_path / "out"
+    args: list[str | Path] = ["--centre", centre, "--records", DEMO / "records.xlsx"]
+    args += ["--as-of", "2024-06-10"]
+    result = invoke("run", DEMO / "tracker.csv", *args, "-o", out)
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {key} is empty in centre.toml: put the real name there\n"
+    assert not out.exists() or not any(out.iterdir())
+    # A check writes no paper and needs no signatory: it still runs.
+    checked = invoke("check", DEMO / "tracker.csv", *args)
+    assert checked.exit_code == 1 and "BLOCKING" in checked.stdout, checked.stderr
+    assert checked.stderr == ""
+
+
+def test_papers_from_a_register_with_no_head_of_centre_are_refused(tmp_path: Path) -> None:
+    data = json.loads(REGISTER.read_text("utf-8"))
+    data["centre"]["head_of_centre"] = ""
+    register = tmp_path / "issues.json"
+    register.write_text(json.dumps(data), encoding="utf-8")
+    said = "Error: [centre] head_of_centre is empty in centre.toml: put the real name there\n"
+    form = invoke("forms", "missing-tag", register, "-o", tmp_path / "forms")
+    assert (form.exit_code, form.stderr) == (2, said)
+    signed = invoke(
+        "declaration", register, "--signed-by", "Ben Okoro", "--role", "Exams Officer",
+        *ANYWAY, "-o", tmp_path / "p.pdf",
+    )  # fmt: skip
+    assert (signed.exit_code, signed.stderr) == (2, said)
+    assert not (tmp_path / "p.pdf").exists()
+
+
 def _all_handled(tmp_path: Path) -> Path:
     data = json.loads(REGISTER.read_text("utf-8"))
     for issue in data["issues"]:

@@ -11,6 +11,7 @@ import pytest
 from conftest import DEMO, GOLDEN, invoke
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from office import convert, needs_office
 
 from ctforms.produce import edi
 from ctforms.produce.names import NameError_, entry_name, transliterate
@@ -73,7 +74,8 @@ def test_demo_listing(tmp_path: Path) -> None:
     assert "Proposed changes, not in the EDI file" in texts
     assert (
         "0012 Bennett, Harry: move-down 05839 -> 05838: proposed, not in the file until"
-        " confirmed (records.xlsx, sheet Entry Decisions: 0012, 05838, Y, your name)"
+        " confirmed (on the Decisions page, or in records.xlsx, sheet Entry Decisions: 0012,"
+        " 05838, Y, your name)"
     ) in texts
 
 
@@ -377,3 +379,30 @@ def test_a_value_that_does_not_fit_the_layout_is_refused() -> None:
                 )
             ]
         )
+
+
+@needs_office
+def test_the_listing_prints_each_row_clear_of_the_next(tmp_path: Path) -> None:
+    """The long 'Why' of a confirmed move-down (0012) wraps within its row when LibreOffice
+    prints the listing: its last line sits above the next row's first, and a date of birth at
+    the top of its row, beside the name (the officer saw them overlap)."""
+    from pypdf import PdfReader
+
+    records = _decisions(tmp_path, ["0012", "05838", "Y", "Ben Okoro", "12/06/2024"])
+    register = _register_from(tmp_path, records)
+    out = tmp_path / "entries"
+    assert invoke("entries", register, "-o", out, "--catalogue", CAT).exit_code == 0
+    pdf = convert(out / "64395-entries-listing.xlsx", "pdf", tmp_path / "pdf")
+    heights: dict[str, list[float]] = {}
+
+    def seen(text: str, cm: Any, tm: Any, font: Any, size: Any) -> None:
+        for word in text.split():
+            heights.setdefault(word, []).append(tm[5])  # y of the baseline: up the page
+
+    PdfReader(pdf).pages[0].extract_text(visitor_text=seen)
+    # 0012's Why ends "(Entry Decisions)"; the next row starts with candidate 0014.
+    line = max(heights["Extended"]) - max(heights["taken;"])  # one line of the Why
+    last_of_0012 = min(heights["Decisions)"])
+    first_of_0014 = max(heights["0014"])
+    assert last_of_0012 - first_of_0014 >= 0.9 * line > 0
+    assert max(heights["28/10/2005"]) == max(heights["Bennett"])  # 0012's date of birth

@@ -73,6 +73,17 @@ QUALIFICATION_FACTS = {
     ("05847", "combination-unverifiable"),  # nothing entered for Applied Science
 }
 
+# How much of each code's rules the demo's rules.xlsx makes known (README, "Your rules of
+# combination"): IT and Business entered in full; Digital Media GLH only; Applied Science nothing.
+RULES_KNOWN = {
+    "05835": "fully known",
+    "05836": "fully known",
+    "05838": "fully known",
+    "05839": "fully known",
+    "05843": "partly known",
+    "05847": "not known",
+}
+
 # Students with nothing to do: every student of 05839, 05838, 05835 and 05836 not named above
 # (0047 and 0064 are the other sides of the duplicate pairs; 0064 does not expect a result).
 CLEAN = {
@@ -126,3 +137,16 @@ def test_students_at_risk_are_those_with_blocking_facts() -> None:
 def test_the_handled_issue_is_the_one_with_an_action() -> None:
     handled = [i.id for i in _golden().issues if i.handled]
     assert handled == ["not-certificating/0035/05835/-"]
+
+
+def test_how_much_of_each_codes_rules_is_known_is_the_hand_written_fact() -> None:
+    register = _golden()
+    assert {c.code: c.known for c in register.catalogue} == RULES_KNOWN
+    said = {
+        i.qualification_code: i.summary.split(":")[0].removeprefix(
+            f"Rules of combination for {i.qualification_code} "
+        )
+        for i in register.issues
+        if i.kind.value == "combination-unverifiable"
+    }
+    assert said == {code: s for code, s in RULES_KNOWN.items() if s != "fully known"}

@@ -164,7 +164,7 @@ def test_catalogue_list_and_show() -> None:
     shown = invoke("catalogue", "show", "05839")
     assert shown.exit_code == 0
     assert "Extended Certificate" in shown.stdout
-    assert "rules of combination: not known" in shown.stdout
+    assert "rules of combination (mandatory and optional units): none given" in shown.stdout
     demo = invoke("catalogue", "show", "05836", "--catalogue", DEMO / "rules.xlsx")
     assert "pathway Marketing" in demo.stdout and "illustrative" in demo.stdout
 

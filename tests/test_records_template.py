@@ -89,7 +89,7 @@ def test_instructions(wb: openpyxl.Workbook) -> None:
     text = "\n".join(str(c.value) for c in wb["Instructions"]["A"] if c.value)
     assert "DD/MM/YYYY" in text and "real Excel date" in text
     assert "optional" in text
-    assert "Issue ID comes from the issue register" in text
+    assert "The Issue ID is the one the issue has in the results" in text
     for sheet in HEADERS:
         assert f"{sheet}: " in text
     assert "05839  Cambridge Technical Extended Diploma in IT" in text

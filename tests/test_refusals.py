@@ -383,8 +383,8 @@ def test_warnings_name_the_records_file_given(tmp_path: Path) -> None:
     ) in warnings
     assert (
         f"warning: our-records-2024.xlsx Expected row {expected_row}: qualification 09999 is"
-        " not in the catalogue; check the code, or add the qualification in your rules"
-        " workbook (ctforms catalogue template)"
+        " not in the catalogue; check the code, or add the qualification in the rules"
+        " workbook (from the Rules of combination page, or 'ctforms catalogue template')"
     ) in warnings
     assert not any("records.xlsx" in w.replace("our-records-2024.xlsx", "") for w in warnings)
     # run says them too, not only issues.txt

@@ -24,7 +24,7 @@ from ctforms.models import (
     Severity,
     Summary,
 )
-from ctforms.produce.action_list import BLOCKING_FILL, COLUMNS, OVERDUE_FILL
+from ctforms.produce.action_list import BLOCKING_FILL, COLUMNS, ISSUE_ID, OVERDUE_FILL
 from ctforms.produce.report import render_table
 
 ID_AT_END = re.compile(r"\[([^\]]+)\]$")
@@ -90,13 +90,13 @@ def test_actions_xlsx_is_most_urgent_first_coloured_and_prints(
     invoke("check", *DEMO_ARGS, "--format", "xlsx", "-o", out)
     ws = openpyxl.load_workbook(out)["Actions"]
     header = [c.value for c in ws[1]]
-    assert header == COLUMNS and header[-1] == "Issue ID"
+    assert header == COLUMNS and header[-1] == ISSUE_ID
     assert {"Deadline", "Severity"} <= set(header)
     rows = [dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)]
-    _assert_most_urgent_first([r["Issue ID"] for r in rows], register)
+    _assert_most_urgent_first([r[ISSUE_ID] for r in rows], register)
     by_id = {i.id: i for i in register.issues}
     for r, row in zip(ws.iter_rows(min_row=2), rows, strict=True):
-        issue = by_id[row["Issue ID"]]
+        issue = by_id[row[ISSUE_ID]]
         assert row["Severity"] == issue.severity.value
         assert (row["Deadline"].date() if row["Deadline"] else None) == issue.deadline
         colours = {c.fill.fgColor.rgb if c.fill.fill_type == "solid" else None for c in r}

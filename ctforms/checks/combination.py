@@ -22,7 +22,12 @@ from ctforms.models import (
 
 TITLE = "Rules of combination and GLH"
 _LISTED = 10  # candidate numbers named in the one-line summary; all are in the evidence
-HOW_TO_ENTER = "in the rules workbook (made by 'ctforms catalogue template') and checked again"
+# Where to find the workbook is said once (in the first note), not for every code.
+HOW_TO_ENTER = (
+    "in the rules workbook (download it from the Rules of combination page, or make it with"
+    " 'ctforms catalogue template') and checked again"
+)
+AGAIN_TO_ENTER = "in the rules workbook and checked again"
 
 
 @dataclass
@@ -59,7 +64,7 @@ def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
         issues.extend(_verdicts(ctx, exp, combo))
     for code in sorted(unknown):
         issues.append(_unverifiable(ctx, code, unknown[code]))
-    notes = [_note(ctx, code, unknown[code]) for code in sorted(unknown)]
+    notes = [_note(ctx, code, unknown[code], n == 0) for n, code in enumerate(sorted(unknown))]
     if illustrative:
         notes.append(
             "Rules used for " + ", ".join(sorted(illustrative)) + " are illustrative (made up"
@@ -183,10 +188,12 @@ def _students(n: int) -> str:
 
 
 def _checked(ctx: Context, code: str) -> bool:
-    """Whether some part of the qualification's rules was checked (its GLH, its rules)."""
+    """Whether some part of the qualification's rules was checked: "partly known" in the one
+    definition (rules.known_state) the register and the rules page use too."""
     entry = ctx.catalogue.get(code)
-    q = entry.qualification if entry else None
-    return q is not None and (rules.usable(q) is not None or rules.minimum_glh(q) is not None)
+    return entry is not None and (
+        rules.known_state(entry.qualification, entry.units) != "not known"
+    )
 
 
 def _unverifiable(ctx: Context, code: str, gap: _Unknown) -> Issue:
@@ -218,7 +225,7 @@ def _source(ctx: Context, code: str) -> str:
     return f"catalogue: {q.source}; rules: {rules_source} (from {entry.origin})"
 
 
-def _note(ctx: Context, code: str, gap: _Unknown) -> str:
+def _note(ctx: Context, code: str, gap: _Unknown, first: bool) -> str:
     students = _students(len(gap.candidates))
     if _checked(ctx, code):
         lead = (
@@ -231,4 +238,5 @@ def _note(ctx: Context, code: str, gap: _Unknown) -> str:
             f"The rules of combination for {code} are not known: {students} must be checked"
             " by hand against the centre handbook"
         )
-    return f"{lead} ({'; '.join(gap.parts)}), unless the rules are entered {HOW_TO_ENTER}."
+    how = HOW_TO_ENTER if first else AGAIN_TO_ENTER
+    return f"{lead} ({'; '.join(gap.parts)}), unless the rules are entered {how}."

@@ -105,10 +105,12 @@ def _act(text: str, remedy: str, when: tuple[str, str]) -> Action:
 K = IssueKind
 B, W = Severity.BLOCKING, Severity.WARNING
 _FILE_REMEDY = "upload {%s} to the Missing and incomplete results form"
-_MADE_BY = "(made by ctforms run, or ctforms forms %s)"
-_ENTRIES_FILE = (
-    "the entries listing {entries_listing_file} and the EDI entries file it names (made by"
-    " ctforms run, or ctforms entries)"
+# The texts name files, never the commands that make them: the same words serve the command
+# line, the web page and the papers (whoever reads them may use only one of them).
+_ENTRIES_FILE = "the entries listing {entries_listing_file} and the EDI entries file it names"
+_RULES_WORKBOOK = (
+    "the rules workbook (download it from the Rules of combination page, or make it with"
+    " 'ctforms catalogue template')"
 )
 
 GUIDANCE: dict[IssueKind, Guidance] = {
@@ -128,7 +130,7 @@ GUIDANCE: dict[IssueKind, Guidance] = {
             "The tracker shows the student as certificating this summer but your Expected sheet"
             " does not. If they can no longer complete this summer, email {vq_email} so OCR"
             " changes their status; otherwise correct the Expected sheet.",
-            "email {vq_email} or correct records.xlsx",
+            "email {vq_email} or correct the Expected sheet",
             BEFORE_CLOSE,
         ),
     ),
@@ -189,11 +191,12 @@ GUIDANCE: dict[IssueKind, Guidance] = {
             "The units the student is taking cannot meet the registered size, but the units"
             " already achieved meet the rules of a smaller size. If the student cannot take or"
             " complete what is missing in time, a move-down entry lets them still get a result."
-            " Decide with the student and the head of department and record the decision in"
-            " records.xlsx, sheet Entry Decisions (Y to make the change, or N, and who decided):"
-            " only a confirmed move-down goes into the EDI entries file. Then make the entry"
-            f" using {_ENTRIES_FILE}.",
-            "decide and record it (Entry Decisions sheet); then see {entries_listing_file}",
+            " Decide with the student and the head of department and record the decision on the"
+            " Decisions page or in the Entry Decisions sheet of records.xlsx (Y to make the"
+            " change, or N, and who decided): only a confirmed move-down goes into the EDI"
+            f" entries file. Then make the entry using {_ENTRIES_FILE}.",
+            "decide and record it (Decisions page or Entry Decisions sheet); then see"
+            " {entries_listing_file}",
             BEFORE_OPEN,
         ),
     ),
@@ -203,9 +206,9 @@ GUIDANCE: dict[IssueKind, Guidance] = {
             # Said so that it fits whether the rules are partly known or not known at all.
             "The rules of combination of this qualification are not fully known to ctforms, so"
             " the students listed could not be fully checked. Check them by hand against the"
-            " centre handbook or OCR's qualifications calculator, or enter the rules in a rules"
-            " workbook (ctforms catalogue template makes one) and run the check again with it.",
-            "check by hand, or enter the rules (ctforms catalogue template)",
+            " centre handbook or OCR's qualifications calculator, or enter the rules in"
+            f" {_RULES_WORKBOOK} and check again with it.",
+            "check by hand, or enter the rules in the rules workbook",
             BEFORE_CLOSE,
         ),
     ),
@@ -242,7 +245,7 @@ GUIDANCE: dict[IssueKind, Guidance] = {
         B,
         _act(
             "The moderated unit was missed from the claim and the visit has taken place. Upload"
-            " {missed_claim_file} " + _MADE_BY % "missed-claim" + " with the Missing and"
+            " {missed_claim_file}, the spreadsheet made for this request, with the Missing and"
             " incomplete results form ({mir_form}), request type 'Candidate/unit missed from"
             " moderation claim'.",
             _FILE_REMEDY % "missed_claim_file",
@@ -253,9 +256,9 @@ GUIDANCE: dict[IssueKind, Guidance] = {
         B,
         _act(
             "The unit or grade claimed does not match the markbook. Upload"
-            " {incorrect_claim_file} " + _MADE_BY % "incorrect-claim" + " with the Missing and"
-            " incomplete results form ({mir_form}), request type 'Incorrect unit/grade claimed"
-            " at moderation'.",
+            " {incorrect_claim_file}, the spreadsheet made for this request, with the Missing"
+            " and incomplete results form ({mir_form}), request type 'Incorrect unit/grade"
+            " claimed at moderation'.",
             _FILE_REMEDY % "incorrect_claim_file",
             BEFORE_CLOSE,
         ),
@@ -316,7 +319,7 @@ GUIDANCE: dict[IssueKind, Guidance] = {
             "A mid-flight teacher assessed grade is recorded but is not in the tracker. Make a"
             " late request with the Missing and incomplete results form ({mir_form}), uploading"
             " {missing_tag_file}, the TAG spreadsheet, and {hoc_declaration_file}, the Head of"
-            " Centre declaration to be signed " + _MADE_BY % "missing-tag" + ".",
+            " Centre declaration, once signed.",
             "upload {missing_tag_file} and {hoc_declaration_file}",
             BEFORE_CLOSE,
         ),
@@ -347,7 +350,7 @@ TAG_DATE_UNKNOWN = _act(
     " assessment date is recorded. First check the assessment was planned within {tag_window}"
     " and add the date to the TAGs sheet. If it was, make a late request with the Missing and"
     " incomplete results form ({mir_form}), uploading {missing_tag_file} and"
-    " {hoc_declaration_file} " + _MADE_BY % "missing-tag" + "; if not, a TAG is not allowed"
+    " {hoc_declaration_file} (signed by the Head of Centre); if not, a TAG is not allowed"
     " and the unit must be assessed normally.",
     "check the planned date; then upload {missing_tag_file} and {hoc_declaration_file}",
     BEFORE_CLOSE,
@@ -366,7 +369,7 @@ CLAIM_LATE_VISIT_HELD = _act(
     "The claim went in less than two weeks before a visit that has now taken place. Check with"
     " your moderator that every unit claimed was moderated; a student or unit left out needs"
     " the 'Candidate/unit missed from moderation claim' request, uploading {missed_claim_file}"
-    " " + _MADE_BY % "missed-claim" + ".",
+    " (made when a check finds a unit missed from the claim).",
     "check with your moderator; missed units: upload {missed_claim_file}",
     BEFORE_CLOSE,
 )
@@ -417,3 +420,37 @@ CHECK_OF_KIND: dict[IssueKind, str] = {
     K.MISSING_TAG: "tags",
     K.DUPLICATE_CANDIDATE: "duplicates",
 }
+
+# Each kind in plain words, for every paper and page (the kind's code, e.g. "glh-short", stays
+# in issues.json and in the issue IDs).
+KIND_LABELS: dict[IssueKind, str] = {
+    K.NOT_CERTIFICATING: "Not certificating",
+    K.UNEXPECTED_CERTIFICATION: "Certificating unexpectedly",
+    K.NO_QUALIFICATION_ENTRY: "No qualification entry",
+    K.WRONG_SIZE_ENTRY: "Entered for the wrong size",
+    K.MANDATORY_UNIT_MISSING: "Mandatory unit missing",
+    K.GLH_SHORT: "Short of guided learning hours",
+    K.INVALID_COMBINATION: "Units break the rules of combination",
+    K.MOVE_DOWN_AVAILABLE: "Move-down possible",
+    K.COMBINATION_UNVERIFIABLE: "Rules of combination not fully known",
+    K.EXAMINED_NOT_ACHIEVED: "Exam not achieved",
+    K.EXAMINED_NOT_ENTERED: "Exam not entered",
+    K.CLAIM_NEEDED: "Moderation claim needed",
+    K.MISSED_FROM_CLAIM: "Missed from the moderation claim",
+    K.INCORRECT_CLAIM: "Wrong unit or grade claimed",
+    K.MODERATED_NOT_ACHIEVED: "Moderated unit not achieved",
+    K.VISIT_NOT_SCHEDULED: "Moderation visit not booked",
+    K.VISIT_AFTER_DEADLINE: "Moderation visit too late",
+    K.CLAIM_TOO_LATE: "Claim sent too late",
+    K.RIA_NOT_RECEIVED: "Reduction in assessment not received",
+    K.MISSING_TAG: "Mid-flight TAG missing",
+    K.DUPLICATE_CANDIDATE: "Student listed twice",
+}
+
+
+def kind_label(kind: IssueKind | str) -> str:
+    """The kind in plain words; a code (as the register's summary counts keep them) too."""
+    try:
+        return KIND_LABELS[IssueKind(kind)]
+    except ValueError:
+        return str(kind).replace("-", " ").capitalize()

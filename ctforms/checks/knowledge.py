@@ -1,5 +1,6 @@
 """What is known of a qualification's size and rules of combination, and what is not, in plain
-lines: for `ctforms catalogue show` and the rules page."""
+lines: for `ctforms catalogue show` and the rules page. The state in a word (fully, partly or
+not known) is rules.known_state, as in the register's catalogue section and the pack."""
 
 from __future__ import annotations
 
@@ -45,7 +46,7 @@ def knowledge_lines(q: Qualification, units: Mapping[int, Unit]) -> list[str]:
     lines = [f"size: {q.size or 'not known'}, minimum GLH: {_hours(q.glh)}{confirmed}"]
     r = q.rules
     if r is None:
-        lines.append("rules of combination: not known")
+        lines.append("rules of combination (mandatory and optional units): none given")
     else:
         if r.illustrative:
             rstate = "illustrative, not OCR's"
@@ -60,15 +61,17 @@ def knowledge_lines(q: Qualification, units: Mapping[int, Unit]) -> list[str]:
             )
             lines += [f"    {_group(g)}" for g in p.groups]
         lines += [f"  barred together: {', '.join(map(str, b))}" for b in r.barred]
-    gaps = rules.not_known(q, units)
-    if gaps:
-        lines.append(
-            "not known (students who depend on it are reported as 'cannot verify'): "
-            + "; ".join(gaps)
-        )
-    else:
-        lines.append("fully known: every student's combination and GLH are checked")
-    return lines
+    state = rules.known_state(q, units)
+    if state == "fully known":
+        return [*lines, "fully known: every student's combination and GLH are checked"]
+    return [
+        *lines,
+        "partly known: what is known is checked for every student"
+        if state == "partly known"
+        else "not known: nothing can be checked for a student",
+        "not known (students who depend on it are checked by hand): "
+        + "; ".join(rules.not_known(q, units)),
+    ]
 
 
 def rules_knowledge(code: str, entry: Entry | None, students: int = 0) -> RulesKnowledge:
@@ -78,7 +81,9 @@ def rules_knowledge(code: str, entry: Entry | None, students: int = 0) -> RulesK
             code=code,
             state="not known",
             lines=[
-                "not in the catalogue: add it in your rules workbook (ctforms catalogue template)"
+                "not known: it is not in the catalogue; add it in the rules workbook (download"
+                " it from the Rules of combination page, or make it with 'ctforms catalogue"
+                " template')"
             ],
             students=students,
             in_catalogue=False,

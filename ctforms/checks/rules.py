@@ -431,15 +431,23 @@ def not_known(qual: Qualification, unit_info: Mapping[int, Unit]) -> list[str]:
     return parts
 
 
-def known_state(
-    qual: Qualification, unit_info: Mapping[int, Unit]
-) -> Literal["fully known", "partly known", "not known"]:
-    """How much of a qualification's rules the catalogue knows: all of it; some (the GLH check
-    or part of the combination can be made); or nothing a student could be checked against."""
+KnownState = Literal["fully known", "partly known", "not known"]
+
+
+def known_state(qual: Qualification, unit_info: Mapping[int, Unit]) -> KnownState:
+    """How much of a qualification's rules the catalogue knows; the one definition every
+    output uses (the register's catalogue section, the combination check's words, the rules
+    page):
+
+    - fully known: nothing is missing (not_known is empty): every student is fully checked;
+    - partly known: something can be checked for a student: verified rules (the mandatory
+      check, groups, barred units), or a confirmed minimum GLH with the GLH of some units
+      (the GLH check of a student taking those units);
+    - not known: nothing a student could be checked against."""
     if not not_known(qual, unit_info):
         return "fully known"
     engine = _engine(qual, unit_info)
-    hours = engine.min_glh is not None and all(h is not None for h in engine.glh.values())
+    hours = engine.min_glh is not None and any(h is not None for h in engine.glh.values())
     return "partly known" if engine.known or hours else "not known"
 
 

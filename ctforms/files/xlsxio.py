@@ -79,9 +79,13 @@ def text_lines(ws: Worksheet, lines: list[str], width: int = 78) -> None:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
+_BOLD_WIDTH = 0.85  # bold text takes about this much less per line
+
+
 def fit_rows(ws: Worksheet, first: int, last: int) -> None:
     """Wrap the text of rows first..last and make each row tall enough for it: spreadsheet
-    programs do not all grow a row for wrapped text by themselves."""
+    programs do not all grow a row for wrapped text by themselves. Dates and numbers sit at
+    the top of their row, beside the text. The first row may be a bold header."""
     # The rows as ws[r] gives them (columns 1 to the last used), but the last column found
     # once: ws[r] looks through every cell of the sheet for it, each row (quadratic).
     rows = ws.iter_rows(min_row=first, max_row=last, min_col=1, max_col=ws.max_column)
@@ -90,12 +94,17 @@ def fit_rows(ws: Worksheet, first: int, last: int) -> None:
     for r, row in enumerate(rows, start=first):
         lines = 1
         for cell in row:
-            if not isinstance(cell.value, str) or not cell.value:
+            if cell.value is None or cell.value == "":
+                continue
+            if not isinstance(cell.value, str):  # a date or number: at the top, beside the text
+                wrapped.apply(cell, (), _wrap_text)
                 continue
             letter = cell.column_letter
             width = widths.get(letter)
             if width is None:
                 width = widths[letter] = ws.column_dimensions[letter].width or 8.43
+            if r == first and cell.font is not None and cell.font.b:
+                width *= _BOLD_WIDTH  # a bold header's letters are wider
             lines = max(lines, wrapped_lines(cell.value, width))
             wrapped.apply(cell, (), _wrap_text)
         if lines > 1:

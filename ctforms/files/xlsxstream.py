@@ -31,7 +31,11 @@ MAX_CELL_TEXT = 32767
 FORMULA_START = ("=", "+", "-", "@")
 DATE_FORMAT = "DD/MM/YYYY"
 LINE_HEIGHT = 15  # points per line of 11 pt text
-_CHARS_PER_WIDTH = 1.3  # characters a column of width w holds per line, roughly
+# Characters a column of width w holds per line, roughly. Set for the widest common font a
+# sheet is printed in: LibreOffice without Calibri (or Carlito) sets the text in DejaVu Sans,
+# about 1.15 characters a width unit, where Calibri fits about 1.3. Estimated for Calibri, a
+# row printed so held too few lines and its text ran over the next row.
+_CHARS_PER_WIDTH = 1.1
 
 
 def safe_cell_text(value: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from ctforms.checks.guidance import kind_label
 from ctforms.checks.urgency import by_urgency, is_overdue
 from ctforms.files.fast import without_gc
 from ctforms.files.xlsxstream import (
@@ -18,6 +19,7 @@ from ctforms.read.centre import assumed_dates
 
 # Person-readable columns first: when and how bad, who, what, what to do, what was done; the
 # Issue ID (to paste into the Actions sheet) last. Widths fit a landscape page when printed.
+ISSUE_ID = "Issue ID (for the Actions sheet)"
 COLUMN_WIDTHS = {
     "Severity": 9,
     "Deadline": 11,
@@ -36,7 +38,7 @@ COLUMN_WIDTHS = {
     "What was done": 13,
     "OCR Reference": 10,
     "Kind": 12,
-    "Issue ID": 0,  # as wide as the longest id: an id is never wrapped
+    ISSUE_ID: 0,  # as wide as the longest id: an id is never wrapped
 }
 COLUMNS = list(COLUMN_WIDTHS)
 # Long free text, wrapped in its column rather than one very wide line.
@@ -84,7 +86,7 @@ def _row(issue: Issue) -> list[object]:
         "Y" if issue.handled else "N",
         done.action_taken if done else "",
         done.ocr_reference if done else "",
-        issue.kind.value,
+        kind_label(issue.kind),
         issue.id,
     ]
 
@@ -172,12 +174,13 @@ def action_list_bytes(register: Register) -> bytes:
         ("Issues", s.issues),
         ("Blocking, not handled", s.blocking_unhandled),
         *((f"Issues: {name}", count) for name, count in s.by_severity.items()),
-        *((f"Issues: {name}", count) for name, count in s.by_kind.items()),
+        *((f"Issues: {kind_label(name)}", count) for name, count in s.by_kind.items()),
         (
             "About this list",
-            f"Made by ctforms check ({register.tool} {register.tool_version}) from the issue"
-            " register: one row per issue. Record what you did in the Actions sheet of"
-            " records.xlsx, using the Issue ID, and run ctforms check again.",
+            f"Made by {register.tool} {register.tool_version} from the issue register: one row"
+            " per issue. Record what you did against the Issue ID, on the Decisions page or in"
+            " the Actions sheet of records.xlsx, and check again: the issue then shows as"
+            " handled.",
         ),
         (
             "Order",

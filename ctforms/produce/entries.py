@@ -26,18 +26,13 @@ from ctforms.files.xlsxio import (
     workbook_bytes,
 )
 from ctforms.models import Issue, IssueKind, Proposal, Register
-from ctforms.paperwork import listing_file_name
+from ctforms.paperwork import ENTRY_KINDS, listing_file_name
 from ctforms.produce import edi
 from ctforms.produce.names import NameError_, entry_name
 from ctforms.read.catalogue import Catalogue
 from ctforms.read.identifiers import uci_is_valid, uln_is_valid
 
 SERIES = "09"  # Cambridge Technicals registrations (DOMAIN.md)
-_KINDS = (
-    IssueKind.WRONG_SIZE_ENTRY,
-    IssueKind.NO_QUALIFICATION_ENTRY,
-    IssueKind.MOVE_DOWN_AVAILABLE,
-)
 _CHANGE_LETTER = {"top-up": "T", "move-down": "M", "new entry": "N"}
 
 URGENT_REQUEST = (
@@ -141,7 +136,7 @@ def plan_changes(register: Register, catalogue: Catalogue) -> Plan:
         if p.decision is False or (p.decision is None and not p.handled)
     }
     for issue in register.issues:
-        if issue.kind not in _KINDS or issue.candidate_number is None:
+        if issue.kind not in ENTRY_KINDS or issue.candidate_number is None:
             continue
         if issue.kind is IssueKind.MOVE_DOWN_AVAILABLE and not (
             issue.decision and issue.decision.make_change
@@ -307,7 +302,7 @@ def listing_bytes(register: Register, plan: Plan, edi_file: str | None) -> bytes
     headers = [
         "Candidate Number", "UCI", "ULN", "Surname", "Forenames", "Date of Birth",
         "Name in entries", "From Code", "To Code", "To Qualification", "Change", "Why",
-        "Issue IDs",
+        "Issue IDs (for the Actions sheet)",
     ]  # fmt: skip
     for col, title in enumerate(headers, start=1):
         put(ws, header_row, col, title)

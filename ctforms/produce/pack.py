@@ -30,7 +30,7 @@ from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer
 from reportlab.platypus.flowables import Flowable
 
-from ctforms.checks.guidance import CHECK_OF_KIND
+from ctforms.checks.guidance import CHECK_OF_KIND, kind_label
 from ctforms.checks.urgency import by_urgency, is_overdue, who
 from ctforms.errors import InputError
 from ctforms.models import CheckStatus, Issue, Register, Severity
@@ -226,7 +226,7 @@ _RULES_STATE = {
     "partial": "partly entered",
     "illustrative": "illustrative, not OCR's",
     "unverified": "not verified: not used",
-    "none": "none",
+    "none": "none given",
 }
 
 
@@ -601,20 +601,20 @@ def build_pack(
         q["at_risk"] += s.status.value == "at-risk"
     for i in register.issues:
         if i.qualification_code:
-            per_qual[i.qualification_code]["kinds"][i.kind.value] += 1
+            per_qual[i.qualification_code]["kinds"][kind_label(i.kind)] += 1
     rows = [
         [
             code,
             q["title"],
             q["students"],
             q["at_risk"],
-            ", ".join(f"{k} {n}" for k, n in sorted(q["kinds"].items())) or "none",
+            "\n".join(f"{k}: {n}" for k, n in sorted(q["kinds"].items())) or "none",
         ]
         for code, q in sorted(per_qual.items())
     ]
     story.append(
         _table(
-            ["Code", "Qualification", "Students", "At risk", "Issues by kind"],
+            ["Code", "Qualification", "Students", "At risk", "Issues"],
             rows,
             [16 * mm, 62 * mm, 17 * mm, 15 * mm, 70 * mm],
             st["cell"],
@@ -630,7 +630,7 @@ def build_pack(
             c.source
             + ("" if c.verified else " (size and GLH not confirmed)")
             + (f"; rules: {c.rules_source}" if c.rules_source not in (None, c.source) else ""),
-            _RULES_STATE[c.rules],
+            (f"{c.known}; rules: " if c.known else "") + _RULES_STATE[c.rules],
             "; ".join(c.not_known) or "nothing: fully checked",
         ]
         for c in register.catalogue
@@ -674,7 +674,9 @@ def build_pack(
     story.append(
         _p(
             "Most urgent first: blocking issues without a recorded action (overdue first, then"
-            " by deadline), then warnings by deadline, then the issues with a recorded action.",
+            " by deadline), then warnings by deadline, then the issues with a recorded action."
+            " An action is recorded against the Issue ID: on the Decisions page, or in the"
+            " Actions sheet of records.xlsx.",
             st["small"],
         )
     )
@@ -697,7 +699,8 @@ def build_pack(
         rows.append(
             [
                 student,
-                f"{i.severity.value}: {i.kind.value}\n{_id_lines(i.id, widths[1], st['cell'])}",
+                f"{i.severity.value}: {kind_label(i.kind)}\nIssue ID:\n"
+                + _id_lines(i.id, widths[1], st["cell"]),
                 f"{i.summary}\nAction: {i.action}",
                 _date(i.deadline) + ("\nOVERDUE" if is_overdue(i) else ""),
                 recorded,
@@ -705,7 +708,13 @@ def build_pack(
         )
     story.append(
         _table(
-            ["Student", "Severity: kind / ID", "What is wrong; action", "Deadline", "Recorded"],
+            [
+                "Student",
+                "Severity: kind; Issue ID",
+                "What is wrong; action",
+                "Deadline",
+                "Recorded",
+            ],
             rows,
             widths,
             st["cell"],
@@ -761,7 +770,10 @@ def build_pack(
         story.append(
             _table(
                 ["Student", "Issue", "Deadline"],
-                [[_who(i), f"{i.summary} ({i.id})", _date(i.deadline)] for i in by_urgency(left)],
+                [
+                    [_who(i), f"{i.summary}\nIssue ID: {i.id}", _date(i.deadline)]
+                    for i in by_urgency(left)
+                ],
                 [45 * mm, 110 * mm, 20 * mm],
                 st["cell"],
             )

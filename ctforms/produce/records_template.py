@@ -45,10 +45,11 @@ PURPOSE = {
     "RIA": "Reduction in assessment requests (2021/22) you made, per unit.",
     "Entry Decisions": "Your decision on a proposed entry change (a move-down ctforms found"
     " possible): the candidate, the code to move them to, Y to make the change or N not to, and"
-    " who decided. Only a change marked Y here goes into the EDI entries file.",
-    "Actions": "What you did about an issue. The Issue ID comes from the issue register"
-    " (ctforms check: the report, issues.json or the action list); the issue then shows as"
-    " handled.",
+    " who decided. Only a change marked Y here goes into the EDI entries file. (The Decisions"
+    " page of ctforms in your browser writes this sheet for you.)",
+    "Actions": "What you did about an issue. The Issue ID is the one the issue has in the"
+    " results (issues.txt, the action list actions.xlsx, the evidence pack); the issue then"
+    " shows as handled. (The Decisions page writes this sheet for you.)",
 }
 
 INSTRUCTIONS = [

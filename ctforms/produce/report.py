@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ctforms.checks.guidance import kind_label
 from ctforms.checks.urgency import by_urgency, is_overdue, who
 from ctforms.files.fast import without_gc
 from ctforms.models import CheckStatus, Issue, Register, Severity
@@ -23,11 +24,11 @@ def _lines(issue: Issue) -> list[str]:
         qual = f" {issue.qualification_title}".rstrip()
     else:
         qual = f"  {issue.qualification_code} {issue.qualification_title}".rstrip()
-    unit = f"unit {issue.unit_number}  " if issue.unit_number is not None else ""
+    unit = f", unit {issue.unit_number}" if issue.unit_number is not None else ""
     return [
         f"  {_SEVERITY[issue.severity.value]}  {when}  {who(issue, upper_surname=True)}"
         + (qual if issue.qualification_code else ""),
-        f"{_INDENT}{issue.kind.value}  {unit}{issue.summary}",
+        f"{_INDENT}{kind_label(issue.kind)}{unit}: {issue.summary}",
         f"{_INDENT}-> {issue.remedy}   [{issue.id}]",
     ]
 
@@ -56,10 +57,11 @@ def _sections(issues: list[Issue]) -> list[tuple[str, list[Issue]]]:
 def render_table(register: Register) -> str:
     c = register.centre
     out = [
-        f"ctforms check: {c.name} ({c.number}), results summer {register.series.year},"
-        f" as of {register.as_of:%d/%m/%Y}",
+        f"Checkpoint 2 checks (ctforms): {c.name} ({c.number}), results summer"
+        f" {register.series.year}, as of {register.as_of:%d/%m/%Y}",
         "Most urgent first. BLOCKING: no result on results day unless it is put right."
-        " warning: check it. -> what to use. [id]: paste it into the Actions sheet when done."
+        " warning: check it. -> what to use. [Issue ID]: record what was done against it (the"
+        " Decisions page, or the Actions sheet of records.xlsx)."
         " The full action for each issue is in issues.json and actions.xlsx.",
     ]
     for heading, issues in _sections(register.issues):
@@ -96,5 +98,6 @@ def render_table(register: Register) -> str:
     if s.by_severity:
         out.append("  by severity: " + ", ".join(f"{k} {v}" for k, v in s.by_severity.items()))
     if s.by_kind:
-        out.append("  by kind: " + ", ".join(f"{k} {v}" for k, v in s.by_kind.items()))
+        kinds = sorted(f"{kind_label(k)}: {v}" for k, v in s.by_kind.items())
+        out.append("  by kind: " + "; ".join(kinds))
     return "\n".join(out) + "\n"

@@ -327,6 +327,7 @@ def unknown_expected(records: Records, known: Callable[[str], bool], name: str) 
             warnings.append(
                 f"{name} Expected row {row.row}: qualification {row.qualification_code} is not"
                 " in the catalogue; check the code, or add the"
-                " qualification in your rules workbook (ctforms catalogue template)"
+                " qualification in the rules workbook (from the Rules of combination page, or"
+                " 'ctforms catalogue template')"
             )
     return warnings

@@ -140,7 +140,8 @@ def _sheet_rows(ws: Any, sheet: str, columns: list[str], path: Path) -> list[_Ro
     if index is None:
         raise InputError(
             f"no header row with {', '.join(REQUIRED[sheet])} in the first {_HEADER_SEARCH}"
-            " rows; 'ctforms catalogue template' shows the expected headers",
+            " rows; the rules workbook from the Rules of combination page (or 'ctforms"
+            " catalogue template') has them",
             file=file,
             sheet=ws.title,
         )
@@ -226,8 +227,8 @@ def read_rules_workbook(path: Path, base: Catalogue) -> CatalogueFile:
         }
         if norm_key(QUALIFICATIONS) not in by_key:
             raise InputError(
-                f"no sheet {QUALIFICATIONS!r}: is this a rules workbook? Make one with"
-                " 'ctforms catalogue template'",
+                f"no sheet {QUALIFICATIONS!r}: is this a rules workbook? Download one from the"
+                " Rules of combination page, or make it with 'ctforms catalogue template'",
                 file=path,
             )
         sheets = {
@@ -829,8 +830,10 @@ INSTRUCTIONS = [
     " takes counts towards the GLH.",
     "3. Add rows for a qualification the tracker does not show yet, e.g. the smaller size a"
     " student could move down to: a move-down is proposed only when its rules are known.",
-    "4. Check the workbook: ctforms catalogue check rules.xlsx",
-    "5. Use it: ctforms check tracker.csv --centre centre.toml --catalogue rules.xlsx",
+    "4. Check it and use it: upload it on the Rules of combination page of ctforms in your"
+    " browser (it is checked before it is saved, a mistake named by sheet, row and column, and"
+    " every later check uses it). At the command line, 'ctforms catalogue check' checks the"
+    " file and '--catalogue' uses it.",
     "",
     "Columns beyond the shared ones (you may leave them blank):",
     "Qualifications, Verified: Y when Size and Minimum GLH are confirmed from the handbook;"
@@ -849,8 +852,9 @@ INSTRUCTIONS = [
     " a student can top up or move down between. ID, Level (1-3), Suite (2012 or 2016), Source,"
     " Verified.",
     "",
-    "Share it: 'ctforms catalogue export rules.xlsx --format yaml -o rules.yaml' gives the same"
-    " rules as YAML, and back again with --format xlsx.",
+    "Share it: the workbook holds only rules, no student, so another centre can upload it on"
+    " its own Rules of combination page as it is (at the command line, 'ctforms catalogue"
+    " export' turns it into YAML text and back).",
 ]
 
 _TEXT_COLUMNS = {"Code", "Subject", "ID", "Units", "Pathway", "Group", "Title", "Source"}

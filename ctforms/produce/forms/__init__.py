@@ -57,7 +57,7 @@ def rows_for(register: Register, form: Form) -> tuple[list[Issue], int]:
     """The issues that go on the form, sorted by qualification, candidate, unit; and how many
     of that kind were left out (handled already, or not eligible)."""
     of_kind = [i for i in register.issues if i.kind is form.kind]
-    chosen = [i for i in of_kind if not i.handled and form.include(i)]
+    chosen = [i for i in of_kind if form.carries(i)]
     chosen.sort(
         key=lambda i: (
             i.qualification_code or "",
