@@ -21,7 +21,6 @@ from ctforms.pipeline import Sources
 from ctforms.read.records import read_records
 from ctforms.web.app import make_app
 from ctforms.web.guard import Keys
-from ctforms.web.words import in_page_words
 from ctforms.web.workspace import Workspace
 
 
@@ -392,11 +391,6 @@ def test_each_issue_links_to_the_file_made_for_it(checked: Site) -> None:
     assert link is not None
     r = checked.client.get(link[1])
     assert r.status_code == 200 and r.content[:2] == b"PK"
-
-
-def test_the_page_words_leave_out_command_names() -> None:
-    text = "Upload 64395-x.xlsx (made by ctforms run, or ctforms forms missed-claim) with the form."
-    assert in_page_words(text) == "Upload 64395-x.xlsx with the form."
 
 
 # ---------------------------------------------------------------------------- files
@@ -822,7 +816,8 @@ def test_the_issue_list_tells_each_issue_apart(fresh: Site) -> None:
     options = re.findall(r'<option value="[^"]+"[^>]*>([^<]+)</option>', page)
     assert len(options) == len(set(options)), [o for o in options if options.count(o) > 1]
     assert not any(", :" in o for o in options)
-    assert "0017 Evans, Rhys, 05839 unit 8: Teacher assessed grade missing" in options
+    assert "all students of 05847: Moderation visit not booked" in options
+    assert "0017 Evans, Rhys, 05839 unit 8: Mid-flight TAG missing" in options
     assert "Today (" in page  # the date fields say which day they start on, in words
 
 

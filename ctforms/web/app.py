@@ -20,12 +20,14 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from ctforms.checks.guidance import kind_label
 from ctforms.checks.urgency import by_urgency, is_overdue, who
 from ctforms.errors import InputError
 from ctforms.files.limits import TRACKER_MAX_BYTES, XLSX_MAX_BYTES
 from ctforms.files.output import write_bytes
 from ctforms.models import Issue, Register, Severity
 from ctforms.options import EARLIEST_AS_OF, LATEST_AS_OF
+from ctforms.paperwork import files_for
 from ctforms.produce.archive import verify_archive
 from ctforms.read.centre import load_centre, long_date
 from ctforms.web import centre_form, decide
@@ -33,7 +35,7 @@ from ctforms.web.guard import Guard, Keys
 from ctforms.web.jobs import Runner, unexpected
 from ctforms.web.pages import FORM_REFUSED, HERE, Site, form_key_ok, site_of
 from ctforms.web.upload import BadForm, FileField, receive
-from ctforms.web.words import describe_output, files_for, in_page_words, kind_label
+from ctforms.web.words import describe_output
 from ctforms.web.workspace import RECORDS, RULES, TRACKER, RunFolder, Workspace
 
 UPLOADS = {
@@ -374,7 +376,6 @@ async def results(request: Request) -> Response:
         kind_label=kind_label,
         who=who,
         is_overdue=is_overdue,
-        words=in_page_words,
         files_of=lambda issue: _issue_files(issue, register, run),
         notes=decide.entry_file(run, decide.catalogues(site)).notes,
         done_line=done_line,

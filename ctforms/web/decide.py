@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
 from ctforms import pipeline
+from ctforms.checks.guidance import kind_label
 from ctforms.checks.urgency import by_urgency, who
 from ctforms.errors import InputError
 from ctforms.files.limits import TRACKER_MAX_BYTES, XLSX_MAX_BYTES
@@ -30,7 +31,6 @@ from ctforms.read.records import read_records
 from ctforms.register import with_actions
 from ctforms.web.pages import FORM_REFUSED, Site, form_key_ok, site_of
 from ctforms.web.upload import BadForm, FileField, receive
-from ctforms.web.words import kind_label
 from ctforms.web.workspace import RECORDS, RULES, TRACKER, RunFolder
 
 
@@ -272,7 +272,8 @@ def issue_label(issue: Issue) -> str:
             " unit ".join(
                 x
                 for x in (
-                    issue.qualification_code or "",
+                    # who() already names the code of an issue that is no one student's
+                    issue.qualification_code if issue.candidate_number is not None else "",
                     str(issue.unit_number) if issue.unit_number is not None else "",
                 )
                 if x

@@ -1,12 +1,12 @@
-"""The words the pages use: what each output is for and where it goes, which file an issue
-needs, and an issue's action without the command names the terminal's readers see."""
+"""The words the pages use: what each output is for and where it goes. (Which files carry an
+issue, and the issue kinds in plain words, come from the library: paperwork.files_for and
+checks.guidance.kind_label, the same as the papers use.)"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from ctforms.models import Issue, IssueKind
 from ctforms.paperwork import FORMS, form_file_name, hoc_declaration_file_name, listing_file_name
 
 INTERCHANGE = "Interchange"
@@ -101,76 +101,3 @@ def describe_output(name: str, centre: str) -> Output:
             PACK_GOES,
         )
     return Output(name, "Made by this check", CENTRE_FILES)
-
-
-_ENTRY_KINDS = (
-    IssueKind.WRONG_SIZE_ENTRY,
-    IssueKind.NO_QUALIFICATION_ENTRY,
-    IssueKind.MOVE_DOWN_AVAILABLE,
-)
-
-
-def files_for(issue: Issue, centre: str) -> list[str]:
-    """The names of the files a run makes for this issue (the caller keeps those that exist)."""
-    names = [
-        form_file_name(centre, name) for name, form in FORMS.items() if form.kind == issue.kind
-    ]
-    if issue.kind is IssueKind.MISSING_TAG:
-        names.append(hoc_declaration_file_name(centre))
-    if issue.kind in _ENTRY_KINDS:
-        names.append(listing_file_name(centre))
-    return names
-
-
-# The terminal's readers are told which command makes a file; a page's readers are not.
-_COMMANDS = [
-    (re.compile(r" \(made by ctforms run, or ctforms [a-z -]+\)"), ""),
-    (
-        re.compile(r" \(ctforms catalogue template makes one\)"),
-        " (the Rules of combination page makes one)",
-    ),
-    (re.compile(r" \(ctforms catalogue template\)"), " (Rules of combination page)"),
-    (
-        re.compile(
-            r"records\.xlsx, sheet Entry Decisions \(Y to make the change, or N, and who"
-            r" decided\)"
-        ),
-        "the Decisions page",
-    ),
-    (re.compile(r"\(Entry Decisions sheet\)"), "(Decisions page)"),
-]
-
-
-def in_page_words(text: str) -> str:
-    for pattern, words in _COMMANDS:
-        text = pattern.sub(words, text)
-    return text
-
-
-KIND_LABELS = {
-    IssueKind.NOT_CERTIFICATING: "Not certificating",
-    IssueKind.UNEXPECTED_CERTIFICATION: "Certificating unexpectedly",
-    IssueKind.NO_QUALIFICATION_ENTRY: "No qualification entry",
-    IssueKind.WRONG_SIZE_ENTRY: "Entered for the wrong size",
-    IssueKind.MANDATORY_UNIT_MISSING: "Mandatory unit missing",
-    IssueKind.GLH_SHORT: "Short of guided learning hours",
-    IssueKind.INVALID_COMBINATION: "Units break the rules of combination",
-    IssueKind.MOVE_DOWN_AVAILABLE: "Move-down possible",
-    IssueKind.COMBINATION_UNVERIFIABLE: "Rules of combination not known",
-    IssueKind.EXAMINED_NOT_ACHIEVED: "Exam not achieved",
-    IssueKind.EXAMINED_NOT_ENTERED: "Exam not entered",
-    IssueKind.CLAIM_NEEDED: "Moderation claim needed",
-    IssueKind.MISSED_FROM_CLAIM: "Missed from the moderation claim",
-    IssueKind.INCORRECT_CLAIM: "Wrong unit or grade claimed",
-    IssueKind.MODERATED_NOT_ACHIEVED: "Moderated unit not achieved",
-    IssueKind.VISIT_NOT_SCHEDULED: "Moderation visit not booked",
-    IssueKind.VISIT_AFTER_DEADLINE: "Moderation visit too late",
-    IssueKind.CLAIM_TOO_LATE: "Claim sent too late",
-    IssueKind.RIA_NOT_RECEIVED: "Reduction in assessment not received",
-    IssueKind.MISSING_TAG: "Teacher assessed grade missing",
-    IssueKind.DUPLICATE_CANDIDATE: "Student listed twice",
-}
-
-
-def kind_label(kind: IssueKind) -> str:
-    return KIND_LABELS.get(kind, kind.value.replace("-", " ").capitalize())
