@@ -112,6 +112,7 @@ def serve(
                 lifespan="off",
                 server_header=False,
                 date_header=False,
+                proxy_headers=False,  # every client is local: none may say it is another
                 log_config=None,  # quiet_logging: one line for each problem, no traceback
                 backlog=BACKLOG,
                 timeout_keep_alive=KEEP_ALIVE,
