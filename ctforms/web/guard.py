@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hmac
 import secrets
 from dataclasses import dataclass, field
@@ -90,12 +92,23 @@ class Guard:
             )
             return
 
+        started = False
+
         async def send_secured(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 message["headers"] = list(message.get("headers", [])) + SECURITY_HEADERS
             await send(message)
 
-        await self.app(scope, receive, send_secured)
+        try:
+            await self.app(scope, receive, send_secured)
+        except asyncio.CancelledError:
+            # The server stopping at once (a second Ctrl-C) cancels the requests it is still
+            # answering: a short answer to the browser, nothing in the terminal.
+            if not started:
+                with contextlib.suppress(Exception):
+                    await plain_answer(send, 503, b"ctforms has stopped.")
 
     def _same_site(self, headers: dict[str, str]) -> bool:
         origin = headers.get("origin")

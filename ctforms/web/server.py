@@ -24,7 +24,7 @@ import webbrowser
 from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from types import FrameType
-from typing import IO, Any
+from typing import IO
 
 import uvicorn
 
@@ -40,7 +40,7 @@ from ctforms.web.connections import (
     loop_fault,
     quiet_logging,
 )
-from ctforms.web.guard import Keys, plain_answer
+from ctforms.web.guard import Keys
 from ctforms.web.jobs import Runner
 from ctforms.web.workspace import RUN_NAME, Workspace
 
@@ -104,7 +104,7 @@ def serve(
         quiet_logging()
         server = _Server(
             uvicorn.Config(
-                Stopping(app),
+                app,
                 http=guarded_protocol(HEADER_TIMEOUT, connection_cap(files_limit())),
                 ws="none",
                 log_level="warning",
@@ -206,30 +206,6 @@ class Stopper:
         ctypes.pythonapi.PyThreadState_SetAsyncExc(
             ctypes.c_ulong(thread.ident), ctypes.py_object(SystemExit)
         )
-
-
-class Stopping:
-    """A request still being answered when the server stops at once (a second Ctrl-C) is
-    cancelled: the browser gets a short answer, the terminal nothing (no CancelledError)."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        started = False
-
-        async def watch(message: Any) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, receive, watch)
-        except asyncio.CancelledError:
-            if scope["type"] == "http" and not started:
-                with contextlib.suppress(Exception):
-                    await plain_answer(send, 503, b"ctforms has stopped.")
 
 
 def _steady(say: Callable[[str], None]) -> Callable[[str], None]:
