@@ -13,6 +13,7 @@ import io
 import os
 import re
 import selectors
+import shutil
 import signal
 import socket
 import stat
@@ -283,8 +284,8 @@ def test_a_request_that_is_not_http_is_refused_with_the_page_headers_and_said_on
 # ---------------------------------------------------------------------------- stopping
 
 
-def big_tracker(copies: int = 40) -> bytes:
-    """The demo centre's tracker copied with other candidate numbers: about 12,600 rows, a
+def big_tracker(copies: int = 30) -> bytes:
+    """The demo centre's tracker copied with other candidate numbers: about 9,500 rows, a
     check of a second or two (its outputs take most of a second to write)."""
     rows = list(csv.reader(io.StringIO((DEMO / "tracker.csv").read_text("utf-8"))))
     out = io.StringIO()
@@ -300,19 +301,20 @@ def big_tracker(copies: int = 40) -> bytes:
 @POSIX
 @pytest.mark.parametrize(
     ("sig", "times"),
-    [("SIGTERM", 1), ("SIGHUP", 1), ("SIGTERM", 2), ("SIGINT", 2)],
-    ids=["SIGTERM", "SIGHUP-terminal-closed", "SIGTERM-twice", "Ctrl-C-twice"],
+    [("SIGTERM", 1), ("SIGHUP", 1), ("SIGINT", 2)],
+    ids=["SIGTERM", "SIGHUP-terminal-closed", "Ctrl-C-twice"],
 )
 def test_a_signal_during_a_check_stops_cleanly_and_leaves_no_personal_data(
     tmp_path: Path, sig: str, times: int
 ) -> None:
+    (tmp_path / "ws").mkdir(mode=0o700)
+    shutil.copy(DEMO / "centre.toml", tmp_path / "ws" / "centre.toml")
     s = start(tmp_path / "ws")
     client = httpx2.Client(base_url=s.url, timeout=60)
     page = client.get("check").text
     form_key = re.search(r'name="form_key" value="([^"]+)"', page)
     assert form_key is not None
     data = {"form_key": form_key[1]}
-    assert client.post("check/demo", data=data).status_code in (200, 303)
     answers: list[httpx2.Response] = []
     posting = threading.Thread(
         target=lambda: answers.append(
@@ -340,7 +342,7 @@ def test_a_signal_during_a_check_stops_cleanly_and_leaves_no_personal_data(
     assert answers and answers[0].status_code in (303, 503)  # the progress page, or stopped
     if times == 2:
         assert "The check in progress was stopped; nothing of it is kept." in out
-        assert [p.name for p in (s.workspace / "runs").iterdir()] == ["2024-06-10-1"]  # demo
+        assert list((s.workspace / "runs").iterdir()) == []
 
 
 @POSIX
