@@ -2,7 +2,8 @@
 
 - every address starts with a key made at each start (secrets.token_urlsafe): a request
   without it is refused, so another local user or another web page cannot use the server;
-- the Host header must be 127.0.0.1:PORT or localhost:PORT (a DNS-rebinding page is refused);
+- the Host header must be 127.0.0.1:PORT or localhost:PORT (a DNS-rebinding page is refused;
+  on port 80 a browser leaves the port out, so 127.0.0.1 and localhost alone are taken too);
 - a form sent from another site is refused: its Origin must be this server's, and every form
   carries a second key, checked on the server;
 - the answers are never cached, never framed and never send the key to another site in a
@@ -11,6 +12,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hmac
 import secrets
 from dataclasses import dataclass, field
@@ -47,7 +50,8 @@ class Keys:
 
     @property
     def hosts(self) -> tuple[str, ...]:
-        return (f"127.0.0.1:{self.port}", f"localhost:{self.port}")
+        named = (f"127.0.0.1:{self.port}", f"localhost:{self.port}")
+        return (*named, "127.0.0.1", "localhost") if self.port == 80 else named
 
     @property
     def origins(self) -> tuple[str, ...]:
@@ -77,21 +81,34 @@ class Guard:
         path: str = scope["path"]
         first = path.lstrip("/").split("/", 1)[0]
         if headers.get("host") not in self.keys.hosts:
-            await _plain(send, 421, b"This server answers only at 127.0.0.1 or localhost.")
+            await plain_answer(send, 421, b"This server answers only at 127.0.0.1 or localhost.")
             return
         if not hmac.compare_digest(first.encode(), self.keys.token.encode()):
-            await _plain(send, 403, REFUSED)
+            await plain_answer(send, 403, REFUSED)
             return
         if scope["method"] not in ("GET", "HEAD") and not self._same_site(headers):
-            await _plain(send, 403, b"Refused: this form was not sent from ctforms' own page.")
+            await plain_answer(
+                send, 403, b"Refused: this form was not sent from ctforms' own page."
+            )
             return
 
+        started = False
+
         async def send_secured(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 message["headers"] = list(message.get("headers", [])) + SECURITY_HEADERS
             await send(message)
 
-        await self.app(scope, receive, send_secured)
+        try:
+            await self.app(scope, receive, send_secured)
+        except asyncio.CancelledError:
+            # The server stopping at once (a second Ctrl-C) cancels the requests it is still
+            # answering: a short answer to the browser, nothing in the terminal.
+            if not started:
+                with contextlib.suppress(Exception):
+                    await plain_answer(send, 503, b"ctforms has stopped.")
 
     def _same_site(self, headers: dict[str, str]) -> bool:
         origin = headers.get("origin")
@@ -100,7 +117,7 @@ class Guard:
         return headers.get("sec-fetch-site", "same-origin") in ("same-origin", "none")
 
 
-async def _plain(send: Send, status: int, text: bytes) -> None:
+async def plain_answer(send: Send, status: int, text: bytes) -> None:
     await send(
         {
             "type": "http.response.start",
@@ -108,6 +125,7 @@ async def _plain(send: Send, status: int, text: bytes) -> None:
             "headers": [
                 (b"content-type", b"text/plain; charset=utf-8"),
                 (b"content-length", str(len(text)).encode()),
+                (b"connection", b"close"),  # a refused client keeps no connection open
                 *SECURITY_HEADERS,
             ],
         }

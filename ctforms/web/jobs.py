@@ -70,6 +70,7 @@ class Runner:
         self.job: Job | None = None
         self.thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self.stopping = False  # set by the server when it stops a check at once (server.py)
 
     def busy(self) -> bool:
         return self.thread is not None and self.thread.is_alive()
@@ -135,7 +136,10 @@ class Runner:
                 }
             )
         except Exception as exc:
-            job.failure = Failure(unexpected(exc), None)
+            if self.stopping:  # not a fault: the exception the server stopped it with, rewrapped
+                job.failure = Failure("ctforms was stopped before this check finished.", None)
+            else:
+                job.failure = Failure(unexpected(exc), None)
         finally:
             if upload_folder is not None:
                 shutil.rmtree(upload_folder, ignore_errors=True)

@@ -1,0 +1,462 @@
+"""`ctforms serve` against what another user of the computer, the system or an impatient user
+does to it: connections held half-open, signals, the browser's command line, a quick restart.
+
+Most tests start a real server process and read its address from its first line, as the
+browser tests do; the connection limits are also tested in-process with short timeouts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import os
+import re
+import selectors
+import shutil
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx2
+import pytest
+from conftest import DEMO, ROOT
+from starlette.testclient import TestClient
+
+from ctforms.web.app import make_app
+from ctforms.web.connections import guarded_protocol
+from ctforms.web.guard import Keys
+from ctforms.web.server import _Server, bind
+from ctforms.web.workspace import Workspace
+
+POSIX = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and limits")
+LINUX = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux's /proc and limits")
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[str]
+    url: str
+    port: int
+    workspace: Path
+    said: str  # what it printed up to its address, the address's line included
+
+    @property
+    def token(self) -> str:
+        return self.url.rstrip("/").rsplit("/", 1)[1]
+
+    def stop(self, sig: int = signal.SIGINT) -> tuple[int, str, str]:
+        """A signal, then everything it printed: (exit code, stdout, stderr)."""
+        self.process.send_signal(sig)
+        out, err = self.process.communicate(timeout=30)
+        return self.process.returncode, out, err
+
+
+def start(
+    workspace: Path,
+    *extra: str,
+    env: dict[str, str] | None = None,
+    preexec: Callable[[], None] | None = None,
+    browser: bool = False,
+) -> Server:
+    full = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+    full.pop("CTFORMS_DEBUG", None)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "ctforms",
+            "serve",
+            str(workspace),
+            *([] if browser else ["--no-browser"]),
+            *extra,
+        ],
+        cwd=ROOT,
+        env=full,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=preexec,  # only a resource limit, set before exec
+    )
+    assert process.stdout is not None and process.stderr is not None
+    lines: list[str] = []
+    while not lines or "http" not in lines[-1]:  # any warning comes first, then the address
+        line = process.stdout.readline()
+        if not line:
+            process.kill()
+            raise AssertionError(f"no address printed: {lines} {process.stderr.read()!r}")
+        lines.append(line)
+    m = re.search(r"(http://127\.0\.0\.1:(\d+)/[A-Za-z0-9_-]+/)", lines[-1])
+    assert m is not None, lines
+    return Server(process, m[1], int(m[2]), workspace, "".join(lines))
+
+
+def fetch(url: str, timeout: float = 10) -> tuple[int, dict[str, str], str]:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as r:
+            return r.status, dict(r.headers), r.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read().decode()
+
+
+def unfinished(workspace: Path) -> list[Path]:
+    """Personal data an interrupted check could leave: staging folders, uploads, temp files."""
+    return [
+        *workspace.glob("runs/.ctforms-unfinished-*"),
+        *workspace.glob(".uploads/*"),
+        *workspace.glob("**/.*.tmp"),
+    ]
+
+
+# ---------------------------------------------------------------------------- connections
+
+
+@LINUX
+def test_a_thousand_half_sent_requests_leave_the_page_answering_and_the_terminal_quiet(
+    tmp_path: Path,
+) -> None:
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1200:
+        pytest.skip("this test opens 1,030 connections: the open-files limit is too low")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1200), hard))
+
+    def limit() -> None:  # the server may open 1,024 files, as under `ulimit -n 1024`
+        resource.setrlimit(resource.RLIMIT_NOFILE, (1024, 1024))
+
+    server = start(tmp_path / "ws", preexec=limit)
+    held: list[socket.socket] = []
+    try:
+        held = _connect_all(server.port, 1030)
+        began = time.monotonic()
+        status, _, body = fetch(server.url)
+        assert status == 200 and "<html" in body
+        assert time.monotonic() - began < 5
+    finally:
+        for s in held:
+            s.close()
+        code, out, err = server.stop()
+    assert code == 0 and "ctforms has stopped." in out
+    assert "Traceback" not in err and "Errno 24" not in err
+    assert len(err.splitlines()) <= 2, err[:2000]
+
+
+def _connect_all(port: int, count: int) -> list[socket.socket]:
+    head = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+    sel = selectors.DefaultSelector()
+    opened = []
+    for _ in range(count):
+        s = socket.socket()
+        s.setblocking(False)
+        s.connect_ex(("127.0.0.1", port))
+        sel.register(s, selectors.EVENT_WRITE)
+        opened.append(s)
+    pending = len(opened)
+    end = time.monotonic() + 30
+    while pending and time.monotonic() < end:
+        for key, _ in sel.select(timeout=1):
+            ready = key.fileobj
+            assert isinstance(ready, socket.socket)
+            sel.unregister(ready)
+            pending -= 1
+            with contextlib.suppress(OSError):  # closed by the server to make room: as it should
+                ready.send(head)
+    sel.close()
+    return opened
+
+
+@dataclass
+class Local:
+    """A uvicorn server with ctforms' protocol in a thread of the test, on a free port."""
+
+    server: _Server
+    thread: threading.Thread
+    port: int
+
+
+@pytest.fixture
+def local(request: pytest.FixtureRequest) -> Iterator[Local]:
+    timeout, cap = getattr(request, "param", (0.5, 4))
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        if scope["path"] == "/slow":
+            await asyncio_sleep(1.0)
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    import uvicorn
+
+    sock = bind(0)
+    server = _Server(
+        uvicorn.Config(
+            app, http=guarded_protocol(timeout, cap), ws="none", lifespan="off", log_config=None
+        )
+    )
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.01)
+    yield Local(server, thread, sock.getsockname()[1])
+    server.should_exit = True
+    thread.join(5)
+
+
+async def asyncio_sleep(seconds: float) -> None:
+    import asyncio
+
+    await asyncio.sleep(seconds)
+
+
+def _closed_by_server(s: socket.socket, within: float) -> bool:
+    s.settimeout(within)
+    try:
+        return s.recv(100) == b""
+    except TimeoutError:
+        return False
+    except OSError:
+        return True
+
+
+def test_a_request_head_sent_too_slowly_is_closed(local: Local) -> None:
+    s = socket.create_connection(("127.0.0.1", local.port))
+    s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+    began = time.monotonic()
+    closed = False
+    while not closed and time.monotonic() - began < 3:
+        with contextlib.suppress(OSError):
+            s.sendall(b"x")  # a byte every tenth of a second does not put the deadline off
+        closed = _closed_by_server(s, within=0.1)
+    assert closed and time.monotonic() - began < 1.5  # the deadline is half a second
+    whole = socket.create_connection(("127.0.0.1", local.port))
+    whole.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert whole.recv(100).startswith(b"HTTP/1.1 200")
+
+
+def test_past_the_cap_the_connection_waiting_longest_is_closed_not_one_being_answered(
+    local: Local,
+) -> None:
+    answered = socket.create_connection(("127.0.0.1", local.port))
+    answered.sendall(b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")  # answered after a second
+    time.sleep(0.1)
+    idle = [socket.create_connection(("127.0.0.1", local.port)) for _ in range(3)]
+    time.sleep(0.1)
+    newest = socket.create_connection(("127.0.0.1", local.port))  # the fifth of a cap of 4
+    assert _closed_by_server(idle[0], within=0.3)
+    assert not _closed_by_server(idle[1], within=0.05)
+    newest.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert newest.recv(100).startswith(b"HTTP/1.1 200")
+    answered.settimeout(3)
+    assert answered.recv(100).startswith(b"HTTP/1.1 200")
+
+
+def test_a_request_that_is_not_http_is_refused_with_the_page_headers_and_said_once(
+    tmp_path: Path,
+) -> None:
+    s = start(tmp_path / "ws")
+    try:
+        for _ in range(5):
+            with socket.create_connection(("127.0.0.1", s.port), timeout=5) as c:
+                c.sendall(b"NOT HTTP AT ALL\r\n\r\n")
+                answer = b""
+                while chunk := c.recv(4096):
+                    answer += chunk
+            head = answer.split(b"\r\n\r\n")[0].lower()
+            assert head.startswith(b"http/1.1 400")
+            assert b"content-security-policy: default-src 'none'" in head
+            assert b"x-frame-options: deny" in head
+    finally:
+        code, _, err = s.stop()
+    assert code == 0
+    assert err.splitlines() == ["ctforms: refused a request that is not HTTP (said once)"]
+
+
+# ---------------------------------------------------------------------------- stopping
+
+
+def big_tracker(copies: int = 30) -> bytes:
+    """The demo centre's tracker copied with other candidate numbers: about 9,500 rows, a
+    check of a second or two (its outputs take most of a second to write)."""
+    rows = list(csv.reader(io.StringIO((DEMO / "tracker.csv").read_text("utf-8"))))
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(rows[0])
+    for k in range(copies):
+        suffix = "abcdefghijklmnopqrstuvwxyz"[k % 26] * (1 + k // 26)
+        for row in rows[1:]:
+            w.writerow([row[0], f"{int(row[1]) + 100 * k:04d}", "", "", row[4] + suffix, *row[5:]])
+    return out.getvalue().encode()
+
+
+@POSIX
+@pytest.mark.parametrize(
+    ("sig", "times"),
+    [("SIGTERM", 1), ("SIGHUP", 1), ("SIGINT", 2)],
+    ids=["SIGTERM", "SIGHUP-terminal-closed", "Ctrl-C-twice"],
+)
+def test_a_signal_during_a_check_stops_cleanly_and_leaves_no_personal_data(
+    tmp_path: Path, sig: str, times: int
+) -> None:
+    (tmp_path / "ws").mkdir(mode=0o700)
+    shutil.copy(DEMO / "centre.toml", tmp_path / "ws" / "centre.toml")
+    s = start(tmp_path / "ws")
+    client = httpx2.Client(base_url=s.url, timeout=60)
+    page = client.get("check").text
+    form_key = re.search(r'name="form_key" value="([^"]+)"', page)
+    assert form_key is not None
+    data = {"form_key": form_key[1]}
+    answers: list[httpx2.Response] = []
+    posting = threading.Thread(
+        target=lambda: answers.append(
+            client.post(
+                "check",
+                data={**data, "as_of": "2024-06-10"},
+                files={"tracker": ("tracker.csv", big_tracker())},
+            )
+        )
+    )
+    posting.start()
+    end = time.monotonic() + 30
+    while not list(s.workspace.glob("runs/.ctforms-unfinished-*")):  # writing its outputs
+        assert time.monotonic() < end, "the check never started writing"
+        time.sleep(0.02)
+    for _ in range(times):
+        s.process.send_signal(getattr(signal, sig))
+        time.sleep(0.2)
+    out, err = s.process.communicate(timeout=30)
+    posting.join(30)
+    assert s.process.returncode == 0
+    assert out.rstrip().endswith("ctforms has stopped.")
+    assert err == "", err
+    assert unfinished(s.workspace) == []
+    assert answers and answers[0].status_code in (303, 503)  # the progress page, or stopped
+    if times == 2:
+        assert "The check in progress was stopped; nothing of it is kept." in out
+        assert list((s.workspace / "runs").iterdir()) == []
+
+
+@POSIX
+def test_what_a_killed_server_left_is_removed_at_the_next_start(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    stage = ws / "runs" / ".ctforms-unfinished-abc123"
+    stage.mkdir(parents=True)
+    (stage / "issues.json").write_text("{}")
+    upload = ws / ".uploads" / "tmpxyz"
+    upload.mkdir(parents=True)
+    (upload / "tracker.csv").write_text("personal data")
+    (ws / "runs" / "2024-06-10-1").mkdir()
+    for folder in (ws, ws / "runs", ws / "runs" / "2024-06-10-1"):
+        folder.chmod(0o755)
+    (ws / ".ctforms-open.html").write_text("an old key")
+    s = start(ws)
+    code, out, _ = s.stop()
+    out = " ".join((s.said + out).split())
+    assert code == 0
+    assert unfinished(ws) == [] and not (ws / ".ctforms-open.html").exists()
+    assert "removed 2 unfinished check or upload folder(s)" in out
+    assert "ctforms made its folders there owner-only again" in out
+    for folder in (ws / "runs", ws / "runs" / "2024-06-10-1"):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE(ws.stat().st_mode) == 0o755  # the user's own folder: only a warning
+    assert "can be read by other users" in out
+
+
+def test_a_second_server_on_the_same_workspace_is_refused(tmp_path: Path) -> None:
+    first = start(tmp_path / "ws")
+    try:
+        second = subprocess.run(
+            [sys.executable, "-m", "ctforms", "serve", str(tmp_path / "ws"), "--no-browser"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert second.returncode == 2
+        assert second.stderr.strip() == (
+            f"Error: another ctforms is already serving {tmp_path / 'ws'}; use its page, or"
+            " stop it first"
+        )
+        assert fetch(first.url)[0] == 200
+    finally:
+        first.stop()
+
+
+# ---------------------------------------------------------------------------- the browser
+
+
+@POSIX
+def test_the_browser_is_started_without_the_key_in_its_command_line(tmp_path: Path) -> None:
+    said = tmp_path / "argv.txt"
+    fake = tmp_path / "browser.sh"
+    fake.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > {said}\n')
+    fake.chmod(0o700)
+    s = start(tmp_path / "ws", env={"BROWSER": f"{fake} %s"}, browser=True)
+    try:
+        end = time.monotonic() + 10
+        while not said.exists() or not said.read_text():
+            assert time.monotonic() < end, "the browser was not started"
+            time.sleep(0.05)
+        argv = said.read_text().split()
+        assert s.token not in said.read_text()
+        assert len(argv) == 1 and argv[0].startswith("file://")
+        opener = Path(urllib.request.url2pathname(argv[0].removeprefix("file://")))
+        assert opener.parent == s.workspace
+        assert stat.S_IMODE(opener.stat().st_mode) == 0o600
+        page = opener.read_text()
+        assert f"<meta http-equiv='refresh' content='0;url={s.url}'>" in page
+    finally:
+        code, _, _ = s.stop()
+    assert code == 0 and s.url in s.said  # the keyed address is still printed in the terminal
+    assert not opener.exists()
+
+
+# ---------------------------------------------------------------------------- ports and hosts
+
+
+def test_a_restart_on_the_same_port_right_after_a_stop_is_taken(tmp_path: Path) -> None:
+    first = start(tmp_path / "ws")
+    for _ in range(3):  # answered and closed by the server: its side waits out TIME-WAIT
+        assert fetch(first.url)[0] == 200
+    assert first.stop()[0] == 0
+    again = start(tmp_path / "ws", "--port", str(first.port))
+    try:
+        assert again.port == first.port and fetch(again.url)[0] == 200
+    finally:
+        again.stop()
+
+
+def test_on_port_80_the_host_without_its_port_is_accepted(tmp_path: Path) -> None:
+    workspace = Workspace(tmp_path / "ws")
+    workspace.open()
+    keys = Keys(80)
+    client = TestClient(make_app(workspace, keys), base_url="http://127.0.0.1")
+    for host in ("127.0.0.1", "localhost", "127.0.0.1:80", "localhost:80"):
+        r = client.get(f"/{keys.token}/", headers={"host": host})
+        assert r.status_code == 200, host
+    assert client.get(f"/{keys.token}/", headers={"host": "127.0.0.1:8080"}).status_code == 421
+    form = {"form_key": keys.form_key}
+    for origin in ("http://127.0.0.1", "http://localhost"):
+        r = client.post(
+            f"/{keys.token}/check/again",
+            data=form,
+            headers={"host": "127.0.0.1", "origin": origin},
+            follow_redirects=False,
+        )
+        assert r.status_code == 303, origin
+    r = client.post(
+        f"/{keys.token}/check/again",
+        data=form,
+        headers={"host": "127.0.0.1", "origin": "http://evil.example"},
+    )
+    assert r.status_code == 403
+    assert Keys(8080).hosts == ("127.0.0.1:8080", "localhost:8080")
