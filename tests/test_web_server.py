@@ -113,6 +113,7 @@ def unfinished(workspace: Path) -> list[Path]:
     """Personal data an interrupted check could leave: staging folders, uploads, temp files."""
     return [
         *workspace.glob("runs/.ctforms-unfinished-*"),
+        *workspace.glob("demo/runs/.ctforms-unfinished-*"),
         *workspace.glob(".uploads/*"),
         *workspace.glob("**/.*.tmp"),
     ]
@@ -354,6 +355,8 @@ def test_what_a_killed_server_left_is_removed_at_the_next_start(tmp_path: Path) 
     upload = ws / ".uploads" / "tmpxyz"
     upload.mkdir(parents=True)
     (upload / "tracker.csv").write_text("personal data")
+    demo_stage = ws / "demo" / "runs" / ".ctforms-unfinished-def456"  # the demo's own checks
+    demo_stage.mkdir(parents=True)
     (ws / "runs" / "2024-06-10-1").mkdir()
     for folder in (ws, ws / "runs", ws / "runs" / "2024-06-10-1"):
         folder.chmod(0o755)
@@ -363,7 +366,8 @@ def test_what_a_killed_server_left_is_removed_at_the_next_start(tmp_path: Path) 
     out = " ".join((s.said + out).split())
     assert code == 0
     assert unfinished(ws) == [] and not (ws / ".ctforms-open.html").exists()
-    assert "removed 2 unfinished check or upload folder(s)" in out
+    assert not demo_stage.exists()
+    assert "removed 3 unfinished check or upload folder(s)" in out
     assert "ctforms made its folders there owner-only again" in out
     for folder in (ws / "runs", ws / "runs" / "2024-06-10-1"):
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700

@@ -100,7 +100,7 @@ def serve(
         sock = bind(port)
         keys = Keys(sock.getsockname()[1])
         app = make_app(workspace, keys)
-        runner: Runner = app.state.site.runner
+        runners: list[Runner] = [app.state.site.runner, app.state.demo_site.runner]
         quiet_logging()
         server = _Server(
             uvicorn.Config(
@@ -119,7 +119,7 @@ def serve(
                 timeout_graceful_shutdown=GRACE,
             )
         )
-        stopper = Stopper(server, runner, say)
+        stopper = Stopper(server, runners, say)
         opener = Opener(workspace.root / OPENER, keys.url)
         with stopper.installed():
             try:
@@ -159,9 +159,11 @@ class Stopper:
     """Ctrl-C, SIGTERM and SIGHUP: the first stops the server and lets a check finish, the
     second stops the check too, a third stops without waiting any longer."""
 
-    def __init__(self, server: uvicorn.Server, runner: Runner, say: Callable[[str], None]):
+    def __init__(
+        self, server: uvicorn.Server, runners: list[Runner], say: Callable[[str], None]
+    ) -> None:
         self.server = server
-        self.runner = runner
+        self.runners = runners  # the centre's and the demo's: either may be checking
         self.say = say
         self.signals = 0
         self.abandoned = False
@@ -182,30 +184,39 @@ class Stopper:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
 
+    def _running(self) -> list[tuple[Runner, threading.Thread]]:
+        return [
+            (runner, runner.thread)
+            for runner in self.runners
+            if runner.thread is not None and runner.thread.is_alive()
+        ]
+
     def wait_for_check(self) -> None:
-        thread = self.runner.thread
-        if thread is not None and thread.is_alive() and not self.abandoned:
+        if self._running() and not self.abandoned:
             self.say(
                 "Finishing the check in progress before stopping (press Ctrl-C again to stop"
                 " it now; nothing of it is kept then)..."
             )
-        while thread is not None and thread.is_alive() and self.signals < 3:
-            thread.join(0.1)
+        while self._running() and self.signals < 3:
+            for _, thread in self._running():
+                thread.join(0.1)
         if self.abandoned:
             self.say("The check in progress was stopped; nothing of it is kept.")
 
     def _abandon(self) -> None:
-        """Stop the check's thread where it is, as Ctrl-C stops `ctforms run`: SystemExit is
-        raised in it, so the pipeline's own cleanup removes its staging folder and the runner
-        its uploads (threading ends a thread on SystemExit without a word)."""
-        thread = self.runner.thread
-        if self.abandoned or thread is None or not thread.is_alive() or thread.ident is None:
+        """Stop the checks' threads where they are, as Ctrl-C stops `ctforms run`: SystemExit
+        is raised in each, so the pipeline's own cleanup removes its staging folder and the
+        runner its uploads (threading ends a thread on SystemExit without a word)."""
+        if self.abandoned:
             return
-        self.abandoned = True
-        self.runner.stopping = True
-        ctypes.pythonapi.PyThreadState_SetAsyncExc(
-            ctypes.c_ulong(thread.ident), ctypes.py_object(SystemExit)
-        )
+        for runner, thread in self._running():
+            if thread.ident is None:
+                continue
+            self.abandoned = True
+            runner.stopping = True
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                ctypes.c_ulong(thread.ident), ctypes.py_object(SystemExit)
+            )
 
 
 def _steady(say: Callable[[str], None]) -> Callable[[str], None]:
@@ -253,10 +264,13 @@ def _lock(handle: IO[bytes]) -> None:
 def _leftovers(workspace: Workspace) -> list[Path]:
     """What a server killed before it could tidy up left: unfinished checks' staging folders
     (personal data) and half-received uploads."""
-    found = leftovers(workspace.runs / "next")
-    uploads = workspace.root / UPLOADS
-    if uploads.is_dir():
-        found += sorted(uploads.iterdir())
+    found = []
+    for space in (workspace, workspace.demo):
+        if space.runs.is_dir():
+            found += leftovers(space.runs / "next")
+        uploads = space.root / UPLOADS
+        if uploads.is_dir():
+            found += sorted(uploads.iterdir())
     return found
 
 
@@ -291,9 +305,10 @@ def _tidy(workspace: Workspace, left: list[Path]) -> list[str]:
 
 def _remove_unfinished(workspace: Workspace) -> None:
     """Every staging folder and upload: called only when no check is running."""
-    for stage in leftovers(workspace.runs / "next"):
-        shutil.rmtree(stage, ignore_errors=True)
-    shutil.rmtree(workspace.root / UPLOADS, ignore_errors=True)
+    for space in (workspace, workspace.demo):
+        for stage in leftovers(space.runs / "next") if space.runs.is_dir() else []:
+            shutil.rmtree(stage, ignore_errors=True)
+        shutil.rmtree(space.root / UPLOADS, ignore_errors=True)
 
 
 # ---------------------------------------------------------------------------- the browser
