@@ -147,8 +147,13 @@ def run(
     outdir: Path,
     force: bool = False,
     progress: Progress | None = None,
+    earlier_runs: Sequence[Path] = (),
 ) -> Run:
-    """Check, then write the register and all its paperwork into outdir: all of it or nothing."""
+    """Check, then write the register and all its paperwork into outdir: all of it or nothing.
+
+    earlier_runs: the folders of the centre's earlier runs (the web page makes one per check).
+    Their entries files count as this folder's would: the new one takes the next sequence,
+    unless it holds exactly the entries of the last one sent, which keeps its name."""
     progress = progress or _Quiet()
     prepare_run(outdir, force)
     register = check(sources, as_of, progress)
@@ -161,7 +166,9 @@ def run(
     # Everything is made in a hidden folder beside the target and moved into place only when
     # all of it is made: a run that fails leaves the folder as it was.
     with staged_folder(outdir) as stage:
-        made = _make_outputs(register, sources.catalogues, signer, stage, outdir, progress)
+        made = _make_outputs(
+            register, sources.catalogues, signer, stage, (outdir, *earlier_runs), progress
+        )
         names = sorted(p.name for p in stage.iterdir())
         if outdir.exists():
             _remove_stale_outputs(outdir, register.centre.number, keep=set(names))
@@ -193,11 +200,11 @@ def _make_outputs(
     catalogues: tuple[Path, ...],
     signer: Signer | None,
     stage: Path,
-    earlier: Path,
+    earlier: Sequence[Path],
     progress: Progress,
 ) -> tuple[list[str], list[Produced], Written, Path, Path]:
-    """Every output of a run, written into stage; earlier is the folder of earlier runs."""
-    from ctforms.produce import edi
+    """Every output of a run, written into stage; earlier: the run's own folder, then the
+    folders of earlier runs, where entries files already made are."""
     from ctforms.produce.entries import write_entries
     from ctforms.produce.forms.produce import produce_form
     from ctforms.produce.report import render_table
@@ -217,24 +224,33 @@ def _make_outputs(
         produced.append(produce_form(register, name, stage, force=True))
         progress.part((i + 1) / len(FORMS))
     progress.step(RUN_STEPS[3])
-    # An EDI file is never replaced: a re-run into the same folder takes the next sequence
-    # (write_entries keeps an identical existing file instead of writing it again).
-    sequence = 1
-    while (earlier / edi.file_name(register.centre.number, sequence + 1)).exists():
-        sequence += 1
+    # An EDI file is never replaced: a re-run takes the next sequence after the last file made
+    # (write_entries keeps an identical last file instead of writing it again).
+    last = [(_last_sequence(folder, register.centre.number), folder) for folder in earlier]
+    sequence, holder = max(last, key=lambda found: found[0])  # the first folder on a tie
     written = write_entries(
         register,
         load_catalogue(catalogues),
         stage,
-        sequence=sequence,
+        sequence=max(sequence, 1),
         force=True,
         rerun=True,
-        earlier=earlier,
+        earlier=holder,
     )
     # The archive holds exactly what this run wrote (the stage holds nothing else).
     wrote = sorted(p.name for p in stage.iterdir())
     pack, archived = pack_and_archive(register, stage, wrote, signer, progress)
     return list(tables), produced, written, pack, archived
+
+
+def _last_sequence(folder: Path, centre: str) -> int:
+    """The sequence of the last of the entries files 1, 2, ... in folder (0 when none)."""
+    from ctforms.produce import edi
+
+    sequence = 1
+    while (folder / edi.file_name(centre, sequence + 1)).exists():
+        sequence += 1
+    return sequence if sequence > 1 or (folder / edi.file_name(centre, 1)).exists() else 0
 
 
 def _remove_stale_outputs(outdir: Path, centre: str, keep: set[str]) -> None:

@@ -327,7 +327,9 @@ def test_an_exams_officer_checks_the_demo_centre_in_the_browser(
             has_text="0012"
         )
         said = glh.locator("dd.decided").inner_text()
-        assert said.startswith("Move-down to 05838 confirmed by Ben Okoro") and ".X01" in said
+        assert (
+            said.startswith("Move-down to 05838 confirmed by Ben Okoro") and ".X02" in said
+        )  # the second check: the next file of the series
         glh.scroll_into_view_if_needed()
         shot(page, shots / "results-decided.png", full=False)
         follow(page, "Decisions", "decisions")
@@ -353,7 +355,7 @@ def test_an_exams_officer_checks_the_demo_centre_in_the_browser(
         assert "Intact" in page.inner_text("main")
         row = page.locator("tr", has_text="declaration-evidence-pack.pdf").inner_text()
         assert "The centre's files: kept as the evidence for the declaration" in row
-        assert "MIS supplier" in page.locator("tr", has_text=".X01").inner_text()
+        assert "MIS supplier" in page.locator("tr", has_text=".X02").inner_text()
         shot(page, shots / "files.png", full=True)
 
         # Sign-off: refused with blocking issues left until a reason is typed.

@@ -120,7 +120,10 @@ class Runner:
                 tuple(p for p in [given[RULES]] if p is not None),
             )
             outdir = ws.new_run_path(job.as_of)
-            pipeline.run(sources, job.as_of, outdir, progress=job)
+            # Each check has a folder of its own, but the entries files of all of them are one
+            # series: a new one takes the next sequence, never the name of one already made.
+            earlier = [run.path for run in ws.all_run_folders()]
+            pipeline.run(sources, job.as_of, outdir, progress=job, earlier_runs=earlier)
             ws.keep(uploaded)
             ws.forget_kept()
             job.run_id = outdir.name
