@@ -352,7 +352,7 @@ async def results(request: Request) -> Response:
     shown = [
         i
         for i in issues
-        if (not chosen["qualification"] or i.qualification_code == chosen["qualification"])
+        if (not chosen["qualification"] or in_qualification(i, chosen["qualification"], register))
         and (not chosen["severity"] or i.severity.value == chosen["severity"])
         and (not chosen["kind"] or i.kind.value == chosen["kind"])
         and (not chosen["overdue"] or is_overdue(i))
@@ -361,6 +361,8 @@ async def results(request: Request) -> Response:
     for i in issues:
         if i.qualification_code:
             titles.setdefault(i.qualification_code, i.qualification_title)
+    for st in register.students:
+        titles.setdefault(st.qualification_code, st.qualification_title)
     return site.page(
         request,
         "results.html",
@@ -380,6 +382,21 @@ async def results(request: Request) -> Response:
         notes=decide.entry_file(run, decide.catalogues(site)).notes,
         done_line=done_line,
         runs=site.workspace.run_folders(),
+    )
+
+
+def in_qualification(issue: Issue, code: str, register: Register) -> bool:
+    """Whether an issue belongs under a qualification: its own code, or, for an issue of a
+    student that carries no code (a student listed twice, a missing candidate number), a
+    qualification the student is entered for or expects."""
+    if issue.qualification_code:
+        return issue.qualification_code == code
+    if issue.candidate_number is None:
+        return False
+    return any(
+        code in (st.qualification_code, st.registered_code)
+        for st in register.students
+        if st.candidate_number == issue.candidate_number
     )
 
 
