@@ -686,11 +686,40 @@ def test_an_older_records_workbook_is_refused_rather_than_lose_what_was_recorded
     assert [r.id for r in fresh.workspace.run_folders()] == runs
     # The chosen file is kept: ticking the box is enough, it need not be chosen again.
     assert "Kept from your last try: \u2018my-records.xlsx\u2019" in r.text
+    assert "used only if you tick the box to replace ctforms' copy" in r.text
+    assert "that were not refused are kept" not in r.text
+    # Trial 2, finding 2: the page shown again (GET) still offers the box beside the kept file.
+    again = fresh.get("check").text
+    assert "used if you leave this empty and tick the box below" in again
+    assert 'id="replace_records"' in again and "\u2018my-records.xlsx\u2019 does not have" in again
+    # Left empty without the box: refused again, with the same words (not silently used).
+    nothing = {"records": ("", b"")}
+    r = fresh.post("check", {"as_of": "2024-06-10"}, files=nothing)
+    assert r.status_code == 400
+    assert (error_beside(r.text, "records") or "").startswith("'my-records.xlsx' does not have")
     nothing = {"records": ("", b"")}  # the browser sends an empty file input as this
     r = fresh.post("check", {"as_of": "2024-06-10", "replace_records": "yes"}, files=nothing)
     assert r.status_code == 303
     assert fresh.wait().status_code == 303
     assert saved.read_bytes() == (DEMO / "records.xlsx").read_bytes()
+
+
+def test_a_lost_action_is_named_by_who_and_kind_not_its_id(fresh: Site) -> None:
+    register = fresh.workspace.run_folder(None).register()  # type: ignore[union-attr]
+    visit = next(i for i in register.issues if i.id == "visit-not-scheduled/-/05847/-")
+    form = {"issue": visit.id, "action": "Visit booked", "handled_by": "Ben Okoro"}
+    assert fresh.post("decisions/handled", form).status_code in (200, 303)
+    files = {"records": ("records.xlsx", (DEMO / "records.xlsx").read_bytes())}
+    r = fresh.post("check", {"as_of": "2024-06-10"}, files=files)
+    assert r.status_code == 400
+    said = f"what was done about {who(visit)}: Moderation visit not booked"
+    assert said in r.text.replace("&#39;", "'")
+    assert "visit-not-scheduled/-/05847/-" not in r.text
+    # Check again says it uses the saved files, and forgets the kept one.
+    assert "not those kept from your last try, which are then forgotten" in r.text
+    _check_again(fresh)
+    assert fresh.workspace.kept() == {}
+    assert "Kept from your last try" not in fresh.get("check").text
 
 
 def test_the_records_workbook_with_what_was_recorded_downloads(fresh: Site) -> None:

@@ -131,15 +131,22 @@ def _check_page(
     lost: list[str] | None = None,
 ) -> Response:
     site = site_of(request)
-    latest = site.workspace.run_folder(None)
+    ws = site.workspace
+    latest = ws.run_folder(None)
+    kept = ws.kept()
+    if lost is None and RECORDS in kept:
+        # A records workbook kept from a refused try that lacks what was recorded: the box to
+        # replace ctforms' copy is offered again, since it is used only when the box is ticked.
+        register = latest.register() if latest else None
+        lost = decide.lost_rows(ws.saved(RECORDS), kept[RECORDS][0], register)
     return site.page(
         request,
         "check.html",
         "New check",
         status=status,
-        has_centre=site.workspace.centre.is_file(),
-        saved=_saved_files(site.workspace),
-        kept=_kept_files(site.workspace),
+        has_centre=ws.centre.is_file(),
+        saved=_saved_files(ws),
+        kept=_kept_files(ws),
         uploads=UPLOADS,
         errors=errors or {},
         general=general,
@@ -223,7 +230,13 @@ async def check_start(request: Request) -> Response:
             errors["tracker"] = "Choose the Progress Tracker download (.csv) to check."
         lost: list[str] = []
         if RECORDS in chosen and "records" not in errors:
-            lost = await asyncio.to_thread(decide.lost_rows, ws.saved(RECORDS), chosen[RECORDS][0])
+            latest = ws.run_folder(None)
+            lost = await asyncio.to_thread(
+                decide.lost_rows,
+                ws.saved(RECORDS),
+                chosen[RECORDS][0],
+                latest.register() if latest else None,
+            )
             if lost and got.fields.get("replace_records") != "yes":
                 errors["records"] = _would_lose(lost, chosen[RECORDS][1])
             else:
@@ -239,7 +252,7 @@ async def check_start(request: Request) -> Response:
                 }
             )
             status = 413 if got.refused else 400
-            return _check_page(request, status, errors, got.fields.get("as_of"), lost=lost)
+            return _check_page(request, status, errors, got.fields.get("as_of"), lost=lost or None)
         uploaded = {}
         for save_as, (path, _) in chosen.items():
             if path.parent != folder:  # kept from a refused try: into this check's folder
@@ -294,6 +307,7 @@ async def check_again(request: Request) -> Response:
         return site.go("check/progress")
     latest = site.workspace.run_folder(None)
     as_of = latest.register().as_of if latest else dt.date.today()
+    site.workspace.forget_kept()  # the page says so: the saved files, not those kept
     site.runner.start(as_of, {}, None)
     return await _started(site)
 

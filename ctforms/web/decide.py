@@ -55,9 +55,10 @@ def _recorded(site: Site) -> tuple[list[DecisionRow], list[ActionRow]]:
     return records.entry_decisions or [], records.actions or []
 
 
-def lost_rows(saved: Path | None, chosen: Path) -> list[str]:
+def lost_rows(saved: Path | None, chosen: Path, register: Register | None = None) -> list[str]:
     """The Entry Decisions and Actions rows of the saved records workbook (the workspace's copy,
-    which the Decisions page writes into) that the chosen workbook does not have, each in words.
+    which the Decisions page writes into) that the chosen workbook does not have, each in words
+    (an issue by who and kind, as in the latest check's register; else by its ID).
     Empty when either cannot be read (the check itself then says why)."""
     if saved is None:
         return []
@@ -71,6 +72,12 @@ def lost_rows(saved: Path | None, chosen: Path) -> list[str]:
 
     def action(a: ActionRow) -> tuple[object, ...]:
         return (a.issue_id, a.action_taken.strip(), a.date, a.ocr_reference, a.by)
+
+    issues = {i.id: i for i in register.issues} if register else {}
+
+    def about(issue_id: str) -> str:
+        issue = issues.get(issue_id)
+        return f"{who(issue)}: {kind_label(issue.kind)}" if issue else issue_id
 
     have_d = {decision(d) for d in new.entry_decisions or []}
     have_a = {action(a) for a in new.actions or []}
@@ -86,7 +93,9 @@ def lost_rows(saved: Path | None, chosen: Path) -> list[str]:
     for a in old.actions or []:
         if action(a) not in have_a:
             by = f", by {a.by}" if a.by else ""
-            lost.append(f"what was done about {a.issue_id}: \u201c{a.action_taken}\u201d{by}")
+            lost.append(
+                f"what was done about {about(a.issue_id)}: \u201c{a.action_taken}\u201d{by}"
+            )
     return lost
 
 
