@@ -594,8 +594,15 @@ def test_sign_off_is_refused_while_blocking_issues_remain_unless_a_reason_is_typ
     assert run is not None
     signed = run.path / "64395-declaration-signed-off.pdf"
     assert not signed.exists()
+    assert 'name="confirm" value="yes" checked' in r.text  # the tick is kept as it was left
     r = fresh.post("sign-off", form | {"reason": "Visits rebooked for 20 June"})
-    assert r.status_code == 200 and "Signed off by Ben Okoro with 21 blocking" in r.text
+    assert r.status_code == 303  # a refresh does not sign off again
+    r = fresh.client.get(r.headers["location"])
+    assert "Signed off by Ben Okoro (Exams Officer) with 21 blocking" in r.text
+    # Trial 2, finding 4: the result first, the form folded away under "Sign off again".
+    assert r.text.index('id="signed"') < r.text.index('<details class="again">')
+    assert "Sign off again (replaces the signed-off pack)" in r.text
+    assert 'name="confirm" value="yes" checked' not in r.text
     assert signed.read_bytes()[:5] == b"%PDF-"
     assert stat.S_IMODE(signed.stat().st_mode) == 0o600
     assert "64395-declaration-signed-off.pdf" in fresh.get("files").text
@@ -949,13 +956,24 @@ def test_sign_off_says_whether_this_check_is_signed_off(fresh: Site) -> None:
     assert "not inside the check's archive" in page
     assert "Monday 10 June 2024, on its sign-off" in page
     form = {"signed_by": "Ben Okoro", "role": "Exams Officer", "confirm": "yes", "reason": "R"}
-    assert fresh.post("sign-off", form).status_code == 200
+    assert fresh.post("sign-off", form).status_code == 303
     today = __import__("ctforms.read.centre", fromlist=["long_date"]).long_date(
         __import__("datetime").date.today()
     )
     assert f"Signed off by Ben Okoro (Exams Officer) on {today}." in fresh.get("sign-off").text
     files = fresh.get("files").text
     assert "64395-declaration-signed-off.pdf" in files and ".signed-off.json" not in files
+    # Trial 2, finding 3: a newer check says the earlier one was signed off, and Files marks it.
+    first = fresh.workspace.run_folder(None)
+    assert first is not None
+    _check_again(fresh)
+    page = fresh.get("sign-off").text
+    assert (
+        f"The check of Monday 10 June 2024 ({first.id}) was signed off by Ben Okoro (Exams"
+        f" Officer) on {today}; this newer check"
+    ) in page and "is not signed off yet." in page
+    files = fresh.get("files").text.split('id="earlier"')[-1]
+    assert f"{first.id}</a>: <strong>signed off</strong> by Ben Okoro" in files
 
 
 def test_the_rules_workbook_can_be_made_before_any_check(site: Site) -> None:

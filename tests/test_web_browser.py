@@ -362,13 +362,25 @@ def test_an_exams_officer_checks_the_demo_centre_in_the_browser(
         page.get_by_label("I confirm").check()
         page.get_by_role("button", name="Sign off the evidence pack").click()
         assert "not handled" in page.inner_text("#reason-error")
+        assert page.get_by_label("I confirm").is_checked()  # kept as it was left
         shot(page, shots / "sign-off-refused.png", full=True)
         page.fill("#reason", "Moderation visits rebooked for 20 June")
-        page.get_by_label("I confirm").check()
         page.get_by_role("button", name="Sign off the evidence pack").click()
-        assert "Signed off by Ben Okoro" in page.inner_text("main")
+        assert "Signed off by Ben Okoro" in page.inner_text("#signed")
         assert page.inner_text("#sign-off-status").startswith("Signed off by Ben Okoro")
+        # The result first; the form folded away until "Sign off again" is opened.
+        assert page.get_by_text("Sign off again (replaces the signed-off pack)").is_visible()
+        assert not page.get_by_role("button", name="Sign off again").is_visible()
         shot(page, shots / "sign-off.png", full=True)
+        # A newer check is not signed off, and says which earlier one was.
+        follow(page, "New check", "check")
+        page.get_by_role("button", name="Check again with the saved files").click()
+        page.wait_for_url(re.compile(r"/results\?run="))
+        follow(page, "Sign-off", "sign-off")
+        status = page.inner_text("#sign-off-status")
+        assert "was signed off by Ben Okoro" in status and "is not signed off yet" in status
+        follow(page, "Files", "files")
+        assert "signed off by Ben Okoro" in page.inner_text("#earlier + ul")
 
         # Rules of combination: the state of each qualification; the prefilled workbook.
         follow(page, "Rules of combination", "rules")
@@ -387,7 +399,7 @@ def test_an_exams_officer_checks_the_demo_centre_in_the_browser(
         assert "You are looking at the invented demo centre" in banner
         assert "Your own centre is untouched" in banner
         shot(page, shots / "demo.png", full=False)
-        assert len(list((s.workspace / "runs").iterdir())) == 2
+        assert len(list((s.workspace / "runs").iterdir())) == 3
         assert {n: (s.workspace / n).read_bytes() for n in mine} == mine
         page.get_by_role("link", name="Back to your own centre").click()
         page.wait_for_load_state()

@@ -396,6 +396,7 @@ async def results(request: Request) -> Response:
         notes=decide.entry_file(run, decide.catalogues(site)).notes,
         done_line=done_line,
         runs=site.workspace.run_folders(),
+        signed_by=decide.signed_by,
     )
 
 
@@ -456,6 +457,7 @@ def _files_page(
         verdict=verdict,
         said=said,
         runs=site.workspace.run_folders(),
+        signed_by=decide.signed_by,
     )
 
 

@@ -419,19 +419,35 @@ def _signed_file(run: RunFolder, register: Register) -> Path:
 SIGNED_NOTE = ".signed-off.json"  # who signed off and when (hidden: not a file of the check)
 
 
-def _signed_status(run: RunFolder, register: Register) -> str:
-    """'Not signed off yet', or who signed this check off and when."""
-    pdf = _signed_file(run, register)
-    if not pdf.is_file():
-        return "Not signed off yet."
+def signed_by(run: RunFolder) -> str | None:
+    """'by Ben Okoro (Exams Officer) on Monday 10 June 2024' when the check is signed off."""
+    pdf = next(iter(sorted(run.path.glob("*-declaration-signed-off.pdf"))), None)
+    if pdf is None:
+        return None
     try:
         note = json.loads((run.path / SIGNED_NOTE).read_text("utf-8"))
         by, role = str(note["signed_by"]), str(note["role"])
         on = dt.date.fromisoformat(str(note["on"]))
     except (OSError, ValueError, KeyError, TypeError):
         made = dt.date.fromtimestamp(pdf.stat().st_mtime)
-        return f"Signed off on {long_date(made)}."
-    return f"Signed off by {by} ({role}) on {long_date(on)}."
+        return f"on {long_date(made)}"
+    return f"by {by} ({role}) on {long_date(on)}"
+
+
+def _signed_status(site: Site, run: RunFolder, register: Register) -> str:
+    """Who signed this check off and when; else 'not signed off yet', saying which earlier
+    check was signed off, if one was."""
+    mine = signed_by(run)
+    if mine:
+        return f"Signed off {mine}."
+    for earlier in site.workspace.run_folders():
+        said = signed_by(earlier) if earlier.id != run.id else None
+        if said:
+            return (
+                f"The check of {long_date(earlier.register().as_of)} ({earlier.id}) was signed"
+                f" off {said}; this newer check ({run.id}) is not signed off yet."
+            )
+    return "Not signed off yet."
 
 
 async def sign_off(request: Request) -> Response:
@@ -486,9 +502,15 @@ async def sign_off(request: Request) -> Response:
     except InputError as exc:
         said = _page_words(str(exc))
         return _sign_off_page(request, site, run, 400, {"signed_by": said}, typed)
-    note = {"signed_by": name, "role": role, "on": dt.date.today().isoformat()}
+    note = {
+        "signed_by": name,
+        "role": role,
+        "on": dt.date.today().isoformat(),
+        "outstanding": made.outstanding,
+        "digitally": made.signed_digitally,
+    }
     write_bytes(run.path / SIGNED_NOTE, json.dumps(note).encode(), force=True)
-    return _sign_off_page(request, site, run, made=made, typed=typed)
+    return site.go("sign-off?signed=1")  # a refresh does not sign off again
 
 
 def _sign_off_page(
@@ -498,10 +520,16 @@ def _sign_off_page(
     status: int = 200,
     errors: dict[str, str] | None = None,
     typed: dict[str, str] | None = None,
-    made: pipeline.SignedOff | None = None,
 ) -> Response:
     register = _current(site, run)
     signed = _signed_file(run, register)
+    made: dict[str, Any] | None = None
+    if request.query_params.get("signed") and signed.is_file() and not errors:
+        try:
+            note = json.loads((run.path / SIGNED_NOTE).read_text("utf-8"))
+            made = note if isinstance(note, dict) else None
+        except (OSError, ValueError):
+            made = None
     return site.page(
         request,
         "sign_off.html",
@@ -514,7 +542,7 @@ def _sign_off_page(
         typed=typed or {"signed_by": _officer(site), "role": SIGNING_ROLE},
         made=made,
         signed=signed.name if signed.is_file() else None,
-        signed_status=_signed_status(run, register),
+        signed_status=_signed_status(site, run, register),
         who=who,
         kind_label=kind_label,
     )
