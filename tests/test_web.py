@@ -20,6 +20,7 @@ from ctforms.models import Register
 from ctforms.pipeline import Sources
 from ctforms.read.records import read_records
 from ctforms.web.app import make_app
+from ctforms.web.decide import issue_label
 from ctforms.web.guard import Keys
 from ctforms.web.workspace import Workspace
 
@@ -525,7 +526,15 @@ def test_a_decision_is_recorded_where_the_cli_reads_it(fresh: Site, choice: str)
         "decisions/entry",
         {"proposal": "0012/05838", "make_change": choice, "by": "Ben Okoro", "date": "2024-06-12"},
     )
-    assert r.status_code == 200 and "Recorded for candidate 0012" in r.text
+    assert r.status_code == 303  # a refresh does not send the form again
+    r = fresh.client.get(r.headers["location"])
+    assert "Recorded for candidate 0012" in r.text
+    # Trial 2, finding 5: the decision just recorded is the one chosen on the page.
+    checked_ = re.search(r'id="(yes|no)-0012/05838"[^>]*value="\w+" checked', r.text)
+    assert checked_ is not None and checked_[1] == choice
+    if choice == "yes":
+        assert "confirmed: goes into the entries file at the next check" in r.text
+    assert "goes in only if you confirm it above" not in r.text
     rows = read_records(fresh.workspace.root / "records.xlsx").entry_decisions or []
     mine = [d for d in rows if (d.candidate_number, d.qualification_code) == ("0012", "05838")]
     assert [d.make_change for d in mine] == [choice == "yes"]
@@ -566,7 +575,9 @@ def test_an_issue_marked_handled_shows_handled_at_the_next_check(fresh: Site) ->
             "ocr_reference": "REF-1",
         },
     )
-    assert r.status_code == 200 and "Recorded as handled" in r.text
+    assert r.status_code == 303
+    r = fresh.client.get(r.headers["location"])
+    assert f"Recorded as handled: {issue_label(first)}." in r.text.replace("&#39;", "'")
     again = _check_again(fresh)
     issue = next(i for i in again.issues if i.id == first.id)
     assert issue.handled and issue.handled_by is not None
@@ -667,7 +678,7 @@ def _record_move_down(site: Site) -> None:
         "decisions/entry",
         {"proposal": "0012/05838", "make_change": "yes", "by": "Ben Okoro", "date": "2024-06-12"},
     )
-    assert r.status_code == 200, r.text
+    assert r.status_code == 303, r.text
 
 
 def test_an_older_records_workbook_is_refused_rather_than_lose_what_was_recorded(
@@ -715,7 +726,7 @@ def test_a_lost_action_is_named_by_who_and_kind_not_its_id(fresh: Site) -> None:
     register = fresh.workspace.run_folder(None).register()  # type: ignore[union-attr]
     visit = next(i for i in register.issues if i.id == "visit-not-scheduled/-/05847/-")
     form = {"issue": visit.id, "action": "Visit booked", "handled_by": "Ben Okoro"}
-    assert fresh.post("decisions/handled", form).status_code in (200, 303)
+    assert fresh.post("decisions/handled", form).status_code == 303
     files = {"records": ("records.xlsx", (DEMO / "records.xlsx").read_bytes())}
     r = fresh.post("check", {"as_of": "2024-06-10"}, files=files)
     assert r.status_code == 400
@@ -850,6 +861,9 @@ def test_a_confirmed_move_down_is_shown_with_its_next_step(fresh: Site) -> None:
         f" entries file {edi}: upload that file in Interchange, then mark this issue handled."
     )
     assert said in block
+    move = next(i for i in register.issues if i.kind.value == "move-down-available")
+    block = page.split(f'id="issue-{move.id}"')[1].split("</li>\n")[0]
+    assert "Move-down decided (change)" in block and "Decide on the move-down" not in block
     decisions = fresh.get(f"decisions?issue={glh.id}").text
     assert said in decisions
     # The entries file's changes and why each is there: 0036 from the records, unasked.
@@ -874,7 +888,7 @@ def test_what_was_done_reads_as_one_sentence(fresh: Site) -> None:
     register = fresh.workspace.run_folder(None).register()  # type: ignore[union-attr]
     first = by_urgency(register.issues)[0]
     form = {"issue": first.id, "action": "Reminder sent by email.", "handled_by": "Ben Okoro"}
-    assert fresh.post("decisions/handled", form | {"handled_on": "2024-06-12"}).status_code == 200
+    assert fresh.post("decisions/handled", form | {"handled_on": "2024-06-12"}).status_code == 303
     _check_again(fresh)
     block = fresh.get("results").text.split(f'id="issue-{first.id}"')[1].split("</li>")[0]
     assert "Reminder sent by email (Wednesday 12 June 2024, by Ben Okoro)." in block

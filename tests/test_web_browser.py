@@ -316,6 +316,8 @@ def test_an_exams_officer_checks_the_demo_centre_in_the_browser(
         page.get_by_label("Make the change (move to 05838)").check()
         page.get_by_role("button", name="Record the decision").click()
         assert "Recorded for candidate 0012: make the change" in page.inner_text("main")
+        assert page.get_by_label("Make the change (move to 05838)").is_checked()
+        assert "confirmed: goes into the entries file at the next check" in page.inner_text("main")
         shot(page, shots / "decisions.png", full=True)
         page.get_by_role("button", name="Check again with the saved files").click()
         page.wait_for_url(re.compile(r"/results\?run="))
@@ -328,6 +330,7 @@ def test_an_exams_officer_checks_the_demo_centre_in_the_browser(
         )
         said = glh.locator("dd.decided").inner_text()
         assert said.startswith("Move-down to 05838 confirmed by Ben Okoro") and ".X01" in said
+        assert page.get_by_role("link", name=re.compile("Move-down decided")).count() == 1
         glh.scroll_into_view_if_needed()
         shot(page, shots / "results-decided.png", full=False)
         follow(page, "Decisions", "decisions")

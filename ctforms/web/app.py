@@ -397,6 +397,7 @@ async def results(request: Request) -> Response:
         done_line=done_line,
         runs=site.workspace.run_folders(),
         signed_by=decide.signed_by,
+        decided={(d.candidate_number, d.qualification_code) for d in decide.recorded(site)[0]},
     )
 
 

@@ -12,6 +12,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
@@ -43,7 +44,7 @@ def _records(site: Site) -> Path:
     return site.workspace.root / RECORDS
 
 
-def _recorded(site: Site) -> tuple[list[DecisionRow], list[ActionRow]]:
+def recorded(site: Site) -> tuple[list[DecisionRow], list[ActionRow]]:
     """What the records workbook says now (perhaps more than the latest check read)."""
     path = site.workspace.saved(RECORDS)
     if path is None:
@@ -141,8 +142,13 @@ class EntryFile:
     notes: dict[str, str]  # issue id -> what was decided or is in the file, and the next step
 
 
-def entry_file(run: RunFolder, catalogues: tuple[Path, ...]) -> EntryFile:
-    """The entry changes of a check (worked out again from its register, as the check did)."""
+def entry_file(
+    run: RunFolder,
+    catalogues: tuple[Path, ...],
+    recorded: dict[tuple[str, str], DecisionRow] | None = None,
+) -> EntryFile:
+    """The entry changes of a check (worked out again from its register, as the check did);
+    a proposal decided since (recorded, by candidate and code) says what the next check does."""
     from ctforms.produce.entries import plan_changes
     from ctforms.produce.entries import proposals as found_proposals
     from ctforms.read.catalogue import load_catalogue
@@ -213,7 +219,15 @@ def entry_file(run: RunFolder, catalogues: tuple[Path, ...]) -> EntryFile:
         if p.decision is False:
             not_in.append(f"{who_}: {move}, declined by {p.decided_by}: stays out.")
         elif p.decision is None and not p.handled:
-            not_in.append(f"{who_}: {move}, proposed: goes in only if you confirm it above.")
+            now = (recorded or {}).get((p.candidate_number, p.proposed_code))
+            if now is not None and now.make_change:
+                not_in.append(
+                    f"{who_}: {move}, confirmed: goes into the entries file at the next check."
+                )
+            elif now is not None:
+                not_in.append(f"{who_}: {move}, declined by {now.decided_by}: stays out.")
+            else:
+                not_in.append(f"{who_}: {move}, proposed: goes in only if you confirm it above.")
     return EntryFile(name, changes, [*not_in, *plan.skipped], notes)
 
 
@@ -225,7 +239,35 @@ async def decisions(request: Request) -> Response:
     run = site.workspace.run_folder(None)
     if run is None:
         return site.page(request, "empty.html", "Decisions", what="is nothing to decide yet")
-    return _decisions_page(request, site, run)
+    return _decisions_page(request, site, run, done=_done(site, run, request))
+
+
+def _done(site: Site, run: RunFolder, request: Request) -> str:
+    """What was just recorded (the form redirects here, so a refresh does not send it again)."""
+    q = request.query_params
+    decided, actions = recorded(site)
+    slot = q.get("decided", "")
+    if slot:
+        candidate, _, code = slot.partition("/")
+        d = next(
+            (d for d in decided if (d.candidate_number, d.qualification_code) == (candidate, code)),
+            None,
+        )
+        if d is not None:
+            said = f"make the change (move to {code})" if d.make_change else "keep the entry as it is"
+            return (
+                f"Recorded for candidate {candidate}: {said}. Check again to update the results"
+                " and the entries file."
+            )
+    issue_id = q.get("handled", "")
+    if issue_id and any(a.issue_id == issue_id for a in actions):
+        issue = next((i for i in run.register().issues if i.id == issue_id), None)
+        named = issue_label(issue) if issue else issue_id
+        return (
+            f"Recorded as handled: {named}. Check again to update the results and the evidence"
+            " pack."
+        )
+    return ""
 
 
 def _decisions_page(
@@ -239,7 +281,7 @@ def _decisions_page(
 ) -> Response:
     register = run.register()
     proposals = pipeline.proposals(register, catalogues(site))
-    decided, actions = _recorded(site)
+    decided, actions = recorded(site)
     now = {(d.candidate_number, d.qualification_code): d for d in decided}
     acted = {a.issue_id: a for a in actions}
     chosen = request.query_params.get("issue", "")
@@ -257,7 +299,7 @@ def _decisions_page(
         acted=acted,
         open_issues=open_issues,
         issue_label=issue_label,
-        entry=entry_file(run, catalogues(site)),
+        entry=entry_file(run, catalogues(site), now),
         has_records=site.workspace.saved(RECORDS) is not None,
         chosen=chosen,
         errors=errors or {},
@@ -343,14 +385,7 @@ async def decide(request: Request) -> Response:
             errors[f"by-{slot}"] = _page_words(str(exc))
     if errors:
         return _decisions_page(request, site, run, 400, errors, typed=typed)
-    said = "make the change" if choice == "yes" else "keep the entry as it is"
-    return _decisions_page(
-        request,
-        site,
-        run,
-        done=f"Recorded for candidate {candidate}: {said}. Check again to update the results"
-        " and the entries file.",
-    )
+    return site.go(f"decisions?decided={quote(slot, safe='')}")
 
 
 async def handled(request: Request) -> Response:
@@ -392,12 +427,7 @@ async def handled(request: Request) -> Response:
             errors["action"] = _page_words(str(exc))
     if errors:
         return _decisions_page(request, site, run, 400, errors, typed=typed)
-    return _decisions_page(
-        request,
-        site,
-        run,
-        done="Recorded as handled. Check again to update the results and the evidence pack.",
-    )
+    return site.go(f"decisions?handled={quote(issue_id, safe='')}")
 
 
 # ---------------------------------------------------------------------------- sign-off
