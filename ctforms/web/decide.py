@@ -254,7 +254,9 @@ def _done(site: Site, run: RunFolder, request: Request) -> str:
             None,
         )
         if d is not None:
-            said = f"make the change (move to {code})" if d.make_change else "keep the entry as it is"
+            said = "keep the entry as it is"
+            if d.make_change:
+                said = f"make the change (move to {code})"
             return (
                 f"Recorded for candidate {candidate}: {said}. Check again to update the results"
                 " and the entries file."
