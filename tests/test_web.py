@@ -285,6 +285,23 @@ def test_no_tracker_and_no_date_are_said_beside_their_fields(site: Site) -> None
     assert "is not a date a check can be judged on" in (error_beside(r.text, "as_of") or "")
 
 
+def test_a_date_outside_the_results_year_is_warned_of_not_refused(site: Site) -> None:
+    """Trial 2, finding 6: today's date (30 November 2026) with results year 2024 gave 28
+    overdue issues and no warning."""
+    save_demo_centre(site)
+    nothing = {"tracker": ("", b"")}
+    page = site.post("check", {"as_of": "2026-11-30"}, files=nothing).text  # shown again
+    assert "This date is after the 2024 declaration closed" in page
+    assert "every deadline will show as overdue. Check on a date in the summer of 2024?" in page
+    assert "This date is" not in site.post("check", {"as_of": "2024-06-10"}, files=nothing).text
+    assert site.post("check", {"as_of": "2026-11-30"}, files=demo_files()).status_code == 303
+    assert site.wait().status_code == 303
+    results = site.get("results").text
+    warning = results.split('id="date-warning">')[1].split("</p>")[0]
+    assert "Checked on Monday 30 November 2026." in warning and "every deadline shows" in warning
+    assert results.index('id="date-warning"') < results.index('class="summary"')
+
+
 def test_a_check_needs_the_centre_first(site: Site) -> None:
     r = site.post("check", {"as_of": "2024-06-10"}, files=demo_files())
     assert r.status_code == 400

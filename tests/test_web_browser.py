@@ -268,6 +268,8 @@ def test_an_exams_officer_checks_the_demo_centre_in_the_browser(
 
         # New check: a file that is not a tracker is refused beside it, and nothing is kept.
         follow(page, "New check", "check")
+        # Today is long after the demo's 2024 declaration closed: said beside the date.
+        assert "every deadline will show as overdue" in page.inner_text("#as_of-warning")
         page.set_input_files("#tracker", str(DEMO / "records.xlsx"))
         page.fill("#as_of", "2024-06-10")
         page.set_input_files("#rules", str(DEMO / "rules.xlsx"))

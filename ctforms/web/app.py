@@ -35,7 +35,7 @@ from ctforms.web.guard import Guard, Keys
 from ctforms.web.jobs import Runner, unexpected
 from ctforms.web.pages import FORM_REFUSED, HERE, Site, form_key_ok, site_of
 from ctforms.web.upload import BadForm, FileField, receive
-from ctforms.web.words import describe_output
+from ctforms.web.words import date_outside, describe_output
 from ctforms.web.workspace import RECORDS, RULES, TRACKER, RunFolder, Workspace
 
 UPLOADS = {
@@ -139,6 +139,12 @@ def _check_page(
         # replace ctforms' copy is offered again, since it is used only when the box is ticked.
         register = latest.register() if latest else None
         lost = decide.lost_rows(ws.saved(RECORDS), kept[RECORDS][0], register)
+    as_of = as_of or dt.date.today().isoformat()
+    profile = site.profile()
+    try:
+        outside = date_outside(dt.date.fromisoformat(as_of), profile.series) if profile else ""
+    except ValueError:
+        outside = ""
     return site.page(
         request,
         "check.html",
@@ -151,7 +157,8 @@ def _check_page(
         errors=errors or {},
         general=general,
         lost=lost or [],
-        as_of=as_of or dt.date.today().isoformat(),
+        as_of=as_of,
+        outside=outside,
         latest=latest,
         latest_register=latest.register() if latest else None,
         earliest=EARLIEST_AS_OF.isoformat(),
@@ -397,6 +404,7 @@ async def results(request: Request) -> Response:
         done_line=done_line,
         runs=site.workspace.run_folders(),
         signed_by=decide.signed_by,
+        outside=date_outside(register.as_of, register.series),
         decided={(d.candidate_number, d.qualification_code) for d in decide.recorded(site)[0]},
     )
 
