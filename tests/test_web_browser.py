@@ -390,6 +390,7 @@ def test_an_exams_officer_checks_the_demo_centre_in_the_browser(
         # Rules of combination: the state of each qualification; the prefilled workbook.
         follow(page, "Rules of combination", "rules")
         assert "not known" in page.inner_text("table")
+        assert "handbook (illustrative" not in page.inner_text("table")  # said once, not twice
         with page.expect_download() as got:
             page.get_by_role("link", name="Download the rules workbook").click()
         assert Path(got.value.path()).read_bytes()[:2] == b"PK"
