@@ -145,7 +145,10 @@ def test_the_centre_form_saves_a_valid_profile_the_cli_reads(site: Site) -> None
         "declaration_closes": "2024-06-21",
     }
     r = site.post("centre", values)
-    assert r.status_code == 200 and "Saved." in r.text
+    assert r.status_code == 303  # a refresh does not send the form again
+    r = site.client.get(r.headers["location"])
+    assert "Saved." in r.text
+    assert "Saved." not in site.get("centre").text
     from ctforms.read.centre import load_centre
 
     profile = load_centre(site.workspace.centre)
@@ -156,6 +159,23 @@ def test_the_centre_form_saves_a_valid_profile_the_cli_reads(site: Site) -> None
     assert stat.S_IMODE(site.workspace.centre.stat().st_mode) == 0o600
     page = site.get("centre").text
     assert 'value="2024-06-21"' in page and "Assumed if empty" in page
+
+
+def test_after_a_failed_save_focus_goes_to_the_problem_box(site: Site) -> None:
+    r = site.post("centre", {"number": "1234"})
+    assert r.status_code == 400
+    box = r.text.split('id="problems"')[1].split("</div>")[0]
+    assert box.count(" autofocus") == 1 and '<a href="#' in box.split(" autofocus")[0]
+
+
+def test_every_page_links_its_own_icon_and_the_icon_is_served(site: Site) -> None:
+    """Trial 2, finding 7: /favicon.ico got 403 on every page load; the icon is linked from
+    the keyed static folder (the CSP allows images from 'self' only, not data:)."""
+    page = site.get("").text
+    icon = re.search(r'<link rel="icon" href="([^"]+)"', page)
+    assert icon is not None and icon[1].startswith(site.base + "/static/")
+    r = site.client.get(icon[1])
+    assert r.status_code == 200 and r.headers["content-type"].startswith("image/svg+xml")
 
 
 @pytest.mark.parametrize(
@@ -327,7 +347,12 @@ def test_the_demo_runs_in_its_own_workspace_and_never_touches_the_centres(
     page = checked.client.get(done.headers["location"]).text
     assert "You are looking at the invented demo centre" in page
     assert "Your own centre is untouched" in page
-    assert f'href="{checked.base}/">Back to your own centre' in page
+    assert f'href="{checked.base}/results">Back to your own centre (Results)' in page
+    # Trial 2, finding 7: the demo's Centre page is its details as text.
+    demo = checked.client.get(f"{checked.base}/demo/centre").text
+    assert "<h1>The demo centre</h1>" in demo and "64395" in demo
+    assert "<input id=" not in demo and "(needed)" not in demo
+    assert f'<a href="{checked.base}/centre">Back to your own centre' in demo
     assert f'href="{checked.base}/demo/files"' in page  # its pages stay in the demo
     own = checked.get("results").text
     assert "invented demo centre" not in own
@@ -682,7 +707,8 @@ def test_a_filled_rules_workbook_is_checked_before_it_is_saved(fresh: Site) -> N
     assert saved.read_bytes() == before
     good = fresh.get("rules/template").content
     r = fresh.post("rules", files={"rules": ("filled.xlsx", good)})
-    assert r.status_code == 200 and "Saved the rules workbook" in r.text
+    assert r.status_code == 303
+    assert "Saved the rules workbook" in fresh.client.get(r.headers["location"]).text
     assert saved.read_bytes() == good
     assert stat.S_IMODE(saved.stat().st_mode) == 0o600
 
@@ -858,7 +884,7 @@ def test_placeholder_names_are_refused_only_as_the_library_refuses_them(
     except InputError:
         refused = True
     r = site.post("centre", _centre_values(officer_name=name))
-    assert r.status_code == (400 if refused else 200)
+    assert r.status_code == (400 if refused else 303)
     assert (error_beside(r.text, "officer_name") is not None) == refused
 
 

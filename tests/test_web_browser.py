@@ -243,6 +243,8 @@ def test_an_exams_officer_checks_the_demo_centre_in_the_browser(
     try:
         page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="en-GB")
         page.set_default_timeout(30_000)
+        refused: list[str] = []  # e.g. /favicon.ico without the key, on every page load
+        page.on("response", lambda r: refused.append(r.url) if r.status in (403, 404) else None)
         page.goto(s.url)
         shot(page, shots / "start.png", full=True)
 
@@ -258,6 +260,8 @@ def test_an_exams_officer_checks_the_demo_centre_in_the_browser(
         assert "is not a 5-digit centre number" in page.inner_text("#number-error")
         assert "Head of Centre is empty" in page.inner_text("#head_of_centre-error")
         assert "is not an email address" in page.inner_text("#officer_email-error")
+        # The focus is in the problem box, on its first link.
+        page.wait_for_function("document.activeElement.closest('#problems') !== null", timeout=3000)
         shot(page, shots / "centre-error.png", full=True)
         page.fill("#head_of_centre", DEMO_CENTRE["head_of_centre"])
         page.fill("#officer_email", DEMO_CENTRE["officer_email"])
@@ -407,9 +411,15 @@ def test_an_exams_officer_checks_the_demo_centre_in_the_browser(
         shot(page, shots / "demo.png", full=False)
         assert len(list((s.workspace / "runs").iterdir())) == 3
         assert {n: (s.workspace / n).read_bytes() for n in mine} == mine
-        page.get_by_role("link", name="Back to your own centre").click()
+        follow(page, "Centre", "centre")
+        assert page.inner_text("h1") == "The demo centre"
+        assert page.locator("main input[type=text]").count() == 0
+        shot(page, shots / "demo-centre.png", full=True)
+        page.get_by_role("link", name=re.compile("Back to your own centre")).click()
         page.wait_for_load_state()
         assert page.get_by_role("region", name="Demo").count() == 0
+        assert page.url.endswith("/centre") and page.inner_text("h1") == "Your centre"
+        assert not refused, refused
 
         # An address no page has: a page with the way back.
         page.goto(s.url + "no-such-page")

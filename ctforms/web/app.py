@@ -69,7 +69,6 @@ async def centre(request: Request) -> Response:
     saved = site.profile()
     errors: dict[str, str] = {}
     general = None
-    done = False
     if site.workspace.centre.is_file() and saved is None:
         try:
             load_centre(site.workspace.centre)
@@ -86,11 +85,12 @@ async def centre(request: Request) -> Response:
         profile, text, errors, general = centre_form.check(values, saved, dt.date.today())
         if profile is not None:
             write_bytes(site.workspace.centre, text.encode(), force=True)
-            done = True
+            return site.go("centre?saved=1")  # a refresh does not send the form again
+    done = request.method == "GET" and bool(request.query_params.get("saved")) and saved is not None
     return site.page(
         request,
         "centre.html",
-        "Your centre",
+        "The demo centre" if site.demo else "Your centre",
         status=400 if errors or (general and request.method == "POST") else 200,
         fields=centre_form.FIELDS,
         required=centre_form.REQUIRED,

@@ -588,7 +588,8 @@ RULES_UPLOAD = {"rules": FileField(RULES, XLSX_MAX_BYTES, "the rules workbook")}
 
 async def rules(request: Request) -> Response:
     site = site_of(request)
-    return _rules_page(request, site)
+    n = request.query_params.get("saved", "")
+    return _rules_page(request, site, saved=int(n) if n.isdigit() else None)
 
 
 def _rules_page(
@@ -596,7 +597,7 @@ def _rules_page(
     site: Site,
     status: int = 200,
     errors: dict[str, str] | None = None,
-    saved: list[str] | None = None,
+    saved: int | None = None,
 ) -> Response:
     run = site.workspace.run_folder(None)
     known = pipeline.rules_knowledge(run.register(), catalogues(site)) if run else []
@@ -710,8 +711,8 @@ async def rules_upload(request: Request) -> Response:
         except InputError as exc:
             return _rules_page(request, site, 400, {"rules": str(exc)})
         ws.keep({RULES: path})
-        codes = [f"{q.code} {q.title}".strip() for s in parsed.subjects for q in s.qualifications]
-        return _rules_page(request, site, saved=codes)
+        n = sum(len(s.qualifications) for s in parsed.subjects)
+        return site.go(f"rules?saved={n}")  # a refresh does not send the form again
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
