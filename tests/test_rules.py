@@ -626,3 +626,22 @@ def test_what_a_qualification_leaves_unknown() -> None:
         "the GLH of unit 4",
     ]
     assert not_known(EXT, UNITS) == []
+
+
+def test_knowledge_lines_do_not_say_illustrative_twice() -> None:
+    """Trial 2, finding 8: the Rules page read "(illustrative, not OCR's; ctforms demo centre
+    handbook (illustrative, not OCR's))"."""
+    from ctforms.checks.knowledge import knowledge_lines
+
+    demo = Rules(
+        verified=False,
+        illustrative=True,
+        source="ctforms demo centre handbook (illustrative, not OCR's)",
+        mandatory=[1],
+    )
+    q = Qualification(
+        code="00003", title="t", size="s", glh=90, source="test", verified=True, rules=demo
+    )
+    lines = knowledge_lines(q, UNITS)
+    assert "rules of combination (illustrative, not OCR's; ctforms demo centre handbook):" in lines
+    assert not any(line.count("illustrative") > 1 for line in lines)

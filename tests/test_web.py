@@ -20,6 +20,7 @@ from ctforms.models import Register
 from ctforms.pipeline import Sources
 from ctforms.read.records import read_records
 from ctforms.web.app import make_app
+from ctforms.web.decide import issue_label
 from ctforms.web.guard import Keys
 from ctforms.web.workspace import Workspace
 
@@ -144,7 +145,10 @@ def test_the_centre_form_saves_a_valid_profile_the_cli_reads(site: Site) -> None
         "declaration_closes": "2024-06-21",
     }
     r = site.post("centre", values)
-    assert r.status_code == 200 and "Saved." in r.text
+    assert r.status_code == 303  # a refresh does not send the form again
+    r = site.client.get(r.headers["location"])
+    assert "Saved." in r.text
+    assert "Saved." not in site.get("centre").text
     from ctforms.read.centre import load_centre
 
     profile = load_centre(site.workspace.centre)
@@ -155,6 +159,23 @@ def test_the_centre_form_saves_a_valid_profile_the_cli_reads(site: Site) -> None
     assert stat.S_IMODE(site.workspace.centre.stat().st_mode) == 0o600
     page = site.get("centre").text
     assert 'value="2024-06-21"' in page and "Assumed if empty" in page
+
+
+def test_after_a_failed_save_focus_goes_to_the_problem_box(site: Site) -> None:
+    r = site.post("centre", {"number": "1234"})
+    assert r.status_code == 400
+    box = r.text.split('id="problems"')[1].split("</div>")[0]
+    assert box.count(" autofocus") == 1 and '<a href="#' in box.split(" autofocus")[0]
+
+
+def test_every_page_links_its_own_icon_and_the_icon_is_served(site: Site) -> None:
+    """Trial 2, finding 7: /favicon.ico got 403 on every page load; the icon is linked from
+    the keyed static folder (the CSP allows images from 'self' only, not data:)."""
+    page = site.get("").text
+    icon = re.search(r'<link rel="icon" href="([^"]+)"', page)
+    assert icon is not None and icon[1].startswith(site.base + "/static/")
+    r = site.client.get(icon[1])
+    assert r.status_code == 200 and r.headers["content-type"].startswith("image/svg+xml")
 
 
 @pytest.mark.parametrize(
@@ -284,6 +305,23 @@ def test_no_tracker_and_no_date_are_said_beside_their_fields(site: Site) -> None
     assert "is not a date a check can be judged on" in (error_beside(r.text, "as_of") or "")
 
 
+def test_a_date_outside_the_results_year_is_warned_of_not_refused(site: Site) -> None:
+    """Trial 2, finding 6: today's date (30 November 2026) with results year 2024 gave 28
+    overdue issues and no warning."""
+    save_demo_centre(site)
+    nothing = {"tracker": ("", b"")}
+    page = site.post("check", {"as_of": "2026-11-30"}, files=nothing).text  # shown again
+    assert "This date is after the 2024 declaration closed" in page
+    assert "every deadline will show as overdue. Check on a date in the summer of 2024?" in page
+    assert "This date is" not in site.post("check", {"as_of": "2024-06-10"}, files=nothing).text
+    assert site.post("check", {"as_of": "2026-11-30"}, files=demo_files()).status_code == 303
+    assert site.wait().status_code == 303
+    results = site.get("results").text
+    warning = results.split('id="date-warning">')[1].split("</p>")[0]
+    assert "Checked on Monday 30 November 2026." in warning and "every deadline shows" in warning
+    assert results.index('id="date-warning"') < results.index('class="summary"')
+
+
 def test_a_check_needs_the_centre_first(site: Site) -> None:
     r = site.post("check", {"as_of": "2024-06-10"}, files=demo_files())
     assert r.status_code == 400
@@ -309,7 +347,12 @@ def test_the_demo_runs_in_its_own_workspace_and_never_touches_the_centres(
     page = checked.client.get(done.headers["location"]).text
     assert "You are looking at the invented demo centre" in page
     assert "Your own centre is untouched" in page
-    assert f'href="{checked.base}/">Back to your own centre' in page
+    assert f'href="{checked.base}/results">Back to your own centre (Results)' in page
+    # Trial 2, finding 7: the demo's Centre page is its details as text.
+    demo = checked.client.get(f"{checked.base}/demo/centre").text
+    assert "<h1>The demo centre</h1>" in demo and "64395" in demo
+    assert "<input id=" not in demo and "(needed)" not in demo
+    assert f'<a href="{checked.base}/centre">Back to your own centre' in demo
     assert f'href="{checked.base}/demo/files"' in page  # its pages stay in the demo
     own = checked.get("results").text
     assert "invented demo centre" not in own
@@ -369,7 +412,7 @@ def test_results_show_the_summary_and_every_issue_most_urgent_first(checked: Sit
     ("query", "keep"),
     [
         ("severity=warning", lambda i: i.severity.value == "warning"),
-        ("qualification=05839", lambda i: i.qualification_code == "05839"),
+        ("qualification=05839", lambda i: i.qualification_code in ("05839", None)),
         ("kind=incorrect-claim", lambda i: i.kind.value == "incorrect-claim"),
         ("overdue=1", lambda i: i.overdue and not i.handled),
         ("severity=blocking&overdue=1", lambda i: i.severity.value == "blocking" and i.overdue),
@@ -380,6 +423,19 @@ def test_results_filter(checked: Site, query: str, keep: object) -> None:
     want = [i.id for i in by_urgency(register.issues) if keep(i)]  # type: ignore[operator]
     assert want, "the demo has issues of each filter"
     assert _issue_ids(checked.get(f"results?{query}").text) == want
+
+
+def test_a_qualification_filter_keeps_its_students_issues_that_carry_no_code(
+    checked: Site,
+) -> None:
+    """Trial 2, finding 1: 0016 Walsh (listed twice, blocking) and 0007 Okafor, both entered
+    for 05839, vanished when the Results were filtered to 05839."""
+    register = checked.workspace.run_folder(None).register()  # type: ignore[union-attr]
+    twice = [i.id for i in register.issues if i.kind.value == "duplicate-candidate"]
+    assert {i.split("/")[1] for i in twice} == {"0016", "0007"}
+    shown = _issue_ids(checked.get("results?qualification=05839").text)
+    assert set(twice) <= set(shown)
+    assert not set(twice) & set(_issue_ids(checked.get("results?qualification=05838").text))
 
 
 def test_each_issue_links_to_the_file_made_for_it(checked: Site) -> None:
@@ -512,7 +568,15 @@ def test_a_decision_is_recorded_where_the_cli_reads_it(fresh: Site, choice: str)
         "decisions/entry",
         {"proposal": "0012/05838", "make_change": choice, "by": "Ben Okoro", "date": "2024-06-12"},
     )
-    assert r.status_code == 200 and "Recorded for candidate 0012" in r.text
+    assert r.status_code == 303  # a refresh does not send the form again
+    r = fresh.client.get(r.headers["location"])
+    assert "Recorded for candidate 0012" in r.text
+    # Trial 2, finding 5: the decision just recorded is the one chosen on the page.
+    checked_ = re.search(r'id="(yes|no)-0012/05838"[^>]*value="\w+" checked', r.text)
+    assert checked_ is not None and checked_[1] == choice
+    if choice == "yes":
+        assert "confirmed: goes into the entries file at the next check" in r.text
+    assert "goes in only if you confirm it above" not in r.text
     rows = read_records(fresh.workspace.root / "records.xlsx").entry_decisions or []
     mine = [d for d in rows if (d.candidate_number, d.qualification_code) == ("0012", "05838")]
     assert [d.make_change for d in mine] == [choice == "yes"]
@@ -553,7 +617,9 @@ def test_an_issue_marked_handled_shows_handled_at_the_next_check(fresh: Site) ->
             "ocr_reference": "REF-1",
         },
     )
-    assert r.status_code == 200 and "Recorded as handled" in r.text
+    assert r.status_code == 303
+    r = fresh.client.get(r.headers["location"])
+    assert f"Recorded as handled: {issue_label(first)}." in r.text.replace("&#39;", "'")
     again = _check_again(fresh)
     issue = next(i for i in again.issues if i.id == first.id)
     assert issue.handled and issue.handled_by is not None
@@ -581,8 +647,15 @@ def test_sign_off_is_refused_while_blocking_issues_remain_unless_a_reason_is_typ
     assert run is not None
     signed = run.path / "64395-declaration-signed-off.pdf"
     assert not signed.exists()
+    assert 'name="confirm" value="yes" checked' in r.text  # the tick is kept as it was left
     r = fresh.post("sign-off", form | {"reason": "Visits rebooked for 20 June"})
-    assert r.status_code == 200 and "Signed off by Ben Okoro with 21 blocking" in r.text
+    assert r.status_code == 303  # a refresh does not sign off again
+    r = fresh.client.get(r.headers["location"])
+    assert "Signed off by Ben Okoro (Exams Officer) with 21 blocking" in r.text
+    # Trial 2, finding 4: the result first, the form folded away under "Sign off again".
+    assert r.text.index('id="signed"') < r.text.index('<details class="again">')
+    assert "Sign off again (replaces the signed-off pack)" in r.text
+    assert 'name="confirm" value="yes" checked' not in r.text
     assert signed.read_bytes()[:5] == b"%PDF-"
     assert stat.S_IMODE(signed.stat().st_mode) == 0o600
     assert "64395-declaration-signed-off.pdf" in fresh.get("files").text
@@ -634,7 +707,8 @@ def test_a_filled_rules_workbook_is_checked_before_it_is_saved(fresh: Site) -> N
     assert saved.read_bytes() == before
     good = fresh.get("rules/template").content
     r = fresh.post("rules", files={"rules": ("filled.xlsx", good)})
-    assert r.status_code == 200 and "Saved the rules workbook" in r.text
+    assert r.status_code == 303
+    assert "Saved the rules workbook" in fresh.client.get(r.headers["location"]).text
     assert saved.read_bytes() == good
     assert stat.S_IMODE(saved.stat().st_mode) == 0o600
 
@@ -647,7 +721,7 @@ def _record_move_down(site: Site) -> None:
         "decisions/entry",
         {"proposal": "0012/05838", "make_change": "yes", "by": "Ben Okoro", "date": "2024-06-12"},
     )
-    assert r.status_code == 200, r.text
+    assert r.status_code == 303, r.text
 
 
 def test_an_older_records_workbook_is_refused_rather_than_lose_what_was_recorded(
@@ -673,11 +747,40 @@ def test_an_older_records_workbook_is_refused_rather_than_lose_what_was_recorded
     assert [r.id for r in fresh.workspace.run_folders()] == runs
     # The chosen file is kept: ticking the box is enough, it need not be chosen again.
     assert "Kept from your last try: \u2018my-records.xlsx\u2019" in r.text
+    assert "used only if you tick the box to replace ctforms' copy" in r.text
+    assert "that were not refused are kept" not in r.text
+    # Trial 2, finding 2: the page shown again (GET) still offers the box beside the kept file.
+    again = fresh.get("check").text
+    assert "used if you leave this empty and tick the box below" in again
+    assert 'id="replace_records"' in again and "\u2018my-records.xlsx\u2019 does not have" in again
+    # Left empty without the box: refused again, with the same words (not silently used).
+    nothing = {"records": ("", b"")}
+    r = fresh.post("check", {"as_of": "2024-06-10"}, files=nothing)
+    assert r.status_code == 400
+    assert (error_beside(r.text, "records") or "").startswith("'my-records.xlsx' does not have")
     nothing = {"records": ("", b"")}  # the browser sends an empty file input as this
     r = fresh.post("check", {"as_of": "2024-06-10", "replace_records": "yes"}, files=nothing)
     assert r.status_code == 303
     assert fresh.wait().status_code == 303
     assert saved.read_bytes() == (DEMO / "records.xlsx").read_bytes()
+
+
+def test_a_lost_action_is_named_by_who_and_kind_not_its_id(fresh: Site) -> None:
+    register = fresh.workspace.run_folder(None).register()  # type: ignore[union-attr]
+    visit = next(i for i in register.issues if i.id == "visit-not-scheduled/-/05847/-")
+    form = {"issue": visit.id, "action": "Visit booked", "handled_by": "Ben Okoro"}
+    assert fresh.post("decisions/handled", form).status_code == 303
+    files = {"records": ("records.xlsx", (DEMO / "records.xlsx").read_bytes())}
+    r = fresh.post("check", {"as_of": "2024-06-10"}, files=files)
+    assert r.status_code == 400
+    said = f"what was done about {who(visit)}: Moderation visit not booked"
+    assert said in r.text.replace("&#39;", "'")
+    assert "visit-not-scheduled/-/05847/-" not in r.text
+    # Check again says it uses the saved files, and forgets the kept one.
+    assert "not those kept from your last try, which are then forgotten" in r.text
+    _check_again(fresh)
+    assert fresh.workspace.kept() == {}
+    assert "Kept from your last try" not in fresh.get("check").text
 
 
 def test_the_records_workbook_with_what_was_recorded_downloads(fresh: Site) -> None:
@@ -781,7 +884,7 @@ def test_placeholder_names_are_refused_only_as_the_library_refuses_them(
     except InputError:
         refused = True
     r = site.post("centre", _centre_values(officer_name=name))
-    assert r.status_code == (400 if refused else 200)
+    assert r.status_code == (400 if refused else 303)
     assert (error_beside(r.text, "officer_name") is not None) == refused
 
 
@@ -801,6 +904,9 @@ def test_a_confirmed_move_down_is_shown_with_its_next_step(fresh: Site) -> None:
         f" entries file {edi}: upload that file in Interchange, then mark this issue handled."
     )
     assert said in block
+    move = next(i for i in register.issues if i.kind.value == "move-down-available")
+    block = page.split(f'id="issue-{move.id}"')[1].split("</li>\n")[0]
+    assert "Move-down decided (change)" in block and "Decide on the move-down" not in block
     decisions = fresh.get(f"decisions?issue={glh.id}").text
     assert said in decisions
     # The entries file's changes and why each is there: 0036 from the records, unasked.
@@ -825,7 +931,7 @@ def test_what_was_done_reads_as_one_sentence(fresh: Site) -> None:
     register = fresh.workspace.run_folder(None).register()  # type: ignore[union-attr]
     first = by_urgency(register.issues)[0]
     form = {"issue": first.id, "action": "Reminder sent by email.", "handled_by": "Ben Okoro"}
-    assert fresh.post("decisions/handled", form | {"handled_on": "2024-06-12"}).status_code == 200
+    assert fresh.post("decisions/handled", form | {"handled_on": "2024-06-12"}).status_code == 303
     _check_again(fresh)
     block = fresh.get("results").text.split(f'id="issue-{first.id}"')[1].split("</li>")[0]
     assert "Reminder sent by email (Wednesday 12 June 2024, by Ben Okoro)." in block
@@ -907,13 +1013,24 @@ def test_sign_off_says_whether_this_check_is_signed_off(fresh: Site) -> None:
     assert "not inside the check's archive" in page
     assert "Monday 10 June 2024, on its sign-off" in page
     form = {"signed_by": "Ben Okoro", "role": "Exams Officer", "confirm": "yes", "reason": "R"}
-    assert fresh.post("sign-off", form).status_code == 200
+    assert fresh.post("sign-off", form).status_code == 303
     today = __import__("ctforms.read.centre", fromlist=["long_date"]).long_date(
         __import__("datetime").date.today()
     )
     assert f"Signed off by Ben Okoro (Exams Officer) on {today}." in fresh.get("sign-off").text
     files = fresh.get("files").text
     assert "64395-declaration-signed-off.pdf" in files and ".signed-off.json" not in files
+    # Trial 2, finding 3: a newer check says the earlier one was signed off, and Files marks it.
+    first = fresh.workspace.run_folder(None)
+    assert first is not None
+    _check_again(fresh)
+    page = fresh.get("sign-off").text
+    assert (
+        f"The check of Monday 10 June 2024 ({first.id}) was signed off by Ben Okoro (Exams"
+        f" Officer) on {today}; this newer check"
+    ) in page and "is not signed off yet." in page
+    files = fresh.get("files").text.split('id="earlier"')[-1]
+    assert f"{first.id}</a>: <strong>signed off</strong> by Ben Okoro" in files
 
 
 def test_the_rules_workbook_can_be_made_before_any_check(site: Site) -> None:

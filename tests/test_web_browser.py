@@ -243,6 +243,8 @@ def test_an_exams_officer_checks_the_demo_centre_in_the_browser(
     try:
         page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="en-GB")
         page.set_default_timeout(30_000)
+        refused: list[str] = []  # e.g. /favicon.ico without the key, on every page load
+        page.on("response", lambda r: refused.append(r.url) if r.status in (403, 404) else None)
         page.goto(s.url)
         shot(page, shots / "start.png", full=True)
 
@@ -258,6 +260,8 @@ def test_an_exams_officer_checks_the_demo_centre_in_the_browser(
         assert "is not a 5-digit centre number" in page.inner_text("#number-error")
         assert "Head of Centre is empty" in page.inner_text("#head_of_centre-error")
         assert "is not an email address" in page.inner_text("#officer_email-error")
+        # The focus is in the problem box, on its first link.
+        page.wait_for_function("document.activeElement.closest('#problems') !== null", timeout=3000)
         shot(page, shots / "centre-error.png", full=True)
         page.fill("#head_of_centre", DEMO_CENTRE["head_of_centre"])
         page.fill("#officer_email", DEMO_CENTRE["officer_email"])
@@ -268,6 +272,8 @@ def test_an_exams_officer_checks_the_demo_centre_in_the_browser(
 
         # New check: a file that is not a tracker is refused beside it, and nothing is kept.
         follow(page, "New check", "check")
+        # Today is long after the demo's 2024 declaration closed: said beside the date.
+        assert "every deadline will show as overdue" in page.inner_text("#as_of-warning")
         page.set_input_files("#tracker", str(DEMO / "records.xlsx"))
         page.fill("#as_of", "2024-06-10")
         page.set_input_files("#rules", str(DEMO / "rules.xlsx"))
@@ -316,6 +322,8 @@ def test_an_exams_officer_checks_the_demo_centre_in_the_browser(
         page.get_by_label("Make the change (move to 05838)").check()
         page.get_by_role("button", name="Record the decision").click()
         assert "Recorded for candidate 0012: make the change" in page.inner_text("main")
+        assert page.get_by_label("Make the change (move to 05838)").is_checked()
+        assert "confirmed: goes into the entries file at the next check" in page.inner_text("main")
         shot(page, shots / "decisions.png", full=True)
         page.get_by_role("button", name="Check again with the saved files").click()
         page.wait_for_url(re.compile(r"/results\?run="))
@@ -330,6 +338,7 @@ def test_an_exams_officer_checks_the_demo_centre_in_the_browser(
         assert (
             said.startswith("Move-down to 05838 confirmed by Ben Okoro") and ".X02" in said
         )  # the second check: the next file of the series
+        assert page.get_by_role("link", name=re.compile("Move-down decided")).count() == 1
         glh.scroll_into_view_if_needed()
         shot(page, shots / "results-decided.png", full=False)
         follow(page, "Decisions", "decisions")
@@ -364,17 +373,30 @@ def test_an_exams_officer_checks_the_demo_centre_in_the_browser(
         page.get_by_label("I confirm").check()
         page.get_by_role("button", name="Sign off the evidence pack").click()
         assert "not handled" in page.inner_text("#reason-error")
+        assert page.get_by_label("I confirm").is_checked()  # kept as it was left
         shot(page, shots / "sign-off-refused.png", full=True)
         page.fill("#reason", "Moderation visits rebooked for 20 June")
-        page.get_by_label("I confirm").check()
         page.get_by_role("button", name="Sign off the evidence pack").click()
-        assert "Signed off by Ben Okoro" in page.inner_text("main")
+        assert "Signed off by Ben Okoro" in page.inner_text("#signed")
         assert page.inner_text("#sign-off-status").startswith("Signed off by Ben Okoro")
+        # The result first; the form folded away until "Sign off again" is opened.
+        assert page.get_by_text("Sign off again (replaces the signed-off pack)").is_visible()
+        assert not page.get_by_role("button", name="Sign off again").is_visible()
         shot(page, shots / "sign-off.png", full=True)
+        # A newer check is not signed off, and says which earlier one was.
+        follow(page, "New check", "check")
+        page.get_by_role("button", name="Check again with the saved files").click()
+        page.wait_for_url(re.compile(r"/results\?run="))
+        follow(page, "Sign-off", "sign-off")
+        status = page.inner_text("#sign-off-status")
+        assert "was signed off by Ben Okoro" in status and "is not signed off yet" in status
+        follow(page, "Files", "files")
+        assert "signed off by Ben Okoro" in page.inner_text("#earlier + ul")
 
         # Rules of combination: the state of each qualification; the prefilled workbook.
         follow(page, "Rules of combination", "rules")
         assert "not known" in page.inner_text("table")
+        assert "handbook (illustrative" not in page.inner_text("table")  # said once, not twice
         with page.expect_download() as got:
             page.get_by_role("link", name="Download the rules workbook").click()
         assert Path(got.value.path()).read_bytes()[:2] == b"PK"
@@ -389,11 +411,17 @@ def test_an_exams_officer_checks_the_demo_centre_in_the_browser(
         assert "You are looking at the invented demo centre" in banner
         assert "Your own centre is untouched" in banner
         shot(page, shots / "demo.png", full=False)
-        assert len(list((s.workspace / "runs").iterdir())) == 2
+        assert len(list((s.workspace / "runs").iterdir())) == 3
         assert {n: (s.workspace / n).read_bytes() for n in mine} == mine
-        page.get_by_role("link", name="Back to your own centre").click()
+        follow(page, "Centre", "centre")
+        assert page.inner_text("h1") == "The demo centre"
+        assert page.locator("main input[type=text]").count() == 0
+        shot(page, shots / "demo-centre.png", full=True)
+        page.get_by_role("link", name=re.compile("Back to your own centre")).click()
         page.wait_for_load_state()
         assert page.get_by_role("region", name="Demo").count() == 0
+        assert page.url.endswith("/centre") and page.inner_text("h1") == "Your centre"
+        assert not refused, refused
 
         # An address no page has: a page with the way back.
         page.goto(s.url + "no-such-page")

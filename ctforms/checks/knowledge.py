@@ -52,7 +52,9 @@ def knowledge_lines(q: Qualification, units: Mapping[int, Unit]) -> list[str]:
             rstate = "illustrative, not OCR's"
         else:
             rstate = "verified" if r.verified else "NOT verified: not used"
-        lines.append(f"rules of combination ({rstate}; {r.source}):")
+        # A source that already says it (the demo's handbook) is not made to say it twice.
+        source = " ".join(r.source.replace(f"({rstate})", "").split()) or r.source
+        lines.append(f"rules of combination ({rstate}; {source}):")
         lines.append(f"  mandatory: {', '.join(map(str, r.mandatory)) or 'none'}")
         lines += [f"  {_group(g)}" for g in r.groups]
         for p in r.pathways:

@@ -35,7 +35,7 @@ from ctforms.web.guard import Guard, Keys
 from ctforms.web.jobs import Runner, unexpected
 from ctforms.web.pages import FORM_REFUSED, HERE, Site, form_key_ok, site_of
 from ctforms.web.upload import BadForm, FileField, receive
-from ctforms.web.words import describe_output
+from ctforms.web.words import date_outside, describe_output
 from ctforms.web.workspace import RECORDS, RULES, TRACKER, RunFolder, Workspace
 
 UPLOADS = {
@@ -69,7 +69,6 @@ async def centre(request: Request) -> Response:
     saved = site.profile()
     errors: dict[str, str] = {}
     general = None
-    done = False
     if site.workspace.centre.is_file() and saved is None:
         try:
             load_centre(site.workspace.centre)
@@ -86,11 +85,12 @@ async def centre(request: Request) -> Response:
         profile, text, errors, general = centre_form.check(values, saved, dt.date.today())
         if profile is not None:
             write_bytes(site.workspace.centre, text.encode(), force=True)
-            done = True
+            return site.go("centre?saved=1")  # a refresh does not send the form again
+    done = request.method == "GET" and bool(request.query_params.get("saved")) and saved is not None
     return site.page(
         request,
         "centre.html",
-        "Your centre",
+        "The demo centre" if site.demo else "Your centre",
         status=400 if errors or (general and request.method == "POST") else 200,
         fields=centre_form.FIELDS,
         required=centre_form.REQUIRED,
@@ -131,20 +131,34 @@ def _check_page(
     lost: list[str] | None = None,
 ) -> Response:
     site = site_of(request)
-    latest = site.workspace.run_folder(None)
+    ws = site.workspace
+    latest = ws.run_folder(None)
+    kept = ws.kept()
+    if lost is None and RECORDS in kept:
+        # A records workbook kept from a refused try that lacks what was recorded: the box to
+        # replace ctforms' copy is offered again, since it is used only when the box is ticked.
+        register = latest.register() if latest else None
+        lost = decide.lost_rows(ws.saved(RECORDS), kept[RECORDS][0], register)
+    as_of = as_of or dt.date.today().isoformat()
+    profile = site.profile()
+    try:
+        outside = date_outside(dt.date.fromisoformat(as_of), profile.series) if profile else ""
+    except ValueError:
+        outside = ""
     return site.page(
         request,
         "check.html",
         "New check",
         status=status,
-        has_centre=site.workspace.centre.is_file(),
-        saved=_saved_files(site.workspace),
-        kept=_kept_files(site.workspace),
+        has_centre=ws.centre.is_file(),
+        saved=_saved_files(ws),
+        kept=_kept_files(ws),
         uploads=UPLOADS,
         errors=errors or {},
         general=general,
         lost=lost or [],
-        as_of=as_of or dt.date.today().isoformat(),
+        as_of=as_of,
+        outside=outside,
         latest=latest,
         latest_register=latest.register() if latest else None,
         earliest=EARLIEST_AS_OF.isoformat(),
@@ -223,7 +237,13 @@ async def check_start(request: Request) -> Response:
             errors["tracker"] = "Choose the Progress Tracker download (.csv) to check."
         lost: list[str] = []
         if RECORDS in chosen and "records" not in errors:
-            lost = await asyncio.to_thread(decide.lost_rows, ws.saved(RECORDS), chosen[RECORDS][0])
+            latest = ws.run_folder(None)
+            lost = await asyncio.to_thread(
+                decide.lost_rows,
+                ws.saved(RECORDS),
+                chosen[RECORDS][0],
+                latest.register() if latest else None,
+            )
             if lost and got.fields.get("replace_records") != "yes":
                 errors["records"] = _would_lose(lost, chosen[RECORDS][1])
             else:
@@ -239,7 +259,7 @@ async def check_start(request: Request) -> Response:
                 }
             )
             status = 413 if got.refused else 400
-            return _check_page(request, status, errors, got.fields.get("as_of"), lost=lost)
+            return _check_page(request, status, errors, got.fields.get("as_of"), lost=lost or None)
         uploaded = {}
         for save_as, (path, _) in chosen.items():
             if path.parent != folder:  # kept from a refused try: into this check's folder
@@ -294,6 +314,7 @@ async def check_again(request: Request) -> Response:
         return site.go("check/progress")
     latest = site.workspace.run_folder(None)
     as_of = latest.register().as_of if latest else dt.date.today()
+    site.workspace.forget_kept()  # the page says so: the saved files, not those kept
     site.runner.start(as_of, {}, None)
     return await _started(site)
 
@@ -352,7 +373,7 @@ async def results(request: Request) -> Response:
     shown = [
         i
         for i in issues
-        if (not chosen["qualification"] or i.qualification_code == chosen["qualification"])
+        if (not chosen["qualification"] or in_qualification(i, chosen["qualification"], register))
         and (not chosen["severity"] or i.severity.value == chosen["severity"])
         and (not chosen["kind"] or i.kind.value == chosen["kind"])
         and (not chosen["overdue"] or is_overdue(i))
@@ -361,6 +382,8 @@ async def results(request: Request) -> Response:
     for i in issues:
         if i.qualification_code:
             titles.setdefault(i.qualification_code, i.qualification_title)
+    for st in register.students:
+        titles.setdefault(st.qualification_code, st.qualification_title)
     return site.page(
         request,
         "results.html",
@@ -380,6 +403,24 @@ async def results(request: Request) -> Response:
         notes=decide.entry_file(run, decide.catalogues(site)).notes,
         done_line=done_line,
         runs=site.workspace.run_folders(),
+        signed_by=decide.signed_by,
+        outside=date_outside(register.as_of, register.series),
+        decided={(d.candidate_number, d.qualification_code) for d in decide.recorded(site)[0]},
+    )
+
+
+def in_qualification(issue: Issue, code: str, register: Register) -> bool:
+    """Whether an issue belongs under a qualification: its own code, or, for an issue of a
+    student that carries no code (a student listed twice, a missing candidate number), a
+    qualification the student is entered for or expects."""
+    if issue.qualification_code:
+        return issue.qualification_code == code
+    if issue.candidate_number is None:
+        return False
+    return any(
+        code in (st.qualification_code, st.registered_code)
+        for st in register.students
+        if st.candidate_number == issue.candidate_number
     )
 
 
@@ -425,6 +466,7 @@ def _files_page(
         verdict=verdict,
         said=said,
         runs=site.workspace.run_folders(),
+        signed_by=decide.signed_by,
     )
 
 

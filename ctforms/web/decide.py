@@ -12,6 +12,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
@@ -43,7 +44,7 @@ def _records(site: Site) -> Path:
     return site.workspace.root / RECORDS
 
 
-def _recorded(site: Site) -> tuple[list[DecisionRow], list[ActionRow]]:
+def recorded(site: Site) -> tuple[list[DecisionRow], list[ActionRow]]:
     """What the records workbook says now (perhaps more than the latest check read)."""
     path = site.workspace.saved(RECORDS)
     if path is None:
@@ -55,9 +56,10 @@ def _recorded(site: Site) -> tuple[list[DecisionRow], list[ActionRow]]:
     return records.entry_decisions or [], records.actions or []
 
 
-def lost_rows(saved: Path | None, chosen: Path) -> list[str]:
+def lost_rows(saved: Path | None, chosen: Path, register: Register | None = None) -> list[str]:
     """The Entry Decisions and Actions rows of the saved records workbook (the workspace's copy,
-    which the Decisions page writes into) that the chosen workbook does not have, each in words.
+    which the Decisions page writes into) that the chosen workbook does not have, each in words
+    (an issue by who and kind, as in the latest check's register; else by its ID).
     Empty when either cannot be read (the check itself then says why)."""
     if saved is None:
         return []
@@ -71,6 +73,12 @@ def lost_rows(saved: Path | None, chosen: Path) -> list[str]:
 
     def action(a: ActionRow) -> tuple[object, ...]:
         return (a.issue_id, a.action_taken.strip(), a.date, a.ocr_reference, a.by)
+
+    issues = {i.id: i for i in register.issues} if register else {}
+
+    def about(issue_id: str) -> str:
+        issue = issues.get(issue_id)
+        return f"{who(issue)}: {kind_label(issue.kind)}" if issue else issue_id
 
     have_d = {decision(d) for d in new.entry_decisions or []}
     have_a = {action(a) for a in new.actions or []}
@@ -86,7 +94,9 @@ def lost_rows(saved: Path | None, chosen: Path) -> list[str]:
     for a in old.actions or []:
         if action(a) not in have_a:
             by = f", by {a.by}" if a.by else ""
-            lost.append(f"what was done about {a.issue_id}: \u201c{a.action_taken}\u201d{by}")
+            lost.append(
+                f"what was done about {about(a.issue_id)}: \u201c{a.action_taken}\u201d{by}"
+            )
     return lost
 
 
@@ -132,8 +142,13 @@ class EntryFile:
     notes: dict[str, str]  # issue id -> what was decided or is in the file, and the next step
 
 
-def entry_file(run: RunFolder, catalogues: tuple[Path, ...]) -> EntryFile:
-    """The entry changes of a check (worked out again from its register, as the check did)."""
+def entry_file(
+    run: RunFolder,
+    catalogues: tuple[Path, ...],
+    recorded: dict[tuple[str, str], DecisionRow] | None = None,
+) -> EntryFile:
+    """The entry changes of a check (worked out again from its register, as the check did);
+    a proposal decided since (recorded, by candidate and code) says what the next check does."""
     from ctforms.produce.entries import plan_changes
     from ctforms.produce.entries import proposals as found_proposals
     from ctforms.read.catalogue import load_catalogue
@@ -204,7 +219,15 @@ def entry_file(run: RunFolder, catalogues: tuple[Path, ...]) -> EntryFile:
         if p.decision is False:
             not_in.append(f"{who_}: {move}, declined by {p.decided_by}: stays out.")
         elif p.decision is None and not p.handled:
-            not_in.append(f"{who_}: {move}, proposed: goes in only if you confirm it above.")
+            now = (recorded or {}).get((p.candidate_number, p.proposed_code))
+            if now is not None and now.make_change:
+                not_in.append(
+                    f"{who_}: {move}, confirmed: goes into the entries file at the next check."
+                )
+            elif now is not None:
+                not_in.append(f"{who_}: {move}, declined by {now.decided_by}: stays out.")
+            else:
+                not_in.append(f"{who_}: {move}, proposed: goes in only if you confirm it above.")
     return EntryFile(name, changes, [*not_in, *plan.skipped], notes)
 
 
@@ -216,7 +239,37 @@ async def decisions(request: Request) -> Response:
     run = site.workspace.run_folder(None)
     if run is None:
         return site.page(request, "empty.html", "Decisions", what="is nothing to decide yet")
-    return _decisions_page(request, site, run)
+    return _decisions_page(request, site, run, done=_done(site, run, request))
+
+
+def _done(site: Site, run: RunFolder, request: Request) -> str:
+    """What was just recorded (the form redirects here, so a refresh does not send it again)."""
+    q = request.query_params
+    decided, actions = recorded(site)
+    slot = q.get("decided", "")
+    if slot:
+        candidate, _, code = slot.partition("/")
+        d = next(
+            (d for d in decided if (d.candidate_number, d.qualification_code) == (candidate, code)),
+            None,
+        )
+        if d is not None:
+            said = "keep the entry as it is"
+            if d.make_change:
+                said = f"make the change (move to {code})"
+            return (
+                f"Recorded for candidate {candidate}: {said}. Check again to update the results"
+                " and the entries file."
+            )
+    issue_id = q.get("handled", "")
+    if issue_id and any(a.issue_id == issue_id for a in actions):
+        issue = next((i for i in run.register().issues if i.id == issue_id), None)
+        named = issue_label(issue) if issue else issue_id
+        return (
+            f"Recorded as handled: {named}. Check again to update the results and the evidence"
+            " pack."
+        )
+    return ""
 
 
 def _decisions_page(
@@ -230,7 +283,7 @@ def _decisions_page(
 ) -> Response:
     register = run.register()
     proposals = pipeline.proposals(register, catalogues(site))
-    decided, actions = _recorded(site)
+    decided, actions = recorded(site)
     now = {(d.candidate_number, d.qualification_code): d for d in decided}
     acted = {a.issue_id: a for a in actions}
     chosen = request.query_params.get("issue", "")
@@ -248,7 +301,7 @@ def _decisions_page(
         acted=acted,
         open_issues=open_issues,
         issue_label=issue_label,
-        entry=entry_file(run, catalogues(site)),
+        entry=entry_file(run, catalogues(site), now),
         has_records=site.workspace.saved(RECORDS) is not None,
         chosen=chosen,
         errors=errors or {},
@@ -334,14 +387,7 @@ async def decide(request: Request) -> Response:
             errors[f"by-{slot}"] = _page_words(str(exc))
     if errors:
         return _decisions_page(request, site, run, 400, errors, typed=typed)
-    said = "make the change" if choice == "yes" else "keep the entry as it is"
-    return _decisions_page(
-        request,
-        site,
-        run,
-        done=f"Recorded for candidate {candidate}: {said}. Check again to update the results"
-        " and the entries file.",
-    )
+    return site.go(f"decisions?decided={quote(slot, safe='')}")
 
 
 async def handled(request: Request) -> Response:
@@ -383,12 +429,7 @@ async def handled(request: Request) -> Response:
             errors["action"] = _page_words(str(exc))
     if errors:
         return _decisions_page(request, site, run, 400, errors, typed=typed)
-    return _decisions_page(
-        request,
-        site,
-        run,
-        done="Recorded as handled. Check again to update the results and the evidence pack.",
-    )
+    return site.go(f"decisions?handled={quote(issue_id, safe='')}")
 
 
 # ---------------------------------------------------------------------------- sign-off
@@ -410,19 +451,35 @@ def _signed_file(run: RunFolder, register: Register) -> Path:
 SIGNED_NOTE = ".signed-off.json"  # who signed off and when (hidden: not a file of the check)
 
 
-def _signed_status(run: RunFolder, register: Register) -> str:
-    """'Not signed off yet', or who signed this check off and when."""
-    pdf = _signed_file(run, register)
-    if not pdf.is_file():
-        return "Not signed off yet."
+def signed_by(run: RunFolder) -> str | None:
+    """'by Ben Okoro (Exams Officer) on Monday 10 June 2024' when the check is signed off."""
+    pdf = next(iter(sorted(run.path.glob("*-declaration-signed-off.pdf"))), None)
+    if pdf is None:
+        return None
     try:
         note = json.loads((run.path / SIGNED_NOTE).read_text("utf-8"))
         by, role = str(note["signed_by"]), str(note["role"])
         on = dt.date.fromisoformat(str(note["on"]))
     except (OSError, ValueError, KeyError, TypeError):
         made = dt.date.fromtimestamp(pdf.stat().st_mtime)
-        return f"Signed off on {long_date(made)}."
-    return f"Signed off by {by} ({role}) on {long_date(on)}."
+        return f"on {long_date(made)}"
+    return f"by {by} ({role}) on {long_date(on)}"
+
+
+def _signed_status(site: Site, run: RunFolder, register: Register) -> str:
+    """Who signed this check off and when; else 'not signed off yet', saying which earlier
+    check was signed off, if one was."""
+    mine = signed_by(run)
+    if mine:
+        return f"Signed off {mine}."
+    for earlier in site.workspace.run_folders():
+        said = signed_by(earlier) if earlier.id != run.id else None
+        if said:
+            return (
+                f"The check of {long_date(earlier.register().as_of)} ({earlier.id}) was signed"
+                f" off {said}; this newer check ({run.id}) is not signed off yet."
+            )
+    return "Not signed off yet."
 
 
 async def sign_off(request: Request) -> Response:
@@ -477,9 +534,15 @@ async def sign_off(request: Request) -> Response:
     except InputError as exc:
         said = _page_words(str(exc))
         return _sign_off_page(request, site, run, 400, {"signed_by": said}, typed)
-    note = {"signed_by": name, "role": role, "on": dt.date.today().isoformat()}
+    note = {
+        "signed_by": name,
+        "role": role,
+        "on": dt.date.today().isoformat(),
+        "outstanding": made.outstanding,
+        "digitally": made.signed_digitally,
+    }
     write_bytes(run.path / SIGNED_NOTE, json.dumps(note).encode(), force=True)
-    return _sign_off_page(request, site, run, made=made, typed=typed)
+    return site.go("sign-off?signed=1")  # a refresh does not sign off again
 
 
 def _sign_off_page(
@@ -489,10 +552,16 @@ def _sign_off_page(
     status: int = 200,
     errors: dict[str, str] | None = None,
     typed: dict[str, str] | None = None,
-    made: pipeline.SignedOff | None = None,
 ) -> Response:
     register = _current(site, run)
     signed = _signed_file(run, register)
+    made: dict[str, Any] | None = None
+    if request.query_params.get("signed") and signed.is_file() and not errors:
+        try:
+            note = json.loads((run.path / SIGNED_NOTE).read_text("utf-8"))
+            made = note if isinstance(note, dict) else None
+        except (OSError, ValueError):
+            made = None
     return site.page(
         request,
         "sign_off.html",
@@ -505,7 +574,7 @@ def _sign_off_page(
         typed=typed or {"signed_by": _officer(site), "role": SIGNING_ROLE},
         made=made,
         signed=signed.name if signed.is_file() else None,
-        signed_status=_signed_status(run, register),
+        signed_status=_signed_status(site, run, register),
         who=who,
         kind_label=kind_label,
     )
@@ -519,7 +588,8 @@ RULES_UPLOAD = {"rules": FileField(RULES, XLSX_MAX_BYTES, "the rules workbook")}
 
 async def rules(request: Request) -> Response:
     site = site_of(request)
-    return _rules_page(request, site)
+    n = request.query_params.get("saved", "")
+    return _rules_page(request, site, saved=int(n) if n.isdigit() else None)
 
 
 def _rules_page(
@@ -527,7 +597,7 @@ def _rules_page(
     site: Site,
     status: int = 200,
     errors: dict[str, str] | None = None,
-    saved: list[str] | None = None,
+    saved: int | None = None,
 ) -> Response:
     run = site.workspace.run_folder(None)
     known = pipeline.rules_knowledge(run.register(), catalogues(site)) if run else []
@@ -641,8 +711,8 @@ async def rules_upload(request: Request) -> Response:
         except InputError as exc:
             return _rules_page(request, site, 400, {"rules": str(exc)})
         ws.keep({RULES: path})
-        codes = [f"{q.code} {q.title}".strip() for s in parsed.subjects for q in s.qualifications]
-        return _rules_page(request, site, saved=codes)
+        n = sum(len(s.qualifications) for s in parsed.subjects)
+        return site.go(f"rules?saved={n}")  # a refresh does not send the form again
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
