@@ -68,6 +68,10 @@ def main() -> int:
         per[_module(name)][status] += 1
         if status != "killed":
             survivors.append(name)
+    if not per:
+        # mutmut ends quietly when the suite fails before any mutant (its "clean run").
+        print("mutmut made no results: run 'python -m mutmut run' to see why", file=sys.stderr)
+        return 2
     total: Counter[str] = Counter()
     print(f"{'module':<34} {'killed':>7} {'survived':>9} {'other':>6} {'score':>7}")
     for module in sorted(per):
