@@ -286,8 +286,7 @@ def run(
         raise InputError("give TRACKER.csv and --centre centre.toml (or --demo)")
     else:
         sources = Sources(tracker, centre, records, catalogues, encoding)
-    pipeline.prepare_run(outdir, force)
-    with Steps(pipeline.RUN_STEPS) as steps:
+    with Steps(pipeline.RUN_STEPS) as steps:  # run refuses a bad folder before any work
         made = pipeline.run(sources, as_of or dt.date.today(), outdir, force, steps)
     for stale in made.leftovers:
         click.echo(

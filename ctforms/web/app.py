@@ -208,13 +208,7 @@ async def check_start(request: Request) -> Response:
     started = False
     try:
         try:
-            got = await receive(
-                request.headers.get("content-type", ""),
-                request.headers.get("content-length"),
-                request.stream(),
-                folder,
-                UPLOADS,
-            )
+            got = await receive(request, folder, UPLOADS)
         except BadForm as exc:
             return _check_page(request, 413 if "larger" in str(exc) else 400, general=str(exc))
         if not form_key_ok(site, got.fields):

@@ -632,13 +632,7 @@ async def rules_template(request: Request) -> Response:
     folder = ws.upload_folder()
     try:
         try:
-            got = await receive(
-                request.headers.get("content-type", ""),
-                request.headers.get("content-length"),
-                request.stream(),
-                folder,
-                TRACKER_UPLOAD,
-            )
+            got = await receive(request, folder, TRACKER_UPLOAD)
         except BadForm as exc:
             return _rules_page(request, site, 400, {"tracker": str(exc)})
         if not form_key_ok(site, got.fields):
@@ -688,13 +682,7 @@ async def rules_upload(request: Request) -> Response:
     folder = ws.upload_folder()
     try:
         try:
-            got = await receive(
-                request.headers.get("content-type", ""),
-                request.headers.get("content-length"),
-                request.stream(),
-                folder,
-                RULES_UPLOAD,
-            )
+            got = await receive(request, folder, RULES_UPLOAD)
         except BadForm as exc:
             return _rules_page(request, site, 400, {"rules": str(exc)})
         if not form_key_ok(site, got.fields):

@@ -5,12 +5,12 @@ system's temporary folder (it holds students' personal data)."""
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
 from python_multipart.multipart import MultipartParser, parse_options_header
+from starlette.requests import Request
 
 from ctforms.files.limits import too_big
 
@@ -53,14 +53,11 @@ def max_body(files: dict[str, FileField]) -> int:
     return sum(f.limit for f in files.values()) + MAX_PARTS * FIELD_MAX_BYTES
 
 
-async def receive(
-    content_type: str,
-    content_length: str | None,
-    stream: AsyncIterator[bytes],
-    folder: Path,
-    files: dict[str, FileField],
-) -> Received:
-    """Parse a multipart form; each file field in `files` is written to folder/save_as."""
+async def receive(request: Request, folder: Path, files: dict[str, FileField]) -> Received:
+    """Parse a request's multipart form; each file field in `files` is written to
+    folder/save_as."""
+    content_type = request.headers.get("content-type", "")
+    content_length = request.headers.get("content-length")
     kind, params = parse_options_header(content_type)
     boundary = params.get(b"boundary")
     if kind != b"multipart/form-data" or not boundary:
@@ -147,7 +144,7 @@ async def receive(
     )
     total = 0
     try:
-        async for chunk in stream:
+        async for chunk in request.stream():
             total += len(chunk)
             if total > cap:
                 raise BadForm("the files together are larger than ctforms reads")
