@@ -482,6 +482,10 @@ def _report_entries(written: Written) -> None:
             f"entries: wrote {edi_file} ({_count(n, 'change')}; record"
             " layout is an assumption: see the listing)"
         )
+        click.echo(
+            f"entries: once you have uploaded it, record it: ctforms records sent RECORDS.xlsx"
+            f" --file {edi_file} --on YYYY-MM-DD --by NAME"
+        )
     if edi_file is not None and sent:
         n = len(written.plan.sent)
         click.echo(
