@@ -267,6 +267,14 @@ def test_entries_make_from_a_register_follows_what_was_sent(tmp_path: Path) -> N
     assert result.exit_code == 0, result.output
     assert _entries(out) == [A2]
     assert _changes(out / A2) == {MOVE_DOWN}
+    # A sequence already sent is never used again, whatever --sequence says.
+    again = invoke(
+        "entries", register, "-o", tmp_path / "again", "--catalogue", DEMO / "rules.xlsx",
+        "--sequence", "1",
+    )  # fmt: skip
+    assert again.exit_code == 2
+    assert "the records say .X01 was sent already" in again.stderr
+    assert not (tmp_path / "again").exists()
 
 
 def test_records_sent_refuses_what_is_not_an_entries_file(tmp_path: Path) -> None:

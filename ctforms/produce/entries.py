@@ -550,13 +550,16 @@ def write_entries(
         name, kept = next_entries_file(register, made, content)
     else:
         name = edi.file_name(centre, sequence, data_type=data_type)
-        taken = made.get(name) or (
-            outdir / name if name in {f.file for f in register.entries_sent or []} else None
-        )
-        if taken is not None:
+        if name in made:
             raise InputError(
-                f"{taken} already exists (or was sent) and is never overwritten; use --sequence"
+                f"{made[name]} already exists and is never overwritten; use --sequence"
                 f" {sequence + 1} for the next file, or leave --sequence out"
+            )
+        last_sent = max((_sequence(f.file) for f in register.entries_sent or []), default=0)
+        if sequence <= last_sent:
+            raise InputError(
+                f"--sequence {sequence}: the records say .X{last_sent:02d} was sent already, and a"
+                f" sequence is never used twice; use --sequence {last_sent + 1}, or leave it out"
             )
     for ch in plan.changes:
         ch.file = name
