@@ -3,6 +3,7 @@ page) decides the next file's name (an amendment file after a sent one) and what
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 from pathlib import Path
@@ -13,7 +14,9 @@ from conftest import DEMO, invoke
 from test_web import check_demo_files
 from webkit import make_site
 
+from ctforms import pipeline
 from ctforms.produce import edi
+from ctforms.produce.entries import files_by_issue
 from ctforms.read.records import read_records
 
 CENTRE = "64395"
@@ -336,3 +339,18 @@ def test_the_files_page_records_an_uploaded_file(tmp_path: Path) -> None:
     assert second is not None and second.id != first.id
     assert _entries(second.path) == [A2]
     assert _changes(second.path / A2) == {MOVE_DOWN}
+
+
+def test_each_change_names_the_file_it_is_in_or_was_sent_in(tmp_path: Path) -> None:
+    records = _records(tmp_path)
+    sources = pipeline.Sources(
+        DEMO / "tracker.csv", DEMO / "centre.toml", records, (DEMO / "rules.xlsx",)
+    )
+    first = pipeline.run(sources, dt.date(2024, 6, 10), tmp_path / "a")
+    assert first.written.edi_file is not None
+    _sent(records, first.written.edi_file, "2024-06-10")
+    _decide(records)
+    made = pipeline.run(sources, dt.date(2024, 6, 12), tmp_path / "b")
+    files = files_by_issue(made.written.plan)
+    assert files["move-down-available/0012/05839/-"] == A2
+    assert files["wrong-size-entry/0014/05839/-"] == E1

@@ -245,6 +245,12 @@ def _set_aside_sent(
     return pending, done, doubts
 
 
+def files_by_issue(plan: Plan) -> dict[str, str]:
+    """Issue id -> the entries file its change is in (this check's, once written) or was sent
+    in: what an issue a change answers can name ("in E6439572.X02")."""
+    return {i: ch.file for ch in [*plan.changes, *plan.sent] if ch.file for i in ch.issue_ids}
+
+
 def _why(issue: Issue) -> str:
     d = issue.decision
     if d is None:
