@@ -354,3 +354,18 @@ def test_each_change_names_the_file_it_is_in_or_was_sent_in(tmp_path: Path) -> N
     files = files_by_issue(made.written.plan)
     assert files["move-down-available/0012/05839/-"] == A2
     assert files["wrong-size-entry/0014/05839/-"] == E1
+
+
+def test_a_workbook_chosen_without_the_upload_recorded_on_the_page_is_refused(
+    tmp_path: Path,
+) -> None:
+    site = make_site(tmp_path / "ws")
+    check_demo_files(site)
+    run = site.workspace.run_folder(None)
+    assert run is not None
+    form = {"file": E1, "sent_by": "Ben Okoro", "sent_on": "2024-06-10"}
+    assert site.post(f"files/{run.id}/sent", form).status_code == 303
+    files = {"records": ("records.xlsx", (DEMO / "records.xlsx").read_bytes())}
+    r = site.post("check", {"as_of": "2024-06-10"}, files=files)
+    assert r.status_code == 400
+    assert "that E6439572.X01 was uploaded to OCR, on Monday 10 June 2024 by Ben Okoro" in r.text

@@ -190,7 +190,7 @@ def _as_of(text: str) -> tuple[dt.date | None, str | None]:
 
 def _would_lose(lost: list[str], given: str) -> str:
     n = len(lost)
-    rows = f"{n} thing{'' if n == 1 else 's'} recorded on the Decisions page"
+    rows = f"{n} thing{'' if n == 1 else 's'} recorded on the Decisions or Files page"
     return (
         f"'{given}' does not have {rows} (listed below), which are only in the copy ctforms"
         " keeps: checking with it would lose them. Download that copy, which has them, and"

@@ -57,8 +57,9 @@ def recorded(site: Site) -> tuple[list[DecisionRow], list[ActionRow]]:
 
 
 def lost_rows(saved: Path | None, chosen: Path, register: Register | None = None) -> list[str]:
-    """The Entry Decisions and Actions rows of the saved records workbook (the workspace's copy,
-    which the Decisions page writes into) that the chosen workbook does not have, each in words
+    """The Entry Decisions, Actions and Entries Sent rows of the saved records workbook (the
+    workspace's copy, which the Decisions and Files pages write into) that the chosen workbook
+    does not have, each in words
     (an issue by who and kind, as in the latest check's register; else by its ID).
     Empty when either cannot be read (the check itself then says why)."""
     if saved is None:
@@ -96,6 +97,12 @@ def lost_rows(saved: Path | None, chosen: Path, register: Register | None = None
             by = f", by {a.by}" if a.by else ""
             lost.append(
                 f"what was done about {about(a.issue_id)}: \u201c{a.action_taken}\u201d{by}"
+            )
+    have_s = {f.file for f in new.entries_sent or []}
+    for f in old.entries_sent or []:
+        if f.file not in have_s:
+            lost.append(
+                f"that {f.file} was uploaded to OCR, on {long_date(f.sent_on)} by {f.sent_by}"
             )
     return lost
 
