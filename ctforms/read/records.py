@@ -39,6 +39,8 @@ def _visit_status(text: str) -> VisitStatus:
     raise ValueError(f"{text!r} is not a visit status: use Scheduled, Completed or Cancelled")
 
 
+ENTRIES_SENT = "Entries Sent"
+
 # sheet -> (model, records field, [(header, field, parser, required)])
 SHEETS: dict[str, tuple[type[BaseModel], str, list[tuple[str, str, Parser, bool]]]] = {
     "Expected": (
@@ -125,7 +127,7 @@ SHEETS: dict[str, tuple[type[BaseModel], str, list[tuple[str, str, Parser, bool]
             ("By", "by", str, False),
         ],
     ),
-    "Entries Sent": (
+    ENTRIES_SENT: (
         SentFile,
         "entries_sent",
         [
@@ -137,7 +139,6 @@ SHEETS: dict[str, tuple[type[BaseModel], str, list[tuple[str, str, Parser, bool]
         ],
     ),
 }
-ENTRIES_SENT = "Entries Sent"
 _DATE_FIELDS = {
     "visit_date",
     "claim_submitted_on",
