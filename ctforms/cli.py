@@ -435,14 +435,19 @@ def entries() -> None:
 @click.option(
     "--sequence",
     type=click.IntRange(1, 99),
-    default=1,
-    show_default=True,
-    help="The file's sequence number (.X01, .X02, ...); an EDI file is never replaced.",
+    default=None,
+    help="The file's sequence number (.X01, .X02, ...). Default: the next of the series, after"
+    " the files recorded as sent and those already in the folder. An EDI file is never"
+    " replaced.",
 )
 @catalogue_option
 @force_option
 def entries_make(
-    register_file: Path, outdir: Path, sequence: int, catalogues: tuple[Path, ...], force: bool
+    register_file: Path,
+    outdir: Path,
+    sequence: int | None,
+    catalogues: tuple[Path, ...],
+    force: bool,
 ) -> None:
     """Write the entries file and listing for wrong-size-entry, no-qualification-entry and
     move-down-available issues (the default of `ctforms entries`).
@@ -461,16 +466,30 @@ def entries_make(
 
 
 def _report_entries(written: Written) -> None:
-    for warning in written.plan.warnings:
+    for warning in [*written.plan.warnings, *written.plan.doubts]:
         click.echo(f"warning: {warning}", err=True)
     edi_file, listing = written.edi_file, written.listing
-    if edi_file is None:
+    sent = sorted({ch.file for ch in written.plan.sent if ch.file})
+    if edi_file is None and sent:
+        click.echo(
+            f"entries: every change was sent already, in {' and '.join(sent)}; no EDI file written."
+        )
+    elif edi_file is None:
         click.echo("entries: no entry changes the centre's records call for; no EDI file written.")
     else:
         n = len(written.plan.changes)
         click.echo(
             f"entries: wrote {edi_file} ({_count(n, 'change')}; record"
             " layout is an assumption: see the listing)"
+        )
+        click.echo(
+            f"entries: once you have uploaded it, record it: ctforms records sent RECORDS.xlsx"
+            f" --file {edi_file} --on YYYY-MM-DD --by NAME"
+        )
+    if edi_file is not None and sent:
+        n = len(written.plan.sent)
+        click.echo(
+            f"entries: {_count(n, 'change')} sent already (in {' and '.join(sent)}) left out"
         )
     click.echo(f"entries: wrote {listing}")
     for note in written.plan.skipped:
@@ -930,6 +949,47 @@ def records_handled(
     click.echo(
         f"Recorded in {records_file} (sheet Actions): {issue_id.strip()} handled by"
         f" {by.strip()} on {day:%d/%m/%Y}. Run the check again to see it."
+    )
+
+
+@records.command("sent")
+@_records_file
+@click.option(
+    "--file",
+    "file",
+    required=True,
+    help="The entries file you uploaded: its path (so what it carried is recorded), or its name.",
+)
+@click.option(
+    "--on", "day", type=DateType(), default=None, help="The day it was sent. Default: today."
+)
+@click.option("--by", "by", required=True, help="Your name (who uploaded it).")
+def records_sent(records_file: Path, file: str, day: dt.date | None, by: str) -> None:
+    """Record that you uploaded an entries file to OCR, in the Entries Sent sheet.
+
+    Later checks then name their file after it (an amendment file, A...) and leave out the
+    changes it carried. Given the file itself, the row lists those changes; given only a
+    name, the check looks for the file in its output folder. Replaces an earlier row for the
+    same file; keeps every other sheet and cell.
+
+    \b
+    Example:
+        ctforms records sent records.xlsx --file results-2024/E6439572.X01 \\
+            --on 2024-06-12 --by "Ben Okoro"
+    """
+    from ctforms.produce.decisions import record_sent
+
+    day = day or dt.date.today()
+    sent = record_sent(records_file, file=file, sent_on=day, sent_by=by)
+    carried = (
+        f"it carried {_count(len(sent.changes), 'change')}"
+        if sent.changes
+        else "what it carried is not recorded (the file was not found by that name): the next"
+        " check looks for it in its output folder"
+    )
+    click.echo(
+        f"Recorded in {records_file} (sheet Entries Sent): {sent.file} sent on"
+        f" {day:%d/%m/%Y} by {sent.sent_by}; {carried}. Run the check again to see it."
     )
 
 

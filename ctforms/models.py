@@ -104,6 +104,7 @@ class IssueKind(StrEnum):
     RIA_NOT_RECEIVED = "ria-not-received"
     MISSING_TAG = "missing-tag"
     DUPLICATE_CANDIDATE = "duplicate-candidate"
+    SENT_CHANGE_DECLINED = "sent-change-declined"
 
 
 # ---------------------------------------------------------------------------- centre profile
@@ -323,6 +324,31 @@ class ActionRow(_Model):
     by: str = ""
 
 
+class SentChange(_Model):
+    """One entry change an entries file carried: the candidate, from which code (None: a new
+    entry) to which."""
+
+    candidate_number: CandidateNumber
+    from_code: QualificationCode | None = None
+    to_code: QualificationCode
+
+    def words(self) -> str:
+        """As the Entries Sent sheet's Changes column writes it: '0012: 05839 -> 05838'."""
+        return f"{self.candidate_number}: {self.from_code or 'none'} -> {self.to_code}"
+
+
+class SentFile(_Model):
+    """An entries file the centre uploaded to OCR (records.xlsx, Entries Sent)."""
+
+    row: int
+    file: str = Field(description="the file's name, e.g. E6439572.X01")
+    sent_on: dt.date
+    sent_by: str
+    changes: list[SentChange] | None = Field(
+        default=None, description="what the file carried; None when not known"
+    )
+
+
 class Records(_Model):
     """The centre's own records. A sheet that is absent is None, so checks can say so."""
 
@@ -334,6 +360,7 @@ class Records(_Model):
     ria: list[RiaRow] | None = None
     actions: list[ActionRow] | None = None
     entry_decisions: list[DecisionRow] | None = None
+    entries_sent: list[SentFile] | None = None
     warnings: list[str] = Field(default_factory=list)
 
 
@@ -493,6 +520,7 @@ class Decision(_Model):
     make_change: bool
     decided_by: str
     date: dt.date | None = None
+    row: int | None = Field(default=None, description="its row in the Entry Decisions sheet")
 
 
 class Issue(_Model):
@@ -621,6 +649,19 @@ class Register(_Model):
     students: list[Student]
     warnings: list[str]
     issues: list[Issue]
+    entries_sent: list[SentFile] | None = Field(
+        default=None,
+        description="the entries files recorded as sent by the check's date (the Entries Sent"
+        " sheet; absent when the records have no such sheet), with what each carried",
+    )
+
+    @model_serializer(mode="wrap")
+    def _drop_no_sheet(self, handler: Any) -> Any:
+        # Absent, not null, when there is no Entries Sent sheet: registers made before it agree.
+        data = handler(self)
+        if data.get("entries_sent") is None:
+            data.pop("entries_sent", None)
+        return data
 
 
 # ---------------------------------------------------------------------------- for the pages
@@ -700,6 +741,7 @@ MODELS: dict[str, type[Any]] = {
     "ria": RiaRow,
     "action": ActionRow,
     "entry-decision": DecisionRow,
+    "entries-sent": SentFile,
     "catalogue": CatalogueFile,
     "issue": Issue,
     "register": Register,

@@ -7,7 +7,7 @@ a hidden folder beside the target and moves it into place only when all of it is
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -16,7 +16,14 @@ from ctforms.demo import demo_dir
 from ctforms.errors import InputError
 from ctforms.files.output import check_writable, leftovers, publish, staged_folder, write_bytes
 from ctforms.files.reproducible import TEMPLATE_TIME
-from ctforms.models import Proposal, Records, Register, RulesKnowledge, SigningSettings
+from ctforms.models import (
+    Proposal,
+    Records,
+    Register,
+    RulesKnowledge,
+    SentChange,
+    SigningSettings,
+)
 from ctforms.paperwork import FORMS
 from ctforms.people import real_name
 from ctforms.read.catalogue import load_catalogue
@@ -84,8 +91,15 @@ def demo_sources(catalogues: tuple[Path, ...] = ()) -> Sources:
     )
 
 
-def check(sources: Sources, as_of: dt.date, progress: Progress | None = None) -> Register:
-    """Read the inputs and build the register: every issue, its action and its deadline."""
+def check(
+    sources: Sources,
+    as_of: dt.date,
+    progress: Progress | None = None,
+    entries_in: Sequence[Path] = (),
+) -> Register:
+    """Read the inputs and build the register: every issue, its action and its deadline.
+    entries_in: folders holding entries files already made (entries_folders), where a file
+    recorded as sent without its changes is read to know what it carried."""
     progress = progress or _Quiet()
     progress.step(READ)
     return build_register(
@@ -96,9 +110,31 @@ def check(sources: Sources, as_of: dt.date, progress: Progress | None = None) ->
             sources.catalogues,
             sources.encoding,
             progress.part,
+            sent_contents(entries_in) if entries_in else None,
         ),
         as_of,
     )
+
+
+def entries_folders(outdir: Path, earlier_runs: Sequence[Path] = ()) -> list[Path]:
+    """Where a run finds the centre's entries files already made: its own folder, then the
+    folders of earlier runs. The series (produce.entries.next_entries_file) counts them all."""
+    return [outdir, *earlier_runs]
+
+
+def sent_contents(folders: Sequence[Path]) -> Callable[[str], list[SentChange] | None]:
+    """What an entries file carried, read from the first of folders that holds it (None when
+    none does)."""
+    from ctforms.files.limits import EDI_MAX_BYTES, read_limited
+    from ctforms.produce import edi
+
+    def contents(name: str) -> list[SentChange] | None:
+        path = next((f / name for f in folders if (f / name).is_file()), None)
+        if path is None:
+            return None
+        return edi.changes_in(read_limited(path, EDI_MAX_BYTES, "the entries file"), name)
+
+    return contents
 
 
 def register_text(register: Register) -> str:
@@ -152,11 +188,13 @@ def run(
     """Check, then write the register and all its paperwork into outdir: all of it or nothing.
 
     earlier_runs: the folders of the centre's earlier runs (the web page makes one per check).
-    Their entries files count as this folder's would: the new one takes the next sequence,
-    unless it holds exactly the entries of the last one sent, which keeps its name."""
+    Their entries files count as this folder's would: the new one takes the next sequence
+    after them and after every file the records say was sent, unless it holds exactly the
+    entries of the last one made, which keeps its name."""
     progress = progress or _Quiet()
     prepare_run(outdir, force)
-    register = check(sources, as_of, progress)
+    folders = entries_folders(outdir, earlier_runs)
+    register = check(sources, as_of, progress, folders)
     # The papers print these people: refuse the init template's examples before any file.
     real_name(register.centre.head_of_centre, "[centre] head_of_centre")
     real_name(register.centre.exams_officer, "[exams_officer] name")
@@ -166,9 +204,7 @@ def run(
     # Everything is made in a hidden folder beside the target and moved into place only when
     # all of it is made: a run that fails leaves the folder as it was.
     with staged_folder(outdir) as stage:
-        made = _make_outputs(
-            register, sources.catalogues, signer, stage, (outdir, *earlier_runs), progress
-        )
+        made = _make_outputs(register, sources.catalogues, signer, stage, folders, progress)
         names = sorted(p.name for p in stage.iterdir())
         if outdir.exists():
             _remove_stale_outputs(outdir, register.centre.number, keep=set(names))
@@ -203,8 +239,8 @@ def _make_outputs(
     earlier: Sequence[Path],
     progress: Progress,
 ) -> tuple[list[str], list[Produced], Written, Path, Path]:
-    """Every output of a run, written into stage; earlier: the run's own folder, then the
-    folders of earlier runs, where entries files already made are."""
+    """Every output of a run, written into stage; earlier: where entries files already made
+    are (entries_folders)."""
     from ctforms.produce.entries import write_entries
     from ctforms.produce.forms.produce import produce_form
     from ctforms.produce.report import render_table
@@ -224,33 +260,15 @@ def _make_outputs(
         produced.append(produce_form(register, name, stage, force=True))
         progress.part((i + 1) / len(FORMS))
     progress.step(RUN_STEPS[3])
-    # An EDI file is never replaced: a re-run takes the next sequence after the last file made
+    # An EDI file is never replaced: the next of the series after every file made or sent
     # (write_entries keeps an identical last file instead of writing it again).
-    last = [(_last_sequence(folder, register.centre.number), folder) for folder in earlier]
-    sequence, holder = max(last, key=lambda found: found[0])  # the first folder on a tie
     written = write_entries(
-        register,
-        load_catalogue(catalogues),
-        stage,
-        sequence=max(sequence, 1),
-        force=True,
-        rerun=True,
-        earlier=holder,
+        register, load_catalogue(catalogues), stage, force=True, made_in=earlier
     )
     # The archive holds exactly what this run wrote (the stage holds nothing else).
     wrote = sorted(p.name for p in stage.iterdir())
     pack, archived = pack_and_archive(register, stage, wrote, signer, progress)
     return list(tables), produced, written, pack, archived
-
-
-def _last_sequence(folder: Path, centre: str) -> int:
-    """The sequence of the last of the entries files 1, 2, ... in folder (0 when none)."""
-    from ctforms.produce import edi
-
-    sequence = 1
-    while (folder / edi.file_name(centre, sequence + 1)).exists():
-        sequence += 1
-    return sequence if sequence > 1 or (folder / edi.file_name(centre, 1)).exists() else 0
 
 
 def _remove_stale_outputs(outdir: Path, centre: str, keep: set[str]) -> None:

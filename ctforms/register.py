@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -26,6 +26,8 @@ from ctforms.models import (
     Records,
     Register,
     RegisterCentre,
+    SentChange,
+    SentFile,
     Severity,
     Student,
     StudentStatus,
@@ -39,6 +41,7 @@ from ctforms.read.records import read_records, unknown_expected
 from ctforms.read.tracker import Progress, read_tracker
 
 _KIND_ORDER = {k: i for i, k in enumerate(IssueKind)}
+SentContents = Callable[[str], list[SentChange] | None]
 
 
 @dataclass
@@ -49,6 +52,9 @@ class Inputs:
     catalogue_paths: Sequence[Path] = ()
     encoding: str | None = None
     progress: Progress | None = None  # reading the tracker: fraction done
+    # What an entries file recorded as sent without its Changes carried, read from wherever
+    # the check's entries files are (None: not found there).
+    sent_contents: SentContents | None = None
 
 
 def sha256_file(path: Path) -> tuple[str, int]:
@@ -86,6 +92,10 @@ def _build_register(inputs: Inputs, as_of: dt.date) -> Register:
         as_of=as_of,
     )
     records = read_records(inputs.records_path, as_of) if inputs.records_path else Records()
+    if inputs.sent_contents is not None:
+        for sent in records.entries_sent or []:
+            if sent.changes is None:
+                sent.changes = inputs.sent_contents(sent.file)
     files = [_input("tracker", inputs.tracker_path), _input("centre", inputs.centre_path)]
     if inputs.records_path:
         files.append(_input("records", inputs.records_path))
@@ -112,6 +122,7 @@ def assemble(
     issues = _dedupe(issues)
     warnings += _mark_handled(issues, records, book)
     warnings += _mark_decisions(issues, records, centre.centre.number, book)
+    sent = _entries_sent(records, centre.centre.number, book, warnings)
     issues.sort(key=_issue_order)
     students = _students(ctx, issues)
     return Register(
@@ -133,7 +144,33 @@ def assemble(
         students=students,
         warnings=warnings,
         issues=issues,
+        entries_sent=sent,
     )
+
+
+def _entries_sent(
+    records: Records, centre: str, book: str, warnings: list[str]
+) -> list[SentFile] | None:
+    """The centre's entries files recorded as sent, one row per file (the last row for a file
+    wins), each with what it carried or a warning that ctforms cannot tell."""
+    if records.entries_sent is None:
+        return None
+    by_file: dict[str, SentFile] = {}
+    for row in records.entries_sent:
+        where = f"{book} Entries Sent row {row.row}"
+        if row.file[1:6] != centre:
+            warnings.append(f"{where}: {row.file} is not a file of centre {centre}: not used")
+            continue
+        by_file[row.file] = row
+    for row in by_file.values():
+        if row.changes is None:
+            warnings.append(
+                f"{book} Entries Sent row {row.row}: ctforms cannot tell what {row.file} carried"
+                " (its Changes cell is empty, and the file is not among the check's files), so"
+                " an entries file made now may repeat changes already in it. Record it as sent"
+                " again giving the file itself, or fill in Changes ('0012: 05839 -> 05838; ...')"
+            )
+    return sorted(by_file.values(), key=lambda f: (f.sent_on, f.file))
 
 
 def _issue_order(issue: Issue) -> tuple[bool, str, str, int, int, str]:
@@ -207,7 +244,7 @@ def _mark_decisions(issues: list[Issue], records: Records, centre: str, book: st
             )
             continue
         issue.decision = Decision(
-            make_change=row.make_change, decided_by=row.decided_by, date=row.date
+            make_change=row.make_change, decided_by=row.decided_by, date=row.date, row=row.row
         )
         _say_decision(issue, listing_file_name(centre))
     return warnings

@@ -25,7 +25,9 @@ def test_demo_table_is_golden(demo_args: list[str]) -> None:
 
 def test_every_issue_kind_is_raised_by_the_demo() -> None:
     register = Register.model_validate_json((GOLDEN / "demo-register.json").read_text("utf-8"))
-    assert {i.kind for i in register.issues} == set(IssueKind)
+    # A change sent to OCR and declined since needs an earlier check and upload: the demo is one
+    # check (tests/test_entries_sent.py raises it).
+    assert {i.kind for i in register.issues} == set(IssueKind) - {IssueKind.SENT_CHANGE_DECLINED}
     assert register.summary.students_checked >= 60
     assert any(s.status.value == "ok" for s in register.students)
 

@@ -116,6 +116,7 @@ def test_a_confirmed_move_down_goes_into_the_file(tmp_path: Path) -> None:
         "make_change": True,
         "decided_by": "Ben Okoro",
         "date": "2024-06-12",
+        "row": 2,
     }
     # Every output now says what was decided, not "decide".
     assert issue["action"].startswith(
@@ -178,11 +179,17 @@ def test_records_template_has_the_entry_decisions_sheet(tmp_path: Path) -> None:
 
 def test_an_edi_file_is_never_overwritten(tmp_path: Path) -> None:
     _make(tmp_path)
-    again = _make(tmp_path, REGISTER, "--force")
+    again = _make(tmp_path, REGISTER, "--sequence", "1", "--force")
     assert again.exit_code == 2  # type: ignore[attr-defined]
     assert "never overwritten; use --sequence 2" in again.stderr  # type: ignore[attr-defined]
     assert _make(tmp_path, REGISTER, "--sequence", "2", "--force").exit_code == 0  # type: ignore[attr-defined]
     assert (tmp_path / "E6439572.X02").exists()
+    # Left to itself, the next file takes the next sequence, or keeps the last one's name when
+    # it holds exactly the same entries.
+    kept = (tmp_path / "E6439572.X02").read_bytes()
+    assert _make(tmp_path, REGISTER, "--force").exit_code == 0  # type: ignore[attr-defined]
+    assert (tmp_path / "E6439572.X02").read_bytes() == kept
+    assert not (tmp_path / "E6439572.X03").exists()
 
 
 def _register_with(tmp_path: Path, edit: object) -> Path:

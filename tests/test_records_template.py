@@ -54,6 +54,7 @@ HEADERS = {
         "Date",
     ],
     "Actions": ["Issue ID", "Action Taken", "Date", "OCR Reference", "By"],
+    "Entries Sent": ["File", "Sent On", "Sent By", "Changes"],
 }
 GRADES = '"D,M,P,R,U,N"'
 

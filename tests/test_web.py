@@ -737,7 +737,9 @@ def test_an_older_records_workbook_is_refused_rather_than_lose_what_was_recorded
     r = fresh.post("check", {"as_of": "2024-06-10"}, files=files)
     assert r.status_code == 400
     beside = error_beside(r.text, "records") or ""
-    assert "'my-records.xlsx' does not have 1 thing recorded on the Decisions page" in beside
+    assert (
+        "'my-records.xlsx' does not have 1 thing recorded on the Decisions or Files page" in beside
+    )
     assert (
         "the decision for candidate 0012 (move to 05838: make the change), by Ben Okoro" in r.text
     )

@@ -48,6 +48,7 @@ class Expecting:
     catalogue: Entry | None  # the expected qualification in the catalogue
     listed_in_expected: bool
     combination: rules.Combination | None = None
+    expected_row: int | None = None  # its row in the Expected sheet
     _problem_units: list[UnitRecord] | None = field(default=None, init=False, repr=False)
 
     @property

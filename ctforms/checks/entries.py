@@ -5,26 +5,33 @@ from __future__ import annotations
 from typing import Literal
 
 from ctforms.checks import rules
-from ctforms.checks.context import Context, result
-from ctforms.models import CheckResult, Evidence, Issue, IssueKind, Qualification
+from ctforms.checks.context import Context, Expecting, result
+from ctforms.checks.guidance import (
+    BEFORE_OPEN,
+    SENT_DECLINED_REMEDY,
+    SENT_DECLINED_TEXT,
+    Action,
+)
+from ctforms.models import CheckResult, DecisionRow, Evidence, Issue, IssueKind, Qualification
 
 TITLE = "Qualification entries (registrations)"
 
 
 def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
+    declined = sent_then_declined(ctx)
     if ctx.records.expected is None:
         return result(
             "entries",
             TITLE,
             ctx,
-            [],
+            declined,
             [
                 "No Expected sheet in records.xlsx: cannot tell whether students are entered"
                 " for the qualification (and size) they expect."
             ],
             verified=False,
         )
-    issues: list[Issue] = []
+    issues: list[Issue] = list(declined)
     for exp in ctx.expecting:
         if not exp.listed_in_expected:
             continue
@@ -54,7 +61,9 @@ def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
                     candidate=exp.candidate,
                     code=code,
                     summary=f"No entry for {code}, the qualification the student expects",
-                    evidence=Evidence(expected_code=code, note=note),
+                    evidence=Evidence(
+                        expected_code=code, note=note, source_rows=_expected_row(exp)
+                    ),
                 )
             )
             continue
@@ -82,10 +91,59 @@ def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
                     registered_code=entry.code,
                     direction=direction,
                     missing_for_target=missing or None,
+                    source_rows=_expected_row(exp),
                 ),
             )
         )
     return result("entries", TITLE, ctx, issues)
+
+
+def sent_then_declined(ctx: Context) -> list[Issue]:
+    """A change in a file recorded as sent (Entries Sent) whose decision now says N: it is
+    already with OCR, and only OCR can undo it."""
+    decided: dict[tuple[str, str], DecisionRow] = {}
+    for decision in ctx.records.entry_decisions or []:
+        # The last row for a student and code wins, as everywhere the decisions are read.
+        decided[(decision.candidate_number, decision.qualification_code)] = decision
+    issues: dict[tuple[str, str], Issue] = {}
+    for sent in ctx.records.entries_sent or []:
+        for ch in sent.changes or []:
+            key = (ch.candidate_number, ch.to_code)
+            row = decided.get(key)
+            if row is None or row.make_change or key in issues:
+                continue
+            move = f"from {ch.from_code} to {ch.to_code}" if ch.from_code else f"to {ch.to_code}"
+            on = f" on {row.date:%d/%m/%Y}" if row.date else ""
+            undo = (
+                f"ask for the entry to be put back from {ch.to_code} to {ch.from_code}"
+                if ch.from_code
+                else f"ask for the entry for {ch.to_code} to be withdrawn"
+            )
+            issues[key] = ctx.issue(
+                IssueKind.SENT_CHANGE_DECLINED,
+                candidate_number=ch.candidate_number,
+                code=ch.to_code,
+                summary=f"The entry change {move} was sent to OCR in {sent.file} (on"
+                f" {sent.sent_on:%d/%m/%Y}, by {sent.sent_by}) but is now declined: Entry"
+                f" Decisions row {row.row} says N ({row.decided_by}{on})",
+                evidence=Evidence(
+                    registered_code=ch.from_code,
+                    move_down_code=ch.to_code,
+                    source_rows=[f"Entries Sent row {sent.row}", f"Entry Decisions row {row.row}"],
+                    note=f"sent in {sent.file}",
+                ),
+                action=Action(
+                    SENT_DECLINED_TEXT.format(undo=undo),
+                    SENT_DECLINED_REMEDY,
+                    *BEFORE_OPEN,
+                ),
+            )
+    return list(issues.values())
+
+
+def _expected_row(exp: Expecting) -> list[str] | None:
+    """Where the centre's records ask for the entry (the listing names it)."""
+    return [f"Expected row {exp.expected_row}"] if exp.expected_row else None
 
 
 def _size(q: Qualification) -> str:

@@ -113,6 +113,16 @@ _RULES_WORKBOOK = (
     " 'ctforms catalogue template')"
 )
 
+# A confirmed change recorded as sent and declined since: an amendment file cannot undo it.
+SENT_DECLINED_TEXT = (
+    "The change is already with OCR: a later entries file cannot undo it, because OCR accepts"
+    " amendment files that add candidates or entries only. If the entry should stay as it was,"
+    " email {{vq_email}} (OCR's vocational processing team) with the centre number, the"
+    " candidate's number and name, and {undo}; then record what you did in the Actions sheet."
+    " If the change was right after all, record Y again in Entry Decisions."
+)
+SENT_DECLINED_REMEDY = "email {vq_email} to undo the change, or record Y again in Entry Decisions"
+
 GUIDANCE: dict[IssueKind, Guidance] = {
     K.NOT_CERTIFICATING: Guidance(
         B,
@@ -334,6 +344,14 @@ GUIDANCE: dict[IssueKind, Guidance] = {
             BEFORE_CLOSE,
         ),
     ),
+    K.SENT_CHANGE_DECLINED: Guidance(
+        B,
+        _act(
+            SENT_DECLINED_TEXT.format(undo="ask for the entry to be put back as it was"),
+            SENT_DECLINED_REMEDY,
+            BEFORE_OPEN,
+        ),
+    ),
 }
 
 # Actions for evidence that calls for something other than the kind's usual action.
@@ -419,6 +437,7 @@ CHECK_OF_KIND: dict[IssueKind, str] = {
     K.RIA_NOT_RECEIVED: "ria",
     K.MISSING_TAG: "tags",
     K.DUPLICATE_CANDIDATE: "duplicates",
+    K.SENT_CHANGE_DECLINED: "entries",
 }
 
 # Each kind in plain words, for every paper and page (the kind's code, e.g. "glh-short", stays
@@ -445,6 +464,7 @@ KIND_LABELS: dict[IssueKind, str] = {
     K.RIA_NOT_RECEIVED: "Reduction in assessment not received",
     K.MISSING_TAG: "Mid-flight TAG missing",
     K.DUPLICATE_CANDIDATE: "Student listed twice",
+    K.SENT_CHANGE_DECLINED: "Entry change sent, now declined",
 }
 
 

@@ -44,6 +44,7 @@ def build_scope(ctx: Context) -> None:
                 entry=entry,
                 catalogue=ctx.catalogue.get(row.qualification_code),
                 listed_in_expected=True,
+                expected_row=row.row,
             )
         )
     for number, candidate in candidates.items():

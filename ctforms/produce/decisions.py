@@ -13,7 +13,7 @@ import hashlib
 import io
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,15 +22,19 @@ from ctforms.errors import InputError
 from ctforms.files.limits import SHEET_MAX_COLUMNS, check_xlsx, openpyxl_errors
 from ctforms.files.output import check_writable, publish, staged_folder, write_bytes
 from ctforms.files.xlsxio import DATE_FORMAT, TEXT_FORMAT, put, workbook_bytes
+from ctforms.models import SentFile
 from ctforms.people import real_name
 from ctforms.read import parsing
 from ctforms.read.catalogue import load_catalogue
 from ctforms.read.parsing import norm_key
-from ctforms.read.records import EARLIEST_DATE, LATEST_DATE, SHEETS, read_records
+from ctforms.read.records import EARLIEST_DATE, ENTRIES_SENT, LATEST_DATE, SHEETS, read_records
 from ctforms.read.tracker import MAX_NAME
 
 DECISIONS = "Entry Decisions"
 ACTIONS = "Actions"
+SENT = ENTRIES_SENT
+# A cell holds 32,767 characters; the Changes of one file stay well within it.
+MAX_CHANGES = 30000
 
 # The longest text each kind of cell takes: a name as the tracker takes it; an action is a
 # sentence or two, not a pasted letter; an OCR reference or issue id is a short code.
@@ -115,6 +119,66 @@ def record_action(
     _record(records, ACTIONS, row, same, date)
 
 
+def record_sent(
+    records: Path,
+    *,
+    file: str | Path,
+    sent_on: dt.date,
+    sent_by: str,
+    look_in: Sequence[Path] = (),
+) -> SentFile:
+    """Record in the Entries Sent sheet that an entries file was uploaded to OCR, replacing an
+    earlier row for the same file. file: the file itself (its path), or its name, looked for
+    in look_in (the folders of the checks that made it); the row then says what it carried, so
+    later checks leave those changes out without needing the file. A name found nowhere is
+    recorded without its changes (the checks then look for it in their own folders)."""
+    from ctforms.files.limits import EDI_MAX_BYTES, read_limited
+    from ctforms.produce import edi
+
+    records = Path(records)
+    given = Path(file)
+    try:
+        name = parsing.parse_entries_file_name(str(file))
+    except ValueError as exc:
+        raise InputError(str(exc), file=records, sheet=SENT, column="File") from None
+    found = (
+        given
+        if given.is_file()
+        else next((folder / name for folder in look_in if (folder / name).is_file()), None)
+    )
+    if found is None and given.name != str(file).strip():
+        raise InputError(
+            "file not found; give the path of the entries file you uploaded, or just its name",
+            file=given,
+        )
+    changes = (
+        edi.changes_in(read_limited(found, EDI_MAX_BYTES, "the entries file"), found.name)
+        if found is not None
+        else None
+    )
+    words = "; ".join(c.words() for c in changes) if changes else ""
+    if len(words) > MAX_CHANGES:
+        raise InputError(
+            f"the file carries {len(changes or [])} changes, more than one cell can list; record"
+            " it by name only",
+            file=records,
+            sheet=SENT,
+            column="Changes",
+        )
+    row = {
+        "file": name,
+        "sent_on": _date(sent_on, records, SENT, "Sent On"),
+        "sent_by": _name(sent_by, records, SENT, "Sent By"),
+        "changes": words,
+    }
+
+    def same(values: dict[str, Any]) -> bool:
+        return _quietly(parsing.parse_entries_file_name, values.get("file")) == name
+
+    _record(records, SENT, row, same, sent_on)
+    return SentFile(row=0, file=name, sent_on=sent_on, sent_by=row["sent_by"], changes=changes)
+
+
 # ---------------------------------------------------------------------------- the values
 
 
@@ -192,7 +256,7 @@ def _name(value: str, records: Path, sheet: str, column: str) -> str:
     return real_name(text, f"{records.name}, sheet {sheet!r}, column {column!r}", "give your name")
 
 
-def _date(day: dt.date, records: Path, sheet: str) -> dt.date:
+def _date(day: dt.date, records: Path, sheet: str, column: str = "Date") -> dt.date:
     if isinstance(day, dt.datetime):
         day = day.date()
     if not EARLIEST_DATE <= day <= LATEST_DATE:
@@ -201,7 +265,7 @@ def _date(day: dt.date, records: Path, sheet: str) -> dt.date:
             f" {LATEST_DATE.year}); give the day it was done",
             file=records,
             sheet=sheet,
-            column="Date",
+            column=column,
         )
     return day
 

@@ -15,6 +15,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from ctforms.errors import InputError
+from ctforms.models import SentChange
+from ctforms.read.parsing import entries_file_parts, parse_entries_file_name
 
 LAYOUT_FILE = "edi-entries-layout.yaml"
 EOL = "\r\n"
@@ -38,12 +40,20 @@ class RecordSpec(BaseModel):
     fields: list[FieldSpec]
 
 
+class FileType(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    description: str
+    entry_record: str  # the record kind that carries an entry in a file of this type
+
+
 class Layout(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     layout_version: int
     source: str
     record_width: int
+    file_types: dict[str, FileType]
     records: dict[str, RecordSpec]
 
 
@@ -58,6 +68,9 @@ def load_layout() -> Layout:
         used = sum(f.width for f in spec.fields)
         if used > layout.record_width:
             raise ValueError(f"layout record {kind} is {used} wide, over {layout.record_width}")
+    for kind, file_type in layout.file_types.items():
+        if file_type.entry_record not in layout.records:
+            raise ValueError(f"layout file type {kind} names no record {file_type.entry_record}")
     return layout
 
 
@@ -135,8 +148,42 @@ def read_file(data: bytes, name: str) -> list[tuple[str, Record]]:
     return out
 
 
-def file_name(centre: str, sequence: int, awarding_body: str = "72") -> str:
-    """E + centre + awarding body + .X + two-digit sequence (DOMAIN.md)."""
+def file_name(centre: str, sequence: int, awarding_body: str = "72", data_type: str = "E") -> str:
+    """Data type (E entries, A amendments) + centre + awarding body + .X + two-digit sequence
+    (DOMAIN.md)."""
     if not 1 <= sequence <= 99:
         raise InputError(f"--sequence must be 1 to 99, not {sequence}")
-    return f"E{centre}{awarding_body}.X{sequence:02d}"
+    return f"{data_type}{centre}{awarding_body}.X{sequence:02d}"
+
+
+def changes_in(data: bytes, name: str) -> list[SentChange]:
+    """The entry changes an entries file carries, after checking its header agrees with its
+    name (data type, centre, sequence): what a file recorded as sent put before OCR."""
+    try:
+        name = parse_entries_file_name(name)
+    except ValueError as exc:
+        raise InputError(str(exc), file=name) from None
+    data_type, centre, sequence = entries_file_parts(name)
+    records = read_file(data, name)
+    header = next((values for kind, values in records if kind == "H"), None)
+    said = (
+        None
+        if header is None
+        else (header.get("file_type"), header.get("centre_number"), header.get("sequence"))
+    )
+    if said != (data_type, centre, f"{sequence:02d}"):
+        raise InputError(
+            "its header does not agree with its name (data type, centre number and sequence):"
+            " is it the file that was sent, renamed?",
+            file=name,
+        )
+    entry = load_layout().file_types[data_type].entry_record
+    return [
+        SentChange(
+            candidate_number=values["candidate_number"],
+            from_code=values["from_code"] or None,
+            to_code=values["entry_code"],
+        )
+        for kind, values in records
+        if kind == entry
+    ]

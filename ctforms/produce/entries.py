@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from pydantic import BaseModel
 
+from ctforms.checks.guidance import VQ_EMAIL
 from ctforms.errors import InputError
 from ctforms.files.fast import without_gc
 from ctforms.files.output import check_writable, write_all
@@ -25,12 +26,13 @@ from ctforms.files.xlsxio import (
     text_lines,
     workbook_bytes,
 )
-from ctforms.models import Issue, IssueKind, Proposal, Register
+from ctforms.models import Issue, IssueKind, Proposal, Register, SentFile
 from ctforms.paperwork import ENTRY_KINDS, listing_file_name
 from ctforms.produce import edi
 from ctforms.produce.names import NameError_, entry_name
 from ctforms.read.catalogue import Catalogue
 from ctforms.read.identifiers import uci_is_valid, uln_is_valid
+from ctforms.read.parsing import entries_file_parts, parse_entries_file_name
 
 SERIES = "09"  # Cambridge Technicals registrations (DOMAIN.md)
 _CHANGE_LETTER = {"top-up": "T", "move-down": "M", "new entry": "N"}
@@ -59,6 +61,9 @@ class Change(BaseModel):
     why: str
     issue_ids: list[str]
     edi_name: str | None = None
+    source: str = ""  # the decision or records row that asks for it, in words
+    file: str | None = None  # the entries file it is in: this check's, or the one sent
+    sent: SentFile | None = None  # the file recorded as sent that carried it already
 
 
 def proposals(register: Register, catalogue: Catalogue | None = None) -> list[Proposal]:
@@ -109,6 +114,10 @@ class Plan:
     # Move-downs ctforms found possible that the centre has not confirmed (Proposal.note):
     # never in the file.
     proposals: list[str] = field(default_factory=list)
+    # Confirmed changes already in a file recorded as sent (Change.sent): in no new file.
+    sent: list[Change] = field(default_factory=list)
+    # Files recorded as sent whose contents are not known, so the new file may repeat them.
+    doubts: list[str] = field(default_factory=list)
 
 
 def _change_for(issue: Issue) -> tuple[str | None, str, str] | None:
@@ -176,6 +185,7 @@ def plan_changes(register: Register, catalogue: Catalogue) -> Plan:
             change=kind,
             why=_why(issue),
             issue_ids=[issue.id],
+            source=_source(issue),
         )
         seen = by_candidate.get(number)
         if seen is None:
@@ -201,7 +211,44 @@ def plan_changes(register: Register, catalogue: Catalogue) -> Plan:
                 f"candidate {ch.candidate_number}: name shortened to {ch.edi_name!r} (40"
                 " characters at most)"
             )
-    return Plan(changes, skipped, warnings, list(undecided.values()))
+    pending, sent, doubts = _set_aside_sent(changes, register)
+    return Plan(pending, skipped, warnings, list(undecided.values()), sent, doubts)
+
+
+def _set_aside_sent(
+    changes: list[Change], register: Register
+) -> tuple[list[Change], list[Change], list[str]]:
+    """The changes not yet in a file recorded as sent, those that are (each with the file,
+    the first sent that carried it), and a doubt for each sent file whose contents are not
+    known. A change stays in every new file until its file is recorded as sent."""
+    carried: dict[tuple[str, str | None, str], SentFile] = {}
+    for sent in register.entries_sent or []:  # in the order they were sent
+        for c in sent.changes or []:
+            carried.setdefault((c.candidate_number, c.from_code, c.to_code), sent)
+    pending: list[Change] = []
+    done: list[Change] = []
+    for ch in changes:
+        ch.sent = carried.get((ch.candidate_number, ch.from_code, ch.to_code))
+        if ch.sent is None:
+            pending.append(ch)
+        else:
+            ch.file = ch.sent.file
+            done.append(ch)
+    doubts: list[str] = []
+    for sent in register.entries_sent or []:
+        if sent.changes is None and pending:
+            doubts.append(
+                f"{sent.file} is recorded as sent (Entries Sent row {sent.row}) but ctforms"
+                " cannot tell what it carried: a change in the new file may already be in it;"
+                " compare the two before uploading"
+            )
+    return pending, done, doubts
+
+
+def files_by_issue(plan: Plan) -> dict[str, str]:
+    """Issue id -> the entries file its change is in (this check's, once written) or was sent
+    in: what an issue a change answers can name ("in E6439572.X02")."""
+    return {i: ch.file for ch in [*plan.changes, *plan.sent] if ch.file for i in ch.issue_ids}
 
 
 def _why(issue: Issue) -> str:
@@ -210,6 +257,20 @@ def _why(issue: Issue) -> str:
         return issue.summary
     on = f" on {d.date:%d/%m/%Y}" if d.date else ""
     return f"{issue.summary}. Confirmed by {d.decided_by}{on} (Entry Decisions)"
+
+
+def _source(issue: Issue) -> str:
+    """Which decision (who, when) or records row asks for the change."""
+    d = issue.decision
+    if d is not None:
+        row = f" row {d.row}" if d.row else ""
+        on = f" on {d.date:%d/%m/%Y}" if d.date else ""
+        return f"Entry Decisions{row}: confirmed by {d.decided_by}{on}"
+    rows = issue.evidence.source_rows
+    code = issue.evidence.expected_code
+    if rows:
+        return f"{', '.join(rows)}: the student expects {code}" if code else ", ".join(rows)
+    return ""
 
 
 def _check_identifiers(ch: Change) -> None:
@@ -225,7 +286,11 @@ def _check_identifiers(ch: Change) -> None:
         )
 
 
-def edi_records(register: Register, plan: Plan, sequence: int) -> list[tuple[str, edi.Record]]:
+def edi_records(
+    register: Register, plan: Plan, sequence: int, data_type: str = "E"
+) -> list[tuple[str, edi.Record]]:
+    """data_type: E (entries) or A (amendments), whose entries are the layout's A records."""
+    entry = edi.load_layout().file_types[data_type].entry_record
     records: list[tuple[str, edi.Record]] = [
         (
             "H",
@@ -233,7 +298,7 @@ def edi_records(register: Register, plan: Plan, sequence: int) -> list[tuple[str
                 "centre_number": register.centre.number,
                 "series": SERIES,
                 "year": str(register.series.year),
-                "file_type": "E",
+                "file_type": data_type,
                 "sequence": f"{sequence:02d}",
                 "prepared_on": register.as_of.strftime("%Y%m%d"),
             },
@@ -256,7 +321,7 @@ def edi_records(register: Register, plan: Plan, sequence: int) -> list[tuple[str
         )
         records.append(
             (
-                "E",
+                entry,
                 {
                     "candidate_number": ch.candidate_number,
                     "entry_code": ch.to_code,
@@ -279,6 +344,40 @@ def edi_records(register: Register, plan: Plan, sequence: int) -> list[tuple[str
     return records
 
 
+def _sent_words(sent: SentFile) -> str:
+    return (
+        f"{sent.file}, recorded as sent on {sent.sent_on:%d/%m/%Y} by {sent.sent_by} (Entries"
+        f" Sent row {sent.row})"
+    )
+
+
+def _file_line(register: Register, plan: Plan, edi_file: str | None) -> str:
+    """What the EDI file is: none (and why), an entries file, or an amendment file."""
+    if edi_file is None and plan.sent and not plan.changes:
+        files = sorted({ch.sent.file for ch in plan.sent if ch.sent})
+        return (
+            "EDI file: none: every change was sent to OCR already, in "
+            + " and ".join(files)
+            + " (see 'Sent earlier' below); nothing is left to send."
+        )
+    if edi_file is None:
+        return "EDI file: none: no change below could go into one."
+    said = f"EDI file: {edi_file}."
+    if edi_file.startswith("A"):
+        sent = ", ".join(_sent_words(f) for f in register.entries_sent or [])
+        said += (
+            f" An amendment (A) file: the series' files already sent are {sent}, so it"
+            " carries only the changes not in them. OCR accepts amendment files that add"
+            " candidates or entries only: a change OCR refuses goes to its vocational"
+            f" processing team by email ({VQ_EMAIL})."
+        )
+    return (
+        said + " Its record layout is ctforms' own assumption (the JCQ field layout is not"
+        " public; in an amendment file the entries are A records): confirm it with your MIS"
+        " supplier before uploading, or key the changes in from this list."
+    )
+
+
 def listing_bytes(register: Register, plan: Plan, edi_file: str | None) -> bytes:
     wb = Workbook()
     ws = wb.active
@@ -287,10 +386,10 @@ def listing_bytes(register: Register, plan: Plan, edi_file: str | None) -> bytes
         f"Qualification entry changes for {register.centre.name} ({register.centre.number}),"
         f" summer {register.series.year}, prepared {register.as_of:%d/%m/%Y}",
         "Key each change into Interchange (Entries), or upload the EDI file named below, then"
-        " check the student shows against the new qualification in the Progress Tracker.",
-        f"EDI file: {edi_file or 'none: no change below could go into one'}. Its record layout"
-        " is ctforms' own assumption (the JCQ field layout is not public): confirm it with your"
-        " MIS supplier before uploading, or key the changes in from this list.",
+        " check the student shows against the new qualification in the Progress Tracker."
+        " Once uploaded, record it as sent (Entries Sent), so the next file leaves its changes"
+        " out.",
+        _file_line(register, plan, edi_file),
         "If a result is urgent, also send the 'Qualification entry (registration) change'"
         " request on OCR's Missing and incomplete results form (text on the 'Urgent request'"
         " sheet).",
@@ -302,7 +401,7 @@ def listing_bytes(register: Register, plan: Plan, edi_file: str | None) -> bytes
     headers = [
         "Candidate Number", "UCI", "ULN", "Surname", "Forenames", "Date of Birth",
         "Name in entries", "From Code", "To Code", "To Qualification", "Change", "Why",
-        "Issue IDs (for the Actions sheet)",
+        "Issue IDs (for the Actions sheet)", "Asked for by", "Entries File",
     ]  # fmt: skip
     for col, title in enumerate(headers, start=1):
         put(ws, header_row, col, title)
@@ -311,7 +410,7 @@ def listing_bytes(register: Register, plan: Plan, edi_file: str | None) -> bytes
         values: Sequence[object] = [
             ch.candidate_number, ch.uci or "", ch.uln or "", ch.surname, ch.forenames,
             ch.date_of_birth, ch.edi_name or "", ch.from_code or "", ch.to_code, ch.to_title,
-            ch.change, ch.why, ", ".join(ch.issue_ids),
+            ch.change, ch.why, ", ".join(ch.issue_ids), ch.source, ch.file or "",
         ]  # fmt: skip
         for col, value in enumerate(values, start=1):
             cell = put(ws, r, col, value)
@@ -329,6 +428,25 @@ def listing_bytes(register: Register, plan: Plan, edi_file: str | None) -> bytes
         for note in plan.proposals:
             row += 1
             put(ws, row, 1, note)
+    if plan.sent:
+        row += 2
+        put(ws, row, 1, "Sent earlier: already with OCR, not to key in again").font = Font(
+            bold=True
+        )
+        for ch in plan.sent:
+            row += 1
+            put(
+                ws,
+                row,
+                1,
+                f"{ch.candidate_number} {ch.surname}, {ch.forenames}: {ch.change}"
+                f" {ch.from_code or '(no entry)'} -> {ch.to_code}; asked for by"
+                f" {ch.source or 'the register'}; sent in"
+                f" {_sent_words(ch.sent) if ch.sent else ch.file}.",
+            )
+    for note in plan.doubts:
+        row += 2
+        put(ws, row, 1, f"Warning: {note}.")
     ws.freeze_panes = ws.cell(row=header_row + 1, column=1).coordinate
     autosize(ws, max_width=45)
     ws.column_dimensions["A"].width = 18
@@ -355,53 +473,107 @@ class Written:
     plan: Plan
 
 
+def made_files(folders: Sequence[Path], centre: str) -> dict[str, Path]:
+    """The centre's entries files (E and A) already made in folders, by name; the first folder
+    holding a name wins. folders: where a check's entries files are (its own output folder,
+    earlier checks' folders, any place files were moved aside to)."""
+    found: dict[str, Path] = {}
+    for folder in folders:
+        for path in sorted(folder.glob(f"?{centre}72.X??")) if folder.is_dir() else []:
+            if _is_name(path.name):
+                found.setdefault(path.name, path)
+    return found
+
+
+def _is_name(name: str) -> bool:
+    try:
+        return parse_entries_file_name(name) == name
+    except ValueError:
+        return False
+
+
+def _sequence(name: str) -> int:
+    return entries_file_parts(name)[2]
+
+
+def next_entries_file(
+    register: Register, made: dict[str, Path], content: Callable[[str], bytes]
+) -> tuple[str, Path | None]:
+    """The name of a check's entries file, and the file already made under it when that one
+    holds exactly content(name) (kept, not written again).
+
+    One series per centre: the next sequence after every file recorded as sent (the register's
+    Entries Sent) and every file made (made_files), so no name is ever used for other content.
+    Once any file of the series has been sent, later files are amendment (A) files (DOMAIN.md).
+    The last file made, if not sent, keeps its name when it holds exactly these entries."""
+    centre = register.centre.number
+    sent = {f.file for f in register.entries_sent or []}
+    data_type = "A" if sent else "E"
+    last_sent = max(map(_sequence, sent), default=0)
+    last_made = max(map(_sequence, made), default=0)
+    if last_made > last_sent:
+        name = edi.file_name(centre, last_made, data_type=data_type)
+        path = made.get(name)
+        if path is not None and path.read_bytes() == content(name):
+            return name, path
+    following = max(last_sent, last_made) + 1
+    if following > 99:
+        raise InputError(
+            f"the series of entries files has reached .X{following - 1:02d}, the last sequence"
+            " a file name can hold: key further changes into Interchange from the listing"
+        )
+    return edi.file_name(centre, following, data_type=data_type), None
+
+
 @without_gc
 def write_entries(
     register: Register,
     catalogue: Catalogue,
     outdir: Path,
     *,
-    sequence: int = 1,
+    sequence: int | None = None,
     force: bool = False,
-    rerun: bool = False,
-    earlier: Path | None = None,
+    made_in: Sequence[Path] = (),
 ) -> Written:
-    """rerun (for `run --force`): an existing file with exactly these entries is kept, and one
-    with other entries is left alone while the next sequence is written. earlier: the folder
-    holding files already made (when outdir is a staging folder); default outdir."""
-    earlier = earlier or outdir
+    """The entries file and listing into outdir. sequence: the file's own, or None for the
+    next of the series (next_entries_file, over outdir and made_in: the folders of earlier
+    checks). An entries file is never replaced, even with force: it may have been sent."""
     plan = plan_changes(register, catalogue)
-    name = edi.file_name(register.centre.number, sequence)
+    centre = register.centre.number
+    listing = outdir / listing_file_name(centre)
+    data_type = "A" if register.entries_sent else "E"
+
+    def content(name: str) -> bytes:
+        return edi.write_file(edi_records(register, plan, _sequence(name), name[0]))
+
+    if not plan.changes:
+        check_writable(listing, force)
+        write_all([(listing, listing_bytes(register, plan, None))], force=force)
+        return Written(None, listing, plan)
+    made = made_files((outdir, *made_in), centre)
+    kept: Path | None = None
+    if sequence is None:
+        name, kept = next_entries_file(register, made, content)
+    else:
+        name = edi.file_name(centre, sequence, data_type=data_type)
+        if name in made:
+            raise InputError(
+                f"{made[name]} already exists and is never overwritten; use --sequence"
+                f" {sequence + 1} for the next file, or leave --sequence out"
+            )
+        last_sent = max((_sequence(f.file) for f in register.entries_sent or []), default=0)
+        if sequence <= last_sent:
+            raise InputError(
+                f"--sequence {sequence}: the records say .X{last_sent:02d} was sent already, and a"
+                f" sequence is never used twice; use --sequence {last_sent + 1}, or leave it out"
+            )
+    for ch in plan.changes:
+        ch.file = name
     edi_path = outdir / name
-    listing = outdir / listing_file_name(register.centre.number)
-    data = edi.write_file(edi_records(register, plan, sequence)) if plan.changes else None
-    made = earlier / name
-    if rerun and data is not None and made.exists():
-        if made.read_bytes() == data:
-            files = [(listing, listing_bytes(register, plan, name))]
-            if edi_path != made:  # a copy for the run's archive; the original is not replaced
-                files.insert(0, (edi_path, data))
-            write_all(files, force=force)
-            return Written(edi_path, listing, plan)
-        return write_entries(
-            register,
-            catalogue,
-            outdir,
-            sequence=sequence + 1,
-            force=force,
-            rerun=True,
-            earlier=earlier,
-        )
-    if data is not None and (edi_path.exists() or made.exists()):
-        # An EDI file is never replaced, even with --force: it may have been sent already.
-        raise InputError(
-            f"{made} already exists and is never overwritten; use --sequence"
-            f" {sequence + 1} for the next file"
-        )
-    check_writable(listing, force)
-    files = [(listing, listing_bytes(register, plan, name if data else None))]
-    if data is not None:
+    files = [(listing, listing_bytes(register, plan, name))]
+    if kept != edi_path:  # a copy for the run's archive; a file kept elsewhere stays as it is
         check_writable(edi_path, force=False)
-        files.insert(0, (edi_path, data))
+        files.insert(0, (edi_path, content(name)))
+    check_writable(listing, force)
     write_all(files, force=force)
-    return Written(edi_path if data is not None else None, listing, plan)
+    return Written(edi_path, listing, plan)

@@ -32,7 +32,14 @@ GRADES = [g.value for g in Grade]
 VISIT_STATUSES = [s.value for s in VisitStatus]
 
 # Fields whose column is text so Excel keeps leading zeros ("0123", "05839").
-_TEXT_FIELDS = {"candidate_number", "qualification_code", "issue_id", "ocr_reference"}
+_TEXT_FIELDS = {
+    "candidate_number",
+    "qualification_code",
+    "issue_id",
+    "ocr_reference",
+    "file",
+    "changes",
+}
 
 PURPOSE = {
     "Expected": "Every student expecting a result this summer, and for which qualification (Y),"
@@ -50,6 +57,12 @@ PURPOSE = {
     "Actions": "What you did about an issue. The Issue ID is the one the issue has in the"
     " results (issues.txt, the action list actions.xlsx, the evidence pack); the issue then"
     " shows as handled. (The Decisions page writes this sheet for you.)",
+    "Entries Sent": "Each entries file you uploaded to OCR: its name (e.g. E6439572.X01), the"
+    " day you sent it and who sent it. The next check then names its file after it (an"
+    " amendment file, e.g. A6439572.X02) and leaves out the changes already sent. Changes is"
+    " what the file carried ('0012: 05839 -> 05838; ...'): 'ctforms records sent' with the"
+    " file, or 'I have uploaded this file' on the Files page, fills it in for you; left empty,"
+    " the check looks for the file in its output folder.",
 }
 
 INSTRUCTIONS = [

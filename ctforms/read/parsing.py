@@ -6,7 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from ctforms.models import Assessment, Certification, CertificationStatus, Grade, UnitStatus
+from ctforms.models import (
+    Assessment,
+    Certification,
+    CertificationStatus,
+    Grade,
+    SentChange,
+    UnitStatus,
+)
 from ctforms.read.identifiers import uci_is_valid, uln_is_valid
 
 
@@ -202,3 +209,55 @@ def parse_yes_no(text: str) -> bool:
     if key in {"n", "no", "false", "0"}:
         return False
     raise ValueError(f"{text!r} is not Y or N")
+
+
+# An entries file's name (DOMAIN.md): data type (E entries, A amendments), centre, awarding
+# body, then the sequence: E6439572.X01.
+_ENTRIES_FILE = re.compile(r"^([AE])(\d{5})(\d{2})\.X(\d{2})$", re.IGNORECASE)
+
+
+def parse_entries_file_name(text: str) -> str:
+    """The file's name as ctforms writes it (a path before it is dropped)."""
+    name = text.strip().replace("\\", "/").rsplit("/", 1)[-1]
+    m = _ENTRIES_FILE.match(name)
+    if m is None or int(m[4]) == 0:
+        raise ValueError(
+            f"{text!r} is not an entries file name: E or A, the centre number, the awarding body"
+            " and the sequence, e.g. E6439572.X01"
+        )
+    return f"{m[1].upper()}{m[2]}{m[3]}.X{m[4]}"
+
+
+def entries_file_parts(name: str) -> tuple[str, str, int]:
+    """(data type, centre number, sequence) of a name parse_entries_file_name accepted."""
+    m = _ENTRIES_FILE.match(name)
+    assert m is not None
+    return m[1].upper(), m[2], int(m[4])
+
+
+_SENT_CHANGE = re.compile(r"^(\d{1,4})\s*:\s*(none|\d{4,5})\s*(?:->|>|to)\s*(\d{4,5})$", re.I)
+
+
+def parse_sent_changes(text: str) -> list[SentChange]:
+    """The Changes column of Entries Sent: '0012: 05839 -> 05838; 0031: none -> 05842'."""
+    out: list[SentChange] = []
+    for part in (p.strip() for p in text.split(";")):
+        if not part:
+            continue
+        m = _SENT_CHANGE.match(part)
+        if m is None:
+            raise ValueError(
+                f"{part!r} is not a change: write each as 'candidate: from -> to' (from 'none'"
+                " for a new entry), separated by ';', e.g. '0012: 05839 -> 05838'"
+            )
+        from_code = None if m[2].lower() == "none" else parse_qualification_code(m[2])
+        out.append(
+            SentChange(
+                candidate_number=parse_candidate_number(m[1]),
+                from_code=from_code,
+                to_code=parse_qualification_code(m[3]),
+            )
+        )
+    if not out:
+        raise ValueError("names no change: leave it empty if you do not know what the file carried")
+    return out

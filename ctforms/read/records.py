@@ -21,6 +21,7 @@ from ctforms.models import (
     MarkbookRow,
     Records,
     RiaRow,
+    SentFile,
     TagRow,
     VisitRow,
     VisitStatus,
@@ -37,6 +38,8 @@ def _visit_status(text: str) -> VisitStatus:
             return status
     raise ValueError(f"{text!r} is not a visit status: use Scheduled, Completed or Cancelled")
 
+
+ENTRIES_SENT = "Entries Sent"
 
 # sheet -> (model, records field, [(header, field, parser, required)])
 SHEETS: dict[str, tuple[type[BaseModel], str, list[tuple[str, str, Parser, bool]]]] = {
@@ -124,6 +127,17 @@ SHEETS: dict[str, tuple[type[BaseModel], str, list[tuple[str, str, Parser, bool]
             ("By", "by", str, False),
         ],
     ),
+    ENTRIES_SENT: (
+        SentFile,
+        "entries_sent",
+        [
+            ("File", "file", parsing.parse_entries_file_name, True),
+            ("Sent On", "sent_on", parsing.parse_date, True),
+            ("Sent By", "sent_by", str, True),
+            # What the file carried, written by `records sent` from the file itself.
+            ("Changes", "changes", parsing.parse_sent_changes, False),
+        ],
+    ),
 }
 _DATE_FIELDS = {
     "visit_date",
@@ -131,6 +145,7 @@ _DATE_FIELDS = {
     "planned_assessment_date",
     "requested_on",
     "date",
+    "sent_on",
 }
 
 
@@ -144,7 +159,7 @@ def _cell_text(value: Any) -> str:
 
 # An empty RIA, TAGs or Actions sheet is a real answer ("none"); empty Expected, Visits,
 # Claims or Markbook sheets are a template nobody has filled in.
-_EMPTY_MEANS_NONE = {"ria", "tags", "actions", "entry_decisions"}
+_EMPTY_MEANS_NONE = {"ria", "tags", "actions", "entry_decisions", "entries_sent"}
 _IGNORED = {"instructions", "lists"}
 
 
@@ -172,6 +187,8 @@ def read_records(path: Path, as_of: dt.date | None = None) -> Records:
                 _refuse_contradictions(rows, path.name, ws.title)
             if attr == "visits" and as_of is not None:
                 _refuse_future_claims(rows, path.name, ws.title, as_of)
+            if attr == "entries_sent" and as_of is not None:
+                rows = _sent_by(rows, as_of, f"{path.name} {ws.title}", warnings)
             if rows or attr in _EMPTY_MEANS_NONE:
                 found[attr] = rows
             else:
@@ -274,6 +291,20 @@ def _plausible(day: dt.date, name: str, sheet: str, row: int, column: str) -> dt
             column=column,
         )
     return day
+
+
+def _sent_by(rows: list[Any], as_of: dt.date, where: str, warnings: list[str]) -> list[Any]:
+    """The files sent on or before the check's date: a later row is not yet known to it."""
+    kept = []
+    for row in rows:
+        if row.sent_on <= as_of:
+            kept.append(row)
+            continue
+        warnings.append(
+            f"{where} row {row.row}: {row.file} sent on {row.sent_on:%d/%m/%Y}, after the"
+            f" check's date ({as_of:%d/%m/%Y}): not used by this check"
+        )
+    return kept
 
 
 def _refuse_contradictions(rows: list[Any], name: str, sheet: str) -> None:

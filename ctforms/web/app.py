@@ -29,6 +29,7 @@ from ctforms.models import Issue, Register, Severity
 from ctforms.options import EARLIEST_AS_OF, LATEST_AS_OF
 from ctforms.paperwork import files_for
 from ctforms.produce.archive import verify_archive
+from ctforms.produce.decisions import record_sent
 from ctforms.read.centre import load_centre, long_date
 from ctforms.web import centre_form, decide
 from ctforms.web.guard import Guard, Keys
@@ -189,7 +190,7 @@ def _as_of(text: str) -> tuple[dt.date | None, str | None]:
 
 def _would_lose(lost: list[str], given: str) -> str:
     n = len(lost)
-    rows = f"{n} thing{'' if n == 1 else 's'} recorded on the Decisions page"
+    rows = f"{n} thing{'' if n == 1 else 's'} recorded on the Decisions or Files page"
     return (
         f"'{given}' does not have {rows} (listed below), which are only in the copy ctforms"
         " keeps: checking with it would lose them. Download that copy, which has them, and"
@@ -439,11 +440,19 @@ async def files(request: Request) -> Response:
 
 
 def _files_page(
-    request: Request, site: Site, run: RunFolder | None, verdict: Any = None, said: str = ""
+    request: Request,
+    site: Site,
+    run: RunFolder | None,
+    verdict: Any = None,
+    said: str = "",
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+    typed: dict[str, str] | None = None,
 ) -> Response:
     if run is None:
         return site.page(request, "empty.html", "Files", what="are no files to show")
     register = run.register()
+    today = dt.date.today()
     outputs = [
         (describe_output(p.name, register.centre.number), p.stat().st_size) for p in run.files()
     ]
@@ -461,7 +470,50 @@ def _files_page(
         said=said,
         runs=site.workspace.run_folders(),
         signed_by=decide.signed_by,
+        entries_files=[p.name for p in run.files() if decide.EDI_NAME.fullmatch(p.name)],
+        sent=decide.recorded_sent(site),
+        just_sent=request.query_params.get("sent", ""),
+        errors=errors or {},
+        typed=typed or {},
+        officer=decide.officer(site),
+        today=today.isoformat(),
+        today_words=long_date(today),
+        status=status,
     )
+
+
+async def sent(request: Request) -> Response:
+    """'I have uploaded this file': the Entries Sent row, through the library function the
+    CLI's records sent uses, given the file itself so the row says what it carried."""
+    site = site_of(request)
+    form = await request.form()
+    if not form_key_ok(site, form):
+        return Response(FORM_REFUSED, status_code=403)
+    run = site.workspace.run_folder(request.path_params["run"])
+    if run is None:
+        return site.page(request, "empty.html", "No such check", status=404, what="page")
+    typed = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+    name = typed.get("file", "")
+    path = run.file(name) if decide.EDI_NAME.fullmatch(name) else None
+    errors: dict[str, str] = {}
+    if site.runner.busy():
+        errors["sent_by"] = decide.BUSY
+    if path is None:
+        errors["file"] = "Choose an entries file this check made."
+    by = typed.get("sent_by", "").strip()
+    if not by:
+        errors["sent_by"] = "Type the name of the person who uploaded it."
+    day = decide.day_given(typed.get("sent_on", ""))
+    if day is None:
+        errors["sent_on"] = "Give the date it was uploaded, e.g. 12 June 2024."
+    if not errors and path is not None and day is not None:
+        try:
+            record_sent(decide.records_path(site), file=path, sent_on=day, sent_by=by)
+        except InputError as exc:
+            errors["sent_by"] = decide.page_words(str(exc))
+    if errors:
+        return _files_page(request, site, run, status=400, errors=errors, typed=typed)
+    return site.go(f"files?run={run.id}&sent={name}#entries-sent")
 
 
 async def download(request: Request) -> Response:
@@ -565,6 +617,7 @@ def make_app(workspace: Workspace, keys: Keys) -> Starlette:
         Route("/results", results),
         Route("/files", files),
         Route("/files/{run}/verify", verify, methods=["POST"]),
+        Route("/files/{run}/sent", sent, methods=["POST"]),
         Route("/files/{run}/{name}", download),
         *decide.routes(),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),

@@ -23,7 +23,7 @@ from ctforms.checks.urgency import by_urgency, who
 from ctforms.errors import InputError
 from ctforms.files.limits import TRACKER_MAX_BYTES, XLSX_MAX_BYTES
 from ctforms.files.output import write_bytes
-from ctforms.models import ActionRow, DecisionRow, Issue, IssueKind, Register
+from ctforms.models import ActionRow, DecisionRow, Issue, IssueKind, Register, SentFile
 from ctforms.produce.decisions import record_action, record_entry_decision
 from ctforms.produce.pack import SIGNING_ROLE, outstanding
 from ctforms.read.catalogue import load_catalogue, read_catalogue_file
@@ -57,8 +57,9 @@ def recorded(site: Site) -> tuple[list[DecisionRow], list[ActionRow]]:
 
 
 def lost_rows(saved: Path | None, chosen: Path, register: Register | None = None) -> list[str]:
-    """The Entry Decisions and Actions rows of the saved records workbook (the workspace's copy,
-    which the Decisions page writes into) that the chosen workbook does not have, each in words
+    """The Entry Decisions, Actions and Entries Sent rows of the saved records workbook (the
+    workspace's copy, which the Decisions and Files pages write into) that the chosen workbook
+    does not have, each in words
     (an issue by who and kind, as in the latest check's register; else by its ID).
     Empty when either cannot be read (the check itself then says why)."""
     if saved is None:
@@ -97,6 +98,12 @@ def lost_rows(saved: Path | None, chosen: Path, register: Register | None = None
             lost.append(
                 f"what was done about {about(a.issue_id)}: \u201c{a.action_taken}\u201d{by}"
             )
+    have_s = {f.file for f in new.entries_sent or []}
+    for f in old.entries_sent or []:
+        if f.file not in have_s:
+            lost.append(
+                f"that {f.file} was uploaded to OCR, on {long_date(f.sent_on)} by {f.sent_by}"
+            )
     return lost
 
 
@@ -120,7 +127,7 @@ def _page_words(text: str) -> str:
 # ---------------------------------------------------------------------------- the entries file
 
 
-EDI_NAME = re.compile(r"E\d{7}\.X\d\d")
+EDI_NAME = re.compile(r"[AE]\d{7}\.X\d\d")  # entries (E) and amendment (A) files
 
 
 @dataclass(frozen=True)
@@ -188,6 +195,9 @@ def entry_file(
                     " Interchange, then mark this issue handled."
                 )
     in_file = {(ch.candidate_number, ch.to_code) for ch in plan.changes}
+    sent_in: dict[tuple[str | None, str], str | None] = {
+        (ch.candidate_number, ch.to_code): ch.file for ch in plan.sent
+    }
     for i in register.issues:
         d, code = i.decision, i.evidence.move_down_code
         if i.kind is not IssueKind.MOVE_DOWN_AVAILABLE or d is None or not code:
@@ -197,6 +207,9 @@ def entry_file(
             step = (
                 f"{upload}, then mark this issue handled"
                 if upload and (i.candidate_number, code) in in_file
+                else f"It was sent to OCR in {sent_in[(i.candidate_number, code)]}: mark this"
+                " issue handled once the tracker shows it"
+                if (i.candidate_number, code) in sent_in
                 else "Make the change in Interchange, then mark this issue handled"
             )
             said = f"Move-down to {code} confirmed by {d.decided_by}{on}. {step}."
@@ -229,6 +242,23 @@ def entry_file(
             else:
                 not_in.append(f"{who_}: {move}, proposed: goes in only if you confirm it above.")
     return EntryFile(name, changes, [*not_in, *plan.skipped], notes)
+
+
+def recorded_sent(site: Site) -> dict[str, SentFile]:
+    """The entries files the records workbook says were uploaded, by name (as it is now,
+    perhaps more than the latest check read)."""
+    path = site.workspace.saved(RECORDS)
+    if path is None:
+        return {}
+    try:
+        records = read_records(path)
+    except InputError:
+        return {}
+    return {f.file: f for f in records.entries_sent or []}
+
+
+# The Files page records an upload the way this page records a decision.
+records_path = _records
 
 
 # ---------------------------------------------------------------------------- decisions
@@ -348,6 +378,9 @@ def _day(text: str) -> dt.date | None:
         return dt.date.fromisoformat(text.strip()) if text.strip() else dt.date.today()
     except ValueError:
         return None
+
+
+day_given, page_words, officer = _day, _page_words, _officer
 
 
 async def decide(request: Request) -> Response:

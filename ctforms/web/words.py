@@ -96,6 +96,14 @@ def describe_output(name: str, centre: str) -> Output:
         return Output(
             name, "The entries file (EDI) with the entry changes to upload", INTERCHANGE, EDI_CAVEAT
         )
+    if re.fullmatch(r"A\d{7}\.X\d\d", name):
+        return Output(
+            name,
+            "The amendment entries file (EDI) with the entry changes not yet sent to OCR, to"
+            " upload",
+            INTERCHANGE,
+            EDI_CAVEAT,
+        )
     if name.endswith("-declaration-signed-off.pdf"):
         return Output(
             name,
