@@ -390,6 +390,7 @@ class Smaller:
     proposed: tuple[str, str] | None = None
     possible: tuple[str, str] | None = None
     any: bool = False
+    declined: str | None = None  # the centre decided against the move-down: Decision.said()
 
 
 # What the student must do to meet the size they are entered for, by kind (with_smaller).
@@ -398,6 +399,10 @@ _MUST: dict[IssueKind, str] = {
     K.MANDATORY_UNIT_MISSING: "complete it",
     K.EXAMINED_NOT_ACHIEVED: "retake and pass it",
 }
+
+
+# The kinds with_smaller words, so also those whose action says a move-down was declined.
+DECLINED_KINDS = frozenset(_MUST)
 
 
 def _literal(text: str) -> str:
@@ -419,7 +424,14 @@ def with_smaller(kind: IssueKind, smaller: Smaller, proposal: bool = False) -> A
     else can be done. proposal: a move-down issue stands beside this one (say so)."""
     usual = GUIDANCE[kind].action
     lead, must, remedy = usual.text, _MUST[kind], usual.remedy
-    if smaller.proposed:
+    if smaller.declined:
+        said = _literal(smaller.declined)
+        text = (
+            f"{lead} The {said} (Entry Decisions), so the student stays entered for this size. "
+            + _cannot("If the student", must)
+        )
+        remedy = f"{remedy}; if that cannot be done in time, email {{vq_email}} ({said})"
+    elif smaller.proposed:
         code, size = (_literal(x) for x in smaller.proposed)
         see = " (see the move-down issue)" if proposal else ""
         text = (
