@@ -519,7 +519,12 @@ class Decision(_Model):
         said = f"{what} confirmed by {self.decided_by}{on}"
         if not where:
             return said
-        return f"{said}; " + (
+        return f"{said}; {self.where()}"
+
+    def where(self) -> str:
+        """Where a confirmed change goes: 'in E6439572.X02', or 'it goes in the next entries
+        file' until the entries step names one."""
+        return (
             f"in {self.entries_file}" if self.entries_file else "it goes in the next entries file"
         )
 

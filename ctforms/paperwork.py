@@ -84,6 +84,18 @@ def done_by_action(issue: Issue) -> bool:
     return issue.handled and (issue.handled_by is None or issue.handled_by.recorded_in == "Actions")
 
 
+def awaits_entry(issue: Issue) -> bool:
+    """A confirmed entry change not yet recorded as made: its issue is closed by the decision,
+    and the Actions sheet (or the page's "Mark this issue handled") still records the upload."""
+    d = issue.decision
+    return (
+        issue.kind in (IssueKind.MOVE_DOWN_AVAILABLE, IssueKind.WRONG_SIZE_ENTRY)
+        and d is not None
+        and d.make_change
+        and not done_by_action(issue)
+    )
+
+
 def in_listing(issue: Issue) -> bool:
     """Whether the entries listing says something of this issue: a change without a recorded
     action (confirmed, called for by the records, or proposed and not yet decided), or a

@@ -283,8 +283,7 @@ def say_decision(issue: Issue, texts: Mapping[str, str]) -> None:
             issue.handled = True
             issue.handled_by = Handled(
                 action_taken=f"{(d.change or 'entry change').capitalize()} to {d.code}"
-                " confirmed in Entry Decisions"
-                + (f"; in {d.entries_file}" if d.entries_file else ""),
+                f" confirmed in Entry Decisions; {d.where()}",
                 date=d.date,
                 by=d.decided_by,
                 recorded_in="Entry Decisions",

@@ -24,6 +24,7 @@ from ctforms.errors import InputError
 from ctforms.files.limits import TRACKER_MAX_BYTES, XLSX_MAX_BYTES
 from ctforms.files.output import write_bytes
 from ctforms.models import ActionRow, DecisionRow, Issue, IssueKind, Register
+from ctforms.paperwork import awaits_entry
 from ctforms.produce.decisions import record_action, record_entry_decision
 from ctforms.produce.pack import SIGNING_ROLE, outstanding
 from ctforms.read.catalogue import load_catalogue, read_catalogue_file
@@ -287,7 +288,7 @@ def _decisions_page(
     now = {(d.candidate_number, d.qualification_code): d for d in decided}
     acted = {a.issue_id: a for a in actions}
     chosen = request.query_params.get("issue", "")
-    open_issues = [i for i in by_urgency(register.issues) if not i.handled]
+    open_issues = [i for i in by_urgency(register.issues) if not i.handled or awaits_entry(i)]
     today = dt.date.today()
     return site.page(
         request,
