@@ -216,8 +216,12 @@ def _mark_decisions(
         elif i.kind is IssueKind.WRONG_SIZE_ENTRY and i.evidence.registered_code:
             changes[i.candidate_number, i.evidence.expected_code] = i
     texts = fields(centre.series, centre.centre.number)
+    # One decision per change: a later row for the same change replaces an earlier one.
+    latest = {
+        (row.candidate_number, row.qualification_code): row for row in records.entry_decisions
+    }
     warnings: list[str] = []
-    for row in records.entry_decisions:
+    for row in latest.values():
         issue = changes.get((row.candidate_number, row.qualification_code))
         if issue is None:
             warnings.append(
@@ -314,16 +318,16 @@ def say_decision(issue: Issue, texts: Mapping[str, str]) -> None:
     elif issue.kind is IssueKind.WRONG_SIZE_ENTRY:
         e = issue.evidence
         action = (
-            f"The {said} (Entry Decisions): the student stays entered for {e.registered_code},"
-            f" but the Expected sheet says {e.expected_code}. If {e.registered_code} is now"
+            f"Entry Decisions: {said}. The student stays entered for {e.registered_code}, but"
+            f" the Expected sheet says {e.expected_code}. If {e.registered_code} is now"
             " right, correct the Expected sheet and check again; if not, record the change"
             " as Y in Entry Decisions so it goes in the entries file."
         )
         remedy = f"correct the Expected sheet, or record Y in Entry Decisions ({said})"
     else:
         action = (
-            f"The {said} (Entry Decisions), so the student stays entered for this size and"
-            f" this still stands in the way of a result. {issue.action}"
+            f"Entry Decisions: {said}, so the student stays entered for this size and this"
+            f" still stands in the way of a result. {issue.action}"
         )
         remedy = f"{issue.remedy} ({said})"
     issue.action, issue.remedy = action, remedy

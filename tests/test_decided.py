@@ -175,7 +175,7 @@ def test_keeping_the_entry_leaves_them_blocking_with_who_decided_and_when(
     reason = f"move-down to 05838 declined by {DECIDED_BY} on {ON}"
     assert glh["decision"]["make_change"] is False
     assert (
-        f"The {reason} (Entry Decisions), so the student stays entered for this size."
+        f"Entry Decisions: {reason}, so the student stays entered for this size."
         in (glh["action"])
     )
     assert "lets them still get a result" not in glh["action"]  # the move-down is not advised

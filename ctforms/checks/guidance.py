@@ -427,7 +427,7 @@ def with_smaller(kind: IssueKind, smaller: Smaller, proposal: bool = False) -> A
     if smaller.declined:
         said = _literal(smaller.declined)
         text = (
-            f"{lead} The {said} (Entry Decisions), so the student stays entered for this size. "
+            f"{lead} Entry Decisions: {said}, so the student stays entered for this size. "
             + _cannot("If the student", must)
         )
         remedy = f"{remedy}; if that cannot be done in time, email {{vq_email}} ({said})"

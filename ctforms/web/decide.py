@@ -167,9 +167,9 @@ def entry_file(
     for ch in plan.changes:
         first = by_id.get(ch.issue_ids[0]) if ch.issue_ids else None
         d = first.decision if first else None
-        if first is not None and first.kind is IssueKind.MOVE_DOWN_AVAILABLE and d is not None:
+        if first is not None and d is not None and d.make_change:
             on = f" on {long_date(d.date)}" if d.date else ""
-            why = f"Confirmed by {d.decided_by}{on} on the Decisions page."
+            why = f"Confirmed by {d.decided_by}{on} (Entry Decisions)."
         else:
             why = (
                 f"{first.summary.rstrip('.')}." if first else ""
