@@ -156,6 +156,9 @@ def test_every_face_of_a_run_says_decided(tmp_path: Path) -> None:
     )
     about = dict(openpyxl.load_workbook(out / "actions.xlsx")["About"].iter_rows(values_only=True))
     assert about["Blocking, not handled"] == 0
+    # The calendar keeps the change still to be made, not what it answered.
+    ics = (out / "deadlines.ics").read_bytes().decode("utf-8").replace("\r\n ", "")
+    assert f"[{MOVE}]" in ics and f"[{TOP_UP}]" in ics and f"[{GLH}]" not in ics
     pdf = " ".join(
         p.extract_text() or "" for p in PdfReader(out / "64395-declaration-evidence-pack.pdf").pages
     )
@@ -175,8 +178,7 @@ def test_keeping_the_entry_leaves_them_blocking_with_who_decided_and_when(
     reason = f"move-down to 05838 declined by {DECIDED_BY} on {ON}"
     assert glh["decision"]["make_change"] is False
     assert (
-        f"Entry Decisions: {reason}, so the student stays entered for this size."
-        in (glh["action"])
+        f"Entry Decisions: {reason}, so the student stays entered for this size." in (glh["action"])
     )
     assert "lets them still get a result" not in glh["action"]  # the move-down is not advised
     assert glh["remedy"].endswith(f"({reason})")
