@@ -194,13 +194,18 @@ def entry_file(
         if i.kind is not IssueKind.MOVE_DOWN_AVAILABLE or d is None or not code:
             continue
         on = f" on {long_date(d.date)}" if d.date else ""
+        answered = ""  # for the issues the confirmed change closes: nothing left to mark
         if d.make_change:
+            in_it = bool(upload) and (i.candidate_number, code) in in_file
             step = (
                 f"{upload}, then mark this issue handled"
-                if upload and (i.candidate_number, code) in in_file
+                if in_it
                 else "Make the change in Interchange, then mark this issue handled"
             )
             said = f"Move-down to {code} confirmed by {d.decided_by}{on}. {step}."
+            answered = f"Move-down to {code} confirmed by {d.decided_by}{on}." + (
+                f" It is in the entries file {name}." if in_it else ""
+            )
         else:
             said = (
                 f"Move-down to {code} declined by {d.decided_by}{on}: the entry stays as it is."
@@ -213,6 +218,8 @@ def entry_file(
             )
             if same and not j.handled:
                 notes[j.id] = said
+            elif same and answered and j is not i and j.decision == d:
+                notes[j.id] = answered
     not_in = []
     for p in found_proposals(register):
         who_ = f"{p.candidate_number} {p.name}".strip()
