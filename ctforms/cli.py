@@ -861,7 +861,8 @@ def _by_and_date(f: Any) -> Any:
 @click.option(
     "--qualification",
     required=True,
-    help="The code the move-down would move them to (as the proposal names it), e.g. 05838.",
+    help="The code to move them to: the size a proposed move-down names, or the size a"
+    " wrong-size entry expects (a top-up), e.g. 05838.",
 )
 @click.option(
     "--make-change/--no-change",

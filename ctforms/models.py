@@ -512,15 +512,49 @@ class Handled(_Model):
     date: dt.date | None = None
     ocr_reference: str = ""
     by: str = ""
+    recorded_in: Literal["Actions", "Entry Decisions"] = Field(
+        default="Actions",
+        description="the records sheet that closed the issue: an action taken, or a decision"
+        " on an entry change that answers it",
+    )
 
 
 class Decision(_Model):
-    """What the centre decided about a proposed entry change (records.xlsx, Entry Decisions)."""
+    """What the centre decided about a proposed entry change (records.xlsx, Entry Decisions),
+    on the issue it decides and on each issue it answers."""
 
     make_change: bool
     decided_by: str
     date: dt.date | None = None
     row: int | None = Field(default=None, description="its row in the Entry Decisions sheet")
+    change: Literal["move-down", "top-up", "entry change"] | None = Field(
+        default=None, description="what was decided on"
+    )
+    code: str | None = Field(default=None, description="the qualification to move the student to")
+    entries_file: str | None = Field(
+        default=None,
+        description="the EDI entries file the confirmed change went in, once one is made",
+    )
+
+    def said(self, where: bool = True) -> str:
+        """The decision in a phrase: 'move-down to 05838 confirmed by A. Person on 12/06/2024;
+        it goes in the next entries file' (or '; in E6439572.X02' once it has a file); where:
+        whether to say the file."""
+        on = f" on {self.date:%d/%m/%Y}" if self.date else ""
+        what = f"{self.change or 'entry change'} to {self.code}" if self.code else "entry change"
+        if not self.make_change:
+            return f"{what} declined by {self.decided_by}{on}"
+        said = f"{what} confirmed by {self.decided_by}{on}"
+        if not where:
+            return said
+        return f"{said}; {self.where()}"
+
+    def where(self) -> str:
+        """Where a confirmed change goes: 'in E6439572.X02', or 'it goes in the next entries
+        file' until the entries step names one."""
+        return (
+            f"in {self.entries_file}" if self.entries_file else "it goes in the next entries file"
+        )
 
 
 class Issue(_Model):

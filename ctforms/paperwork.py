@@ -77,14 +77,34 @@ ENTRY_KINDS = frozenset(
 )
 
 
+def done_by_action(issue: Issue) -> bool:
+    """Whether an action is recorded against the issue (the Actions sheet). An issue closed
+    only by a decision (Entry Decisions) is not done: a confirmed change still has to be made,
+    so it stays in the entries file."""
+    return issue.handled and (issue.handled_by is None or issue.handled_by.recorded_in == "Actions")
+
+
+def awaits_entry(issue: Issue) -> bool:
+    """A confirmed entry change not yet recorded as made: its issue is closed by the decision,
+    and the Actions sheet (or the page's "Mark this issue handled") still records the upload."""
+    d = issue.decision
+    return (
+        issue.kind in (IssueKind.MOVE_DOWN_AVAILABLE, IssueKind.WRONG_SIZE_ENTRY)
+        and d is not None
+        and d.make_change
+        and not done_by_action(issue)
+    )
+
+
 def in_listing(issue: Issue) -> bool:
     """Whether the entries listing says something of this issue: a change without a recorded
-    action (a move-down confirmed, or proposed and not yet decided), or a move-down declined
-    (listed as declined, not in the file). Mirrors produce.entries.plan_changes."""
+    action (confirmed, called for by the records, or proposed and not yet decided), or a
+    change declined (listed as declined, not in the file). Mirrors
+    produce.entries.plan_changes."""
     if issue.kind not in ENTRY_KINDS or issue.candidate_number is None:
         return False
     declined = issue.decision is not None and not issue.decision.make_change
-    return declined or not issue.handled
+    return declined or not done_by_action(issue)
 
 
 def files_for(issue: Issue, centre: str) -> list[str]:

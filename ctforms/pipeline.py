@@ -28,7 +28,7 @@ from ctforms.paperwork import FORMS
 from ctforms.people import real_name
 from ctforms.read.catalogue import load_catalogue
 from ctforms.read.centre import load_centre
-from ctforms.register import Inputs, build_register
+from ctforms.register import Inputs, build_register, note_entries_file
 
 if TYPE_CHECKING:
     from ctforms.produce.entries import Written
@@ -45,9 +45,9 @@ TABLE_FILES = ["issues.json", "issues.txt", "actions.xlsx", "deadlines.ics"]
 READ = "Reading and checking the tracker"
 RUN_STEPS = [
     READ,
+    "Writing the entries file",
     "Writing the register and action list",
     "Filling the forms",
-    "Writing the entries file",
     "Making the evidence pack",
     "Archiving",
 ]
@@ -246,6 +246,16 @@ def _make_outputs(
     from ctforms.produce.report import render_table
 
     progress.step(RUN_STEPS[1])
+    # An EDI file is never replaced: the next of the series after every file made or sent
+    # (write_entries keeps an identical last file instead of writing it again).
+    written = write_entries(
+        register, load_catalogue(catalogues), stage, force=True, made_in=earlier
+    )
+    # Written first so every issue a confirmed change answers names its file ("in …X02").
+    for change in [*written.plan.changes, *written.plan.sent]:
+        if change.file:
+            note_entries_file(register, change.candidate_number, change.to_code, change.file)
+    progress.step(RUN_STEPS[2])
     tables = {
         "issues.json": register_text(register).encode(),
         "issues.txt": render_table(register).encode(),
@@ -254,17 +264,11 @@ def _make_outputs(
     }
     for name, data in tables.items():
         write_bytes(stage / name, data)
-    progress.step(RUN_STEPS[2])
+    progress.step(RUN_STEPS[3])
     produced = []
     for i, name in enumerate(FORMS):
         produced.append(produce_form(register, name, stage, force=True))
         progress.part((i + 1) / len(FORMS))
-    progress.step(RUN_STEPS[3])
-    # An EDI file is never replaced: the next of the series after every file made or sent
-    # (write_entries keeps an identical last file instead of writing it again).
-    written = write_entries(
-        register, load_catalogue(catalogues), stage, force=True, made_in=earlier
-    )
     # The archive holds exactly what this run wrote (the stage holds nothing else).
     wrote = sorted(p.name for p in stage.iterdir())
     pack, archived = pack_and_archive(register, stage, wrote, signer, progress)

@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from ctforms import __version__
-from ctforms.checks import rules, run_checks
+from ctforms.checks import guidance, rules, run_checks
 from ctforms.checks.context import Context
+from ctforms.checks.guidance import fields
 from ctforms.errors import InputError
 from ctforms.files.fast import construct, gc_paused
 from ctforms.models import (
@@ -34,7 +35,6 @@ from ctforms.models import (
     Summary,
     Tracker,
 )
-from ctforms.paperwork import listing_file_name
 from ctforms.read.catalogue import Catalogue, load_catalogue
 from ctforms.read.centre import load_centre
 from ctforms.read.records import read_records, unknown_expected
@@ -121,7 +121,7 @@ def assemble(
     warnings += _unknown_candidates(tracker, records, book)
     issues = _dedupe(issues)
     warnings += _mark_handled(issues, records, book)
-    warnings += _mark_decisions(issues, records, centre.centre.number, book)
+    warnings += _mark_decisions(issues, records, centre, book)
     sent = _entries_sent(records, centre.centre.number, book, warnings)
     issues.sort(key=_issue_order)
     students = _students(ctx, issues)
@@ -225,55 +225,161 @@ def _mark_handled(issues: list[Issue], records: Records, book: str = "records.xl
     return warnings
 
 
-def _mark_decisions(issues: list[Issue], records: Records, centre: str, book: str) -> list[str]:
-    """Attach the centre's decision to each proposed move-down it decided on."""
+# What a confirmed move-down answers for the student and the code they are entered for: the
+# move-down is proposed only when the achieved units already meet the smaller size, so every
+# shortfall of the rules of combination is resolved by it.
+ANSWERED_BY_MOVE_DOWN = frozenset(
+    {
+        IssueKind.GLH_SHORT,
+        IssueKind.MANDATORY_UNIT_MISSING,
+        IssueKind.INVALID_COMBINATION,
+    }
+)
+
+
+def _mark_decisions(
+    issues: list[Issue], records: Records, centre: CentreProfile, book: str
+) -> list[str]:
+    """Attach the centre's decision to each entry change it decided on (a proposed move-down,
+    or the top-up or move-down a wrong-size entry calls for) and to the issues the change
+    answers. Confirmed: they are closed by it (shown as decided, no longer blocking); declined
+    (keep the entry): they stay open and say who decided and when."""
     if not records.entry_decisions:
         return []
-    proposals = {
-        (i.candidate_number, i.evidence.move_down_code): i
-        for i in issues
-        if i.kind is IssueKind.MOVE_DOWN_AVAILABLE
+    changes: dict[tuple[str | None, str | None], Issue] = {}
+    for i in issues:
+        if i.kind is IssueKind.MOVE_DOWN_AVAILABLE:
+            changes[i.candidate_number, i.evidence.move_down_code] = i
+        elif i.kind is IssueKind.WRONG_SIZE_ENTRY and i.evidence.registered_code:
+            changes[i.candidate_number, i.evidence.expected_code] = i
+    texts = fields(centre.series, centre.centre.number)
+    # One decision per change: a later row for the same change replaces an earlier one.
+    latest = {
+        (row.candidate_number, row.qualification_code): row for row in records.entry_decisions
     }
     warnings: list[str] = []
-    for row in records.entry_decisions:
-        issue = proposals.get((row.candidate_number, row.qualification_code))
+    for row in latest.values():
+        issue = changes.get((row.candidate_number, row.qualification_code))
         if issue is None:
             warnings.append(
-                f"{book} Entry Decisions row {row.row}: no proposed move-down of candidate"
-                f" {row.candidate_number} to {row.qualification_code} in this register"
+                f"{book} Entry Decisions row {row.row}: no proposed move-down or top-up of"
+                f" candidate {row.candidate_number} to {row.qualification_code} in this register"
             )
             continue
-        issue.decision = Decision(
-            make_change=row.make_change, decided_by=row.decided_by, date=row.date, row=row.row
+        e = issue.evidence
+        decision = Decision(
+            make_change=row.make_change,
+            decided_by=row.decided_by,
+            date=row.date,
+            change="move-down"
+            if issue.kind is IssueKind.MOVE_DOWN_AVAILABLE
+            else e.direction or "entry change",
+            code=row.qualification_code,
+            row=row.row,
         )
-        _say_decision(issue, listing_file_name(centre))
+        issue.decision = decision
+        say_decision(issue, texts)
+        if issue.kind is not IssueKind.MOVE_DOWN_AVAILABLE:
+            continue
+        for other in issues:
+            if (
+                other.kind in ANSWERED_BY_MOVE_DOWN
+                and other.candidate_number == issue.candidate_number
+                and other.qualification_code == issue.qualification_code
+            ):
+                other.decision = decision
+                say_decision(other, texts)
     return warnings
 
 
-def _say_decision(issue: Issue, listing: str) -> None:
-    """The action of a decided proposal says what was decided, not 'decide'."""
-    d, e = issue.decision, issue.evidence
+def say_decision(issue: Issue, texts: Mapping[str, str]) -> None:
+    """Say the issue's decision in its action and remedy, and close what a confirmed change
+    answers; texts: the series' values the action templates name (guidance.fields). Called
+    again when the decision's entries file is known (note_entries_file)."""
+    d = issue.decision
     assert d is not None
-    on = f" on {d.date:%d/%m/%Y}" if d.date else ""
+    said = d.said()
+    listing = texts["entries_listing_file"]
+    changed = issue.kind in (IssueKind.MOVE_DOWN_AVAILABLE, IssueKind.WRONG_SIZE_ENTRY)
     if d.make_change:
-        issue.action = (
-            f"Move-down to {e.move_down_code} confirmed by {d.decided_by}{on} (Entry Decisions):"
-            f" it is in the EDI entries file named in {listing}. Upload that file or key the"
-            f" change into Interchange, then check the tracker shows the student against"
-            f" {e.move_down_code}."
+        head = d.said(where=False)
+        where = (
+            f"it is in {d.entries_file}" if d.entries_file else "it goes in the next entries file"
         )
-        issue.remedy = f"make the entry: see {listing}"
+        if changed:
+            issue.action = (
+                f"{head[0].upper()}{head[1:]} (Entry Decisions); {where}. Upload that file (the"
+                f" entries listing {listing} names it) or key the change into Interchange, then"
+                f" check the tracker shows the student against {d.code}."
+            )
+        else:
+            issue.action = (
+                f"Answered by a decision: {head} (Entry Decisions); {where}. The units already"
+                f" achieved meet {d.code}, so once the entry is changed this no longer stands"
+                " in the way of a result."
+            )
+        issue.remedy = f"decided: {said}"
+        # No longer blocking: what is left to do is the entry change, made from the file.
+        issue.severity = Severity.INFO
+        if not issue.handled or (issue.handled_by and issue.handled_by.recorded_in != "Actions"):
+            issue.handled = True
+            issue.handled_by = Handled(
+                action_taken=f"{(d.change or 'entry change').capitalize()} to {d.code}"
+                f" confirmed in Entry Decisions; {d.where()}",
+                date=d.date,
+                by=d.decided_by,
+                recorded_in="Entry Decisions",
+            )
         return
-    issue.action = (
-        f"Move-down to {e.move_down_code} declined by {d.decided_by}{on} (Entry Decisions): the"
-        " student stays entered as they are; put right the other issues for them."
-    )
-    issue.remedy = "none: declined"
-    if not issue.handled:
-        issue.handled = True
-        issue.handled_by = Handled(
-            action_taken="Move-down declined (Entry Decisions)", date=d.date, by=d.decided_by
+    if issue.kind is IssueKind.MOVE_DOWN_AVAILABLE:
+        # The proposal is answered: no.
+        issue.action = (
+            f"{said[0].upper() + said[1:]} (Entry Decisions): the student stays entered as they"
+            " are; put right the other issues for them."
         )
+        issue.remedy = "none: declined"
+        if not issue.handled:
+            issue.handled = True
+            issue.handled_by = Handled(
+                action_taken=f"{(d.change or 'entry change').capitalize()} declined in Entry"
+                " Decisions",
+                date=d.date,
+                by=d.decided_by,
+                recorded_in="Entry Decisions",
+            )
+        return
+    # Keep the entry: what the change would have answered still stands, and says why.
+    if issue.kind in guidance.DECLINED_KINDS:
+        action, remedy = guidance.with_smaller(issue.kind, guidance.Smaller(declined=said)).render(
+            texts
+        )
+    elif issue.kind is IssueKind.WRONG_SIZE_ENTRY:
+        e = issue.evidence
+        action = (
+            f"Entry Decisions: {said}. The student stays entered for {e.registered_code}, but"
+            f" the Expected sheet says {e.expected_code}. If {e.registered_code} is now"
+            " right, correct the Expected sheet and check again; if not, record the change"
+            " as Y in Entry Decisions so it goes in the entries file."
+        )
+        remedy = f"correct the Expected sheet, or record Y in Entry Decisions ({said})"
+    else:
+        action = (
+            f"Entry Decisions: {said}, so the student stays entered for this size and this"
+            f" still stands in the way of a result. {issue.action}"
+        )
+        remedy = f"{issue.remedy} ({said})"
+    issue.action, issue.remedy = action, remedy
+
+
+def note_entries_file(register: Register, candidate_number: str, code: str, file: str) -> None:
+    """Record the EDI entries file a confirmed change (to code, for the candidate) went in, on
+    every issue its decision closes, and say it: '...; in E6439572.X02'."""
+    texts = fields(register.series, register.centre.number)
+    for issue in register.issues:
+        d = issue.decision
+        if d and d.make_change and (issue.candidate_number, d.code) == (candidate_number, code):
+            d.entries_file = file
+            say_decision(issue, texts)
 
 
 def _unknown_candidates(tracker: Tracker, records: Records, book: str) -> list[str]:

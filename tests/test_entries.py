@@ -117,14 +117,22 @@ def test_a_confirmed_move_down_goes_into_the_file(tmp_path: Path) -> None:
         "decided_by": "Ben Okoro",
         "date": "2024-06-12",
         "row": 2,
+        "change": "move-down",
+        "code": "05838",
+        "entries_file": None,
     }
-    # Every output now says what was decided, not "decide".
+    # Every output now says what was decided, not "decide"; the decision closes the proposal
+    # (the change is made from the file, so it stays in it).
     assert issue["action"].startswith(
-        "Move-down to 05838 confirmed by Ben Okoro on 12/06/2024 (Entry Decisions): it is in"
-        " the EDI entries file named in 64395-entries-listing.xlsx."
+        "Move-down to 05838 confirmed by Ben Okoro on 12/06/2024 (Entry Decisions); it goes in"
+        " the next entries file. Upload that file (the entries listing"
+        " 64395-entries-listing.xlsx names it)"
     )
-    assert issue["remedy"] == "make the entry: see 64395-entries-listing.xlsx"
-    assert not issue["handled"]
+    assert issue["remedy"] == (
+        "decided: move-down to 05838 confirmed by Ben Okoro on 12/06/2024; it goes in the next"
+        " entries file"
+    )
+    assert issue["handled"] and issue["handled_by"]["recorded_in"] == "Entry Decisions"
     out = tmp_path / "entries"
     result = invoke("entries", register, "-o", out, "--catalogue", CAT)
     assert result.exit_code == 0, result.output
@@ -159,8 +167,8 @@ def test_a_decision_for_no_proposal_is_a_warning(tmp_path: Path) -> None:
     records = _decisions(tmp_path, ["0001", "05838", "Y", "Ben Okoro", None])
     register = json.loads(_register_from(tmp_path, records).read_text())
     assert (
-        "records.xlsx Entry Decisions row 2: no proposed move-down of candidate 0001 to 05838 in"
-        " this register"
+        "records.xlsx Entry Decisions row 2: no proposed move-down or top-up of candidate 0001"
+        " to 05838 in this register"
     ) in register["warnings"]
 
 

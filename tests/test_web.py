@@ -592,6 +592,42 @@ def test_a_decision_is_recorded_where_the_cli_reads_it(fresh: Site, choice: str)
     assert cli_register.model_dump(exclude={"inputs"}) == register.model_dump(exclude={"inputs"})
 
 
+@pytest.mark.parametrize("choice", ["yes", "no"])
+def test_results_show_what_a_decision_answers(fresh: Site, choice: str) -> None:
+    """Issue 17, item 7: a confirmed move-down closes 0012's glh-short (decided, no longer
+    blocking); keeping the entry leaves it blocking, saying who decided and when."""
+    r = fresh.post(
+        "decisions/entry",
+        {"proposal": "0012/05838", "make_change": choice, "by": "Ben Okoro", "date": "2024-06-12"},
+    )
+    assert r.status_code == 303
+    _check_again(fresh)
+    page = fresh.get("results").text
+
+    def block(issue_id: str) -> str:
+        return page.split(f'id="issue-{issue_id}"')[1].split('<li class="issue')[0]
+
+    glh, move = block("glh-short/0012/05839/-"), block("move-down-available/0012/05839/-")
+    blocking = re.search(r"Blocking, not yet handled</dt><dd>(\d+)</dd>", page)
+    assert blocking is not None
+    if choice == "yes":
+        assert int(blocking[1]) == 20  # the demo alone has 21
+        assert '<span class="tag info">For information</span>' in glh
+        assert '<span class="tag ok">Decided</span>' in glh
+        assert (
+            "<dt>Decided</dt><dd>Move-down to 05838 confirmed in Entry Decisions; it goes in the"
+            " next entries file (Wednesday 12 June 2024, by Ben Okoro).</dd>"
+        ) in glh
+        assert "Mark this issue handled" not in glh  # nothing left to do for it
+        # The change itself can still be marked done once the file is uploaded.
+        assert '<span class="tag ok">Decided</span>' in move and "Mark this issue handled" in move
+    else:
+        assert int(blocking[1]) == 21
+        assert '<span class="tag blocking">Blocking</span>' in glh and "Decided" not in glh
+        assert "move-down to 05838 declined by Ben Okoro on 12/06/2024" in glh
+        assert "Mark this issue handled" in glh
+
+
 def test_a_decision_without_a_choice_or_a_name_is_said_beside_them(fresh: Site) -> None:
     before = (fresh.workspace.root / "records.xlsx").read_bytes()
     r = fresh.post("decisions/entry", {"proposal": "0012/05838", "by": " ", "date": "soon"})
@@ -901,14 +937,17 @@ def test_a_confirmed_move_down_is_shown_with_its_next_step(fresh: Site) -> None:
     glh = next(i for i in register.issues if i.id == "glh-short/0012/05839/-")
     page = fresh.get("results").text
     block = page.split(f'id="issue-{glh.id}"')[1].split("</li>\n")[0]
+    # Issue 17, item 7: the confirmed move-down answers the shortfall: decided, nothing left
+    # to mark for it; the change itself is marked once the file is uploaded.
     said = (
         "Move-down to 05838 confirmed by Ben Okoro on Wednesday 12 June 2024. It is in the"
-        f" entries file {edi}: upload that file in Interchange, then mark this issue handled."
+        f" entries file {edi}."
     )
-    assert said in block
+    assert said in block and "Mark this issue handled" not in block
     move = next(i for i in register.issues if i.kind.value == "move-down-available")
     block = page.split(f'id="issue-{move.id}"')[1].split("</li>\n")[0]
     assert "Move-down decided (change)" in block and "Decide on the move-down" not in block
+    assert f"entries file {edi}: upload it in Interchange, then mark this issue handled" in block
     decisions = fresh.get(f"decisions?issue={glh.id}").text
     assert said in decisions
     # The entries file's changes and why each is there: 0036 from the records, unasked.

@@ -9,16 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ctforms.checks import rules
+from ctforms.checks import guidance, rules
 from ctforms.checks.context import Context, Expecting, result
-from ctforms.models import (
-    PASSING_GRADES,
-    CheckResult,
-    Evidence,
-    Issue,
-    IssueKind,
-    UnitStatus,
-)
+from ctforms.models import CheckResult, Evidence, Issue, IssueKind
 
 TITLE = "Rules of combination and GLH"
 _LISTED = 10  # candidate numbers named in the one-line summary; all are in the evidence
@@ -87,6 +80,17 @@ def _verdicts(ctx: Context, exp: Expecting, combo: rules.Combination) -> list[Is
         glh_required=combo.glh_required,
         unverified=combo.unverified or None,
     )
+    drop: list[list[int]] = []
+    if combo.outcome is rules.Outcome.INVALID_COMBINATION:
+        drop = rules.drop_to_meet(qual, exp.units, exp.catalogue.units)
+    # A move-down is looked for only while the registered size is out of reach; the advice to
+    # add units names it only where the catalogue has a smaller size the achieved units meet.
+    down = ctx.move_down(exp) if combo.outcome in rules.FAILED and not drop else None
+    advice = down.advice if down is not None else guidance.Smaller()
+
+    def todo(kind: IssueKind) -> guidance.Action:
+        return guidance.with_smaller(kind, advice, proposal=bool(down and down.proposed))
+
     if combo.outcome is rules.Outcome.MANDATORY_MISSING:
         for unit in combo.mandatory_missing:
             issues.append(
@@ -97,6 +101,7 @@ def _verdicts(ctx: Context, exp: Expecting, combo: rules.Combination) -> list[Is
                     unit=unit,
                     summary=f"Mandatory unit {unit} is not being taken",
                     evidence=base.model_copy(update={"mandatory_missing": [unit]}),
+                    action=todo(IssueKind.MANDATORY_UNIT_MISSING),
                 )
             )
     if combo.glh_short:
@@ -117,10 +122,10 @@ def _verdicts(ctx: Context, exp: Expecting, combo: rules.Combination) -> list[Is
                         else None
                     }
                 ),
+                action=todo(IssueKind.GLH_SHORT),
             )
         )
     if combo.outcome is rules.Outcome.INVALID_COMBINATION:
-        drop = rules.drop_to_meet(qual, exp.units, exp.catalogue.units)
         ways = " or ".join(rules.units_text(d) for d in drop)
         notes = combo.groups_short + ([f"dropping {ways} would meet the rules"] if drop else [])
         issues.append(
@@ -138,17 +143,10 @@ def _verdicts(ctx: Context, exp: Expecting, combo: rules.Combination) -> list[Is
                 ),
             )
         )
-        if drop:
-            return issues  # the registered size is within reach: no move-down to propose
-    if combo.outcome not in rules.FAILED:
-        return issues
-    achieved = sorted(
-        n
-        for n, u in exp.units.items()
-        if u.status is UnitStatus.RESULT_ACHIEVED and (u.grade is None or u.grade in PASSING_GRADES)
-    )
-    siblings = ctx.catalogue.siblings(code)
-    smaller = rules.move_down(qual, siblings, achieved, exp.catalogue.units)
+    if down is None:
+        return issues  # not failed, or the registered size is within reach: no move-down
+    achieved = exp.achieved
+    smaller = down.proposed
     if smaller is not None:
         issues.append(
             ctx.issue(
@@ -165,9 +163,9 @@ def _verdicts(ctx: Context, exp: Expecting, combo: rules.Combination) -> list[Is
                 ),
             )
         )
-    elif maybe := rules.move_down_possible(qual, siblings, achieved, exp.catalogue.units):
+    elif down.possible:
         # Not proposed: the smaller size's rules are not fully known. Say what to check.
-        other = maybe[0]
+        other = down.possible[0]
         done = ", ".join(map(str, achieved)) or "none"
         hint = (
             f"a move-down to {other.code} ({other.size or 'a smaller size'}) may be possible:"

@@ -9,9 +9,10 @@ from functools import cached_property
 from operator import attrgetter
 
 from ctforms.checks import rules
-from ctforms.checks.guidance import GUIDANCE, Action, fields
+from ctforms.checks.guidance import GUIDANCE, Action, Smaller, fields
 from ctforms.models import (
     GOOD_STATUSES,
+    PASSING_GRADES,
     Assessment,
     Candidate,
     CandidateDetails,
@@ -22,6 +23,7 @@ from ctforms.models import (
     Evidence,
     Issue,
     IssueKind,
+    Qualification,
     QualificationEntry,
     Records,
     Severity,
@@ -74,6 +76,16 @@ class Expecting:
             self._problem_units = found
         return found
 
+    @property
+    def achieved(self) -> list[int]:
+        """The units achieved with a passing grade, by number."""
+        return sorted(
+            n
+            for n, u in self.units.items()
+            if u.status is UnitStatus.RESULT_ACHIEVED
+            and (u.grade is None or u.grade in PASSING_GRADES)
+        )
+
     def required(self, unit: int) -> bool:
         if self.combination is None:
             return True
@@ -83,6 +95,30 @@ class Expecting:
         """Required whatever the parts of the rules not known turn out to be."""
         c = self.combination
         return c is not None and (not c.unverified or unit in c.strictly_required)
+
+
+@dataclass(frozen=True)
+class MoveDown:
+    """The smaller sizes of the expected qualification a student could move down to: the
+    largest their achieved units meet (proposed), those they may meet though the rules are not
+    fully known (possible), and whether the catalogue has any smaller size at all."""
+
+    proposed: Qualification | None = None
+    possible: tuple[Qualification, ...] = ()
+    any: bool = False
+
+    @property
+    def advice(self) -> Smaller:
+        """What the actions may say of it (guidance.with_smaller)."""
+
+        def sized(q: Qualification) -> tuple[str, str]:
+            return q.code, q.size or "a smaller size"
+
+        return Smaller(
+            proposed=sized(self.proposed) if self.proposed else None,
+            possible=sized(self.possible[0]) if self.possible else None,
+            any=self.any,
+        )
 
 
 @dataclass
@@ -121,6 +157,21 @@ class Context:
         found = self.tracker.candidates.get(candidate)
         entry = found.entries.get(code) if found else None
         return entry.units.get(unit) if entry else None
+
+    def move_down(self, exp: Expecting) -> MoveDown:
+        """Where a student of the expected qualification could move down to (the catalogue's
+        smaller sizes of the same subject, judged on the units already achieved)."""
+        entry = exp.catalogue
+        if entry is None:
+            return MoveDown()
+        qual, units = entry.qualification, entry.units
+        siblings = self.catalogue.siblings(exp.expected_code)
+        achieved = exp.achieved
+        proposed = rules.move_down(qual, siblings, achieved, units)
+        if proposed is not None:
+            return MoveDown(proposed=proposed, any=True)
+        possible = tuple(rules.move_down_possible(qual, siblings, achieved, units))
+        return MoveDown(possible=possible, any=bool(rules.smaller_sizes(qual, siblings)))
 
     @cached_property
     def in_scope(self) -> set[str]:

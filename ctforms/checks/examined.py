@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ctforms.checks.context import NEVER_STARTED, Context, result
-from ctforms.checks.guidance import GUIDANCE, maybe_not_needed
+from ctforms.checks.guidance import GUIDANCE, maybe_not_needed, with_smaller
 from ctforms.models import Assessment, CheckResult, Evidence, Issue, IssueKind, Severity, UnitStatus
 
 TITLE = "Required examined units"
@@ -48,6 +48,10 @@ def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
                 if kind is IssueKind.EXAMINED_NOT_ACHIEVED
                 else "no entry this series"
             )
+            action = GUIDANCE[kind].action
+            if kind is IssueKind.EXAMINED_NOT_ACHIEVED:
+                # A move-down is named only where the catalogue has a size it could be.
+                action = with_smaller(kind, ctx.move_down(exp).advice)
             issues.append(
                 ctx.issue(
                     kind,
@@ -55,7 +59,7 @@ def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
                     code=exp.entry.code,
                     unit=unit,
                     severity=severity,
-                    action=maybe_not_needed(GUIDANCE[kind].action) if severity else None,
+                    action=maybe_not_needed(action) if severity else action,
                     summary=f"Examined unit {number}: {what}",
                     evidence=Evidence(
                         unit_status=unit.status.value,

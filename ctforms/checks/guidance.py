@@ -169,10 +169,9 @@ GUIDANCE: dict[IssueKind, Guidance] = {
     K.MANDATORY_UNIT_MISSING: Guidance(
         B,
         _act(
-            "A mandatory unit of the qualification is not being taken. Enter or claim the unit;"
-            " if the student cannot complete it, consider moving them down to a smaller size"
-            " whose rules their achieved units already meet.",
-            "enter or claim the unit (or a move-down entry)",
+            # The check says, for each student, whether a move-down can help (with_smaller).
+            "A mandatory unit of the qualification is not being taken. Enter or claim the unit.",
+            "enter or claim the unit",
             BEFORE_CLOSE,
         ),
     ),
@@ -180,9 +179,8 @@ GUIDANCE: dict[IssueKind, Guidance] = {
         B,
         _act(
             "The units the student is taking do not add up to the qualification's minimum"
-            " guided learning hours. Add the missing units, or move the student down to a"
-            " smaller size if their achieved units already meet its rules.",
-            "enter or claim more units (or a move-down entry)",
+            " guided learning hours. Enter or claim the missing units.",
+            "enter or claim more units",
             BEFORE_CLOSE,
         ),
     ),
@@ -226,9 +224,8 @@ GUIDANCE: dict[IssueKind, Guidance] = {
         B,
         _act(
             "The examined unit was attempted and not achieved (U or N) and has not been"
-            " re-entered. Re-enter the student for the unit, or move them down to a smaller size"
-            " if their achieved units meet its rules.",
-            "re-enter the unit (or a move-down entry)",
+            " re-entered. Re-enter the student for the unit.",
+            "re-enter the unit",
             BEFORE_CLOSE,
         ),
     ),
@@ -399,6 +396,84 @@ MODERATED_NOT_ACHIEVED_NO_VISIT = _act(
     "book a visit; moderation claim in Interchange",
     BEFORE_LAST_VISIT,
 )
+
+
+@dataclass(frozen=True)
+class Smaller:
+    """What a move-down could do for one student, from the catalogue: the smaller size their
+    achieved units already meet (proposed), else one they may meet though its rules are not
+    fully known (possible), else none; any: whether the catalogue has a smaller size at all.
+    A size is its code and its name: ("05838", "Certificate")."""
+
+    proposed: tuple[str, str] | None = None
+    possible: tuple[str, str] | None = None
+    any: bool = False
+    declined: str | None = None  # the centre decided against the move-down: Decision.said()
+
+
+# What the student must do to meet the size they are entered for, by kind (with_smaller).
+_MUST: dict[IssueKind, str] = {
+    K.GLH_SHORT: "complete them",
+    K.MANDATORY_UNIT_MISSING: "complete it",
+    K.EXAMINED_NOT_ACHIEVED: "retake and pass it",
+}
+
+
+# The kinds with_smaller words, so also those whose action says a move-down was declined.
+DECLINED_KINDS = frozenset(_MUST)
+
+
+def _literal(text: str) -> str:
+    """Catalogue text put into a template: its braces kept as they are."""
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+def _cannot(who: str, must: str) -> str:
+    """What else can be done when no move-down helps."""
+    return (
+        f"{who} cannot {must} in time, they cannot certificate this series: email {{vq_email}}"
+        " so OCR changes their certification status."
+    )
+
+
+def with_smaller(kind: IssueKind, smaller: Smaller, proposal: bool = False) -> Action:
+    """The action for a unit or GLH shortfall that names a move-down only where the catalogue
+    has a smaller size the student's achieved units meet (or may meet); otherwise it says what
+    else can be done. proposal: a move-down issue stands beside this one (say so)."""
+    usual = GUIDANCE[kind].action
+    lead, must, remedy = usual.text, _MUST[kind], usual.remedy
+    if smaller.declined:
+        said = _literal(smaller.declined)
+        text = (
+            f"{lead} Entry Decisions: {said}, so the student stays entered for this size. "
+            + _cannot("If the student", must)
+        )
+        remedy = f"{remedy}; if that cannot be done in time, email {{vq_email}} ({said})"
+    elif smaller.proposed:
+        code, size = (_literal(x) for x in smaller.proposed)
+        see = " (see the move-down issue)" if proposal else ""
+        text = (
+            f"{lead} If the student cannot {must} in time, a move-down to {code} ({size}) lets them"
+            f" still get a result: their achieved units already meet its rules{see}."
+        )
+        remedy = f"{remedy} (or move down to {code})"
+    elif smaller.possible:
+        code, size = (_literal(x) for x in smaller.possible)
+        text = (
+            f"{lead} If the student cannot {must} in time, a move-down to {code} ({size}) may be"
+            " possible: its rules are not fully known, so check in the centre handbook whether"
+            " the achieved units meet them. " + _cannot("If not, and the student", must)
+        )
+        remedy = f"{remedy} (or check a move-down to {code})"
+    else:
+        why = (
+            "the units already achieved do not meet any smaller size in the catalogue"
+            if smaller.any
+            else "there is no smaller size of this qualification in the catalogue"
+        )
+        text = f"{lead} A move-down cannot help: {why}. " + _cannot("If the student", must)
+        remedy = f"{remedy}; if that cannot be done in time, email {{vq_email}}"
+    return Action(text, remedy, usual.deadline, usual.deadline_label)
 
 
 def maybe_not_needed(action: Action) -> Action:

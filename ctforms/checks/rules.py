@@ -467,6 +467,13 @@ def _smaller(registered: Qualification, siblings: Sequence[Qualification]) -> li
     return [q for glh, q in sorted(sized, key=lambda s: (-s[0], s[1].code)) if glh < registered.glh]
 
 
+def smaller_sizes(
+    registered: Qualification, siblings: Sequence[Qualification]
+) -> list[Qualification]:
+    """The catalogue's sizes smaller than the registered one, largest first."""
+    return _smaller(registered, siblings)
+
+
 def move_down(
     registered: Qualification,
     siblings: Sequence[Qualification],

@@ -16,6 +16,7 @@ import re
 from collections import defaultdict
 
 from ctforms.models import Issue, Register, Severity
+from ctforms.paperwork import awaits_entry
 
 PRODID = "-//ctforms//Checkpoint 2 deadlines//EN"
 # The reminder: the day before, at 09:00 (an all-day event starts at midnight).
@@ -52,10 +53,11 @@ def _line(issue: Issue) -> str:
 
 
 def due_by_date(register: Register) -> dict[dt.date, list[Issue]]:
-    """Open issues (no action recorded yet) by deadline, most serious first within a day."""
+    """Open issues (no action recorded yet) by deadline, most serious first within a day; a
+    confirmed entry change not yet made stays (decided, the entry is still to be changed)."""
     due: dict[dt.date, list[Issue]] = defaultdict(list)
     for issue in register.issues:
-        if issue.deadline is not None and not issue.handled:
+        if issue.deadline is not None and (not issue.handled or awaits_entry(issue)):
             due[issue.deadline].append(issue)
     order = {Severity.BLOCKING: 0, Severity.WARNING: 1, Severity.INFO: 2}
     return {

@@ -27,7 +27,7 @@ from ctforms.files.xlsxio import (
     workbook_bytes,
 )
 from ctforms.models import Issue, IssueKind, Proposal, Register, SentFile
-from ctforms.paperwork import ENTRY_KINDS, listing_file_name
+from ctforms.paperwork import ENTRY_KINDS, done_by_action, listing_file_name
 from ctforms.produce import edi
 from ctforms.produce.names import NameError_, entry_name
 from ctforms.read.catalogue import Catalogue
@@ -95,7 +95,7 @@ def proposals(register: Register, catalogue: Catalogue | None = None) -> list[Pr
                 decision=d.make_change if d else None,
                 decided_by=d.decided_by if d else None,
                 decided_on=d.date if d else None,
-                handled=issue.handled,
+                handled=done_by_action(issue),
             )
         )
     return found
@@ -151,13 +151,20 @@ def plan_changes(register: Register, catalogue: Catalogue) -> Plan:
             issue.decision and issue.decision.make_change
         ):
             continue
-        if issue.handled:
-            continue
+        if done_by_action(issue):
+            continue  # a change closed only by its confirmation still has to be made
         found = _change_for(issue)
         if found is None:
             continue
         from_code, to_code, kind = found
         number = issue.candidate_number
+        if issue.decision is not None and not issue.decision.make_change:
+            # The centre decided to keep the entry: said, never put in the file.
+            skipped.append(
+                f"candidate {number}: {issue.decision.said()} (Entry Decisions): the entry"
+                " stays as it is"
+            )
+            continue
         if from_code and not catalogue.same_subject(from_code, to_code):
             raise InputError(
                 f"candidate {number}: a {kind} from {from_code} to {to_code} is not within the"

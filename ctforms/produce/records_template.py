@@ -50,10 +50,12 @@ PURPOSE = {
     "Markbook": "The final grade in your markbook for each moderated unit.",
     "TAGs": "Mid-flight teacher assessed grades (assessment planned 1 Aug 2020 - 31 Aug 2021).",
     "RIA": "Reduction in assessment requests (2021/22) you made, per unit.",
-    "Entry Decisions": "Your decision on a proposed entry change (a move-down ctforms found"
-    " possible): the candidate, the code to move them to, Y to make the change or N not to, and"
-    " who decided. Only a change marked Y here goes into the EDI entries file. (The Decisions"
-    " page of ctforms in your browser writes this sheet for you.)",
+    "Entry Decisions": "Your decision on an entry change (a move-down ctforms found possible,"
+    " or the top-up or move-down a wrong-size entry calls for): the candidate, the code to move"
+    " them to, Y to make the change or N to keep the entry, and who decided. A proposed"
+    " move-down goes into the EDI entries file only when marked Y, and a change marked N stays"
+    " out. A change marked Y answers the issues it resolves: they show as decided, no longer"
+    " blocking. (The Decisions page of ctforms in your browser writes this sheet for you.)",
     "Actions": "What you did about an issue. The Issue ID is the one the issue has in the"
     " results (issues.txt, the action list actions.xlsx, the evidence pack); the issue then"
     " shows as handled. (The Decisions page writes this sheet for you.)",

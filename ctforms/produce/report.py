@@ -19,7 +19,7 @@ def _lines(issue: Issue) -> list[str]:
     if is_overdue(issue):
         when += " OVERDUE"
     if issue.handled:
-        when = "handled; was " + when
+        when = ("decided; was " if _decided(issue) else "handled; was ") + when
     if issue.candidate_number is None:  # who already names the code
         qual = f" {issue.qualification_title}".rstrip()
     else:
@@ -47,10 +47,20 @@ def _sections(issues: list[Issue]) -> list[tuple[str, list[Issue]]]:
         for title, order, severity in groups
         if (n := len(found := [i for i in todo if i.severity is severity]))
     ]
-    handled = [i for i in ordered if i.handled]
+    decided = [i for i in ordered if i.handled and _decided(i)]
+    if decided:
+        sections.append(
+            (f"Decided ({len(decided)}): recorded in the Entry Decisions sheet", decided)
+        )
+    handled = [i for i in ordered if i.handled and not _decided(i)]
     if handled:
         sections.append((f"Handled ({len(handled)}): recorded in the Actions sheet", handled))
     return sections
+
+
+def _decided(issue: Issue) -> bool:
+    """Closed by a decision on an entry change (Entry Decisions), not by an action."""
+    return issue.handled_by is not None and issue.handled_by.recorded_in == "Entry Decisions"
 
 
 @without_gc

@@ -27,7 +27,7 @@ from ctforms.files.limits import TRACKER_MAX_BYTES, XLSX_MAX_BYTES
 from ctforms.files.output import write_bytes
 from ctforms.models import Issue, Register, Severity
 from ctforms.options import EARLIEST_AS_OF, LATEST_AS_OF
-from ctforms.paperwork import files_for
+from ctforms.paperwork import awaits_entry, files_for
 from ctforms.produce.archive import verify_archive
 from ctforms.produce.decisions import record_sent
 from ctforms.read.centre import load_centre, long_date
@@ -397,6 +397,7 @@ async def results(request: Request) -> Response:
         files_of=lambda issue: _issue_files(issue, register, run),
         notes=decide.entry_file(run, decide.catalogues(site)).notes,
         done_line=done_line,
+        awaits_entry=awaits_entry,
         runs=site.workspace.run_folders(),
         signed_by=decide.signed_by,
         outside=date_outside(register.as_of, register.series),

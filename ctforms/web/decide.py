@@ -24,6 +24,7 @@ from ctforms.errors import InputError
 from ctforms.files.limits import TRACKER_MAX_BYTES, XLSX_MAX_BYTES
 from ctforms.files.output import write_bytes
 from ctforms.models import ActionRow, DecisionRow, Issue, IssueKind, Register, SentFile
+from ctforms.paperwork import awaits_entry
 from ctforms.produce.decisions import record_action, record_entry_decision
 from ctforms.produce.pack import SIGNING_ROLE, outstanding
 from ctforms.read.catalogue import load_catalogue, read_catalogue_file
@@ -173,9 +174,9 @@ def entry_file(
     for ch in plan.changes:
         first = by_id.get(ch.issue_ids[0]) if ch.issue_ids else None
         d = first.decision if first else None
-        if first is not None and first.kind is IssueKind.MOVE_DOWN_AVAILABLE and d is not None:
+        if first is not None and d is not None and d.make_change:
             on = f" on {long_date(d.date)}" if d.date else ""
-            why = f"Confirmed by {d.decided_by}{on} on the Decisions page."
+            why = f"Confirmed by {d.decided_by}{on} (Entry Decisions)."
         else:
             why = (
                 f"{first.summary.rstrip('.')}." if first else ""
@@ -203,16 +204,21 @@ def entry_file(
         if i.kind is not IssueKind.MOVE_DOWN_AVAILABLE or d is None or not code:
             continue
         on = f" on {long_date(d.date)}" if d.date else ""
+        answered = ""  # for the issues the confirmed change closes: nothing left to mark
         if d.make_change:
+            in_it = bool(upload) and (i.candidate_number, code) in in_file
             step = (
                 f"{upload}, then mark this issue handled"
-                if upload and (i.candidate_number, code) in in_file
+                if in_it
                 else f"It was sent to OCR in {sent_in[(i.candidate_number, code)]}: mark this"
                 " issue handled once the tracker shows it"
                 if (i.candidate_number, code) in sent_in
                 else "Make the change in Interchange, then mark this issue handled"
             )
             said = f"Move-down to {code} confirmed by {d.decided_by}{on}. {step}."
+            answered = f"Move-down to {code} confirmed by {d.decided_by}{on}." + (
+                f" It is in the entries file {name}." if in_it else ""
+            )
         else:
             said = (
                 f"Move-down to {code} declined by {d.decided_by}{on}: the entry stays as it is."
@@ -225,6 +231,8 @@ def entry_file(
             )
             if same and not j.handled:
                 notes[j.id] = said
+            elif same and answered and j is not i and j.decision == d:
+                notes[j.id] = answered
     not_in = []
     for p in found_proposals(register):
         who_ = f"{p.candidate_number} {p.name}".strip()
@@ -317,7 +325,7 @@ def _decisions_page(
     now = {(d.candidate_number, d.qualification_code): d for d in decided}
     acted = {a.issue_id: a for a in actions}
     chosen = request.query_params.get("issue", "")
-    open_issues = [i for i in by_urgency(register.issues) if not i.handled]
+    open_issues = [i for i in by_urgency(register.issues) if not i.handled or awaits_entry(i)]
     today = dt.date.today()
     return site.page(
         request,
