@@ -299,7 +299,8 @@ def test_the_cli_records_a_decision_and_an_action_and_the_run_agrees(tmp_path: P
     out = tmp_path / "out"
     args: list[str | Path] = [DEMO / "tracker.csv", "--centre", DEMO / "centre.toml"]
     args += ["--records", records]
-    result = invoke("run", *args, "--catalogue", RULES, "--as-of", "2024-06-10", "-o", out)
+    # A check on the day of the decision and the action uses them (one before it does not).
+    result = invoke("run", *args, "--catalogue", RULES, "--as-of", "2024-06-12", "-o", out)
     assert result.exit_code == 0, result.output
     assert "20 blocking not handled" in result.output  # the demo alone has 21
     assert b"E001205838M05839" in (out / "E6439572.X01").read_bytes()
@@ -374,7 +375,7 @@ def test_proposals_say_what_the_records_decided(tmp_path: Path) -> None:
     records = _demo_records(tmp_path)
     _decide(records, make_change=False)
     sources = pipeline.Sources(DEMO / "tracker.csv", DEMO / "centre.toml", records, (RULES,))
-    register = pipeline.check(sources, dt.date(2024, 6, 10))
+    register = pipeline.check(sources, DAY)
     (p,) = pipeline.proposals(register, (RULES,))
     assert (p.decision, p.decided_by, p.decided_on, p.handled) == (False, "Ben Okoro", DAY, True)
     assert p.note.endswith("declined by Ben Okoro on 12/06/2024; not in the file")

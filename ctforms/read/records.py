@@ -125,6 +125,14 @@ SHEETS: dict[str, tuple[type[BaseModel], str, list[tuple[str, str, Parser, bool]
         ],
     ),
 }
+# The sheets that record what the centre did, each with the column that dates a row. A row
+# dated after the check's date (--as-of) had not happened then: that check leaves it out and
+# says so once per sheet, and a check dated on or after it uses it. A sheet of such records
+# is one more line here (its sheet in SHEETS, its field here).
+DATED_SHEETS: dict[str, str] = {
+    "Entry Decisions": "date",
+    "Actions": "date",
+}
 _DATE_FIELDS = {
     "visit_date",
     "claim_submitted_on",
@@ -154,7 +162,9 @@ def open_workbook(path: Path) -> Any:
 
 
 def read_records(path: Path, as_of: dt.date | None = None) -> Records:
-    """as_of: the date the checks are judged on; a claim submitted after it is refused."""
+    """as_of: the date the checks are judged on: a row of a dated sheet (DATED_SHEETS) after
+    it is left out, with a warning; a claim submitted after it for a visit held is refused.
+    Without as_of (the pages and commands that write or list records), every row is read."""
     path = Path(path)
     if not path.exists():
         raise InputError("file not found (make one with 'ctforms records template')", file=path)
@@ -172,6 +182,10 @@ def read_records(path: Path, as_of: dt.date | None = None) -> Records:
                 _refuse_contradictions(rows, path.name, ws.title)
             if attr == "visits" and as_of is not None:
                 _refuse_future_claims(rows, path.name, ws.title, as_of)
+                warnings += _visits_not_yet_held(rows, path.name, ws.title, as_of)
+            if sheet in DATED_SHEETS and as_of is not None:
+                rows, said = _known_by(rows, sheet, path.name, ws.title, as_of)
+                warnings += said
             if rows or attr in _EMPTY_MEANS_NONE:
                 found[attr] = rows
             else:
@@ -293,17 +307,71 @@ def _refuse_contradictions(rows: list[Any], name: str, sheet: str) -> None:
             )
 
 
+def _known_by(
+    rows: list[Any], sheet: str, name: str, title: str, as_of: dt.date
+) -> tuple[list[Any], list[str]]:
+    """The rows of a dated sheet (DATED_SHEETS) known by as_of, and one warning naming those
+    dated after it (an undated row is used: nothing says it is later)."""
+    field = DATED_SHEETS[sheet]
+    known: list[Any] = []
+    later: list[Any] = []
+    for r in rows:
+        day = getattr(r, field)
+        (later if day is not None and day > as_of else known).append(r)
+    if not later:
+        return rows, []
+    column = next(t for t, f, _, _ in SHEETS[sheet][2] if f == field)
+    each = [f"{r.row} ({getattr(r, field):%d/%m/%Y})" for r in later]
+    listed = each[0] if len(each) == 1 else f"{', '.join(each[:-1])} and {each[-1]}"
+    first = min(getattr(r, field) for r in later)
+    one = len(later) == 1
+    warning = (
+        f"{name} {title} row{'' if one else 's'} {listed}: {column} after the check's date"
+        f" ({as_of:%d/%m/%Y}), so this check does not use {'it' if one else 'them'}; a check"
+        f" dated on or after {first:%d/%m/%Y} does"
+    )
+    return known, [warning]
+
+
+def _visits_not_yet_held(rows: list[Any], name: str, sheet: str, as_of: dt.date) -> list[str]:
+    """A visit marked Completed but dated after the check's date had not taken place by then:
+    the checks treat it as not yet held (checks.context.Context.held), and say so."""
+    return [
+        f"{name} {sheet} row {row.row}: marked Completed but dated {row.visit_date:%d/%m/%Y},"
+        f" after the check's date ({as_of:%d/%m/%Y}): treated as not yet held; correct the"
+        " status or the date, or check --as-of"
+        for row in rows
+        if row.visit_status is VisitStatus.COMPLETED
+        and row.visit_date is not None
+        and row.visit_date > as_of
+    ]
+
+
+def record_dates(records: Records) -> list[dt.date]:
+    """The dates of the rows of the dated sheets (DATED_SHEETS), to find the date a check
+    needs to use them all."""
+    return [
+        day
+        for sheet, field in DATED_SHEETS.items()
+        for row in getattr(records, SHEETS[sheet][1]) or []
+        if (day := getattr(row, field)) is not None
+    ]
+
+
 def _refuse_future_claims(rows: list[Any], name: str, sheet: str, as_of: dt.date) -> None:
     """A claim recorded as submitted after the date the checks are judged on, for a visit that
-    has taken place (Completed, or dated on or before --as-of) or was cancelled, cannot be a
-    record of fact: the date is mistyped or --as-of is wrong. For a visit still ahead, a later
-    date is the planned submission, and the visit check judges it as such."""
+    has taken place (dated on or before --as-of, or Completed with no date) or was cancelled,
+    cannot be a record of fact: the date is mistyped or --as-of is wrong. For a visit still
+    ahead (dated after --as-of, even if marked Completed: _visits_not_yet_held), a later date
+    is the planned submission, and the visit check judges it as such."""
     for row in rows:
         claim = row.claim_submitted_on
         if claim is None or claim <= as_of:
             continue
-        ahead = row.visit_status is VisitStatus.SCHEDULED and (
-            row.visit_date is None or row.visit_date > as_of
+        ahead = row.visit_status is not VisitStatus.CANCELLED and (
+            row.visit_date > as_of
+            if row.visit_date is not None
+            else row.visit_status is VisitStatus.SCHEDULED
         )
         if not ahead:
             raise InputError(

@@ -161,6 +161,7 @@ def _check_page(
         outside=outside,
         latest=latest,
         latest_register=latest.register() if latest else None,
+        again_on=decide.next_check_date(site, latest) if latest else None,
         earliest=EARLIEST_AS_OF.isoformat(),
         latest_as_of=LATEST_AS_OF.isoformat(),
         mb=lambda n: f"{n // 1_000_000} MB",
@@ -299,7 +300,8 @@ async def check_demo(request: Request) -> Response:
 
 
 async def check_again(request: Request) -> Response:
-    """The saved files again, judged on the same date as the latest check."""
+    """The saved files again, judged on the same date as the latest check, or on the date of
+    what was recorded since, if later (decide.next_check_date)."""
     site = site_of(request)
     form = await request.form()
     if not form_key_ok(site, form):
@@ -307,7 +309,7 @@ async def check_again(request: Request) -> Response:
     if site.runner.busy():
         return site.go("check/progress")
     latest = site.workspace.run_folder(None)
-    as_of = latest.register().as_of if latest else dt.date.today()
+    as_of = decide.next_check_date(site, latest)
     site.workspace.forget_kept()  # the page says so: the saved files, not those kept
     site.runner.start(as_of, {}, None)
     return await _started(site)
