@@ -441,12 +441,16 @@ def test_a_qualification_filter_keeps_its_students_issues_that_carry_no_code(
 def test_each_issue_links_to_the_file_made_for_it(checked: Site) -> None:
     html = checked.get("results").text
     register = checked.workspace.run_folder(None).register()  # type: ignore[union-attr]
-    claim = next(i for i in register.issues if i.kind.value == "incorrect-claim")
+    claim = next(i for i in register.issues if i.id == "incorrect-claim/0033/05835/5")
     block = html.split(f'id="issue-{claim.id}"')[1].split("</li>\n")[0]
     link = re.search(r'href="([^"]+64395-incorrect-unit-grade-claimed\.xlsx)"', block)
     assert link is not None
     r = checked.client.get(link[1])
     assert r.status_code == 200 and r.content[:2] == b"PK"
+    # A claim whose visit is still ahead is put right in Interchange: no form is offered.
+    ahead = html.split('id="issue-incorrect-claim/0015/05839/12"')[1].split("</li>\n")[0]
+    assert "Correct the claim in Interchange" in ahead
+    assert "incorrect-unit-grade-claimed.xlsx" not in ahead
 
 
 # ---------------------------------------------------------------------------- files

@@ -384,8 +384,8 @@ INCORRECT_CLAIM_BEFORE_VISIT = _act(
 )
 CLAIM_PLANNED_LATE = _act(
     "The claim is planned for less than two weeks before the visit. Submit it in Interchange"
-    " at least two weeks before the visit; if it cannot go in by then, tell your moderator."
-    " Claims after {claims_recommended_by} leave little time to resolve problems.",
+    " at least two weeks before the visit; if it cannot go in by then, tell your moderator:"
+    " claims after {claims_recommended_by} leave little time to resolve problems.",
     "submit the claim in Interchange two weeks before the visit",
     BEFORE_VISIT,
 )
@@ -457,7 +457,7 @@ KIND_LABELS: dict[IssueKind, str] = {
     K.MODERATED_NOT_ACHIEVED: "Moderated unit not achieved",
     K.VISIT_NOT_SCHEDULED: "Moderation visit not booked",
     K.VISIT_AFTER_DEADLINE: "Moderation visit too late",
-    K.CLAIM_TOO_LATE: "Claim sent too late",
+    K.CLAIM_TOO_LATE: "Claim too late for the visit",  # sent, or planned (a later date)
     K.RIA_NOT_RECEIVED: "Reduction in assessment not received",
     K.MISSING_TAG: "Mid-flight TAG missing",
     K.DUPLICATE_CANDIDATE: "Student listed twice",

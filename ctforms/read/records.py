@@ -320,16 +320,21 @@ def _known_by(
         (later if day is not None and day > as_of else known).append(r)
     if not later:
         return rows, []
-    column = next(t for t, f, _, _ in SHEETS[sheet][2] if f == field)
-    each = [f"{r.row} ({getattr(r, field):%d/%m/%Y})" for r in later]
-    listed = each[0] if len(each) == 1 else f"{', '.join(each[:-1])} and {each[-1]}"
-    first = min(getattr(r, field) for r in later)
-    one = len(later) == 1
-    warning = (
-        f"{name} {title} row{'' if one else 's'} {listed}: {column} after the check's date"
-        f" ({as_of:%d/%m/%Y}), so this check does not use {'it' if one else 'them'}; a check"
-        f" dated on or after {first:%d/%m/%Y} does"
-    )
+    if len(later) == 1:
+        (row,) = later
+        day = getattr(row, field)
+        warning = (
+            f"{name} {title} row {row.row} is dated {day:%d/%m/%Y}, after the check's date"
+            f" ({as_of:%d/%m/%Y}): not used by this check (a check dated on or after"
+            f" {day:%d/%m/%Y} uses it)"
+        )
+    else:
+        each = [f"{r.row} ({getattr(r, field):%d/%m/%Y})" for r in later]
+        warning = (
+            f"{name} {title} rows {', '.join(each[:-1])} and {each[-1]} are dated after the"
+            f" check's date ({as_of:%d/%m/%Y}): not used by this check (a check dated on or"
+            " after a row's date uses that row)"
+        )
     return known, [warning]
 
 
