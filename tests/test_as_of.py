@@ -195,8 +195,8 @@ def test_a_visit_marked_completed_but_dated_after_the_check_is_not_held(tmp_path
     assert result.exit_code in (0, 1), result.output
     assert (
         "warning: records.xlsx Visits row 2: marked Completed but dated 20/06/2024, after the"
-        " check's date (10/06/2024): treated as not yet held; correct the status or the date,"
-        " or check --as-of"
+        " check's date (10/06/2024): treated as not yet held; correct its status or its date,"
+        " or check the date the check is judged on"
     ) in result.stderr
     issues = json.loads((tmp_path / "out" / "issues.json").read_text("utf-8"))["issues"]
     kinds = {i["id"].split("/")[0] for i in issues if i["candidate_number"] == "0011"}
@@ -301,3 +301,21 @@ def test_the_demo_records_on_its_own_date_so_its_next_check_uses_it(tmp_path: Pa
     assert register.as_of == dt.date(2024, 6, 10)
     move = next(i for i in register.issues if i.id == MOVE_DOWN)
     assert move.decision is not None and move.decision.date == dt.date(2024, 6, 10)
+
+
+def test_a_planned_claim_for_a_visit_marked_completed_too_early_is_not_refused(
+    tmp_path: Path,
+) -> None:
+    """The Digital Media visit (03/07, claim planned for 25/06) marked Completed on 10/06: the
+    visit is ahead whatever its status says, so the claim is planned, not a false record."""
+    records = _records(tmp_path)
+    _set(records, "Visits", 4, "Visit Status", "Completed")
+    register, err = _check(records)
+    assert "Visits row 4: marked Completed but dated 03/07/2024" in err
+    (late,) = [i for i in register.issues if i.kind.value == "claim-too-late"]
+    assert late.summary.startswith("The claim planned for 25/06/2024 would be 8 days before")
+    # Held on 03/07 and checked on 04/07, a claim dated 25/06 is one that went in.
+    register, err = _check(records, "2024-07-04")
+    assert "marked Completed" not in err
+    (late,) = [i for i in register.issues if i.kind.value == "claim-too-late"]
+    assert late.summary.startswith("Claim submitted 8 days before the visit on 03/07/2024")

@@ -28,7 +28,6 @@ from ctforms.models import (
     VisitStatus,
 )
 
-SCHEDULED = VisitStatus.SCHEDULED
 TITLE = "Required moderated units"
 _PROBLEMS = NEVER_STARTED | {UnitStatus.ATTEMPTED_NOT_ACHIEVED}
 
@@ -259,7 +258,9 @@ def _dated(visit: VisitRow | None, code: str, day: dt.date | None) -> VisitRow |
     sheet has no row on that day."""
     if day is None or (visit is not None and visit.visit_date == day):
         return visit
-    return VisitRow(row=0, qualification_code=code, visit_date=day, visit_status=SCHEDULED)
+    return VisitRow(
+        row=0, qualification_code=code, visit_date=day, visit_status=VisitStatus.SCHEDULED
+    )
 
 
 def _visit_for_claim(ctx: Context, code: str, claimed_for: dt.date | None) -> VisitRow | None:

@@ -343,8 +343,8 @@ def _visits_not_yet_held(rows: list[Any], name: str, sheet: str, as_of: dt.date)
     the checks treat it as not yet held (checks.context.Context.held), and say so."""
     return [
         f"{name} {sheet} row {row.row}: marked Completed but dated {row.visit_date:%d/%m/%Y},"
-        f" after the check's date ({as_of:%d/%m/%Y}): treated as not yet held; correct the"
-        " status or the date, or check --as-of"
+        f" after the check's date ({as_of:%d/%m/%Y}): treated as not yet held; correct its"
+        " status or its date, or check the date the check is judged on"
         for row in rows
         if row.visit_status is VisitStatus.COMPLETED
         and row.visit_date is not None
