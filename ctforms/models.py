@@ -480,6 +480,11 @@ class Evidence(_Model):
     strictly_required: bool | None = None
     visit_date: dt.date | None = None
     visit_status: str | None = None
+    visit_taken_place: bool | None = Field(
+        default=None,
+        description="whether the moderation visit had taken place by the check's date (the"
+        " post-moderation forms are only for visits that have)",
+    )
     moderator: str | None = None
     claim_submitted_on: dt.date | None = None
     markbook_grade: str | None = None

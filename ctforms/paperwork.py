@@ -34,6 +34,13 @@ class Form:
         return issue.kind is self.kind and not issue.handled and self.include(issue)
 
 
+def _visit_taken_place(issue: Issue) -> bool:
+    """The post-moderation requests are for visits that have taken place (OCR: "Do not submit
+    the online form if the visit has not yet taken place"); before it, the claim is put right
+    in Interchange. Unknown (no visit date anywhere) stays on the form, as the register says."""
+    return issue.evidence.visit_taken_place is not False
+
+
 FORMS: dict[str, Form] = {
     "missed-claim": Form(
         "missed-claim",
@@ -41,6 +48,7 @@ FORMS: dict[str, Form] = {
         IssueKind.MISSED_FROM_CLAIM,
         "missed-from-moderation-claim.xlsx",
         "Unit missed from the moderation claim; the visit has taken place",
+        _visit_taken_place,
     ),
     "incorrect-claim": Form(
         "incorrect-claim",
@@ -48,6 +56,7 @@ FORMS: dict[str, Form] = {
         IssueKind.INCORRECT_CLAIM,
         "incorrect-unit-grade-claimed.xlsx",
         "Unit or grade claimed differs from the centre's markbook",
+        _visit_taken_place,
     ),
     "missing-tag": Form(
         "missing-tag",
@@ -110,7 +119,8 @@ def in_listing(issue: Issue) -> bool:
 def files_for(issue: Issue, centre: str) -> list[str]:
     """The files a run makes from this register that carry this issue: the form with its row
     (and, for a missing TAG, the Head of Centre declaration), or the entries listing. A TAG
-    outside the window, or an issue already handled, is on no form, so no form is named.
+    outside the window, a claim to correct before its visit, or an issue already handled, is
+    on no form, so no form is named.
     Answered for the register the files were made from (a run's issues.json)."""
     names = [form_file_name(centre, name) for name, form in FORMS.items() if form.carries(issue)]
     if FORMS["missing-tag"].carries(issue):

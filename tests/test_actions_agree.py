@@ -98,12 +98,22 @@ def contradictions(issue: Issue, series: SeriesDates, centre: str) -> list[str]:
         need(written in allowed, f"a date typed by hand: {written}")
 
     out_of_window = issue.kind is K.MISSING_TAG and ev.in_tag_window is False
+    # The post-moderation forms are for visits that have taken place (issue 17, item 5).
+    before_visit = (
+        issue.kind in (K.INCORRECT_CLAIM, K.MISSED_FROM_CLAIM) and ev.visit_taken_place is False
+    )
     for what in FILE_FOR.get(issue.kind, []):
         name = _file(what, centre)
         if out_of_window:  # not on the form: the file must not be offered for it
             need(name not in text, f"names {name} though a TAG is not allowed")
+        elif before_visit:
+            need(name not in text, f"names {name} though the visit has not taken place")
         else:
             need(name in issue.action, f"does not name {name}")
+    if before_visit:
+        need("Correct the claim in Interchange" in issue.action, "not put right in Interchange")
+        need("two weeks before the moderation visit" in issue.deadline_label, "not by the visit")
+    need(issue.kind is not K.MISSED_FROM_CLAIM or ev.visit_taken_place is True, "visit ahead")
     if issue.kind is K.MISSING_TAG:
         late = "late request" in issue.action
         if ev.in_tag_window is False:
@@ -147,6 +157,9 @@ def test_every_demo_action_agrees_with_its_evidence(tmp_path: Path) -> None:
     assert found == []
     # The demo shows the cases this was written for.
     assert any(i.kind is K.MISSING_TAG and i.evidence.in_tag_window is False for i in issues)
+    assert any(
+        i.kind is K.INCORRECT_CLAIM and i.evidence.visit_taken_place is False for i in issues
+    )
 
 
 def test_every_action_names_a_file_run_made(tmp_path: Path) -> None:

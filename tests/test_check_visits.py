@@ -291,10 +291,31 @@ def test_claim_submitted_after_the_visit_is_not_said_to_be_before_it(
     claim_on: dt.date, when: str
 ) -> None:
     rows = [visit(IT_EXT, D(2024, 6, 20), claim_on=claim_on)]
-    _, issues = visits.check(_ctx(rows))
+    _, issues = visits.check(_ctx(rows, as_of=claim_on))  # submitted by the check's date
     assert [i.summary for i in issues] == [
         f"Claim submitted {when} the visit on 20/06/2024 (at least 14 days before needed)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("as_of", "said"),
+    [
+        (D(2024, 6, 4), ": submit it by 05/06/2024"),  # two weeks before the visit
+        (D(2024, 6, 5), ": submit it by 05/06/2024"),  # the deadline is the check's date
+        (D(2024, 6, 10), ": two weeks before was 05/06/2024: submit it as soon as you can"),
+    ],
+)
+def test_a_claim_dated_after_the_check_is_planned_not_done(as_of: dt.date, said: str) -> None:
+    """Issue 17, item 6: a claim dated after the check's date has not gone in yet."""
+    rows = [visit(IT_EXT, D(2024, 6, 19), claim_on=D(2024, 6, 12))]
+    (issue,) = visits.check(_ctx(rows, as_of=as_of))[1]
+    assert issue.summary == (
+        "The claim planned for 12/06/2024 would be 7 days before the visit on 19/06/2024"
+        f"{said} (at least 14 days before needed)"
+    )
+    assert issue.action.startswith("The claim is planned for less than two weeks before")
+    assert "went in" not in issue.action
+    assert issue.deadline == D(2024, 6, 5)
 
 
 def test_every_visit_is_checked_for_a_late_claim() -> None:
@@ -334,7 +355,7 @@ def test_a_late_claim_for_a_visit_already_held_asks_what_can_still_be_done() -> 
     assert issue.deadline == D(2024, 6, 21)  # the declaration closes (a Friday)
     assert not issue.overdue
     # A visit still ahead keeps the usual action and its two-weeks-before deadline.
-    rows = [visit(IT_EXT, D(2024, 6, 20), claim_on=D(2024, 6, 15))]
+    rows = [visit(IT_EXT, D(2024, 6, 20), claim_on=D(2024, 6, 7))]
     (issue,) = visits.check(_ctx(rows))[1]
     assert issue.action.startswith("The claim went in less than two weeks before the visit.")
     assert issue.deadline == D(2024, 6, 6)

@@ -57,7 +57,7 @@ def _centre(tmp_path: Path, *decisions: tuple[str, str, str]) -> list[str | Path
         "--catalogue",
         DEMO / "rules.xlsx",
         "--as-of",
-        "2024-06-10",
+        "2024-06-12",  # the day of the decisions: a check uses what was known by then
     ]
 
 

@@ -299,7 +299,8 @@ def test_the_cli_records_a_decision_and_an_action_and_the_run_agrees(tmp_path: P
     out = tmp_path / "out"
     args: list[str | Path] = [DEMO / "tracker.csv", "--centre", DEMO / "centre.toml"]
     args += ["--records", records]
-    result = invoke("run", *args, "--catalogue", RULES, "--as-of", "2024-06-10", "-o", out)
+    # A check on the day of the decision and the action uses them (one before it does not).
+    result = invoke("run", *args, "--catalogue", RULES, "--as-of", "2024-06-12", "-o", out)
     assert result.exit_code == 0, result.output
     # The demo alone has 21: the claim is handled, and the move-down answers 0012's glh-short.
     assert "19 blocking not handled" in result.output
@@ -375,7 +376,7 @@ def test_proposals_say_what_the_records_decided(tmp_path: Path) -> None:
     records = _demo_records(tmp_path)
     _decide(records, make_change=False)
     sources = pipeline.Sources(DEMO / "tracker.csv", DEMO / "centre.toml", records, (RULES,))
-    register = pipeline.check(sources, dt.date(2024, 6, 10))
+    register = pipeline.check(sources, DAY)
     (p,) = pipeline.proposals(register, (RULES,))
     # Closed by the decision, not by an Actions row.
     assert (p.decision, p.decided_by, p.decided_on, p.handled) == (False, "Ben Okoro", DAY, False)

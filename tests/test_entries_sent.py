@@ -248,8 +248,8 @@ def test_a_row_sent_after_the_check_date_is_not_used_and_said_once(tmp_path: Pat
     result = _run(records, b, "2024-06-12")
     assert _entries(b) == [E1]  # as known on 12/06: nothing sent yet
     warning = (
-        "warning: records.xlsx Entries Sent row 2: E6439572.X01 sent on 14/06/2024, after the"
-        " check's date (12/06/2024): not used by this check"
+        "warning: records.xlsx Entries Sent row 2 is dated 14/06/2024, after the check's date"
+        " (12/06/2024): not used by this check (a check dated on or after 14/06/2024 uses it)"
     )
     assert result.stderr.count(warning) == 1
     later = _run(records, tmp_path / "c", "2024-06-14")

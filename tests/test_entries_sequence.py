@@ -37,7 +37,7 @@ def _confirm_move_down(records: Path) -> None:
         qualification_code="05838",
         make_change=True,
         decided_by="Ben Okoro",
-        date=dt.date(2024, 6, 11),
+        date=AS_OF,  # a decision dated after the check's date is not used by it
     )
 
 

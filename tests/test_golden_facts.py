@@ -8,9 +8,12 @@ changes, change the fact here first, from the design, and only then regenerate t
 
 from __future__ import annotations
 
+import datetime as dt
+
 from conftest import GOLDEN
 
 from ctforms.models import Register, StudentStatus
+from ctforms.paperwork import FORMS
 
 # Candidate -> the issues raised for them: (kind, unit or None). Worked from the scenarios:
 # IT Extended Certificate 05839 = mandatory 1, 2, 3 + 2 optional units/120 GLH, 360 GLH; the
@@ -30,7 +33,8 @@ CANDIDATE_FACTS: dict[str, set[tuple[str, int | None]]] = {
     "0013": {("mandatory-unit-missing", 3)},
     # expects 05839, entered for 05838 (top-up)
     "0014": {("wrong-size-entry", None)},
-    # claimed unit 12, the markbook has unit 17
+    # claimed unit 12, the markbook has unit 17; the IT visit (20/06) is ahead of 10/06, so
+    # the claim is corrected in Interchange, not on the upload form
     "0015": {("incorrect-claim", 12)},
     # same ULN as 0047
     "0016": {("duplicate-candidate", None)},
@@ -67,7 +71,7 @@ CANDIDATE_FACTS: dict[str, set[tuple[str, int | None]]] = {
 # Issues about a qualification as a whole: (code, kind).
 QUALIFICATION_FACTS = {
     ("05843", "visit-after-deadline"),  # Digital Media visit on 03/07, after 30 June
-    ("05843", "claim-too-late"),  # its claim went in on 25/06, 8 days before
+    ("05843", "claim-too-late"),  # its claim is planned for 25/06 (after 10/06), 8 days before
     ("05847", "visit-not-scheduled"),  # the Applied Science visit was cancelled
     ("05843", "combination-unverifiable"),  # GLH entered, Rules not: partly known
     ("05847", "combination-unverifiable"),  # nothing entered for Applied Science
@@ -97,6 +101,16 @@ CLEAN = {
 # At risk although no issue names them alone: the qualification-wide issues of 05843 (a visit
 # after the deadline is blocking) and 05847 (no visit), and the other side of a duplicate pair.
 AT_RISK_BY_QUALIFICATION = {"0049", "0050", "0052", "0053", "0054", "0047"}
+
+
+# The post-moderation upload forms carry only visits that have taken place by 10/06: the
+# Business visit of 22/05 (0032 missed, 0033 claimed wrongly), not the IT visit of 20/06 (0015).
+FORM_FACTS = {
+    "missed-claim": {"missed-from-claim/0032/05835/14"},
+    "incorrect-claim": {"incorrect-claim/0033/05835/5"},
+}
+# Before the IT visit on Thursday 20/06, 0015's claim is put right two weeks before it.
+BEFORE_VISIT_DEADLINE = dt.date(2024, 6, 6)
 
 
 def _golden() -> Register:
@@ -150,3 +164,17 @@ def test_how_much_of_each_codes_rules_is_known_is_the_hand_written_fact() -> Non
         if i.kind.value == "combination-unverifiable"
     }
     assert said == {code: s for code, s in RULES_KNOWN.items() if s != "fully known"}
+
+
+def test_the_upload_forms_carry_only_visits_that_have_taken_place() -> None:
+    register = _golden()
+    for name, ids in FORM_FACTS.items():
+        assert {i.id for i in register.issues if FORMS[name].carries(i)} == ids, name
+    ahead = next(i for i in register.issues if i.id == "incorrect-claim/0015/05839/12")
+    assert ahead.deadline == BEFORE_VISIT_DEADLINE
+    assert "Correct the claim in Interchange" in ahead.action
+
+
+def test_a_claim_dated_after_the_check_is_planned() -> None:
+    (late,) = [i for i in _golden().issues if i.kind.value == "claim-too-late"]
+    assert late.summary.startswith("The claim planned for 25/06/2024 would be 8 days before")

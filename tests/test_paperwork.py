@@ -86,9 +86,18 @@ def test_a_tag_outside_the_window_names_no_form() -> None:
     ]
 
 
+def test_a_claim_to_correct_before_its_visit_names_no_form() -> None:
+    """0015: the IT visit (20/06) is ahead of 10/06: the claim is corrected in Interchange."""
+    register = _register()
+    claim = next(i for i in register.issues if i.id == "incorrect-claim/0015/05839/12")
+    assert claim.evidence.visit_taken_place is False
+    assert files_for(claim, CENTRE) == []
+    assert claim not in rows_for(register, FORMS["incorrect-claim"])[0]
+
+
 def test_files_follow_the_forms_rows_when_an_issue_is_handled() -> None:
     register = _register()
-    claim = next(i for i in register.issues if i.kind is IssueKind.INCORRECT_CLAIM)
+    claim = next(i for i in register.issues if i.id == "incorrect-claim/0033/05835/5")
     assert files_for(claim, CENTRE) == [form_file_name(CENTRE, "incorrect-claim")]
     claim.handled = True
     claim.handled_by = Handled(action_taken="Sent")

@@ -199,9 +199,12 @@ class Context:
         return list(known)  # a copy: the caller may change its list
 
     def held(self, visit: VisitRow) -> bool:
-        return visit.visit_status is VisitStatus.COMPLETED or (
-            visit.visit_date is not None and visit.visit_date <= self.as_of
-        )
+        """Whether the visit had taken place by the check's date: its date says so; a visit
+        marked Completed but dated after it had not (read_records warns), and an undated one
+        is held only when marked Completed."""
+        if visit.visit_date is not None:
+            return visit.visit_date <= self.as_of
+        return visit.visit_status is VisitStatus.COMPLETED
 
     def deadline(self, key: str, visit: VisitRow | None = None) -> dt.date:
         """Always a working day: a date on a weekend moves back to the Friday before."""

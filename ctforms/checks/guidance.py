@@ -388,6 +388,22 @@ CLAIM_LATE_VISIT_HELD = _act(
     "check with your moderator; missed units: upload {missed_claim_file}",
     BEFORE_CLOSE,
 )
+INCORRECT_CLAIM_BEFORE_VISIT = _act(
+    "The unit or grade claimed does not match the markbook, and the moderation visit has not"
+    " taken place yet. Correct the claim in Interchange (a new claim with the right unit and"
+    " grade) at least two weeks before the visit, and tell your moderator. The Missing and"
+    " incomplete results request is only for visits that have taken place, so no upload form"
+    " is made for this.",
+    "correct the claim in Interchange before the visit",
+    BEFORE_VISIT,
+)
+CLAIM_PLANNED_LATE = _act(
+    "The claim is planned for less than two weeks before the visit. Submit it in Interchange"
+    " at least two weeks before the visit; if it cannot go in by then, tell your moderator:"
+    " claims after {claims_recommended_by} leave little time to resolve problems.",
+    "submit the claim in Interchange two weeks before the visit",
+    BEFORE_VISIT,
+)
 MODERATED_NOT_ACHIEVED_NO_VISIT = _act(
     "The moderated unit was given U at a previous visit and has not been re-submitted, and no"
     " visit ahead is recorded. Book a visit with your moderator, to take place by"
@@ -535,7 +551,7 @@ KIND_LABELS: dict[IssueKind, str] = {
     K.MODERATED_NOT_ACHIEVED: "Moderated unit not achieved",
     K.VISIT_NOT_SCHEDULED: "Moderation visit not booked",
     K.VISIT_AFTER_DEADLINE: "Moderation visit too late",
-    K.CLAIM_TOO_LATE: "Claim sent too late",
+    K.CLAIM_TOO_LATE: "Claim too late for the visit",  # sent, or planned (a later date)
     K.RIA_NOT_RECEIVED: "Reduction in assessment not received",
     K.MISSING_TAG: "Mid-flight TAG missing",
     K.DUPLICATE_CANDIDATE: "Student listed twice",

@@ -9,6 +9,7 @@ from ctforms.checks.context import NEVER_STARTED, Context, Expecting, result
 from ctforms.checks.guidance import (
     CLAIM_NEEDED_NO_VISIT,
     GUIDANCE,
+    INCORRECT_CLAIM_BEFORE_VISIT,
     MODERATED_NOT_ACHIEVED_NO_VISIT,
     Action,
     maybe_not_needed,
@@ -24,6 +25,7 @@ from ctforms.models import (
     UnitRecord,
     UnitStatus,
     VisitRow,
+    VisitStatus,
 )
 
 TITLE = "Required moderated units"
@@ -143,6 +145,7 @@ def _no_claim(
             unit_status=unit.status.value,
             visit_date=visit.visit_date,
             visit_status=visit.visit_status.value,
+            visit_taken_place=True,
             moderator=visit.moderator or None,
             markbook_grade=mark.final_grade.value if mark else None,
             source_rows=[f"tracker row {unit.row}", f"Visits row {visit.row}"]
@@ -211,6 +214,12 @@ def _claims_against_markbook(
                 f" ({mark.final_grade.value}) instead"
             )
         visit = _visit_for_claim(ctx, claim.qualification_code, claim.visit_date)
+        day = claim.visit_date or (visit.visit_date if visit else None)
+        taken_place = _taken_place(ctx, visit, day)
+        if taken_place is False:
+            # Before the visit the claim can still be put right in Interchange, by two weeks
+            # before the visit; the upload form is only for visits that have taken place.
+            summary += f"; the visit on {day:%d/%m/%Y} is still ahead" if day else ""
         issues.append(
             ctx.issue(
                 IssueKind.INCORRECT_CLAIM,
@@ -218,19 +227,40 @@ def _claims_against_markbook(
                 code=claim.qualification_code,
                 unit=claim.unit_number,
                 summary=summary,
-                visit=visit,
+                visit=_dated(visit, claim.qualification_code, day),
+                action=INCORRECT_CLAIM_BEFORE_VISIT if taken_place is False else None,
                 evidence=Evidence(
                     claimed_unit=claim.unit_number,
                     claimed_grade=claim.grade_claimed.value,
                     correct_unit=correct_unit,
                     correct_grade=correct_grade.value,
-                    visit_date=claim.visit_date or (visit.visit_date if visit else None),
+                    visit_date=day,
+                    visit_taken_place=taken_place,
                     moderator=(visit.moderator or None) if visit else None,
-                    source_rows=[f"Claims row {claim.row}", f"Markbook row {mark.row}"],
+                    source_rows=[f"Claims row {claim.row}", f"Markbook row {mark.row}"]
+                    + ([f"Visits row {visit.row}"] if taken_place is False and visit else []),
                 ),
             )
         )
     return issues, notes
+
+
+def _taken_place(ctx: Context, visit: VisitRow | None, day: dt.date | None) -> bool | None:
+    """Whether the visit a claim was for had taken place by the check's date; None when
+    neither the claim nor the Visits sheet says when it was."""
+    if visit is not None and (day is None or visit.visit_date == day):
+        return ctx.held(visit)
+    return day <= ctx.as_of if day is not None else None
+
+
+def _dated(visit: VisitRow | None, code: str, day: dt.date | None) -> VisitRow | None:
+    """The visit the deadline counts back from: the claim's own visit date where the Visits
+    sheet has no row on that day."""
+    if day is None or (visit is not None and visit.visit_date == day):
+        return visit
+    return VisitRow(
+        row=0, qualification_code=code, visit_date=day, visit_status=VisitStatus.SCHEDULED
+    )
 
 
 def _visit_for_claim(ctx: Context, code: str, claimed_for: dt.date | None) -> VisitRow | None:

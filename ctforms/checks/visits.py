@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from ctforms.checks.context import Context, result
-from ctforms.checks.guidance import CLAIM_LATE_VISIT_HELD
-from ctforms.models import Assessment, CheckResult, Evidence, Issue, IssueKind
+from ctforms.checks.guidance import CLAIM_LATE_VISIT_HELD, CLAIM_PLANNED_LATE
+from ctforms.models import Assessment, CheckResult, Evidence, Issue, IssueKind, VisitRow
 
 TITLE = "Final moderation visits"
 
@@ -79,15 +79,24 @@ def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
                     if days == 0
                     else f"{-days} day{'' if days == -1 else 's'} after"
                 )
+                # A claim dated after the check's date is planned, not done (read_records
+                # refuses one for a visit already held): said in the future tense.
+                planned = visit.claim_submitted_on > ctx.as_of
                 issues.append(
                     ctx.issue(
                         IssueKind.CLAIM_TOO_LATE,
                         code=code,
                         visit=visit,
                         # Once the visit is over, "before the visit" cannot be met any more.
-                        action=CLAIM_LATE_VISIT_HELD if ctx.held(visit) else None,
+                        action=CLAIM_LATE_VISIT_HELD
+                        if ctx.held(visit)
+                        else CLAIM_PLANNED_LATE
+                        if planned
+                        else None,
                         id_suffix=visit.visit_date.isoformat(),
-                        summary=f"Claim submitted {when} the visit on"
+                        summary=_planned(ctx, visit, when)
+                        if planned
+                        else f"Claim submitted {when} the visit on"
                         f" {visit.visit_date:%d/%m/%Y} (at least 14 days before needed)",
                         evidence=Evidence(
                             visit_date=visit.visit_date,
@@ -98,3 +107,19 @@ def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
                     )
                 )
     return result("visits", TITLE, ctx, issues)
+
+
+def _planned(ctx: Context, visit: VisitRow, when: str) -> str:
+    """'The claim planned for 25/06/2024 would be 8 days before the visit on 03/07/2024:
+    submit it by 19/06/2024 (at least 14 days before needed)'."""
+    assert visit.claim_submitted_on is not None and visit.visit_date is not None
+    by = ctx.deadline("visit-14", visit)
+    step = (
+        f"submit it by {by:%d/%m/%Y}"
+        if by >= ctx.as_of
+        else f"two weeks before was {by:%d/%m/%Y}: submit it as soon as you can"
+    )
+    return (
+        f"The claim planned for {visit.claim_submitted_on:%d/%m/%Y} would be {when} the visit"
+        f" on {visit.visit_date:%d/%m/%Y}: {step} (at least 14 days before needed)"
+    )

@@ -139,6 +139,15 @@ SHEETS: dict[str, tuple[type[BaseModel], str, list[tuple[str, str, Parser, bool]
         ],
     ),
 }
+# The sheets that record what the centre did, each with the column that dates a row. A row
+# dated after the check's date (--as-of) had not happened then: that check leaves it out and
+# says so once per sheet, and a check dated on or after it uses it. A sheet of such records
+# is one more line here (its sheet in SHEETS, its field here).
+DATED_SHEETS: dict[str, str] = {
+    "Entry Decisions": "date",
+    "Actions": "date",
+    "Entries Sent": "sent_on",
+}
 _DATE_FIELDS = {
     "visit_date",
     "claim_submitted_on",
@@ -169,7 +178,9 @@ def open_workbook(path: Path) -> Any:
 
 
 def read_records(path: Path, as_of: dt.date | None = None) -> Records:
-    """as_of: the date the checks are judged on; a claim submitted after it is refused."""
+    """as_of: the date the checks are judged on: a row of a dated sheet (DATED_SHEETS) after
+    it is left out, with a warning; a claim submitted after it for a visit held is refused.
+    Without as_of (the pages and commands that write or list records), every row is read."""
     path = Path(path)
     if not path.exists():
         raise InputError("file not found (make one with 'ctforms records template')", file=path)
@@ -187,8 +198,10 @@ def read_records(path: Path, as_of: dt.date | None = None) -> Records:
                 _refuse_contradictions(rows, path.name, ws.title)
             if attr == "visits" and as_of is not None:
                 _refuse_future_claims(rows, path.name, ws.title, as_of)
-            if attr == "entries_sent" and as_of is not None:
-                rows = _sent_by(rows, as_of, f"{path.name} {ws.title}", warnings)
+                warnings += _visits_not_yet_held(rows, path.name, ws.title, as_of)
+            if sheet in DATED_SHEETS and as_of is not None:
+                rows, said = _known_by(rows, sheet, path.name, ws.title, as_of)
+                warnings += said
             if rows or attr in _EMPTY_MEANS_NONE:
                 found[attr] = rows
             else:
@@ -293,20 +306,6 @@ def _plausible(day: dt.date, name: str, sheet: str, row: int, column: str) -> dt
     return day
 
 
-def _sent_by(rows: list[Any], as_of: dt.date, where: str, warnings: list[str]) -> list[Any]:
-    """The files sent on or before the check's date: a later row is not yet known to it."""
-    kept = []
-    for row in rows:
-        if row.sent_on <= as_of:
-            kept.append(row)
-            continue
-        warnings.append(
-            f"{where} row {row.row}: {row.file} sent on {row.sent_on:%d/%m/%Y}, after the"
-            f" check's date ({as_of:%d/%m/%Y}): not used by this check"
-        )
-    return kept
-
-
 def _refuse_contradictions(rows: list[Any], name: str, sheet: str) -> None:
     """The same student and qualification marked both Y and N: the checks cannot guess."""
     seen: dict[tuple[str, str], Any] = {}
@@ -324,17 +323,76 @@ def _refuse_contradictions(rows: list[Any], name: str, sheet: str) -> None:
             )
 
 
+def _known_by(
+    rows: list[Any], sheet: str, name: str, title: str, as_of: dt.date
+) -> tuple[list[Any], list[str]]:
+    """The rows of a dated sheet (DATED_SHEETS) known by as_of, and one warning naming those
+    dated after it (an undated row is used: nothing says it is later)."""
+    field = DATED_SHEETS[sheet]
+    known: list[Any] = []
+    later: list[Any] = []
+    for r in rows:
+        day = getattr(r, field)
+        (later if day is not None and day > as_of else known).append(r)
+    if not later:
+        return rows, []
+    if len(later) == 1:
+        (row,) = later
+        day = getattr(row, field)
+        warning = (
+            f"{name} {title} row {row.row} is dated {day:%d/%m/%Y}, after the check's date"
+            f" ({as_of:%d/%m/%Y}): not used by this check (a check dated on or after"
+            f" {day:%d/%m/%Y} uses it)"
+        )
+    else:
+        each = [f"{r.row} ({getattr(r, field):%d/%m/%Y})" for r in later]
+        warning = (
+            f"{name} {title} rows {', '.join(each[:-1])} and {each[-1]} are dated after the"
+            f" check's date ({as_of:%d/%m/%Y}): not used by this check (a check dated on or"
+            " after a row's date uses that row)"
+        )
+    return known, [warning]
+
+
+def _visits_not_yet_held(rows: list[Any], name: str, sheet: str, as_of: dt.date) -> list[str]:
+    """A visit marked Completed but dated after the check's date had not taken place by then:
+    the checks treat it as not yet held (checks.context.Context.held), and say so."""
+    return [
+        f"{name} {sheet} row {row.row}: marked Completed but dated {row.visit_date:%d/%m/%Y},"
+        f" after the check's date ({as_of:%d/%m/%Y}): treated as not yet held; correct its"
+        " status or its date, or check the date the check is judged on"
+        for row in rows
+        if row.visit_status is VisitStatus.COMPLETED
+        and row.visit_date is not None
+        and row.visit_date > as_of
+    ]
+
+
+def record_dates(records: Records) -> list[dt.date]:
+    """The dates of the rows of the dated sheets (DATED_SHEETS), to find the date a check
+    needs to use them all."""
+    return [
+        day
+        for sheet, field in DATED_SHEETS.items()
+        for row in getattr(records, SHEETS[sheet][1]) or []
+        if (day := getattr(row, field)) is not None
+    ]
+
+
 def _refuse_future_claims(rows: list[Any], name: str, sheet: str, as_of: dt.date) -> None:
     """A claim recorded as submitted after the date the checks are judged on, for a visit that
-    has taken place (Completed, or dated on or before --as-of) or was cancelled, cannot be a
-    record of fact: the date is mistyped or --as-of is wrong. For a visit still ahead, a later
-    date is the planned submission, and the visit check judges it as such."""
+    has taken place (dated on or before --as-of, or Completed with no date) or was cancelled,
+    cannot be a record of fact: the date is mistyped or --as-of is wrong. For a visit still
+    ahead (dated after --as-of, even if marked Completed: _visits_not_yet_held), a later date
+    is the planned submission, and the visit check judges it as such."""
     for row in rows:
         claim = row.claim_submitted_on
         if claim is None or claim <= as_of:
             continue
-        ahead = row.visit_status is VisitStatus.SCHEDULED and (
-            row.visit_date is None or row.visit_date > as_of
+        ahead = row.visit_status is not VisitStatus.CANCELLED and (
+            row.visit_date > as_of
+            if row.visit_date is not None
+            else row.visit_status is VisitStatus.SCHEDULED
         )
         if not ahead:
             raise InputError(

@@ -162,6 +162,7 @@ def _check_page(
         outside=outside,
         latest=latest,
         latest_register=latest.register() if latest else None,
+        again_on=decide.next_check_date(site, latest) if latest else None,
         earliest=EARLIEST_AS_OF.isoformat(),
         latest_as_of=LATEST_AS_OF.isoformat(),
         mb=lambda n: f"{n // 1_000_000} MB",
@@ -300,7 +301,8 @@ async def check_demo(request: Request) -> Response:
 
 
 async def check_again(request: Request) -> Response:
-    """The saved files again, judged on the same date as the latest check."""
+    """The saved files again, judged on the same date as the latest check, or on the date of
+    what was recorded since, if later (decide.next_check_date)."""
     site = site_of(request)
     form = await request.form()
     if not form_key_ok(site, form):
@@ -308,7 +310,7 @@ async def check_again(request: Request) -> Response:
     if site.runner.busy():
         return site.go("check/progress")
     latest = site.workspace.run_folder(None)
-    as_of = latest.register().as_of if latest else dt.date.today()
+    as_of = decide.next_check_date(site, latest)
     site.workspace.forget_kept()  # the page says so: the saved files, not those kept
     site.runner.start(as_of, {}, None)
     return await _started(site)
@@ -453,7 +455,7 @@ def _files_page(
     if run is None:
         return site.page(request, "empty.html", "Files", what="are no files to show")
     register = run.register()
-    today = dt.date.today()
+    today = decide.start_day(site, run)
     outputs = [
         (describe_output(p.name, register.centre.number), p.stat().st_size) for p in run.files()
     ]
@@ -504,9 +506,10 @@ async def sent(request: Request) -> Response:
     by = typed.get("sent_by", "").strip()
     if not by:
         errors["sent_by"] = "Type the name of the person who uploaded it."
-    day = decide.day_given(typed.get("sent_on", ""))
-    if day is None:
-        errors["sent_on"] = "Give the date it was uploaded, e.g. 12 June 2024."
+    day = decide.day_given(typed.get("sent_on", ""), decide.start_day(site, run))
+    ahead = decide.not_ahead(day, "uploaded")
+    if day is None or ahead:
+        errors["sent_on"] = ahead or "Give the date it was uploaded, e.g. 12 June 2024."
     if not errors and path is not None and day is not None:
         try:
             record_sent(decide.records_path(site), file=path, sent_on=day, sent_by=by)

@@ -29,7 +29,7 @@ from ctforms.produce.decisions import record_action, record_entry_decision
 from ctforms.produce.pack import SIGNING_ROLE, outstanding
 from ctforms.read.catalogue import load_catalogue, read_catalogue_file
 from ctforms.read.centre import long_date
-from ctforms.read.records import read_records
+from ctforms.read.records import read_records, record_dates
 from ctforms.register import with_actions
 from ctforms.web.pages import FORM_REFUSED, Site, form_key_ok, site_of
 from ctforms.web.upload import BadForm, FileField, receive
@@ -55,6 +55,36 @@ def recorded(site: Site) -> tuple[list[DecisionRow], list[ActionRow]]:
     except InputError:
         return [], []
     return records.entry_decisions or [], records.actions or []
+
+
+def next_check_date(site: Site, run: RunFolder | None) -> dt.date:
+    """The date 'Check again' judges on: the latest check's date; or, when a decision or action
+    in the records workbook is dated after it (and not after today), the latest such date. A
+    check uses only records dated on or before its date, so what was recorded on the
+    Decisions page since the check is then used by the next."""
+    today = dt.date.today()
+    as_of = run.register().as_of if run else today
+    path = site.workspace.saved(RECORDS)
+    if path is None:
+        return as_of
+    try:
+        records = read_records(path)
+    except InputError:
+        return as_of  # the check itself says why
+    return max((d for d in record_dates(records) if as_of < d <= today), default=as_of)
+
+
+def start_day(site: Site, run: RunFolder) -> dt.date:
+    """The day the page's date fields start on: today; in the demo, whose centre lives on the
+    date of its check, that date (so that what is recorded there keeps the demo's date)."""
+    return run.register().as_of if site.demo else dt.date.today()
+
+
+def _not_ahead(day: dt.date | None, what: str) -> str | None:
+    """A record is of what has happened: a date after today is refused."""
+    if day is not None and day > dt.date.today():
+        return f"{long_date(day)} is after today: give the day it was {what}."
+    return None
 
 
 def lost_rows(saved: Path | None, chosen: Path, register: Register | None = None) -> list[str]:
@@ -297,7 +327,7 @@ def _done(site: Site, run: RunFolder, request: Request) -> str:
                 said = f"make the change (move to {code})"
             return (
                 f"Recorded for candidate {candidate}: {said}. Check again to update the results"
-                " and the entries file."
+                " and the entries file." + _judged_later(site, run)
             )
     issue_id = q.get("handled", "")
     if issue_id and any(a.issue_id == issue_id for a in actions):
@@ -305,9 +335,21 @@ def _done(site: Site, run: RunFolder, request: Request) -> str:
         named = issue_label(issue) if issue else issue_id
         return (
             f"Recorded as handled: {named}. Check again to update the results and the evidence"
-            " pack."
+            " pack." + _judged_later(site, run)
         )
     return ""
+
+
+def _judged_later(site: Site, run: RunFolder) -> str:
+    """Said when checking again moves the check's date, so that it uses what was recorded."""
+    again = next_check_date(site, run)
+    if again == run.register().as_of:
+        return ""
+    return (
+        f" The check is then judged on {long_date(again)}, the date of what you recorded (the"
+        f" latest check, of {long_date(run.register().as_of)}, is before it, so it could not"
+        " use it)."
+    )
 
 
 def _decisions_page(
@@ -326,7 +368,7 @@ def _decisions_page(
     acted = {a.issue_id: a for a in actions}
     chosen = request.query_params.get("issue", "")
     open_issues = [i for i in by_urgency(register.issues) if not i.handled or awaits_entry(i)]
-    today = dt.date.today()
+    today = start_day(site, run)
     return site.page(
         request,
         "decisions.html",
@@ -381,14 +423,15 @@ BUSY = (
 )
 
 
-def _day(text: str) -> dt.date | None:
+def _day(text: str, start: dt.date) -> dt.date | None:
+    """The date typed; start (the day the field starts on) when left empty."""
     try:
-        return dt.date.fromisoformat(text.strip()) if text.strip() else dt.date.today()
+        return dt.date.fromisoformat(text.strip()) if text.strip() else start
     except ValueError:
         return None
 
 
-day_given, page_words, officer = _day, _page_words, _officer
+day_given, not_ahead, page_words, officer = _day, _not_ahead, _page_words, _officer
 
 
 async def decide(request: Request) -> Response:
@@ -410,9 +453,10 @@ async def decide(request: Request) -> Response:
     by = typed.get("by", "").strip()
     if not by:
         errors[f"by-{slot}"] = "Type the name of the person who decided."
-    day = _day(typed.get("date", ""))
-    if day is None:
-        errors[f"date-{slot}"] = "Give the date it was decided, e.g. 12 June 2024."
+    day = _day(typed.get("date", ""), start_day(site, run))
+    ahead = _not_ahead(day, "decided")
+    if day is None or ahead:
+        errors[f"date-{slot}"] = ahead or "Give the date it was decided, e.g. 12 June 2024."
     candidate, _, code = slot.partition("/")
     if not errors and day is not None:
         try:
@@ -453,9 +497,10 @@ async def handled(request: Request) -> Response:
     by = typed.get("handled_by", "").strip()
     if not by:
         errors["handled_by"] = "Type the name of the person who did it."
-    day = _day(typed.get("handled_on", ""))
-    if day is None:
-        errors["handled_on"] = "Give the date it was done, e.g. 12 June 2024."
+    day = _day(typed.get("handled_on", ""), start_day(site, run))
+    ahead = _not_ahead(day, "done")
+    if day is None or ahead:
+        errors["handled_on"] = ahead or "Give the date it was done, e.g. 12 June 2024."
     if not errors and day is not None:
         try:
             record_action(
