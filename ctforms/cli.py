@@ -1054,7 +1054,10 @@ def catalogue_check(file: Path, catalogues: tuple[Path, ...]) -> None:
         ctforms catalogue check rules.xlsx
     """
     base = load_catalogue(catalogues)
-    parsed = read_catalogue_file(file, base)
+    warnings = list(base.warnings)
+    parsed = read_catalogue_file(file, base, warnings)
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
     for subject in parsed.subjects:
         units = {u.number: u for u in subject.units}
         for q in subject.qualifications:
