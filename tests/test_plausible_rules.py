@@ -60,7 +60,8 @@ def with_saved_values(path: Path, values: dict[str, str]) -> Path:
 
 def refused(path: Path, where: str, words: str) -> None:
     """Refused by `catalogue check` and by `check --catalogue`, with one line naming where."""
-    check = [DEMO / "tracker.csv", "--centre", DEMO / "centre.toml", "--records", RECORDS]
+    check: list[str | Path] = [DEMO / "tracker.csv", "--centre", DEMO / "centre.toml"]
+    check += ["--records", RECORDS]
     check += ["--catalogue", path, "--as-of", DEMO_AS_OF, "-o", path.parent / "issues.json"]
     for result in (invoke("catalogue", "check", path), invoke("check", *check)):
         assert result.exit_code == 2, result.output
