@@ -1139,7 +1139,10 @@ def catalogue_export(
     from ctforms.read.rules_workbook import catalogue_yaml, rules_workbook_bytes, sheets_for
 
     check_writable(output, force)
-    parsed = read_catalogue_file(file, load_catalogue(catalogues))
+    said: list[str] = []
+    parsed = read_catalogue_file(file, load_catalogue(catalogues), said)
+    for warning in said:  # a formula read as its saved value: the export holds the value
+        click.echo(f"warning: {warning}", err=True)
     if fmt == "yaml":
         write_text(output, catalogue_yaml(parsed, file.name), force=force)
     else:

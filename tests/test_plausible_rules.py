@@ -10,12 +10,15 @@ import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import openpyxl
 import pytest
 from conftest import DEMO, DEMO_AS_OF, invoke
 
+from ctforms.errors import InputError
+from ctforms.files.limits import sheet_formulas
 from ctforms.read.catalogue import shipped_text
 from ctforms.read.plausible import bounds
 
@@ -414,6 +417,11 @@ def test_a_formula_with_a_saved_value_is_read_and_said_once(tmp_path: Path) -> N
         f" Qualifications!D8 (=180*2 = 360), Units!D{row} (=30+30 = 60); check they are right,"
         " or type the values themselves\n"
     )
+    # Exported, the workbook's values go into the YAML, and the export says so once too.
+    export = invoke("catalogue", "export", path, "--format", "yaml", "-o", tmp_path / "r.yaml")
+    assert export.exit_code == 0, export.output
+    assert export.stderr.count("cells hold a formula") == 1
+    assert "- code: '05839'" in (tmp_path / "r.yaml").read_text("utf-8")
     # A saved value that is not plausible is refused like a typed one.
     bad = with_saved_values(edited(tmp_path, formulas), {"30+30": "6000", "180*2": "360"})
     refused(bad, f"sheet 'Units', row {row}, column 'GLH'", "6,000 GLH is not what")
@@ -493,3 +501,28 @@ def _replace_part(path: Path, part: str, data: bytes) -> None:
         for info in src.infolist():
             dst.writestr(info, data if info.filename == part else src.read(info))
     path.write_bytes(out.getvalue())
+
+
+def test_the_formula_reading_is_as_safe_as_the_rest(tmp_path: Path) -> None:
+    # The light pass over a sheet's XML that finds formulas refuses an entity bomb, as openpyxl's
+    # own reading does: one line, no traceback.
+    path = edited(tmp_path, lambda wb: wb["Units"].cell(3, 4, "=60+60"))
+    part = "xl/worksheets/sheet3.xml"
+    xml = zipfile.ZipFile(path).read(part)
+    bomb = b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+    assert xml.startswith(b"<worksheet")
+    _replace_part(path, part, bomb + xml)
+    result = invoke("catalogue", "check", path)
+    assert result.exit_code == 2
+    said = (
+        "rules.xlsx: not a readable Excel workbook (its XML declares entities, as an XML bomb"
+        " does; Excel never writes them); save it again from Excel as .xlsx"
+    )
+    assert result.stderr == f"Error: {said}\n"
+    # openpyxl refuses it on opening; the formula pass on its own refuses it too.
+    sheet = SimpleNamespace(
+        parent=SimpleNamespace(_archive=zipfile.ZipFile(path)), _worksheet_path=part
+    )
+    with pytest.raises(InputError) as err:
+        sheet_formulas(sheet, path)
+    assert str(err.value) == said

@@ -126,7 +126,16 @@ def _cell_text(value: Any) -> str:
 
 
 # Columns whose cells are numbers: a formula there is told "enter the number".
-_NUMBER_COLUMNS = {"Unit", "GLH", "Minimum GLH", "Min Units", "Min GLH", "Max Units", "Level"}
+_NUMBER_COLUMNS = {
+    "Unit",
+    "GLH",
+    "Minimum GLH",
+    "Min Units",
+    "Min GLH",
+    "Max Units",
+    "Level",
+    "Suite",
+}
 _NOT_READ = {"Notes"}  # ctforms' hints: whatever is there is not read
 
 
