@@ -476,23 +476,45 @@ def test_records_a_formula_in_decided_by_is_called_a_formula(tmp_path: Path) -> 
     assert "is empty" not in result.stderr
 
 
-def test_records_a_formula_with_a_saved_value_is_read_and_said(tmp_path: Path) -> None:
+def _records_with_a_saved_formula(tmp_path: Path) -> Path:
+    """Actions row 3's By is =Staff!A1, saved with its text value, as Excel saves it."""
     issue = "not-certificating/0035/05835/-"
     path = _records_with(tmp_path, "Actions", [issue, "Emailed OCR", None, None, "=Staff!A1"])
-    path = with_saved_values(path, {"Staff!A1": '"B. Okoro"'.strip('"')})
-    # A text value is saved with t="str": make the cell so.
-    data = re.sub(
-        rb'<c r="E3"><f>Staff!A1</f>',
-        b'<c r="E3" t="str"><f>Staff!A1</f>',
-        zipfile.ZipFile(path).read("xl/worksheets/sheet7.xml"),
-    )
-    _replace_part(path, "xl/worksheets/sheet7.xml", data)
+    part = "xl/worksheets/sheet7.xml"
+    data = zipfile.ZipFile(path).read(part)
+    saved = b'<c r="E3" t="str"><f>Staff!A1</f><v>B. Okoro</v></c>'
+    data, found = re.subn(rb'<c r="E3"><f>Staff!A1</f><v\s*/?>(</v>)?</c>', saved, data)
+    assert found == 1
+    _replace_part(path, part, data)
+    return path
+
+
+def test_records_a_formula_with_a_saved_value_is_read_and_said(tmp_path: Path) -> None:
+    path = _records_with_a_saved_formula(tmp_path)
     result = _check_records(tmp_path, path)
     assert result.exit_code in {0, 1}, result.output
     assert (
         "warning: records.xlsx: 1 cell holds a formula, read as the value saved with the file:"
         " Actions!E3 (=Staff!A1 = B. Okoro); check it is right" in result.stderr
     )
+
+
+def test_records_handled_refuses_a_workbook_whose_formula_it_would_empty(tmp_path: Path) -> None:
+    # Written back by ctforms, the formula would lose the value Excel saved with it, and the
+    # next check would refuse it: said before anything is written.
+    path = _records_with_a_saved_formula(tmp_path)
+    before = path.read_bytes()
+    result = invoke(
+        "records", "handled", path, "--issue", "claim-needed/0011/05839/9", "--action",
+        "Claimed", "--by", "Ben", "--date", "2024-06-12",
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert result.output == (
+        "Error: records.xlsx, sheet 'Actions', row 3, column 'By': E3 holds a formula; ctforms"
+        " would save the workbook without the value worked out for it: enter the value itself,"
+        " not a formula, then record this again\n"
+    )
+    assert path.read_bytes() == before
 
 
 def _replace_part(path: Path, part: str, data: bytes) -> None:
