@@ -77,7 +77,8 @@ def size_name(size: str, suite: int, level: int) -> str | None:
     if not size or _size_key(size) in known:
         return None
     return (
-        f"{size!r} is not a size of the Cambridge Technicals (Level {level}, suite {suite}):"
+        f"{(size if len(size) <= 40 else size[:39] + '…')!r} is not a size of the Cambridge"
+        f" Technicals (Level {level}, suite {suite}):"
         f" use {_or_list(list(known.values()))}"
     )
 

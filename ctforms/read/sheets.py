@@ -3,6 +3,7 @@ records workbook and the rules workbook, so both refuse the same mistakes in the
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -68,6 +69,16 @@ def column_letter(index: int) -> str:
     return letter(index + 1)
 
 
+def _shown(value: Any) -> str:
+    """A saved value as the warning shows it: a date as a date, long text cut short."""
+    if isinstance(value, dt.datetime) and value.time() == dt.time():
+        value = value.date()
+    if isinstance(value, dt.date):
+        return f"{value:%d/%m/%Y}"
+    text = " ".join(str(value).split())
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
 class Formulas:
     """The formula cells of one sheet. A formula with the value Excel saved for it is read as
     that value, and said once (warning()); one without a saved value is refused: ctforms does
@@ -99,7 +110,9 @@ class Formulas:
                 row=row,
                 column=column,
             )
-        self.used.append(f"{self.sheet}!{column_letter(index)}{row} ({formula.text} = {value})")
+        self.used.append(
+            f"{self.sheet}!{column_letter(index)}{row} ({formula.text} = {_shown(value)})"
+        )
 
     def check_rest(self, columns: dict[int, tuple[str, str]], header_row: int) -> None:
         """Refuse a formula with no saved value in a read column (index -> (name, what to
