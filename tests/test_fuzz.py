@@ -645,3 +645,40 @@ def test_a_records_formula_without_a_value_is_called_a_formula(case: tuple[bytes
         assert result.exit_code == 2, result.output
         assert result.stderr.startswith(f"Error: records.xlsx, {where}: "), result.stderr
         assert "holds a formula" in result.stderr and "is empty" not in result.stderr
+
+
+@st.composite
+def implausible_yaml(draw: st.DrawFn) -> tuple[bytes, str]:
+    """The demo's rules as YAML (catalogue export) with one implausible value: (file, words)."""
+    text = corpus()["rules.yaml"].decode("utf-8")
+    kind = draw(st.sampled_from(["unit glh", "minimum glh", "size", "barred", "group"]))
+    if kind == "unit glh":
+        glh = draw(st.one_of(st.integers(181, 10**18), st.integers(1, 9)))
+        text = text.replace(
+            "{number: 1, title: Fundamentals of IT, glh: 90", f"{{number: 1, glh: {glh}", 1
+        )
+        return text.encode(), "units[1].glh: "
+    if kind == "minimum glh":
+        glh = draw(st.integers(1, 10**18).filter(lambda g: g not in {180, 360, 540, 720, 1080}))
+        return text.replace("    glh: 360\n", f"    glh: {glh}\n", 1).encode(), ".glh: "
+    if kind == "size":
+        size = draw(st.sampled_from(["Mega Diploma", "Diplomas", "Certificate Plus", "BTEC"]))
+        text = text.replace("size: Extended Certificate", f"size: {size}", 1)
+        return text.encode(), f"'{size}' is not a size"
+    if kind == "barred":
+        units = draw(st.sampled_from(["[1, 2]", "[1, 16]", "[2, 4, 5]"]))
+        return text.replace("      - [16, 22]\n", f"      - {units}\n", 1).encode(), "mandatory"
+    glh = draw(st.integers(421, 10**9))  # 05835's optional units give 420 at most
+    return text.replace("min_glh: 180", f"min_glh: {glh}", 1).encode(), "no student could meet"
+
+
+@FUZZ
+@given(case=implausible_yaml())
+def test_an_implausible_yaml_catalogue_is_refused(case: tuple[bytes, str]) -> None:
+    catalogue, words = case
+    with workspace() as tmp:
+        path = _write(tmp, "rules.yaml", catalogue)
+        result = invoke("catalogue", "check", path)
+        clean(result, tmp / "out")
+        assert result.exit_code == 2, result.output
+        assert words in result.stderr, result.stderr
