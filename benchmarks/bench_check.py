@@ -46,7 +46,7 @@ subjects:
       - code: "09990"
         title: Benchmark Certificate
         size: Certificate
-        glh: 240
+        glh: 180
         source: synthetic (benchmark)
         verified: true
         rules: {{verified: true, illustrative: true, source: synthetic, mandatory: [1, 2, 3, 4]}}
@@ -76,8 +76,10 @@ def _letters(n: int) -> str:
 
 def make_centre(rows: int, folder: Path, seed: int | None = None) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
+    # Ten units of 72 GLH make the Diploma's 720 (the catalogue's sizes must be the suite's);
+    # the Certificate's four mandatory units (288) pass its 180 exactly when they are all there.
     units_yaml = "\n".join(
-        f"      - {{number: {u}, title: Unit {u}, glh: 60,"
+        f"      - {{number: {u}, title: Unit {u}, glh: 72,"
         f" assessment: {'Examined' if u % 3 == 1 else 'Moderated'}}}"
         for u in UNITS
     )
@@ -89,7 +91,7 @@ def make_centre(rows: int, folder: Path, seed: int | None = None) -> Path:
         f"""      - code: "{code}"
         title: Benchmark Diploma {code}
         size: Diploma
-        glh: 600
+        glh: 720
         source: synthetic (benchmark)
         verified: true
         rules:

@@ -1115,7 +1115,10 @@ def catalogue_check(file: Path, catalogues: tuple[Path, ...]) -> None:
         ctforms catalogue check rules.xlsx
     """
     base = load_catalogue(catalogues)
-    parsed = read_catalogue_file(file, base)
+    warnings = list(base.warnings)
+    parsed = read_catalogue_file(file, base, warnings)
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
     for subject in parsed.subjects:
         units = {u.number: u for u in subject.units}
         for q in subject.qualifications:
@@ -1197,7 +1200,10 @@ def catalogue_export(
     from ctforms.read.rules_workbook import catalogue_yaml, rules_workbook_bytes, sheets_for
 
     check_writable(output, force)
-    parsed = read_catalogue_file(file, load_catalogue(catalogues))
+    said: list[str] = []
+    parsed = read_catalogue_file(file, load_catalogue(catalogues), said)
+    for warning in said:  # a formula read as its saved value: the export holds the value
+        click.echo(f"warning: {warning}", err=True)
     if fmt == "yaml":
         write_text(output, catalogue_yaml(parsed, file.name), force=force)
     else:

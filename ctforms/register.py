@@ -116,7 +116,7 @@ def assemble(
     results, issues = run_checks(ctx)
     # Warnings name the records workbook the user gave, whatever it is called.
     book = next((f.name for f in files if f.role == "records"), "records.xlsx")
-    warnings = list(tracker.warnings) + list(records.warnings)
+    warnings = list(catalogue.warnings) + list(tracker.warnings) + list(records.warnings)
     warnings += unknown_expected(records, lambda code: catalogue.get(code) is not None, book)
     warnings += _unknown_candidates(tracker, records, book)
     issues = _dedupe(issues)

@@ -502,3 +502,183 @@ def test_run_with_hostile_records(records: bytes) -> None:
             "--catalogue", DEMO / "rules.xlsx", "--as-of", DEMO_AS_OF, "-o", out, "--force",
         )  # fmt: skip
         clean(result, out)
+
+
+# ------------------------------------ issue 18 (3-5): implausible rules, sheet names, formulas
+
+# The demo's rules (fixtures/demo/rules.xlsx): code -> (mandatory units, optional units).
+_DEMO_RULES = {"05835": ([1, 2], [4, 5, 9, 14, 16, 22]), "05839": ([1, 2, 3], [4, 8, 9, 12, 17])}
+_RULES_SHEETS = ["Qualifications", "Units", "Groups", "Barred", "Subjects"]
+
+
+def _book_bytes(wb: Any) -> bytes:
+    raw = io.BytesIO()
+    wb.save(raw)
+    return raw.getvalue()
+
+
+def _header_row(ws: Any) -> list[str]:
+    return [c.value for c in ws[1]]
+
+
+@st.composite
+def implausible_rules(draw: st.DrawFn) -> tuple[bytes, str, str]:
+    """The demo's rules workbook with one thing no Cambridge Technical can be: (workbook, where
+    the refusal must point, words it must say)."""
+    from ctforms.read.plausible import _size_key, bounds
+
+    wb = openpyxl.load_workbook(io.BytesIO(corpus()["rules.xlsx"]))
+    kind = draw(
+        st.sampled_from(
+            ["unit glh", "minimum glh", "size", "barred", "group", "formula", "near", "twin"]
+        )
+    )
+    if kind == "unit glh":
+        ws = wb["Units"]
+        row = draw(st.integers(2, ws.max_row))
+        glh = draw(st.one_of(st.integers(181, 10**18), st.integers(1, 9)))
+        ws.cell(row, 4).value = glh
+        return _book_bytes(wb), f"sheet 'Units', row {row}, column 'GLH'", "GLH"
+    if kind == "minimum glh":
+        ws = wb["Qualifications"]
+        row = draw(st.integers(2, ws.max_row))
+        right = bounds().sizes[(2016, 3)][_size_key(ws.cell(row, 3).value)][1]
+        glh = draw(st.integers(1, 10**18).filter(lambda g: g != right))
+        ws.cell(row, 4).value = glh
+        return _book_bytes(wb), f"sheet 'Qualifications', row {row}, column 'Minimum GLH'", "GLH"
+    if kind == "size":
+        ws = wb["Qualifications"]
+        row = draw(st.integers(2, ws.max_row))
+        known = bounds().sizes[(2016, 3)]
+        size = draw(
+            st.text("abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ()-", max_size=24).filter(
+                lambda t: bool(t.split()) and _size_key(" ".join(t.split())) not in known
+            )
+        )
+        ws.cell(row, 3).value = size
+        return _book_bytes(wb), f"sheet 'Qualifications', row {row}, column 'Size'", "not a size"
+    if kind == "barred":
+        code = draw(st.sampled_from(sorted(_DEMO_RULES)))
+        mandatory, optional = _DEMO_RULES[code]
+        units = [draw(st.sampled_from(mandatory))]
+        units += draw(st.lists(st.sampled_from(mandatory + optional), min_size=1, max_size=3))
+        if len(set(units)) < 2:
+            reject()
+        ws = wb["Barred"]
+        ws.append([code, ", ".join(map(str, units))])
+        return _book_bytes(wb), f"sheet 'Barred', row {ws.max_row}, column 'Units'", "mandatory"
+    if kind == "group":
+        # 05839's group: five optional units of 60 GLH, 300 at most.
+        wb["Groups"].cell(2, 5).value = draw(st.integers(301, 10**12))
+        return _book_bytes(wb), "sheet 'Groups', row 2, column 'Min GLH'", "no student"
+    if kind == "formula":
+        name = draw(st.sampled_from(_RULES_SHEETS))
+        ws = wb[name]
+        row = draw(st.integers(2, ws.max_row))
+        headers = _header_row(ws)
+        column = draw(st.integers(1, len(headers)).filter(lambda c: headers[c - 1] != "Notes"))
+        text = draw(st.sampled_from(["=60+60", '=WEBSERVICE("http://x.invalid")', "=A1", "=1/0"]))
+        ws.cell(row, column).value = text
+        where = f"sheet '{name}', row {row}, column '{headers[column - 1]}'"
+        return _book_bytes(wb), where, "not a formula"
+    name = draw(st.sampled_from(_RULES_SHEETS))
+    if kind == "near":
+        near = draw(st.sampled_from([name[:-1], name + "s", name.lower()[:-1], name + " sheet"]))
+        wb[name].title = near
+        return _book_bytes(wb), f"sheet '{near}'", f"no sheet '{name}', but a sheet '{near}'"
+    twin = draw(st.sampled_from([name + " ", " " + name, name.upper(), name.lower()]))
+    wb.create_sheet("Twin")
+    data = _book_bytes(wb)
+    book = zipfile.ZipFile(io.BytesIO(data)).read("xl/workbook.xml")
+    data = rezip(data, "xl/workbook.xml", book.replace(b'name="Twin"', f'name="{twin}"'.encode()))
+    return data, f"sheet '{twin}'", f"two sheets, '{name}' and '{twin}'"
+
+
+@FUZZ
+@given(case=implausible_rules())
+def test_implausible_rules_are_refused_where_they_are(case: tuple[bytes, str, str]) -> None:
+    rules, where, words = case
+    with workspace() as tmp:
+        path = _write(tmp, "rules.xlsx", rules)
+        out = tmp / "out"
+        for result in (
+            invoke("catalogue", "check", path),
+            invoke(
+                "check", TRACKER, "--centre", CENTRE, "--catalogue", path, "--as-of", DEMO_AS_OF,
+                "--format", "json", "-o", out / "i.json",
+            ),
+        ):  # fmt: skip
+            clean(result, out)
+            assert result.exit_code == 2, result.output
+            assert result.stderr.startswith(f"Error: rules.xlsx, {where}: "), result.stderr
+            assert words in result.stderr, result.stderr
+
+
+@st.composite
+def records_with_a_formula(draw: st.DrawFn) -> tuple[bytes, str]:
+    """The demo's records with a formula, no value saved, in a cell ctforms reads."""
+    wb = openpyxl.load_workbook(io.BytesIO(corpus()["records.xlsx"]))
+    name = draw(st.sampled_from(["Actions", "Visits", "Expected", "Claims", "Entry Decisions"]))
+    if name == "Entry Decisions":
+        ws = wb.create_sheet(name)
+        ws.append(["Candidate Number", "Qualification Code", "Make the Change (Y/N)", "Decided By"])
+        ws.append(["0012", "05838", "Y", "Ben Okoro"])
+    ws = wb[name]
+    headers = _header_row(ws)
+    row = draw(st.integers(2, ws.max_row))
+    column = draw(st.integers(1, len(headers)))
+    ws.cell(row, column).value = draw(st.sampled_from(["=Staff!A1", '=CONCAT("B. ","Okoro")']))
+    return _book_bytes(wb), f"sheet '{name}', row {row}, column '{headers[column - 1]}'"
+
+
+@FUZZ
+@given(case=records_with_a_formula())
+def test_a_records_formula_without_a_value_is_called_a_formula(case: tuple[bytes, str]) -> None:
+    records, where = case
+    with workspace() as tmp:
+        out = tmp / "out"
+        result = invoke(
+            "check", TRACKER, "--centre", CENTRE, "--records", _write(tmp, "records.xlsx", records),
+            "--as-of", DEMO_AS_OF, "--format", "json", "-o", out / "i.json",
+        )  # fmt: skip
+        clean(result, out)
+        assert result.exit_code == 2, result.output
+        assert result.stderr.startswith(f"Error: records.xlsx, {where}: "), result.stderr
+        assert "holds a formula" in result.stderr and "is empty" not in result.stderr
+
+
+@st.composite
+def implausible_yaml(draw: st.DrawFn) -> tuple[bytes, str]:
+    """The demo's rules as YAML (catalogue export) with one implausible value: (file, words)."""
+    text = corpus()["rules.yaml"].decode("utf-8")
+    kind = draw(st.sampled_from(["unit glh", "minimum glh", "size", "barred", "group"]))
+    if kind == "unit glh":
+        glh = draw(st.one_of(st.integers(181, 10**18), st.integers(1, 9)))
+        text = text.replace(
+            "{number: 1, title: Fundamentals of IT, glh: 90", f"{{number: 1, glh: {glh}", 1
+        )
+        return text.encode(), "units[1].glh: "
+    if kind == "minimum glh":
+        glh = draw(st.integers(1, 10**18).filter(lambda g: g not in {180, 360, 540, 720, 1080}))
+        return text.replace("    glh: 360\n", f"    glh: {glh}\n", 1).encode(), ".glh: "
+    if kind == "size":
+        size = draw(st.sampled_from(["Mega Diploma", "Diplomas", "Certificate Plus", "BTEC"]))
+        text = text.replace("size: Extended Certificate", f"size: {size}", 1)
+        return text.encode(), f"'{size}' is not a size"
+    if kind == "barred":
+        units = draw(st.sampled_from(["[1, 2]", "[1, 16]", "[2, 4, 5]"]))
+        return text.replace("      - [16, 22]\n", f"      - {units}\n", 1).encode(), "mandatory"
+    glh = draw(st.integers(421, 10**9))  # 05835's optional units give 420 at most
+    return text.replace("min_glh: 180", f"min_glh: {glh}", 1).encode(), "no student could meet"
+
+
+@FUZZ
+@given(case=implausible_yaml())
+def test_an_implausible_yaml_catalogue_is_refused(case: tuple[bytes, str]) -> None:
+    catalogue, words = case
+    with workspace() as tmp:
+        path = _write(tmp, "rules.yaml", catalogue)
+        result = invoke("catalogue", "check", path)
+        clean(result, tmp / "out")
+        assert result.exit_code == 2, result.output
+        assert words in result.stderr, result.stderr

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import io
+import re
 import stat
 import zipfile
 import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import ParseError
@@ -348,3 +351,66 @@ def sheet_rows(ws: Any, path: Path) -> Iterator[tuple[int, tuple[Any, ...]]]:
                 sheet=ws.title,
             )
         yield number, values
+
+
+# A formula's <f> element, with or without a namespace prefix: a fast test before any parse.
+_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
+_CELL_REF = re.compile(r"^([A-Z]{1,3})(\d{1,7})$")
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A cell that holds a formula: its text, and whether the file keeps the value Excel
+    last worked out for it (openpyxl's data_only reads that value, or None without it; an
+    empty text saved also reads as None)."""
+
+    text: str
+    cached: bool
+
+
+def sheet_formulas(ws: Any, path: Path) -> dict[tuple[int, int], Formula]:
+    """The cells of a sheet opened by open_xlsx that hold formulas, by (row, column index from
+    0), within the bounds sheet_rows reads. openpyxl's data_only reading gives a formula's
+    saved value, or None when there is none, so without this a formula reads as a blank.
+
+    A light pass over the sheet's XML (already bounded by check_xlsx), skipped when no formula
+    tag appears in it; parsed with defusedxml, as openpyxl parses it."""
+    iterparse = importlib.import_module("defusedxml.ElementTree").iterparse  # no type stubs
+    from openpyxl.utils.cell import column_index_from_string
+
+    archive, part = getattr(ws.parent, "_archive", None), getattr(ws, "_worksheet_path", None)
+    if archive is None or part is None:  # pragma: no cover - not a read-only sheet
+        return {}
+    with openpyxl_errors(path):
+        with archive.open(part) as fh:
+            data = fh.read(XLSX_MAX_MEMBER + 1)
+        if not _FORMULA_TAG.search(data):
+            return {}
+        found: dict[tuple[int, int], Formula] = {}
+        row = column = 0
+        for event, element in iterparse(io.BytesIO(data), events=("start", "end")):
+            tag = element.tag.rsplit("}", 1)[-1]
+            if event == "start":
+                if tag == "row":  # numbered as openpyxl numbers it: r, or the next one
+                    r = element.get("r") or ""
+                    row, column = (int(r) if r.isdigit() else row + 1), 0
+                continue
+            if tag == "c":
+                ref = _CELL_REF.match(element.get("r") or "")
+                column = column_index_from_string(ref[1]) if ref else column + 1
+                if ref:
+                    row = int(ref[2])
+                parts = {child.tag.rsplit("}", 1)[-1]: child for child in element}
+                f = parts.get("f")
+                if f is not None and row <= SHEET_MAX_ROWS and column <= SHEET_MAX_COLUMNS:
+                    text = " ".join((f.text or "").split())
+                    shown = "=" + (text if len(text) <= 40 else text[:39] + "…")
+                    v = parts.get("v")
+                    # openpyxl writes an empty <v/> beside a formula it cannot work out;
+                    # Excel saves a formula's empty text as t="str" and an empty <v/>.
+                    saved = v is not None and (bool(v.text) or element.get("t") == "str")
+                    found[(row, column - 1)] = Formula(shown, saved)
+                element.clear()
+            elif tag == "row":
+                element.clear()
+        return found

@@ -307,6 +307,7 @@ def _record(
     book = _open(records)
     with openpyxl_errors(records):
         wb = openpyxl.load_workbook(io.BytesIO(book.data))
+        _refuse_formulas(wb, records)
         ws = _sheet(wb, sheet)
         columns = _columns(ws, sheet, values)
         # The cells that exist, read without ws.cell(), which would make every one it visits.
@@ -327,6 +328,34 @@ def _record(
                 cell.number_format = TEXT_FORMAT  # "0012" and "05838" keep their zeros
         data = workbook_bytes(wb, dt.datetime(date.year, date.month, date.day), edited=True)
     _replace(records, data, book)
+
+
+def _refuse_formulas(wb: Any, records: Path) -> None:
+    """A formula in a cell the reader reads: openpyxl would write it back without the value
+    the spreadsheet saved for it, and the reader refuses a formula with no value. Said now,
+    in the centre's terms, before anything is written."""
+    from openpyxl.utils import get_column_letter
+
+    for ws in wb.worksheets:
+        sheet = next((s for s in SHEETS if norm_key(s) == norm_key(ws.title)), None)
+        if sheet is None:
+            continue
+        titles = [norm_key(title) for title, *_ in SHEETS[sheet][2]]
+        for (r, c), cell in sorted(ws._cells.items()):
+            if r == 1 or c > SHEET_MAX_COLUMNS or cell.data_type != "f":
+                continue
+            head = ws._cells.get((1, c))
+            key = norm_key(str(head.value)) if head is not None and head.value else ""
+            if key and any(key == t or key.startswith(t[:12]) for t in titles):
+                raise InputError(
+                    f"{get_column_letter(c)}{r} holds a formula; ctforms would save the workbook"
+                    " without the value worked out for it: enter the value itself, not a"
+                    " formula, then record this again",
+                    file=records,
+                    sheet=ws.title,
+                    row=r,
+                    column=str(head.value) if head is not None else None,
+                )
 
 
 def _sheet(wb: Any, sheet: str) -> Any:

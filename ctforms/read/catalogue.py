@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from ctforms.errors import InputError
 from ctforms.files.limits import YAML_MAX_BYTES, load_yaml, read_text_limited
 from ctforms.models import CatalogueFile, Qualification, Subject, Unit
+from ctforms.read import plausible
 
 SHIPPED = "ocr-cambridge-technicals.yaml"
 
@@ -35,6 +36,8 @@ class Entry:
 class Catalogue:
     entries: dict[str, Entry] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+    # What reading the files said without refusing them (a formula read as its saved value).
+    warnings: list[str] = field(default_factory=list)
 
     def get(self, code: str) -> Entry | None:
         return self.entries.get(code)
@@ -112,6 +115,11 @@ def _check_consistency(cat: CatalogueFile, name: str) -> None:
         dupes = sorted({n for n in numbers if numbers.count(n) > 1})
         if dupes:
             raise InputError(f"subject {subject.id}: unit {dupes[0]} is listed twice", file=name)
+        for u in subject.units:
+            if u.glh is not None and (problem := plausible.unit_glh(u.glh)):
+                raise InputError(
+                    f"subjects[{subject.id}].units[{u.number}].glh: {problem}", file=name
+                )
         known = set(numbers)
         for q in subject.qualifications:
             if q.rules is None:
@@ -133,6 +141,37 @@ def _check_consistency(cat: CatalogueFile, name: str) -> None:
                     " assessment)",
                     file=name,
                 )
+    for subject in cat.subjects:
+        for q in subject.qualifications:
+            _check_plausible(subject, q, name)
+
+
+def _check_plausible(subject: Subject, q: Qualification, name: str) -> None:
+    """The rules of ctforms.read.plausible, where a YAML file says them (a rules workbook is
+    held to them cell by cell, and again here)."""
+    where = f"subjects[{subject.id}].qualifications[{q.code}]"
+    level, suite = subject.level, subject.suite
+    problem = plausible.size_name(q.size, suite, level)
+    if problem is None and q.glh is not None:
+        problem = plausible.qualification_glh(q.glh, q.size, suite, level)
+        where += ".glh"
+    else:
+        where += ".size"
+    if problem:
+        raise InputError(f"{where}: {problem}", file=name)
+    if q.rules is None:
+        return
+    glh = {u.number: u.glh for u in subject.units}
+    rules = f"subjects[{subject.id}].qualifications[{q.code}].rules"
+    pathways = {p.name: [*q.rules.mandatory, *p.mandatory] for p in q.rules.pathways}
+    for units in q.rules.barred:
+        if problem := plausible.barred(units, q.rules.mandatory, pathways):
+            raise InputError(f"{rules}.barred: {problem}", file=name)
+    groups = [("", g) for g in q.rules.groups]
+    groups += [(f".pathways[{p.name}]", g) for p in q.rules.pathways for g in p.groups]
+    for place, g in groups:
+        if problem := plausible.group(g, glh):
+            raise InputError(f"{rules}{place}.groups[{g.name}]: {problem}", file=name)
 
 
 def shipped_text() -> str:
@@ -150,12 +189,16 @@ def is_workbook(path: Path) -> bool:
         return False
 
 
-def read_catalogue_file(path: Path, base: Catalogue) -> CatalogueFile:
-    """One catalogue file, YAML or a rules workbook; a workbook's blanks come from `base`."""
+def read_catalogue_file(
+    path: Path, base: Catalogue, warnings: list[str] | None = None
+) -> CatalogueFile:
+    """One catalogue file, YAML or a rules workbook; a workbook's blanks come from `base`.
+
+    warnings: where to add what reading it says without refusing it."""
     if is_workbook(path):
         from ctforms.read.rules_workbook import read_rules_workbook  # openpyxl only when needed
 
-        parsed = read_rules_workbook(path, base)
+        parsed = read_rules_workbook(path, base, warnings)
         _check_consistency(parsed, str(path))
         return parsed
     try:
@@ -180,7 +223,7 @@ def load_catalogue(extra: Iterable[Path] = ()) -> Catalogue:
     """The shipped catalogue, then each extra file in order; later files override by code."""
     cat = shipped_catalogue()
     for path in extra:
-        merge(cat, read_catalogue_file(path, cat), Path(path).name)
+        merge(cat, read_catalogue_file(path, cat, cat.warnings), Path(path).name)
     return cat
 
 

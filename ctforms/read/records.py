@@ -28,6 +28,7 @@ from ctforms.models import (
 )
 from ctforms.read import parsing
 from ctforms.read.parsing import norm_key
+from ctforms.read.sheets import Formulas, formulas_warning, pick_sheets
 
 Parser = Callable[[str], Any]
 
@@ -186,14 +187,17 @@ def read_records(path: Path, as_of: dt.date | None = None) -> Records:
         raise InputError("file not found (make one with 'ctforms records template')", file=path)
     wb = open_workbook(path)
     try:
+        # Two sheets named alike, or a near miss of a missing one ('Visit'), are refused.
+        picked = pick_sheets(wb, list(SHEETS), path, ignored=_IGNORED)
         by_key = {norm_key(ws.title): ws for ws in wb.worksheets}
         found: dict[str, Any] = {}
         warnings: list[str] = []
+        formulas: list[Formulas] = []
         for sheet, (model, attr, columns) in SHEETS.items():
-            ws = by_key.get(norm_key(sheet))
+            ws = picked.get(sheet)
             if ws is None:
                 continue
-            rows = _read_sheet(ws, path, model, columns)
+            rows = _read_sheet(ws, path, model, columns, formulas)
             if attr == "expected":
                 _refuse_contradictions(rows, path.name, ws.title)
             if attr == "visits" and as_of is not None:
@@ -220,15 +224,23 @@ def read_records(path: Path, as_of: dt.date | None = None) -> Records:
                 f"{path.name}: sheet(s) {', '.join(map(repr, unknown))} not read; the sheets"
                 f" ctforms reads are {', '.join(SHEETS)}"
             )
+        warnings += formulas_warning(path.name, formulas)
     finally:
         wb.close()
     return Records(**found, warnings=warnings)
 
 
 def _read_sheet(
-    ws: Any, path: Path, model: type[BaseModel], columns: list[tuple[str, str, Parser, bool]]
+    ws: Any,
+    path: Path,
+    model: type[BaseModel],
+    columns: list[tuple[str, str, Parser, bool]],
+    formulas: list[Formulas] | None = None,
 ) -> list[Any]:
     name = path.name
+    cells_with_formulas = Formulas(ws, path)
+    if formulas is not None:
+        formulas.append(cells_with_formulas)
     rows = sheet_rows(ws, path)
     first = next(rows, None)
     if first is None:
@@ -255,6 +267,12 @@ def _read_sheet(
                 )
             continue
         where[field] = i
+    # Formulas are looked at in the columns read: (name, what to enter instead) by index.
+    read = {
+        where[field]: (title, "the date" if field in _DATE_FIELDS else "the value itself")
+        for title, field, _, _ in columns
+        if field in where
+    }
     out: list[Any] = []
     for rownum, values in rows:
         if all(_cell_text(v) == "" for v in values):
@@ -263,6 +281,9 @@ def _read_sheet(
         for title, field, parse, required in columns:
             i = where.get(field)
             raw = values[i] if i is not None and i < len(values) else None
+            if cells_with_formulas.cells and i is not None:
+                # A formula with no saved value reads as a blank: say it is a formula.
+                cells_with_formulas.check(rownum, i, title, raw, read[i][1])
             if field in _DATE_FIELDS and isinstance(raw, dt.date):
                 day = raw.date() if isinstance(raw, dt.datetime) else raw
                 data[field] = _plausible(day, name, ws.title, rownum, title)
@@ -283,6 +304,7 @@ def _read_sheet(
             if field in _DATE_FIELDS:
                 _plausible(data[field], name, ws.title, rownum, title)
         out.append(model.model_validate(data))
+    cells_with_formulas.check_rest(read, 1 if header else 0)
     return out
 
 

@@ -38,7 +38,9 @@ from ctforms.models import (
     Tracker,
     Unit,
 )
+from ctforms.read import plausible
 from ctforms.read.parsing import norm_key, parse_qualification_code, parse_unit_number, parse_yes_no
+from ctforms.read.sheets import Formulas, formulas_warning, pick_sheets
 
 if TYPE_CHECKING:  # the catalogue imports this module
     from ctforms.read.catalogue import Catalogue
@@ -123,9 +125,27 @@ def _cell_text(value: Any) -> str:
     return " ".join(str(value).split())
 
 
-def _sheet_rows(ws: Any, sheet: str, columns: list[str], path: Path) -> list[_Row]:
+# Columns whose cells are numbers: a formula there is told "enter the number".
+_NUMBER_COLUMNS = {
+    "Unit",
+    "GLH",
+    "Minimum GLH",
+    "Min Units",
+    "Min GLH",
+    "Max Units",
+    "Level",
+    "Suite",
+}
+_NOT_READ = {"Notes"}  # ctforms' hints: whatever is there is not read
+
+
+def _sheet_rows(
+    ws: Any, sheet: str, columns: list[str], path: Path, formulas: list[Formulas]
+) -> list[_Row]:
     """Rows below the header row, found by its names (a title above it is fine)."""
     file = path.name
+    cells_with_formulas = Formulas(ws, path)
+    formulas.append(cells_with_formulas)
     wanted = {norm_key(c): c for c in columns}
     need = {norm_key(c) for c in REQUIRED[sheet]}
     rows = sheet_rows(ws, path)
@@ -145,8 +165,18 @@ def _sheet_rows(ws: Any, sheet: str, columns: list[str], path: Path) -> list[_Ro
             file=file,
             sheet=ws.title,
         )
+    # Formulas are looked at in the columns read: (name, what to enter instead) by index.
+    read = {
+        i: (column, "the number" if column in _NUMBER_COLUMNS else "the value itself")
+        for column, i in index.items()
+        if column not in _NOT_READ
+    }
     out: list[_Row] = []
     for number, values in rows:
+        if cells_with_formulas.cells:
+            for i, (column, enter) in read.items():
+                value = values[i] if i < len(values) else None
+                cells_with_formulas.check(number, i, column, value, enter)
         cells = {
             column: text
             for column, i in index.items()
@@ -154,6 +184,7 @@ def _sheet_rows(ws: Any, sheet: str, columns: list[str], path: Path) -> list[_Ro
         }
         if cells:
             out.append(_Row(ws.title, number, cells))
+    cells_with_formulas.check_rest(read, header_row)
     return out
 
 
@@ -212,12 +243,17 @@ def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "subject"
 
 
-def read_rules_workbook(path: Path, base: Catalogue) -> CatalogueFile:
-    """Read a rules workbook into a catalogue file; blanks are filled from `base`."""
+def read_rules_workbook(
+    path: Path, base: Catalogue, warnings: list[str] | None = None
+) -> CatalogueFile:
+    """Read a rules workbook into a catalogue file; blanks are filled from `base`.
+
+    warnings: where to add what the reader says without refusing (formulas read as their
+    saved values)."""
     path = Path(path)
     wb = open_xlsx(path)
+    formulas: list[Formulas] = []
     try:
-        by_key = {norm_key(ws.title): ws for ws in wb.worksheets}
         columns = {
             QUALIFICATIONS: QUALIFICATION_COLUMNS,
             UNITS: UNIT_COLUMNS,
@@ -225,21 +261,25 @@ def read_rules_workbook(path: Path, base: Catalogue) -> CatalogueFile:
             BARRED: BARRED_COLUMNS,
             SUBJECTS: SUBJECT_COLUMNS,
         }
-        if norm_key(QUALIFICATIONS) not in by_key:
+        found = pick_sheets(wb, list(columns), path, ignored=["Instructions"])
+        if QUALIFICATIONS not in found:
             raise InputError(
                 f"no sheet {QUALIFICATIONS!r}: is this a rules workbook? Download one from the"
                 " Rules of combination page, or make it with 'ctforms catalogue template'",
                 file=path,
             )
         sheets = {
-            sheet: _sheet_rows(ws, sheet, cols, path)
-            if (ws := by_key.get(norm_key(sheet))) is not None
+            sheet: _sheet_rows(ws, sheet, cols, path, formulas)
+            if (ws := found.get(sheet)) is not None
             else []
             for sheet, cols in columns.items()
         }
     finally:
         wb.close()
-    return _build(_Reader(path.name), sheets, base)
+    parsed = _build(_Reader(path.name), sheets, base)
+    if warnings is not None:
+        warnings += formulas_warning(path.name, formulas)
+    return parsed
 
 
 def _build(r: _Reader, sheets: Mapping[str, list[_Row]], base: Catalogue) -> CatalogueFile:
@@ -295,7 +335,7 @@ def _build(r: _Reader, sheets: Mapping[str, list[_Row]], base: Catalogue) -> Cat
         for unit_row, number in units_by_code.get(code, []):
             _add_unit(r, subject, unit_row, number)
         subject.qualifications.append(
-            _qualification(r, row, code, units_by_code.get(code, []), sheets, base)
+            _qualification(r, row, code, units_by_code.get(code, []), sheets, base, subject)
         )
         if subject.id not in order:
             order.append(subject.id)
@@ -375,6 +415,8 @@ def _subject_for(
 
 def _add_unit(r: _Reader, subject: _SubjectInfo, row: _Row, number: int) -> None:
     glh = r.parse(row, "GLH", _positive)
+    if glh is not None and (problem := plausible.unit_glh(glh)):
+        raise r.fail(row, "GLH", f"unit {number}: {problem}")
     assessment = r.parse(row, "Assessment", _choice([a.value for a in Assessment], "Assessment"))
     title = row.get("Title")
     known = subject.units.get(number) or subject.base_units.get(number)
@@ -415,21 +457,32 @@ def _qualification(
     unit_rows: list[tuple[_Row, int]],
     sheets: Mapping[str, list[_Row]],
     base: Catalogue,
+    subject: _SubjectInfo,
 ) -> Qualification:
     existing = base.get(code)
     old = existing.qualification if existing else None
     glh = r.parse(row, "Minimum GLH", _positive)
+    size = row.get("Size") or (old.size if old else "")
+    minimum = glh if glh is not None else (old.glh if old else None)
+    if problem := plausible.size_name(size, subject.suite, subject.level):
+        raise r.fail(row, "Size", f"{code}: {problem}")
+    if minimum is not None and (
+        problem := plausible.qualification_glh(minimum, size, subject.suite, subject.level)
+    ):
+        # Said where the row gives it: its Minimum GLH, else its Size (the GLH is the shipped one)
+        raise r.fail(row, "Minimum GLH" if glh is not None else "Size", f"{code}: {problem}")
     verified = r.parse(row, "Verified", parse_yes_no)
     if verified is None:
         verified = True if glh is not None else (old.verified if old else False)
-    rules = _rules(r, row, code, unit_rows, sheets)
+    glh_of = {n: u.glh for n, u in {**subject.base_units, **subject.units}.items()}
+    rules = _rules(r, row, code, unit_rows, sheets, glh_of)
     if rules is None and old is not None:
         rules = old.rules  # no Rule given here: what the catalogue knew stands
     return Qualification(
         code=code,
         title=row.get("Title") or (old.title if old else ""),
-        size=row.get("Size") or (old.size if old else ""),
-        glh=glh if glh is not None else (old.glh if old else None),
+        size=size,
+        glh=minimum,
         source=row.get("Source") or (old.source if old else f"rules workbook {r.name}"),
         verified=verified,
         rules=rules,
@@ -442,6 +495,7 @@ def _rules(
     code: str,
     unit_rows: list[tuple[_Row, int]],
     sheets: Mapping[str, list[_Row]],
+    glh_of: Mapping[int, int | None],
 ) -> Rules | None:
     parse_rule = _choice(RULE_VALUES, "Rule")
     ruled = [(u, n, r.parse(u, "Rule", parse_rule)) for u, n in unit_rows]
@@ -557,7 +611,23 @@ def _rules(
                 f"unit {stray[0]} is not on sheet {UNITS!r} for {code}: add its row there, or"
                 " check the number",
             )
+        base_must = mandatory.get("", [])
+        pathway_must = {
+            name: [*base_must, *mandatory.get(pkey, [])] for pkey, name in pathways.items() if pkey
+        }
+        if problem := plausible.barred(numbers, base_must, pathway_must):
+            raise r.fail(b, "Units", f"{code}: {problem}")
         barred.append(numbers)
+    for (_, _), spec in groups.items():
+        made = OptionalGroup(
+            name=spec["name"],
+            units=spec["units"],
+            min_units=spec["min_units"],
+            min_glh=spec["min_glh"],
+            max_units=spec["max_units"],
+        )
+        if spec.get("row") is not None and (problem := plausible.group(made, glh_of)):
+            raise r.fail(spec["row"], "Min GLH", f"{code}: {problem}")
     return Rules(
         verified=status != "Not verified",
         illustrative=status == "Illustrative",
