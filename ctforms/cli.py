@@ -464,7 +464,9 @@ def _report_entries(written: Written) -> None:
     for warning in written.plan.warnings:
         click.echo(f"warning: {warning}", err=True)
     edi_file, listing = written.edi_file, written.listing
-    if edi_file is None:
+    if edi_file is None and written.plan.skipped:
+        click.echo("entries: no change below could go into an EDI file; no EDI file written.")
+    elif edi_file is None:
         click.echo("entries: no entry changes the centre's records call for; no EDI file written.")
     else:
         n = len(written.plan.changes)

@@ -38,12 +38,24 @@ class RecordSpec(BaseModel):
     fields: list[FieldSpec]
 
 
+class NameRule(BaseModel):
+    """How a candidate's name is written and shortened (the steps are said in words; names.py
+    follows them in that order)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_length: int = Field(ge=3)
+    source: str
+    shortening: list[str]
+
+
 class Layout(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     layout_version: int
     source: str
     record_width: int
+    candidate_name: NameRule
     records: dict[str, RecordSpec]
 
 
@@ -58,6 +70,9 @@ def load_layout() -> Layout:
         used = sum(f.width for f in spec.fields)
         if used > layout.record_width:
             raise ValueError(f"layout record {kind} is {used} wide, over {layout.record_width}")
+    name = next(f for f in layout.records["C"].fields if f.name == "name")
+    if layout.candidate_name.max_length > name.width:
+        raise ValueError(f"candidate_name.max_length is over the C name field's {name.width}")
     return layout
 
 
