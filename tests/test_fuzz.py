@@ -437,7 +437,7 @@ def test_register(data: st.DataObject) -> None:
         clean(
             invoke(
                 "declaration", path, "--signed-by", "Ben Okoro", "--role", "Exams Officer",
-                "--allow-outstanding", "fuzzing", "-o", pack / "pack.pdf",
+                "--allow-outstanding", "Signed off while fuzzing", "-o", pack / "pack.pdf",
             ),
             pack,
         )  # fmt: skip

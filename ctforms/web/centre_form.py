@@ -98,8 +98,9 @@ def _string(value: str) -> str:
 
 
 def toml_of(values: dict[str, str], kept: CentreProfile | None) -> str:
-    """centre.toml from the form's values; the settings the form does not show (tracker
-    columns and statuses, signing) are kept from the saved profile."""
+    """centre.toml from the form's values; the settings the form does not show (the Exams
+    Officer's deputies, tracker columns and statuses, signing) are kept from the saved
+    profile."""
     sections: dict[str, list[str]] = {}
     for f in FIELDS:
         value = values.get(f.name, "").strip()
@@ -113,6 +114,10 @@ def toml_of(values: dict[str, str], kept: CentreProfile | None) -> str:
             shown = _string(value)
         sections.setdefault(f.section, []).append(f"{f.key} = {shown}")
     if kept is not None:
+        deputies = kept.exams_officer.deputies
+        if deputies and "exams_officer" in sections:
+            listed = ", ".join(_string(n) for n in deputies)
+            sections["exams_officer"].append(f"deputies = [{listed}]")
         columns, statuses = kept.tracker.columns, kept.tracker.statuses
         if columns:
             sections["tracker.columns"] = [
