@@ -12,6 +12,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from click.testing import Result
 from conftest import DEMO, GOLDEN, invoke
 from pypdf import PdfReader
 from webkit import Site, error_beside, make_site
@@ -54,7 +55,7 @@ def _demo_with_names(tmp_path: Path, names: dict[str, tuple[str, str]]) -> Path:
     return folder
 
 
-def _run(folder: Path, out: Path, *extra: str) -> object:
+def _run(folder: Path, out: Path, *extra: str) -> Result:
     return invoke(
         "run",
         folder / "tracker.csv",
@@ -87,13 +88,13 @@ def test_a_name_the_file_cannot_carry_leaves_that_change_out_and_makes_the_rest(
     folder = _demo_with_names(tmp_path, {"0014": ("Müller 3rd", "Lena")})
     out = tmp_path / "out"
     result = _run(folder, out)
-    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    assert result.exit_code == 0, result.output
     said = (
         "candidate 0014: top-up 05838 -> 05839: make this change in Interchange by hand (the"
         " name cannot be carried)"
     )
-    assert said in result.stdout  # type: ignore[attr-defined]
-    assert "Müller 3rd" not in result.output  # type: ignore[attr-defined]
+    assert said in result.stdout
+    assert "Müller 3rd" not in result.output
     records = edi.read_file((out / EDI).read_bytes(), EDI)
     in_file = [r["candidate_number"] for kind, r in records if kind == "C"]
     assert in_file == ["0036", "0063"]
@@ -113,10 +114,10 @@ def test_when_no_name_can_be_carried_no_file_is_made_and_it_says_why(tmp_path: P
     folder = _demo_with_names(tmp_path, {"0014": bad, "0036": bad, "0063": bad})
     out = tmp_path / "out"
     result = _run(folder, out)
-    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    assert result.exit_code == 0, result.output
     assert not (out / EDI).exists()
-    assert "no change below could go into an EDI file" in result.stdout  # type: ignore[attr-defined]
-    assert result.stdout.count("the name cannot be carried") == 3  # type: ignore[attr-defined]
+    assert "no change below could go into an EDI file" in result.stdout
+    assert result.stdout.count("the name cannot be carried") == 3
     assert (out / LISTING).is_file()
 
 
@@ -127,11 +128,11 @@ def test_a_long_name_keeps_a_forename_initial_and_is_listed_in_full(tmp_path: Pa
     folder = _demo_with_names(tmp_path, {"0036": (LONG_SURNAME, LONG_FORENAMES)})
     out = tmp_path / "out"
     result = _run(folder, out)
-    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    assert result.exit_code == 0, result.output
     records = edi.read_file((out / EDI).read_bytes(), EDI)
     name = next(r["name"] for kind, r in records if kind == "C" and r["candidate_number"] == "0036")
     assert name == "ABCDEFGHIJ KLMNOPQRST-UVWXYZABCD EFGHI:A"
-    assert "name shortened" in result.stderr  # type: ignore[attr-defined]
+    assert "name shortened" in result.stderr
     texts = _texts(out / LISTING)
     assert "Names shortened to fit the entries file (40 characters at most)" in texts
     assert f"0036: {name} (full name: {LONG_SURNAME}, {LONG_FORENAMES})" in texts
@@ -167,7 +168,7 @@ def test_the_name_rule_is_data_with_its_source() -> None:
 # ---------------------------------------------------------------- 17.9 who may sign off
 
 
-def _declare(out: Path, signed_by: str, *extra: str | Path, register: Path = REGISTER) -> object:
+def _declare(out: Path, signed_by: str, *extra: str | Path, register: Path = REGISTER) -> Result:
     return invoke(
         "declaration", register, "--signed-by", signed_by, "--role", "Exams Officer",
         *extra, "-o", out,
@@ -193,8 +194,8 @@ def _register_with_deputies(tmp_path: Path) -> Path:
 def test_an_unknown_signer_is_refused_with_the_names_allowed(tmp_path: Path) -> None:
     pdf = tmp_path / "pack.pdf"
     result = _declare(pdf, "Someone Else", "--allow-outstanding", REASON)
-    assert result.exit_code == 2  # type: ignore[attr-defined]
-    assert result.stderr == (  # type: ignore[attr-defined]
+    assert result.exit_code == 2
+    assert result.stderr == (
         "Error: --signed-by 'Someone Else' is not the centre's Exams Officer or a deputy the"
         " centre lists (allowed: 'Ben Okoro'); to let someone else sign, add them to"
         ' centre.toml ([exams_officer] deputies = ["..."]) and run check again\n'
@@ -205,8 +206,8 @@ def test_an_unknown_signer_is_refused_with_the_names_allowed(tmp_path: Path) -> 
 def test_the_officer_s_name_is_matched_forgiving_of_case_and_spacing(tmp_path: Path) -> None:
     pdf = tmp_path / "pack.pdf"
     result = _declare(pdf, "  ben   OKORO ", "--allow-outstanding", REASON)
-    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
-    assert "signed off by Ben Okoro with 21 blocking issues" in result.stdout  # type: ignore[attr-defined]
+    assert result.exit_code == 0, result.output
+    assert "signed off by Ben Okoro with 21 blocking issues" in result.stdout
     assert "Ben Okoro, Exams Officer" in _pdf_text(pdf)  # as centre.toml writes it
 
 
@@ -214,14 +215,14 @@ def test_a_deputy_the_centre_lists_may_sign_and_no_one_else(tmp_path: Path) -> N
     register = _register_with_deputies(tmp_path)
     pdf = tmp_path / "pack.pdf"
     result = _declare(pdf, "PRIYA SHAH", "--allow-outstanding", REASON, register=register)
-    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
-    assert "signed off by Priya Shah" in result.stdout  # type: ignore[attr-defined]
+    assert result.exit_code == 0, result.output
+    assert "signed off by Priya Shah" in result.stdout
     assert "Priya Shah, Exams Officer" in _pdf_text(pdf)
     refused = _declare(
         tmp_path / "p2.pdf", "Sam Jones", "--allow-outstanding", REASON, register=register
     )
-    assert refused.exit_code == 2  # type: ignore[attr-defined]
-    assert "(allowed: 'Ben Okoro', 'Priya Shah', \"Tom O'Hara\")" in refused.stderr  # type: ignore[attr-defined]
+    assert refused.exit_code == 2
+    assert "(allowed: 'Ben Okoro', 'Priya Shah', \"Tom O'Hara\")" in refused.stderr
     assert not (tmp_path / "p2.pdf").exists()
 
 
@@ -245,9 +246,9 @@ def test_centre_toml_deputies_are_checked(tmp_path: Path, line: str, said: str) 
     centre = tmp_path / "centre.toml"
     centre.write_text(CENTRE_WITH_DEPUTIES.replace(DEPUTIES, line), "utf-8")
     result = invoke("check", DEMO / "tracker.csv", "--centre", centre, "--as-of", "2024-06-10")
-    assert result.exit_code == 2  # type: ignore[attr-defined]
-    assert result.stderr.startswith("Error: centre.toml: ")  # type: ignore[attr-defined]
-    assert said in result.stderr  # type: ignore[attr-defined]
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: centre.toml: ")
+    assert said in result.stderr
 
 
 def test_init_shows_the_deputies_key_commented_with_why(tmp_path: Path) -> None:
@@ -258,18 +259,18 @@ def test_init_shows_the_deputies_key_commented_with_why(tmp_path: Path) -> None:
     # Uncommented, it reads; the example names themselves may never sign.
     (tmp_path / "centre.toml").write_text(text.replace("# deputies", "deputies"), "utf-8")
     result = invoke("check", DEMO / "tracker.csv", "--centre", tmp_path / "centre.toml")
-    assert "deputies" not in result.stderr  # type: ignore[attr-defined]
+    assert "deputies" not in result.stderr
 
 
 @pytest.mark.parametrize("reason", ["x", "  Visits   rebooked ", "1 2 3 4"])
 def test_a_reason_to_sign_with_issues_left_must_be_a_sentence(tmp_path: Path, reason: str) -> None:
     pdf = tmp_path / "pack.pdf"
     result = _declare(pdf, "Ben Okoro", "--allow-outstanding", reason)
-    assert result.exit_code == 2  # type: ignore[attr-defined]
-    assert result.stderr.startswith(  # type: ignore[attr-defined]
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
         "Error: --allow-outstanding: the reason must be a sentence of at least 3 words saying why"
     )
-    assert "e.g. 'Visits rebooked with the moderator for 27 June'" in result.stderr  # type: ignore[attr-defined]
+    assert "e.g. 'Visits rebooked with the moderator for 27 June'" in result.stderr
     assert not pdf.exists()
 
 
@@ -351,8 +352,8 @@ def test_check_warns_in_the_page_s_words_outside_the_results_year(
 def test_run_warns_too(tmp_path: Path) -> None:
     folder = _demo_with_names(tmp_path, {})
     result = _run(folder, tmp_path / "out", "--as-of", "2025-01-06")  # the later --as-of counts
-    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
-    assert "every deadline will show as overdue" in result.stderr  # type: ignore[attr-defined]
+    assert result.exit_code == 0, result.output
+    assert "every deadline will show as overdue" in result.stderr
 
 
 class _December(dt.date):
