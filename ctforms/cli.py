@@ -524,7 +524,12 @@ def entries_read(file: Path) -> None:
 
 @cli.command()
 @click.argument("register_file", metavar="ISSUES.json", type=existing_file)
-@click.option("--signed-by", required=True, help="Name of the person signing off.")
+@click.option(
+    "--signed-by",
+    required=True,
+    help="Name of the person signing off: the Exams Officer centre.toml names, or one of its"
+    " [exams_officer] deputies.",
+)
 @click.option("--role", required=True, help='Their My Cambridge role: must be "Exams Officer".')
 @click.option(
     "--records",
@@ -537,8 +542,8 @@ def entries_read(file: Path) -> None:
     "reason",
     default=None,
     metavar="REASON",
-    help="Sign off although blocking issues have no recorded action, saying why; the pack"
-    " prints the reason and lists each issue.",
+    help="Sign off although blocking issues have no recorded action, saying why in a sentence"
+    " (at least three words); the pack prints the reason and lists each issue.",
 )
 @click.option(
     "--sign",

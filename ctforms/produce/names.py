@@ -71,7 +71,8 @@ def entry_name(surname: str, forenames: str) -> tuple[str, bool]:
             return f"{sur}:{shorter}", True
     initial = _initial(fore)
     # The surname alone is too long: cut it where the first initial still fits, not mid-gap.
-    cut = sur[: MAX - 1 - len(initial)].rstrip(" '-")
+    room = sur[: MAX - 1 - len(initial)]
+    cut = room.rstrip(" '-") or room
     return f"{cut}:{initial}", True
 
 
