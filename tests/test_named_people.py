@@ -5,6 +5,7 @@ issue 18, 6)."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 import shutil
 import types
@@ -237,7 +238,7 @@ def test_a_deputy_the_centre_lists_may_sign_and_no_one_else(tmp_path: Path) -> N
         ('deputies = ["  "]', "[exams_officer] deputies: a name is empty"),
         (
             'deputies = ["ben okoro"]',
-            "is the Exams Officer ([exams_officer] name), who may sign anyway",
+            "is the Exams Officer, who may sign anyway; list only the others",
         ),
         ('deputies = ["Priya Shah", "priya  shah"]', '"priya  shah" is listed twice'),
     ],
@@ -309,13 +310,26 @@ def test_the_page_offers_the_deputies_and_refuses_anyone_else(deputies_site: Sit
     assert "Signed off by Priya Shah (Exams Officer)" in deputies_site.get("sign-off?signed=1").text
 
 
-def test_the_centre_page_keeps_the_deputies(deputies_site: Site) -> None:
+def test_the_centre_page_shows_and_saves_the_deputies(deputies_site: Site) -> None:
     page = deputies_site.get("centre").text
-    form = dict(re.findall(r'name="([a-z_]+)"[^>]*value="([^"]*)"', page))
+    form = {
+        k: html.unescape(v) for k, v in re.findall(r'name="([a-z_]+)"[^>]*value="([^"]*)"', page)
+    }
     assert form["officer_name"] == "Ben Okoro"
+    assert form["deputies"] == "Priya Shah; Tom O'Hara"
     assert deputies_site.post("centre", form).status_code == 303
     text = deputies_site.workspace.centre.read_text("utf-8")
     assert 'deputies = ["Priya Shah", "Tom O\'Hara"]' in text
+    # Changed on the page, checked by the same reader as the command line's, beside the field.
+    r = deputies_site.post("centre", form | {"deputies": "Priya Shah; ben okoro"})
+    assert r.status_code == 400
+    beside = html.unescape(error_beside(r.text, "deputies") or "")
+    assert beside == (
+        'Deputies who may sign off: "ben okoro" is the Exams Officer, who may sign anyway; list'
+        " only the others"
+    )
+    assert deputies_site.post("centre", form | {"deputies": " ; "}).status_code == 303
+    assert "deputies" not in deputies_site.workspace.centre.read_text("utf-8")
 
 
 # ---------------------------------------------------------------- 17.10 outside the results year

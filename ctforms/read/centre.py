@@ -193,8 +193,8 @@ def _check_deputies(deputies: Any, officer: Any, name: str) -> None:
             )
         if isinstance(officer, str) and same_name(deputy, officer):
             raise InputError(
-                f"{where}: {_shown(deputy)} is the Exams Officer ([exams_officer] name), who may"
-                " sign anyway; list only the others",
+                f"{where}: {_shown(deputy)} is the Exams Officer, who may sign anyway; list only"
+                " the others",
                 file=name,
             )
         if any(same_name(deputy, other) for other in seen):

@@ -589,7 +589,6 @@ def _sign_off_page(
         errors=errors or {},
         typed=typed or {"signed_by": _officer(site), "role": SIGNING_ROLE},
         signers=pipeline.allowed_signers(register),
-        centre_file=site.workspace.centre,
         made=made,
         signed=signed.name if signed.is_file() else None,
         signed_status=_signed_status(site, run, register),
