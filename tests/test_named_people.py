@@ -297,8 +297,7 @@ def test_the_page_offers_the_deputies_and_refuses_anyone_else(deputies_site: Sit
     assert '<option value="Priya Shah">' in page and '<option value="Ben Okoro">' in page
     assert (
         "Only the Exams Officer and the deputies named on the Centre page may sign: Ben Okoro,"
-        " Priya Shah"
-        in page
+        " Priya Shah" in page
     )
     r = deputies_site.post("sign-off", SIGN_FORM | {"signed_by": "Sam Jones"})
     assert r.status_code == 400
