@@ -40,12 +40,13 @@ from ctforms.options import (
 )
 from ctforms.pipeline import Sources, demo_sources
 from ctforms.read.catalogue import load_catalogue, read_catalogue_file
-from ctforms.read.centre import centre_template_for
+from ctforms.read.centre import centre_template_for, date_outside, long_date
 from ctforms.read.parsing import parse_candidate_number, parse_qualification_code
 from ctforms.register import load_register
 from ctforms.terminal import Steps
 
 if TYPE_CHECKING:
+    from ctforms.models import Register
     from ctforms.produce.entries import Written
     from ctforms.produce.forms.produce import Produced
     from ctforms.produce.signing import Trusted
@@ -232,6 +233,7 @@ def check(
     sources = Sources(tracker, centre, records, catalogues, encoding)
     with Steps([pipeline.READ]) as steps:
         register = pipeline.check(sources, as_of or dt.date.today(), steps)
+    _warn_outside(register, as_of is not None)
     for warning in register.warnings:
         click.echo(f"warning: {warning}", err=True)
     if fmt == "json":
@@ -247,6 +249,16 @@ def check(
         click.echo(f"Wrote {output} ({_count(register.summary.issues, 'issue')})", err=True)
     if register.summary.blocking_unhandled:
         raise SystemExit(1)
+
+
+def _warn_outside(register: Register, given: bool) -> None:
+    """The page's warning for a check dated outside the results year (said once, first): a run
+    in December judges every deadline of the summer before overdue."""
+    outside = date_outside(register.as_of, register.series)
+    if outside:
+        when = "" if given else " (today: no --as-of was given)"
+        asked = outside.replace("?", " (--as-of YYYY-MM-DD)?")
+        click.echo(f"warning: checked as of {long_date(register.as_of)}{when}. {asked}", err=True)
 
 
 # ---------------------------------------------------------------------------- run
@@ -288,6 +300,7 @@ def run(
         sources = Sources(tracker, centre, records, catalogues, encoding)
     with Steps(pipeline.RUN_STEPS) as steps:  # run refuses a bad folder before any work
         made = pipeline.run(sources, as_of or dt.date.today(), outdir, force, steps)
+    _warn_outside(made.register, as_of is not None)
     for stale in made.leftovers:
         click.echo(
             f"warning: {stale} was left by an interrupted run; it holds personal data: delete it",
@@ -471,9 +484,13 @@ def _report_entries(written: Written) -> None:
     edi_file, listing = written.edi_file, written.listing
     sent = sorted({ch.file for ch in written.plan.sent if ch.file})
     if edi_file is None and sent:
+        # The changes listed below as not in the EDI file (by hand) are not counted as sent.
+        every = "every change an EDI file can carry" if written.plan.skipped else "every change"
         click.echo(
-            f"entries: every change was sent already, in {' and '.join(sent)}; no EDI file written."
+            f"entries: {every} was sent already, in {' and '.join(sent)}; no EDI file written."
         )
+    elif edi_file is None and written.plan.skipped:
+        click.echo("entries: no change below could go into an EDI file; no EDI file written.")
     elif edi_file is None:
         click.echo("entries: no entry changes the centre's records call for; no EDI file written.")
     else:
@@ -528,7 +545,12 @@ def entries_read(file: Path) -> None:
 
 @cli.command()
 @click.argument("register_file", metavar="ISSUES.json", type=existing_file)
-@click.option("--signed-by", required=True, help="Name of the person signing off.")
+@click.option(
+    "--signed-by",
+    required=True,
+    help="Name of the person signing off: the Exams Officer centre.toml names, or one of its"
+    " [exams_officer] deputies.",
+)
 @click.option("--role", required=True, help='Their My Cambridge role: must be "Exams Officer".')
 @click.option(
     "--records",
@@ -541,8 +563,8 @@ def entries_read(file: Path) -> None:
     "reason",
     default=None,
     metavar="REASON",
-    help="Sign off although blocking issues have no recorded action, saying why; the pack"
-    " prints the reason and lists each issue.",
+    help="Sign off although blocking issues have no recorded action, saying why in a sentence"
+    " (at least three words); the pack prints the reason and lists each issue.",
 )
 @click.option(
     "--sign",
@@ -588,7 +610,7 @@ def declaration(
             force=force,
             progress=steps,
         )
-    left = done.outstanding
+    left, signed_by = done.outstanding, done.signed_by
     state = (
         f"signed off by {signed_by} with {left} blocking issue{'' if left == 1 else 's'}"
         " outstanding (reason printed in the pack)"

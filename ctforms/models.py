@@ -119,6 +119,11 @@ class CentreDetails(_Model):
 class ExamsOfficer(_Model):
     name: str = ""
     email: str = ""
+    deputies: list[str] = Field(
+        default_factory=list,
+        description="others the centre allows to sign off the evidence pack in the officer's"
+        " absence (they too need the Exams Officer role in My Cambridge)",
+    )
 
 
 class SeriesDates(_Model):
@@ -643,6 +648,9 @@ class RegisterCentre(_Model):
     head_of_centre: str = ""
     exams_officer: str = ""
     exams_officer_email: str = ""
+    exams_officer_deputies: list[str] = Field(
+        default_factory=list, description="centre.toml's [exams_officer] deputies"
+    )
 
 
 class CatalogueUse(_Model):

@@ -8,7 +8,7 @@ from ctforms.errors import InputError
 
 # The names templates/centre.toml ships, so that a centre that has not edited them yet does not
 # send OCR a paper signed "B. Example".
-EXAMPLE_NAMES = frozenset({"dr a. example", "b. example"})
+EXAMPLE_NAMES = frozenset({"dr a. example", "b. example", "c. example", "d. example"})
 
 
 def real_name(name: str, key: str, fix: str = "") -> str:
@@ -37,3 +37,54 @@ def typed_name(name: str, key: str) -> str:
     if any(unicodedata.category(c) == "Cc" for c in name):
         raise InputError(f"{key}: give a person's name, typed plainly (no control characters)")
     return name
+
+
+def same_name(a: str, b: str) -> bool:
+    """Whether two typings name the same person: case, spaces and compatibility forms aside
+    ("ben  okoro", "Ben Okoro"; "B.Okoro", "B. Okoro")."""
+
+    def key(name: str) -> str:
+        return "".join(unicodedata.normalize("NFKC", name).split()).casefold()
+
+    return key(a) == key(b)
+
+
+def allowed_signer(name: str, officer: str, deputies: list[str]) -> str:
+    """The person signing off as centre.toml names them: the Exams Officer or one of the
+    deputies the centre lists. A name typed with control characters, still an example of
+    'ctforms init', or anyone else's is refused (with the names allowed)."""
+    typed_name(name, "--signed-by")
+    real_name(name, "--signed-by", "give the name of the person signing off")
+    allowed = [n for n in [officer, *deputies] if n.strip()]
+    for person in allowed:
+        if same_name(name, person):
+            return person
+    if not allowed:
+        raise InputError(
+            "the register names no Exams Officer: put their name in centre.toml ([exams_officer]"
+            " name) and run check again"
+        )
+    listed = ", ".join(repr(n) for n in allowed)
+    raise InputError(
+        f"--signed-by {name!r} is not the centre's Exams Officer or a deputy the centre lists"
+        f" (allowed: {listed}); to let someone else sign, add them to centre.toml"
+        ' ([exams_officer] deputies = ["..."]) and run check again'
+    )
+
+
+# A reason for signing off with blocking issues left is printed in the pack for OCR and the
+# centre's auditors: a sentence someone can act on, not a keystroke to get past the refusal.
+REASON_WORDS = 3
+REASON_EXAMPLE = "Visits rebooked with the moderator for 27 June"
+
+
+def reason_problem(reason: str) -> str:
+    """What is wrong with a reason for signing off with blocking issues left, or ''."""
+    words = [w for w in reason.split() if any(c.isalpha() for c in w)]
+    if len(words) >= REASON_WORDS:
+        return ""
+    return (
+        f"the reason must be a sentence of at least {REASON_WORDS} words saying why the pack is"
+        f" signed off with blocking issues left (it is printed in the pack), e.g."
+        f" {REASON_EXAMPLE!r}"
+    )

@@ -351,9 +351,17 @@ class SignedOff:
     path: Path
     outstanding: int
     signed_digitally: bool
+    signed_by: str = ""  # as centre.toml names them (the typed name may differ in case or spaces)
 
 
 DECLARATION_STEPS = ["Reading the register", "Making the evidence pack", "Signing the pack"]
+
+
+def allowed_signers(register: Register) -> list[str]:
+    """Who may sign off this register's pack: its Exams Officer, then the deputies centre.toml
+    lists (sign_off refuses anyone else)."""
+    c = register.centre
+    return [n for n in [c.exams_officer, *c.exams_officer_deputies] if n.strip()]
 
 
 def sign_off(
@@ -372,7 +380,7 @@ def sign_off(
     """Sign off the declaration evidence pack as a named Exams Officer. Refused while blocking
     issues have no recorded action (records: the Actions sheet, read again), unless `reason`
     says why; key and cert (together) also sign the PDF."""
-    from ctforms.produce.pack import SignOff, build_pack, outstanding
+    from ctforms.produce.pack import SignOff, build_pack, check_sign_off, outstanding
     from ctforms.produce.signing import sign_pdf
     from ctforms.read.records import read_records
     from ctforms.register import load_register, with_actions
@@ -385,13 +393,16 @@ def sign_off(
     register = load_register(register_file)
     if records is not None:
         register = with_actions(register, read_records(records), records.name)
+    # Checked before any work; the pack prints the name as centre.toml writes it.
+    sign = check_sign_off(register, SignOff(signed_by, role, reason))
+    signed_by = sign.name
     progress.step(DECLARATION_STEPS[1])
-    data = build_pack(register, SignOff(signed_by, role, reason), prepared_by=signed_by)
+    data = build_pack(register, sign, prepared_by=signed_by)
     if key is not None and cert is not None:
         progress.step(DECLARATION_STEPS[2])
         data = sign_pdf(data, key, cert, signed_by)
     write_bytes(output, data, force=force)
-    return SignedOff(output, len(outstanding(register)), key is not None)
+    return SignedOff(output, len(outstanding(register)), key is not None, signed_by)
 
 
 # ---------------------------------------------------------------------------- rules

@@ -134,6 +134,7 @@ def assemble(
             head_of_centre=centre.centre.head_of_centre,
             exams_officer=centre.exams_officer.name,
             exams_officer_email=centre.exams_officer.email,
+            exams_officer_deputies=centre.exams_officer.deputies,
         ),
         series=centre.series,
         as_of=as_of,

@@ -40,7 +40,7 @@ SIGN_OFF_ANYWAY = [
     "--role",
     "Exams Officer",
     "--allow-outstanding",
-    "Visits rebooked",
+    "Visits rebooked for 27 June",
 ]
 
 

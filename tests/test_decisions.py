@@ -406,10 +406,10 @@ def test_sign_off_in_the_pipeline(tmp_path: Path) -> None:
         signed_by="Ben Okoro",
         role="Exams Officer",
         records=DEMO / "records.xlsx",
-        reason="Visits rebooked",
+        reason="Visits rebooked for 27 June",
         progress=Seen(),
     )
-    assert done == pipeline.SignedOff(out, 21, False)
+    assert done == pipeline.SignedOff(out, 21, False, "Ben Okoro")
     assert steps == pipeline.DECLARATION_STEPS[:2]
     assert out.read_bytes().startswith(b"%PDF")
     with pytest.raises(InputError, match="--sign and --cert go together"):
@@ -422,7 +422,7 @@ def test_the_declaration_command_says_what_it_did(tmp_path: Path) -> None:
     out = tmp_path / "pack.pdf"
     result = invoke(
         "declaration", REGISTER, "--signed-by", "Ben Okoro", "--role", "Exams Officer",
-        "--allow-outstanding", "Visits rebooked", "-o", out,
+        "--allow-outstanding", "Visits rebooked for 27 June", "-o", out,
     )  # fmt: skip
     assert result.output == (
         f"Wrote {out}: signed off by Ben Okoro with 21 blocking issues outstanding (reason"

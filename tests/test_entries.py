@@ -245,8 +245,6 @@ def test_conflicting_changes_are_refused(tmp_path: Path) -> None:
     [
         ("uci", "643950220014A", "UCI fails its check character"),
         ("uln", "4001108664", "ULN fails its check digit"),
-        ("surname", "Müller 3rd", "the surname has a character the entries file cannot carry"),
-        ("forenames", "مريم", "the forenames have 3 characters the entries file cannot carry"),
     ],
 )
 def test_bad_candidates_stop_the_command(
@@ -261,6 +259,27 @@ def test_bad_candidates_stop_the_command(
     assert words in result.stderr  # type: ignore[attr-defined]
     assert value not in result.stderr  # type: ignore[attr-defined]
     assert not (tmp_path / EDI).exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "words"),
+    [
+        ("surname", "Müller 3rd", "the surname has a character the entries file cannot carry"),
+        ("forenames", "مريم", "the forenames have 3 characters the entries file cannot carry"),
+    ],
+)
+def test_a_name_not_carried_leaves_only_that_change_out(
+    tmp_path: Path, field: str, value: str, words: str
+) -> None:
+    def edit(data: dict) -> None:  # type: ignore[type-arg]
+        _issue(data, "wrong-size-entry/0014/05839/-")["candidate"][field] = value
+
+    result = _make(tmp_path, _register_with(tmp_path, edit))
+    assert result.exit_code == 0  # type: ignore[attr-defined]
+    said = result.stdout  # type: ignore[attr-defined]
+    assert "candidate 0014" in said and words in said and value not in said
+    assert "make this change in Interchange by hand (the name cannot be carried)" in said
+    assert b"C0014" not in (tmp_path / EDI).read_bytes()
 
 
 def test_names() -> None:

@@ -25,7 +25,7 @@ import openpyxl
 import pytest
 from click.testing import Result
 from conftest import DEMO, DEMO_AS_OF, GOLDEN, ROOT, invoke
-from hypothesis import HealthCheck, event, given, reject, settings
+from hypothesis import HealthCheck, event, example, given, reject, settings
 from hypothesis import strategies as st
 from openpyxl.utils.exceptions import IllegalCharacterError
 
@@ -437,7 +437,7 @@ def test_register(data: st.DataObject) -> None:
         clean(
             invoke(
                 "declaration", path, "--signed-by", "Ben Okoro", "--role", "Exams Officer",
-                "--allow-outstanding", "fuzzing", "-o", pack / "pack.pdf",
+                "--allow-outstanding", "Signed off while fuzzing", "-o", pack / "pack.pdf",
             ),
             pack,
         )  # fmt: skip
@@ -682,3 +682,64 @@ def test_an_implausible_yaml_catalogue_is_refused(case: tuple[bytes, str]) -> No
         clean(result, tmp / "out")
         assert result.exit_code == 2, result.output
         assert words in result.stderr, result.stderr
+
+
+# ------------------------------------------- long and uncarried names (issue 18, item 6)
+
+NAME_PART = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdeéøß '-3", min_size=0, max_size=60)
+
+
+def _with_name(tracker: bytes, number: str, surname: str, forenames: str) -> bytes:
+    """The demo tracker with candidate `number` renamed (every row of theirs)."""
+    rows = list(csv.reader(io.StringIO(tracker.decode("utf-8"))))
+    for row in rows[1:]:
+        if row[1] == number:
+            row[4], row[5] = surname, forenames
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+@settings(FUZZ, max_examples=_EXAMPLES or 6)
+@example(
+    surname="Abcdefghij Klmnopqrst-Uvwxyzabcd Efghijklmn Opq",
+    forenames="Alexandra Bartholomew Christabel",
+)
+@example(surname="Müller 3rd", forenames="Lena")
+@given(surname=NAME_PART, forenames=NAME_PART)
+def test_run_with_any_name_for_an_entry_change(surname: str, forenames: str) -> None:
+    """0036 has a move-down: whatever their name, the run makes every output; the entries file
+    carries a name of at most 40 characters that keeps the first forename's initial (shortened
+    names are listed in full), or leaves the change out and says to make it by hand."""
+    from ctforms.produce import edi
+    from ctforms.produce.names import NameError_, entry_name, transliterate
+
+    with workspace() as tmp:
+        out = tmp / "out"
+        tracker = _write(
+            tmp, "tracker.csv", _with_name(corpus()["tracker.csv"], "0036", surname, forenames)
+        )
+        result = invoke(
+            "run", tracker, "--centre", CENTRE, "--records", DEMO / "records.xlsx",
+            "--catalogue", DEMO / "rules.xlsx", "--as-of", DEMO_AS_OF, "-o", out, "--force",
+        )  # fmt: skip
+        clean(result, out)
+        if result.exit_code == 2:
+            return  # e.g. an empty surname: the tracker is refused, said in one line
+        try:
+            expected, shortened = entry_name(surname, forenames)
+        except NameError_:
+            assert "candidate 0036: move-down" in result.stdout
+            assert "(the name cannot be carried)" in result.stdout
+            return
+        edi_file = out / "E6439572.X01"
+        records = edi.read_file(edi_file.read_bytes(), edi_file.name)
+        name = next(r["name"] for k, r in records if k == "C" and r["candidate_number"] == "0036")
+        assert name == expected and len(name) <= 40 and ":" in name
+        letters = [c for c in transliterate(forenames) if c.isalpha()]
+        if letters:
+            assert name.split(":", 1)[1][:1] == letters[0], name
+        if shortened:
+            listing = openpyxl.load_workbook(out / "64395-entries-listing.xlsx")["Entries"]
+            texts = [c.value for row in listing.iter_rows() for c in row if c.value]
+            assert any(str(t).startswith(f"0036: {name} (full name: ") for t in texts)

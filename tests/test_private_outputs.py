@@ -87,31 +87,40 @@ def test_every_other_command_writes_owner_only(tmp_path: Path, open_umask: None)
     _assert_owner_only(out)
 
 
-def test_a_run_that_fails_half_way_writes_nothing(tmp_path: Path) -> None:
-    """A name the entries file cannot carry is found after the forms are made: still no file."""
-    bad = tmp_path / "tracker.csv"
-    text = (DEMO / "tracker.csv").read_text("utf-8")
-    bad.write_text(text.replace(",Müller,Lena,", ",王,Lena,"), "utf-8")
-    args = [str(bad), *DEMO_ARGS[1:]]
+def _refuse_an_entry(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The entries file refuses a change after the forms are made (a name it cannot carry no
+    longer stops a run: issue 17, item 11)."""
+    from ctforms.errors import InputError
+    from ctforms.produce import entries
+
+    def refuse(ch: entries.Change) -> None:
+        if ch.candidate_number == "0014":
+            raise InputError("candidate 0014: UCI fails its check character")
+
+    monkeypatch.setattr(entries, "_check_identifiers", refuse)
+
+
+def test_a_run_that_fails_half_way_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An entry change refused after the forms are made: still no file."""
+    _refuse_an_entry(monkeypatch)
     out = tmp_path / "results"
-    result = _run("run", *args, "-o", out)
+    result = _run("run", *DEMO_ARGS, "-o", out)
     assert result.exit_code == 2
-    assert result.output.startswith(
-        "Error: candidate 0014: the surname has a character the entries file cannot carry"
-    )
-    assert "王" not in result.output  # personal data stays out of messages
+    assert result.output.startswith("Error: candidate 0014: UCI fails its check character")
     assert len(result.output.strip().splitlines()) == 1
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["tracker.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
-def test_a_failed_forced_rerun_leaves_the_earlier_run_as_it_was(tmp_path: Path) -> None:
+def test_a_failed_forced_rerun_leaves_the_earlier_run_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "results"
     assert invoke("run", *DEMO_ARGS, "-o", out).exit_code == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    bad = tmp_path / "tracker.csv"
-    text = (DEMO / "tracker.csv").read_text("utf-8")
-    bad.write_text(text.replace(",Müller,Lena,", ",王,Lena,"), "utf-8")
-    result = _run("run", bad, *DEMO_ARGS[1:], "-o", out, "--force")
+    _refuse_an_entry(monkeypatch)
+    result = _run("run", *DEMO_ARGS, "-o", out, "--force")
     assert result.exit_code == 2
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(output.STAGE_PREFIX)]

@@ -17,7 +17,14 @@ from ctforms.cli import cli
 from ctforms.files import output
 
 REGISTER = GOLDEN / "demo-register.json"
-SIGN = ["--signed-by", "Ben Okoro", "--role", "Exams Officer", "--allow-outstanding", "x"]
+SIGN = [
+    "--signed-by",
+    "Ben Okoro",
+    "--role",
+    "Exams Officer",
+    "--allow-outstanding",
+    "Visits rebooked for 27 June",
+]
 
 
 def _run(*args: str | Path) -> Result:

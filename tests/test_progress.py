@@ -112,7 +112,7 @@ def test_on_a_terminal_each_step_is_shown(tmp_path: Path, command: str) -> None:
         steps = ["Reading and checking the tracker"]
     else:
         args = ["declaration", str(GOLDEN / "demo-register.json"), "--signed-by", "Ben Okoro"]
-        args += ["--role", "Exams Officer", "--allow-outstanding", "Visits rebooked"]
+        args += ["--role", "Exams Officer", "--allow-outstanding", "Visits rebooked for 27 June"]
         args += ["-o", str(tmp_path / "pack.pdf")]
         steps = ["Reading the register", "Making the evidence pack"]
     code, out, err = _on_a_terminal(args, tmp_path)

@@ -126,7 +126,7 @@ def test_pack_issue_table_is_most_urgent_first_with_names_and_whole_ids(
     pdf = tmp_path / "pack.pdf"
     result = invoke(
         "declaration", reg, "--signed-by", "Ben Okoro", "--role", "Exams Officer",
-        "--allow-outstanding", "Visits rebooked", "-o", pdf,
+        "--allow-outstanding", "Visits rebooked for 27 June", "-o", pdf,
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     table = _section(pdf, "Outstanding issues and recorded actions", "Sign-off")

@@ -728,7 +728,12 @@ def test_sign_off_is_refused_while_blocking_issues_remain_unless_a_reason_is_typ
 def test_sign_off_says_what_is_missing_beside_it(
     fresh: Site, change: dict[str, str], field: str, said: str
 ) -> None:
-    form = {"signed_by": "Ben Okoro", "role": "Exams Officer", "confirm": "yes", "reason": "R"}
+    form = {
+        "signed_by": "Ben Okoro",
+        "role": "Exams Officer",
+        "confirm": "yes",
+        "reason": "Visits rebooked for 27 June",
+    }
     r = fresh.post("sign-off", form | change)
     assert r.status_code == 400
     beside = error_beside(r.text, field) or ""
@@ -1072,7 +1077,12 @@ def test_sign_off_says_whether_this_check_is_signed_off(fresh: Site) -> None:
     assert "Not signed off yet." in page
     assert "not inside the check's archive" in page
     assert "Monday 10 June 2024, on its sign-off" in page
-    form = {"signed_by": "Ben Okoro", "role": "Exams Officer", "confirm": "yes", "reason": "R"}
+    form = {
+        "signed_by": "Ben Okoro",
+        "role": "Exams Officer",
+        "confirm": "yes",
+        "reason": "Visits rebooked for 27 June",
+    }
     assert fresh.post("sign-off", form).status_code == 303
     today = __import__("ctforms.read.centre", fromlist=["long_date"]).long_date(
         __import__("datetime").date.today()

@@ -47,6 +47,17 @@ class FileType(BaseModel):
     entry_record: str  # the record kind that carries an entry in a file of this type
 
 
+class NameRule(BaseModel):
+    """How a candidate's name is written and shortened (the steps are said in words; names.py
+    follows them in that order)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_length: int = Field(ge=3)
+    source: str
+    shortening: list[str]
+
+
 class Layout(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -54,6 +65,7 @@ class Layout(BaseModel):
     source: str
     record_width: int
     file_types: dict[str, FileType]
+    candidate_name: NameRule
     records: dict[str, RecordSpec]
 
 
@@ -71,6 +83,9 @@ def load_layout() -> Layout:
     for kind, file_type in layout.file_types.items():
         if file_type.entry_record not in layout.records:
             raise ValueError(f"layout file type {kind} names no record {file_type.entry_record}")
+    name = next(f for f in layout.records["C"].fields if f.name == "name")
+    if layout.candidate_name.max_length > name.width:
+        raise ValueError(f"candidate_name.max_length is over the C name field's {name.width}")
     return layout
 
 

@@ -29,7 +29,7 @@ from ctforms.files.xlsxio import (
 from ctforms.models import Issue, IssueKind, Proposal, Register, SentFile
 from ctforms.paperwork import ENTRY_KINDS, done_by_action, listing_file_name
 from ctforms.produce import edi
-from ctforms.produce.names import NameError_, entry_name
+from ctforms.produce.names import MAX, NameError_, entry_name
 from ctforms.read.catalogue import Catalogue
 from ctforms.read.identifiers import uci_is_valid, uln_is_valid
 from ctforms.read.parsing import entries_file_parts, parse_entries_file_name
@@ -118,6 +118,8 @@ class Plan:
     sent: list[Change] = field(default_factory=list)
     # Files recorded as sent whose contents are not known, so the new file may repeat them.
     doubts: list[str] = field(default_factory=list)
+    # Names the entries file carries shortened, each with its full form (for the listing).
+    shortened: list[str] = field(default_factory=list)
 
 
 def _change_for(issue: Issue) -> tuple[str | None, str, str] | None:
@@ -206,20 +208,33 @@ def plan_changes(register: Register, catalogue: Catalogue) -> Plan:
                 f" {to_code}); decide which is right, record the other in the Actions sheet as"
                 " handled, and run check again"
             )
-    changes = sorted(by_candidate.values(), key=lambda ch: ch.candidate_number)
-    for ch in changes:
+    changes = []
+    shortened: list[str] = []
+    for ch in sorted(by_candidate.values(), key=lambda ch: ch.candidate_number):
         _check_identifiers(ch)
         try:
-            ch.edi_name, shortened = entry_name(ch.surname, ch.forenames)
+            ch.edi_name, cut = entry_name(ch.surname, ch.forenames)
         except NameError_ as exc:
-            raise InputError(f"candidate {ch.candidate_number}: {exc}") from None
-        if shortened:
+            # One name the file cannot carry does not hold back everyone else's change.
+            skipped.append(
+                f"candidate {ch.candidate_number}: {ch.change} {ch.from_code or '(no entry)'}"
+                f" -> {ch.to_code}: make this change in Interchange by hand (the name cannot be"
+                f" carried): {exc}"
+            )
+            continue
+        changes.append(ch)
+        if cut:
             warnings.append(
-                f"candidate {ch.candidate_number}: name shortened to {ch.edi_name!r} (40"
-                " characters at most)"
+                f"candidate {ch.candidate_number}: name shortened to {ch.edi_name!r} ({MAX}"
+                " characters at most; the listing gives the full name)"
+            )
+            shortened.append(
+                f"{ch.candidate_number}: {ch.edi_name} (full name: {ch.surname}, {ch.forenames})"
             )
     pending, sent, doubts = _set_aside_sent(changes, register)
-    return Plan(pending, skipped, warnings, list(undecided.values()), sent, doubts)
+    return Plan(
+        pending, skipped, warnings, list(undecided.values()), sent, doubts, shortened=shortened
+    )
 
 
 def _set_aside_sent(
@@ -428,6 +443,15 @@ def listing_bytes(register: Register, plan: Plan, edi_file: str | None) -> bytes
     row = header_row + len(plan.changes) + 2
     for note in plan.skipped:
         put(ws, row, 1, f"Not in the EDI file: {note}")
+        row += 1
+    if plan.shortened:
+        row += 1
+        put(
+            ws, row, 1, f"Names shortened to fit the entries file ({MAX} characters at most)"
+        ).font = Font(bold=True)
+        for note in plan.shortened:
+            row += 1
+            put(ws, row, 1, note)
         row += 1
     if plan.proposals:
         row += 1

@@ -1,11 +1,14 @@
 """Candidate names as entries files carry them: SURNAME:FORENAMES, A-Z, space, hyphen, apostrophe,
-at most 40 characters."""
+at most 40 characters (the layout data's candidate_name, with its source and shortening rule)."""
 
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterator
 
-MAX = 40
+from ctforms.produce.edi import load_layout
+
+MAX = load_layout().candidate_name.max_length
 # Letters that do not decompose into A-Z plus accents.
 _SPECIAL = {
     "Ø": "O", "ø": "O", "Æ": "AE", "æ": "AE", "Œ": "OE", "œ": "OE", "ß": "SS", "Ł": "L",
@@ -44,10 +47,12 @@ def transliterate(text: str) -> str:
 
 
 def entry_name(surname: str, forenames: str) -> tuple[str, bool]:
-    """SURNAME:FORENAMES within 40 characters, and whether it had to be shortened.
+    """SURNAME:FORENAMES within the layout's length, and whether it had to be shortened.
 
-    Shortening keeps the surname whole and cuts the forenames (then the surname, if it alone
-    is too long): the convention of MIS exports."""
+    A longer name takes the first of the layout data's shortening forms that fits: the later
+    forenames as initials, then dropped from the last; then every forename as an initial,
+    dropped from the last; then the surname cut before the first initial. The first forename's
+    initial is always kept."""
     try:
         sur = transliterate(surname)
     except NameError_ as exc:
@@ -61,6 +66,28 @@ def entry_name(surname: str, forenames: str) -> tuple[str, bool]:
     full = f"{sur}:{fore}"
     if len(full) <= MAX:
         return full, False
-    if len(sur) + 1 >= MAX:
-        return f"{sur[: MAX - 1]}:", True
-    return f"{sur}:{fore[: MAX - len(sur) - 1]}".rstrip(), True
+    for shorter in _shortened_forenames(fore.split()):
+        if len(sur) + 1 + len(shorter) <= MAX:
+            return f"{sur}:{shorter}", True
+    initial = _initial(fore)
+    # The surname alone is too long: cut it where the first initial still fits, not mid-gap.
+    room = sur[: MAX - 1 - len(initial)]
+    cut = room.rstrip(" '-") or room
+    return f"{cut}:{initial}", True
+
+
+def _shortened_forenames(names: list[str]) -> Iterator[str]:
+    """The forenames in the layout's shortening order, longest first."""
+    if not names:
+        return
+    first, rest = names[0], [_initial(n) for n in names[1:]]
+    for keep in range(len(rest), -1, -1):
+        yield " ".join([first, *rest[:keep]])
+    initials = [_initial(first), *rest]
+    for keep in range(len(initials), 0, -1):
+        yield " ".join(initials[:keep])
+
+
+def _initial(name: str) -> str:
+    """A name's first letter (not a leading apostrophe or hyphen); '' for no name."""
+    return next((c for c in name if c.isalpha()), name[:1])

@@ -8,7 +8,7 @@ import io
 import re
 from bisect import bisect_right
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -34,7 +34,7 @@ from ctforms.checks.guidance import CHECK_OF_KIND, kind_label
 from ctforms.checks.urgency import by_urgency, is_overdue, who
 from ctforms.errors import InputError
 from ctforms.models import CheckStatus, Issue, Register, Severity
-from ctforms.people import real_name, typed_name
+from ctforms.people import allowed_signer, real_name, reason_problem
 from ctforms.read.centre import assumed_dates
 
 SIGNING_ROLE = "Exams Officer"  # OCR: only this My Cambridge role can submit the declaration
@@ -445,8 +445,9 @@ class SignOff:
     outstanding_reason: str | None = None  # why it is signed with blocking issues left
 
 
-def check_sign_off(register: Register, sign_off: SignOff) -> None:
-    """Refuse a sign-off OCR would not accept, or one made with blocking issues left silently."""
+def check_sign_off(register: Register, sign_off: SignOff) -> SignOff:
+    """Refuse a sign-off OCR would not accept, by someone the centre does not name, or made with
+    blocking issues left silently; else the sign-off with the name as centre.toml writes it."""
     if sign_off.role.strip().casefold() != SIGNING_ROLE.casefold():
         raise InputError(
             f"only the '{SIGNING_ROLE}' role may sign the declaration (OCR: the person"
@@ -455,15 +456,19 @@ def check_sign_off(register: Register, sign_off: SignOff) -> None:
         )
     if not sign_off.name.strip():
         raise InputError("--signed-by needs the name of the person signing off")
-    typed_name(sign_off.name, "--signed-by")
-    real_name(sign_off.name, "--signed-by", "give the name of the person signing off")
+    c = register.centre
+    name = allowed_signer(sign_off.name, c.exams_officer, c.exams_officer_deputies)
     left = outstanding(register)
-    if left and not (sign_off.outstanding_reason or "").strip():
+    reason = (sign_off.outstanding_reason or "").strip()
+    if left and not reason:
         raise InputError(
             f"{_count(len(left), 'blocking issue')} without a recorded action: record what was"
             " done in the Actions sheet of records.xlsx (and pass --records), or sign off anyway"
             ' with --allow-outstanding "REASON"'
         )
+    if left and reason_problem(reason):
+        raise InputError(f"--allow-outstanding: {reason_problem(reason)}")
+    return replace(sign_off, name=name)
 
 
 def _count(n: int, what: str) -> str:
@@ -497,7 +502,7 @@ def build_pack(
 ) -> bytes:
     """The evidence pack: a review draft, or signed off by `sign_off` (checked first)."""
     if sign_off is not None:
-        check_sign_off(register, sign_off)
+        sign_off = check_sign_off(register, sign_off)
     real_name(register.centre.head_of_centre, "[centre] head_of_centre")
     if prepared_by:
         real_name(prepared_by, "[exams_officer] name")

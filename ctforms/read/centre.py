@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from ctforms.errors import InputError
 from ctforms.files.limits import CENTRE_MAX_BYTES, read_text_limited
 from ctforms.models import CentreProfile, SeriesDates
+from ctforms.people import same_name
 
 # OCR's 2023 Checkpoint 2 dates (seeds: Checkpoint 2 guidance and checklist; DOMAIN.md).
 CONFIRMED_YEAR = 2023
@@ -46,6 +47,24 @@ def working_day(day: dt.date) -> dt.date:
 def long_date(day: dt.date) -> str:
     """A date as people write it: 'Friday 21 June 2024'."""
     return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def date_outside(day: dt.date, series: SeriesDates) -> str:
+    """A warning when a check's date is outside the results year's window (from 1 January of
+    the year until its declaration closes), else ''."""
+    year = series.year
+    if day > series.declaration_closes:
+        return (
+            f"This date is after the {year} declaration closed"
+            f" ({long_date(series.declaration_closes)}): every deadline will show as overdue."
+            f" Check on a date in the summer of {year}?"
+        )
+    if day < dt.date(year, 1, 1):
+        return (
+            f"This date is before the {year} results year began: no deadline will be near yet."
+            f" Check on a date in the summer of {year}?"
+        )
+    return ""
 
 
 DATE_NAMES = {
@@ -137,12 +156,52 @@ def parse_centre(text: str, name: str) -> CentreProfile:
     if "assumed" in series:
         raise InputError("[series] assumed is worked out by ctforms; remove it", file=name)
     data["series"] = default_series(year, {k: v for k, v in series.items() if k != "year"})
+    officer = data.get("exams_officer")
+    if isinstance(officer, dict) and "deputies" in officer:
+        _check_deputies(officer["deputies"], officer.get("name"), name)
     try:
         profile = CentreProfile.model_validate(data)
     except ValidationError as exc:
         raise InputError(_explain(exc.errors()[0]), file=name) from None
     _check_dates(profile.series, name)
     return profile
+
+
+def _check_deputies(deputies: Any, officer: Any, name: str) -> None:
+    """[exams_officer] deputies: a list of people's names, each once, the officer not again."""
+    where = "[exams_officer] deputies"
+    example = 'e.g. deputies = ["C. Example", "D. Example"]'
+    if not isinstance(deputies, list):
+        raise InputError(
+            f"{where}: {_shown(deputies)} is {_kind(deputies)}; write the names as a list in"
+            f" square brackets, each in quotes, {example}",
+            file=name,
+        )
+    seen: list[str] = []
+    for deputy in deputies:
+        if not isinstance(deputy, str):
+            raise InputError(
+                f"{where}: {_shown(deputy)} is {_kind(deputy)}; write each name in quotes,"
+                f" {example}",
+                file=name,
+            )
+        if not deputy.strip():
+            raise InputError(
+                f"{where}: a name is empty; remove the empty quotes, or the line if the centre"
+                " has no deputy",
+                file=name,
+            )
+        if isinstance(officer, str) and same_name(deputy, officer):
+            raise InputError(
+                f"{where}: {_shown(deputy)} is the Exams Officer, who may sign anyway; list only"
+                " the others",
+                file=name,
+            )
+        if any(same_name(deputy, other) for other in seen):
+            raise InputError(
+                f"{where}: {_shown(deputy)} is listed twice; list each once", file=name
+            )
+        seen.append(deputy)
 
 
 def _check_dates(series: SeriesDates, name: str) -> None:

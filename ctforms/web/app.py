@@ -30,13 +30,13 @@ from ctforms.options import EARLIEST_AS_OF, LATEST_AS_OF
 from ctforms.paperwork import awaits_entry, files_for
 from ctforms.produce.archive import verify_archive
 from ctforms.produce.decisions import record_sent
-from ctforms.read.centre import load_centre, long_date
+from ctforms.read.centre import date_outside, load_centre, long_date
 from ctforms.web import centre_form, decide
 from ctforms.web.guard import Guard, Keys
 from ctforms.web.jobs import Runner, unexpected
 from ctforms.web.pages import FORM_REFUSED, HERE, Site, form_key_ok, site_of
 from ctforms.web.upload import BadForm, FileField, receive
-from ctforms.web.words import date_outside, describe_output
+from ctforms.web.words import describe_output
 from ctforms.web.workspace import RECORDS, RULES, TRACKER, RunFolder, Workspace
 
 UPLOADS = {

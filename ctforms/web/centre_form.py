@@ -43,6 +43,14 @@ FIELDS = [
     ),
     Field("officer_email", "exams_officer", "email", "Exams Officer's email", kind="email"),
     Field(
+        "deputies",
+        "exams_officer",
+        "deputies",
+        "Deputies who may sign off",
+        "Optional: others who may sign off the evidence pack when the Exams Officer cannot (they"
+        " too need the Exams Officer role in My Cambridge). Separate names with semicolons.",
+    ),
+    Field(
         "year",
         "series",
         "year",
@@ -67,6 +75,7 @@ def values_of(profile: CentreProfile | None, today: dt.date) -> dict[str, str]:
         "head_of_centre": profile.centre.head_of_centre,
         "officer_name": profile.exams_officer.name,
         "officer_email": profile.exams_officer.email,
+        "deputies": "; ".join(profile.exams_officer.deputies),
         "year": str(profile.series.year),
     }
     for key in DATE_FIELDS:
@@ -109,6 +118,11 @@ def toml_of(values: dict[str, str], kept: CentreProfile | None) -> str:
             shown = value if _is_date(value) else _string(value)
         elif f.key == "year":
             shown = value if re.fullmatch(r"\d{1,6}", value) else _string(value)
+        elif f.key == "deputies":
+            names = [n.strip() for n in value.split(";") if n.strip()]
+            if not names:
+                continue  # no deputy: only the Exams Officer signs
+            shown = "[" + ", ".join(_string(n) for n in names) + "]"
         else:
             shown = _string(value)
         sections.setdefault(f.section, []).append(f"{f.key} = {shown}")

@@ -25,6 +25,7 @@ from ctforms.files.limits import TRACKER_MAX_BYTES, XLSX_MAX_BYTES
 from ctforms.files.output import write_bytes
 from ctforms.models import ActionRow, DecisionRow, Issue, IssueKind, Register, SentFile
 from ctforms.paperwork import awaits_entry
+from ctforms.people import allowed_signer, reason_problem
 from ctforms.produce.decisions import record_action, record_entry_decision
 from ctforms.produce.pack import SIGNING_ROLE, outstanding
 from ctforms.read.catalogue import load_catalogue, read_catalogue_file
@@ -141,6 +142,13 @@ def lost_rows(saved: Path | None, chosen: Path, register: Register | None = None
 def _officer(site: Site) -> str:
     profile = site.profile()
     return profile.exams_officer.name if profile else ""
+
+
+def _sentence(text: str) -> str:
+    """A library message as a sentence beside a field: a capital, a full stop, and the page's
+    way to check again."""
+    text = text.replace("run check again", "make a new check")
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
 def _page_words(text: str) -> str:
@@ -587,6 +595,12 @@ async def sign_off(request: Request) -> Response:
     reason = typed.get("reason", "").strip()
     if not name:
         errors["signed_by"] = "Type the name of the person signing off."
+    else:
+        try:  # the library's rule, said beside the field
+            c = register.centre
+            allowed_signer(name, c.exams_officer, c.exams_officer_deputies)
+        except InputError as exc:
+            errors["signed_by"] = _sentence(_page_words(exc.detail))
     if role.casefold() != SIGNING_ROLE.casefold():
         errors["role"] = (
             f"Only the '{SIGNING_ROLE}' role may sign the declaration (OCR: the person"
@@ -600,6 +614,8 @@ async def sign_off(request: Request) -> Response:
             " Record what was done on the Decisions page and check again, or type why you sign"
             " off anyway (the evidence pack prints it with each issue)."
         )
+    elif left and reason_problem(reason):
+        errors["reason"] = _sentence(reason_problem(reason))
     if errors:
         return _sign_off_page(request, site, run, 400, errors, typed)
     profile = site.profile()
@@ -621,7 +637,7 @@ async def sign_off(request: Request) -> Response:
         said = _page_words(str(exc))
         return _sign_off_page(request, site, run, 400, {"signed_by": said}, typed)
     note = {
-        "signed_by": name,
+        "signed_by": made.signed_by,
         "role": role,
         "on": dt.date.today().isoformat(),
         "outstanding": made.outstanding,
@@ -658,6 +674,7 @@ def _sign_off_page(
         left=by_urgency(outstanding(register)),
         errors=errors or {},
         typed=typed or {"signed_by": _officer(site), "role": SIGNING_ROLE},
+        signers=pipeline.allowed_signers(register),
         made=made,
         signed=signed.name if signed.is_file() else None,
         signed_status=_signed_status(site, run, register),

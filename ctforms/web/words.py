@@ -4,13 +4,10 @@ checks.guidance.kind_label, the same as the papers use.)"""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 
-from ctforms.models import SeriesDates
 from ctforms.paperwork import FORMS, form_file_name, hoc_declaration_file_name, listing_file_name
-from ctforms.read.centre import long_date
 
 INTERCHANGE = "Interchange"
 CENTRE_FILES = "the centre's files"
@@ -112,21 +109,3 @@ def describe_output(name: str, centre: str) -> Output:
             PACK_GOES,
         )
     return Output(name, "Made by this check", CENTRE_FILES)
-
-
-def date_outside(day: dt.date, series: SeriesDates) -> str:
-    """A warning when a check's date is outside the results year's window (from 1 January of
-    the year until its declaration closes), else ''."""
-    year = series.year
-    if day > series.declaration_closes:
-        return (
-            f"This date is after the {year} declaration closed"
-            f" ({long_date(series.declaration_closes)}): every deadline will show as overdue."
-            f" Check on a date in the summer of {year}?"
-        )
-    if day < dt.date(year, 1, 1):
-        return (
-            f"This date is before the {year} results year began: no deadline will be near yet."
-            f" Check on a date in the summer of {year}?"
-        )
-    return ""
