@@ -287,12 +287,7 @@ def run(
     else:
         sources = Sources(tracker, centre, records, catalogues, encoding)
     with Steps(pipeline.RUN_STEPS) as steps:  # run refuses a bad folder before any work
-        made = pipeline.run(sources, as_of or dt.date.today(), outdir, force, steps)
-    for stale in made.leftovers:
-        click.echo(
-            f"warning: {stale} was left by an interrupted run; it holds personal data: delete it",
-            err=True,
-        )
+        made = pipeline.run(sources, as_of or dt.date.today(), outdir, force, steps, say=_say_aside)
     for warning in made.register.warnings:
         click.echo(f"warning: {warning}", err=True)
     s = made.register.summary
@@ -308,6 +303,11 @@ def run(
         if not form.files:
             click.echo(f"  {form.form}: no issues of this kind, no file")
     _report_entries(made.written)
+    for was, now in made.moved:
+        click.echo(
+            f"  moved the earlier entries file {was.name} to {now.parent}{os.sep} (this run does"
+            " not make it again, and an entries file is never deleted: it may have been sent)"
+        )
     click.echo(f"  wrote {made.pack}")
     how = f" --cert {sources.centre.parent / made.signing.cert}" if made.signing else ""
     click.echo(f"  wrote {made.archive} (check it with: ctforms verify {made.archive}{how})")
@@ -322,6 +322,11 @@ def run(
             " 'ctforms declaration'."
         )
     )
+
+
+def _say_aside(line: str) -> None:
+    """What the run found and cleared before its work, said on stderr beside its bar."""
+    click.echo(line, err=True)
 
 
 # ---------------------------------------------------------------------------- forms

@@ -7,14 +7,24 @@ a hidden folder beside the target and moves it into place only when all of it is
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import os
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from ctforms.demo import demo_dir
 from ctforms.errors import InputError
-from ctforms.files.output import check_writable, leftovers, publish, staged_folder, write_bytes
+from ctforms.files.lock import writing
+from ctforms.files.output import (
+    check_writable,
+    clear_leftovers,
+    make_folder,
+    publish,
+    staged_folder,
+    write_bytes,
+)
 from ctforms.files.reproducible import TEMPLATE_TIME
 from ctforms.models import Proposal, Records, Register, RulesKnowledge, SigningSettings
 from ctforms.paperwork import FORMS
@@ -34,6 +44,9 @@ if TYPE_CHECKING:
 PACK_FILE = "{centre}-declaration-evidence-pack.pdf"
 ARCHIVE_FILE = "{centre}-submission-archive.zip"
 TABLE_FILES = ["issues.json", "issues.txt", "actions.xlsx", "deadlines.ics"]
+# Where a forced re-run moves an earlier entries file it does not make again: an entries file is
+# never deleted (it may have been sent), and the run's folder holds only what its archive lists.
+EARLIER_ENTRIES = "earlier-entries"
 
 READ = "Reading and checking the tracker"
 RUN_STEPS = [
@@ -129,8 +142,8 @@ class Run:
     pack: Path
     archive: Path
     signing: SigningSettings | None
-    # Staging folders an interrupted earlier run left beside the target (they hold personal data).
-    leftovers: list[Path] = field(default_factory=list)
+    # Earlier entries files a forced re-run moved aside: (where it was, where it is now).
+    moved: list[tuple[Path, Path]] = field(default_factory=list)
 
 
 def prepare_run(outdir: Path, force: bool) -> None:
@@ -148,13 +161,41 @@ def run(
     force: bool = False,
     progress: Progress | None = None,
     earlier_runs: Sequence[Path] = (),
+    say: Callable[[str], None] | None = None,
 ) -> Run:
     """Check, then write the register and all its paperwork into outdir: all of it or nothing.
 
     earlier_runs: the folders of the centre's earlier runs (the web page makes one per check).
     Their entries files count as this folder's would: the new one takes the next sequence,
-    unless it holds exactly the entries of the last one sent, which keeps its name."""
+    unless it holds exactly the entries of the last one sent, which keeps its name.
+    say: told, before any work, what a run stopped dead left here and was cleared away.
+
+    The folder is held (files/lock.py) from before it is found empty until everything is in
+    place: a second run into it, or into the folder it is in, is refused at once."""
     progress = progress or _Quiet()
+    say = say or (lambda line: None)
+    with writing(outdir, f"writing a run's outputs into {outdir}") as held:
+        if held.stopped is not None:
+            say(
+                f"a ctforms stopped before it finished ({held.stopped.said()}) no longer"
+                f" holds {outdir}"
+            )
+        for stage in clear_leftovers(outdir):
+            say(
+                f"removed {stage}: the unfinished outputs of a run that was stopped before it"
+                " finished (it held personal data)"
+            )
+        return _run(sources, as_of, outdir, force, progress, earlier_runs)
+
+
+def _run(
+    sources: Sources,
+    as_of: dt.date,
+    outdir: Path,
+    force: bool,
+    progress: Progress,
+    earlier_runs: Sequence[Path],
+) -> Run:
     prepare_run(outdir, force)
     register = check(sources, as_of, progress)
     # The papers print these people: refuse the init template's examples before any file.
@@ -162,36 +203,42 @@ def run(
     real_name(register.centre.exams_officer, "[exams_officer] name")
     signing = load_centre(sources.centre).signing
     signer = centre_signer(sources.centre, signing)  # a bad key path fails before any work
-    stale = leftovers(outdir)
+    centre = register.centre.number
+    if outdir.exists():
+        _refuse_others(outdir, centre)
+    # Entries files already made, wherever they are, keep the series going (never a name twice).
+    earlier = [outdir, outdir / EARLIER_ENTRIES]
+    for folder in earlier_runs:
+        earlier += [folder, folder / EARLIER_ENTRIES]
     # Everything is made in a hidden folder beside the target and moved into place only when
     # all of it is made: a run that fails leaves the folder as it was.
     with staged_folder(outdir) as stage:
-        made = _make_outputs(
-            register, sources.catalogues, signer, stage, (outdir, *earlier_runs), progress
-        )
+        made = _make_outputs(register, sources.catalogues, signer, stage, earlier, progress)
         names = sorted(p.name for p in stage.iterdir())
+        moved: list[tuple[Path, Path]] = []
         if outdir.exists():
-            _remove_stale_outputs(outdir, register.centre.number, keep=set(names))
+            moved = _set_aside_entries(outdir, centre, stage, set(names))
+            _remove_stale_outputs(outdir, centre, keep=set(names))
         publish(stage, outdir, names)
     tables, produced, written, pack, archived = made
 
-    def moved(path: Path) -> Path:
+    def moved_in(path: Path) -> Path:
         return outdir / path.name
 
     return Run(
         register=register,
         outdir=outdir,
         tables=[outdir / name for name in tables],
-        produced=[replace(form, files=[moved(p) for p in form.files]) for form in produced],
+        produced=[replace(form, files=[moved_in(p) for p in form.files]) for form in produced],
         written=replace(
             written,
-            edi_file=moved(written.edi_file) if written.edi_file else None,
-            listing=moved(written.listing),
+            edi_file=moved_in(written.edi_file) if written.edi_file else None,
+            listing=moved_in(written.listing),
         ),
-        pack=moved(pack),
-        archive=moved(archived),
+        pack=moved_in(pack),
+        archive=moved_in(archived),
         signing=signing,
-        leftovers=stale,
+        moved=moved,
     )
 
 
@@ -253,20 +300,102 @@ def _last_sequence(folder: Path, centre: str) -> int:
     return sequence if sequence > 1 or (folder / edi.file_name(centre, 1)).exists() else 0
 
 
-def _remove_stale_outputs(outdir: Path, centre: str, keep: set[str]) -> None:
-    """A forced re-run replaces what an earlier run wrote, so a form that is no longer needed
-    does not linger into the new archive. EDI files are never removed (they may be sent)."""
+def _entries_file(centre: str) -> re.Pattern[str]:
+    """The name of an entries file of this centre, of any sequence (E, or A for amendments)."""
+    return re.compile(rf"^[EA]{re.escape(centre)}\d{{2}}\.X\d{{2}}$")
+
+
+def _run_files(centre: str) -> set[str]:
+    """The names a run writes, but for its entries files."""
     from ctforms.paperwork import form_file_name, hoc_declaration_file_name, listing_file_name
 
-    names = list(TABLE_FILES)
-    names += [form_file_name(centre, name) for name in FORMS]
-    names += [
+    names = set(TABLE_FILES)
+    names |= {form_file_name(centre, name) for name in FORMS}
+    names |= {
         hoc_declaration_file_name(centre),
         listing_file_name(centre),
         PACK_FILE.format(centre=centre),
         ARCHIVE_FILE.format(centre=centre),
-    ]
-    for name in names:
+    }
+    return names
+
+
+def _refuse_others(outdir: Path, centre: str) -> None:
+    """--force replaces an earlier run's files; a folder that also holds anything else (the
+    centre's own files, a link, a folder) is refused, as a run's folder holds exactly what its
+    archive lists. Hidden files are not the folder's files (no archive lists them)."""
+    ours, entries = _run_files(centre), _entries_file(centre)
+    aside = outdir / EARLIER_ENTRIES
+    others = []
+    for entry in sorted(os.scandir(outdir), key=lambda e: e.name):
+        name = entry.name
+        if name.startswith("."):
+            continue
+        if entry.is_symlink():
+            others.append(name)
+        elif entry.is_dir():
+            if name != EARLIER_ENTRIES:
+                others.append(f"{name}/")
+        elif not ((name in ours or entries.match(name)) and entry.is_file()):
+            others.append(name)
+    if others:
+        shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
+        raise InputError(
+            f"{outdir} holds {shown}, which no run made; --force replaces only a run's own"
+            " files, and a run's folder holds only what its archive lists: move them"
+            " elsewhere, or choose another folder"
+        )
+    # An entries file this run may move aside must not meet another of its name there.
+    for name in sorted(os.listdir(outdir)):
+        there = aside / name
+        if (
+            entries.match(name)
+            and there.exists()
+            and (not there.is_file() or _read(there) != _read(outdir / name))
+        ):
+            raise InputError(
+                f"{there} already exists and is not the same file as {outdir / name}; an"
+                " entries file is never replaced: keep one of them elsewhere, then run again"
+            )
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read it ({exc.strerror})", file=path) from None
+
+
+def _set_aside_entries(
+    outdir: Path, centre: str, stage: Path, made: set[str]
+) -> list[tuple[Path, Path]]:
+    """Move every entries file in outdir that this run does not make again, byte for byte, into
+    outdir/earlier-entries: never deleted (it may have been sent), never left unlisted."""
+    entries = _entries_file(centre)
+    aside = outdir / EARLIER_ENTRIES
+    moved = []
+    for path in sorted(outdir.iterdir()):
+        if not entries.match(path.name) or path.is_symlink() or not path.is_file():
+            continue
+        if path.name in made and _read(stage / path.name) == _read(path):
+            continue  # the run keeps it: the same file, in the new archive
+        make_folder(aside)
+        dest = aside / path.name
+        try:
+            if dest.is_file() and dest.read_bytes() == path.read_bytes():
+                path.unlink()  # the same file is there already (checked before any work)
+            else:
+                os.rename(path, dest)
+        except OSError as exc:
+            raise InputError(f"cannot move it aside ({exc.strerror})", file=path) from None
+        moved.append((path, dest))
+    return moved
+
+
+def _remove_stale_outputs(outdir: Path, centre: str, keep: set[str]) -> None:
+    """A forced re-run replaces what an earlier run wrote, so a form that is no longer needed
+    does not linger into the new archive (entries files are moved aside first)."""
+    for name in sorted(_run_files(centre)):
         if name not in keep:
             (outdir / name).unlink(missing_ok=True)
 

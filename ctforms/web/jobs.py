@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ctforms import pipeline
 from ctforms.errors import InputError
+from ctforms.files.lock import writing
 from ctforms.web.workspace import CENTRE, INPUTS, RECORDS, RULES, TRACKER, Workspace
 
 
@@ -109,24 +110,9 @@ class Runner:
     ) -> None:
         ws = self.workspace
         try:
-            given = {name: uploaded.get(name) or ws.saved(name) for name in INPUTS}
-            tracker = given[TRACKER]
-            if tracker is None:
-                raise InputError("choose the Progress Tracker download (.csv) to check")
-            sources = pipeline.Sources(
-                tracker,
-                ws.centre,
-                given[RECORDS],
-                tuple(p for p in [given[RULES]] if p is not None),
-            )
-            outdir = ws.new_run_path(job.as_of)
-            # Each check has a folder of its own, but the entries files of all of them are one
-            # series: a new one takes the next sequence, never the name of one already made.
-            earlier = [run.path for run in ws.all_run_folders()]
-            pipeline.run(sources, job.as_of, outdir, progress=job, earlier_runs=earlier)
-            ws.keep(uploaded)
-            ws.forget_kept()
-            job.run_id = outdir.name
+            # The workspace is written by one at a time: the page, or a `ctforms` command.
+            with writing(ws.root, f"making a check from the page in {ws.root}"):
+                self._check(job, uploaded)
         except InputError as exc:
             job.failure = Failure(_their_words(exc, uploaded, names), _field_of(exc))
             # The other files chosen are kept for the next try, so they need not be chosen again.
@@ -148,6 +134,27 @@ class Runner:
                 shutil.rmtree(upload_folder, ignore_errors=True)
             with job.lock:
                 job.done = True
+
+    def _check(self, job: Job, uploaded: dict[str, Path]) -> None:
+        ws = self.workspace
+        given = {name: uploaded.get(name) or ws.saved(name) for name in INPUTS}
+        tracker = given[TRACKER]
+        if tracker is None:
+            raise InputError("choose the Progress Tracker download (.csv) to check")
+        sources = pipeline.Sources(
+            tracker,
+            ws.centre,
+            given[RECORDS],
+            tuple(p for p in [given[RULES]] if p is not None),
+        )
+        outdir = ws.new_run_path(job.as_of)
+        # Each check has a folder of its own, but the entries files of all of them are one
+        # series: a new one takes the next sequence, never the name of one already made.
+        earlier = [run.path for run in ws.all_run_folders()]
+        pipeline.run(sources, job.as_of, outdir, progress=job, earlier_runs=earlier)
+        ws.keep(uploaded)
+        ws.forget_kept()
+        job.run_id = outdir.name
 
     def wait(self) -> None:
         if self.thread is not None:
