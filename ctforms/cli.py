@@ -304,10 +304,13 @@ def run(
             click.echo(f"  {form.form}: no issues of this kind, no file")
     _report_entries(made.written)
     for was, now in made.moved:
-        click.echo(
-            f"  moved the earlier entries file {was.name} to {now.parent}{os.sep} (this run does"
-            " not make it again, and an entries file is never deleted: it may have been sent)"
+        why = (
+            "this run makes it again, the same file"
+            if now.parent == made.outdir
+            else "this run does not make it again, and an entries file is never deleted: it may"
+            " have been sent"
         )
+        click.echo(f"  moved the earlier entries file {was.name} to {now.parent}{os.sep} ({why})")
     click.echo(f"  wrote {made.pack}")
     how = f" --cert {sources.centre.parent / made.signing.cert}" if made.signing else ""
     click.echo(f"  wrote {made.archive} (check it with: ctforms verify {made.archive}{how})")

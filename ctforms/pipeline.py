@@ -6,6 +6,7 @@ a hidden folder beside the target and moves it into place only when all of it is
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -142,7 +143,8 @@ class Run:
     pack: Path
     archive: Path
     signing: SigningSettings | None
-    # Earlier entries files a forced re-run moved aside: (where it was, where it is now).
+    # Entries files a forced re-run moved into earlier-entries/ (or back out of it, when it made
+    # one again): (where it was, where it is now).
     moved: list[tuple[Path, Path]] = field(default_factory=list)
 
 
@@ -370,10 +372,25 @@ def _set_aside_entries(
     outdir: Path, centre: str, stage: Path, made: set[str]
 ) -> list[tuple[Path, Path]]:
     """Move every entries file in outdir that this run does not make again, byte for byte, into
-    outdir/earlier-entries: never deleted (it may have been sent), never left unlisted."""
+    outdir/earlier-entries: never deleted (it may have been sent), never left unlisted. One
+    there that this run makes again, byte for byte, is moved back (it is in the archive)."""
     entries = _entries_file(centre)
     aside = outdir / EARLIER_ENTRIES
     moved = []
+    for name in sorted(made):
+        back, there = aside / name, outdir / name
+        if (
+            entries.match(name)
+            and back.is_file()
+            and not back.is_symlink()
+            and not there.exists()
+            and _read(back) == _read(stage / name)
+        ):
+            try:
+                os.rename(back, there)
+            except OSError as exc:
+                raise InputError(f"cannot move it back ({exc.strerror})", file=back) from None
+            moved.append((back, there))
     for path in sorted(outdir.iterdir()):
         if not entries.match(path.name) or path.is_symlink() or not path.is_file():
             continue
@@ -389,6 +406,8 @@ def _set_aside_entries(
         except OSError as exc:
             raise InputError(f"cannot move it aside ({exc.strerror})", file=path) from None
         moved.append((path, dest))
+    with contextlib.suppress(OSError):
+        aside.rmdir()  # when all went back: no empty folder left
     return moved
 
 
