@@ -34,6 +34,7 @@ from ctforms.options import (
     centre_inputs,
     existing_file,
     force_option,
+    hold_for_writing,
     output_file,
     output_folder,
     register_to_folder,
@@ -198,6 +199,7 @@ def _records_template(codes: list[tuple[str, str]]) -> bytes:
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
+    callback=hold_for_writing,
     help="Write to this file instead of the screen (required for xlsx).",
 )
 @force_option
@@ -257,7 +259,7 @@ def check(
 @centre_inputs
 @as_of_option
 @click.option("--demo", is_flag=True, help="Use the shipped demo centre instead of your files.")
-@output_folder("Folder for every output.")
+@output_folder("Folder for every output.", hold=False)
 @force_option
 def run(
     tracker: Path | None,
@@ -786,7 +788,12 @@ def _verify_zip(file: Path, trusted: Trusted | None) -> None:
 
 
 @cli.command()
-@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.argument(
+    "directory",
+    default=".",
+    type=click.Path(file_okay=False, path_type=Path),
+    callback=hold_for_writing,
+)
 @force_option
 def init(directory: Path, force: bool) -> None:
     """Start a centre: a commented centre.toml and a blank records.xlsx.

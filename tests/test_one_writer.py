@@ -300,3 +300,31 @@ def test_an_earlier_entries_file_that_would_meet_another_of_its_name_is_refused(
     assert refused.exit_code == 2
     assert "is not the same file as" in refused.stderr and "never replaced" in refused.stderr
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+
+
+# ---------------------------------------------------------------------------- other writers
+
+
+@pytest.mark.parametrize(
+    ("command", "what"),
+    [
+        (["entries", ROOT / "tests" / "golden" / "demo-register.json", "-o", "{out}"], "{out}"),
+        (["check", *DEMO_ARGS, "-o", "{out}/issues.json"], "{out}/issues.json"),
+        (["init", "{out}"], "{out}"),
+    ],
+    ids=["entries", "check", "init"],
+)
+def test_a_command_writing_into_a_folder_a_run_holds_is_refused(
+    tmp_path: Path, command: list[str | Path], what: str
+) -> None:
+    out = tmp_path / "results"
+    args = [str(a).format(out=out) for a in command]
+    with writing(out, f"writing a run's outputs into {out}"):
+        refused = ctforms(*args)
+    assert refused.returncode == 2
+    assert refused.stderr == (
+        f"Error: {what.format(out=out)} is in use by another ctforms (process {os.getpid()},"
+        f" writing a run's outputs into {out}); try again when it has finished\n"
+    )
+    assert not out.exists()
+    assert ctforms(*args).returncode in (0, 1)  # once let go (check: 1, blocking issues found)
