@@ -643,6 +643,6 @@ def test_a_writer_is_refused_exactly_when_another_writes_it_or_around_it(
             holder.join()
         assert (refused is not None) == bool(clash), (taken, target, refused)
         if refused is not None:
-            assert "holding" in refused and "is in use by another ctforms" in refused
+            assert "holding" in refused and " is in use (process " in refused
         with writing(target, "again, once let go"):
             pass

@@ -311,4 +311,5 @@ def _busy(folder: Path, path: Path, key: Path) -> str:
         )
     # The holder of this very path first, then the nearest.
     who = min(found, key=lambda h: (Path(h.path) != key, -len(Path(h.path).parts)))
-    return f"{path} is in use by another ctforms ({who.said()}); try again when it has finished"
+    by = "" if who.pid == os.getpid() else " by another ctforms"  # the page's own check
+    return f"{path} is in use{by} ({who.said()}); try again when it has finished"
