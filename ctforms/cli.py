@@ -305,7 +305,7 @@ def run(
         if not form.files:
             click.echo(f"  {form.form}: no issues of this kind, no file")
     _report_entries(made.written)
-    for was, now in made.moved:
+    for was, now in made.moved_entries:
         why = (
             "this run makes it again, the same file"
             if now.parent == made.outdir

@@ -101,7 +101,7 @@ def hold_for_writing(ctx: click.Context, param: click.Parameter, value: Path | N
     """A callback for an option naming what a command writes: held (files/lock.py) until the
     command ends, so that it never writes into a folder a run or the page is writing."""
     if value is not None:
-        ctx.with_resource(writing(value, f"'{ctx.command_path}' writing {value}"))
+        ctx.with_resource(writing(value, f"'{ctx.command_path}' writing {value.absolute()}"))
     return value
 
 

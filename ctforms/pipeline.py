@@ -145,7 +145,7 @@ class Run:
     signing: SigningSettings | None
     # Entries files a forced re-run moved into earlier-entries/ (or back out of it, when it made
     # one again): (where it was, where it is now).
-    moved: list[tuple[Path, Path]] = field(default_factory=list)
+    moved_entries: list[tuple[Path, Path]] = field(default_factory=list)
 
 
 def prepare_run(outdir: Path, force: bool) -> None:
@@ -176,7 +176,7 @@ def run(
     place: a second run into it, or into the folder it is in, is refused at once."""
     progress = progress or _Quiet()
     say = say or (lambda line: None)
-    with writing(outdir, f"writing a run's outputs into {outdir}") as held:
+    with writing(outdir, f"writing a run's outputs into {outdir.absolute()}") as held:
         if held.stopped is not None:
             say(
                 f"a ctforms stopped before it finished ({held.stopped.said()}) no longer"
@@ -217,30 +217,30 @@ def _run(
     with staged_folder(outdir) as stage:
         made = _make_outputs(register, sources.catalogues, signer, stage, earlier, progress)
         names = sorted(p.name for p in stage.iterdir())
-        moved: list[tuple[Path, Path]] = []
+        shifted: list[tuple[Path, Path]] = []
         if outdir.exists():
-            moved = _set_aside_entries(outdir, centre, stage, set(names))
+            shifted = _set_aside_entries(outdir, centre, stage, set(names))
             _remove_stale_outputs(outdir, centre, keep=set(names))
         publish(stage, outdir, names)
     tables, produced, written, pack, archived = made
 
-    def moved_in(path: Path) -> Path:
+    def moved(path: Path) -> Path:
         return outdir / path.name
 
     return Run(
         register=register,
         outdir=outdir,
         tables=[outdir / name for name in tables],
-        produced=[replace(form, files=[moved_in(p) for p in form.files]) for form in produced],
+        produced=[replace(form, files=[moved(p) for p in form.files]) for form in produced],
         written=replace(
             written,
-            edi_file=moved_in(written.edi_file) if written.edi_file else None,
-            listing=moved_in(written.listing),
+            edi_file=moved(written.edi_file) if written.edi_file else None,
+            listing=moved(written.listing),
         ),
-        pack=moved_in(pack),
-        archive=moved_in(archived),
+        pack=moved(pack),
+        archive=moved(archived),
         signing=signing,
-        moved=moved,
+        moved_entries=shifted,
     )
 
 

@@ -2,8 +2,8 @@
 
 A lock is flock() on a small file. The kernel releases it when its holder ends, however it ends
 (`kill -9` too), so a lock is never stale: a run stopped dead leaves nothing to clear by hand.
-The lock files live in a folder of ctforms' own for this user (XDG_RUNTIME_DIR, else the user's
-cache folder), never in the officer's folders: they are not outputs, never archived, never
+The lock files live in a folder of ctforms' own in the user's cache folder (~/.cache/ctforms/locks),
+never in the officer's folders: they are not outputs, never archived, never
 clutter to delete. A lock file names its holder (process id and what it is doing) so that a
 refusal can say who holds it; it is emptied and removed when released, so one found holding
 a name was left by a holder that was stopped dead.
@@ -22,6 +22,7 @@ import os
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from ctforms.errors import InputError
 
 WRITE = "write"
 TRIES = 20  # a lock file replaced under us this many times in a row: call it busy
+RETRIES, PAUSE = 5, 0.01  # a held lock is tried again this often, this many seconds apart
 
 
 class Busy(InputError):
@@ -64,21 +66,18 @@ class Held:
 
 
 def lock_folder() -> Path:
-    """ctforms' own owner-only folder for lock files: first that can be used of the session's
-    runtime folder (emptied at log-out), the user's cache folder, the temporary folder."""
+    """ctforms' own owner-only folder for lock files: the user's cache folder (the same for the
+    page and every terminal of this user, whatever their session), else the temporary folder."""
     tried: list[Path] = []
-    runtime = os.environ.get("XDG_RUNTIME_DIR")
-    if runtime:
-        tried.append(Path(runtime) / "ctforms-locks")
-    if sys.platform == "win32":
-        local = os.environ.get("LOCALAPPDATA")
-        if local:
-            tried.append(Path(local) / "ctforms" / "locks")
-    elif sys.platform == "darwin":
-        tried.append(Path.home() / "Library" / "Caches" / "ctforms" / "locks")
-    else:
-        cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-        tried.append(Path(cache) / "ctforms" / "locks")
+    with contextlib.suppress(RuntimeError):  # no home folder
+        if sys.platform == "win32":
+            local = os.environ.get("LOCALAPPDATA")
+            tried.append(Path(local) if local else Path.home() / "AppData" / "Local")
+        elif sys.platform == "darwin":
+            tried.append(Path.home() / "Library" / "Caches")
+        else:
+            tried.append(Path.home() / ".cache")
+    tried = [folder / "ctforms" / "locks" for folder in tried]
     uid = os.getuid() if hasattr(os, "getuid") else 0
     tried.append(Path(tempfile.gettempdir()) / f"ctforms-locks-{uid}")
     for folder in tried:
@@ -144,8 +143,10 @@ def _flock(handle: IO[bytes], exclusive: bool) -> bool:
 
 def _open(path: Path, exclusive: bool) -> IO[bytes] | None:
     """The lock file at path, locked; None when another holds it. A lock file removed or
-    replaced between the open and the lock (its last holder let it go) is opened again."""
-    for _ in range(TRIES):
+    replaced between the open and the lock (its last holder let it go) is opened again, and a
+    lock found held is tried a few times more over a moment: a holder letting it go holds it
+    alone for an instant to remove the file."""
+    for attempt in range(TRIES):
         try:
             fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
         except OSError as exc:
@@ -154,7 +155,10 @@ def _open(path: Path, exclusive: bool) -> IO[bytes] | None:
         try:
             if not _flock(handle, exclusive):
                 handle.close()
-                return None
+                if attempt >= RETRIES:
+                    return None
+                time.sleep(PAUSE)
+                continue
             try:
                 same = os.path.samestat(os.fstat(fd), os.stat(path))
             except FileNotFoundError:
