@@ -7,6 +7,7 @@ the saved ones only when it succeeds.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -109,10 +110,28 @@ class Runner:
         names: dict[str, str],
     ) -> None:
         ws = self.workspace
+        hold = contextlib.ExitStack()
         try:
             # The workspace is written by one at a time: the page, or a `ctforms` command.
-            with writing(ws.root, f"making a check from the page in {ws.root}"):
-                self._check(job, uploaded)
+            hold.enter_context(writing(ws.root, f"making a check from the page in {ws.root}"))
+            given = {name: uploaded.get(name) or ws.saved(name) for name in INPUTS}
+            tracker = given[TRACKER]
+            if tracker is None:
+                raise InputError("choose the Progress Tracker download (.csv) to check")
+            sources = pipeline.Sources(
+                tracker,
+                ws.centre,
+                given[RECORDS],
+                tuple(p for p in [given[RULES]] if p is not None),
+            )
+            outdir = ws.new_run_path(job.as_of)
+            # Each check has a folder of its own, but the entries files of all of them are one
+            # series: a new one takes the next sequence, never the name of one already made.
+            earlier = [run.path for run in ws.all_run_folders()]
+            pipeline.run(sources, job.as_of, outdir, progress=job, earlier_runs=earlier)
+            ws.keep(uploaded)
+            ws.forget_kept()
+            job.run_id = outdir.name
         except InputError as exc:
             job.failure = Failure(_their_words(exc, uploaded, names), _field_of(exc))
             # The other files chosen are kept for the next try, so they need not be chosen again.
@@ -130,31 +149,11 @@ class Runner:
             else:
                 job.failure = Failure(unexpected(exc), None)
         finally:
+            hold.close()
             if upload_folder is not None:
                 shutil.rmtree(upload_folder, ignore_errors=True)
             with job.lock:
                 job.done = True
-
-    def _check(self, job: Job, uploaded: dict[str, Path]) -> None:
-        ws = self.workspace
-        given = {name: uploaded.get(name) or ws.saved(name) for name in INPUTS}
-        tracker = given[TRACKER]
-        if tracker is None:
-            raise InputError("choose the Progress Tracker download (.csv) to check")
-        sources = pipeline.Sources(
-            tracker,
-            ws.centre,
-            given[RECORDS],
-            tuple(p for p in [given[RULES]] if p is not None),
-        )
-        outdir = ws.new_run_path(job.as_of)
-        # Each check has a folder of its own, but the entries files of all of them are one
-        # series: a new one takes the next sequence, never the name of one already made.
-        earlier = [run.path for run in ws.all_run_folders()]
-        pipeline.run(sources, job.as_of, outdir, progress=job, earlier_runs=earlier)
-        ws.keep(uploaded)
-        ws.forget_kept()
-        job.run_id = outdir.name
 
     def wait(self) -> None:
         if self.thread is not None:
