@@ -34,6 +34,7 @@ from ctforms.options import (
     centre_inputs,
     existing_file,
     force_option,
+    hold_for_writing,
     output_file,
     output_folder,
     register_to_folder,
@@ -199,6 +200,7 @@ def _records_template(codes: list[tuple[str, str]]) -> bytes:
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
+    callback=hold_for_writing,
     help="Write to this file instead of the screen (required for xlsx).",
 )
 @force_option
@@ -269,7 +271,7 @@ def _warn_outside(register: Register, given: bool) -> None:
 @centre_inputs
 @as_of_option
 @click.option("--demo", is_flag=True, help="Use the shipped demo centre instead of your files.")
-@output_folder("Folder for every output.")
+@output_folder("Folder for every output.", hold=False)
 @force_option
 def run(
     tracker: Path | None,
@@ -299,13 +301,8 @@ def run(
     else:
         sources = Sources(tracker, centre, records, catalogues, encoding)
     with Steps(pipeline.RUN_STEPS) as steps:  # run refuses a bad folder before any work
-        made = pipeline.run(sources, as_of or dt.date.today(), outdir, force, steps)
+        made = pipeline.run(sources, as_of or dt.date.today(), outdir, force, steps, say=_say_aside)
     _warn_outside(made.register, as_of is not None)
-    for stale in made.leftovers:
-        click.echo(
-            f"warning: {stale} was left by an interrupted run; it holds personal data: delete it",
-            err=True,
-        )
     for warning in made.register.warnings:
         click.echo(f"warning: {warning}", err=True)
     s = made.register.summary
@@ -321,6 +318,14 @@ def run(
         if not form.files:
             click.echo(f"  {form.form}: no issues of this kind, no file")
     _report_entries(made.written)
+    for was, now in made.moved_entries:
+        why = (
+            "this run makes it again, the same file"
+            if now.parent == made.outdir
+            else "this run does not make it again, and an entries file is never deleted: it may"
+            " have been sent"
+        )
+        click.echo(f"  moved the earlier entries file {was.name} to {now.parent}{os.sep} ({why})")
     click.echo(f"  wrote {made.pack}")
     how = f" --cert {sources.centre.parent / made.signing.cert}" if made.signing else ""
     click.echo(f"  wrote {made.archive} (check it with: ctforms verify {made.archive}{how})")
@@ -335,6 +340,11 @@ def run(
             " 'ctforms declaration'."
         )
     )
+
+
+def _say_aside(line: str) -> None:
+    """What the run found and cleared before its work, said on stderr beside its bar."""
+    click.echo(line, err=True)
 
 
 # ---------------------------------------------------------------------------- forms
@@ -819,7 +829,12 @@ def _verify_zip(file: Path, trusted: Trusted | None) -> None:
 
 
 @cli.command()
-@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.argument(
+    "directory",
+    default=".",
+    type=click.Path(file_okay=False, path_type=Path),
+    callback=hold_for_writing,
+)
 @force_option
 def init(directory: Path, force: bool) -> None:
     """Start a centre: a commented centre.toml and a blank records.xlsx.

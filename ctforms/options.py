@@ -9,6 +9,8 @@ from typing import Any, TypeVar
 
 import click
 
+from ctforms.files.lock import writing
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -95,6 +97,14 @@ def centre_inputs(f: F) -> F:
     )(f)
 
 
+def hold_for_writing(ctx: click.Context, param: click.Parameter, value: Path | None) -> Any:
+    """A callback for an option naming what a command writes: held (files/lock.py) until the
+    command ends, so that it never writes into a folder a run or the page is writing."""
+    if value is not None:
+        ctx.with_resource(writing(value, f"'{ctx.command_path}' writing {value.absolute()}"))
+    return value
+
+
 def output_file(help: str, dest: str = "output") -> Callable[[F], F]:
     """-o FILE, required."""
     return click.option(
@@ -103,18 +113,20 @@ def output_file(help: str, dest: str = "output") -> Callable[[F], F]:
         dest,
         required=True,
         type=click.Path(dir_okay=False, path_type=Path),
+        callback=hold_for_writing,
         help=help,
     )
 
 
-def output_folder(help: str, dest: str = "outdir") -> Callable[[F], F]:
-    """-o DIR, required."""
+def output_folder(help: str, dest: str = "outdir", *, hold: bool = True) -> Callable[[F], F]:
+    """-o DIR, required. hold=False: the command holds it itself (`run`, in the pipeline)."""
     return click.option(
         "-o",
         "--output",
         dest,
         required=True,
         type=click.Path(file_okay=False, path_type=Path),
+        callback=hold_for_writing if hold else None,
         help=help,
     )
 

@@ -6,7 +6,10 @@ a hidden folder beside the target and moves it into place only when all of it is
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -14,7 +17,15 @@ from typing import TYPE_CHECKING, Protocol
 
 from ctforms.demo import demo_dir
 from ctforms.errors import InputError
-from ctforms.files.output import check_writable, leftovers, publish, staged_folder, write_bytes
+from ctforms.files.lock import writing
+from ctforms.files.output import (
+    check_writable,
+    clear_leftovers,
+    make_folder,
+    publish,
+    staged_folder,
+    write_bytes,
+)
 from ctforms.files.reproducible import TEMPLATE_TIME
 from ctforms.models import (
     Proposal,
@@ -41,6 +52,9 @@ if TYPE_CHECKING:
 PACK_FILE = "{centre}-declaration-evidence-pack.pdf"
 ARCHIVE_FILE = "{centre}-submission-archive.zip"
 TABLE_FILES = ["issues.json", "issues.txt", "actions.xlsx", "deadlines.ics"]
+# Where a forced re-run moves an earlier entries file it does not make again: an entries file is
+# never deleted (it may have been sent), and the run's folder holds only what its archive lists.
+EARLIER_ENTRIES = "earlier-entries"
 
 READ = "Reading and checking the tracker"
 RUN_STEPS = [
@@ -118,8 +132,9 @@ def check(
 
 def entries_folders(outdir: Path, earlier_runs: Sequence[Path] = ()) -> list[Path]:
     """Where a run finds the centre's entries files already made: its own folder, then the
-    folders of earlier runs. The series (produce.entries.next_entries_file) counts them all."""
-    return [outdir, *earlier_runs]
+    folders of earlier runs, each with the earlier entries files a forced re-run moved aside.
+    The series (produce.entries.next_entries_file) counts them all: never a name twice."""
+    return [f for folder in (outdir, *earlier_runs) for f in (folder, folder / EARLIER_ENTRIES)]
 
 
 def sent_contents(folders: Sequence[Path]) -> Callable[[str], list[SentChange] | None]:
@@ -165,8 +180,9 @@ class Run:
     pack: Path
     archive: Path
     signing: SigningSettings | None
-    # Staging folders an interrupted earlier run left beside the target (they hold personal data).
-    leftovers: list[Path] = field(default_factory=list)
+    # Entries files a forced re-run moved into earlier-entries/ (or back out of it, when it made
+    # one again): (where it was, where it is now).
+    moved_entries: list[tuple[Path, Path]] = field(default_factory=list)
 
 
 def prepare_run(outdir: Path, force: bool) -> None:
@@ -184,14 +200,42 @@ def run(
     force: bool = False,
     progress: Progress | None = None,
     earlier_runs: Sequence[Path] = (),
+    say: Callable[[str], None] | None = None,
 ) -> Run:
     """Check, then write the register and all its paperwork into outdir: all of it or nothing.
 
     earlier_runs: the folders of the centre's earlier runs (the web page makes one per check).
     Their entries files count as this folder's would: the new one takes the next sequence
     after them and after every file the records say was sent, unless it holds exactly the
-    entries of the last one made, which keeps its name."""
+    entries of the last one made, which keeps its name.
+    say: told, before any work, what a run stopped dead left here and was cleared away.
+
+    The folder is held (files/lock.py) from before it is found empty until everything is in
+    place: a second run into it, or into the folder it is in, is refused at once."""
     progress = progress or _Quiet()
+    say = say or (lambda line: None)
+    with writing(outdir, f"writing a run's outputs into {outdir.absolute()}") as held:
+        if held.stopped is not None:
+            say(
+                f"a ctforms stopped before it finished ({held.stopped.said()}) no longer"
+                f" holds {outdir}"
+            )
+        for stage in clear_leftovers(outdir):
+            say(
+                f"removed {stage}: the unfinished outputs of a run that was stopped before it"
+                " finished (it held personal data)"
+            )
+        return _run(sources, as_of, outdir, force, progress, earlier_runs)
+
+
+def _run(
+    sources: Sources,
+    as_of: dt.date,
+    outdir: Path,
+    force: bool,
+    progress: Progress,
+    earlier_runs: Sequence[Path],
+) -> Run:
     prepare_run(outdir, force)
     folders = entries_folders(outdir, earlier_runs)
     register = check(sources, as_of, progress, folders)
@@ -200,14 +244,18 @@ def run(
     real_name(register.centre.exams_officer, "[exams_officer] name")
     signing = load_centre(sources.centre).signing
     signer = centre_signer(sources.centre, signing)  # a bad key path fails before any work
-    stale = leftovers(outdir)
+    centre = register.centre.number
+    if outdir.exists():
+        _refuse_others(outdir, centre)
     # Everything is made in a hidden folder beside the target and moved into place only when
     # all of it is made: a run that fails leaves the folder as it was.
     with staged_folder(outdir) as stage:
         made = _make_outputs(register, sources.catalogues, signer, stage, folders, progress)
         names = sorted(p.name for p in stage.iterdir())
+        shifted: list[tuple[Path, Path]] = []
         if outdir.exists():
-            _remove_stale_outputs(outdir, register.centre.number, keep=set(names))
+            shifted = _set_aside_entries(outdir, centre, stage, set(names))
+            _remove_stale_outputs(outdir, centre, keep=set(names))
         publish(stage, outdir, names)
     tables, produced, written, pack, archived = made
 
@@ -227,7 +275,7 @@ def run(
         pack=moved(pack),
         archive=moved(archived),
         signing=signing,
-        leftovers=stale,
+        moved_entries=shifted,
     )
 
 
@@ -275,20 +323,119 @@ def _make_outputs(
     return list(tables), produced, written, pack, archived
 
 
-def _remove_stale_outputs(outdir: Path, centre: str, keep: set[str]) -> None:
-    """A forced re-run replaces what an earlier run wrote, so a form that is no longer needed
-    does not linger into the new archive. EDI files are never removed (they may be sent)."""
+def _entries_file(centre: str) -> re.Pattern[str]:
+    """The name of an entries file of this centre, of any sequence (E, or A for amendments)."""
+    return re.compile(rf"^[EA]{re.escape(centre)}\d{{2}}\.X\d{{2}}$")
+
+
+def _run_files(centre: str) -> set[str]:
+    """The names a run writes, but for its entries files."""
     from ctforms.paperwork import form_file_name, hoc_declaration_file_name, listing_file_name
 
-    names = list(TABLE_FILES)
-    names += [form_file_name(centre, name) for name in FORMS]
-    names += [
+    names = set(TABLE_FILES)
+    names |= {form_file_name(centre, name) for name in FORMS}
+    names |= {
         hoc_declaration_file_name(centre),
         listing_file_name(centre),
         PACK_FILE.format(centre=centre),
         ARCHIVE_FILE.format(centre=centre),
-    ]
-    for name in names:
+    }
+    return names
+
+
+def _refuse_others(outdir: Path, centre: str) -> None:
+    """--force replaces an earlier run's files; a folder that also holds anything else (the
+    centre's own files, a link, a folder) is refused, as a run's folder holds exactly what its
+    archive lists. Hidden files are not the folder's files (no archive lists them)."""
+    ours, entries = _run_files(centre), _entries_file(centre)
+    aside = outdir / EARLIER_ENTRIES
+    others = []
+    for entry in sorted(os.scandir(outdir), key=lambda e: e.name):
+        name = entry.name
+        if name.startswith("."):
+            continue
+        if entry.is_symlink():
+            others.append(name)
+        elif entry.is_dir():
+            if name != EARLIER_ENTRIES:
+                others.append(f"{name}/")
+        elif not ((name in ours or entries.match(name)) and entry.is_file()):
+            others.append(name)
+    if others:
+        shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
+        raise InputError(
+            f"{outdir} holds {shown}, which no run made; --force replaces only a run's own"
+            " files, and a run's folder holds only what its archive lists: move them"
+            " elsewhere, or choose another folder"
+        )
+    # An entries file this run may move aside must not meet another of its name there.
+    for name in sorted(os.listdir(outdir)):
+        there = aside / name
+        if (
+            entries.match(name)
+            and there.exists()
+            and (not there.is_file() or _read(there) != _read(outdir / name))
+        ):
+            raise InputError(
+                f"{there} already exists and is not the same file as {outdir / name}; an"
+                " entries file is never replaced: keep one of them elsewhere, then run again"
+            )
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read it ({exc.strerror})", file=path) from None
+
+
+def _set_aside_entries(
+    outdir: Path, centre: str, stage: Path, made: set[str]
+) -> list[tuple[Path, Path]]:
+    """Move every entries file in outdir that this run does not make again, byte for byte, into
+    outdir/earlier-entries: never deleted (it may have been sent), never left unlisted. One
+    there that this run makes again, byte for byte, is moved back (it is in the archive)."""
+    entries = _entries_file(centre)
+    aside = outdir / EARLIER_ENTRIES
+    moved = []
+    for name in sorted(made):
+        back, there = aside / name, outdir / name
+        if (
+            entries.match(name)
+            and back.is_file()
+            and not back.is_symlink()
+            and not there.exists()
+            and _read(back) == _read(stage / name)
+        ):
+            try:
+                os.rename(back, there)
+            except OSError as exc:
+                raise InputError(f"cannot move it back ({exc.strerror})", file=back) from None
+            moved.append((back, there))
+    for path in sorted(outdir.iterdir()):
+        if not entries.match(path.name) or path.is_symlink() or not path.is_file():
+            continue
+        if path.name in made and _read(stage / path.name) == _read(path):
+            continue  # the run keeps it: the same file, in the new archive
+        make_folder(aside)
+        dest = aside / path.name
+        try:
+            if dest.is_file() and dest.read_bytes() == path.read_bytes():
+                path.unlink()  # the same file is there already (checked before any work)
+            else:
+                os.rename(path, dest)
+        except OSError as exc:
+            raise InputError(f"cannot move it aside ({exc.strerror})", file=path) from None
+        moved.append((path, dest))
+    with contextlib.suppress(OSError):
+        aside.rmdir()  # when all went back: no empty folder left
+    return moved
+
+
+def _remove_stale_outputs(outdir: Path, centre: str, keep: set[str]) -> None:
+    """A forced re-run replaces what an earlier run wrote, so a form that is no longer needed
+    does not linger into the new archive (entries files are moved aside first)."""
+    for name in sorted(_run_files(centre)):
         if name not in keep:
             (outdir / name).unlink(missing_ok=True)
 

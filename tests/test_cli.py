@@ -251,16 +251,23 @@ def test_run_refuses_a_non_empty_folder(tmp_path: Path) -> None:
     result = invoke("run", "--demo", "-o", tmp_path)
     assert result.exit_code == 2
     assert "not empty; use --force" in result.stderr
+    # --force replaces a run's own files only: a file no run made is refused, never lost.
+    forced = invoke("run", "--demo", "-o", tmp_path, "--force")
+    assert forced.exit_code == 2 and "holds keep.txt, which no run made" in forced.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["keep.txt"]
+    (tmp_path / "keep.txt").unlink()
     assert invoke("run", "--demo", "-o", tmp_path, "--force").exit_code == 0
-    assert (tmp_path / "keep.txt").read_text() == "x"
     # A second forced run keeps an identical entries file rather than writing it again...
     assert invoke("run", "--demo", "-o", tmp_path, "--force").exit_code == 0
     assert not (tmp_path / "E6439572.X02").exists()
-    # ...and never replaces one with other entries: that takes the next sequence.
+    # ...and never replaces one with other entries: that takes the next sequence, and the
+    # earlier file, not in the new archive, is moved aside (never deleted: it may be sent).
     (tmp_path / "E6439572.X01").write_bytes(b"sent earlier\r\n")
-    assert invoke("run", "--demo", "-o", tmp_path, "--force").exit_code == 0
-    assert (tmp_path / "E6439572.X01").read_bytes() == b"sent earlier\r\n"
-    assert (tmp_path / "E6439572.X02").exists()
+    result = invoke("run", "--demo", "-o", tmp_path, "--force")
+    assert result.exit_code == 0
+    assert (tmp_path / "earlier-entries" / "E6439572.X01").read_bytes() == b"sent earlier\r\n"
+    assert (tmp_path / "E6439572.X02").exists() and not (tmp_path / "E6439572.X01").exists()
+    assert "moved the earlier entries file E6439572.X01 to" in result.stdout
 
 
 def test_forced_run_does_not_keep_stale_forms(tmp_path: Path) -> None:

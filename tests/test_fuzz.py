@@ -8,6 +8,7 @@ A bounded, derandomised run is part of the suite. For a longer, random run:
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import functools
@@ -743,3 +744,146 @@ def test_run_with_any_name_for_an_entry_change(surname: str, forenames: str) -> 
             listing = openpyxl.load_workbook(out / "64395-entries-listing.xlsx")["Entries"]
             texts = [c.value for row in listing.iter_rows() for c in row if c.value]
             assert any(str(t).startswith(f"0036: {name} (full name: ") for t in texts)
+
+
+# ------------------------------------------------------------- one writer at a time (issue 18)
+
+# What a run's folder may hold before a forced re-run: an earlier run's own files (some
+# changed), entries files of any sequence (sent or not), the centre's own files, links,
+# subfolders, hidden files and a killed run's staging folder.
+_OWN = ["issues.json", "actions.xlsx", "64395-entries-listing.xlsx", "64395-submission-archive.zip"]
+_ENTRIES = [f"E6439572.X{n:02d}" for n in (1, 2, 3, 7)] + ["A6439572.X02"]
+_FOREIGN = ["keep.txt", "tracker.csv", "E1111172.X01", "e6439572.x01", "notes"]
+
+
+@st.composite
+def run_folders(draw: st.DrawFn) -> list[tuple[str, str, bytes]]:
+    """(kind, name, bytes) of the things in a folder, kind one of file, link, folder, stage."""
+    things: list[tuple[str, str, bytes]] = []
+    for name in draw(st.lists(st.sampled_from(_OWN + _ENTRIES), unique=True, max_size=5)):
+        things.append(("file", name, draw(st.binary(max_size=40))))
+    if draw(st.integers(0, 3)) == 0:
+        things.append(("file", draw(st.sampled_from(_FOREIGN)), b"the centre's own"))
+    if draw(st.integers(0, 5)) == 0:
+        things.append((draw(st.sampled_from(["link", "folder"])), "other", b""))
+    if draw(st.booleans()):
+        things.append(("file", ".hidden", b"hidden"))
+    if draw(st.booleans()):
+        things.append(("stage", ".ctforms-unfinished-dead", b"personal data"))
+    return things
+
+
+def _lay_out(out: Path, things: list[tuple[str, str, bytes]]) -> None:
+    for kind, name, data in things:
+        if kind == "file":
+            (out / name).write_bytes(data)
+        elif kind == "link":
+            (out / name).symlink_to("/etc/passwd")
+        elif kind == "folder":
+            (out / name).mkdir()
+        else:
+            (out / name).mkdir()
+            (out / name / "issues.json").write_bytes(data)
+
+
+def _everything(out: Path) -> dict[str, bytes | None]:
+    return {
+        str(p.relative_to(out)): p.read_bytes() if p.is_file() and not p.is_symlink() else None
+        for p in sorted(out.rglob("*"))
+    }
+
+
+@settings(FUZZ, max_examples=_EXAMPLES or 8)
+@given(things=run_folders())
+def test_a_forced_run_leaves_exactly_what_its_archive_lists(
+    things: list[tuple[str, str, bytes]],
+) -> None:
+    """Whatever the folder held: refused with one line and nothing changed (a stopped run's
+    staging folder aside, which is removed and said), or the folder holds exactly the files
+    its archive lists, every earlier entries file is kept (in place or in earlier-entries/),
+    and no staging folder is left."""
+    with workspace() as tmp:
+        out = tmp / "out"
+        _lay_out(out, things)
+        before = _everything(out)
+        result = invoke(
+            "run", TRACKER, "--centre", CENTRE, "--records", DEMO / "records.xlsx",
+            "--catalogue", DEMO / "rules.xlsx", "--as-of", DEMO_AS_OF, "-o", out, "--force",
+        )  # fmt: skip
+        assert result.exit_code in {0, 2}, result.output
+        assert not list(out.glob(".ctforms-unfinished-*"))
+        if any(kind == "stage" for kind, _, _ in things):
+            assert "the unfinished outputs of a run that was stopped" in result.stderr
+        event(f"exit {result.exit_code}")
+        if result.exit_code == 2:
+            assert result.stderr.count("Error: ") == 1 and result.stdout == ""
+            left = {k: v for k, v in before.items() if not k.startswith(".ctforms-unfinished-")}
+            assert _everything(out) == left
+            return
+        archive = out / "64395-submission-archive.zip"
+        with zipfile.ZipFile(archive) as zf:
+            listed = set(zf.namelist()) - {"manifest.json"}
+        shown = {p.name for p in out.iterdir() if not p.name.startswith(".") and p.is_file()}
+        assert shown == listed | {archive.name}
+        assert {p.name for p in out.iterdir() if p.is_dir()} <= {"earlier-entries"}
+        assert invoke("verify", archive).exit_code == 0
+        now = _everything(out)
+        for _kind, name, data in things:
+            if name in _ENTRIES:
+                kept = [now.get(name), now.get(f"earlier-entries/{name}")]
+                assert data in kept, f"{name} was lost"
+                if now.get(name) is not None and now.get(name) != data:
+                    raise AssertionError(f"{name} was replaced")
+
+
+@st.composite
+def held_paths(draw: st.DrawFn) -> list[tuple[str, ...]]:
+    parts = st.lists(st.sampled_from(["a", "b", "runs", "x"]), min_size=0, max_size=3)
+    return draw(st.lists(parts.map(tuple), min_size=1, max_size=4))
+
+
+@settings(FUZZ, max_examples=_EXAMPLES or 40)
+@given(held=held_paths(), wanted=st.lists(st.sampled_from(["a", "b", "runs"]), max_size=3))
+def test_a_writer_is_refused_exactly_when_another_writes_it_or_around_it(
+    held: list[tuple[str, ...]], wanted: list[str]
+) -> None:
+    """Others (another thread: as another process would) hold some paths; writing a path is
+    refused iff one of them is that path, a folder it is in, or inside it; the refusal names
+    the holder, and nothing stays held afterwards."""
+    import threading
+
+    from ctforms.files.lock import Busy, writing
+
+    with workspace() as tmp:
+        target = tmp.joinpath(*wanted)
+        ready, finish = threading.Event(), threading.Event()
+        taken: list[Path] = []
+
+        def hold() -> None:
+            with contextlib.ExitStack() as stack:
+                for parts in held:
+                    path = tmp.joinpath(*parts)
+                    with contextlib.suppress(Busy):  # one of them holds it already
+                        stack.enter_context(writing(path, f"holding {path.name or 'it'}"))
+                        taken.append(path)
+                ready.set()
+                finish.wait()
+
+        holder = threading.Thread(target=hold)
+        holder.start()
+        ready.wait()
+        try:
+            clash = [p for p in taken if p == target or p in target.parents or target in p.parents]
+            try:
+                with writing(target, "the one that wants it"):
+                    refused = None
+            except Busy as exc:
+                refused = str(exc)
+        finally:
+            finish.set()
+            holder.join()
+        assert (refused is not None) == bool(clash), (taken, target, refused)
+        if refused is not None:
+            assert "holding" in refused and " is in use (process " in refused
+        with writing(target, "again, once let go"):
+            pass

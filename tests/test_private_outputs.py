@@ -221,7 +221,9 @@ def test_the_pack_survives_text_taller_than_a_page() -> None:
 
 def test_a_run_archives_exactly_the_files_it_wrote(tmp_path: Path) -> None:
     """A forced re-run into a folder holding a link, a hidden file, a subfolder, a stray file
-    and a .tmp of a killed run: the archive lists only this run's own outputs."""
+    and a .tmp of a killed run: refused while anything but hidden files is not a run's own
+    (nothing lost); then the folder holds exactly the files its archive lists."""
+    import shutil
     import zipfile
 
     out = tmp_path / "results"
@@ -232,13 +234,20 @@ def test_a_run_archives_exactly_the_files_it_wrote(tmp_path: Path) -> None:
     (out / "sub" / "inner.txt").write_text("x")
     (out / "keep.txt").write_text("the centre's own file")
     (out / ".issues.json.abc.tmp").write_text("half")
+    before = sorted(p.name for p in out.iterdir())
+    result = invoke("run", *DEMO_ARGS, "-o", out, "--force")
+    assert result.exit_code == 2
+    assert "holds keep.txt, notes.txt, sub/, which no run made" in result.stderr
+    assert sorted(p.name for p in out.iterdir()) == before
+    assert (out / "keep.txt").read_text() == "the centre's own file"  # left alone
+    (out / "notes.txt").unlink()
+    (out / "keep.txt").unlink()
+    shutil.rmtree(out / "sub")
     result = invoke("run", *DEMO_ARGS, "-o", out, "--force")
     assert result.exit_code == 0, result.output
     archive = next(out.glob("*-submission-archive.zip"))
     with zipfile.ZipFile(archive) as zf:
         names = set(zf.namelist())
-    wrote = {p.name for p in out.iterdir() if p.is_file() and not p.is_symlink()}
-    wrote -= {"keep.txt", ".hidden", ".issues.json.abc.tmp", archive.name}
-    assert names == wrote | {"manifest.json"}
-    assert (out / "keep.txt").read_text() == "the centre's own file"  # left alone
+    shown = {p.name for p in out.iterdir() if not p.name.startswith(".")}
+    assert names == shown - {archive.name} | {"manifest.json"}
     assert invoke("verify", archive).exit_code == 0

@@ -193,11 +193,14 @@ def test_a_terminated_run_removes_its_staging_folder(
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # put back as it was
 
 
-def test_a_leftover_staging_folder_is_pointed_out(tmp_path: Path) -> None:
-    (tmp_path / f"{output.STAGE_PREFIX}abc").mkdir()
+def test_a_leftover_staging_folder_is_removed_and_said(tmp_path: Path) -> None:
+    left = tmp_path / f"{output.STAGE_PREFIX}abc"
+    left.mkdir()
+    (left / "issues.json").write_text("personal data")
     result = invoke("run", *DEMO_ARGS, "-o", tmp_path / "results")
     assert result.exit_code == 0
-    assert "was left by an interrupted run; it holds personal data: delete it" in result.stderr
+    assert f"removed {left}: the unfinished outputs of a run that was stopped" in result.stderr
+    assert not left.exists()
 
 
 def test_a_rules_workbook_conflict_is_said_as_typed(tmp_path: Path) -> None:

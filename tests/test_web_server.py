@@ -390,8 +390,8 @@ def test_a_second_server_on_the_same_workspace_is_refused(tmp_path: Path) -> Non
         )
         assert second.returncode == 2
         assert second.stderr.strip() == (
-            f"Error: another ctforms is already serving {tmp_path / 'ws'}; use its page, or"
-            " stop it first"
+            f"Error: another ctforms (process {first.process.pid}) is already serving"
+            f" {tmp_path / 'ws'}; use its page, or stop it first"
         )
         assert fetch(first.url)[0] == 200
     finally:

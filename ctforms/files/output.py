@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import shutil
 import signal
 import stat
@@ -18,10 +19,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ctforms.errors import InputError
+from ctforms.files.lock import claim
 
 FILE_MODE = 0o600
 FOLDER_MODE = 0o700
 STAGE_PREFIX = ".ctforms-unfinished-"
+STAGE = "stage"  # the kind of lock a staging folder in use is held by
 
 
 def _cannot_write(path: Path, exc: OSError) -> InputError:
@@ -124,25 +127,56 @@ def _nearest_existing(path: Path) -> Path:
 def staged_folder(target: Path) -> Iterator[Path]:
     """A hidden, owner-only folder beside target (same disk, so the final move is a rename) in
     which a command builds all its outputs. Removed whatever happens; the caller moves the
-    finished files into place with publish()."""
+    finished files into place with publish(). It is held (a lock) while in use, so that
+    leftovers() never takes a live one for one a stopped run left."""
     base = _nearest_existing(target)
     if not base.is_dir():
         raise InputError(f"{base} is a file, not a folder; choose another folder", file=target)
-    try:
-        stage = Path(tempfile.mkdtemp(prefix=STAGE_PREFIX, dir=base))
-    except OSError as exc:
-        raise _cannot_write(target, exc) from None
-    with _cleanup_on_terminate():
-        try:
-            yield stage
-        finally:
-            shutil.rmtree(stage, ignore_errors=True)
+    while True:
+        stage = base / f"{STAGE_PREFIX}{secrets.token_hex(6)}"
+        with claim(stage, STAGE, f"building outputs for {target}") as held:
+            if held is None:
+                continue  # that name is in use (all but impossible): draw another
+            try:
+                stage.mkdir(mode=FOLDER_MODE)
+                os.chmod(stage, FOLDER_MODE)  # mkdir's mode is cut by the umask
+            except FileExistsError:
+                continue
+            except OSError as exc:
+                raise _cannot_write(target, exc) from None
+            with _cleanup_on_terminate():
+                try:
+                    yield stage
+                finally:
+                    shutil.rmtree(stage, ignore_errors=True)
+            return
 
 
 def leftovers(target: Path) -> list[Path]:
-    """Staging folders that an interrupted earlier run left beside target."""
+    """Staging folders beside target that a run stopped dead (kill -9, a power cut) left: those
+    no running ctforms holds. They hold personal data."""
     base = _nearest_existing(target)
-    return sorted(base.glob(f"{STAGE_PREFIX}*")) if base.is_dir() else []
+    if not base.is_dir():
+        return []
+    found = []
+    for stage in sorted(base.glob(f"{STAGE_PREFIX}*")):
+        with claim(stage, STAGE, "checking it is not in use") as held:
+            if held is not None and stage.is_dir() and not stage.is_symlink():
+                found.append(stage)
+    return found
+
+
+def clear_leftovers(target: Path) -> list[Path]:
+    """Remove leftovers(target), each while holding it; the ones removed."""
+    removed = []
+    for stage in leftovers(target):
+        with claim(stage, STAGE, "removing a stopped run's staging folder") as held:
+            if held is None:
+                continue  # taken since: not a leftover after all
+            shutil.rmtree(stage, ignore_errors=True)
+            if not stage.exists():
+                removed.append(stage)
+    return removed
 
 
 @contextmanager

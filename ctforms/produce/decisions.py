@@ -20,6 +20,7 @@ from typing import Any
 
 from ctforms.errors import InputError
 from ctforms.files.limits import SHEET_MAX_COLUMNS, check_xlsx, openpyxl_errors
+from ctforms.files.lock import writing
 from ctforms.files.output import check_writable, publish, staged_folder, write_bytes
 from ctforms.files.xlsxio import DATE_FORMAT, TEXT_FORMAT, put, workbook_bytes
 from ctforms.models import SentFile
@@ -296,6 +297,18 @@ def _open(records: Path) -> _Book:
 
 
 def _record(
+    records: Path,
+    sheet: str,
+    values: dict[str, Any],
+    same: Callable[[dict[str, Any]], bool],
+    date: dt.date,
+) -> None:
+    # One writer at a time: a run, the page or another decision never writes it meanwhile.
+    with writing(records, f"recording in {records}"):
+        _record_held(records, sheet, values, same, date)
+
+
+def _record_held(
     records: Path,
     sheet: str,
     values: dict[str, Any],

@@ -24,6 +24,7 @@ from ctforms.checks.guidance import kind_label
 from ctforms.checks.urgency import by_urgency, is_overdue, who
 from ctforms.errors import InputError
 from ctforms.files.limits import TRACKER_MAX_BYTES, XLSX_MAX_BYTES
+from ctforms.files.lock import writing
 from ctforms.files.output import write_bytes
 from ctforms.models import Issue, Register, Severity
 from ctforms.options import EARLIEST_AS_OF, LATEST_AS_OF
@@ -85,8 +86,12 @@ async def centre(request: Request) -> Response:
         values = {f.name: str(form.get(f.name, "")) for f in centre_form.FIELDS}
         profile, text, errors, general = centre_form.check(values, saved, dt.date.today())
         if profile is not None:
-            write_bytes(site.workspace.centre, text.encode(), force=True)
-            return site.go("centre?saved=1")  # a refresh does not send the form again
+            try:
+                with writing(site.workspace.centre, "saving the centre profile from the page"):
+                    write_bytes(site.workspace.centre, text.encode(), force=True)
+                return site.go("centre?saved=1")  # a refresh does not send the form again
+            except InputError as exc:  # a check, or a `ctforms` command, writes it now
+                general = str(exc)
     done = request.method == "GET" and bool(request.query_params.get("saved")) and saved is not None
     return site.page(
         request,

@@ -22,6 +22,7 @@ from ctforms.checks.guidance import kind_label
 from ctforms.checks.urgency import by_urgency, who
 from ctforms.errors import InputError
 from ctforms.files.limits import TRACKER_MAX_BYTES, XLSX_MAX_BYTES
+from ctforms.files.lock import writing
 from ctforms.files.output import write_bytes
 from ctforms.models import ActionRow, DecisionRow, Issue, IssueKind, Register, SentFile
 from ctforms.paperwork import awaits_entry
@@ -801,7 +802,11 @@ async def rules_upload(request: Request) -> Response:
             parsed = read_catalogue_file(path, load_catalogue())
         except InputError as exc:
             return _rules_page(request, site, 400, {"rules": str(exc)})
-        ws.keep({RULES: path})
+        try:
+            with writing(ws.root / RULES, "saving the rules workbook from the page"):
+                ws.keep({RULES: path})
+        except InputError as exc:  # a `ctforms` command writes the workspace now
+            return _rules_page(request, site, 409, {"rules": str(exc)})
         n = sum(len(s.qualifications) for s in parsed.subjects)
         return site.go(f"rules?saved={n}")  # a refresh does not send the form again
     finally:

@@ -7,6 +7,7 @@ the saved ones only when it succeeds.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from ctforms import pipeline
 from ctforms.errors import InputError
+from ctforms.files.lock import writing
 from ctforms.web.workspace import CENTRE, INPUTS, RECORDS, RULES, TRACKER, Workspace
 
 
@@ -108,7 +110,10 @@ class Runner:
         names: dict[str, str],
     ) -> None:
         ws = self.workspace
+        hold = contextlib.ExitStack()
         try:
+            # The workspace is written by one at a time: the page, or a `ctforms` command.
+            hold.enter_context(writing(ws.root, f"making a check from the page in {ws.root}"))
             given = {name: uploaded.get(name) or ws.saved(name) for name in INPUTS}
             tracker = given[TRACKER]
             if tracker is None:
@@ -144,6 +149,7 @@ class Runner:
             else:
                 job.failure = Failure(unexpected(exc), None)
         finally:
+            hold.close()
             if upload_folder is not None:
                 shutil.rmtree(upload_folder, ignore_errors=True)
             with job.lock:

@@ -24,11 +24,11 @@ import webbrowser
 from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from types import FrameType
-from typing import IO
 
 import uvicorn
 
 from ctforms.errors import InputError
+from ctforms.files.lock import claim, holder
 from ctforms.files.output import leftovers, make_folder
 from ctforms.web.app import make_app
 from ctforms.web.connections import (
@@ -46,7 +46,7 @@ from ctforms.web.workspace import RUN_NAME, Workspace
 
 HOST = "127.0.0.1"  # loopback only: nobody else on the network can reach the page
 OPENER = ".ctforms-open.html"  # the page the browser is started on (it holds the key)
-LOCK = ".ctforms-serve.lock"  # held while a server uses the workspace
+SERVE = "serve"  # the lock (files/lock.py) a server holds on its workspace
 UPLOADS = ".uploads"
 KEEP_ALIVE = 5  # seconds a quiet browser connection is kept for its next request
 GRACE = 5  # seconds the requests being answered get to finish when the server stops
@@ -235,30 +235,14 @@ def _steady(say: Callable[[str], None]) -> Callable[[str], None]:
 @contextlib.contextmanager
 def _claim(root: Path) -> Iterator[None]:
     """One server per workspace: its leftovers are then safe to remove at start."""
-    path = root / LOCK
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    handle: IO[bytes] = os.fdopen(fd, "r+b")
-    try:
-        try:
-            _lock(handle)
-        except OSError:
+    with claim(root, SERVE, f"serving the page for {root}") as held:
+        if held is None:
+            who = holder(root, SERVE)
+            by = f" (process {who.pid})" if who else ""
             raise InputError(
-                f"another ctforms is already serving {root}; use its page, or stop it first"
-            ) from None
+                f"another ctforms{by} is already serving {root}; use its page, or stop it first"
+            )
         yield
-    finally:
-        handle.close()  # releases the lock
-
-
-def _lock(handle: IO[bytes]) -> None:
-    if sys.platform == "win32":
-        import msvcrt
-
-        msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
-    else:
-        import fcntl
-
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 
 def _leftovers(workspace: Workspace) -> list[Path]:
