@@ -14,9 +14,11 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
+from ctforms.files.paper import MARGINS, PAPER_A4
 from ctforms.files.reproducible import normalise_zip, zip_time
 from ctforms.files.xlsxstream import DATE_FORMAT as DATE_FORMAT
 from ctforms.files.xlsxstream import FORMULA_START
@@ -74,9 +76,6 @@ def text_lines(ws: Worksheet, lines: list[str], width: int = 78) -> None:
     ws.column_dimensions["A"].width = width
     ws["A1"].font = Font(bold=True, size=14)
     ws.row_dimensions[1].height = 20
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 _BOLD_WIDTH = 0.85  # bold text takes about this much less per line
@@ -144,12 +143,40 @@ class StyleMemo:
             cell._style = StyleArray(done)  # a copy: cells never share their array
 
 
-def print_landscape(ws: Worksheet, header_row: int = 1) -> None:
-    """Print landscape, one page wide, with the header row on every page."""
-    ws.print_title_rows = f"{header_row}:{header_row}"
+def print_landscape(ws: Worksheet, header_row: int = 1, first_row: int | None = None) -> None:
+    """Print landscape with rows first_row..header_row (the header row alone by default) on
+    every page; workbook_bytes makes it A4, one page wide (print_on_a4)."""
+    ws.print_title_rows = f"{first_row or header_row}:{header_row}"
     ws.page_setup.orientation = "landscape"
+
+
+def print_on_a4(ws: Worksheet, *, edited: bool = False) -> None:
+    """How every sheet ctforms writes prints: on A4 (a sheet that names no paper prints on US
+    Letter), one page wide and as many pages long as it takes, within ctforms' margins, in
+    the orientation the producer chose (portrait unless print_landscape). workbook_bytes
+    calls it on every sheet, so no producer can forget it.
+
+    In a workbook someone else made (`edited`) only what is not set yet is set: the paper
+    when none is named, one page wide when the sheet has no scale or fit of its own."""
+    setup = ws.page_setup
+    fitted = ws.sheet_properties.pageSetUpPr
+    if edited:
+        if setup.paperSize is None:
+            setup.paperSize = PAPER_A4
+        if setup.scale is None and not (fitted is not None and fitted.fitToPage):
+            _fit_to_width(ws)
+        return
+    setup.paperSize = PAPER_A4
+    _fit_to_width(ws)
+    for side, inches in MARGINS.items():
+        setattr(ws.page_margins, side, inches)
+
+
+def _fit_to_width(ws: Worksheet) -> None:
     ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
+    ws.page_setup.fitToHeight = 0  # as many pages long as the rows take
+    if ws.sheet_properties.pageSetUpPr is None:  # a sheet read from a file may have none
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties()
     ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
@@ -213,7 +240,10 @@ def workbook_bytes(wb: Workbook, timestamp: dt.datetime, *, edited: bool = False
 
     Sets wb's document properties: created, modified, creator and last modified by; for a
     workbook someone else made that ctforms `edited`, only modified and last modified by.
+    Every sheet prints on A4 (print_on_a4).
     """
+    for ws in wb.worksheets:
+        print_on_a4(ws, edited=edited)
     stamp = zip_time(timestamp)
     if not edited:
         wb.properties.created = stamp

@@ -19,6 +19,7 @@ import zipfile
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from ctforms.files.paper import MARGINS, PAPER_A4
 from ctforms.files.reproducible import fixed_entry, zip_time
 
 # C0 and C1 controls (openpyxl refuses most C0 ones with IllegalCharacterError), plus what XML
@@ -227,10 +228,11 @@ class Sheet:
         parts.append("</sheetData>")
         if self.filters:
             parts.append(f'<autoFilter ref="{self.filter_ref}"/>')
-        m = _number(self.side_margin)
+        margins = {**MARGINS, "left": self.side_margin, "right": self.side_margin}
         parts.append(
-            f'<pageMargins left="{m}" right="{m}" top="1" bottom="1" header="0.5" footer="0.5"/>'
-            "<pageSetup"
+            "<pageMargins "
+            + " ".join(f'{side}="{_number(inches)}"' for side, inches in margins.items())
+            + f'/><pageSetup paperSize="{PAPER_A4}"'
             + (' orientation="landscape"' if self.landscape else "")
             + ' fitToWidth="1" fitToHeight="0"/>'
         )
@@ -281,14 +283,14 @@ class Book:
         freeze_header: bool = False,
         filters: bool = False,
         landscape: bool = False,
-        side_margin: float = 0.75,
+        side_margin: float = MARGINS["left"],
         footer: str | None = None,
         page_numbers: bool = False,
     ) -> Sheet:
         """A new sheet. widths: of columns 1, 2...; freeze_header: row 1 stays in view (and
-        prints on every page); filters: on row 1, over every row; side_margin: in inches;
-        footer: text at the bottom left of every printed page, and "Page n of m" at the
-        right with page_numbers. Prints one page wide."""
+        prints on every page); filters: on row 1, over every row; side_margin: in inches, left
+        and right; footer: text at the bottom left of every printed page, and "Page n of m"
+        at the right with page_numbers. Prints on A4, one page wide."""
         made = Sheet(
             self,
             title,

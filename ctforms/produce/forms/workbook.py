@@ -66,7 +66,8 @@ def fill_form(register: Register, form: Form, template: Path, mapping: FormMap) 
     ws.freeze_panes = ws.cell(row=mapping.header_row + 1, column=1).coordinate
     # Header and rows tall enough for their wrapped text, so nothing prints over anything.
     fit_rows(ws, mapping.header_row, last)
-    print_landscape(ws, mapping.header_row)
+    # The header block (centre, form, date) and the column titles on every printed page.
+    print_landscape(ws, mapping.header_row, first_row=1)
     # Everything is locked but the cells a person still fills; no password, it guards typos.
     ws.protection.sheet = True
     ws.protection.formatColumns = False
