@@ -34,6 +34,7 @@ from ctforms.options import (
     centre_inputs,
     existing_file,
     force_option,
+    names_in_calendar_option,
     output_file,
     output_folder,
     register_to_folder,
@@ -257,6 +258,7 @@ def check(
 @centre_inputs
 @as_of_option
 @click.option("--demo", is_flag=True, help="Use the shipped demo centre instead of your files.")
+@names_in_calendar_option
 @output_folder("Folder for every output.")
 @force_option
 def run(
@@ -267,6 +269,7 @@ def run(
     encoding: str | None,
     as_of: dt.date | None,
     demo: bool,
+    names_in_calendar: bool,
     outdir: Path,
     force: bool,
 ) -> None:
@@ -287,7 +290,14 @@ def run(
     else:
         sources = Sources(tracker, centre, records, catalogues, encoding)
     with Steps(pipeline.RUN_STEPS) as steps:  # run refuses a bad folder before any work
-        made = pipeline.run(sources, as_of or dt.date.today(), outdir, force, steps)
+        made = pipeline.run(
+            sources,
+            as_of or dt.date.today(),
+            outdir,
+            force,
+            steps,
+            names_in_calendar=names_in_calendar,
+        )
     for stale in made.leftovers:
         click.echo(
             f"warning: {stale} was left by an interrupted run; it holds personal data: delete it",

@@ -111,10 +111,10 @@ def action_list(register: Register) -> bytes:
     return action_list_bytes(register)
 
 
-def calendar(register: Register) -> bytes:
+def calendar(register: Register, names: bool = False) -> bytes:
     from ctforms.produce.calendar_file import calendar_bytes
 
-    return calendar_bytes(register)
+    return calendar_bytes(register, names=names)
 
 
 @dataclass
@@ -148,12 +148,15 @@ def run(
     force: bool = False,
     progress: Progress | None = None,
     earlier_runs: Sequence[Path] = (),
+    names_in_calendar: bool = False,
 ) -> Run:
     """Check, then write the register and all its paperwork into outdir: all of it or nothing.
 
     earlier_runs: the folders of the centre's earlier runs (the web page makes one per check).
     Their entries files count as this folder's would: the new one takes the next sequence,
-    unless it holds exactly the entries of the last one sent, which keeps its name."""
+    unless it holds exactly the entries of the last one sent, which keeps its name.
+    names_in_calendar: students' names in deadlines.ics too (by default candidate numbers
+    only: calendars are shared)."""
     progress = progress or _Quiet()
     prepare_run(outdir, force)
     register = check(sources, as_of, progress)
@@ -167,7 +170,13 @@ def run(
     # all of it is made: a run that fails leaves the folder as it was.
     with staged_folder(outdir) as stage:
         made = _make_outputs(
-            register, sources.catalogues, signer, stage, (outdir, *earlier_runs), progress
+            register,
+            sources.catalogues,
+            signer,
+            stage,
+            (outdir, *earlier_runs),
+            progress,
+            names_in_calendar,
         )
         names = sorted(p.name for p in stage.iterdir())
         if outdir.exists():
@@ -202,6 +211,7 @@ def _make_outputs(
     stage: Path,
     earlier: Sequence[Path],
     progress: Progress,
+    names_in_calendar: bool = False,
 ) -> tuple[list[str], list[Produced], Written, Path, Path]:
     """Every output of a run, written into stage; earlier: the run's own folder, then the
     folders of earlier runs, where entries files already made are."""
@@ -214,7 +224,7 @@ def _make_outputs(
         "issues.json": register_text(register).encode(),
         "issues.txt": render_table(register).encode(),
         "actions.xlsx": action_list(register),
-        "deadlines.ics": calendar(register),
+        "deadlines.ics": calendar(register, names=names_in_calendar),
     }
     for name, data in tables.items():
         write_bytes(stage / name, data)

@@ -1046,3 +1046,25 @@ def test_the_rules_workbook_can_be_made_before_any_check(site: Site) -> None:
     r = site.post("rules/template", files={"tracker": ("Mine.csv", b"Surname\nSmith\n")})
     assert r.status_code == 400
     assert (error_beside(r.text, "tracker") or "").startswith("'Mine.csv'")
+
+
+def test_names_go_in_the_calendar_only_when_the_box_is_ticked(checked: Site, site: Site) -> None:
+    form = checked.get("check").text
+    assert 'name="names_in_calendar"' in form
+    assert not re.search(r'id="names_in_calendar"[^>]*checked', form)  # not ticked by default
+    latest = checked.workspace.run_folder(None)
+    assert latest is not None
+    plain = (latest.path / "deadlines.ics").read_text("utf-8").replace("\n ", "")  # unfolded
+    assert "Kowalczyk" not in plain and "candidate 0011" in plain
+    save_demo_centre(site)
+    # A form refused (no date) keeps the box as it was ticked.
+    refused = site.post("check", {"as_of": "", "names_in_calendar": "yes"}, files=demo_files())
+    assert refused.status_code == 400
+    assert re.search(r'id="names_in_calendar"[^>]*checked', refused.text)
+    asked = {"as_of": "2024-06-10", "names_in_calendar": "yes"}
+    assert site.post("check", asked, files=demo_files()).status_code == 303
+    assert site.wait().status_code == 303
+    made = site.workspace.run_folder(None)
+    assert made is not None
+    named = (made.path / "deadlines.ics").read_text("utf-8").replace("\n ", "")
+    assert "candidate 0011 Kowalczyk\\, " in named
