@@ -36,7 +36,7 @@ LINE_HEIGHT = 15  # points per line of 11 pt text
 # sheet is printed in: LibreOffice without Calibri (or Carlito) sets the text in DejaVu Sans,
 # about 1.15 characters a width unit, where Calibri fits about 1.3. Estimated for Calibri, a
 # row printed so held too few lines and its text ran over the next row.
-_CHARS_PER_WIDTH = 1.1
+_CHARS_PER_WIDTH = 1.2
 
 
 def safe_cell_text(value: str) -> str:
@@ -132,6 +132,7 @@ class Sheet:
         side_margin: float,
         footer: str | None,
         page_numbers: bool,
+        print_columns: int | None = None,
     ) -> None:
         self.book = book
         self.title = title
@@ -142,6 +143,7 @@ class Sheet:
         self.side_margin = side_margin
         self.footer = footer
         self.page_numbers = page_numbers
+        self.print_columns = print_columns
         self.rows = 0
         self.columns = 0
         self._xml: list[str] = []
@@ -229,6 +231,8 @@ class Sheet:
         if self.filters:
             parts.append(f'<autoFilter ref="{self.filter_ref}"/>')
         margins = {**MARGINS, "left": self.side_margin, "right": self.side_margin}
+        if self.print_columns:  # a table on paper: lines between its cells, as on screen
+            parts.append('<printOptions gridLines="1"/>')
         parts.append(
             "<pageMargins "
             + " ".join(f'{side}="{_number(inches)}"' for side, inches in margins.items())
@@ -286,11 +290,13 @@ class Book:
         side_margin: float = MARGINS["left"],
         footer: str | None = None,
         page_numbers: bool = False,
+        print_columns: int | None = None,
     ) -> Sheet:
         """A new sheet. widths: of columns 1, 2...; freeze_header: row 1 stays in view (and
         prints on every page); filters: on row 1, over every row; side_margin: in inches, left
         and right; footer: text at the bottom left of every printed page, and "Page n of m"
-        at the right with page_numbers. Prints on A4, one page wide."""
+        at the right with page_numbers; print_columns: only columns 1 to this many print (the
+        others stay in the sheet), with the lines between cells. Prints on A4, one page wide."""
         made = Sheet(
             self,
             title,
@@ -301,6 +307,7 @@ class Book:
             side_margin=side_margin,
             footer=footer,
             page_numbers=page_numbers,
+            print_columns=print_columns,
         )
         self.sheets.append(made)
         return made
@@ -388,6 +395,12 @@ class Book:
                 names.append(
                     f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}"'
                     f' hidden="1">{_attr(quoted)}!{ref}</definedName>'
+                )
+            if s.print_columns:
+                last = column_letter(s.print_columns)
+                names.append(
+                    f'<definedName name="_xlnm.Print_Area" localSheetId="{i}">'
+                    f"{_attr(quoted)}!$A$1:${last}${max(s.rows, 1)}</definedName>"
                 )
             if s.freeze_header:
                 names.append(
