@@ -36,7 +36,7 @@ LINE_HEIGHT = 15  # points per line of 11 pt text
 # sheet is printed in: LibreOffice without Calibri (or Carlito) sets the text in DejaVu Sans,
 # about 1.15 characters a width unit, where Calibri fits about 1.3. Estimated for Calibri, a
 # row printed so held too few lines and its text ran over the next row.
-_CHARS_PER_WIDTH = 1.2
+CHARS_PER_WIDTH = 1.2
 
 
 def safe_cell_text(value: str) -> str:
@@ -52,7 +52,7 @@ def safe_cell_text(value: str) -> str:
 
 def wrapped_lines(text: str, width: float) -> int:
     """About how many lines `text` wraps to in a column `width` wide."""
-    per_line = max(1, int(width * _CHARS_PER_WIDTH))
+    per_line = max(1, int(width * CHARS_PER_WIDTH))
     if len(text) <= per_line:
         return 1  # fits whole: no word can run over (most cells: names, codes, dates)
     lines, used = 1, 0
