@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -404,7 +405,7 @@ def test_the_listing_prints_each_row_clear_of_the_next(tmp_path: Path) -> None:
     # One line: the closest two baselines on the page (where the Why's lines fall depends
     # on the widths the columns are given to fit the page).
     baselines = sorted({round(y, 1) for ys in heights.values() for y in ys})
-    line = min(b - a for a, b in zip(baselines, baselines[1:], strict=False) if b - a > 1)
+    line = min(b - a for a, b in pairwise(baselines) if b - a > 1)
     last_of_0012 = min(heights["Decisions)"])
     first_of_0014 = max(heights["0014"])
     assert last_of_0012 - first_of_0014 >= 0.9 * line > 0
