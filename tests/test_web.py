@@ -460,7 +460,7 @@ def test_files_lists_every_output_with_what_it_is_for_and_where_it_goes(checked:
         assert f">{path.name}</a>" in r.text
     assert "Interchange" in r.text and "Progress Tracker" in r.text
     assert "Made by this check" not in r.text  # every output has its own line
-    assert r.text.count('<th scope="row" data-label="File">') == len(run.files())
+    assert r.text.count('<th scope="row" class="file-name" data-label="File">') == len(run.files())
     # Finding 7: the pack goes in the centre's files; the caveats inside the files are said.
     pack = r.text.split(">64395-declaration-evidence-pack.pdf</a>")[1].split("</tr>")[0]
     assert "The centre&#39;s files: kept as the evidence for the declaration" in pack
@@ -1068,3 +1068,15 @@ def test_names_go_in_the_calendar_only_when_the_box_is_ticked(checked: Site, sit
     assert made is not None
     named = (made.path / "deadlines.ics").read_text("utf-8").replace("\n ", "")
     assert "candidate 0011 Kowalczyk\\, " in named
+
+
+def test_a_refused_form_says_error_first_in_its_title(site: Site) -> None:
+    save_demo_centre(site)
+    normal = site.get("check").text
+    assert "<title>New check – ctforms</title>" in normal
+    refused = site.post("check", {"as_of": "not a date"}, files=demo_files())
+    assert refused.status_code == 400
+    assert "<title>Error: New check – ctforms</title>" in refused.text
+    assert "<h1>New check</h1>" in refused.text  # the heading stays the page's name
+    missing = site.get("no-such-page")
+    assert missing.status_code == 404 and "<title>Error: " in missing.text
