@@ -81,6 +81,7 @@ def test_a_centres_own_page_setup_is_kept_when_ctforms_edits_its_records(
     wb = openpyxl.load_workbook(DEMO / "records.xlsx")
     wb["Claims"].page_setup.paperSize = 8  # A3, the centre's choice
     wb["Claims"].page_setup.scale = 70
+    wb["Markbook"].page_setup.paperSize = 1  # US Letter: a program's default, not a choice
     wb.save(tmp_path / "records.xlsx")
     result = invoke(
         "records", "handled", tmp_path / "records.xlsx", "--issue", "claim-needed/0011/05839/9",
@@ -91,6 +92,7 @@ def test_a_centres_own_page_setup_is_kept_when_ctforms_edits_its_records(
     assert edited["Claims"].page_setup.paperSize == 8
     assert edited["Claims"].page_setup.scale == 70
     assert edited["Actions"].page_setup.paperSize == PAPER_A4
+    assert edited["Markbook"].page_setup.paperSize == PAPER_A4
 
 
 def test_the_declaration_is_on_a4(outputs: Path) -> None:

@@ -157,6 +157,7 @@ def print_landscape(ws: Worksheet, header_row: int = 1, first_row: int | None = 
 # (fit to the page's width, with ctforms' margins). Measured in LibreOffice with DejaVu Sans,
 # the widest common case (a unit prints wider there than in Excel with Calibri).
 LANDSCAPE_WIDTH = 145
+_PAPER_LETTER = 1  # SpreadsheetML's paperSize code of US Letter
 _MOST_NEEDED = 20  # no column is kept wider than this for a single long word (an address)
 _WORD_BREAKS = re.compile(r"\s+|(?<=-)")
 
@@ -260,12 +261,13 @@ def print_on_a4(ws: Worksheet, *, edited: bool = False) -> None:
     the orientation the producer chose (portrait unless print_landscape). workbook_bytes
     calls it on every sheet, so no producer can forget it.
 
-    In a workbook someone else made (`edited`) only what is not set yet is set: the paper
-    when none is named, one page wide when the sheet has no scale or fit of its own."""
+    In a workbook someone else made (`edited`) only what is not chosen yet is set: A4 when no
+    paper is named or US Letter (a program's default, never a UK school's choice), one page
+    wide when the sheet has no scale or fit of its own."""
     setup = ws.page_setup
     fitted = ws.sheet_properties.pageSetUpPr
     if edited:
-        if setup.paperSize is None:
+        if setup.paperSize in (None, _PAPER_LETTER):
             setup.paperSize = PAPER_A4
         if setup.scale is None and not (fitted is not None and fitted.fitToPage):
             _fit_to_width(ws)
