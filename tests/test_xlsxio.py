@@ -192,3 +192,21 @@ def test_print_table_fits_the_page_without_breaking_a_word() -> None:
     assert "A1:D1" in {str(r) for r in ws.merged_cells.ranges}
     assert ws["A1"].alignment.wrap_text and (ws.row_dimensions[1].height or 0) > 15
     assert (ws.row_dimensions[4].height or 0) > 15  # the Reason wraps: its row grows
+
+
+def test_print_table_leaves_a_templates_own_merged_line_as_it_is() -> None:
+    from openpyxl import Workbook
+
+    from ctforms.files.xlsxio import print_table, put, workbook_bytes
+
+    wb = Workbook()
+    ws = wb.active
+    put(ws, 1, 1, "A centre's own title, merged across the form by its template. " * 5)
+    ws.merge_cells("A1:C1")
+    for col in range(1, 5):
+        put(ws, 3, col, f"Column {col}")
+        put(ws, 4, col, "text " * 30)
+        ws.column_dimensions["ABCD"[col - 1]].width = 60
+    print_table(ws, 3, 4)
+    assert [str(r) for r in ws.merged_cells.ranges] == ["A1:C1"]  # no overlapping merge
+    assert openpyxl.load_workbook(io.BytesIO(workbook_bytes(wb, dt.datetime(2024, 1, 1))))

@@ -197,8 +197,8 @@ def fit_columns(ws: Worksheet, header_row: int, last_row: int, width: float) -> 
             if cell.row < header_row:
                 # Above the table only a label with a value beside it must fit whole; other
                 # text runs on over the empty cells to its right.
-                beside = ws.cell(row=cell.row, column=cell.column + 1).value
-                if beside is None or not isinstance(cell.value, str):
+                beside = ws._cells.get((cell.row, cell.column + 1))  # ws.cell() would make one
+                if beside is None or beside.value in (None, "") or not isinstance(cell.value, str):
                     continue
                 text = cell.value
             elif isinstance(cell.value, str):  # its longest word (a line may end at a hyphen)
@@ -239,9 +239,12 @@ def _spread_lines(ws: Worksheet, header_row: int, last_row: int) -> None:
         for cell in row:
             if cell.value is not None and cell.value != "":
                 rows.setdefault(cell.row, []).append(cell)
+    merged = {r for m in ws.merged_cells.ranges for r in range(m.min_row, m.max_row + 1)}
     for r, cells in rows.items():
         if header_row <= r <= last_row or len(cells) != 1 or cells[0].column != 1:
             continue
+        if r in merged:
+            continue  # a template's own merged cells: laid out already (merges cannot overlap)
         cell = cells[0]
         if not isinstance(cell.value, str) or columns < 2:
             continue
