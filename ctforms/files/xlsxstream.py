@@ -33,9 +33,10 @@ FORMULA_START = ("=", "+", "-", "@")
 DATE_FORMAT = "DD/MM/YYYY"
 LINE_HEIGHT = 15  # points per line of 11 pt text
 # Characters a column of width w holds per line, roughly. Set for the widest common font a
-# sheet is printed in: LibreOffice without Calibri (or Carlito) sets the text in DejaVu Sans,
-# about 1.15 characters a width unit, where Calibri fits about 1.3. Estimated for Calibri, a
-# row printed so held too few lines and its text ran over the next row.
+# sheet is printed in: LibreOffice without Calibri (or Carlito) sets the text in DejaVu Sans.
+# Printed so (issue 19), a column 36 wide held 45 to 47 characters a line, a narrow one fewer;
+# Calibri fits about 1.3. 1.2 leaves room: estimated too high, a row holds too few lines and
+# its text runs over the next row; too low, rows print tall with white space.
 CHARS_PER_WIDTH = 1.2
 
 
