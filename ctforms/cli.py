@@ -35,6 +35,7 @@ from ctforms.options import (
     existing_file,
     force_option,
     hold_for_writing,
+    names_in_calendar_option,
     output_file,
     output_folder,
     register_to_folder,
@@ -271,6 +272,7 @@ def _warn_outside(register: Register, given: bool) -> None:
 @centre_inputs
 @as_of_option
 @click.option("--demo", is_flag=True, help="Use the shipped demo centre instead of your files.")
+@names_in_calendar_option
 @output_folder("Folder for every output.", hold=False)
 @force_option
 def run(
@@ -281,6 +283,7 @@ def run(
     encoding: str | None,
     as_of: dt.date | None,
     demo: bool,
+    names_in_calendar: bool,
     outdir: Path,
     force: bool,
 ) -> None:
@@ -301,7 +304,15 @@ def run(
     else:
         sources = Sources(tracker, centre, records, catalogues, encoding)
     with Steps(pipeline.RUN_STEPS) as steps:  # run refuses a bad folder before any work
-        made = pipeline.run(sources, as_of or dt.date.today(), outdir, force, steps, say=_say_aside)
+        made = pipeline.run(
+            sources,
+            as_of or dt.date.today(),
+            outdir,
+            force,
+            steps,
+            say=_say_aside,
+            names_in_calendar=names_in_calendar,
+        )
     _warn_outside(made.register, as_of is not None)
     for warning in made.register.warnings:
         click.echo(f"warning: {warning}", err=True)

@@ -135,3 +135,12 @@ def register_to_folder(f: F) -> F:
     """ISSUES.json and -o DIR: what every producer of paperwork takes."""
     f = output_folder("Folder to write into.")(f)
     return click.argument("register_file", metavar="ISSUES.json", type=existing_file)(f)
+
+
+def names_in_calendar_option(f: F) -> F:
+    return click.option(
+        "--names-in-calendar",
+        is_flag=True,
+        help="Put students' names in deadlines.ics. Default: candidate numbers only, as"
+        " calendars are often shared.",
+    )(f)

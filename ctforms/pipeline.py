@@ -162,10 +162,10 @@ def action_list(register: Register) -> bytes:
     return action_list_bytes(register)
 
 
-def calendar(register: Register) -> bytes:
+def calendar(register: Register, names: bool = False) -> bytes:
     from ctforms.produce.calendar_file import calendar_bytes
 
-    return calendar_bytes(register)
+    return calendar_bytes(register, names=names)
 
 
 @dataclass
@@ -201,6 +201,7 @@ def run(
     progress: Progress | None = None,
     earlier_runs: Sequence[Path] = (),
     say: Callable[[str], None] | None = None,
+    names_in_calendar: bool = False,
 ) -> Run:
     """Check, then write the register and all its paperwork into outdir: all of it or nothing.
 
@@ -209,6 +210,8 @@ def run(
     after them and after every file the records say was sent, unless it holds exactly the
     entries of the last one made, which keeps its name.
     say: told, before any work, what a run stopped dead left here and was cleared away.
+    names_in_calendar: students' names in deadlines.ics too (by default candidate numbers
+    only: calendars are shared).
 
     The folder is held (files/lock.py) from before it is found empty until everything is in
     place: a second run into it, or into the folder it is in, is refused at once."""
@@ -225,7 +228,7 @@ def run(
                 f"removed {stage}: the unfinished outputs of a run that was stopped before it"
                 " finished (it held personal data)"
             )
-        return _run(sources, as_of, outdir, force, progress, earlier_runs)
+        return _run(sources, as_of, outdir, force, progress, earlier_runs, names_in_calendar)
 
 
 def _run(
@@ -235,6 +238,7 @@ def _run(
     force: bool,
     progress: Progress,
     earlier_runs: Sequence[Path],
+    names_in_calendar: bool,
 ) -> Run:
     prepare_run(outdir, force)
     folders = entries_folders(outdir, earlier_runs)
@@ -250,7 +254,9 @@ def _run(
     # Everything is made in a hidden folder beside the target and moved into place only when
     # all of it is made: a run that fails leaves the folder as it was.
     with staged_folder(outdir) as stage:
-        made = _make_outputs(register, sources.catalogues, signer, stage, folders, progress)
+        made = _make_outputs(
+            register, sources.catalogues, signer, stage, folders, progress, names_in_calendar
+        )
         names = sorted(p.name for p in stage.iterdir())
         shifted: list[tuple[Path, Path]] = []
         if outdir.exists():
@@ -286,6 +292,7 @@ def _make_outputs(
     stage: Path,
     earlier: Sequence[Path],
     progress: Progress,
+    names_in_calendar: bool = False,
 ) -> tuple[list[str], list[Produced], Written, Path, Path]:
     """Every output of a run, written into stage; earlier: where entries files already made
     are (entries_folders)."""
@@ -308,7 +315,7 @@ def _make_outputs(
         "issues.json": register_text(register).encode(),
         "issues.txt": render_table(register).encode(),
         "actions.xlsx": action_list(register),
-        "deadlines.ics": calendar(register),
+        "deadlines.ics": calendar(register, names=names_in_calendar),
     }
     for name, data in tables.items():
         write_bytes(stage / name, data)

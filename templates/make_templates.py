@@ -88,11 +88,11 @@ def make_xlsx(
     wb = Workbook()
     ws = wb.active
     ws.title = "Request"
-    put(ws, 1, 1, title).font = Font(bold=True, size=14)
+    put(ws, 1, 1, title).font = Font(name="Calibri", bold=True, size=14)
     for row, label in enumerate(
         ["Centre number", "Centre name", "Date prepared", "Request type"], start=3
     ):
-        put(ws, row, 1, label).font = Font(bold=True)
+        put(ws, row, 1, label).font = Font(name="Calibri", bold=True)
     put(
         ws,
         7,
@@ -100,11 +100,11 @@ def make_xlsx(
         "Prepared with ctforms from the issue register; columns are ctforms' design"
         " (OCR's template is not public): check against OCR's current template before upload.",
     )
-    ws.cell(row=7, column=1).font = Font(italic=True, size=9)
+    ws.cell(row=7, column=1).font = Font(name="Calibri", italic=True, size=9)
     letters: dict[str, str] = {}
     for col, (header, field, width) in enumerate(columns, start=1):
         cell = put(ws, HEADER_ROW, col, header)
-        cell.font = Font(bold=True)
+        cell.font = Font(name="Calibri", bold=True)
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         letter = cell.column_letter

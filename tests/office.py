@@ -57,3 +57,30 @@ def shown_rows(data: bytes, name: str, tmp_path: Path) -> list[list[str]]:
     to = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true"
     with convert(path, to, tmp_path / "out").open(encoding="utf-8", newline="") as fh:
         return list(csv.reader(fh))
+
+
+def convert_all(paths: list[Path], to: str, outdir: Path) -> list[Path]:
+    """Convert several files in one LibreOffice run (one start, not one a file: the machine
+    is shared); the converted files, in the order given."""
+    assert SOFFICE is not None, "LibreOffice (soffice) is required but not installed"
+    profile = outdir / f"profile-{uuid.uuid4().hex}"
+    outdir.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [
+            SOFFICE,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--convert-to",
+            to,
+            "--outdir",
+            str(outdir),
+            *map(str, paths),
+        ],
+        check=False,
+        capture_output=True,
+        timeout=600,
+    )
+    results = [outdir / f"{path.stem}.{to.split(':')[0]}" for path in paths]
+    missing = [r.name for r in results if not r.exists()]
+    assert not missing, f"LibreOffice did not convert {missing} to {to}"
+    return results

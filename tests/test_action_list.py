@@ -229,5 +229,18 @@ def test_prints_landscape_one_page_wide_with_the_header_on_every_page(
     assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
     assert ws.sheet_properties.pageSetUpPr.fitToPage
     assert ws.print_title_rows == "$1:$1"
+    assert ws.page_setup.paperSize == 9  # A4
+    # What a person reads prints (with the lines between cells); the technical columns stay
+    # in the sheet, outside the print area.
+    assert ws.print_area == "'Actions'!$A$1:$J$4"
+    assert ws.print_options.gridLines
+    printed = COLUMNS[:10]
+    assert printed == [
+        "Severity", "Deadline", "Candidate Number", "Surname", "Forenames",
+        "Qualification Code", "Unit Number", "Summary", "Action", "Remedy",
+    ]  # fmt: skip
+    assert {"Kind", "Overdue", "Issue ID (for the Actions sheet)"}.isdisjoint(printed)
+    widths = [ws.column_dimensions[chr(65 + n)].width for n in range(10)]
+    assert sum(widths) <= 155  # about 9 pt text or more on landscape A4 (tests/test_print.py)
     # Wrapped text: each row is given the height it needs (programs do not all grow it).
     assert ws.row_dimensions[2].height and ws.row_dimensions[2].height >= 15

@@ -17,8 +17,8 @@ from ctforms.models import Register
 from ctforms.produce.calendar_file import calendar_bytes
 
 
-def _run(out: Path) -> bytes:
-    result = invoke("run", "--demo", "-o", out)
+def _run(out: Path, *options: str) -> bytes:
+    result = invoke("run", "--demo", "-o", out, *options)
     assert result.exit_code == 0, result.output
     assert f"wrote {out / 'deadlines.ics'}" in result.output
     return (out / "deadlines.ics").read_bytes()
@@ -47,14 +47,39 @@ def test_run_demo_writes_a_calendar_of_its_deadlines(tmp_path: Path) -> None:
             assert f"[{issue['id']}]" in text
             assert issue["remedy"] in text
             if issue["candidate"]:
+                # Candidate numbers, never names: calendars are shared.
                 c = issue["candidate"]
-                assert f"candidate {issue['candidate_number']} {c['surname']}, " in text
+                assert f"candidate {issue['candidate_number']}" in text
+                assert c["surname"] not in text and c["forenames"] not in text
+        # How many of each kind fall due.
+        kinds = {i["kind"] for i in due}
+        assert any(f": {sum(i['kind'] == k for i in due)}" in text for k in kinds)
         overdue = "OVERDUE " if day < dt.date(2024, 6, 10) else ""
         assert str(event["summary"]).startswith(f"{overdue}Checkpoint 2: {len(due)} issue")
         assert event.walk("VALARM"), "no reminder"
     # A handled issue is done: it is not listed.
     handled = [i for i in register["issues"] if i["handled"]]
     assert handled and all(f"[{i['id']}]" not in data.decode() for i in handled)
+
+
+def test_no_student_name_is_in_the_calendar_unless_asked(tmp_path: Path) -> None:
+    plain = _run(tmp_path / "a").decode()
+    named = _run(tmp_path / "b", "--names-in-calendar").decode()
+    register = Register.model_validate_json((tmp_path / "a" / "issues.json").read_text("utf-8"))
+    due = [i for i in register.issues if i.deadline and not i.handled and i.candidate]
+    assert due
+    unfolded = [text.replace("\r\n ", "").replace("\\,", ",") for text in (plain, named)]
+    for issue in due:
+        assert issue.candidate is not None
+        for name in (issue.candidate.surname, issue.candidate.forenames):
+            assert name not in unfolded[0]
+        shown = f"candidate {issue.candidate_number} {issue.candidate.surname}, "
+        assert shown in unfolded[1]
+    # Both say how many fall due, of which kinds.
+    assert (
+        "Moderation claim needed: 1" in unfolded[0] and "Moderation claim needed: 1" in unfolded[1]
+    )
+    assert "leaves names out of a calendar unless asked" in unfolded[0]
 
 
 def test_calendar_bytes_are_rfc_5545_and_deterministic(tmp_path: Path) -> None:
@@ -128,7 +153,7 @@ NAMES = [
 def test_the_same_bytes_icalendar_wrote() -> None:
     register = Register.model_validate_json(GOLDEN.read_text("utf-8"))
     for names in ([("Smith", "Jo")], NAMES, NAMES[2:], NAMES[::-1]):
-        data = calendar_bytes(_with_names(register, names))
+        data = calendar_bytes(_with_names(register, names), names=True)
         assert data == _by_icalendar(data)
     empty = calendar_bytes(register.model_copy(update={"issues": []}))
     assert empty == _by_icalendar(empty)
@@ -138,7 +163,7 @@ def test_the_same_bytes_icalendar_wrote() -> None:
 @given(st.lists(st.tuples(st.text(), st.text()), min_size=1, max_size=4))
 def test_any_names_give_the_bytes_icalendar_wrote(names: list[tuple[str, str]]) -> None:
     register = Register.model_validate_json(GOLDEN.read_text("utf-8"))
-    data = calendar_bytes(_with_names(register, names))
+    data = calendar_bytes(_with_names(register, names), names=True)
     lines = data.split(b"\r\n")
     assert max(len(line) for line in lines) <= 75 and data.endswith(b"END:VCALENDAR\r\n")
     # Control characters are left out (RFC 5545 text cannot hold them); icalendar read "\N" as

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -367,3 +368,20 @@ def test_lines_formatted_once_give_the_same_bytes(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(ctforms.produce.pack, "_MemoText", PDFTextObject)
     plain = ctforms.produce.pack.build_pack(register, prepared_by="Ben Okoro")
     assert memo == plain
+
+
+def test_issue_ids_break_only_between_parts_and_never_leave_a_lone_dash(tmp_path: Path) -> None:
+    """Issue 19, item 5: an id is broken only after a '/', and a '-' part (no candidate, no
+    unit) stays with the part before it: no line of the pack is only '-' or '/'."""
+    code, pdf = _pack(tmp_path, *ANYWAY)  # both tables: every issue, and those outstanding
+    assert code == 0
+    text = "\n".join(p.extract_text() or "" for p in PdfReader(pdf).pages)
+    lines = [line.strip() for line in text.splitlines()]
+    assert not [line for line in lines if line in {"-", "/", "-/", "/-"}]
+    assert not [line for line in lines if line.startswith(("-/", "/"))]
+    register = Register.model_validate_json(REGISTER.read_text("utf-8"))
+    for issue in register.issues:
+        parts = re.findall(r"[^/]*/|[^/]+", issue.id)
+        whole = "\n?".join(re.escape(part) for part in parts)  # a break only after a '/'
+        assert len(re.findall(whole, text)) >= 1, issue.id
+        assert "\n-" not in "".join(re.findall(whole, text)), issue.id

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -436,7 +437,10 @@ def test_the_listing_prints_each_row_clear_of_the_next(tmp_path: Path) -> None:
 
     PdfReader(pdf).pages[0].extract_text(visitor_text=seen)
     # 0012's Why ends "(Entry Decisions)"; the next row starts with candidate 0014.
-    line = max(heights["Extended"]) - max(heights["taken;"])  # one line of the Why
+    # One line: the closest two baselines on the page (where the Why's lines fall depends
+    # on the widths the columns are given to fit the page).
+    baselines = sorted({round(y, 1) for ys in heights.values() for y in ys})
+    line = min(b - a for a, b in pairwise(baselines) if b - a > 1)
     last_of_0012 = min(heights["Decisions)"])
     first_of_0014 = max(heights["0014"])
     assert last_of_0012 - first_of_0014 >= 0.9 * line > 0

@@ -94,7 +94,7 @@ def test_demo_forms_have_the_expected_rows(form: str, tmp_path: Path) -> None:
     assert ws["B5"].value.date().isoformat() == "2024-06-10"
     assert ws.freeze_panes == "A9"
     assert ws.protection.sheet is True
-    assert ws.print_title_rows == "$8:$8"
+    assert ws.print_title_rows == "$1:$8"  # the header block and column titles
     assert ws.page_setup.orientation == "landscape"
     grades = [dv for dv in ws.data_validations.dataValidation if "D,M,P" in dv.formula1]
     assert grades

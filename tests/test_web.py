@@ -464,7 +464,7 @@ def test_files_lists_every_output_with_what_it_is_for_and_where_it_goes(checked:
         assert f">{path.name}</a>" in r.text
     assert "Interchange" in r.text and "Progress Tracker" in r.text
     assert "Made by this check" not in r.text  # every output has its own line
-    assert r.text.count('<th scope="row" data-label="File">') == len(run.files())
+    assert r.text.count('<th scope="row" class="file-name" data-label="File">') == len(run.files())
     # Finding 7: the pack goes in the centre's files; the caveats inside the files are said.
     pack = r.text.split(">64395-declaration-evidence-pack.pdf</a>")[1].split("</tr>")[0]
     assert "The centre&#39;s files: kept as the evidence for the declaration" in pack
@@ -1116,3 +1116,37 @@ def test_the_rules_workbook_can_be_made_before_any_check(site: Site) -> None:
     r = site.post("rules/template", files={"tracker": ("Mine.csv", b"Surname\nSmith\n")})
     assert r.status_code == 400
     assert (error_beside(r.text, "tracker") or "").startswith("'Mine.csv'")
+
+
+def test_names_go_in_the_calendar_only_when_the_box_is_ticked(checked: Site, site: Site) -> None:
+    form = checked.get("check").text
+    assert 'name="names_in_calendar"' in form
+    assert not re.search(r'id="names_in_calendar"[^>]*checked', form)  # not ticked by default
+    latest = checked.workspace.run_folder(None)
+    assert latest is not None
+    plain = (latest.path / "deadlines.ics").read_text("utf-8").replace("\n ", "")  # unfolded
+    assert "Kowalczyk" not in plain and "candidate 0011" in plain
+    save_demo_centre(site)
+    # A form refused (no date) keeps the box as it was ticked.
+    refused = site.post("check", {"as_of": "", "names_in_calendar": "yes"}, files=demo_files())
+    assert refused.status_code == 400
+    assert re.search(r'id="names_in_calendar"[^>]*checked', refused.text)
+    asked = {"as_of": "2024-06-10", "names_in_calendar": "yes"}
+    assert site.post("check", asked, files=demo_files()).status_code == 303
+    assert site.wait().status_code == 303
+    made = site.workspace.run_folder(None)
+    assert made is not None
+    named = (made.path / "deadlines.ics").read_text("utf-8").replace("\n ", "")
+    assert "candidate 0011 Kowalczyk\\, " in named
+
+
+def test_a_refused_form_says_error_first_in_its_title(site: Site) -> None:
+    save_demo_centre(site)
+    normal = site.get("check").text
+    assert "<title>New check – ctforms</title>" in normal
+    refused = site.post("check", {"as_of": "not a date"}, files=demo_files())
+    assert refused.status_code == 400
+    assert "<title>Error: New check – ctforms</title>" in refused.text
+    assert "<h1>New check</h1>" in refused.text  # the heading stays the page's name
+    missing = site.get("no-such-page")
+    assert missing.status_code == 404 and "<title>Error: " in missing.text

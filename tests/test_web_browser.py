@@ -227,9 +227,43 @@ def follow(page: Any, link: str, slug: str) -> None:
 
 
 def shot(page: Any, path: Path, full: bool = True) -> None:
-    """A screenshot of the page once it has loaded (a click returns when navigation starts)."""
+    """A screenshot of the page once it has loaded (a click returns when navigation starts),
+    and its accessibility audit: every state the test shows is audited."""
     page.wait_for_load_state()
+    audit(page, path.stem)
     page.screenshot(path=path, full_page=full)
+
+
+AXE = ROOT / "tests" / "vendor" / "axe-core" / "axe.min.js"  # MPL-2.0: see its README
+# What the audit holds every page to: WCAG 2.1 A and AA, and axe's best practice.
+AXE_RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+
+
+def audit(page: Any, where: str) -> None:
+    """axe-core's accessibility audit of the page as it is now: no violation. The script is
+    evaluated through the browser's debugging protocol, which the page's policy (no scripts of
+    its own) does not govern, so the page is audited with its policy as a user meets it."""
+    page.wait_for_load_state()
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text("utf-8"))
+    found = page.evaluate(
+        """async (tags) => {
+            const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+            return result.violations.map(v => `${v.id} (${v.impact}): ${v.help} at `
+                + v.nodes.map(n => n.target.join(" ")).join(", "));
+        }""",
+        AXE_RULES,
+    )
+    assert not found, f"{where}: " + "; ".join(found)
+
+
+def _lines_of_file_names(page: Any) -> list[int]:
+    """How many lines each file name of the Files page takes (its link's line boxes)."""
+    return list(
+        page.eval_on_selector_all(
+            "tbody th.file-name a", "links => links.map(a => a.getClientRects().length)"
+        )
+    )
 
 
 def _no_sideways_scroll(page: Any) -> bool:
@@ -366,6 +400,8 @@ def test_an_exams_officer_checks_the_demo_centre_in_the_browser(
             if name == "64395-declaration-evidence-pack.pdf":
                 assert Path(got.value.path()).read_bytes()[:5] == b"%PDF-"
         assert "64395-declaration-evidence-pack.pdf" in names
+        # Each name whole, on one line: the officer types it or matches it in Interchange.
+        assert _lines_of_file_names(page) == [1] * len(names)
         page.get_by_role("button", name=re.compile("Check .*archive")).click()
         assert "Intact" in page.inner_text("main")
         row = page.locator("tr", has_text="declaration-evidence-pack.pdf").inner_text()
@@ -432,6 +468,8 @@ def test_an_exams_officer_checks_the_demo_centre_in_the_browser(
         # An address no page has: a page with the way back.
         page.goto(s.url + "no-such-page")
         assert "no page at this address" in page.inner_text("main")
+        assert page.title().startswith("Error: ")
+        audit(page, "no-such-page")
 
         # 200% zoom: a 1280-pixel window zoomed to 200% is 640 CSS pixels wide.
         zoomed = browser.new_page(
@@ -440,6 +478,9 @@ def test_an_exams_officer_checks_the_demo_centre_in_the_browser(
         for name in ("", "centre", "check", "results", "files", "decisions", "sign-off", "rules"):
             zoomed.goto(s.url + name)
             assert _no_sideways_scroll(zoomed), f"{name or 'start'} scrolls sideways at 200%"
+            audit(zoomed, f"{name or 'start'} at 200%")
+        zoomed.goto(s.url + "files")
+        assert set(_lines_of_file_names(zoomed)) == {1}, "a file name broken at 200%"
         zoomed.goto(s.url + "results")
         zoomed.screenshot(path=shots / "results-200-percent.png")
         zoomed.goto(s.url + "decisions")
@@ -456,6 +497,21 @@ def test_an_exams_officer_checks_the_demo_centre_in_the_browser(
         zoomed.goto(s.url + "rules")
         zoomed.screenshot(path=shots / "rules-200-percent.png", full_page=True)
         zoomed.close()
+
+        # 400% zoom: 320 CSS pixels. Every page, the centre's and the demo's, audited; nothing
+        # scrolls, in the page or in a box the keyboard cannot reach.
+        narrow = browser.new_page(viewport={"width": 320, "height": 800}, locale="en-GB")
+        for base in (s.url, s.url + "demo/"):
+            for name in (
+                "", "centre", "check", "results", "files", "decisions", "sign-off", "rules",
+            ):  # fmt: skip
+                narrow.goto(base + name)
+                where = f"{base.removeprefix(s.url)}{name or 'start'} at 400%"
+                assert _no_sideways_scroll(narrow), f"{where} scrolls sideways"
+                audit(narrow, where)
+        narrow.goto(s.url + "demo/rules")
+        narrow.screenshot(path=shots / "rules-400-percent.png", full_page=True)
+        narrow.close()
     finally:
         code, _, err = s.stop()
     assert code == 0 and "Traceback" not in err, err

@@ -161,3 +161,52 @@ def test_autosize_and_header_style() -> None:
     put(ws2, 1, 1, "ID")
     autosize(ws2, min_width=8)
     assert ws2.column_dimensions["A"].width == 8
+
+
+def test_print_table_fits_the_page_without_breaking_a_word() -> None:
+    """Issue 19: the widest columns narrowed until the table fits landscape A4; none below its
+    longest word; a line above the table wider than it wrapped across it; headers repeated."""
+    from openpyxl import Workbook
+
+    from ctforms.files.xlsxio import LANDSCAPE_WIDTH, print_table, put
+
+    wb = Workbook()
+    ws = wb.active
+    put(ws, 1, 1, "A note above the table, longer than the table is wide. " * 8)
+    titles = ["Candidate Number", "Reason", "Qualification Title", "Code"]
+    for col, (title, width) in enumerate(zip(titles, [14, 60, 50, 40], strict=True), start=1):
+        put(ws, 3, col, title)
+        ws.column_dimensions["ABCD"[col - 1]].width = width
+    for r in range(4, 7):
+        put(ws, r, 1, "0012")
+        put(ws, r, 2, "Unit or grade claimed differs from the centre's markbook " * 3)
+        put(ws, r, 3, "OCR Level 3 Cambridge Technical Extended Certificate in Business")
+        put(ws, r, 4, "Unbreakablelongword")
+    print_table(ws, 3, 6)
+    widths = [ws.column_dimensions[x].width for x in "ABCD"]
+    assert sum(widths) <= LANDSCAPE_WIDTH
+    assert widths[0] == 14  # narrow already: kept
+    assert widths[3] >= len("Unbreakablelongword")  # a word is never broken
+    assert widths[1] < 60 and widths[2] < 50
+    assert ws.print_title_rows == "$3:$3"
+    assert "A1:D1" in {str(r) for r in ws.merged_cells.ranges}
+    assert ws["A1"].alignment.wrap_text and (ws.row_dimensions[1].height or 0) > 15
+    assert (ws.row_dimensions[4].height or 0) > 15  # the Reason wraps: its row grows
+
+
+def test_print_table_leaves_a_templates_own_merged_line_as_it_is() -> None:
+    from openpyxl import Workbook
+
+    from ctforms.files.xlsxio import print_table, put, workbook_bytes
+
+    wb = Workbook()
+    ws = wb.active
+    put(ws, 1, 1, "A centre's own title, merged across the form by its template. " * 5)
+    ws.merge_cells("A1:C1")
+    for col in range(1, 5):
+        put(ws, 3, col, f"Column {col}")
+        put(ws, 4, col, "text " * 30)
+        ws.column_dimensions["ABCD"[col - 1]].width = 60
+    print_table(ws, 3, 4)
+    assert [str(r) for r in ws.merged_cells.ranges] == ["A1:C1"]  # no overlapping merge
+    assert openpyxl.load_workbook(io.BytesIO(workbook_bytes(wb, dt.datetime(2024, 1, 1))))

@@ -19,6 +19,7 @@ import zipfile
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from ctforms.files.paper import MARGINS, PAPER_A4
 from ctforms.files.reproducible import fixed_entry, zip_time
 
 # C0 and C1 controls (openpyxl refuses most C0 ones with IllegalCharacterError), plus what XML
@@ -32,10 +33,11 @@ FORMULA_START = ("=", "+", "-", "@")
 DATE_FORMAT = "DD/MM/YYYY"
 LINE_HEIGHT = 15  # points per line of 11 pt text
 # Characters a column of width w holds per line, roughly. Set for the widest common font a
-# sheet is printed in: LibreOffice without Calibri (or Carlito) sets the text in DejaVu Sans,
-# about 1.15 characters a width unit, where Calibri fits about 1.3. Estimated for Calibri, a
-# row printed so held too few lines and its text ran over the next row.
-_CHARS_PER_WIDTH = 1.1
+# sheet is printed in: LibreOffice without Calibri (or Carlito) sets the text in DejaVu Sans.
+# Printed so (issue 19), a column 36 wide held 45 to 47 characters a line, a narrow one fewer;
+# Calibri fits about 1.3. 1.2 leaves room: estimated too high, a row holds too few lines and
+# its text runs over the next row; too low, rows print tall with white space.
+CHARS_PER_WIDTH = 1.2
 
 
 def safe_cell_text(value: str) -> str:
@@ -51,7 +53,7 @@ def safe_cell_text(value: str) -> str:
 
 def wrapped_lines(text: str, width: float) -> int:
     """About how many lines `text` wraps to in a column `width` wide."""
-    per_line = max(1, int(width * _CHARS_PER_WIDTH))
+    per_line = max(1, int(width * CHARS_PER_WIDTH))
     if len(text) <= per_line:
         return 1  # fits whole: no word can run over (most cells: names, codes, dates)
     lines, used = 1, 0
@@ -131,6 +133,7 @@ class Sheet:
         side_margin: float,
         footer: str | None,
         page_numbers: bool,
+        print_columns: int | None = None,
     ) -> None:
         self.book = book
         self.title = title
@@ -141,6 +144,7 @@ class Sheet:
         self.side_margin = side_margin
         self.footer = footer
         self.page_numbers = page_numbers
+        self.print_columns = print_columns
         self.rows = 0
         self.columns = 0
         self._xml: list[str] = []
@@ -227,10 +231,13 @@ class Sheet:
         parts.append("</sheetData>")
         if self.filters:
             parts.append(f'<autoFilter ref="{self.filter_ref}"/>')
-        m = _number(self.side_margin)
+        margins = {**MARGINS, "left": self.side_margin, "right": self.side_margin}
+        if self.print_columns:  # a table on paper: lines between its cells, as on screen
+            parts.append('<printOptions gridLines="1"/>')
         parts.append(
-            f'<pageMargins left="{m}" right="{m}" top="1" bottom="1" header="0.5" footer="0.5"/>'
-            "<pageSetup"
+            "<pageMargins "
+            + " ".join(f'{side}="{_number(inches)}"' for side, inches in margins.items())
+            + f'/><pageSetup paperSize="{PAPER_A4}"'
             + (' orientation="landscape"' if self.landscape else "")
             + ' fitToWidth="1" fitToHeight="0"/>'
         )
@@ -281,14 +288,16 @@ class Book:
         freeze_header: bool = False,
         filters: bool = False,
         landscape: bool = False,
-        side_margin: float = 0.75,
+        side_margin: float = MARGINS["left"],
         footer: str | None = None,
         page_numbers: bool = False,
+        print_columns: int | None = None,
     ) -> Sheet:
         """A new sheet. widths: of columns 1, 2...; freeze_header: row 1 stays in view (and
-        prints on every page); filters: on row 1, over every row; side_margin: in inches;
-        footer: text at the bottom left of every printed page, and "Page n of m" at the
-        right with page_numbers. Prints one page wide."""
+        prints on every page); filters: on row 1, over every row; side_margin: in inches, left
+        and right; footer: text at the bottom left of every printed page, and "Page n of m"
+        at the right with page_numbers; print_columns: only columns 1 to this many print (the
+        others stay in the sheet), with the lines between cells. Prints on A4, one page wide."""
         made = Sheet(
             self,
             title,
@@ -299,6 +308,7 @@ class Book:
             side_margin=side_margin,
             footer=footer,
             page_numbers=page_numbers,
+            print_columns=print_columns,
         )
         self.sheets.append(made)
         return made
@@ -386,6 +396,12 @@ class Book:
                 names.append(
                     f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}"'
                     f' hidden="1">{_attr(quoted)}!{ref}</definedName>'
+                )
+            if s.print_columns:
+                last = column_letter(s.print_columns)
+                names.append(
+                    f'<definedName name="_xlnm.Print_Area" localSheetId="{i}">'
+                    f"{_attr(quoted)}!$A$1:${last}${max(s.rows, 1)}</definedName>"
                 )
             if s.freeze_header:
                 names.append(

@@ -17,29 +17,33 @@ from ctforms.files.xlsxstream import (
 from ctforms.models import Issue, Register, Severity
 from ctforms.read.centre import assumed_dates
 
-# Person-readable columns first: when and how bad, who, what, what to do, what was done; the
-# Issue ID (to paste into the Actions sheet) last. Widths fit a landscape page when printed.
+# What a person reads, first and all that prints (issue 19): how bad and when, who, the
+# qualification and unit, what is wrong, what to do and with which form or file, in widths that
+# fit a landscape A4 page with the text at 9 pt or more on paper. Then the columns kept for
+# reading on screen and filtering, outside the print area: the titles, overdue (on paper the
+# row's colour says it), what was done, the kind and the Issue ID (for the Actions sheet).
 ISSUE_ID = "Issue ID (for the Actions sheet)"
 COLUMN_WIDTHS = {
     "Severity": 9,
     "Deadline": 11,
-    "Overdue": 8,
     "Candidate Number": 10,
-    "Surname": 11,
-    "Forenames": 11,
+    "Surname": 13,
+    "Forenames": 13,
     "Qualification Code": 12,
-    "Qualification Title": 14,
     "Unit Number": 8,
-    "Unit Title": 13,
-    "Summary": 20,
-    "Action": 32,
-    "Remedy": 16,
+    "Summary": 22,
+    "Action": 36,
+    "Remedy": 19,
+    "Qualification Title": 20,
+    "Unit Title": 18,
+    "Overdue": 8,
     "Handled": 8,
     "What was done": 13,
     "OCR Reference": 10,
     "Kind": 12,
     ISSUE_ID: 0,  # as wide as the longest id: an id is never wrapped
 }
+PRINTED = list(COLUMN_WIDTHS).index("Remedy") + 1  # columns A to J print
 COLUMNS = list(COLUMN_WIDTHS)
 # Long free text, wrapped in its column rather than one very wide line.
 _WRAP = {
@@ -71,18 +75,18 @@ def _row(issue: Issue) -> list[object]:
     return [
         issue.severity.value,
         issue.deadline,
-        # Same rule as the report and pack: a handled issue is no longer overdue.
-        "Y" if is_overdue(issue) else "N",
         issue.candidate_number or "",
         cand.surname if cand else "",
         cand.forenames if cand else "",
         issue.qualification_code or "",
-        issue.qualification_title,
         issue.unit_number,
-        issue.unit_title,
         issue.summary,
         issue.action,
         issue.remedy,
+        issue.qualification_title,
+        issue.unit_title,
+        # Same rule as the report and pack: a handled issue is no longer overdue.
+        "Y" if is_overdue(issue) else "N",
         "Y" if issue.handled else "N",
         done.action_taken if done else "",
         done.ocr_reference if done else "",
@@ -122,6 +126,7 @@ def action_list_bytes(register: Register) -> bytes:
         side_margin=0.3,  # inches: more room for the text
         footer=f"{centre}: action list",
         page_numbers=True,
+        print_columns=PRINTED,
     )
     header = book.style(Style(bold=True, fill=HEADER_FILL, wrap=True, vertical="top"))
     ws.append(
@@ -142,8 +147,13 @@ def action_list_bytes(register: Register) -> bytes:
         styles = by_fill.get(fill)
         if styles is None:
             styles = by_fill[fill] = (
-                [book.style(Style(fill=fill, wrap=w, vertical="top")) for w in wrapped],
-                book.style(Style(fill=fill, date=True, vertical="top")),
+                # All at the left: a date or a unit number right-aligned runs into the text
+                # of the next column on paper.
+                [
+                    book.style(Style(fill=fill, wrap=w, vertical="top", horizontal="left"))
+                    for w in wrapped
+                ],
+                book.style(Style(fill=fill, date=True, vertical="top", horizontal="left")),
             )
         row = _row(issue)
         ids = styles[0]

@@ -7,7 +7,12 @@ is made from the centre number and the date, events and lines in a fixed order).
 Written as text here, not with icalendar: importing it cost more than writing the file (issue
 11). The lines, their order, the escaping and the folding are the ones icalendar 7 wrote, so the
 file is the same bytes as before (tests/test_calendar_file.py compares the two), except that
-control characters, which RFC 5545 does not allow in text, are now left out."""
+control characters, which RFC 5545 does not allow in text, are now left out.
+
+No student's name is in it unless the officer asks (names=True, `run --names-in-calendar`):
+calendars are shared with colleagues, synced to phones and published by mistake, so an event
+says by default how many issues fall due and of which kinds, naming students by candidate
+number only (issue 19)."""
 
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ import datetime as dt
 import re
 from collections import defaultdict
 
+from ctforms.checks.guidance import kind_label
 from ctforms.models import Issue, Register, Severity
 from ctforms.paperwork import awaits_entry
 
@@ -30,15 +36,24 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def _who(issue: Issue) -> str:
+def _who(issue: Issue, names: bool) -> str:
     c = issue.candidate
     if issue.candidate_number is None:
         return f"qualification {issue.qualification_code or '-'}"
-    name = f" {c.surname}, {c.forenames}" if c else ", not in the tracker,"
-    return f"candidate {issue.candidate_number}{name}"
+    if c is None:
+        return f"candidate {issue.candidate_number}, not in the tracker,"
+    return f"candidate {issue.candidate_number}" + (f" {c.surname}, {c.forenames}" if names else "")
 
 
-def _line(issue: Issue) -> str:
+def _kinds(issues: list[Issue]) -> str:
+    """How many of each kind, most first: "Moderation claim needed: 2; Student listed twice: 1"."""
+    counts: dict[str, int] = defaultdict(int)
+    for issue in issues:
+        counts[kind_label(issue.kind)] += 1
+    return "; ".join(f"{kind}: {n}" for kind, n in sorted(counts.items(), key=lambda c: -c[1]))
+
+
+def _line(issue: Issue, names: bool) -> str:
     where = " ".join(
         part
         for part in (
@@ -49,7 +64,8 @@ def _line(issue: Issue) -> str:
     )
     where = f" ({where})" if where else ""
     severity = "BLOCKING" if issue.severity is Severity.BLOCKING else issue.severity.value
-    return f"- {severity} {issue.kind.value}: {_who(issue)}{where}: {issue.remedy} [{issue.id}]"
+    who = _who(issue, names)
+    return f"- {severity} {issue.kind.value}: {who}{where}: {issue.remedy} [{issue.id}]"
 
 
 def due_by_date(register: Register) -> dict[dt.date, list[Issue]]:
@@ -113,7 +129,9 @@ def _fold(line: str) -> str:
     return "\r\n ".join(folded)
 
 
-def calendar_bytes(register: Register) -> bytes:
+def calendar_bytes(register: Register, *, names: bool = False) -> bytes:
+    """The calendar of the register's open deadlines; names: the students' names in the events
+    too (by default candidate numbers only)."""
     centre = register.centre.number
     stamp = f"{register.as_of:%Y%m%d}T000000Z"
     lines = [
@@ -138,10 +156,17 @@ def calendar_bytes(register: Register) -> bytes:
             title += f" ({blocking} blocking)"
         if day < register.as_of:  # already past when the register was made
             title = f"OVERDUE {title}"
+        where = (
+            "The full action for each is in issues.txt and actions.xlsx."
+            if names
+            else "The students' names and the full action for each are in issues.txt and"
+            " actions.xlsx (ctforms leaves names out of a calendar unless asked)."
+        )
         body = (
             f"Due by {day:%A} {day.day} {day:%B %Y} (centre {centre}; register as of"
-            f" {register.as_of:%d/%m/%Y}). The full action for each is in issues.txt and"
-            " actions.xlsx.\n\n" + "\n".join(_line(i) for i in issues) + assumed
+            f" {register.as_of:%d/%m/%Y}). {where}\n\n{_kinds(issues)}\n\n"
+            + "\n".join(_line(i, names) for i in issues)
+            + assumed
         )
         lines += _event(centre, day, stamp, title, body)
     if not due:

@@ -339,6 +339,7 @@ def _record_held(
                 cell.number_format = DATE_FORMAT
             elif isinstance(value, str) and value:
                 cell.number_format = TEXT_FORMAT  # "0012" and "05838" keep their zeros
+        _repeat_headers(wb)
         data = workbook_bytes(wb, dt.datetime(date.year, date.month, date.day), edited=True)
     _replace(records, data, book)
 
@@ -369,6 +370,15 @@ def _refuse_formulas(wb: Any, records: Path) -> None:
                     row=r,
                     column=str(head.value) if head is not None else None,
                 )
+
+
+def _repeat_headers(wb: Any) -> None:
+    """The record sheets print with their header row (row 1) on every page, unless the centre
+    chose rows of its own (the rest of A4 printing: workbook_bytes)."""
+    record_sheets = {norm_key(name) for name in SHEETS}
+    for ws in wb.worksheets:
+        if ws.print_title_rows is None and norm_key(ws.title) in record_sheets:
+            ws.print_title_rows = "1:1"
 
 
 def _sheet(wb: Any, sheet: str) -> Any:

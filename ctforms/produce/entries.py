@@ -19,8 +19,7 @@ from ctforms.files.output import check_writable, write_all
 from ctforms.files.reproducible import document_time
 from ctforms.files.xlsxio import (
     autosize,
-    fit_rows,
-    print_landscape,
+    print_table,
     put,
     style_header,
     text_lines,
@@ -481,8 +480,7 @@ def listing_bytes(register: Register, plan: Plan, edi_file: str | None) -> bytes
     ws.freeze_panes = ws.cell(row=header_row + 1, column=1).coordinate
     autosize(ws, max_width=45)
     ws.column_dimensions["A"].width = 18
-    fit_rows(ws, header_row, header_row + len(plan.changes))
-    print_landscape(ws, header_row)
+    print_table(ws, header_row, header_row + len(plan.changes))
 
     urgent = wb.create_sheet("Urgent request")
     rows = "; ".join(

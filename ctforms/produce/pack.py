@@ -480,13 +480,20 @@ def _who(issue: Issue) -> str:
     return text[:1].upper() + text[1:]  # it starts a table cell
 
 
-def _id_lines(issue_id: str, width: float, style: ParagraphStyle) -> str:
-    """`issue_id` on as few lines as fit a cell `width` wide, broken only after a '/', never
-    inside a part (reportlab would otherwise split it anywhere)."""
+def _id_lines(issue_id: str, width: float, style: ParagraphStyle, lead: str = "") -> str:
+    """`lead` and `issue_id` on as few lines as fit a cell `width` wide; the id broken only
+    after a '/', never inside a part, and a '-' part (no candidate, no unit) kept with the part
+    before it, so no line holds only a '-' (reportlab would otherwise split it anywhere)."""
     room = width - 2 * _PADDING
-    lines = [""]
     widths = _widths(style.fontName)
+    parts: list[str] = []
     for part in re.findall(r"[^/]*/|[^/]+", issue_id):
+        if parts and part.rstrip("/") in ("", "-"):
+            parts[-1] += part
+        else:
+            parts.append(part)
+    lines = [lead]
+    for part in parts:
         if lines[-1] and sum(map(widths.__getitem__, lines[-1] + part)) * style.fontSize > room:
             lines.append(part)
         else:
@@ -772,14 +779,19 @@ def build_pack(
         story.append(_p(heading, st["h2"]))
         if sign_off is not None:
             story.append(_p(f"Reason given: {sign_off.outstanding_reason}", st["body"]))
+        columns = [45 * mm, 110 * mm, 20 * mm]
         story.append(
             _table(
                 ["Student", "Issue", "Deadline"],
                 [
-                    [_who(i), f"{i.summary}\nIssue ID: {i.id}", _date(i.deadline)]
+                    [
+                        _who(i),
+                        i.summary + "\n" + _id_lines(i.id, columns[1], st["cell"], "Issue ID: "),
+                        _date(i.deadline),
+                    ]
                     for i in by_urgency(left)
                 ],
-                [45 * mm, 110 * mm, 20 * mm],
+                columns,
                 st["cell"],
             )
         )

@@ -17,6 +17,7 @@ from ctforms.files.xlsxio import (
     DATE_FORMAT,
     TEXT_FORMAT,
     autosize,
+    print_landscape,
     put,
     style_header,
     text_lines,
@@ -140,6 +141,7 @@ def add_sheet(
     style_header(ws)
     ws.freeze_panes = "A2"
     autosize(ws, min_width=14)
+    print_landscape(ws)  # the header row on every printed page
     return ws
 
 

@@ -135,6 +135,7 @@ def _check_page(
     as_of: str | None = None,
     general: str | None = None,
     lost: list[str] | None = None,
+    names_in_calendar: bool = False,
 ) -> Response:
     site = site_of(request)
     ws = site.workspace
@@ -170,6 +171,7 @@ def _check_page(
         again_on=decide.next_check_date(site, latest) if latest else None,
         earliest=EARLIEST_AS_OF.isoformat(),
         latest_as_of=LATEST_AS_OF.isoformat(),
+        names_in_calendar=names_in_calendar,
         mb=lambda n: f"{n // 1_000_000} MB",
     )
 
@@ -221,6 +223,7 @@ async def check_start(request: Request) -> Response:
         if not form_key_ok(site, got.fields):
             return Response(FORM_REFUSED, status_code=403)
         errors = dict(got.refused)
+        in_calendar = got.fields.get("names_in_calendar") == "yes"
         as_of, said = _as_of(got.fields.get("as_of", ""))
         if said:
             errors["as_of"] = said
@@ -260,7 +263,14 @@ async def check_start(request: Request) -> Response:
                 }
             )
             status = 413 if got.refused else 400
-            return _check_page(request, status, errors, got.fields.get("as_of"), lost=lost or None)
+            return _check_page(
+                request,
+                status,
+                errors,
+                got.fields.get("as_of"),
+                lost=lost or None,
+                names_in_calendar=in_calendar,  # the box as it was ticked
+            )
         uploaded = {}
         for save_as, (path, _) in chosen.items():
             if path.parent != folder:  # kept from a refused try: into this check's folder
@@ -268,7 +278,7 @@ async def check_start(request: Request) -> Response:
             uploaded[save_as] = folder / save_as
         ws.forget_kept()
         names = {save_as: given for save_as, (_, given) in chosen.items()}
-        site.runner.start(as_of, uploaded, folder, names)
+        site.runner.start(as_of, uploaded, folder, names, names_in_calendar=in_calendar)
         started = True
         return await _started(site)
     finally:

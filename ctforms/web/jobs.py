@@ -31,6 +31,7 @@ class Failure:
 @dataclass
 class Job:
     as_of: dt.date
+    names_in_calendar: bool = False  # students' names in deadlines.ics (the form's box)
     steps: list[str] = field(default_factory=lambda: list(pipeline.RUN_STEPS))
     index: int = -1
     fraction: float = 0.0
@@ -83,14 +84,16 @@ class Runner:
         uploaded: dict[str, Path],
         upload_folder: Path | None,
         names: dict[str, str] | None = None,
+        names_in_calendar: bool = False,
     ) -> Job:
         """Check with the uploaded files (workspace name -> received file) in place of the saved
         ones; names: the names the user chose them by (workspace name -> theirs), for the
-        refusals. Refused while another check runs (the caller shows that one's progress)."""
+        refusals; names_in_calendar: students' names in deadlines.ics. Refused while another
+        check runs (the caller shows that one's progress)."""
         with self._lock:
             if self.busy():
                 raise RuntimeError("a check is already running")
-            job = Job(as_of)
+            job = Job(as_of, names_in_calendar)
             self.job = job
             # Not a daemon: stopping the server waits for a check to finish, so its staging
             # folder (which holds personal data) is always removed.
@@ -128,7 +131,14 @@ class Runner:
             # Each check has a folder of its own, but the entries files of all of them are one
             # series: a new one takes the next sequence, never the name of one already made.
             earlier = [run.path for run in ws.all_run_folders()]
-            pipeline.run(sources, job.as_of, outdir, progress=job, earlier_runs=earlier)
+            pipeline.run(
+                sources,
+                job.as_of,
+                outdir,
+                progress=job,
+                earlier_runs=earlier,
+                names_in_calendar=job.names_in_calendar,
+            )
             ws.keep(uploaded)
             ws.forget_kept()
             job.run_id = outdir.name

@@ -72,6 +72,9 @@ class Site:
             name,
             {
                 "title": title,
+                # A page refused (a form's mistakes, a missing page) says so first in its
+                # title, which a screen reader reads out before anything else.
+                "window_title": f"Error: {title}" if status >= 400 else title,
                 "base": self.base,
                 "form_key": self.keys.form_key,
                 "nav": NAV,

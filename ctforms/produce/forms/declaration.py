@@ -9,6 +9,7 @@ from typing import Any
 from docxtpl import DocxTemplate
 
 from ctforms.files.fast import without_gc
+from ctforms.files.paper import a4_sections
 from ctforms.files.reproducible import document_time, normalise_zip
 from ctforms.files.xlsxio import safe_text
 from ctforms.models import Register
@@ -56,6 +57,7 @@ def declaration_bytes(register: Register, template: Path) -> bytes:
     }
     doc = DocxTemplate(str(template))
     doc.render(context, autoescape=True)
+    a4_sections(doc.docx)  # whatever paper the centre's own template names
     stamp = document_time(register.as_of)
     props = doc.docx.core_properties
     props.created = stamp

@@ -14,7 +14,7 @@ from ctforms.errors import InputError
 from ctforms.files.fast import without_gc
 from ctforms.files.limits import open_xlsx
 from ctforms.files.reproducible import document_time
-from ctforms.files.xlsxio import fit_rows, print_landscape, put, workbook_bytes
+from ctforms.files.xlsxio import print_table, put, workbook_bytes
 from ctforms.models import Register
 from ctforms.paperwork import GRADES, Form
 from ctforms.produce.forms import FormMap, header_values, row_values, rows_for
@@ -64,9 +64,9 @@ def fill_form(register: Register, form: Form, template: Path, mapping: FormMap) 
         dv.add(f"{letter}{mapping.first_row}:{letter}{last}")
         ws.add_data_validation(dv)
     ws.freeze_panes = ws.cell(row=mapping.header_row + 1, column=1).coordinate
-    # Header and rows tall enough for their wrapped text, so nothing prints over anything.
-    fit_rows(ws, mapping.header_row, last)
-    print_landscape(ws, mapping.header_row)
+    # Columns that fit the page, rows tall enough for their wrapped text (nothing prints over
+    # anything), and the header block (centre, form, date) and column titles on every page.
+    print_table(ws, mapping.header_row, last, first_row=1)
     # Everything is locked but the cells a person still fills; no password, it guards typos.
     ws.protection.sheet = True
     ws.protection.formatColumns = False
