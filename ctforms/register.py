@@ -37,7 +37,7 @@ from ctforms.models import (
 )
 from ctforms.read.catalogue import Catalogue, load_catalogue
 from ctforms.read.centre import load_centre
-from ctforms.read.records import read_records, unknown_expected
+from ctforms.read.records import in_date_order, read_records, unknown_expected
 from ctforms.read.tracker import Progress, read_tracker
 
 _KIND_ORDER = {k: i for i, k in enumerate(IssueKind)}
@@ -208,7 +208,7 @@ def _mark_handled(issues: list[Issue], records: Records, book: str = "records.xl
         return []
     by_id = {i.id: i for i in issues}
     warnings: list[str] = []
-    for action in records.actions:
+    for action in in_date_order(records.actions):  # the latest action for an issue stands
         issue = by_id.get(action.issue_id.strip())
         if issue is None:
             warnings.append(
@@ -254,9 +254,10 @@ def _mark_decisions(
         elif i.kind is IssueKind.WRONG_SIZE_ENTRY and i.evidence.registered_code:
             changes[i.candidate_number, i.evidence.expected_code] = i
     texts = fields(centre.series, centre.centre.number)
-    # One decision per change: a later row for the same change replaces an earlier one.
+    # One decision per change: the latest (by date) of its rows stands.
     latest = {
-        (row.candidate_number, row.qualification_code): row for row in records.entry_decisions
+        (row.candidate_number, row.qualification_code): row
+        for row in in_date_order(records.entry_decisions)
     }
     warnings: list[str] = []
     for row in latest.values():

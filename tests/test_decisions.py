@@ -24,7 +24,7 @@ from ctforms.models import Register
 from ctforms.produce import decisions
 from ctforms.produce.decisions import record_action, record_entry_decision
 from ctforms.read.catalogue import load_catalogue
-from ctforms.read.records import SHEETS, read_records
+from ctforms.read.records import SHEETS, in_date_order, read_records
 
 DAY = dt.date(2024, 6, 12)
 RULES = DEMO / "rules.xlsx"
@@ -107,12 +107,20 @@ def test_an_action_is_read_back_and_the_earlier_actions_kept(tmp_path: Path) -> 
 def test_the_same_key_replaces_its_row_and_another_adds_one(tmp_path: Path) -> None:
     records = _demo_records(tmp_path)
     _decide(records)
-    _decide(records, make_change=False, decided_by="Ann Lee")
+    _decide(records, make_change=False, decided_by="Ann Lee")  # the same day: a correction
     _decide(records, candidate_number="0013", qualification_code="05838")
     rows = read_records(records).entry_decisions or []
     assert [(r.candidate_number, r.make_change, r.decided_by) for r in rows] == [
         ("0012", False, "Ann Lee"),
         ("0013", True, "Ben Okoro"),
+    ]
+    # Another day is another row: what was decided before it stays for earlier checks.
+    _decide(records, make_change=True, date=DAY + dt.timedelta(days=1))
+    rows = read_records(records).entry_decisions or []
+    assert [(r.candidate_number, r.make_change) for r in rows] == [
+        ("0012", False),
+        ("0013", True),
+        ("0012", True),
     ]
     _act(records, ocr_reference="R1")
     _act(records, action_taken="Claim resubmitted")  # no reference now: the old one goes
@@ -120,7 +128,9 @@ def test_the_same_key_replaces_its_row_and_another_adds_one(tmp_path: Path) -> N
     assert [(a.action_taken, a.ocr_reference) for a in mine] == [("Claim resubmitted", "")]
 
 
-def test_later_copies_of_a_key_are_cleared_so_the_new_row_wins(tmp_path: Path) -> None:
+def test_a_decision_on_another_day_is_a_new_row_and_stands(tmp_path: Path) -> None:
+    """The sheet is a ledger (issue 17: a check dated earlier reads what was decided then): a
+    decision on a new day is added; undated rows count as earliest; the latest stands."""
     records = _demo_records(tmp_path)
     wb = openpyxl.load_workbook(records)
     ws = wb.create_sheet("entry decisions")  # the reader ignores case and spacing
@@ -132,12 +142,20 @@ def test_later_copies_of_a_key_are_cleared_so_the_new_row_wins(tmp_path: Path) -
     _decide(records, make_change=False)
     rows = read_records(records).entry_decisions or []
     assert [(r.row, r.candidate_number, r.make_change) for r in rows] == [
-        (2, "0012", False),
+        (2, "0012", True),
         (3, "0044", False),
+        (4, "0012", True),
+        (5, "0012", False),
     ]
+    standing = {(r.candidate_number, r.qualification_code): r for r in in_date_order(rows)}
+    assert standing["0012", "05838"].make_change is False
     assert [ws.title for ws in openpyxl.load_workbook(records).worksheets].count(
         "entry decisions"
     ) == 1
+    # The same day again replaces that day's row (a correction), and says so in one row.
+    _decide(records, make_change=True)
+    again = read_records(records).entry_decisions or []
+    assert [(r.row, r.make_change) for r in again if r.date is not None] == [(5, True)]
 
 
 def test_a_missing_optional_column_is_added(tmp_path: Path) -> None:

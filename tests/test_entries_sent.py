@@ -200,6 +200,9 @@ def test_a_sent_change_declined_since_is_blocking(tmp_path: Path) -> None:
     before = json.loads(_check(records).stdout)
     assert not [i for i in before["issues"] if i["kind"] == "sent-change-declined"]
     _decide(records, yes=False, on="2024-06-12", by="Amy Lee")
+    # A check dated before the reversal reads the Y still standing then.
+    earlier = json.loads(_check(records, "2024-06-11").stdout)
+    assert not [i for i in earlier["issues"] if i["kind"] == "sent-change-declined"]
     result = _check(records)
     assert result.exit_code == 1
     issues = json.loads(result.stdout)["issues"]
@@ -208,8 +211,8 @@ def test_a_sent_change_declined_since_is_blocking(tmp_path: Path) -> None:
     assert issue["severity"] == "blocking" and not issue["handled"]
     assert issue["summary"] == (
         "The entry change from 05839 to 05838 was sent to OCR in E6439572.X01 (on 11/06/2024,"
-        " by Ben Okoro) but is now declined: Entry Decisions row 2 says N (Amy Lee on"
-        " 12/06/2024)"
+        " by Ben Okoro) but is now declined: Entry Decisions row 3 says N (Amy Lee on"
+        " 12/06/2024)"  # row 2, the Y of 10/06, stays: the sheet is a ledger
     )
     assert "already with OCR" in issue["action"]
     assert "email vqprocessing@ocr.org.uk" in issue["action"]

@@ -13,6 +13,7 @@ from ctforms.checks.guidance import (
     Action,
 )
 from ctforms.models import CheckResult, DecisionRow, Evidence, Issue, IssueKind, Qualification
+from ctforms.read.records import in_date_order
 
 TITLE = "Qualification entries (registrations)"
 
@@ -102,8 +103,8 @@ def sent_then_declined(ctx: Context) -> list[Issue]:
     """A change in a file recorded as sent (Entries Sent) whose decision now says N: it is
     already with OCR, and only OCR can undo it."""
     decided: dict[tuple[str, str], DecisionRow] = {}
-    for decision in ctx.records.entry_decisions or []:
-        # The last row for a student and code wins, as everywhere the decisions are read.
+    for decision in in_date_order(ctx.records.entry_decisions or []):
+        # The latest row for a student and code stands, as everywhere the decisions are read.
         decided[(decision.candidate_number, decision.qualification_code)] = decision
     issues: dict[tuple[str, str], Issue] = {}
     for sent in ctx.records.entries_sent or []:

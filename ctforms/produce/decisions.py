@@ -60,8 +60,9 @@ def record_entry_decision(
     date: dt.date,
 ) -> None:
     """Record the centre's decision on a proposed entry change (qualification_code: the code
-    to move the candidate to) in the Entry Decisions sheet, replacing an earlier row for the
-    same candidate and code."""
+    to move the candidate to) in the Entry Decisions sheet. The sheet is a ledger: a decision
+    on another day is a new row (a check dated before it still reads the earlier one); one on
+    the same day replaces that day's row for the same candidate and code (a correction)."""
     records = Path(records)
     number = _parsed(parsing.parse_candidate_number, candidate_number, records, DECISIONS, 0)
     code = _parsed(parsing.parse_qualification_code, qualification_code, records, DECISIONS, 1)
@@ -70,13 +71,14 @@ def record_entry_decision(
         "qualification_code": code,
         "make_change": "Y" if make_change else "N",
         "decided_by": _name(decided_by, records, DECISIONS, "Decided By"),
-        "date": _date(date, records, DECISIONS),
+        "date": (day := _date(date, records, DECISIONS)),
     }
 
     def same(values: dict[str, Any]) -> bool:
         return (
             _quietly(parsing.parse_candidate_number, values.get("candidate_number")) == number
             and _quietly(parsing.parse_qualification_code, values.get("qualification_code")) == code
+            and _same_day(values.get("date"), day)
         )
 
     _record(records, DECISIONS, row, same, date)
@@ -92,7 +94,8 @@ def record_action(
     ocr_reference: str | None = None,
 ) -> None:
     """Record what was done about an issue in the Actions sheet (the issue then shows as
-    handled), replacing an earlier row for the same issue id."""
+    handled): a new row, or, on the same day, in place of that day's row for the issue (a
+    ledger, as the Entry Decisions sheet)."""
     records = Path(records)
     ident = _text(issue_id, records, ACTIONS, "Issue ID", MAX_ISSUE_ID)
     if not _ISSUE_ID.match(ident) or not ident.isascii():
@@ -106,7 +109,7 @@ def record_action(
     row = {
         "issue_id": ident,
         "action_taken": _text(action_taken, records, ACTIONS, "Action Taken", MAX_ACTION),
-        "date": _date(date, records, ACTIONS),
+        "date": (day := _date(date, records, ACTIONS)),
         "ocr_reference": _text(
             ocr_reference or "", records, ACTIONS, "OCR Reference", MAX_REFERENCE, required=False
         ),
@@ -115,7 +118,9 @@ def record_action(
 
     def same(values: dict[str, Any]) -> bool:
         # The reader matches an action to its issue by the id, stripped.
-        return str(values.get("issue_id") or "").strip() == ident
+        return str(values.get("issue_id") or "").strip() == ident and _same_day(
+            values.get("date"), day
+        )
 
     _record(records, ACTIONS, row, same, date)
 
@@ -296,6 +301,15 @@ def _open(records: Path) -> _Book:
     return _Book(data, hashlib.sha256(data).hexdigest())
 
 
+def _same_day(value: Any, day: dt.date) -> bool:
+    """Whether a cell's date (a real date, or text the reader takes) is day."""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value == day
+    return _quietly(lambda text: parsing.parse_date(text).isoformat(), value) == day.isoformat()
+
+
 def _record(
     records: Path,
     sheet: str,
@@ -330,7 +344,7 @@ def _record_held(
         last = rows[-1] if rows else 1
         target = matches[0] if matches else last + 1
         for r in matches[1:]:
-            # The reader lets the last row for a key win: a later copy would undo this one.
+            # A same-day copy would stand beside this one: one row a day for a key.
             for c in columns.values():
                 ws.cell(row=r, column=c).value = None
         for field, value in values.items():

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
@@ -31,6 +31,7 @@ from ctforms.read.parsing import norm_key
 from ctforms.read.sheets import Formulas, formulas_warning, pick_sheets
 
 Parser = Callable[[str], Any]
+RowT = TypeVar("RowT", DecisionRow, ActionRow)
 
 
 def _visit_status(text: str) -> VisitStatus:
@@ -388,6 +389,12 @@ def _visits_not_yet_held(rows: list[Any], name: str, sheet: str, as_of: dt.date)
         and row.visit_date is not None
         and row.visit_date > as_of
     ]
+
+
+def in_date_order(rows: Sequence[RowT]) -> list[RowT]:
+    """Rows of a dated sheet in the order they happened (date, then row; an undated row counts
+    as earliest): where several rows speak of one thing, the last of these is what stands."""
+    return sorted(rows, key=lambda r: (getattr(r, "date", None) or dt.date.min, r.row))
 
 
 def record_dates(records: Records) -> list[dt.date]:
