@@ -307,7 +307,7 @@ def _make_outputs(
         register, load_catalogue(catalogues), stage, force=True, made_in=earlier
     )
     # Written first so every issue a confirmed change answers names its file ("in …X02").
-    for change in [*written.plan.changes, *written.plan.sent]:
+    for change in written.plan.changes:  # (a sent file is known to the register already)
         if change.file:
             note_entries_file(register, change.candidate_number, change.to_code, change.file)
     progress.step(RUN_STEPS[2])

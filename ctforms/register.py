@@ -123,6 +123,7 @@ def assemble(
     warnings += _mark_handled(issues, records, book)
     warnings += _mark_decisions(issues, records, centre, book)
     sent = _entries_sent(records, centre.centre.number, book, warnings)
+    _note_sent(issues, sent or [], fields(centre.series, centre.centre.number))
     issues.sort(key=_issue_order)
     students = _students(ctx, issues)
     return Register(
@@ -321,6 +322,12 @@ def say_decision(issue: Issue, texts: Mapping[str, str]) -> None:
                 " in the way of a result."
             )
         issue.remedy = f"decided: {said}"
+        if changed:
+            # The change itself is still to be made: open (a warning, with its deadline) until
+            # the file that carries it is recorded as sent (_note_sent) or an action is.
+            if issue.severity is Severity.BLOCKING:
+                issue.severity = Severity.WARNING
+            return
         # No longer blocking: what is left to do is the entry change, made from the file.
         issue.severity = Severity.INFO
         if not issue.handled or (issue.handled_by and issue.handled_by.recorded_in != "Actions"):
@@ -371,6 +378,54 @@ def say_decision(issue: Issue, texts: Mapping[str, str]) -> None:
         )
         remedy = f"{issue.remedy} ({said})"
     issue.action, issue.remedy = action, remedy
+
+
+# The issues that carry an entry change (into the entries file), and the code each moves to.
+def change_target(issue: Issue) -> str | None:
+    """The code an issue's entry change moves the student to (None: it carries none, or a
+    proposed move-down nobody has confirmed)."""
+    e = issue.evidence
+    if issue.kind in (IssueKind.WRONG_SIZE_ENTRY, IssueKind.NO_QUALIFICATION_ENTRY):
+        return e.expected_code
+    if (
+        issue.kind is IssueKind.MOVE_DOWN_AVAILABLE
+        and issue.decision
+        and issue.decision.make_change
+    ):
+        return e.move_down_code
+    return None
+
+
+def _note_sent(issues: list[Issue], sent: list[SentFile], texts: Mapping[str, str]) -> None:
+    """An entry change in a file recorded as sent is with OCR: its issue no longer asks for the
+    change (which would send it twice) but for the check that the tracker shows it; a decision
+    names the file on every issue it answers."""
+    carried: dict[tuple[str, str], SentFile] = {}
+    for one in sent:  # in the order they were sent: the first file that carried a change
+        for c in one.changes or []:
+            carried.setdefault((c.candidate_number, c.to_code), one)
+    if not carried:
+        return
+    for issue in issues:
+        code = change_target(issue)
+        f = carried.get((issue.candidate_number or "", code or ""))
+        if code is None or f is None or (issue.handled and issue.decision is None):
+            continue
+        d = issue.decision
+        if d is not None and d.entries_file is None:
+            d.entries_file = f.file
+            for other in issues:
+                if other is not issue and other.decision is d:
+                    say_decision(other, texts)
+        if issue.severity is Severity.BLOCKING:
+            issue.severity = Severity.WARNING
+        issue.action = (
+            f"Sent to OCR in {f.file} on {f.sent_on:%d/%m/%Y} by {f.sent_by} (Entries Sent row"
+            f" {f.row}): do not send it again. Check the Progress Tracker shows the student"
+            f" against {code} (allow a day for it to update); once it does, this issue is gone"
+            " at the next check. If it does not within a few days, email vqprocessing@ocr.org.uk."
+        )
+        issue.remedy = f"sent in {f.file}: check the tracker shows {code}"
 
 
 def note_entries_file(register: Register, candidate_number: str, code: str, file: str) -> None:

@@ -89,14 +89,19 @@ def test_confirmed_changes_close_what_they_answer_and_the_check_passes(tmp_path:
     code, register = _check(tmp_path, *CONFIRMED)
     assert code == 0  # no blocking issue remains
     assert register["summary"]["blocking_unhandled"] == 0
+    # Each still has a change to upload (a warning until it is recorded as sent).
     assert {s["candidate_number"]: s["status"] for s in register["students"]} == {
-        "0012": "ok",
-        "0014": "ok",
+        "0012": "check",
+        "0014": "check",
     }
     issues = _issues(register)
     assert set(issues) == {GLH, MOVE, TOP_UP}  # still there, with their decision
     said = f"move-down to 05838 confirmed by {DECIDED_BY} on {ON}; it goes in the next entries file"
-    for ident in (GLH, MOVE):
+    # The change itself stays open, not blocking, until its file is recorded as sent.
+    move = issues[MOVE]
+    assert move["severity"] == "warning" and not move["handled"]
+    assert move["remedy"] == f"decided: {said}"
+    for ident in (GLH,):
         issue = issues[ident]
         assert issue["severity"] == "info" and issue["handled"], ident
         assert issue["remedy"] == f"decided: {said}"
@@ -122,7 +127,7 @@ def test_confirmed_changes_close_what_they_answer_and_the_check_passes(tmp_path:
         " Decisions); it goes in the next entries file."
     )
     top_up = issues[TOP_UP]
-    assert top_up["severity"] == "info" and top_up["handled"]
+    assert top_up["severity"] == "warning" and not top_up["handled"]
     assert top_up["remedy"] == (
         f"decided: top-up to 05839 confirmed by {DECIDED_BY} on {ON}; it goes in the next"
         " entries file"
@@ -139,7 +144,9 @@ def test_every_face_of_a_run_says_decided(tmp_path: Path) -> None:
     assert b"E001205838M05839" in edi and b"E001405839T05838" in edi
     text = (out / "issues.txt").read_text("utf-8")
     assert "BLOCKING, not handled" not in text
-    decided = text.split("Decided (3): recorded in the Entry Decisions sheet\n")[1]
+    warnings = text.split("Warnings, not handled (2)")[1].split("Decided")[0]
+    assert f"[{MOVE}]" in warnings and f"[{TOP_UP}]" in warnings  # the changes, to upload
+    decided = text.split("Decided (1): recorded in the Entry Decisions sheet\n")[1]
     assert (
         # A run names the file the change went in.
         f"-> decided: move-down to 05838 confirmed by {DECIDED_BY} on {ON}; in E6439572.X01"
@@ -216,8 +223,9 @@ def test_the_entries_file_a_change_went_in_is_said(tmp_path: Path) -> None:
         assert issue.remedy == (
             f"decided: move-down to 05838 confirmed by {DECIDED_BY} on {ON}; in E6439572.X02"
         )
-        assert issue.handled_by is not None
-        assert issue.handled_by.action_taken.endswith("; in E6439572.X02")
+    glh = by_id[GLH]
+    assert glh.handled_by is not None
+    assert glh.handled_by.action_taken.endswith("; in E6439572.X02")
     assert "it is in E6439572.X02. Upload that file" in by_id[MOVE].action
     top_up = by_id[TOP_UP]  # another student's change: untouched
     assert top_up.decision is not None and top_up.decision.entries_file is None

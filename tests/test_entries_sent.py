@@ -375,3 +375,27 @@ def test_a_workbook_chosen_without_the_upload_recorded_on_the_page_is_refused(
     r = site.post("check", {"as_of": "2024-06-10"}, files=files)
     assert r.status_code == 400
     assert "that E6439572.X01 was uploaded to OCR, on Monday 10 June 2024 by Ben Okoro" in r.text
+
+
+def test_an_issue_whose_change_was_sent_asks_to_check_the_tracker_not_to_send_it_again(
+    tmp_path: Path,
+) -> None:
+    """Found by an exams-officer trial: after E…X01 was recorded as sent, its issues still said
+    'make the entry', inviting a second entry. Now they say where it went and what is left."""
+    records = _records(tmp_path)
+    a = tmp_path / "a"
+    _run(records, a, "2024-06-10")
+    _sent(records, a / E1, "2024-06-11")
+    before = {i["id"]: i for i in json.loads(_check(records, "2024-06-10").stdout)["issues"]}
+    after = {i["id"]: i for i in json.loads(_check(records).stdout)["issues"]}
+    for number, from_code, to_code in FIRST:
+        kind = "wrong-size-entry" if from_code else "no-qualification-entry"
+        ident = f"{kind}/{number}/{to_code}/-"
+        assert before[ident]["severity"] == "blocking"  # as of 10/06 nothing was sent
+        issue = after[ident]
+        assert issue["severity"] == "warning" and not issue["handled"], ident
+        assert issue["action"].startswith(
+            f"Sent to OCR in {E1} on 11/06/2024 by Ben Okoro (Entries Sent row 2): do not send"
+            f" it again. Check the Progress Tracker shows the student against {to_code}"
+        ), ident
+        assert issue["remedy"] == f"sent in {E1}: check the tracker shows {to_code}"
