@@ -25,8 +25,8 @@ from ctforms.files.xlsxio import DATE_FORMAT, TEXT_FORMAT, put, workbook_bytes
 from ctforms.people import real_name
 from ctforms.read import parsing
 from ctforms.read.catalogue import load_catalogue
-from ctforms.read.parsing import norm_key
-from ctforms.read.records import EARLIEST_DATE, LATEST_DATE, SHEETS, read_records
+from ctforms.read.parsing import EARLIEST_DATE, LATEST_DATE, norm_key
+from ctforms.read.records import SHEETS, read_records
 from ctforms.read.tracker import MAX_NAME
 
 DECISIONS = "Entry Decisions"
