@@ -1,0 +1,121 @@
+"""Only ctforms' own words reach the officer: a dependency's warnings to its developers (pyHanko
+importing cryptography's deprecated DSA) are silenced at the faces, not ctforms' own messages.
+
+Through real processes: the warning comes when the signing stack is imported, which an
+in-process CliRunner of this suite may already have done (and pytest catches warnings itself).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+from conftest import GOLDEN, invoke
+from cryptography.utils import CryptographyDeprecationWarning
+
+from ctforms.files.quiet import quiet_dependencies
+
+REGISTER = GOLDEN / "demo-register.json"
+SIGN_OFF = [
+    "--signed-by", "Ben Okoro", "--role", "Exams Officer",
+    "--allow-outstanding", "Visits rebooked",
+]  # fmt: skip
+
+
+def _ctforms(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    # The officer's environment: no PYTHONWARNINGS from a developer's shell.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONWARNINGS"}
+    return subprocess.run(
+        [sys.executable, "-m", "ctforms", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+
+
+def _no_warning(done: subprocess.CompletedProcess[str]) -> None:
+    assert "Warning" not in done.stderr, done.stderr
+    assert "warnings.warn" not in done.stderr and "import " not in done.stderr, done.stderr
+
+
+@pytest.fixture(scope="module")
+def keys(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    base = tmp_path_factory.mktemp("keys")
+    assert invoke("keys", "new", "-o", base).exit_code == 0
+    return base / "centre-key.pem", base / "centre-cert.pem"
+
+
+def test_declaration_and_verify_print_only_ctforms_words(
+    tmp_path: Path, keys: tuple[Path, Path]
+) -> None:
+    key, cert = keys
+    pack = tmp_path / "pack" / "pack.pdf"
+    pack.parent.mkdir()
+    made = _ctforms("declaration", REGISTER, *SIGN_OFF, "--sign", key, "--cert", cert, "-o", pack)
+    assert made.returncode == 0, made.stderr
+    _no_warning(made)
+    assert made.stdout.startswith(f"Wrote {pack}: signed off by Ben Okoro"), made.stdout
+
+    checked = _ctforms("verify", pack, "--cert", cert)
+    assert checked.returncode == 0, checked.stderr
+    _no_warning(checked)
+    assert checked.stderr == ""
+
+    unsigned = tmp_path / "unsigned.pdf"
+    assert _ctforms("declaration", REGISTER, *SIGN_OFF, "-o", unsigned).returncode == 0
+    plain = _ctforms("verify", unsigned)
+    assert plain.returncode == 1  # not signed: said on stdout, nothing else on stderr
+    _no_warning(plain)
+    assert plain.stdout.strip().endswith("not signed"), plain.stdout
+
+    archive = tmp_path / "signed.zip"
+    assert (
+        invoke("archive", pack.parent, "-o", archive, "--sign", key, "--cert", cert).exit_code == 0
+    )
+    whole = _ctforms("verify", archive, "--cert", cert)
+    assert whole.returncode == 0, whole.stderr
+    _no_warning(whole)
+
+
+def test_the_test_sees_the_warning_without_the_filter() -> None:
+    """The dependency does warn when imported fresh: the test above can fail."""
+    done = subprocess.run(
+        [sys.executable, "-c", "import pyhanko.sign.signers.pdf_cms"],
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in os.environ.items() if k != "PYTHONWARNINGS"},
+        check=False,
+    )
+    if "CryptographyDeprecationWarning" not in done.stderr:
+        pytest.skip("this pyHanko/cryptography pair raises no warning on import")
+    quiet = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from ctforms.files.quiet import quiet_dependencies; quiet_dependencies();"
+            " import pyhanko.sign.signers.pdf_cms",
+        ],
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in os.environ.items() if k != "PYTHONWARNINGS"},
+        check=False,
+    )
+    assert quiet.returncode == 0 and quiet.stderr == ""
+
+
+def test_only_dependencies_are_silenced() -> None:
+    """A dependency's category or module is silenced; a warning from ctforms itself is not."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        quiet_dependencies()
+        warnings.warn_explicit("DSA", CryptographyDeprecationWarning, "x.py", 1, module="ctforms.x")
+        warnings.warn_explicit("old", FutureWarning, "pdf_cms.py", 1, module="pyhanko.sign")
+        warnings.warn_explicit("old", UserWarning, "core.py", 1, module="cryptography.core")
+        warnings.warn_explicit("ours", UserWarning, "pack.py", 1, module="ctforms.produce.pack")
+        warnings.warn_explicit("a namesake", UserWarning, "a.py", 1, module="pyhankoish")
+    assert [str(w.message) for w in caught] == ["ours", "a namesake"]
