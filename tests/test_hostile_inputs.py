@@ -163,7 +163,8 @@ def test_part_declared_to_unpack_to_3_gb_is_refused_before_reading(tmp_path: Pat
     patch_zip(records, SHEET, size=3_000_000_000)
     started = time.monotonic()
     line = refused(check_records(records), "records.xlsx", "unpacks to more than ctforms reads")
-    assert "3,000 MB" in line and "README 'Limits'" in line
+    assert "3,000 MB" in line and "the limits are 100 MB a part and 200 MB in all" in line
+    assert "README" not in line  # the limit is said, not pointed at
     refused(run_records(tmp_path, records), "unpacks to more than ctforms reads")
     assert time.monotonic() - started < 10
 
