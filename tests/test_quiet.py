@@ -8,13 +8,17 @@ in-process CliRunner of this suite may already have done (and pytest catches war
 from __future__ import annotations
 
 import os
+import re
+import signal
 import subprocess
 import sys
+import time
 import warnings
 from pathlib import Path
 
+import httpx2
 import pytest
-from conftest import GOLDEN, invoke
+from conftest import DEMO, GOLDEN, invoke
 from cryptography.utils import CryptographyDeprecationWarning
 
 from ctforms.files.quiet import quiet_dependencies
@@ -119,3 +123,63 @@ def test_only_dependencies_are_silenced() -> None:
         warnings.warn_explicit("ours", UserWarning, "pack.py", 1, module="ctforms.produce.pack")
         warnings.warn_explicit("a namesake", UserWarning, "a.py", 1, module="pyhankoish")
     assert [str(w.message) for w in caught] == ["ours", "a namesake"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="stopped by a POSIX signal")
+def test_the_page_s_server_prints_no_dependency_warning(
+    tmp_path: Path, keys: tuple[Path, Path]
+) -> None:
+    """A sign-off on the page signs the pack with the centre's key (centre.toml [signing]), which
+    imports the signing stack inside the server: its warning must not reach the terminal."""
+    key, cert = keys
+    ws = tmp_path / "ws"
+    ws.mkdir(mode=0o700)
+    (ws / "centre.toml").write_text(
+        (DEMO / "centre.toml").read_text("utf-8")
+        + f'\n[signing]\nkey = "{key}"\ncert = "{cert}"\n',
+        "utf-8",
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONWARNINGS", "CTFORMS_DEBUG")}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "ctforms", "serve", str(ws), "--no-browser"],
+        env={**env, "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert server.stdout is not None
+    try:
+        line = server.stdout.readline()
+        while line and "http://" not in line:
+            line = server.stdout.readline()
+        found = re.search(r"(http://127\.0\.0\.1:\d+/[A-Za-z0-9_-]+/)", line)
+        assert found is not None, line
+        client = httpx2.Client(base_url=found[1], timeout=300)
+        form_key = re.search(r'name="form_key" value="([^"]+)"', client.get("check").text)
+        assert form_key is not None
+        files = {"tracker": ("tracker.csv", (DEMO / "tracker.csv").read_bytes())}
+        data = {"form_key": form_key[1], "as_of": "2024-06-10"}
+        assert client.post("check", data=data, files=files).status_code == 303
+        while (progress := client.get("check/progress", follow_redirects=False)).status_code == 200:
+            assert 'http-equiv="refresh"' in progress.text, progress.text
+            time.sleep(0.1)  # the page refreshes itself; so does this test, until it is done
+        assert "results?run=" in progress.headers["location"]
+        # Signing off signs the PDF with the centre's key: pyHanko is imported here.
+        signed = client.post(
+            "sign-off",
+            data={
+                "form_key": form_key[1],
+                "signed_by": "Ben Okoro",
+                "role": "Exams Officer",
+                "confirm": "yes",
+                "reason": "Visits rebooked",
+            },
+            follow_redirects=False,
+        )
+        assert signed.status_code == 303, signed.text
+        assert "signed digitally with the centre's key" in client.get("sign-off?signed=1").text
+    finally:
+        server.send_signal(signal.SIGINT)
+        out, err = server.communicate()
+    assert "ctforms has stopped." in out
+    assert err == "", err

@@ -1175,3 +1175,28 @@ def test_no_page_points_the_officer_to_the_readme() -> None:
             and id(node) not in docstrings
         ]
     assert said == []
+
+
+def test_sign_off_with_the_centre_s_key_signs_the_pdf(fresh: Site, tmp_path: Path) -> None:
+    """pyHanko signs with asyncio.run(): the page runs it off the server's event loop."""
+    from conftest import invoke
+
+    from ctforms.produce.signing import verify_pdf
+
+    assert invoke("keys", "new", "-o", tmp_path / "keys").exit_code == 0
+    centre = fresh.workspace.centre
+    centre.write_text(
+        centre.read_text("utf-8")
+        + f'\n[signing]\nkey = "{tmp_path / "keys" / "centre-key.pem"}"\n'
+        + f'cert = "{tmp_path / "keys" / "centre-cert.pem"}"\n',
+        "utf-8",
+    )
+    form = {"signed_by": "Ben Okoro", "role": "Exams Officer", "confirm": "yes"}
+    r = fresh.post("sign-off", form | {"reason": "Visits rebooked for 20 June"})
+    assert r.status_code == 303, r.text
+    page = fresh.client.get(r.headers["location"]).text
+    assert "and signed digitally with the centre's key." in page
+    run = fresh.workspace.run_folder(None)
+    assert run is not None
+    (report,) = verify_pdf(run.path / "64395-declaration-signed-off.pdf")
+    assert report.intact
