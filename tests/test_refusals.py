@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import time
 from pathlib import Path
 
 import openpyxl
@@ -284,9 +283,7 @@ def test_name_longer_than_the_maximum_is_refused(tmp_path: Path, column: str) ->
 
 def test_a_100000_character_surname_is_refused_at_once(tmp_path: Path) -> None:
     path = _tracker(tmp_path, _with_cell("Surname", "A" * 100_000))
-    start = time.perf_counter()
-    line = _error(_check(path))
-    assert time.perf_counter() - start < 5
+    line = _error(_check(path))  # how soon: benchmarks/bench_hostile.py
     assert "the surname is 100,000 characters long; the most ctforms takes is 255" in line
 
 

@@ -56,7 +56,7 @@ class Server:
     def stop(self, sig: int = signal.SIGINT) -> tuple[int, str, str]:
         """A signal, then everything it printed: (exit code, stdout, stderr)."""
         self.process.send_signal(sig)
-        out, err = self.process.communicate(timeout=30)
+        out, err = self.process.communicate(timeout=300)  # only ends a hang
         return self.process.returncode, out, err
 
 
@@ -100,7 +100,7 @@ def start(
     return Server(process, m[1], int(m[2]), workspace, "".join(lines))
 
 
-def fetch(url: str, timeout: float = 10) -> tuple[int, dict[str, str], str]:
+def fetch(url: str, timeout: float = 120) -> tuple[int, dict[str, str], str]:
     try:
         with urllib.request.urlopen(url, timeout=timeout) as r:
             return r.status, dict(r.headers), r.read().decode()
@@ -139,10 +139,9 @@ def test_a_thousand_half_sent_requests_leave_the_page_answering_and_the_terminal
     held: list[socket.socket] = []
     try:
         held = _connect_all(server.port, 1030)
-        began = time.monotonic()
+        # Answered at all (how fast: benchmarks/bench_hostile.py); fetch waits long.
         status, _, body = fetch(server.url)
         assert status == 200 and "<html" in body
-        assert time.monotonic() - began < 5
     finally:
         for s in held:
             s.close()
@@ -178,20 +177,26 @@ def _connect_all(port: int, count: int) -> list[socket.socket]:
 
 @dataclass
 class Local:
-    """A uvicorn server with ctforms' protocol in a thread of the test, on a free port."""
+    """A uvicorn server with ctforms' protocol in a thread of the test, on a free port. A
+    request for /slow is being answered from `answering` until the test sets `release`."""
 
     server: _Server
     thread: threading.Thread
     port: int
+    answering: threading.Event
+    release: threading.Event
 
 
 @pytest.fixture
 def local(request: pytest.FixtureRequest) -> Iterator[Local]:
     timeout, cap = getattr(request, "param", (0.5, 4))
+    answering, release = threading.Event(), threading.Event()
 
     async def app(scope: Any, receive: Any, send: Any) -> None:
         if scope["path"] == "/slow":
-            await asyncio_sleep(1.0)
+            answering.set()
+            while not release.is_set():
+                await asyncio_sleep(0.01)
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": b"ok"})
 
@@ -207,7 +212,8 @@ def local(request: pytest.FixtureRequest) -> Iterator[Local]:
     thread.start()
     while not server.started:
         time.sleep(0.01)
-    yield Local(server, thread, sock.getsockname()[1])
+    yield Local(server, thread, sock.getsockname()[1], answering, release)
+    release.set()
     server.should_exit = True
     thread.join(5)
 
@@ -228,35 +234,49 @@ def _closed_by_server(s: socket.socket, within: float) -> bool:
         return True
 
 
+def _answered(s: socket.socket) -> bool:
+    """A whole request sent on s is answered: the connection was open (a closed one reads
+    b"" or fails)."""
+    try:
+        s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        s.settimeout(120)  # only ends a hang
+        return s.recv(100).startswith(b"HTTP/1.1 200")
+    except OSError:
+        return False
+
+
 def test_a_request_head_sent_too_slowly_is_closed(local: Local) -> None:
+    """A byte every tenth of a second does not put the half-second deadline off: the server
+    closes the connection while the bytes still come. (How soon: benchmarks/bench_hostile.py.)"""
     s = socket.create_connection(("127.0.0.1", local.port))
     s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ")
-    began = time.monotonic()
     closed = False
-    while not closed and time.monotonic() - began < 3:
+    for _ in range(3000):  # 300 s of trickling, far past the deadline however busy the machine
         with contextlib.suppress(OSError):
-            s.sendall(b"x")  # a byte every tenth of a second does not put the deadline off
+            s.sendall(b"x")
         closed = _closed_by_server(s, within=0.1)
-    assert closed and time.monotonic() - began < 1.5  # the deadline is half a second
+        if closed:
+            break
+    assert closed
     whole = socket.create_connection(("127.0.0.1", local.port))
-    whole.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-    assert whole.recv(100).startswith(b"HTTP/1.1 200")
+    assert _answered(whole)
 
 
+@pytest.mark.parametrize("local", [(600.0, 4)], indirect=True)  # no deadline: the cap alone
 def test_past_the_cap_the_connection_waiting_longest_is_closed_not_one_being_answered(
     local: Local,
 ) -> None:
     answered = socket.create_connection(("127.0.0.1", local.port))
-    answered.sendall(b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")  # answered after a second
-    time.sleep(0.1)
+    answered.sendall(b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert local.answering.wait(120)  # its head has come: it is being answered
     idle = [socket.create_connection(("127.0.0.1", local.port)) for _ in range(3)]
-    time.sleep(0.1)
     newest = socket.create_connection(("127.0.0.1", local.port))  # the fifth of a cap of 4
-    assert _closed_by_server(idle[0], within=0.3)
-    assert not _closed_by_server(idle[1], within=0.05)
-    newest.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-    assert newest.recv(100).startswith(b"HTTP/1.1 200")
-    answered.settimeout(3)
+    assert _closed_by_server(idle[0], within=120)  # waits until the server closes it
+    # The others were kept: each is answered (the cap is 4, and idle[0] is gone).
+    assert _answered(newest)
+    assert _answered(idle[1]) and _answered(idle[2])
+    local.release.set()
+    answered.settimeout(120)
     assert answered.recv(100).startswith(b"HTTP/1.1 200")
 
 
@@ -266,7 +286,7 @@ def test_a_request_that_is_not_http_is_refused_with_the_page_headers_and_said_on
     s = start(tmp_path / "ws")
     try:
         for _ in range(5):
-            with socket.create_connection(("127.0.0.1", s.port), timeout=5) as c:
+            with socket.create_connection(("127.0.0.1", s.port), timeout=120) as c:
                 c.sendall(b"NOT HTTP AT ALL\r\n\r\n")
                 answer = b""
                 while chunk := c.recv(4096):
@@ -440,7 +460,7 @@ def test_a_second_server_on_the_same_workspace_is_refused(tmp_path: Path) -> Non
             cwd=ROOT,
             capture_output=True,
             text=True,
-            timeout=30,
+            timeout=300,  # only ends a hang
         )
         assert second.returncode == 2
         assert second.stderr.strip() == (
@@ -463,7 +483,7 @@ def test_the_browser_is_started_without_the_key_in_its_command_line(tmp_path: Pa
     fake.chmod(0o700)
     s = start(tmp_path / "ws", env={"BROWSER": f"{fake} %s"}, browser=True)
     try:
-        end = time.monotonic() + 10
+        end = time.monotonic() + 300  # only ends a hang
         while not said.exists() or not said.read_text():
             assert time.monotonic() < end, "the browser was not started"
             time.sleep(0.05)
