@@ -346,13 +346,13 @@ def _run_or_none(site: Site, request: Request) -> RunFolder | None:
     return site.workspace.run_folder(request.query_params.get("run"))
 
 
-def _no_such_check(request: Request, site: Site, title: str, page: str, wanted: str) -> Response:
+def _no_such_check(request: Request, site: Site, page: str, wanted: str) -> Response:
     """An address naming a check that is not in the workspace (mistyped, cut short, removed, or
     made up): said as that, with the latest check offered, never "no check has been made"."""
     return site.page(
         request,
         "empty.html",
-        title,
+        "No such check",
         status=404,
         what="check",
         # Echoed only when it looks like a check's name: the address is anyone's text.
@@ -370,10 +370,8 @@ def _issue_files(issue: Issue, register: Register, run: RunFolder) -> list[str]:
 async def results(request: Request) -> Response:
     site = site_of(request)
     run = _run_or_none(site, request)
-    if run is None and request.query_params.get("run"):
-        return _no_such_check(
-            request, site, "No such check", "results", request.query_params.get("run", "")
-        )
+    if run is None and (wanted := request.query_params.get("run")):
+        return _no_such_check(request, site, "results", wanted)
     if run is None:
         return site.page(request, "empty.html", "Results", what="are no results to show")
     register = run.register()
@@ -456,10 +454,8 @@ def done_line(issue: Issue) -> str:
 async def files(request: Request) -> Response:
     site = site_of(request)
     run = _run_or_none(site, request)
-    if run is None and request.query_params.get("run"):
-        return _no_such_check(
-            request, site, "No such check", "files", request.query_params.get("run", "")
-        )
+    if run is None and (wanted := request.query_params.get("run")):
+        return _no_such_check(request, site, "files", wanted)
     return _files_page(request, site, run)
 
 
@@ -493,7 +489,7 @@ async def download(request: Request) -> Response:
     site = site_of(request)
     run = site.workspace.run_folder(request.path_params["run"])
     if run is None:
-        return _no_such_check(request, site, "No such check", "files", request.path_params["run"])
+        return _no_such_check(request, site, "files", request.path_params["run"])
     path = run.file(request.path_params["name"])
     if path is None:
         return site.page(request, "empty.html", "No such file", status=404, what="file")
@@ -507,7 +503,7 @@ async def verify(request: Request) -> Response:
         return Response(FORM_REFUSED, status_code=403)
     run = site.workspace.run_folder(request.path_params["run"])
     if run is None:
-        return _no_such_check(request, site, "No such check", "files", request.path_params["run"])
+        return _no_such_check(request, site, "files", request.path_params["run"])
     archive = next((p for p in run.files() if p.name.endswith("-submission-archive.zip")), None)
     if archive is None:
         return _files_page(request, site, run, said="This check has no archive to verify.")

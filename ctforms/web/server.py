@@ -90,7 +90,7 @@ def serve(
     say: Callable[[str], None],
 ) -> None:
     say = _steady(say)
-    quiet_dependencies()  # a check makes a pack: the signing stack's notices are not the page's
+    quiet_dependencies()  # a sign-off signs with pyHanko: its notices are not the page's
     workspace = Workspace(workspace_dir)
     make_folder(workspace.root)
     with _claim(workspace.root):
