@@ -565,6 +565,9 @@ def test_an_implausible_tracker_date_is_refused_naming_its_row_and_column(
             assert "(it takes 2000 to 2100): a typing slip; correct it" in result.stderr
 
 
+_KEPT: list[tempfile.TemporaryDirectory[str]] = []
+
+
 @functools.cache
 def _checked_site() -> Any:
     """A page on a workspace with one check of the demo's files, made once for the section."""
@@ -572,7 +575,10 @@ def _checked_site() -> Any:
 
     from ctforms.files.output import write_bytes
 
-    site = make_site(Path(tempfile.mkdtemp(prefix="ctforms-fuzz-site-")) / "ws")
+    # Removed when the process ends (the folder object lives as long as the cache).
+    folder = tempfile.TemporaryDirectory(prefix="ctforms-fuzz-site-")
+    _KEPT.append(folder)
+    site = make_site(Path(folder.name) / "ws")
     write_bytes(site.workspace.centre, CENTRE.read_bytes())
     files = {"tracker": ("tracker.csv", TRACKER.read_bytes())}
     assert site.post("check", {"as_of": DEMO_AS_OF}, files=files).status_code == 303
