@@ -25,6 +25,7 @@ from ctforms.files.output import (
     write_bytes,
     write_text,
 )
+from ctforms.files.quiet import quiet_dependencies
 from ctforms.files.reproducible import TEMPLATE_TIME
 from ctforms.models import MODELS
 from ctforms.options import (
@@ -136,6 +137,7 @@ def cli() -> None:
 
 
 def main() -> None:
+    quiet_dependencies()  # before any command imports the signing stack
     if sys.argv[1:2] == ["check"]:
         # A check keeps all it makes until the process exits, and makes no reference cycles:
         # the cyclic collector would only rescan it (45-80 ms at 100,000 rows). Only here, in

@@ -9,7 +9,6 @@ import json
 import os
 import shutil
 import stat
-import time
 import tracemalloc
 import zipfile
 from pathlib import Path
@@ -259,16 +258,15 @@ def _zeros_zip(path: Path, size: int) -> None:
             fh.write(chunk)
 
 
-def _peak_while(*args: str | Path) -> tuple[int, int, float]:
-    """verify's exit code, its peak Python memory and its time."""
+def _peak_while(*args: str | Path) -> tuple[int, int]:
+    """verify's exit code and its peak Python memory (its time: benchmarks/bench_hostile.py)."""
     tracemalloc.start()
-    start = time.perf_counter()
     try:
         result = invoke(*args)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    return result.exit_code, peak, time.perf_counter() - start
+    return result.exit_code, peak
 
 
 @pytest.fixture(scope="module")
@@ -287,11 +285,10 @@ def test_a_highly_compressed_member_bigger_than_its_manifest_says_is_changed_qui
     shutil.copyfile(zeros[0], bomb)
     with zipfile.ZipFile(bomb, "a") as zf:  # the manifest claims a 10-byte file
         zf.writestr("manifest.json", _manifest([("big.bin", 10, "0" * 64)]))
-    code, peak, seconds = _peak_while("verify", bomb)
+    code, peak = _peak_while("verify", bomb)
     assert code == 1
     assert invoke("verify", bomb).stdout == "changed: big.bin\n"
     assert peak < 20 << 20
-    assert seconds < 5
 
 
 def test_a_large_member_is_hashed_in_a_stream(tmp_path: Path, zeros: tuple[Path, int]) -> None:
@@ -300,7 +297,7 @@ def test_a_large_member_is_hashed_in_a_stream(tmp_path: Path, zeros: tuple[Path,
     shutil.copyfile(path, big)
     with zipfile.ZipFile(big, "a") as zf:  # the right size, a wrong hash: all of it is read
         zf.writestr("manifest.json", _manifest([("big.bin", size, "0" * 64)]))
-    code, peak, _ = _peak_while("verify", big)
+    code, peak = _peak_while("verify", big)
     assert code == 1
     assert peak < 20 << 20  # the member is 256 MB; reading it whole would peak above that
 
@@ -373,8 +370,9 @@ def test_archives_past_the_limits_are_refused(tmp_path: Path) -> None:
         result = invoke("verify", path)
         assert result.exit_code == 2, what
         assert result.stderr == (
-            f"Error: {path.name}: refused: {message} (see 'The archive' in the README for the"
-            " limits)\n"
+            f"Error: {path.name}: refused: {message}, far more than any archive ctforms makes (a"
+            " run's archive holds about 20 files, a few MB); check this is the archive ctforms"
+            " wrote\n"
         )
 
 

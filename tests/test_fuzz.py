@@ -887,3 +887,121 @@ def test_a_writer_is_refused_exactly_when_another_writes_it_or_around_it(
             assert "holding" in refused and " is in use (process " in refused
         with writing(target, "again, once let go"):
             pass
+
+
+# ------------------------------------------- issue 18: implausible tracker dates, page addresses
+
+_PLAUSIBLE = (2000, 2100)  # read/parsing.py EARLIEST_DATE, LATEST_DATE
+_OUTSIDE_YEARS = st.one_of(st.integers(1, _PLAUSIBLE[0] - 1), st.integers(_PLAUSIBLE[1] + 1, 9999))
+_MONTHS = ["January", "June", "November", "Summer", "Autumn"]
+
+
+@st.composite
+def implausible_tracker(draw: st.DrawFn) -> tuple[bytes, int, str]:
+    """The demo's tracker with one cell of one row holding a date or year outside 2000 to 2100:
+    the file, the file row, the column."""
+    rows = list(csv.reader(io.StringIO(corpus()["tracker.csv"].decode("utf-8-sig"))))
+    header = rows[0]
+    column = draw(
+        st.sampled_from(
+            ["Entry Date", "Unit Series", "Estimated Completion", "Certification Status"]
+        )
+    )
+    year = draw(_OUTSIDE_YEARS)
+    if column == "Entry Date":
+        day = draw(st.dates(dt.date(year, 1, 1), dt.date(year, 12, 31)))
+        value = draw(
+            st.sampled_from(
+                [
+                    f"{day.day:02}/{day.month:02}/{day.year:04}",
+                    f"{day.year:04}-{day.month:02}-{day.day:02}",
+                ]
+            )
+        )
+    elif column == "Certification Status":
+        value = f"Certificating in {draw(st.sampled_from(['August', 'January']))} {year:04}"
+    else:
+        value = f"{draw(st.sampled_from(_MONTHS))} {year:04}"
+    at = draw(st.integers(1, len(rows) - 1))
+    rows[at][header.index(column)] = value
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue().encode(), at + 1, column
+
+
+@FUZZ
+@given(case=implausible_tracker())
+def test_an_implausible_tracker_date_is_refused_naming_its_row_and_column(
+    case: tuple[bytes, int, str],
+) -> None:
+    tracker, row, column = case
+    with workspace() as tmp:
+        out = tmp / "out"
+        path = _write(tmp, "tracker.csv", tracker)
+        for result in (
+            invoke("check", path, "--centre", CENTRE, "--as-of", DEMO_AS_OF, "-o", out / "i.json"),
+            invoke("run", path, "--centre", CENTRE, "--as-of", DEMO_AS_OF, "-o", out, "--force"),
+        ):
+            clean(result, out)
+            assert result.exit_code == 2, result.output
+            assert result.stderr.startswith(
+                f"Error: tracker.csv, row {row}, column '{column}': "
+            ), result.stderr
+            assert "(it takes 2000 to 2100): a typing slip; correct it" in result.stderr
+
+
+_KEPT: list[tempfile.TemporaryDirectory[str]] = []
+
+
+@functools.cache
+def _checked_site() -> Any:
+    """A page on a workspace with one check of the demo's files, made once for the section."""
+    from webkit import make_site
+
+    from ctforms.files.output import write_bytes
+
+    # Removed when the process ends (the folder object lives as long as the cache).
+    folder = tempfile.TemporaryDirectory(prefix="ctforms-fuzz-site-")
+    _KEPT.append(folder)
+    site = make_site(Path(folder.name) / "ws")
+    write_bytes(site.workspace.centre, CENTRE.read_bytes())
+    files = {"tracker": ("tracker.csv", TRACKER.read_bytes())}
+    assert site.post("check", {"as_of": DEMO_AS_OF}, files=files).status_code == 303
+    assert site.wait().status_code == 303
+    return site
+
+
+RUN_TEXT = st.one_of(
+    st.sampled_from(
+        ["../../etc", "/etc", "%2Fetc", "..", ".", "", " ", "2099-01-01-1", "2024-06-10-0",
+         "2024-06-10-1/../..", "\x00", "<script>x</script>", "README", "runs", "next"]
+    ),
+    st.text(max_size=40),
+    st.from_regex(r"\A\d{4}-\d{2}-\d{2}-\d{1,4}\Z"),
+)  # fmt: skip
+
+
+@FUZZ
+@given(run=RUN_TEXT, page=st.sampled_from(["results", "files"]), name=st.text(max_size=20))
+def test_an_address_naming_any_check_is_answered_in_the_page_s_words(
+    run: str, page: str, name: str
+) -> None:
+    """Whatever run an address names: the latest check's page if it is that one, else 'not
+    found' with a link to the latest; never 'no check has been made', a fault or the README."""
+    from urllib.parse import quote
+
+    site = _checked_site()
+    latest = site.workspace.run_folder(None)
+    for address in (
+        f"{page}?run={quote(run, safe='')}",
+        f"files/{quote(run, safe='')}/{quote(name, safe='') or 'x'}",
+    ):
+        r = site.get(address)
+        assert r.status_code in (200, 404), (address, r.status_code)
+        assert "No check has been made" not in r.text, address
+        assert "README" not in r.text and "Traceback" not in r.text, address
+        if r.status_code == 404 and "No such check" in r.text:
+            assert (
+                f"{site.base}/{page if address.startswith(page) else 'files'}?run={latest.id}"
+                in r.text
+            )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import struct
-import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -129,10 +128,8 @@ def test_entity_expansion_bomb_in_records_is_refused(
     tmp_path: Path, prolog: bytes, reference: bytes
 ) -> None:
     records = records_with(tmp_path, _entity_bomb(prolog, reference))
-    started = time.monotonic()
     refused(check_records(records), "records.xlsx: not a readable Excel workbook", "entities")
     refused(run_records(tmp_path, records), "records.xlsx")
-    assert time.monotonic() - started < 20
 
 
 def test_entity_bomb_in_rules_workbook_and_form_template(tmp_path: Path) -> None:
@@ -161,11 +158,10 @@ def test_entity_bomb_in_rules_workbook_and_form_template(tmp_path: Path) -> None
 def test_part_declared_to_unpack_to_3_gb_is_refused_before_reading(tmp_path: Path) -> None:
     records = records_with(tmp_path, lambda xml: xml)
     patch_zip(records, SHEET, size=3_000_000_000)
-    started = time.monotonic()
     line = refused(check_records(records), "records.xlsx", "unpacks to more than ctforms reads")
-    assert "3,000 MB" in line and "README 'Limits'" in line
+    assert "3,000 MB" in line and "the limits are 100 MB a part and 200 MB in all" in line
+    assert "README" not in line  # the limit is said, not pointed at
     refused(run_records(tmp_path, records), "unpacks to more than ctforms reads")
-    assert time.monotonic() - started < 10
 
 
 def test_parts_together_past_the_total_limit_are_refused(
@@ -253,10 +249,8 @@ def test_sheet_claiming_every_row_and_column_is_read_quickly(tmp_path: Path) -> 
         )
 
     records = records_with(tmp_path, huge)
-    started = time.monotonic()
-    result = check_records(records)
+    result = check_records(records)  # how long it takes: benchmarks/bench_hostile.py
     assert result.exit_code in {0, 1}, result.output
-    assert time.monotonic() - started < 30
 
 
 def test_row_past_excels_last_row_is_refused(tmp_path: Path) -> None:
@@ -281,12 +275,10 @@ def _laughs_yaml() -> str:
 def test_yaml_alias_bomb_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "rules.yaml"
     path.write_text(_laughs_yaml())
-    started = time.monotonic()
     refused(invoke("catalogue", "check", path), "rules.yaml", "&anchors and *aliases")
     refused(
         invoke("check", TRACKER, "--centre", CENTRE, "--catalogue", path), "&anchors and *aliases"
     )
-    assert time.monotonic() - started < 10
 
 
 def test_yaml_aliases_within_the_limit_still_work(tmp_path: Path) -> None:

@@ -1155,3 +1155,157 @@ def test_a_refused_form_says_error_first_in_its_title(site: Site) -> None:
     assert "<h1>New check</h1>" in refused.text  # the heading stays the page's name
     missing = site.get("no-such-page")
     assert missing.status_code == 404 and "<title>Error: " in missing.text
+
+
+# ---------------------------------------------------------------------------- a check not found
+
+
+def _text(html: str) -> str:
+    """The page's main words, tags dropped, spaces collapsed."""
+    main = html.split("<main", 1)[-1].split("</main>", 1)[0]
+    return " ".join(re.sub(r"<[^>]+>", "", main.split(">", 1)[-1]).split())
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "files?run=../../etc",
+        "results?run=%2Fetc",
+        "results?run=..%2F..%2Fcentre.toml",
+        "files?run=2099-01-01-7",
+        "files/2099-01-01-7/64395-entries-listing.xlsx",
+    ],
+)
+def test_an_address_naming_no_check_says_so_and_links_the_latest(
+    checked: Site, address: str
+) -> None:
+    latest = checked.workspace.run_folder(None)
+    assert latest is not None
+    r = checked.get(address)
+    assert r.status_code == 404
+    words = _text(r.text)
+    assert "No check has been made" not in words  # one has: the address is what is wrong
+    assert "named in this address was not found in this workspace" in words, words
+    page = "results" if address.startswith("results") else "files"
+    assert f"The latest check is {latest.id}: see its {page}." in words
+    assert f'href="{checked.base}/{page}?run={latest.id}"' in r.text
+    assert "etc" not in words and "passwd" not in words  # anyone's text is not echoed
+
+
+def test_a_check_name_not_found_is_named(checked: Site) -> None:
+    words = _text(checked.get("results?run=2099-01-01-7").text)
+    assert "The check 2099-01-01-7 named in this address was not found" in words
+
+
+def test_an_address_naming_a_check_before_any_is_made_says_both(site: Site) -> None:
+    r = site.get("results?run=%2Fetc")
+    assert r.status_code == 404
+    words = _text(r.text)
+    assert "named in this address was not found" in words
+    assert "No check has been made in this workspace yet. Start one on New check." in words
+
+
+def test_an_address_naming_a_damaged_check_says_it_cannot_be_read(site: Site) -> None:
+    folder = site.workspace.runs / "2024-06-10-1"
+    folder.mkdir()
+    (folder / "issues.json").write_text("{", "utf-8")
+    words = _text(site.get("results?run=2024-06-10-1").text)
+    assert "The check 2024-06-10-1 cannot be shown: its list of issues cannot be read" in words
+    assert "was not found" not in words
+
+
+# ---------------------------------------------------------------------------- limits in words
+
+
+def _inflating_records() -> bytes:
+    """The demo's records.xlsx with a part that unpacks 1,000 times larger than it is stored."""
+    import io
+    import zipfile
+
+    raw = io.BytesIO()
+    with (
+        zipfile.ZipFile(DEMO / "records.xlsx") as zin,
+        zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as zout,
+    ):
+        for info in zin.infolist():
+            zout.writestr(info.filename, zin.read(info))
+        zout.writestr("xl/media/padding.bin", b"\0" * (3 << 20))
+    return raw.getvalue()
+
+
+def test_a_refused_workbook_says_the_limit_in_the_page_s_words(site: Site) -> None:
+    save_demo_centre(site)
+    files = {**demo_files(), "records": ("records.xlsx", _inflating_records())}
+    r = site.post("check", {"as_of": "2024-06-10"}, files=files)
+    if r.status_code == 303:  # read in the background: the refusal comes with the form again
+        r = site.wait()
+    beside = error_beside(r.text, "records") or ""
+    assert "times larger than it is stored, more than any real workbook (limit 200x" in beside
+    assert "README" not in r.text
+
+
+def test_an_upload_over_its_limit_says_the_limit_not_the_readme(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ctforms.web import app as web_app
+    from ctforms.web.upload import FileField
+
+    monkeypatch.setitem(web_app.UPLOADS, "rules", FileField("rules.xlsx", 1000, "the rules"))
+    save_demo_centre(site)
+    files = {"tracker": ("t.csv", b"x"), "rules": ("rules.xlsx", b"x" * 5000)}
+    r = site.post("check", {"as_of": "2024-06-10"}, files=files)
+    beside = error_beside(r.text, "rules") or ""
+    assert "the limit is 1,000 bytes, far above any real file of its kind" in beside
+    assert "README" not in r.text
+
+
+def test_no_page_points_the_officer_to_the_readme() -> None:
+    """The page explains itself: no template, and no sentence of the page's own code, sends the
+    officer to the README (the command line's messages may point at documentation)."""
+    import ast
+
+    web = Path(__file__).resolve().parent.parent / "ctforms" / "web"
+    said = [p.name for p in (web / "templates").rglob("*.html") if "README" in p.read_text()]
+    for path in web.glob("*.py"):
+        tree = ast.parse(path.read_text("utf-8"))
+        docstrings = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
+        }
+        said += [
+            f"{path.name}: {node.value[:60]!r}"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and "README" in node.value
+            and id(node) not in docstrings
+        ]
+    assert said == []
+
+
+def test_sign_off_with_the_centre_s_key_signs_the_pdf(fresh: Site, tmp_path: Path) -> None:
+    """pyHanko signs with asyncio.run(): the page runs it off the server's event loop."""
+    from conftest import invoke
+
+    from ctforms.produce.signing import verify_pdf
+
+    assert invoke("keys", "new", "-o", tmp_path / "keys").exit_code == 0
+    centre = fresh.workspace.centre
+    centre.write_text(
+        centre.read_text("utf-8")
+        + f'\n[signing]\nkey = "{tmp_path / "keys" / "centre-key.pem"}"\n'
+        + f'cert = "{tmp_path / "keys" / "centre-cert.pem"}"\n',
+        "utf-8",
+    )
+    form = {"signed_by": "Ben Okoro", "role": "Exams Officer", "confirm": "yes"}
+    r = fresh.post("sign-off", form | {"reason": "Visits rebooked for 20 June"})
+    assert r.status_code == 303, r.text
+    page = fresh.client.get(r.headers["location"]).text
+    assert "and signed digitally with the centre's key." in page
+    run = fresh.workspace.run_folder(None)
+    assert run is not None
+    (report,) = verify_pdf(run.path / "64395-declaration-signed-off.pdf")
+    assert report.intact

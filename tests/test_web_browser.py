@@ -50,7 +50,7 @@ class Server:
     def stop(self) -> tuple[int, str, str]:
         """Ctrl-C, as a user stops it: (exit code, stdout, stderr)."""
         self.process.send_signal(signal.SIGINT)
-        out, err = self.process.communicate(timeout=30)
+        out, err = self.process.communicate(timeout=300)  # only ends a hang
         return self.process.returncode, out, err
 
 
@@ -76,7 +76,7 @@ def start_server(workspace: Path, *extra: str) -> Server:
 
 def fetch(url: str) -> tuple[int, str, str]:
     try:
-        with urllib.request.urlopen(url, timeout=10) as r:
+        with urllib.request.urlopen(url, timeout=120) as r:
             return r.status, r.headers.get("content-type", ""), r.read().decode()
     except urllib.error.HTTPError as exc:
         return exc.code, exc.headers.get("content-type", ""), exc.read().decode()
@@ -170,7 +170,7 @@ def test_a_port_in_use_is_one_line(tmp_path: Path) -> None:
             cwd=ROOT,
             capture_output=True,
             text=True,
-            timeout=30,
+            timeout=300,  # only ends a hang
         )
     assert r.returncode == 2
     assert r.stderr.strip().splitlines() == [
@@ -298,7 +298,7 @@ def test_an_exams_officer_checks_the_demo_centre_in_the_browser(
         # The focus is in the problem box, on its first link.
         # Polled from here: wait_for_function's own polling evaluates a string, which the
         # page's policy (no scripts) refuses.
-        end = time.monotonic() + 3
+        end = time.monotonic() + 120  # only ends a hang: the focus is waited on, not timed
         while not page.evaluate("document.activeElement.closest('#problems') !== null"):
             assert time.monotonic() < end, "the focus never reached the problem box"
             time.sleep(0.05)

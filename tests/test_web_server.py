@@ -8,8 +8,6 @@ browser tests do; the connection limits are also tested in-process with short ti
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import os
 import re
 import selectors
@@ -26,7 +24,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import httpx2
 import pytest
@@ -58,7 +56,7 @@ class Server:
     def stop(self, sig: int = signal.SIGINT) -> tuple[int, str, str]:
         """A signal, then everything it printed: (exit code, stdout, stderr)."""
         self.process.send_signal(sig)
-        out, err = self.process.communicate(timeout=30)
+        out, err = self.process.communicate(timeout=300)  # only ends a hang
         return self.process.returncode, out, err
 
 
@@ -68,14 +66,15 @@ def start(
     env: dict[str, str] | None = None,
     preexec: Callable[[], None] | None = None,
     browser: bool = False,
+    code: str | None = None,
 ) -> Server:
+    """A server process; code: Python run in place of `-m ctforms` (it calls main() itself)."""
     full = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
     full.pop("CTFORMS_DEBUG", None)
     process = subprocess.Popen(
         [
             sys.executable,
-            "-m",
-            "ctforms",
+            *(["-c", code] if code else ["-m", "ctforms"]),
             "serve",
             str(workspace),
             *([] if browser else ["--no-browser"]),
@@ -101,7 +100,7 @@ def start(
     return Server(process, m[1], int(m[2]), workspace, "".join(lines))
 
 
-def fetch(url: str, timeout: float = 10) -> tuple[int, dict[str, str], str]:
+def fetch(url: str, timeout: float = 120) -> tuple[int, dict[str, str], str]:
     try:
         with urllib.request.urlopen(url, timeout=timeout) as r:
             return r.status, dict(r.headers), r.read().decode()
@@ -140,10 +139,9 @@ def test_a_thousand_half_sent_requests_leave_the_page_answering_and_the_terminal
     held: list[socket.socket] = []
     try:
         held = _connect_all(server.port, 1030)
-        began = time.monotonic()
+        # Answered at all (how fast: benchmarks/bench_hostile.py); fetch waits long.
         status, _, body = fetch(server.url)
         assert status == 200 and "<html" in body
-        assert time.monotonic() - began < 5
     finally:
         for s in held:
             s.close()
@@ -179,20 +177,26 @@ def _connect_all(port: int, count: int) -> list[socket.socket]:
 
 @dataclass
 class Local:
-    """A uvicorn server with ctforms' protocol in a thread of the test, on a free port."""
+    """A uvicorn server with ctforms' protocol in a thread of the test, on a free port. A
+    request for /slow is being answered from `answering` until the test sets `release`."""
 
     server: _Server
     thread: threading.Thread
     port: int
+    answering: threading.Event
+    release: threading.Event
 
 
 @pytest.fixture
 def local(request: pytest.FixtureRequest) -> Iterator[Local]:
     timeout, cap = getattr(request, "param", (0.5, 4))
+    answering, release = threading.Event(), threading.Event()
 
     async def app(scope: Any, receive: Any, send: Any) -> None:
         if scope["path"] == "/slow":
-            await asyncio_sleep(1.0)
+            answering.set()
+            while not release.is_set():
+                await asyncio_sleep(0.01)
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": b"ok"})
 
@@ -208,7 +212,8 @@ def local(request: pytest.FixtureRequest) -> Iterator[Local]:
     thread.start()
     while not server.started:
         time.sleep(0.01)
-    yield Local(server, thread, sock.getsockname()[1])
+    yield Local(server, thread, sock.getsockname()[1], answering, release)
+    release.set()
     server.should_exit = True
     thread.join(5)
 
@@ -229,35 +234,49 @@ def _closed_by_server(s: socket.socket, within: float) -> bool:
         return True
 
 
+def _answered(s: socket.socket) -> bool:
+    """A whole request sent on s is answered: the connection was open (a closed one reads
+    b"" or fails)."""
+    try:
+        s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        s.settimeout(120)  # only ends a hang
+        return s.recv(100).startswith(b"HTTP/1.1 200")
+    except OSError:
+        return False
+
+
 def test_a_request_head_sent_too_slowly_is_closed(local: Local) -> None:
+    """A byte every tenth of a second does not put the half-second deadline off: the server
+    closes the connection while the bytes still come. (How soon: benchmarks/bench_hostile.py.)"""
     s = socket.create_connection(("127.0.0.1", local.port))
     s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ")
-    began = time.monotonic()
     closed = False
-    while not closed and time.monotonic() - began < 3:
+    for _ in range(3000):  # 300 s of trickling, far past the deadline however busy the machine
         with contextlib.suppress(OSError):
-            s.sendall(b"x")  # a byte every tenth of a second does not put the deadline off
+            s.sendall(b"x")
         closed = _closed_by_server(s, within=0.1)
-    assert closed and time.monotonic() - began < 1.5  # the deadline is half a second
+        if closed:
+            break
+    assert closed
     whole = socket.create_connection(("127.0.0.1", local.port))
-    whole.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-    assert whole.recv(100).startswith(b"HTTP/1.1 200")
+    assert _answered(whole)
 
 
+@pytest.mark.parametrize("local", [(600.0, 4)], indirect=True)  # no deadline: the cap alone
 def test_past_the_cap_the_connection_waiting_longest_is_closed_not_one_being_answered(
     local: Local,
 ) -> None:
     answered = socket.create_connection(("127.0.0.1", local.port))
-    answered.sendall(b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")  # answered after a second
-    time.sleep(0.1)
+    answered.sendall(b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert local.answering.wait(120)  # its head has come: it is being answered
     idle = [socket.create_connection(("127.0.0.1", local.port)) for _ in range(3)]
-    time.sleep(0.1)
     newest = socket.create_connection(("127.0.0.1", local.port))  # the fifth of a cap of 4
-    assert _closed_by_server(idle[0], within=0.3)
-    assert not _closed_by_server(idle[1], within=0.05)
-    newest.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-    assert newest.recv(100).startswith(b"HTTP/1.1 200")
-    answered.settimeout(3)
+    assert _closed_by_server(idle[0], within=120)  # waits until the server closes it
+    # The others were kept: each is answered (the cap is 4, and idle[0] is gone).
+    assert _answered(newest)
+    assert _answered(idle[1]) and _answered(idle[2])
+    local.release.set()
+    answered.settimeout(120)
     assert answered.recv(100).startswith(b"HTTP/1.1 200")
 
 
@@ -267,7 +286,7 @@ def test_a_request_that_is_not_http_is_refused_with_the_page_headers_and_said_on
     s = start(tmp_path / "ws")
     try:
         for _ in range(5):
-            with socket.create_connection(("127.0.0.1", s.port), timeout=5) as c:
+            with socket.create_connection(("127.0.0.1", s.port), timeout=120) as c:
                 c.sendall(b"NOT HTTP AT ALL\r\n\r\n")
                 answer = b""
                 while chunk := c.recv(4096):
@@ -285,18 +304,71 @@ def test_a_request_that_is_not_http_is_refused_with_the_page_headers_and_said_on
 # ---------------------------------------------------------------------------- stopping
 
 
-def big_tracker(copies: int = 30) -> bytes:
-    """The demo centre's tracker copied with other candidate numbers: about 9,500 rows, a
-    check of a second or two (its outputs take most of a second to write)."""
-    rows = list(csv.reader(io.StringIO((DEMO / "tracker.csv").read_text("utf-8"))))
-    out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
-    w.writerow(rows[0])
-    for k in range(copies):
-        suffix = "abcdefghijklmnopqrstuvwxyz"[k % 26] * (1 + k // 26)
-        for row in rows[1:]:
-            w.writerow([row[0], f"{int(row[1]) + 100 * k:04d}", "", "", row[4] + suffix, *row[5:]])
-    return out.getvalue().encode()
+# A server whose check, once it is writing its outputs (the hidden staging folder holds
+# personal data), marks HELD and waits until RELEASE exists: the test sends its signals while the
+# check is certainly in progress, and decides when (or whether) it may finish, whatever the
+# machine's load. The wait polls in Python, so the server's SystemExit reaches the check there.
+HOLDING = """
+import os, sys, time
+from pathlib import Path
+from ctforms import pipeline
+from ctforms.cli import main
+
+held, release = Path(os.environ["CTFORMS_TEST_HELD"]), Path(os.environ["CTFORMS_TEST_RELEASE"])
+made = pipeline.pack_and_archive
+
+def holding(*args, **kwargs):
+    held.touch()
+    while not release.exists():
+        time.sleep(0.01)
+    return made(*args, **kwargs)
+
+pipeline.pack_and_archive = holding
+main()
+"""
+
+
+class Said:
+    """Everything a server prints from now on, read as it comes (the stopping lines say which
+    signal was handled), and waited on line by line."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self.lines: dict[str, list[str]] = {"out": [], "err": []}
+        self.changed = threading.Condition()
+        self.readers = [
+            threading.Thread(target=self._read, args=(name, stream), daemon=True)
+            for name, stream in (("out", process.stdout), ("err", process.stderr))
+        ]
+        for reader in self.readers:
+            reader.start()
+
+    def _read(self, name: str, stream: IO[str] | None) -> None:
+        assert stream is not None
+        for line in stream:
+            with self.changed:
+                self.lines[name].append(line)
+                self.changed.notify_all()
+
+    def wait_for(self, words: str) -> None:
+        with self.changed:
+            # The bound only stops a broken server hanging the suite; nothing is timed by it.
+            found = self.changed.wait_for(
+                lambda: any(words in line for line in self.lines["out"]), timeout=300
+            )
+        assert found, f"the server never said {words!r}: {self.lines}"
+
+    def end(self) -> tuple[str, str]:
+        for reader in self.readers:
+            reader.join()
+        return "".join(self.lines["out"]), "".join(self.lines["err"])
+
+
+def wait_until(condition: Callable[[], bool], what: str) -> None:
+    """Wait on a condition of the file system; the bound only stops a hang of the suite."""
+    end = time.monotonic() + 300
+    while not condition():
+        assert time.monotonic() < end, f"{what} never happened"
+        time.sleep(0.02)
 
 
 @POSIX
@@ -310,43 +382,45 @@ def test_a_signal_during_a_check_stops_cleanly_and_leaves_no_personal_data(
 ) -> None:
     (tmp_path / "ws").mkdir(mode=0o700)
     shutil.copy(DEMO / "centre.toml", tmp_path / "ws" / "centre.toml")
-    s = start(tmp_path / "ws")
-    client = httpx2.Client(base_url=s.url, timeout=60)
+    held, release = tmp_path / "held", tmp_path / "release"
+    s = start(
+        tmp_path / "ws",
+        env={"CTFORMS_TEST_HELD": str(held), "CTFORMS_TEST_RELEASE": str(release)},
+        code=HOLDING,
+    )
+    said = Said(s.process)
+    client = httpx2.Client(base_url=s.url, timeout=300)
     page = client.get("check").text
     form_key = re.search(r'name="form_key" value="([^"]+)"', page)
     assert form_key is not None
-    data = {"form_key": form_key[1]}
-    answers: list[httpx2.Response] = []
-    posting = threading.Thread(
-        target=lambda: answers.append(
-            client.post(
-                "check",
-                data={**data, "as_of": "2024-06-10"},
-                # Twice: a check long enough (about 28,000 rows) that the second signal is
-                # handled apart from the first even on a busy machine (two signals that arrive
-                # before Python runs its handler count as one).
-                files={"tracker": ("tracker.csv", big_tracker(90 if times == 2 else 30))},
-            )
-        )
+    answer = client.post(
+        "check",
+        data={"form_key": form_key[1], "as_of": "2024-06-10"},
+        files={"tracker": ("tracker.csv", (DEMO / "tracker.csv").read_bytes())},
     )
-    posting.start()
-    end = time.monotonic() + 30
-    while not list(s.workspace.glob("runs/.ctforms-unfinished-*")):  # writing its outputs
-        assert time.monotonic() < end, "the check never started writing"
-        time.sleep(0.02)
-    for _ in range(times):
-        s.process.send_signal(getattr(signal, sig))
-        time.sleep(0.5)
-    out, err = s.process.communicate(timeout=30)
-    posting.join(30)
-    assert s.process.returncode == 0
+    assert answer.status_code == 303  # the check runs in the server's own thread
+    wait_until(held.exists, "the check writing its outputs")
+    assert list(s.workspace.glob("runs/.ctforms-unfinished-*"))  # personal data on disk
+    s.process.send_signal(getattr(signal, sig))
+    # The first signal was handled: the server has stopped taking requests and waits.
+    said.wait_for("Finishing the check in progress before stopping")
+    if times == 2:
+        s.process.send_signal(getattr(signal, sig))  # the check is still held: it is stopped
+    else:
+        release.touch()  # the check may finish
+    out, err = said.end()
+    assert s.process.wait() == 0
     assert out.rstrip().endswith("ctforms has stopped.")
     assert err == "", err
     assert unfinished(s.workspace) == []
-    assert answers and answers[0].status_code in (303, 503)  # the progress page, or stopped
+    runs = [p.name for p in (s.workspace / "runs").iterdir()]
     if times == 2:
         assert "The check in progress was stopped; nothing of it is kept." in out
-        assert list((s.workspace / "runs").iterdir()) == []
+        assert runs == []
+    else:
+        assert "was stopped" not in out
+        assert len(runs) == 1  # the check in progress finished, whole
+        assert (s.workspace / "runs" / runs[0] / "issues.json").is_file()
 
 
 @POSIX
@@ -386,7 +460,7 @@ def test_a_second_server_on_the_same_workspace_is_refused(tmp_path: Path) -> Non
             cwd=ROOT,
             capture_output=True,
             text=True,
-            timeout=30,
+            timeout=300,  # only ends a hang
         )
         assert second.returncode == 2
         assert second.stderr.strip() == (
@@ -409,7 +483,7 @@ def test_the_browser_is_started_without_the_key_in_its_command_line(tmp_path: Pa
     fake.chmod(0o700)
     s = start(tmp_path / "ws", env={"BROWSER": f"{fake} %s"}, browser=True)
     try:
-        end = time.monotonic() + 10
+        end = time.monotonic() + 300  # only ends a hang
         while not said.exists() or not said.read_text():
             assert time.monotonic() < end, "the browser was not started"
             time.sleep(0.05)

@@ -47,8 +47,9 @@ class Site:
             follow_redirects=False,
         )
 
-    def wait(self, timeout: float = 60) -> httpx2.Response:
-        """Poll the progress page until the check is done: the redirect or the form again."""
+    def wait(self, timeout: float = 300) -> httpx2.Response:
+        """Poll the progress page until the check is done: the redirect or the form again (the
+        timeout only ends a hang; nothing is timed)."""
         end = time.monotonic() + timeout
         while time.monotonic() < end:
             r = self.client.get(f"{self.base}/check/progress", follow_redirects=False)

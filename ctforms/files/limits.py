@@ -62,8 +62,8 @@ def _size(n: int) -> str:
 def too_big(what: str, size: int | None, limit: int) -> InputError:
     found = f" ({_size(size)})" if size is not None else ""
     return InputError(
-        f"{what} is larger than ctforms reads{found}: the limit is {_size(limit)} (README,"
-        " 'Limits'); check this is the right file"
+        f"{what} is larger than ctforms reads{found}: the limit is {_size(limit)}, far above"
+        " any real file of its kind; check this is the right file"
     )
 
 
@@ -234,7 +234,8 @@ def _check_declared(path: Path, info: zipfile.ZipInfo, total: int) -> None:
         raise InputError(
             f"the workbook unpacks to more than ctforms reads (part {info.filename} is"
             f" {_size(info.file_size)}; the limits are {_size(XLSX_MAX_MEMBER)} a part and"
-            f" {_size(XLSX_MAX_TOTAL)} in all, README 'Limits'); check this is the right file",
+            f" {_size(XLSX_MAX_TOTAL)} in all, far above any real workbook); check this is the"
+            " right file",
             file=path,
         )
     if info.file_size > _RATIO_FROM and info.file_size > XLSX_MAX_RATIO * max(
@@ -243,7 +244,7 @@ def _check_declared(path: Path, info: zipfile.ZipInfo, total: int) -> None:
         raise InputError(
             f"part {info.filename} unpacks {info.file_size // max(info.compress_size, 1):,}"
             f" times larger than it is stored, more than any real workbook (limit"
-            f" {XLSX_MAX_RATIO}x, README 'Limits'); check this is the right file",
+            f" {XLSX_MAX_RATIO}x; Excel's are 5 to 30x); check this is the right file",
             file=path,
         )
 
@@ -257,8 +258,10 @@ def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, budget: int
             n += len(chunk)
             if n > cap:
                 raise InputError(
-                    f"part {info.filename} unpacks to more than its zip entry says, past"
-                    " ctforms' limits (README 'Limits'); check this is the right file",
+                    f"part {info.filename} unpacks to more than its zip entry says, past what"
+                    f" ctforms reads ({_size(XLSX_MAX_MEMBER)} a part, {_size(XLSX_MAX_TOTAL)} in"
+                    " all): the file is damaged or not a real workbook; check this is the right"
+                    " file",
                     file=path,
                 )
     return n

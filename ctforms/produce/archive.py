@@ -253,7 +253,9 @@ class Verdict:
 
 def _refuse(path: Path, what: str) -> InputError:
     return InputError(
-        f"refused: {what} (see 'The archive' in the README for the limits)", file=path
+        f"refused: {what}, far more than any archive ctforms makes (a run's archive holds about"
+        " 20 files, a few MB); check this is the archive ctforms wrote",
+        file=path,
     )
 
 

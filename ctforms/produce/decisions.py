@@ -27,8 +27,8 @@ from ctforms.models import SentFile
 from ctforms.people import real_name
 from ctforms.read import parsing
 from ctforms.read.catalogue import load_catalogue
-from ctforms.read.parsing import norm_key
-from ctforms.read.records import EARLIEST_DATE, ENTRIES_SENT, LATEST_DATE, SHEETS, read_records
+from ctforms.read.parsing import EARLIEST_DATE, LATEST_DATE, norm_key
+from ctforms.read.records import ENTRIES_SENT, SHEETS, read_records
 from ctforms.read.tracker import MAX_NAME
 
 DECISIONS = "Entry Decisions"

@@ -27,6 +27,15 @@ _DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ]00:00(?::00)?)?$")
 _UNIT = re.compile(r"^(?:unit\s*|u)?0*(\d{1,3})$", re.IGNORECASE)
 _CERTIFICATING = re.compile(r"^certificating\s+in\s+([a-z]+)\s+(\d{4})$", re.IGNORECASE)
+_YEAR = re.compile(r"(?<!\d)\d{4,}(?!\d)")  # in "June 2024" or "Summer 2024"
+
+# Every date ctforms judges on falls within these: the tracker's entry dates, series and
+# certification years, and the records' visits, claims, TAGs, requests and actions. 01/01/0001 or
+# 31/12/9999 is a typing slip (or a system's "no date"), not a date a check can weigh. A date of
+# birth has its own bounds (tracker.py).
+EARLIEST_DATE = dt.date(2000, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
+_TAKES = f"it takes {EARLIEST_DATE.year} to {LATEST_DATE.year}"
 
 
 def parse_date(text: str) -> dt.date:
@@ -40,6 +49,33 @@ def parse_date(text: str) -> dt.date:
     except ValueError:
         raise ValueError(f"{text!r} is not a real date") from None
     raise ValueError(f"{text!r} is not a date: use DD/MM/YYYY, e.g. 05/06/2024")
+
+
+def plausible_date(day: dt.date) -> dt.date:
+    """The day, if within EARLIEST_DATE to LATEST_DATE; ValueError for a typing slip."""
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        # Not strftime: it writes the year 1 as "1", not "0001".
+        raise ValueError(
+            f"{day.day:02}/{day.month:02}/{day.year:04} is not a date ctforms can judge on"
+            f" ({_TAKES}): a typing slip; correct it (DD/MM/YYYY)"
+        )
+    return day
+
+
+def parse_plausible_date(text: str) -> dt.date:
+    return plausible_date(parse_date(text))
+
+
+def plausible_years(text: str) -> str:
+    """The text, if every year it names ("June 2024", "Summer 2024") is within the dates
+    ctforms takes; ValueError for "June 9999"."""
+    for year in _YEAR.findall(text):
+        if not EARLIEST_DATE.year <= int(year) <= LATEST_DATE.year:
+            raise ValueError(
+                f"{text!r} names the year {int(year)}, which is not a year ctforms can judge on"
+                f" ({_TAKES}): a typing slip; correct it"
+            )
+    return text
 
 
 def parse_candidate_number(text: str) -> str:
@@ -181,6 +217,7 @@ def parse_certification(text: str) -> CertificationStatus:
     collapsed = " ".join(text.split())
     m = _CERTIFICATING.match(collapsed)
     if m:
+        plausible_years(collapsed)
         return CertificationStatus.model_construct(
             text=collapsed,
             state=Certification.CERTIFICATING,

@@ -27,7 +27,7 @@ from ctforms.models import (
     VisitStatus,
 )
 from ctforms.read import parsing
-from ctforms.read.parsing import norm_key
+from ctforms.read.parsing import norm_key, plausible_date
 from ctforms.read.sheets import Formulas, formulas_warning, pick_sheets
 
 Parser = Callable[[str], Any]
@@ -309,24 +309,12 @@ def _read_sheet(
     return out
 
 
-# Every date in the records (visits, claims, TAGs, requests, actions) falls within these.
-EARLIEST_DATE = dt.date(2000, 1, 1)
-LATEST_DATE = dt.date(2100, 12, 31)
-
-
 def _plausible(day: dt.date, name: str, sheet: str, row: int, column: str) -> dt.date:
     """01/01/0001 or 14/03/9999 is a typing slip, not a visit or a claim."""
-    if not EARLIEST_DATE <= day <= LATEST_DATE:
-        raise InputError(
-            f"{day.day:02}/{day.month:02}/{day.year:04} is not a date ctforms can judge on"
-            f" (it takes {EARLIEST_DATE.year} to {LATEST_DATE.year}): a typing slip; correct it"
-            " (DD/MM/YYYY)",
-            file=name,
-            sheet=sheet,
-            row=row,
-            column=column,
-        )
-    return day
+    try:
+        return plausible_date(day)
+    except ValueError as exc:
+        raise InputError(str(exc), file=name, sheet=sheet, row=row, column=column) from None
 
 
 def _refuse_contradictions(rows: list[Any], name: str, sheet: str) -> None:

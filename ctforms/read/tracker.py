@@ -573,9 +573,14 @@ def _entry(
         raise r.fail("certification_status", "the certification status is empty")
     cert: CertificationStatus = p("certification_status", cert_text, parsing.parse_certification)
     title = row[ix["qualification_title"]].strip()
-    completion = row[ix["estimated_completion"]].strip()
+    completion_text = row[ix["estimated_completion"]].strip()
+    completion = (
+        p("estimated_completion", completion_text, parsing.plausible_years)
+        if completion_text
+        else ""
+    )
     entry_text = row[ix["entry_date"]].strip()
-    entry_date = p("entry_date", entry_text, parsing.parse_date) if entry_text else None
+    entry_date = p("entry_date", entry_text, parsing.parse_plausible_date) if entry_text else None
     details = (title, cert.text, completion, entry_date)
     seen = entry_rows.get((number, code))
     if seen is not None:
@@ -701,7 +706,8 @@ def _unit(r: _Reader, row: list[str], ix: dict[str, int]) -> UnitCells | None:
     grade_text = row[ix["unit_grade"]].strip()
     grade: Grade | None = p("unit_grade", grade_text, parsing.parse_grade) if grade_text else None
     title = row[ix["unit_title"]].strip()
-    series = row[ix["unit_series"]].strip()
+    series_text = row[ix["unit_series"]].strip()
+    series = p("unit_series", series_text, parsing.plausible_years) if series_text else ""
     return (number, status, grade, assessment, title, series)
 
 

@@ -38,7 +38,7 @@ from ctforms.web.jobs import Runner, unexpected
 from ctforms.web.pages import FORM_REFUSED, HERE, Site, form_key_ok, site_of
 from ctforms.web.upload import BadForm, FileField, receive
 from ctforms.web.words import describe_output
-from ctforms.web.workspace import RECORDS, RULES, TRACKER, RunFolder, Workspace
+from ctforms.web.workspace import RECORDS, RULES, RUN_NAME, TRACKER, RunFolder, Workspace
 
 UPLOADS = {
     "tracker": FileField(TRACKER, TRACKER_MAX_BYTES, "the tracker"),
@@ -364,6 +364,23 @@ def _run_or_none(site: Site, request: Request) -> RunFolder | None:
     return site.workspace.run_folder(request.query_params.get("run"))
 
 
+def _no_such_check(request: Request, site: Site, page: str, wanted: str) -> Response:
+    """An address naming a check that is not in the workspace (mistyped, cut short, removed, or
+    made up): said as that, with the latest check offered, never "no check has been made"."""
+    return site.page(
+        request,
+        "empty.html",
+        "No such check",
+        status=404,
+        what="check",
+        # Echoed only when it looks like a check's name: the address is anyone's text.
+        wanted=wanted if RUN_NAME.match(wanted) else "",
+        damaged=any(r.id == wanted for r in site.workspace.unreadable_runs()),
+        latest=site.workspace.run_folder(None),
+        page=page,
+    )
+
+
 def _issue_files(issue: Issue, register: Register, run: RunFolder) -> list[str]:
     return [n for n in files_for(issue, register.centre.number) if run.file(n) is not None]
 
@@ -371,6 +388,8 @@ def _issue_files(issue: Issue, register: Register, run: RunFolder) -> list[str]:
 async def results(request: Request) -> Response:
     site = site_of(request)
     run = _run_or_none(site, request)
+    if run is None and (wanted := request.query_params.get("run")):
+        return _no_such_check(request, site, "results", wanted)
     if run is None:
         return site.page(request, "empty.html", "Results", what="are no results to show")
     register = run.register()
@@ -454,6 +473,8 @@ def done_line(issue: Issue) -> str:
 async def files(request: Request) -> Response:
     site = site_of(request)
     run = _run_or_none(site, request)
+    if run is None and (wanted := request.query_params.get("run")):
+        return _no_such_check(request, site, "files", wanted)
     return _files_page(request, site, run)
 
 
@@ -538,7 +559,9 @@ async def sent(request: Request) -> Response:
 async def download(request: Request) -> Response:
     site = site_of(request)
     run = site.workspace.run_folder(request.path_params["run"])
-    path = run.file(request.path_params["name"]) if run else None
+    if run is None:
+        return _no_such_check(request, site, "files", request.path_params["run"])
+    path = run.file(request.path_params["name"])
     if path is None:
         return site.page(request, "empty.html", "No such file", status=404, what="file")
     return FileResponse(path, filename=path.name)
@@ -551,7 +574,7 @@ async def verify(request: Request) -> Response:
         return Response(FORM_REFUSED, status_code=403)
     run = site.workspace.run_folder(request.path_params["run"])
     if run is None:
-        return site.page(request, "empty.html", "No such check", status=404, what="page")
+        return _no_such_check(request, site, "files", request.path_params["run"])
     archive = next((p for p in run.files() if p.name.endswith("-submission-archive.zip")), None)
     if archive is None:
         return _files_page(request, site, run, said="This check has no archive to verify.")

@@ -623,7 +623,10 @@ async def sign_off(request: Request) -> Response:
     signing = profile.signing if profile else None
     base = site.workspace.centre.parent
     try:
-        made = pipeline.sign_off(
+        # In a thread: pyHanko signs with asyncio.run(), which cannot run inside the server's
+        # event loop (a sign-off with centre.toml's [signing] key failed there).
+        made = await asyncio.to_thread(
+            pipeline.sign_off,
             run.register_file,
             _signed_file(run, register),
             signed_by=name,

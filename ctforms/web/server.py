@@ -30,6 +30,7 @@ import uvicorn
 from ctforms.errors import InputError
 from ctforms.files.lock import claim, holder
 from ctforms.files.output import leftovers, make_folder
+from ctforms.files.quiet import quiet_dependencies
 from ctforms.web.app import make_app
 from ctforms.web.connections import (
     BACKLOG,
@@ -89,6 +90,7 @@ def serve(
     say: Callable[[str], None],
 ) -> None:
     say = _steady(say)
+    quiet_dependencies()  # a sign-off signs with pyHanko: its notices are not the page's
     workspace = Workspace(workspace_dir)
     make_folder(workspace.root)
     with _claim(workspace.root):
