@@ -43,7 +43,7 @@ from ctforms.options import (
 )
 from ctforms.pipeline import Sources, demo_sources
 from ctforms.read.catalogue import load_catalogue, read_catalogue_file
-from ctforms.read.centre import centre_template_for, date_outside, long_date
+from ctforms.read.centre import centre_template_for, date_outside, long_date, outside_warning
 from ctforms.read.parsing import parse_candidate_number, parse_qualification_code
 from ctforms.register import load_register
 from ctforms.terminal import Steps
@@ -239,7 +239,7 @@ def check(
     with Steps([pipeline.READ]) as steps:
         register = pipeline.check(sources, as_of or dt.date.today(), steps)
     _warn_outside(register, as_of is not None)
-    for warning in register.warnings:
+    for warning in _other_warnings(register):
         click.echo(f"warning: {warning}", err=True)
     if fmt == "json":
         data = pipeline.register_text(register).encode()
@@ -264,6 +264,12 @@ def _warn_outside(register: Register, given: bool) -> None:
         when = "" if given else " (today: no --as-of was given)"
         asked = outside.replace("?", " (--as-of YYYY-MM-DD)?")
         click.echo(f"warning: checked as of {long_date(register.as_of)}{when}. {asked}", err=True)
+
+
+def _other_warnings(register: Register) -> list[str]:
+    """The register's warnings but the date's, which _warn_outside says with its --as-of hint."""
+    outside = outside_warning(register.as_of, register.series)
+    return [w for w in register.warnings if w != outside]
 
 
 # ---------------------------------------------------------------------------- run
@@ -316,7 +322,7 @@ def run(
             names_in_calendar=names_in_calendar,
         )
     _warn_outside(made.register, as_of is not None)
-    for warning in made.register.warnings:
+    for warning in _other_warnings(made.register):
         click.echo(f"warning: {warning}", err=True)
     s = made.register.summary
     click.echo(

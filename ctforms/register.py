@@ -36,7 +36,7 @@ from ctforms.models import (
     Tracker,
 )
 from ctforms.read.catalogue import Catalogue, load_catalogue
-from ctforms.read.centre import load_centre
+from ctforms.read.centre import load_centre, outside_warning
 from ctforms.read.records import in_date_order, read_records, unknown_expected
 from ctforms.read.tracker import Progress, read_tracker
 
@@ -116,7 +116,10 @@ def assemble(
     results, issues = run_checks(ctx)
     # Warnings name the records workbook the user gave, whatever it is called.
     book = next((f.name for f in files if f.role == "records"), "records.xlsx")
-    warnings = list(catalogue.warnings) + list(tracker.warnings) + list(records.warnings)
+    # First: every deadline reads differently on a date outside the results year.
+    outside = outside_warning(as_of, centre.series)
+    warnings = [outside] if outside else []
+    warnings += list(catalogue.warnings) + list(tracker.warnings) + list(records.warnings)
     warnings += unknown_expected(records, lambda code: catalogue.get(code) is not None, book)
     warnings += _unknown_candidates(tracker, records, book)
     issues = _dedupe(issues)

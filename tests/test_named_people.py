@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 import re
 import shutil
 import types
@@ -389,3 +390,25 @@ def test_without_as_of_the_warning_says_the_date_is_today(
         "warning: checked as of Monday 7 December 2026 (today: no --as-of was given). This date"
         " is after the 2024 declaration closed"
     )
+
+
+def test_the_register_and_its_papers_carry_the_date_warning(tmp_path: Path) -> None:
+    """Found by an exams-officer trial: the warning was on screen only. It is the register's
+    first note, so issues.txt and the pack carry it too (and the terminal says it once)."""
+    folder = _demo_with_names(tmp_path, {})
+    out = tmp_path / "out"
+    result = _run(folder, out, "--as-of", "2024-12-09")
+    assert result.exit_code == 0, result.output
+    register = json.loads((out / "issues.json").read_text("utf-8"))
+    assert register["warnings"][0] == (
+        "Checked as of Monday 9 December 2024. This date is after the 2024 declaration closed"
+        " (Friday 21 June 2024): every deadline will show as overdue. Check on a date in the"
+        " summer of 2024?"
+    )
+    assert "every deadline will show as overdue" in (out / "issues.txt").read_text("utf-8")
+    assert result.stderr.count("every deadline will show as overdue") == 1
+    on_time = _run(folder, tmp_path / "june", "--as-of", "2024-06-10")
+    assert "overdue" not in json.dumps(
+        json.loads((tmp_path / "june" / "issues.json").read_text("utf-8"))["warnings"]
+    )
+    assert on_time.exit_code == 0

@@ -67,6 +67,12 @@ def date_outside(day: dt.date, series: SeriesDates) -> str:
     return ""
 
 
+def outside_warning(day: dt.date, series: SeriesDates) -> str:
+    """The register's note for a check dated outside the results year (date_outside), else ''."""
+    outside = date_outside(day, series)
+    return f"Checked as of {long_date(day)}. {outside}" if outside else ""
+
+
 DATE_NAMES = {
     "declaration_opens": "declaration opens",
     "declaration_closes": "declaration closes",
