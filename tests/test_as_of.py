@@ -212,7 +212,7 @@ def test_a_claim_dated_after_the_check_is_said_as_planned(tmp_path: Path) -> Non
     late = issues["claim-too-late/-/05843/-/2024-07-03"]
     assert late["summary"] == (
         "The claim planned for 25/06/2024 would be 8 days before the visit on 03/07/2024:"
-        " submit it by 19/06/2024 (at least 14 days before needed)"
+        " submit it by 19/06/2024 (claims are due at least 14 days before a visit)"
     )
     assert late["action"].startswith("The claim is planned for less than two weeks")
     assert late["deadline"] == "2024-06-19"
@@ -220,7 +220,7 @@ def test_a_claim_dated_after_the_check_is_said_as_planned(tmp_path: Path) -> Non
     issues = _run(DEMO / "records.xlsx", tmp_path / "after", "2024-06-26")
     late = issues["claim-too-late/-/05843/-/2024-07-03"]
     assert late["summary"] == (
-        "Claim submitted 8 days before the visit on 03/07/2024 (at least 14 days before needed)"
+        "Claim submitted 8 days before the visit on 03/07/2024 (claims are due at least 14 days before a visit)"
     )
 
 

@@ -274,7 +274,7 @@ def test_claim_too_late_says_how_many_days_ahead_it_went_in() -> None:
     rows = [visit(IT_EXT, D(2024, 6, 20), claim_on=D(2024, 6, 7))]
     _, issues = visits.check(_ctx(rows))
     assert [i.summary for i in issues] == [
-        "Claim submitted 13 days before the visit on 20/06/2024 (at least 14 days before needed)"
+        "Claim submitted 13 days before the visit on 20/06/2024 (claims are due at least 14 days before a visit)"
     ]
 
 
@@ -293,7 +293,7 @@ def test_claim_submitted_after_the_visit_is_not_said_to_be_before_it(
     rows = [visit(IT_EXT, D(2024, 6, 20), claim_on=claim_on)]
     _, issues = visits.check(_ctx(rows, as_of=claim_on))  # submitted by the check's date
     assert [i.summary for i in issues] == [
-        f"Claim submitted {when} the visit on 20/06/2024 (at least 14 days before needed)"
+        f"Claim submitted {when} the visit on 20/06/2024 (claims are due at least 14 days before a visit)"
     ]
 
 
@@ -311,7 +311,7 @@ def test_a_claim_dated_after_the_check_is_planned_not_done(as_of: dt.date, said:
     (issue,) = visits.check(_ctx(rows, as_of=as_of))[1]
     assert issue.summary == (
         "The claim planned for 12/06/2024 would be 7 days before the visit on 19/06/2024"
-        f"{said} (at least 14 days before needed)"
+        f"{said} (claims are due at least 14 days before a visit)"
     )
     assert issue.action.startswith("The claim is planned for less than two weeks before")
     assert "went in" not in issue.action

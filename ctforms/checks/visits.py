@@ -97,7 +97,7 @@ def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
                         summary=_planned(ctx, visit, when)
                         if planned
                         else f"Claim submitted {when} the visit on"
-                        f" {visit.visit_date:%d/%m/%Y} (at least 14 days before needed)",
+                        f" {visit.visit_date:%d/%m/%Y} (claims are due at least 14 days before a visit)",
                         evidence=Evidence(
                             visit_date=visit.visit_date,
                             claim_submitted_on=visit.claim_submitted_on,
@@ -111,7 +111,7 @@ def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
 
 def _planned(ctx: Context, visit: VisitRow, when: str) -> str:
     """'The claim planned for 25/06/2024 would be 8 days before the visit on 03/07/2024:
-    submit it by 19/06/2024 (at least 14 days before needed)'."""
+    submit it by 19/06/2024 (claims are due at least 14 days before a visit)'."""
     assert visit.claim_submitted_on is not None and visit.visit_date is not None
     by = ctx.deadline("visit-14", visit)
     step = (
@@ -121,5 +121,5 @@ def _planned(ctx: Context, visit: VisitRow, when: str) -> str:
     )
     return (
         f"The claim planned for {visit.claim_submitted_on:%d/%m/%Y} would be {when} the visit"
-        f" on {visit.visit_date:%d/%m/%Y}: {step} (at least 14 days before needed)"
+        f" on {visit.visit_date:%d/%m/%Y}: {step} (claims are due at least 14 days before a visit)"
     )
