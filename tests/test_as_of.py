@@ -220,7 +220,8 @@ def test_a_claim_dated_after_the_check_is_said_as_planned(tmp_path: Path) -> Non
     issues = _run(DEMO / "records.xlsx", tmp_path / "after", "2024-06-26")
     late = issues["claim-too-late/-/05843/-/2024-07-03"]
     assert late["summary"] == (
-        "Claim submitted 8 days before the visit on 03/07/2024 (claims are due at least 14 days before a visit)"
+        "Claim submitted 8 days before the visit on 03/07/2024 (claims are due at least 14 days"
+        " before a visit)"
     )
 
 

@@ -274,7 +274,8 @@ def test_claim_too_late_says_how_many_days_ahead_it_went_in() -> None:
     rows = [visit(IT_EXT, D(2024, 6, 20), claim_on=D(2024, 6, 7))]
     _, issues = visits.check(_ctx(rows))
     assert [i.summary for i in issues] == [
-        "Claim submitted 13 days before the visit on 20/06/2024 (claims are due at least 14 days before a visit)"
+        "Claim submitted 13 days before the visit on 20/06/2024 (claims are due at least 14"
+        " days before a visit)"
     ]
 
 
@@ -293,7 +294,8 @@ def test_claim_submitted_after_the_visit_is_not_said_to_be_before_it(
     rows = [visit(IT_EXT, D(2024, 6, 20), claim_on=claim_on)]
     _, issues = visits.check(_ctx(rows, as_of=claim_on))  # submitted by the check's date
     assert [i.summary for i in issues] == [
-        f"Claim submitted {when} the visit on 20/06/2024 (claims are due at least 14 days before a visit)"
+        f"Claim submitted {when} the visit on 20/06/2024 (claims are due at least 14 days"
+        " before a visit)"
     ]
 
 

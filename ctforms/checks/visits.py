@@ -97,7 +97,8 @@ def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
                         summary=_planned(ctx, visit, when)
                         if planned
                         else f"Claim submitted {when} the visit on"
-                        f" {visit.visit_date:%d/%m/%Y} (claims are due at least 14 days before a visit)",
+                        f" {visit.visit_date:%d/%m/%Y} (claims are due at least 14 days before a"
+                        " visit)",
                         evidence=Evidence(
                             visit_date=visit.visit_date,
                             claim_submitted_on=visit.claim_submitted_on,
