@@ -234,6 +234,8 @@ def test_prints_landscape_one_page_wide_with_the_header_on_every_page(
     # in the sheet, outside the print area.
     assert ws.print_area == "'Actions'!$A$1:$J$4"
     assert ws.print_options.gridLines
+    # Every page says which check it is from (the deadlines are judged on that date).
+    assert "action list, checked as of 10/06/2024" in (ws.oddFooter.left.text or "")
     printed = COLUMNS[:10]
     assert printed == [
         "Severity", "Deadline", "Candidate Number", "Surname", "Forenames",

@@ -124,7 +124,8 @@ def action_list_bytes(register: Register) -> bytes:
         filters=True,
         landscape=True,
         side_margin=0.3,  # inches: more room for the text
-        footer=f"{centre}: action list",
+        # On every printed page: which check (a deadline before it is overdue).
+        footer=f"{centre}: action list, checked as of {register.as_of:%d/%m/%Y}",
         page_numbers=True,
         print_columns=PRINTED,
     )
