@@ -154,8 +154,11 @@ def record_sent(
     )
     if found is None and given.name != str(file).strip():
         raise InputError(
-            "file not found; give the path of the entries file you uploaded, or just its name",
-            file=given,
+            f"{str(file).strip()} was not found; give the path of the entries file you uploaded,"
+            " or just its name",
+            file=records,
+            sheet=SENT,
+            column="File",
         )
     changes = (
         edi.changes_in(read_limited(found, EDI_MAX_BYTES, "the entries file"), found.name)
