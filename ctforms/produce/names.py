@@ -74,9 +74,10 @@ def entry_name(surname: str, forenames: str) -> tuple[str, bool]:
             return f"{sur}{SEP}{shorter}", True
     initial = _initial(fore)
     # The surname alone is too long: cut it where the first initial still fits, not mid-gap.
-    room = sur[: MAX - len(SEP) - len(initial)]
+    sep = SEP if initial else SEP.rstrip()  # 'SURNAME:' when there is no forename
+    room = sur[: MAX - len(sep) - len(initial)]
     cut = room.rstrip(" '-") or room
-    return f"{cut}{SEP}{initial}" if initial else f"{cut}{SEP.rstrip()}", True
+    return f"{cut}{sep}{initial}", True
 
 
 def _shortened_forenames(names: list[str]) -> Iterator[str]:
