@@ -469,7 +469,11 @@ def test_files_lists_every_output_with_what_it_is_for_and_where_it_goes(checked:
     pack = r.text.split(">64395-declaration-evidence-pack.pdf</a>")[1].split("</tr>")[0]
     assert "The centre&#39;s files: kept as the evidence for the declaration" in pack
     edi = r.text.split(".X01</a>")[1].split("</tr>")[0]
-    assert "confirm it with your MIS supplier" in edi
+    assert "confirm them with your MIS supplier" in edi
+    # Issue 21, item 3: which file of the series it is, and what to do with it.
+    assert "The series&#39; entries file: upload it once" in edi
+    assert "every later file of the series is an amendment (A) file" in edi
+    assert "the listing says what to send OCR another way" in edi
     form = r.text.split(">64395-incorrect-unit-grade-claimed.xlsx</a>")[1].split("</tr>")[0]
     assert "check them against OCR&#39;s current form" in form
     issues = r.text.split(">issues.json</a>")[1].split("</tr>")[0]
@@ -1150,3 +1154,11 @@ def test_a_refused_form_says_error_first_in_its_title(site: Site) -> None:
     assert "<h1>New check</h1>" in refused.text  # the heading stays the page's name
     missing = site.get("no-such-page")
     assert missing.status_code == 404 and "<title>Error: " in missing.text
+
+
+def test_an_amendment_file_is_described_as_one() -> None:
+    from ctforms.web.words import describe_output
+
+    said = describe_output("A6439572.X02", "64395")
+    assert said.what.startswith("An amendment file adding entries: upload it after the series'")
+    assert "(EDI file, new entries only)" in said.what and said.goes == "Interchange"
