@@ -217,8 +217,9 @@ def test_a_sent_change_declined_since_is_blocking(tmp_path: Path) -> None:
     assert "already with OCR" in issue["action"]
     assert "email vqprocessing@ocr.org.uk" in issue["action"]
     # The file carried a new 05838 entry (never a change): withdrawing it is the way back.
-    assert "ask for the entry for 05838 to be withdrawn (or withdraw it through the Progress" in (
-        issue["action"]
+    assert (
+        "ask for the entry for 05838 to be withdrawn (or withdraw it through the Progress"
+        in (issue["action"])
     )
     # The declined change goes in no later file.
     _run(records, b)
