@@ -353,6 +353,20 @@ def test_read_refuses_a_bad_file(tmp_path: Path) -> None:
     assert "row 1" in result.stderr and "not 80" in result.stderr
 
 
+def test_read_refuses_a_record_of_another_data_type_or_a_mixed_file(tmp_path: Path) -> None:
+    _make(tmp_path)
+    good = (tmp_path / EDI).read_bytes().split(b"\r\n")
+    bad = tmp_path / "bad" / EDI
+    bad.parent.mkdir()
+    bad.write_bytes(b"\r\n".join([good[0], b"R" + good[1][1:], *good[2:]]))
+    result = invoke("entries", "read", bad)
+    assert result.exit_code == 2
+    assert "row 2" in result.stderr and "not a data type letter (E, A)" in result.stderr
+    bad.write_bytes(b"\r\n".join([good[0], b"A" + good[1][1:], *good[2:]]))
+    result = invoke("entries", "read", bad)
+    assert result.exit_code == 2 and "different data type letters (A, E)" in result.stderr
+
+
 LETTERS = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ'- ÀÉÖØÆßabcdeé", min_size=1, max_size=30)
 
 
