@@ -506,7 +506,8 @@ def _report_entries(written: Written) -> None:
     sent = sorted({ch.file for ch in written.plan.sent if ch.file})
     if edi_file is None and sent:
         # The changes listed below as not in the EDI file (by hand) are not counted as sent.
-        every = "every change an EDI file can carry" if written.plan.skipped else "every change"
+        by_hand = written.plan.skipped or written.plan.by_hand
+        every = "every change an EDI file can carry" if by_hand else "every change"
         click.echo(
             f"entries: {every} was sent already, in {' and '.join(sent)}; no EDI file written."
         )
