@@ -975,7 +975,10 @@ def test_a_confirmed_move_down_is_shown_with_its_next_step(fresh: Site) -> None:
     move = next(i for i in register.issues if i.kind.value == "move-down-available")
     block = page.split(f'id="issue-{move.id}"')[1].split("</li>\n")[0]
     assert "Move-down decided (change)" in block and "Decide on the move-down" not in block
-    assert f"entries file {edi}: upload it in Interchange, then mark this issue handled" in block
+    assert (
+        f"entries file {edi} (as the new 05838 entry): upload it in Interchange, then mark this"
+        " issue handled. The 05839 entry is not withdrawn by EDI: the entries listing says how"
+    ) in block
     decisions = fresh.get(f"decisions?issue={glh.id}").text
     assert said in decisions
     # The entries file's changes and why each is there: 0036 from the records, unasked.
