@@ -514,7 +514,8 @@ def _report_entries(written: Written) -> None:
     sent = sorted({ch.file for ch in written.plan.sent if ch.file})
     if edi_file is None and sent:
         # The changes listed below as not in the EDI file (by hand) are not counted as sent.
-        every = "every change an EDI file can carry" if written.plan.skipped else "every change"
+        by_hand = written.plan.skipped or written.plan.by_hand
+        every = "every change an EDI file can carry" if by_hand else "every change"
         click.echo(
             f"entries: {every} was sent already, in {' and '.join(sent)}; no EDI file written."
         )
@@ -524,9 +525,10 @@ def _report_entries(written: Written) -> None:
         click.echo("entries: no entry changes the centre's records call for; no EDI file written.")
     else:
         n = len(written.plan.changes)
+        entries = "1 new entry" if n == 1 else f"{n} new entries"
         click.echo(
-            f"entries: wrote {edi_file} ({_count(n, 'change')}; record"
-            " layout is an assumption: see the listing)"
+            f"entries: wrote {edi_file} ({entries}; some record positions are assumed: see the"
+            " listing's 'Record layout' sheet)"
         )
         click.echo(
             f"entries: once you have uploaded it, record it: ctforms records sent RECORDS.xlsx"
@@ -540,6 +542,8 @@ def _report_entries(written: Written) -> None:
     click.echo(f"entries: wrote {listing}")
     for note in written.plan.skipped:
         click.echo(f"entries: not in the EDI file: {note}")
+    for note in written.plan.by_hand:
+        click.echo(f"entries: not by EDI: {note}")
     for note in written.plan.proposals:
         click.echo(f"entries: {note}")
 
@@ -555,15 +559,32 @@ def entries_read(file: Path) -> None:
     """
     from ctforms.produce import edi
 
-    records = edi.read_file(read_limited(file, EDI_MAX_BYTES, "the entries file"), file.name)
-    layout = edi.load_layout()
-    for kind in layout.records:
-        rows = [values for k, values in records if k == kind]
+    read = edi.read_file(read_limited(file, EDI_MAX_BYTES, "the entries file"), file.name)
+    layout = read.layout
+    if read.old:
+        click.echo(
+            f"{file.name}: written in ctforms' first record layout (version"
+            f" {layout.layout_version}, one-letter record types), read as that layout; ctforms"
+            " now writes a newer one."
+        )
+    else:
+        data_type = next((values["data_type"] for _, values in read.records), file.name[:1])
+        kind = layout.file_types.get(data_type)
+        click.echo(
+            f"{file.name}: record layout version {layout.layout_version}"
+            + (f"; an {kind.description} ({data_type}) file" if kind else "")
+            + ". Positions ctforms assumed (the rest follow public JCQ facts):"
+        )
+        for line in edi.assumed_positions(layout, data_type):
+            click.echo(f"  {line}")
+    for kind_key, spec in layout.records.items():
+        rows = [values for k, values in read.records if k == kind_key]
         if not rows:
             continue
-        names = [f.name for f in layout.records[kind].fields]
+        names = [f.name for f in spec.fields]
         widths = [max(len(n), *(len(r[n]) for r in rows)) for n in names]
-        click.echo(f"{kind} ({layout.records[kind].description}): {len(rows)}")
+        label = kind_key if read.old else f"{rows[0]['data_type']}{kind_key}"
+        click.echo(f"{label} ({spec.description}): {len(rows)}")
         click.echo("  " + "  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True)))
         for r in rows:
             click.echo("  " + "  ".join(r[n].ljust(w) for n, w in zip(names, widths, strict=True)))

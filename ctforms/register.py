@@ -316,7 +316,11 @@ def say_decision(issue: Issue, texts: Mapping[str, str]) -> None:
             issue.action = (
                 f"{head[0].upper()}{head[1:]} (Entry Decisions); {where}. Upload that file (the"
                 f" entries listing {listing} names it) or key the change into Interchange, then"
-                f" check the tracker shows the student against {d.code}."
+                f" check the tracker shows the student against {d.code}. The file adds the"
+                f" {d.code} entry only (OCR takes no change or withdrawal of an existing entry by"
+                " EDI): withdraw the old entry through the Progress Tracker (qualification"
+                " withdrawals), or ask OCR's vocational processing team by email"
+                f" ({texts['vq_email']}) to change it."
             )
         else:
             issue.action = (

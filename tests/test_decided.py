@@ -141,7 +141,8 @@ def test_every_face_of_a_run_says_decided(tmp_path: Path) -> None:
     assert "0 blocking not handled" in result.output
     # The changes still go into the entries file: the decision closes the issue, not the change.
     edi = (out / "E6439572.X01").read_bytes()
-    assert b"E001205838M05839" in edi and b"E001405839T05838" in edi
+    # New entries for the target codes: no change flag, no "from" code.
+    assert b"E564395001205838 BENNETT: HARRY" in edi and b"E564395001405839" in edi
     text = (out / "issues.txt").read_text("utf-8")
     assert "BLOCKING, not handled" not in text
     warnings = text.split("Warnings, not handled (2)")[1].split("Decided")[0]

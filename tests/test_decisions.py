@@ -322,7 +322,7 @@ def test_the_cli_records_a_decision_and_an_action_and_the_run_agrees(tmp_path: P
     assert result.exit_code == 0, result.output
     # The demo alone has 21: the claim is handled, and the move-down answers 0012's glh-short.
     assert "19 blocking not handled" in result.output
-    assert b"E001205838M05839" in (out / "E6439572.X01").read_bytes()
+    assert b"E564395001205838 BENNETT: HARRY" in (out / "E6439572.X01").read_bytes()
     issues = {i["id"]: i for i in json.loads((out / "issues.json").read_text())["issues"]}
     assert issues[CLAIM]["handled"]
     assert issues[CLAIM]["handled_by"]["ocr_reference"] == "VQ-7"

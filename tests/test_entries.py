@@ -9,7 +9,7 @@ from typing import Any
 
 import openpyxl
 import pytest
-from conftest import DEMO, GOLDEN, invoke
+from conftest import DEMO, FIXTURES, GOLDEN, invoke
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from office import convert, needs_office
@@ -38,13 +38,33 @@ def test_demo_entries_file_is_golden(tmp_path: Path) -> None:
 def test_demo_entries_read_back_identically(tmp_path: Path) -> None:
     _make(tmp_path)
     data = (tmp_path / EDI).read_bytes()
-    records = edi.read_file(data, EDI)
-    assert edi.write_file(records) == data
-    kinds = [k for k, _ in records]
-    assert kinds == ["H", "C", "E", "C", "E", "C", "E", "T"]
+    read = edi.read_file(data, EDI)
+    assert not read.old and edi.write_file(read.records) == data
+    kinds = [k for k, _ in read.records]
+    # One detail record per entry: the candidate and the entry together (no C, no E record).
+    assert kinds == ["1", "5", "5", "5", "9"]
     result = invoke("entries", "read", tmp_path / EDI)
     assert result.exit_code == 0
+    assert "MULLER: LENA" in result.stdout and "E5 (entry detail): 3" in result.stdout
+    # It says which positions ctforms assumed (the UCI's, 60-72, is a public fact).
+    assert "record layout version 2; an entries (E) file" in result.stdout
+    assert "E5 entry detail: 2 (record_digit), 3-7 (centre_number)" in result.stdout
+    assert "60-72" not in result.stdout
+
+
+def test_a_file_in_the_first_layout_is_still_read() -> None:
+    old = FIXTURES / "layout1" / EDI  # the demo's file as ctforms wrote it before layout 2
+    result = invoke("entries", "read", old)
+    assert result.exit_code == 0, result.output
+    assert "written in ctforms' first record layout (version 1" in result.stdout
     assert "MULLER:LENA" in result.stdout and "C (candidate): 3" in result.stdout
+    # What it carried, as `records sent` records it: the "from" code it named too.
+    changes = edi.changes_in(old.read_bytes(), EDI)
+    assert [c.words() for c in changes] == [
+        "0014: 05838 -> 05839",
+        "0036: 05836 -> 05835",
+        "0063: none -> 05839",
+    ]
 
 
 def test_demo_listing(tmp_path: Path) -> None:
@@ -64,8 +84,27 @@ def test_demo_listing(tmp_path: Path) -> None:
         ["0063", None, "05839", "new entry"],
     ]
     texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
-    assert any("E6439572.X01" in t and "assumption" in t for t in texts)
+    assert any("E6439572.X01, the series' entries (E) file" in t for t in texts)
+    assert any("upload it once" in t for t in texts)
+    assert any("'Record layout' sheet says which positions are assumed" in t for t in texts)
     assert any(t.startswith("Not in the EDI file: candidate 0099") for t in texts)
+    # The top-up's and the move-down's old entries: not by EDI, each with OCR's route.
+    by_hand = [t for t in texts if t.startswith("Not by EDI: candidate")]
+    assert by_hand == [
+        "Not by EDI: candidate 0014 Müller, Lena: the top-up adds the 05839 entry; the 05838"
+        " entry stays until it is withdrawn: withdraw it through the Progress Tracker"
+        " (qualification withdrawals) once 05839 shows there, or ask OCR's vocational"
+        " processing team by email (vqprocessing@ocr.org.uk) to change 05838 to 05839.",
+        "Not by EDI: candidate 0036 Hill, Ruby: the move-down adds the 05835 entry; the 05836"
+        " entry stays until it is withdrawn: withdraw it through the Progress Tracker"
+        " (qualification withdrawals) once 05835 shows there, or ask OCR's vocational"
+        " processing team by email (vqprocessing@ocr.org.uk) to change 05836 to 05835.",
+    ]
+    layout = wb["Record layout"]
+    rows_ = {(r[0], r[2]): r for r in layout.iter_rows(min_row=5, values_only=True)}
+    uci, code = rows_[("E5 entry detail", "uci")], rows_[("E5 entry detail", "entry_code")]
+    assert uci[1] == "60-72" and "AQA" in uci[3] and uci[4] is None  # a public fact
+    assert code[1] == "12-17" and "6-character" in code[3] and code[4] == "position 12-17"
     urgent = wb["Urgent request"]["A2"].value
     assert "Qualification entry (registration) change" in urgent and "0014" in urgent
     # Printed landscape, one page wide, the header repeated; tall enough rows.
@@ -139,7 +178,8 @@ def test_a_confirmed_move_down_goes_into_the_file(tmp_path: Path) -> None:
     out = tmp_path / "entries"
     result = invoke("entries", register, "-o", out, "--catalogue", CAT)
     assert result.exit_code == 0, result.output
-    assert b"E001205838M05839" in (out / EDI).read_bytes()
+    # A move-down is a new entry for its target code: no change flag, no "from" code.
+    assert b"E564395001205838 BENNETT: HARRY" in (out / EDI).read_bytes()
     ws = openpyxl.load_workbook(out / "64395-entries-listing.xlsx")["Entries"]
     whys = [c.value for c in ws["L"] if isinstance(c.value, str)]
     assert any(w.endswith("Confirmed by Ben Okoro on 12/06/2024 (Entry Decisions)") for w in whys)
@@ -159,7 +199,7 @@ def test_a_declined_move_down_stays_out_and_says_who_declined(tmp_path: Path) ->
     out = tmp_path / "entries"
     result = invoke("entries", register, "-o", out, "--catalogue", CAT)
     assert result.exit_code == 0, result.output
-    assert b"E001205838" not in (out / EDI).read_bytes()
+    assert b"E5643950012" not in (out / EDI).read_bytes()
     assert (
         "entries: 0012 Bennett, Harry: move-down 05839 -> 05838: declined by Ben Okoro; not in"
         " the file"
@@ -281,16 +321,19 @@ def test_a_name_not_carried_leaves_only_that_change_out(
     said = result.stdout  # type: ignore[attr-defined]
     assert "candidate 0014" in said and words in said and value not in said
     assert "make this change in Interchange by hand (the name cannot be carried)" in said
-    assert b"C0014" not in (tmp_path / EDI).read_bytes()
+    assert b"E5643950014" not in (tmp_path / EDI).read_bytes()
 
 
 def test_names() -> None:
-    assert entry_name("Nowak", "Zoë") == ("NOWAK:ZOE", False)
-    assert entry_name("Østergård", "Søren") == ("OSTERGARD:SOREN", False)
-    assert entry_name("O'Brien", "Siobhán") == ("O'BRIEN:SIOBHAN", False)
+    # AQA's example: BURNS: EMMA KAY (a colon and a space; a colon at the end with no forename).
+    assert entry_name("Burns", "Emma Kay") == ("BURNS: EMMA KAY", False)
+    assert entry_name("Nowak", "Zoë") == ("NOWAK: ZOE", False)
+    assert entry_name("Østergård", "Søren") == ("OSTERGARD: SOREN", False)
+    assert entry_name("O'Brien", "Siobhán") == ("O'BRIEN: SIOBHAN", False)
     assert entry_name("Smith-Jones", "") == ("SMITH-JONES:", False)
     long, cut = entry_name("Featherstonehaugh-Cholmondeley", "Alexandra Josephine")
-    assert cut and len(long) == 40 and long.startswith("FEATHERSTONEHAUGH-CHOLMONDELEY:ALEX")
+    # 41 characters with the first forename whole: every forename as an initial then.
+    assert (long, cut) == ("FEATHERSTONEHAUGH-CHOLMONDELEY: A J", True)
     with pytest.raises(NameError_):
         transliterate("Anne 2")
 
@@ -311,6 +354,20 @@ def test_read_refuses_a_bad_file(tmp_path: Path) -> None:
     assert "row 1" in result.stderr and "not 80" in result.stderr
 
 
+def test_read_refuses_a_record_of_another_data_type_or_a_mixed_file(tmp_path: Path) -> None:
+    _make(tmp_path)
+    good = (tmp_path / EDI).read_bytes().split(b"\r\n")
+    bad = tmp_path / "bad" / EDI
+    bad.parent.mkdir()
+    bad.write_bytes(b"\r\n".join([good[0], b"R" + good[1][1:], *good[2:]]))
+    result = invoke("entries", "read", bad)
+    assert result.exit_code == 2
+    assert "row 2" in result.stderr and "not a data type letter (E, A)" in result.stderr
+    bad.write_bytes(b"\r\n".join([good[0], b"A" + good[1][1:], *good[2:]]))
+    result = invoke("entries", "read", bad)
+    assert result.exit_code == 2 and "different data type letters (A, E)" in result.stderr
+
+
 LETTERS = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ'- ÀÉÖØÆßabcdeé", min_size=1, max_size=30)
 
 
@@ -325,13 +382,15 @@ def candidates(draw: st.DrawFn) -> tuple[str, dict[str, str]]:
     try:
         name, _ = entry_name(surname, forenames)
     except NameError_:
-        name = "X:Y"
+        name = "X: Y"
     dob = draw(st.dates()).strftime("%d%m%Y")
     return number, {
+        "data_type": "E",
+        "centre_number": "64395",
         "candidate_number": number,
-        "uci": uci,
-        "uln": "",
+        "entry_code": draw(st.sampled_from(["05839", "05838", "A123BC"])),
         "name": name,
+        "uci": uci,
         "date_of_birth": dob,
     }
 
@@ -341,44 +400,26 @@ def candidates(draw: st.DrawFn) -> tuple[str, dict[str, str]]:
 def test_any_valid_candidate_round_trips(cands: list[tuple[str, dict[str, str]]]) -> None:
     records: list[tuple[str, edi.Record]] = [
         (
-            "H",
+            "1",
             {
+                "data_type": "E",
                 "centre_number": "64395",
                 "series": "09",
                 "year": "2024",
-                "file_type": "E",
                 "sequence": "01",
                 "prepared_on": "20240610",
             },
         )
     ]
-    for number, cand in cands:
-        records.append(("C", cand))
-        records.append(
-            (
-                "E",
-                {
-                    "candidate_number": number,
-                    "entry_code": "05839",
-                    "change": "T",
-                    "from_code": "05838",
-                },
-            )
-        )
+    records += [("5", cand) for _, cand in cands]
+    n = len(cands)
     records.append(
-        (
-            "T",
-            {
-                "candidate_records": f"{len(cands):06d}",
-                "entry_records": f"{len(cands):06d}",
-                "total_records": f"{2 * len(cands) + 2:07d}",
-            },
-        )
+        ("9", {"data_type": "E", "detail_records": f"{n:06d}", "total_records": f"{n + 2:07d}"})
     )
     data = edi.write_file(records)
     lines = data.split(b"\r\n")
     assert all(len(line) == edi.load_layout().record_width for line in lines[:-1])
-    back = edi.read_file(data, "E6439572.X01")
+    back = edi.read_file(data, "E6439572.X01").records
     assert edi.write_file(back) == data
     for (_, wrote), (_, read) in zip(records, back, strict=True):
         for key, value in wrote.items():
@@ -388,34 +429,13 @@ def test_any_valid_candidate_round_trips(cands: list[tuple[str, dict[str, str]]]
 def test_a_value_that_does_not_fit_the_layout_is_refused() -> None:
     from ctforms.errors import InputError
 
-    with pytest.raises(InputError, match=r"E.entry_code '5839X' must be digits"):
-        edi.write_file(
-            [
-                (
-                    "E",
-                    {
-                        "candidate_number": "0001",
-                        "entry_code": "5839X",
-                        "change": "T",
-                        "from_code": "",
-                    },
-                )
-            ]
-        )
+    detail = {"data_type": "E", "centre_number": "64395", "name": "A: B"}
+    with pytest.raises(InputError, match=r"5.entry_code '05839-X' is longer than 6"):
+        edi.write_file([("5", {**detail, "candidate_number": "0001", "entry_code": "05839-X"})])
     with pytest.raises(InputError, match="longer than 4"):
-        edi.write_file(
-            [
-                (
-                    "E",
-                    {
-                        "candidate_number": "00001",
-                        "entry_code": "05839",
-                        "change": "T",
-                        "from_code": "",
-                    },
-                )
-            ]
-        )
+        edi.write_file([("5", {**detail, "candidate_number": "00001", "entry_code": "05839"})])
+    with pytest.raises(InputError, match="data type 'R' is not one of E, A"):
+        edi.write_file([("5", {**detail, "data_type": "R", "candidate_number": "0001"})])
 
 
 @needs_office

@@ -22,8 +22,9 @@ from ctforms.read.records import read_records
 CENTRE = "64395"
 E1, A2 = "E6439572.X01", "A6439572.X02"
 # The demo's entries file holds three changes its Expected sheet calls for.
-FIRST = {("0014", "05838", "05839"), ("0036", "05836", "05835"), ("0063", None, "05839")}
-MOVE_DOWN = ("0012", "05839", "05838")
+# What the demo's files carry: new entries only (a top-up or move-down is the target's entry).
+FIRST = {("0014", None, "05839"), ("0036", None, "05835"), ("0063", None, "05839")}
+MOVE_DOWN = ("0012", None, "05838")
 
 
 def _records(tmp_path: Path) -> Path:
@@ -117,9 +118,11 @@ def test_a_sent_file_is_followed_by_an_amendment_file_with_only_the_new_change(
     assert _entries(b) == [A2]
     assert _changes(b / A2) == {MOVE_DOWN}
     assert "entries: 3 changes sent already (in E6439572.X01) left out" in second.output
-    data = edi.read_file((b / A2).read_bytes(), A2)
-    assert data[0][1]["file_type"] == "A" and data[0][1]["sequence"] == "02"
-    assert [kind for kind, _ in data] == ["H", "C", "A", "T"]
+    data = edi.read_file((b / A2).read_bytes(), A2).records
+    assert data[0][1]["data_type"] == "A" and data[0][1]["sequence"] == "02"
+    assert [kind for kind, _ in data] == ["1", "5", "9"]
+    # Every record of an amendment file begins with its data type letter, A.
+    assert all(line[:1] == b"A" for line in (b / A2).read_bytes().split(b"\r\n")[:-1])
     # The row says what the file carried, so no later check needs the file itself.
     (row,) = read_records(records).entries_sent or []
     assert (row.file, row.sent_by, row.row) == (E1, "Ben Okoro", 2)
@@ -182,7 +185,7 @@ def test_when_every_change_was_sent_no_file_is_written(tmp_path: Path) -> None:
     )
     assert said in result.output
     text = _texts(_listing(b))
-    assert "EDI file: none: every change was sent to OCR already, in E6439572.X01" in text
+    assert "EDI file: none: every new entry was sent to OCR already, in E6439572.X01" in text
     assert "Sent earlier: already with OCR, not to key in again" in text
     assert (
         "0036 Hill, Ruby: move-down 05836 -> 05835; asked for by Expected row 37: the student"
@@ -210,13 +213,17 @@ def test_a_sent_change_declined_since_is_blocking(tmp_path: Path) -> None:
     assert issue["id"] == "sent-change-declined/0012/05838/-"
     assert issue["severity"] == "blocking" and not issue["handled"]
     assert issue["summary"] == (
-        "The entry change from 05839 to 05838 was sent to OCR in E6439572.X01 (on 11/06/2024,"
+        "The entry change to 05838 was sent to OCR in E6439572.X01 (on 11/06/2024,"
         " by Ben Okoro) but is now declined: Entry Decisions row 3 says N (Amy Lee on"
         " 12/06/2024)"  # row 2, the Y of 10/06, stays: the sheet is a ledger
     )
     assert "already with OCR" in issue["action"]
     assert "email vqprocessing@ocr.org.uk" in issue["action"]
-    assert "put back from 05838 to 05839" in issue["action"]
+    # The file carried a new 05838 entry (never a change): withdrawing it is the way back.
+    assert (
+        "ask for the entry for 05838 to be withdrawn (or withdraw it through the Progress"
+        in (issue["action"])
+    )
     # The declined change goes in no later file.
     _run(records, b)
     assert all(MOVE_DOWN not in _changes(b / n) for n in _entries(b))
@@ -238,8 +245,8 @@ def test_the_listing_says_where_each_change_comes_from_and_which_file_it_is_in(
     assert move["Asked for by"] == "Entry Decisions row 2: confirmed by Ben Okoro on 11/06/2024"
     assert move["Entries File"] == A2
     text = _texts(rows)
-    assert "EDI file: A6439572.X02. An amendment (A) file" in text
-    assert "OCR accepts amendment files that add candidates or entries only" in text
+    assert "EDI file: A6439572.X02, an amendment (A) file: upload it after the series'" in text
+    assert "entries (E) file" in text and "It adds new entries only" in text
     assert (
         "0014 Müller, Lena: top-up 05838 -> 05839; asked for by Expected row 15: the student"
         " expects 05839; sent in E6439572.X01"
@@ -389,9 +396,9 @@ def test_an_issue_whose_change_was_sent_asks_to_check_the_tracker_not_to_send_it
     _sent(records, a / E1, "2024-06-11")
     before = {i["id"]: i for i in json.loads(_check(records, "2024-06-10").stdout)["issues"]}
     after = {i["id"]: i for i in json.loads(_check(records).stdout)["issues"]}
-    for number, from_code, to_code in FIRST:
-        kind = "wrong-size-entry" if from_code else "no-qualification-entry"
-        ident = f"{kind}/{number}/{to_code}/-"
+    kinds = {"0014": "wrong-size-entry", "0036": "wrong-size-entry"}
+    for number, _, to_code in FIRST:
+        ident = f"{kinds.get(number, 'no-qualification-entry')}/{number}/{to_code}/-"
         assert before[ident]["severity"] == "blocking"  # as of 10/06 nothing was sent
         issue = after[ident]
         assert issue["severity"] == "warning" and not issue["handled"], ident

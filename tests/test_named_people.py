@@ -97,8 +97,8 @@ def test_a_name_the_file_cannot_carry_leaves_that_change_out_and_makes_the_rest(
     )
     assert said in result.stdout
     assert "Müller 3rd" not in result.output
-    records = edi.read_file((out / EDI).read_bytes(), EDI)
-    in_file = [r["candidate_number"] for kind, r in records if kind == "C"]
+    records = edi.read_file((out / EDI).read_bytes(), EDI).records
+    in_file = [r["candidate_number"] for kind, r in records if kind == edi.DETAIL]
     assert in_file == ["0036", "0063"]
     assert any(t.startswith(f"Not in the EDI file: {said}") for t in _texts(out / LISTING))
     # Every other output is made: the forms, the pack, the archive.
@@ -131,9 +131,11 @@ def test_a_long_name_keeps_a_forename_initial_and_is_listed_in_full(tmp_path: Pa
     out = tmp_path / "out"
     result = _run(folder, out)
     assert result.exit_code == 0, result.output
-    records = edi.read_file((out / EDI).read_bytes(), EDI)
-    name = next(r["name"] for kind, r in records if kind == "C" and r["candidate_number"] == "0036")
-    assert name == "ABCDEFGHIJ KLMNOPQRST-UVWXYZABCD EFGHI:A"
+    records = edi.read_file((out / EDI).read_bytes(), EDI).records
+    name = next(
+        r["name"] for kind, r in records if kind == edi.DETAIL and r["candidate_number"] == "0036"
+    )
+    assert name == "ABCDEFGHIJ KLMNOPQRST-UVWXYZABCD EFGH: A"
     assert "name shortened" in result.stderr
     texts = _texts(out / LISTING)
     assert "Names shortened to fit the entries file (40 characters at most)" in texts
@@ -142,8 +144,8 @@ def test_a_long_name_keeps_a_forename_initial_and_is_listed_in_full(tmp_path: Pa
 
 def test_the_shortening_rule_in_order() -> None:
     cut = [
-        ("Smith", "Alexandra Bartholomew Christabel Dorothea Eleanor", "SMITH:ALEXANDRA B C D E"),
-        ("Abcdefghijklmnopqrstuvwxyz", LONG_FORENAMES, "ABCDEFGHIJKLMNOPQRSTUVWXYZ:ALEXANDRA B C"),
+        ("Smith", "Alexandra Bartholomew Christabel Dorothea Eleanor", "SMITH: ALEXANDRA B C D E"),
+        ("Abcdefghijklmnopqrstuvwxyz", LONG_FORENAMES, "ABCDEFGHIJKLMNOPQRSTUVWXYZ: ALEXANDRA B"),
         ("Featherstonehaugh-Cholmondeley", "Alexandra Josephine", None),
         ("Abcdefghijklmnopqrstuvwxyzabcdefg", "Mary-Jane Bartholomew", None),
         ("Featherstonehaugh-Cholmondeley-Smithson", "Alexandra", None),
@@ -151,19 +153,20 @@ def test_the_shortening_rule_in_order() -> None:
     ]
     made = [entry_name(s, f)[0] for s, f, _ in cut]
     assert made[0] == cut[0][2] and made[1] == cut[1][2]
-    assert made[2] == "FEATHERSTONEHAUGH-CHOLMONDELEY:ALEXANDRA"
-    assert made[3] == "ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFG:M B"
+    assert made[2] == "FEATHERSTONEHAUGH-CHOLMONDELEY: A J"
+    assert made[3] == "ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFG: M B"
     # The surname alone does not fit: it is cut, never the first forename's initial.
-    assert made[4] == "FEATHERSTONEHAUGH-CHOLMONDELEY-SMITHSO:A"
+    assert made[4] == "FEATHERSTONEHAUGH-CHOLMONDELEY-SMITHS: A"
     assert made[5] == "FEATHERSTONEHAUGH-CHOLMONDELEY-SMITHSON:"
     assert all(len(m) <= MAX for m in made)
-    assert entry_name("Smith", "Anna") == ("SMITH:ANNA", False)
+    assert entry_name("Smith", "Anna") == ("SMITH: ANNA", False)
 
 
 def test_the_name_rule_is_data_with_its_source() -> None:
     rule = edi.load_layout().candidate_name
     assert rule.max_length == MAX == 40
-    assert "DOMAIN.md" in rule.source and "assumption" in rule.source
+    assert "BURNS: EMMA KAY" in rule.source and "assumption" in rule.source
+    assert rule.separator == ": "
     assert len(rule.shortening) == 5
 
 

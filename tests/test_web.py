@@ -469,7 +469,11 @@ def test_files_lists_every_output_with_what_it_is_for_and_where_it_goes(checked:
     pack = r.text.split(">64395-declaration-evidence-pack.pdf</a>")[1].split("</tr>")[0]
     assert "The centre&#39;s files: kept as the evidence for the declaration" in pack
     edi = r.text.split(".X01</a>")[1].split("</tr>")[0]
-    assert "confirm it with your MIS supplier" in edi
+    assert "confirm them with your MIS supplier" in edi
+    # Issue 21, item 3: which file of the series it is, and what to do with it.
+    assert "The series&#39; entries file: upload it once" in edi
+    assert "every later file of the series is an amendment (A) file" in edi
+    assert "the listing says what to send OCR another way" in edi
     form = r.text.split(">64395-incorrect-unit-grade-claimed.xlsx</a>")[1].split("</tr>")[0]
     assert "check them against OCR&#39;s current form" in form
     issues = r.text.split(">issues.json</a>")[1].split("</tr>")[0]
@@ -974,9 +978,9 @@ def test_a_confirmed_move_down_is_shown_with_its_next_step(fresh: Site) -> None:
     # The change itself stays open until it is uploaded (and recorded as sent).
     assert '<span class="tag warning">Warning</span>' in block
     assert (
-        f"It is in the entries file {edi}: upload that file in Interchange, then mark this issue"
-        " handled" in block
-    )
+        f"entries file {edi} (as the new 05838 entry): upload it in Interchange, then mark this"
+        " issue handled. The 05839 entry is not withdrawn by EDI: the entries listing says how"
+    ) in block
     decisions = fresh.get(f"decisions?issue={glh.id}").text
     assert said in decisions
     # The entries file's changes and why each is there: 0036 from the records, unasked.
@@ -1309,3 +1313,11 @@ def test_sign_off_with_the_centre_s_key_signs_the_pdf(fresh: Site, tmp_path: Pat
     assert run is not None
     (report,) = verify_pdf(run.path / "64395-declaration-signed-off.pdf")
     assert report.intact
+
+
+def test_an_amendment_file_is_described_as_one() -> None:
+    from ctforms.web.words import describe_output
+
+    said = describe_output("A6439572.X02", "64395")
+    assert said.what.startswith("An amendment file adding entries: upload it after the series'")
+    assert "(EDI file, new entries only)" in said.what and said.goes == "Interchange"

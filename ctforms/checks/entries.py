@@ -118,7 +118,9 @@ def sent_then_declined(ctx: Context) -> list[Issue]:
             undo = (
                 f"ask for the entry to be put back from {ch.to_code} to {ch.from_code}"
                 if ch.from_code
-                else f"ask for the entry for {ch.to_code} to be withdrawn"
+                # An entries file sends a new entry only: withdrawing it is OCR's other route.
+                else f"ask for the entry for {ch.to_code} to be withdrawn (or withdraw it"
+                " through the Progress Tracker: qualification withdrawals)"
             )
             issues[key] = ctx.issue(
                 IssueKind.SENT_CHANGE_DECLINED,

@@ -107,6 +107,7 @@ B, W = Severity.BLOCKING, Severity.WARNING
 _FILE_REMEDY = "upload {%s} to the Missing and incomplete results form"
 # The texts name files, never the commands that make them: the same words serve the command
 # line, the web page and the papers (whoever reads them may use only one of them).
+_VQ_TEAM = "OCR's vocational processing team by email ({vq_email})"
 _ENTRIES_FILE = "the entries listing {entries_listing_file} and the EDI entries file it names"
 _RULES_WORKBOOK = (
     "the rules workbook (download it from the Rules of combination page, or make it with"
@@ -159,9 +160,11 @@ GUIDANCE: dict[IssueKind, Guidance] = {
         _act(
             "The student is entered for a different size of the qualification than expected."
             f" Make the top-up or move-down entry (the summary says which) using {_ENTRIES_FILE},"
-            " and check the tracker shows the new qualification. If the result is urgent, also"
-            " use the Missing and incomplete results form ('Qualification entry (registration)"
-            " change').",
+            " and check the tracker shows the new qualification. The EDI file adds the new entry"
+            " only (OCR takes no change or withdrawal of an existing entry by EDI): withdraw the"
+            " old entry through the Progress Tracker (qualification withdrawals), or ask"
+            f" {_VQ_TEAM} to change it. If the result is urgent, also use the Missing and"
+            " incomplete results form ('Qualification entry (registration) change').",
             "make the entry: see {entries_listing_file}",
             BEFORE_OPEN,
         ),
@@ -202,7 +205,9 @@ GUIDANCE: dict[IssueKind, Guidance] = {
             " Decide with the student and the head of department and record the decision on the"
             " Decisions page or in the Entry Decisions sheet of records.xlsx (Y to make the"
             " change, or N, and who decided): only a confirmed move-down goes into the EDI"
-            f" entries file. Then make the entry using {_ENTRIES_FILE}.",
+            f" entries file. Then make the entry using {_ENTRIES_FILE}; the EDI file adds the"
+            " new entry only, so withdraw the old one through the Progress Tracker"
+            f" (qualification withdrawals), or ask {_VQ_TEAM} to change it.",
             "decide and record it (Decisions page or Entry Decisions sheet); then see"
             " {entries_listing_file}",
             BEFORE_OPEN,

@@ -34,7 +34,14 @@ from ctforms.read.identifiers import uci_is_valid, uln_is_valid
 from ctforms.read.parsing import entries_file_parts, parse_entries_file_name
 
 SERIES = "09"  # Cambridge Technicals registrations (DOMAIN.md)
-_CHANGE_LETTER = {"top-up": "T", "move-down": "M", "new entry": "N"}
+# OCR's routes for what a Cambridge Technicals EDI file may not carry (DOMAIN.md: OCR's entries
+# and amendments pages): an EDI file adds candidates or entries only.
+WITHDRAW_ROUTE = "withdraw it through the Progress Tracker (qualification withdrawals)"
+CHANGE_ROUTE = f"OCR's vocational processing team by email ({VQ_EMAIL})"
+NOT_BY_EDI = (
+    "OCR does not accept a change to or withdrawal of an existing entry, or a change to a"
+    " student's personal details, by EDI for Cambridge Technicals (it would make a duplicate)"
+)
 
 URGENT_REQUEST = (
     "Request type: Qualification entry (registration) change. Centre {centre} ({name}). The"
@@ -119,6 +126,9 @@ class Plan:
     doubts: list[str] = field(default_factory=list)
     # Names the entries file carries shortened, each with its full form (for the listing).
     shortened: list[str] = field(default_factory=list)
+    # What OCR does not accept by EDI (the old entry of a top-up or move-down), each with the
+    # route OCR gives for it: in the listing, never in the file.
+    by_hand: list[str] = field(default_factory=list)
 
 
 def _change_for(issue: Issue) -> tuple[str | None, str, str] | None:
@@ -232,7 +242,25 @@ def plan_changes(register: Register, catalogue: Catalogue) -> Plan:
             )
     pending, sent, doubts = _set_aside_sent(changes, register)
     return Plan(
-        pending, skipped, warnings, list(undecided.values()), sent, doubts, shortened=shortened
+        pending,
+        skipped,
+        warnings,
+        list(undecided.values()),
+        sent,
+        doubts,
+        shortened=shortened,
+        by_hand=[_old_entry(ch) for ch in changes if ch.from_code],
+    )
+
+
+def _old_entry(ch: Change) -> str:
+    """What is left of a top-up or move-down once its new entry is made: the old entry, which
+    no EDI file may withdraw or change, and OCR's route for it."""
+    return (
+        f"candidate {ch.candidate_number} {ch.surname}, {ch.forenames}: the {ch.change} adds the"
+        f" {ch.to_code} entry; the {ch.from_code} entry stays until it is withdrawn:"
+        f" {WITHDRAW_ROUTE} once {ch.to_code} shows there, or ask {CHANGE_ROUTE} to change"
+        f" {ch.from_code} to {ch.to_code}."
     )
 
 
@@ -242,14 +270,16 @@ def _set_aside_sent(
     """The changes not yet in a file recorded as sent, those that are (each with the file,
     the first sent that carried it), and a doubt for each sent file whose contents are not
     known. A change stays in every new file until its file is recorded as sent."""
-    carried: dict[tuple[str, str | None, str], SentFile] = {}
+    # A file carries the new entry only (layout 1 also named the code it replaced): a change is
+    # sent when a sent file carried its target entry for the candidate.
+    carried: dict[tuple[str, str], SentFile] = {}
     for sent in register.entries_sent or []:  # in the order they were sent
         for c in sent.changes or []:
-            carried.setdefault((c.candidate_number, c.from_code, c.to_code), sent)
+            carried.setdefault((c.candidate_number, c.to_code), sent)
     pending: list[Change] = []
     done: list[Change] = []
     for ch in changes:
-        ch.sent = carried.get((ch.candidate_number, ch.from_code, ch.to_code))
+        ch.sent = carried.get((ch.candidate_number, ch.to_code))
         if ch.sent is None:
             pending.append(ch)
         else:
@@ -310,16 +340,18 @@ def _check_identifiers(ch: Change) -> None:
 def edi_records(
     register: Register, plan: Plan, sequence: int, data_type: str = "E"
 ) -> list[tuple[str, edi.Record]]:
-    """data_type: E (entries) or A (amendments), whose entries are the layout's A records."""
-    entry = edi.load_layout().file_types[data_type].entry_record
+    """The file's records: a header, one entry detail record per new entry (a top-up or
+    move-down is the entry for its target code, with no change flag and no "from" code: OCR
+    accepts new entries only by EDI), and a trailer. data_type: E (entries) or A (amendments),
+    the first letter of every record."""
     records: list[tuple[str, edi.Record]] = [
         (
-            "H",
+            edi.HEADER,
             {
+                "data_type": data_type,
                 "centre_number": register.centre.number,
                 "series": SERIES,
                 "year": str(register.series.year),
-                "file_type": data_type,
                 "sequence": f"{sequence:02d}",
                 "prepared_on": register.as_of.strftime("%Y%m%d"),
             },
@@ -328,38 +360,25 @@ def edi_records(
     for ch in plan.changes:
         records.append(
             (
-                "C",
+                edi.DETAIL,
                 {
+                    "data_type": data_type,
+                    "centre_number": register.centre.number,
                     "candidate_number": ch.candidate_number,
-                    "uci": ch.uci or "",
-                    "uln": ch.uln or "",
+                    "entry_code": ch.to_code,
                     "name": ch.edi_name or "",
+                    "uci": ch.uci or "",
                     "date_of_birth": ch.date_of_birth.strftime("%d%m%Y")
                     if ch.date_of_birth
                     else "",
                 },
             )
         )
-        records.append(
-            (
-                entry,
-                {
-                    "candidate_number": ch.candidate_number,
-                    "entry_code": ch.to_code,
-                    "change": _CHANGE_LETTER[ch.change],
-                    "from_code": ch.from_code or "",
-                },
-            )
-        )
     n = len(plan.changes)
     records.append(
         (
-            "T",
-            {
-                "candidate_records": f"{n:06d}",
-                "entry_records": f"{n:06d}",
-                "total_records": f"{2 * n + 2:07d}",
-            },
+            edi.TRAILER,
+            {"data_type": data_type, "detail_records": f"{n:06d}", "total_records": f"{n + 2:07d}"},
         )
     )
     return records
@@ -372,31 +391,74 @@ def _sent_words(sent: SentFile) -> str:
     )
 
 
+def file_kind(name: str) -> str:
+    """What an entries file is and what to do with it, by its data type letter (E or A)."""
+    file_type = edi.load_layout().file_types.get(name[:1])
+    return "" if file_type is None else f"{file_type.what_to_do}."
+
+
 def _file_line(register: Register, plan: Plan, edi_file: str | None) -> str:
     """What the EDI file is: none (and why), an entries file, or an amendment file."""
     if edi_file is None and plan.sent and not plan.changes:
         files = sorted({ch.sent.file for ch in plan.sent if ch.sent})
         return (
-            "EDI file: none: every change was sent to OCR already, in "
+            "EDI file: none: every new entry was sent to OCR already, in "
             + " and ".join(files)
-            + " (see 'Sent earlier' below); nothing is left to send."
+            + " (see 'Sent earlier' below); nothing is left to send by EDI."
         )
     if edi_file is None:
         return "EDI file: none: no change below could go into one."
-    said = f"EDI file: {edi_file}."
     if edi_file.startswith("A"):
         sent = ", ".join(_sent_words(f) for f in register.entries_sent or [])
-        said += (
-            f" An amendment (A) file: the series' files already sent are {sent}, so it"
-            " carries only the changes not in them. OCR accepts amendment files that add"
-            " candidates or entries only: a change OCR refuses goes to its vocational"
-            f" processing team by email ({VQ_EMAIL})."
+        said = (
+            f"EDI file: {edi_file}, an amendment (A) file: upload it after the series' entries"
+            f" (E) file, by EDI file transfer in Interchange or from your MIS. The series' files"
+            f" already sent are {sent}, so it carries only the new entries not in them."
         )
+    else:
+        said = f"EDI file: {edi_file}, the series' entries (E) file. {file_kind(edi_file)}"
     return (
-        said + " Its record layout is ctforms' own assumption (the JCQ field layout is not"
-        " public; in an amendment file the entries are A records): confirm it with your MIS"
-        " supplier before uploading, or key the changes in from this list."
+        f"{said} It adds new entries only (a top-up or move-down is the entry for the"
+        " qualification the student should now have); what OCR does not accept by EDI is listed"
+        " below under 'Not by EDI', with the way to send it."
     )
+
+
+def _layout_line() -> str:
+    layout = edi.load_layout()
+    return (
+        f"Record layout (version {layout.layout_version}): the public facts of the JCQ format"
+        " (two-character record types, the UCI at positions 60-72 of the detail record, names"
+        " of 40 characters, 6-character codes) and ctforms' assumptions for the rest; the"
+        " 'Record layout' sheet says which positions are assumed. Confirm those with your MIS"
+        " supplier before uploading, or key the entries in from this list."
+    )
+
+
+def _layout_sheet(wb: Workbook, data_type: str) -> None:
+    """Every field of the layout, its positions, and what confirms it or that it is assumed."""
+    ws = wb.create_sheet("Record layout")
+    layout = edi.load_layout()
+    put(ws, 1, 1, f"Record layout of the EDI file (version {layout.layout_version})").font = Font(
+        bold=True
+    )
+    put(
+        ws,
+        2,
+        1,
+        f"Every record is {layout.record_width} characters ({layout.record_width_source}).",
+    )
+    headers = ["Record", "Positions", "Field", "Confirmed by", "Assumed"]
+    for col, title in enumerate(headers, start=1):
+        put(ws, 4, col, title)
+    style_header(ws, 4)
+    rows = edi.spans(layout, data_type)
+    for r, span in enumerate(rows, start=5):
+        values = [span.record, span.positions, span.field, span.source, span.assumed]
+        for col, value in enumerate(values, start=1):
+            put(ws, r, col, value).number_format = "@"
+    autosize(ws, max_width=60)
+    print_table(ws, 4, 4 + len(rows))
 
 
 def listing_bytes(register: Register, plan: Plan, edi_file: str | None) -> bytes:
@@ -411,6 +473,7 @@ def listing_bytes(register: Register, plan: Plan, edi_file: str | None) -> bytes
         " Once uploaded, record it as sent (Entries Sent), so the next file leaves its changes"
         " out.",
         _file_line(register, plan, edi_file),
+        _layout_line(),
         "If a result is urgent, also send the 'Qualification entry (registration) change'"
         " request on OCR's Missing and incomplete results form (text on the 'Urgent request'"
         " sheet).",
@@ -442,6 +505,15 @@ def listing_bytes(register: Register, plan: Plan, edi_file: str | None) -> bytes
     row = header_row + len(plan.changes) + 2
     for note in plan.skipped:
         put(ws, row, 1, f"Not in the EDI file: {note}")
+        row += 1
+    if plan.by_hand:
+        row += 1
+        put(ws, row, 1, f"Not by EDI: {NOT_BY_EDI}; send these the way OCR gives").font = Font(
+            bold=True
+        )
+        for note in plan.by_hand:
+            row += 1
+            put(ws, row, 1, f"Not by EDI: {note}")
         row += 1
     if plan.shortened:
         row += 1
@@ -492,6 +564,7 @@ def listing_bytes(register: Register, plan: Plan, edi_file: str | None) -> bytes
         centre=register.centre.number, name=register.centre.name, rows=rows or "(none)"
     )
     text_lines(urgent, ["Text for OCR's Missing and incomplete results form", text])
+    _layout_sheet(wb, (edi_file or "E")[:1])
     return workbook_bytes(wb, document_time(register.as_of))
 
 

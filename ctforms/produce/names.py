@@ -1,5 +1,6 @@
-"""Candidate names as entries files carry them: SURNAME:FORENAMES, A-Z, space, hyphen, apostrophe,
-at most 40 characters (the layout data's candidate_name, with its source and shortening rule)."""
+"""Candidate names as entries files carry them: SURNAME: FORENAMES (AQA's example: BURNS: EMMA KAY),
+A-Z, space, hyphen, apostrophe, at most 40 characters (the layout data's candidate_name, with its
+source and shortening rule)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import Iterator
 from ctforms.produce.edi import load_layout
 
 MAX = load_layout().candidate_name.max_length
+SEP = load_layout().candidate_name.separator  # ': ' between surname and forenames
 # Letters that do not decompose into A-Z plus accents.
 _SPECIAL = {
     "Ø": "O", "ø": "O", "Æ": "AE", "æ": "AE", "Œ": "OE", "œ": "OE", "ß": "SS", "Ł": "L",
@@ -47,7 +49,8 @@ def transliterate(text: str) -> str:
 
 
 def entry_name(surname: str, forenames: str) -> tuple[str, bool]:
-    """SURNAME:FORENAMES within the layout's length, and whether it had to be shortened.
+    """SURNAME: FORENAMES (SURNAME: with no forename) within the layout's length, and whether it
+    had to be shortened.
 
     A longer name takes the first of the layout data's shortening forms that fits: the later
     forenames as initials, then dropped from the last; then every forename as an initial,
@@ -63,17 +66,18 @@ def entry_name(surname: str, forenames: str) -> tuple[str, bool]:
         raise NameError_(f"the forenames {str(exc).replace('has', 'have', 1)}") from None
     if not sur:
         raise NameError_("the surname is empty")
-    full = f"{sur}:{fore}"
+    full = f"{sur}{SEP}{fore}" if fore else f"{sur}{SEP.rstrip()}"
     if len(full) <= MAX:
         return full, False
     for shorter in _shortened_forenames(fore.split()):
-        if len(sur) + 1 + len(shorter) <= MAX:
-            return f"{sur}:{shorter}", True
+        if len(sur) + len(SEP) + len(shorter) <= MAX:
+            return f"{sur}{SEP}{shorter}", True
     initial = _initial(fore)
     # The surname alone is too long: cut it where the first initial still fits, not mid-gap.
-    room = sur[: MAX - 1 - len(initial)]
+    sep = SEP if initial else SEP.rstrip()  # 'SURNAME:' when there is no forename
+    room = sur[: MAX - len(sep) - len(initial)]
     cut = room.rstrip(" '-") or room
-    return f"{cut}:{initial}", True
+    return f"{cut}{sep}{initial}", True
 
 
 def _shortened_forenames(names: list[str]) -> Iterator[str]:

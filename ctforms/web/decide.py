@@ -230,9 +230,17 @@ def entry_file(
         )
         if upload:
             for issue_id in ch.issue_ids:
+                # The file adds the new entry only; the old one goes to OCR another way.
+                old = (
+                    f" The {ch.from_code} entry is not withdrawn by EDI: the entries listing"
+                    " says how to send that to OCR."
+                    if ch.from_code
+                    else ""
+                )
                 notes[issue_id] = (
-                    f"The entry change {sized} is in the entries file {name}: upload it in"
-                    " Interchange, then mark this issue handled."
+                    f"The entry change {sized} is in the entries file {name} (as the new"
+                    f" {ch.to_code} entry): upload it in Interchange, then mark this issue"
+                    f" handled.{old}"
                 )
     in_file = {(ch.candidate_number, ch.to_code) for ch in plan.changes}
     sent_in: dict[tuple[str | None, str], str | None] = {
@@ -268,7 +276,8 @@ def entry_file(
                 i.candidate_number,
                 i.qualification_code,
             )
-            if same and not j.handled:
+            if same and not j.handled and not (j is i and j.id in notes):
+                # (the change's own issue keeps its note of the file that carries it)
                 notes[j.id] = said
             elif same and answered and j is not i and j.decision == d:
                 notes[j.id] = answered

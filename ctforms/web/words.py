@@ -26,9 +26,10 @@ FORM_CAVEAT = (
     " upload it."
 )
 EDI_CAVEAT = (
-    "Its record layout is ctforms' own reading of the entries file format (the full layout is"
-    " not public): confirm it with your MIS supplier before you upload it, or key the changes"
-    " into Interchange from the entries listing."
+    "Some of its record positions are ctforms' assumption (the full JCQ layout is not public;"
+    " the entries listing's 'Record layout' sheet says which): confirm them with your MIS"
+    " supplier before you upload it, or key the entries into Interchange from the listing. It"
+    " adds new entries only: the listing says what to send OCR another way."
 )
 PACK_GOES = (
     "The centre's files: kept as the evidence for the declaration you make in the Progress Tracker"
@@ -71,7 +72,8 @@ def describe_output(name: str, centre: str) -> Output:
             INTERCHANGE,
         ),
         listing_file_name(centre): (
-            "The entry changes to make, one per line, and the entries file they are in",
+            "The entry changes to make, one per line, the entries file they are in, and what"
+            " OCR does not take by EDI with the way to send it",
             INTERCHANGE,
         ),
         f"{centre}-declaration-evidence-pack.pdf": (
@@ -89,18 +91,12 @@ def describe_output(name: str, centre: str) -> Output:
     if name in known:
         what, goes = known[name]
         return Output(name, what, goes, FORM_CAVEAT if name in forms else "")
-    if re.fullmatch(r"E\d{7}\.X\d\d", name):
-        return Output(
-            name, "The entries file (EDI) with the entry changes to upload", INTERCHANGE, EDI_CAVEAT
-        )
-    if re.fullmatch(r"A\d{7}\.X\d\d", name):
-        return Output(
-            name,
-            "The amendment entries file (EDI) with the entry changes not yet sent to OCR, to"
-            " upload",
-            INTERCHANGE,
-            EDI_CAVEAT,
-        )
+    if re.fullmatch(r"[EA]\d{7}\.X\d\d", name):
+        # The data type letter says which file of the series it is, and what to do with it.
+        from ctforms.produce.edi import load_layout
+
+        what = load_layout().file_types[name[0]].what_to_do
+        return Output(name, f"{what} (EDI file, new entries only)", INTERCHANGE, EDI_CAVEAT)
     if name.endswith("-declaration-signed-off.pdf"):
         return Output(
             name,
