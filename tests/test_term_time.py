@@ -233,3 +233,73 @@ def test_course_start_two_years_before(
     invoke("check", *args, "--checkpoint", "term-time", "--format", "json", "-o", out)
     register = json.loads(out.read_text())
     assert [i["kind"] for i in register["issues"]] == found
+
+
+def test_run_writes_the_term_time_folder_and_no_checkpoint_2_paperwork(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = invoke("run", *centre_args(tmp_path), "--checkpoint", "term-time", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == [
+        "64395-ecd-amendments.xlsx",
+        "64395-submission-archive.zip",
+        "64395-term-time-declaration-evidence-pack.pdf",
+        "actions.xlsx",
+        "deadlines.ics",
+        "issues.json",
+        "issues.txt",
+    ]
+    book = openpyxl.load_workbook(out / "64395-ecd-amendments.xlsx")
+    rows = [r for r in book["ECD amendments"].iter_rows(min_row=5, values_only=True)]
+    # Exactly the students to change, a qualification at a time by name, with the ECD to set.
+    assert [(r[0], r[5], r[6]) for r in rows] == [
+        ("0002", "Summer 2024", "Summer 2025"),
+        ("0001", "Summer 2025", "Summer 2024"),
+    ]
+    check = [r for r in book["To check"].iter_rows(min_row=5, values_only=True)]
+    assert [(r[0], r[6]) for r in check] == [("0004", "Summer 2025")]
+    assert book["ECD amendments"].page_setup.paperSize == 9  # A4
+    verify = invoke("verify", out / "64395-submission-archive.zip")
+    assert verify.exit_code == 0, verify.output
+
+
+def pdf_text(path: Path) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def test_the_term_time_pack_is_a_draft_with_the_banner_and_signs_off(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    invoke("run", *centre_args(tmp_path), "--checkpoint", "term-time", "-o", out)
+    text = " ".join(pdf_text(out / "64395-term-time-declaration-evidence-pack.pdf").split())
+    assert "NOT READY TO DECLARE" in text
+    assert "Term-time checkpoint declaration evidence pack" in text
+    assert "ctforms' summary, not OCR's wording" in text
+    assert "0001 Later, Sam 05839 Summer 2025 Summer 2024" in text
+    refused = invoke(
+        "declaration",
+        out / "issues.json",
+        "--signed-by",
+        "Ben Okoro",
+        "--role",
+        "Exams Officer",
+        "-o",
+        tmp_path / "signed.pdf",
+    )
+    assert refused.exit_code == 2 and not (tmp_path / "signed.pdf").exists()
+    signed = invoke(
+        "declaration",
+        out / "issues.json",
+        "--signed-by",
+        "Ben Okoro",
+        "--role",
+        "Exams Officer",
+        "--allow-outstanding",
+        "Amending on 18 March",
+        "-o",
+        tmp_path / "signed.pdf",
+    )
+    assert signed.exit_code == 0, signed.output
+    text = " ".join(pdf_text(tmp_path / "signed.pdf").split())
+    assert "confirm that the term-time checks in this pack" in text
+    assert "Amending on 18 March" in text
