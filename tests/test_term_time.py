@@ -328,3 +328,11 @@ def test_the_demo_ships_a_term_time_example(tmp_path: Path) -> None:
     book = openpyxl.load_workbook(out / "64395-ecd-amendments.xlsx")
     rows = list(book["ECD amendments"].iter_rows(min_row=5, values_only=True))
     assert len(rows) == 12 and {r[6] for r in rows} == {"Summer 2024"}
+
+
+def test_a_term_time_check_after_its_close_says_so(tmp_path: Path) -> None:
+    args = [str(a) for a in centre_args(tmp_path)]
+    args[args.index(AS_OF)] = "2024-05-10"
+    result = invoke("check", *args, "--checkpoint", "term-time")
+    assert "after the 2024 term-time declaration closed (Tuesday 30 April 2024)" in result.output
+    assert "OVERDUE" in result.output or "overdue" in result.output

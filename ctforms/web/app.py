@@ -444,7 +444,7 @@ async def results(request: Request) -> Response:
         awaits_entry=awaits_entry,
         runs=site.workspace.run_folders(),
         signed_by=decide.signed_by,
-        outside=date_outside(register.as_of, register.series),
+        outside=date_outside(register.as_of, register.series, register.checkpoint),
         decided={(d.candidate_number, d.qualification_code) for d in decide.recorded(site)[0]},
     )
 
