@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 from collections import defaultdict
 
 from ctforms.checks.context import Context, Expecting, result
@@ -54,6 +55,18 @@ def standard_completion(course_start: dt.date, level: int) -> str | None:
         return None
     first = course_start.year if course_start.month >= 8 else course_start.year - 1
     return this_summer(first + years)
+
+
+_LEVEL = re.compile(r"\blevel\s*([1-3])\b", re.IGNORECASE)
+
+
+def level_of(exp: Expecting) -> int | None:
+    """The qualification's level: the catalogue's, else the tracker's title ('OCR Level 3
+    Cambridge Technical ...')."""
+    if exp.catalogue is not None:
+        return exp.catalogue.subject.level
+    m = _LEVEL.search(exp.entry.title if exp.entry else "")
+    return int(m[1]) if m else None
 
 
 def build_term_scope(ctx: Context) -> None:
@@ -190,7 +203,7 @@ def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
             )
             continue
         start = exp.course_start
-        level = exp.catalogue.subject.level if exp.catalogue else None
+        level = level_of(exp)
         if start is None:
             unverifiable[exp.expected_code].append(exp.candidate_number)
             continue
