@@ -368,3 +368,15 @@ def test_level_2_from_the_tracker_title_and_a_month_for_a_season(tmp_path: Path)
     assert issue["evidence"]["ecd_to_set"] == "Summer 2024"
     students = {s["candidate_number"]: s for s in register["students"]}
     assert students["0003"]["planned_completion"] == "Summer 2024"
+
+
+def test_empty_ecds_are_one_note_not_one_per_student(tmp_path: Path) -> None:
+    args = centre_args(tmp_path)
+    rows = [(f"{n:04d}", "Blank", IT_EXT, "Not certificating", "") for n in range(1, 6)]
+    write_tracker(tmp_path, rows)
+    out = tmp_path / "issues.json"
+    invoke("check", *args, "--checkpoint", "term-time", "--format", "json", "-o", out)
+    register = json.loads(out.read_text())
+    notes = register["checks"][0]["notes"]
+    assert [i["kind"] for i in register["issues"]] == []
+    assert len(notes) == 1 and notes[0].startswith("5 estimated completion dates in the tracker")

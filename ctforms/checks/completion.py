@@ -132,6 +132,7 @@ def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
     unverifiable: dict[str, list[str]] = defaultdict(list)
     no_level: dict[str, list[str]] = defaultdict(list)
     notes: list[str] = []
+    unreadable: list[str] = []  # a tracker without the column would give one per student
     summer = this_summer(ctx.year)
     for exp in ctx.expecting:
         entry = exp.entry
@@ -149,11 +150,7 @@ def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
                 " the Planned Completion is used"
             )
         if ecd_key is None:
-            shown = repr(ecd) if ecd else "no estimated completion date"
-            notes.append(
-                f"candidate {exp.candidate_number}, {exp.expected_code}: the tracker shows"
-                f" {shown}, not a season and a year: check it in the Progress Tracker"
-            )
+            unreadable.append(f"{exp.candidate_number} ({exp.expected_code}): {ecd!r}")
             continue
         ecd = f"{SEASONS[ecd_key[1]]} {ecd_key[0]}"
         if plan is not None:
@@ -264,6 +261,14 @@ def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
                 f" {'; '.join(said)}",
                 evidence=Evidence(students=n, candidate_numbers=numbers),
             )
+        )
+    if unreadable:
+        n = len(unreadable)
+        notes.append(
+            f"{n} estimated completion date{'s' if n != 1 else ''} in the tracker"
+            f" {'are' if n != 1 else 'is'} empty or not a season and a year, so not checked"
+            f" (e.g. {'; '.join(unreadable[:3])}): check them in the Progress Tracker, and that"
+            " its download has the Estimated Completion column"
         )
     checked = len(ctx.expecting)
     gone = ctx.left_out or {}
