@@ -8,6 +8,7 @@ import gc
 import json
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +17,7 @@ from pydantic import TypeAdapter
 
 from ctforms import __version__, pipeline
 from ctforms.checks.knowledge import describe, knowledge_lines
-from ctforms.demo import DEMO_AS_OF, templates_dir
+from ctforms.demo import DEMO_AS_OF, DEMO_TERM_TIME_AS_OF, templates_dir
 from ctforms.errors import InputError
 from ctforms.files.limits import EDI_MAX_BYTES, PDF_MAX_BYTES, read_limited, regular_file, too_big
 from ctforms.files.output import (
@@ -27,12 +28,13 @@ from ctforms.files.output import (
 )
 from ctforms.files.quiet import quiet_dependencies
 from ctforms.files.reproducible import TEMPLATE_TIME
-from ctforms.models import MODELS
+from ctforms.models import MODELS, Checkpoint
 from ctforms.options import (
     DateType,
     as_of_option,
     catalogue_option,
     centre_inputs,
+    checkpoint_option,
     existing_file,
     force_option,
     hold_for_writing,
@@ -133,6 +135,8 @@ def cli() -> None:
     \b
     Example (the shipped demo centre, everything into one folder):
         ctforms run --demo -o demo-out
+        ctforms run tracker.csv --centre centre.toml --records records.xlsx \\
+            --checkpoint term-time --as-of 2024-03-15 -o term-time-2024
     """
 
 
@@ -207,6 +211,7 @@ def _records_template(codes: list[tuple[str, str]]) -> bytes:
     help="Write to this file instead of the screen (required for xlsx).",
 )
 @force_option
+@checkpoint_option
 def check(
     tracker: Path,
     centre: Path | None,
@@ -217,6 +222,7 @@ def check(
     fmt: str,
     output: Path | None,
     force: bool,
+    checkpoint: Checkpoint,
 ) -> None:
     """Check every student expecting a result; list who is at risk, why, what to do, by when.
 
@@ -226,6 +232,8 @@ def check(
     Example:
         ctforms check tracker.csv --centre centre.toml --records records.xlsx \\
             --as-of 2024-06-10 --format json -o issues.json
+        ctforms check tracker.csv --centre centre.toml --records records.xlsx \\
+            --checkpoint term-time --as-of 2024-03-15
     """
     from ctforms.produce.report import render_table
 
@@ -235,7 +243,7 @@ def check(
         raise InputError("--format xlsx needs -o FILE.xlsx")
     if output is not None:
         check_writable(output, force)
-    sources = Sources(tracker, centre, records, catalogues, encoding)
+    sources = Sources(tracker, centre, records, catalogues, encoding, checkpoint)
     with Steps([pipeline.READ]) as steps:
         register = pipeline.check(sources, as_of or dt.date.today(), steps)
     _warn_outside(register, as_of is not None)
@@ -259,7 +267,7 @@ def check(
 def _warn_outside(register: Register, given: bool) -> None:
     """The page's warning for a check dated outside the results year (said once, first): a run
     in December judges every deadline of the summer before overdue."""
-    outside = date_outside(register.as_of, register.series)
+    outside = date_outside(register.as_of, register.series, register.checkpoint)
     if outside:
         when = "" if given else " (today: no --as-of was given)"
         asked = outside.replace("?", " (--as-of YYYY-MM-DD)?")
@@ -283,6 +291,7 @@ def _other_warnings(register: Register) -> list[str]:
 @names_in_calendar_option
 @output_folder("Folder for every output.", hold=False)
 @force_option
+@checkpoint_option
 def run(
     tracker: Path | None,
     centre: Path | None,
@@ -294,6 +303,7 @@ def run(
     names_in_calendar: bool,
     outdir: Path,
     force: bool,
+    checkpoint: Checkpoint,
 ) -> None:
     """Do everything: check, then write the register and its paperwork into one folder.
 
@@ -301,16 +311,18 @@ def run(
     Example:
         ctforms run tracker.csv --centre centre.toml --records records.xlsx -o results-2024
         ctforms run --demo -o demo-out
+        ctforms run tracker.csv --centre centre.toml --records records.xlsx \\
+            --checkpoint term-time --as-of 2024-03-15 -o term-time-2024
     """
     if demo:
         if tracker or centre or records:
             raise InputError("--demo uses the shipped demo files: give no tracker or --centre")
-        sources = demo_sources(catalogues)
-        as_of = as_of or DEMO_AS_OF
+        sources = replace(demo_sources(catalogues), checkpoint=checkpoint)
+        as_of = as_of or (DEMO_TERM_TIME_AS_OF if checkpoint == "term-time" else DEMO_AS_OF)
     elif tracker is None or centre is None:
         raise InputError("give TRACKER.csv and --centre centre.toml (or --demo)")
     else:
-        sources = Sources(tracker, centre, records, catalogues, encoding)
+        sources = Sources(tracker, centre, records, catalogues, encoding, checkpoint)
     with Steps(pipeline.RUN_STEPS) as steps:  # run refuses a bad folder before any work
         made = pipeline.run(
             sources,
@@ -336,7 +348,8 @@ def run(
             click.echo(f"  wrote {path}{_rows(path, form.rows)}")
         if not form.files:
             click.echo(f"  {form.form}: no issues of this kind, no file")
-    _report_entries(made.written)
+    if made.entries is not None:
+        _report_entries(made.entries)
     for was, now in made.moved_entries:
         why = (
             "this run makes it again, the same file"

@@ -3,6 +3,7 @@ a message for the user; the readers add the file, row and column."""
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 
@@ -298,3 +299,40 @@ def parse_sent_changes(text: str) -> list[SentChange]:
     if not out:
         raise ValueError("names no change: leave it empty if you do not know what the file carried")
     return out
+
+
+# An estimated completion date as the Progress Tracker writes it: 'Summer 2025'. The seasons in
+# a year's order (Winter: the January series).
+SEASONS = ("Winter", "Spring", "Summer", "Autumn")
+_COMPLETION = re.compile(r"^([a-z]+)\s*(\d{4})$", re.IGNORECASE)
+_MONTH_NAMES = tuple(calendar.month_name[m].lower() for m in range(1, 13))
+_MONTHS = {name[:3]: i for i, name in enumerate(_MONTH_NAMES, start=1)}
+
+
+def completion_key(text: str) -> tuple[int, int] | None:
+    """'Summer 2025' -> (2025, 2), so that completions compare in time; None when the text is
+    not a season and a year."""
+    m = _COMPLETION.match(" ".join(text.split()))
+    if m is None:
+        return None
+    season, year = m[1].capitalize(), int(m[2])
+    if season in SEASONS:
+        return year, SEASONS.index(season)
+    # A series' month ('June 2025') is its season; December's is the next year's winter.
+    month = _MONTHS.get(season[:3].lower()) if len(season) >= 3 else None
+    if month is None or not _MONTH_NAMES[month - 1].startswith(season.lower()):
+        return None
+    if month == 12:
+        return year + 1, 0
+    return year, (0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3)[month - 1]
+
+
+def parse_completion(text: str) -> str:
+    """A planned completion, written as the tracker writes ECDs: 'summer  2025' -> 'Summer 2025'."""
+    key = completion_key(text)
+    if key is None or not 2000 <= key[0] <= 2100:
+        raise ValueError(
+            f"{text!r} is not a completion: write the season and the year as the Progress"
+            " Tracker does, e.g. 'Summer 2025'"
+        )
+    return f"{SEASONS[key[1]]} {key[0]}"
