@@ -768,17 +768,11 @@ class Register(_Model):
     issues: list[Issue]
     entries_sent: list[SentFile] | None = Field(
         default=None,
+        # Absent, not null, when there is no Entries Sent sheet: registers made before it agree.
+        exclude_if=lambda v: v is None,
         description="the entries files recorded as sent by the check's date (the Entries Sent"
         " sheet; absent when the records have no such sheet), with what each carried",
     )
-
-    @model_serializer(mode="wrap")
-    def _drop_no_sheet(self, handler: Any) -> Any:
-        # Absent, not null, when there is no Entries Sent sheet: registers made before it agree.
-        data = handler(self)
-        if data.get("entries_sent") is None:
-            data.pop("entries_sent", None)
-        return data
 
 
 # ---------------------------------------------------------------------------- for the pages
