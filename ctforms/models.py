@@ -329,6 +329,19 @@ class ActionRow(_Model):
     by: str = ""
 
 
+class ConfirmationRow(_Model):
+    """A teacher's answer on a student's estimated completion date (records.xlsx, ECD
+    Confirmed), read back from the workbook ctforms made for their subject."""
+
+    row: int
+    candidate_number: CandidateNumber
+    qualification_code: QualificationCode
+    confirmed: bool = Field(description="Y: the Tracker's ECD is right; N: it is not")
+    confirmed_by: str
+    note: str = ""
+    date: dt.date | None = None
+
+
 class SentChange(_Model):
     """One entry change an entries file carried: the candidate, from which code (None: a new
     entry) to which."""
@@ -366,6 +379,7 @@ class Records(_Model):
     actions: list[ActionRow] | None = None
     entry_decisions: list[DecisionRow] | None = None
     entries_sent: list[SentFile] | None = None
+    ecd_confirmed: list[ConfirmationRow] | None = None
     warnings: list[str] = Field(default_factory=list)
 
 
