@@ -103,13 +103,17 @@ def _cell(value: Any) -> str:
     return str(value).strip()
 
 
-def _stranger(name: str, why: str) -> InputError:
+def _stranger(name: str, why: str, centre: str) -> InputError:
     return InputError(
         f"{why}: it is not a subject's list ctforms made for this centre. Return the workbook"
-        " the term-time check made for the department ({centre}-{subject}-ecd-check.xlsx in"
-        " the check's folder), with Confirmed (Y/N) and Confirmed By filled in",
+        f" the term-time check made for the department ({_example(centre)} in the check's"
+        " folder), with Confirmed (Y/N) and Confirmed By filled in",
         file=name,
     )
+
+
+def _example(centre: str) -> str:
+    return department_file_name(centre, "SUBJECT", TERM_TIME)
 
 
 def read_returned(path: Path, centre_number: str) -> Returned:
@@ -125,14 +129,16 @@ def read_returned(path: Path, centre_number: str) -> Returned:
         by_key = {norm_key(ws.title): ws for ws in wb.worksheets}
         stamp_ws = by_key.get(norm_key(STAMP_SHEET))
         if stamp_ws is None:
-            raise _stranger(name, f"it has no {STAMP_SHEET!r} sheet")
+            raise _stranger(name, f"it has no {STAMP_SHEET!r} sheet", centre_number)
         stamp = {
             norm_key(_cell(values[0])): _cell(values[1]) if len(values) > 1 else ""
             for _, values in sheet_rows(stamp_ws, path)
             if values
         }
         if stamp.get(norm_key(STAMP_MADE_BY)) != MADE_BY:
-            raise _stranger(name, f"its {STAMP_SHEET!r} sheet does not say ctforms made it")
+            raise _stranger(
+                name, f"its {STAMP_SHEET!r} sheet does not say ctforms made it", centre_number
+            )
         centre = stamp.get(norm_key(STAMP_CENTRE), "")
         subject = stamp.get(norm_key(STAMP_SUBJECT), "")
         if centre != centre_number:
@@ -148,8 +154,8 @@ def read_returned(path: Path, centre_number: str) -> Returned:
             raise InputError(
                 f"it is the Checkpoint 2 list of {subject or 'a subject'}: it has no answers to"
                 " record (its issues are recorded as done on the Decisions page or with"
-                " 'ctforms records handled'). Return the term-time check's list"
-                " ({centre}-{subject}-ecd-check.xlsx)",
+                f" 'ctforms records handled'). Return the term-time check's list"
+                f" ({_example(centre_number)})",
                 file=name,
                 sheet=STAMP_SHEET,
                 column=STAMP_CHECKPOINT,
@@ -157,7 +163,9 @@ def read_returned(path: Path, centre_number: str) -> Returned:
         try:
             as_of = dt.date.fromisoformat(stamp.get(norm_key(STAMP_AS_OF), ""))
         except ValueError:
-            raise _stranger(name, f"its {STAMP_SHEET!r} sheet gives no date of the check") from None
+            raise _stranger(
+                name, f"its {STAMP_SHEET!r} sheet gives no date of the check", centre_number
+            ) from None
         ws = by_key.get(norm_key(STUDENTS_SHEET))
         if ws is None:
             raise InputError(
