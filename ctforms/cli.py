@@ -26,12 +26,13 @@ from ctforms.files.output import (
     write_text,
 )
 from ctforms.files.reproducible import TEMPLATE_TIME
-from ctforms.models import MODELS
+from ctforms.models import MODELS, Checkpoint
 from ctforms.options import (
     DateType,
     as_of_option,
     catalogue_option,
     centre_inputs,
+    checkpoint_option,
     existing_file,
     force_option,
     hold_for_writing,
@@ -205,6 +206,7 @@ def _records_template(codes: list[tuple[str, str]]) -> bytes:
     help="Write to this file instead of the screen (required for xlsx).",
 )
 @force_option
+@checkpoint_option
 def check(
     tracker: Path,
     centre: Path | None,
@@ -215,6 +217,7 @@ def check(
     fmt: str,
     output: Path | None,
     force: bool,
+    checkpoint: Checkpoint,
 ) -> None:
     """Check every student expecting a result; list who is at risk, why, what to do, by when.
 
@@ -224,6 +227,8 @@ def check(
     Example:
         ctforms check tracker.csv --centre centre.toml --records records.xlsx \\
             --as-of 2024-06-10 --format json -o issues.json
+        ctforms check tracker.csv --centre centre.toml --records records.xlsx \\
+            --checkpoint term-time --as-of 2024-03-15
     """
     from ctforms.produce.report import render_table
 
@@ -233,7 +238,7 @@ def check(
         raise InputError("--format xlsx needs -o FILE.xlsx")
     if output is not None:
         check_writable(output, force)
-    sources = Sources(tracker, centre, records, catalogues, encoding)
+    sources = Sources(tracker, centre, records, catalogues, encoding, checkpoint)
     with Steps([pipeline.READ]) as steps:
         register = pipeline.check(sources, as_of or dt.date.today(), steps)
     _warn_outside(register, as_of is not None)

@@ -105,6 +105,11 @@ class IssueKind(StrEnum):
     MISSING_TAG = "missing-tag"
     DUPLICATE_CANDIDATE = "duplicate-candidate"
     SENT_CHANGE_DECLINED = "sent-change-declined"
+    # The term-time checkpoint: each student's estimated completion date (ECD).
+    ECD_LATER_THAN_PLANNED = "ecd-later-than-planned"
+    ECD_EARLIER_THAN_PLANNED = "ecd-earlier-than-planned"
+    ECD_CHECK_COURSE_LENGTH = "ecd-check-course-length"
+    ECD_UNVERIFIABLE = "ecd-unverifiable"
 
 
 # ---------------------------------------------------------------------------- centre profile
@@ -137,6 +142,13 @@ class SeriesDates(_Model):
     final_moderation_deadline: dt.date
     special_consideration_closes: dt.date
     tracker_frozen_from: dt.date
+    term_time_declaration_closes: dt.date | None = Field(
+        default=None,
+        # Absent from Checkpoint 2's registers unless centre.toml gives it: they stay as before.
+        exclude_if=lambda v: v is None,
+        description="the term-time checkpoint's declaration closes (estimated completion"
+        " dates); when not given, 30 April of the results year, moved to a working day, assumed",
+    )
     assumed: list[str] = Field(
         default_factory=list,
         description="dates neither in centre.toml nor published for this year: check them",
@@ -264,6 +276,14 @@ class ExpectedRow(_Model):
     candidate_number: CandidateNumber
     qualification_code: QualificationCode
     certificating: bool
+    course_start: dt.date | None = Field(
+        default=None, exclude_if=lambda v: v is None, description="when the course began"
+    )
+    planned_completion: str | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="the centre's planned completion, as the tracker writes ECDs: 'Summer 2025'",
+    )
 
 
 class VisitRow(_Model):
@@ -523,6 +543,17 @@ class Evidence(_Model):
     )
     students: int | None = None
     candidate_numbers: list[str] | None = None
+    estimated_completion: str | None = Field(
+        default=None, description="the Progress Tracker's ECD, e.g. 'Summer 2025'"
+    )
+    planned_completion: str | None = Field(
+        default=None, description="the centre's planned completion (records.xlsx, Expected)"
+    )
+    course_start: dt.date | None = None
+    level: int | None = None
+    ecd_to_set: str | None = Field(
+        default=None, description="the ECD to set in the Progress Tracker"
+    )
     note: str | None = None
 
     @model_serializer(mode="wrap")
@@ -654,6 +685,27 @@ class Student(_Model):
     status: StudentStatus
     blocking: int = 0
     warnings: int = 0
+    # The term-time checkpoint's facts (absent from Checkpoint 2's registers).
+    estimated_completion: str | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="the Progress Tracker's estimated completion date (ECD), e.g. 'Summer 2025';"
+        " '' when the tracker has none",
+    )
+    planned_completion: str | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="the centre's plan (records.xlsx, Expected: Planned Completion, or"
+        " 'Summer <year>' for Certificating = Y); None when the records have no plan",
+    )
+    course_start: dt.date | None = Field(
+        default=None, exclude_if=lambda v: v is None, description="Expected: Course Start"
+    )
+    ecd_to_set: str | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="the ECD the tracker should show when it must change (the plan), else None",
+    )
 
 
 class RegisterCentre(_Model):
@@ -694,10 +746,28 @@ class Summary(_Model):
     by_severity: dict[str, int]
 
 
+Checkpoint = Literal["2", "term-time"]
+CHECKPOINTS: tuple[Checkpoint, ...] = ("2", "term-time")
+
+
 class Register(_Model):
     """The issue register (issues.json): the contract every later command consumes."""
 
     register_version: Literal[1] = 1
+    checkpoint: Checkpoint = Field(
+        default="2",
+        # Absent for Checkpoint 2, so its registers stay as they were and old ones load.
+        exclude_if=lambda v: v == "2",
+        description="which declaration the check is for: '2' (Checkpoint 2, June: every"
+        " student expecting a result can get one) or 'term-time' (March-April: every"
+        " estimated completion date is right)",
+    )
+    left_out: dict[str, int] | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="term-time checkpoint: entries not checked because their qualification is"
+        " already certificated or withdrawn, by reason ('certificated', 'withdrawn')",
+    )
     tool: str
     tool_version: str
     centre: RegisterCentre

@@ -67,6 +67,18 @@ def as_of_option(f: F) -> F:
     )(f)
 
 
+def checkpoint_option(f: F) -> F:
+    return click.option(
+        "--checkpoint",
+        type=click.Choice(["2", "term-time"]),
+        default="2",
+        show_default=True,
+        help="Which declaration to check for: 2 (Checkpoint 2, June: every student expecting a"
+        " result can get one) or term-time (1 March to 30 April: every estimated completion"
+        " date is right).",
+    )(f)
+
+
 def catalogue_option(f: F) -> F:
     return click.option(
         "--catalogue",

@@ -7,7 +7,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ctforms.models import Issue, IssueKind
+from ctforms.models import Issue, IssueKind, Register
+
+
+def checkpoint_name(register: Register) -> str:
+    """'Checkpoint 2' or 'Term-time checkpoint': which declaration the register is for."""
+    return "Term-time checkpoint" if register.checkpoint == "term-time" else "Checkpoint 2"
 
 
 def listing_file_name(centre: str) -> str:
@@ -128,3 +133,13 @@ def files_for(issue: Issue, centre: str) -> list[str]:
     if in_listing(issue):
         names.append(listing_file_name(centre))
     return names
+
+
+def ecd_amendments_file_name(centre: str) -> str:
+    """The term-time checkpoint's list of estimated completion dates to amend."""
+    return f"{centre}-ecd-amendments.xlsx"
+
+
+def term_time_pack_file_name(centre: str) -> str:
+    """The term-time declaration's evidence pack."""
+    return f"{centre}-term-time-declaration-evidence-pack.pdf"

@@ -28,6 +28,7 @@ from ctforms.files.output import (
 )
 from ctforms.files.reproducible import TEMPLATE_TIME
 from ctforms.models import (
+    Checkpoint,
     Proposal,
     Records,
     Register,
@@ -92,6 +93,7 @@ class Sources:
     records: Path | None = None
     catalogues: tuple[Path, ...] = ()
     encoding: str | None = None
+    checkpoint: Checkpoint = "2"
 
 
 def demo_sources(catalogues: tuple[Path, ...] = ()) -> Sources:
@@ -125,6 +127,7 @@ def check(
             sources.encoding,
             progress.part,
             sent_contents(entries_in) if entries_in else None,
+            sources.checkpoint,
         ),
         as_of,
     )

@@ -12,13 +12,14 @@ from typing import Literal
 
 from ctforms import __version__
 from ctforms.checks import guidance, rules, run_checks
-from ctforms.checks.context import Context
+from ctforms.checks.context import Context, Expecting
 from ctforms.checks.guidance import fields
 from ctforms.errors import InputError
 from ctforms.files.fast import construct, gc_paused
 from ctforms.models import (
     CatalogueUse,
     CentreProfile,
+    Checkpoint,
     Decision,
     Handled,
     InputFile,
@@ -36,7 +37,7 @@ from ctforms.models import (
     Tracker,
 )
 from ctforms.read.catalogue import Catalogue, load_catalogue
-from ctforms.read.centre import load_centre
+from ctforms.read.centre import load_centre, term_time_series
 from ctforms.read.records import read_records, unknown_expected
 from ctforms.read.tracker import Progress, read_tracker
 
@@ -55,6 +56,7 @@ class Inputs:
     # What an entries file recorded as sent without its Changes carried, read from wherever
     # the check's entries files are (None: not found there).
     sent_contents: SentContents | None = None
+    checkpoint: Checkpoint = "2"
 
 
 def sha256_file(path: Path) -> tuple[str, int]:
@@ -100,7 +102,7 @@ def _build_register(inputs: Inputs, as_of: dt.date) -> Register:
     if inputs.records_path:
         files.append(_input("records", inputs.records_path))
     files.extend(_input("catalogue", p) for p in inputs.catalogue_paths)
-    return assemble(tracker, records, catalogue, centre, as_of, files)
+    return assemble(tracker, records, catalogue, centre, as_of, files, inputs.checkpoint)
 
 
 def assemble(
@@ -110,22 +112,37 @@ def assemble(
     centre: CentreProfile,
     as_of: dt.date,
     files: list[InputFile],
+    checkpoint: Checkpoint = "2",
 ) -> Register:
     """Pure: from loaded inputs to the register."""
-    ctx = Context(tracker=tracker, records=records, catalogue=catalogue, centre=centre, as_of=as_of)
+    if checkpoint == "term-time":
+        # Its deadline: centre.toml's term-time close, else 30 April (assumed).
+        centre = centre.model_copy(update={"series": term_time_series(centre.series)})
+    ctx = Context(
+        tracker=tracker,
+        records=records,
+        catalogue=catalogue,
+        centre=centre,
+        as_of=as_of,
+        checkpoint=checkpoint,
+    )
     results, issues = run_checks(ctx)
     # Warnings name the records workbook the user gave, whatever it is called.
     book = next((f.name for f in files if f.role == "records"), "records.xlsx")
     warnings = list(catalogue.warnings) + list(tracker.warnings) + list(records.warnings)
     warnings += unknown_expected(records, lambda code: catalogue.get(code) is not None, book)
-    warnings += _unknown_candidates(tracker, records, book)
+    if checkpoint == "2":  # the term-time check reads only the Expected sheet
+        warnings += _unknown_candidates(tracker, records, book)
     issues = _dedupe(issues)
     warnings += _mark_handled(issues, records, book)
-    warnings += _mark_decisions(issues, records, centre, book)
+    if checkpoint == "2":
+        warnings += _mark_decisions(issues, records, centre, book)
     sent = _entries_sent(records, centre.centre.number, book, warnings)
     issues.sort(key=_issue_order)
     students = _students(ctx, issues)
     return Register(
+        checkpoint=checkpoint,
+        left_out=ctx.left_out,
         tool="ctforms",
         tool_version=__version__,
         centre=RegisterCentre(
@@ -420,11 +437,23 @@ def _students(ctx: Context, issues: list[Issue]) -> list[Student]:
                 "status": StudentStatus.OK,
                 "blocking": 0,
                 "warnings": 0,
+                **(_completion_facts(exp) if ctx.checkpoint == "term-time" else {}),
             },
         )
         for exp in ctx.expecting
     ]
     return _restatus(students, issues)
+
+
+def _completion_facts(exp: Expecting) -> dict[str, object]:
+    """The term-time checkpoint's facts of a student (Student.estimated_completion, ...)."""
+    ecd = exp.entry.estimated_completion if exp.entry else ""
+    return {
+        "estimated_completion": " ".join(ecd.split()),
+        "planned_completion": exp.planned_completion,
+        "course_start": exp.course_start,
+        "ecd_to_set": exp.ecd_to_set,
+    }
 
 
 def _restatus(students: list[Student], issues: list[Issue]) -> list[Student]:

@@ -1,4 +1,4 @@
-"""The Checkpoint 2 checks: one module each, every one a pure function from Context to issues."""
+"""The checks of both checkpoints: one module each, a pure function from Context to issues."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Callable
 from ctforms.checks import (
     certification,
     combination,
+    completion,
     duplicates,
     entries,
     examined,
@@ -35,11 +36,20 @@ CHECKS: list[Check] = [
 ]
 
 
+# The term-time checkpoint (March-April): estimated completion dates only.
+TERM_TIME_CHECKS: list[Check] = [completion.check]
+
+
 def run_checks(ctx: Context) -> tuple[list[CheckResult], list[Issue]]:
-    build_scope(ctx)
+    if ctx.checkpoint == "term-time":
+        completion.build_term_scope(ctx)
+        checks = TERM_TIME_CHECKS
+    else:
+        build_scope(ctx)
+        checks = CHECKS
     results: list[CheckResult] = []
     issues: list[Issue] = []
-    for check in CHECKS:
+    for check in checks:
         outcome, found = check(ctx)
         results.append(outcome)
         issues.extend(found)

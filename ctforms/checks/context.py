@@ -18,9 +18,11 @@ from ctforms.models import (
     CandidateDetails,
     CentreProfile,
     Certification,
+    Checkpoint,
     CheckResult,
     CheckStatus,
     Evidence,
+    ExpectedRow,
     Issue,
     IssueKind,
     Qualification,
@@ -51,6 +53,11 @@ class Expecting:
     listed_in_expected: bool
     combination: rules.Combination | None = None
     expected_row: int | None = None  # its row in the Expected sheet
+    # The term-time checkpoint: the Expected row planning it, and what the check found.
+    plan_row: ExpectedRow | None = None
+    planned_completion: str | None = None
+    course_start: dt.date | None = None
+    ecd_to_set: str | None = None
     _problem_units: list[UnitRecord] | None = field(default=None, init=False, repr=False)
 
     @property
@@ -130,6 +137,9 @@ class Context:
     as_of: dt.date
     expecting: list[Expecting] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    checkpoint: Checkpoint = "2"
+    # term-time: entries not checked, by reason ('certificated', 'withdrawn')
+    left_out: dict[str, int] | None = None
     # Asked once per issue or per student, the same answers each time: worked out once.
     _visits: dict[str, list[VisitRow]] = field(default_factory=dict, init=False, repr=False)
     _texts: dict[Action, tuple[str, str]] = field(default_factory=dict, init=False, repr=False)

@@ -8,7 +8,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ctforms.models import IssueKind, SeriesDates, Severity
-from ctforms.paperwork import form_file_name, hoc_declaration_file_name, listing_file_name
+from ctforms.paperwork import (
+    ecd_amendments_file_name,
+    form_file_name,
+    hoc_declaration_file_name,
+    listing_file_name,
+)
 from ctforms.read.centre import (
     CONFIRMED_YEAR,
     DATE_FIELDS,
@@ -65,6 +70,12 @@ def fields(series: SeriesDates, centre: str) -> dict[str, str]:
         values[key] = long_date(working_day(value)) + (
             " (assumed)" if key in series.assumed else ""
         )
+    term_time = series.term_time_declaration_closes
+    if term_time is not None:
+        values["term_time_declaration_closes"] = long_date(working_day(term_time)) + (
+            " (assumed)" if "term_time_declaration_closes" in series.assumed else ""
+        )
+    values["ecd_amendments_file"] = ecd_amendments_file_name(centre)
     shown_after = ENTRIES_SHOWN_AFTER.get(series.year)
     values["entries_shown"] = (
         (
@@ -96,6 +107,7 @@ BEFORE_OPEN = ("declaration_opens", "before the declaration opens, so it shows i
 BEFORE_VISIT = ("visit-14", "two weeks before the moderation visit")
 # With no visit recorded, visit-14 counts back from the final moderation deadline.
 BEFORE_LAST_VISIT = ("visit-14", "two weeks before the final moderation deadline")
+BEFORE_TERM_TIME = ("term_time_declaration_closes", "before the term-time declaration closes")
 
 
 def _act(text: str, remedy: str, when: tuple[str, str]) -> Action:
@@ -349,6 +361,54 @@ GUIDANCE: dict[IssueKind, Guidance] = {
             BEFORE_OPEN,
         ),
     ),
+    # The term-time checkpoint (seeds: Summer 2024 timeline). The checks pass each issue its
+    # own action naming the dates (ecd_action); these are the kinds' general words.
+    K.ECD_LATER_THAN_PLANNED: Guidance(
+        B,
+        _act(
+            "The Progress Tracker's estimated completion date is later than the centre plans:"
+            " the student will not be in the results when planned unless it is amended. Amend"
+            " it in the Progress Tracker (the amendments workbook {ecd_amendments_file} lists"
+            " it), then submit the term-time declaration.",
+            "amend the estimated completion date in the Progress Tracker",
+            BEFORE_TERM_TIME,
+        ),
+    ),
+    K.ECD_EARLIER_THAN_PLANNED: Guidance(
+        B,
+        _act(
+            "The Progress Tracker's estimated completion date is earlier than the centre plans:"
+            " the student will show as at risk and be declared wrongly. Amend it in the Progress"
+            " Tracker (the amendments workbook {ecd_amendments_file} lists it), then submit the"
+            " term-time declaration.",
+            "amend the estimated completion date in the Progress Tracker",
+            BEFORE_TERM_TIME,
+        ),
+    ),
+    K.ECD_CHECK_COURSE_LENGTH: Guidance(
+        W,
+        _act(
+            "No planned completion is recorded, and the standard course length from the course"
+            " start (Level 2: one year, Level 3: two years) gives another estimated completion"
+            " date than the Progress Tracker's: often a student registered after the course"
+            " began. Check with the teacher when the student will finish; amend the date in the"
+            " Progress Tracker if it is wrong, and record the plan in records.xlsx (Expected,"
+            " Planned Completion).",
+            "check with the teacher; amend the date in the Progress Tracker if it is wrong",
+            BEFORE_TERM_TIME,
+        ),
+    ),
+    K.ECD_UNVERIFIABLE: Guidance(
+        W,
+        _act(
+            "ctforms cannot check these students' estimated completion dates: records.xlsx"
+            " (Expected) gives neither a Planned Completion nor a Course Start for them. Add"
+            " one for each student and check again, or check the dates with the teachers"
+            " yourself before you declare.",
+            "add Planned Completion or Course Start in records.xlsx (Expected)",
+            BEFORE_TERM_TIME,
+        ),
+    ),
 }
 
 # Actions for evidence that calls for something other than the kind's usual action.
@@ -529,6 +589,10 @@ CHECK_OF_KIND: dict[IssueKind, str] = {
     K.MISSING_TAG: "tags",
     K.DUPLICATE_CANDIDATE: "duplicates",
     K.SENT_CHANGE_DECLINED: "entries",
+    K.ECD_LATER_THAN_PLANNED: "completion",
+    K.ECD_EARLIER_THAN_PLANNED: "completion",
+    K.ECD_CHECK_COURSE_LENGTH: "completion",
+    K.ECD_UNVERIFIABLE: "completion",
 }
 
 # Each kind in plain words, for every paper and page (the kind's code, e.g. "glh-short", stays
@@ -556,6 +620,10 @@ KIND_LABELS: dict[IssueKind, str] = {
     K.MISSING_TAG: "Mid-flight TAG missing",
     K.DUPLICATE_CANDIDATE: "Student listed twice",
     K.SENT_CHANGE_DECLINED: "Entry change sent, now declined",
+    K.ECD_LATER_THAN_PLANNED: "Completion date later than planned",
+    K.ECD_EARLIER_THAN_PLANNED: "Completion date earlier than planned",
+    K.ECD_CHECK_COURSE_LENGTH: "Completion date: check the course length",
+    K.ECD_UNVERIFIABLE: "Completion dates cannot be checked",
 }
 
 

@@ -22,7 +22,7 @@ from collections import defaultdict
 
 from ctforms.checks.guidance import kind_label
 from ctforms.models import Issue, Register, Severity
-from ctforms.paperwork import awaits_entry
+from ctforms.paperwork import awaits_entry, checkpoint_name
 
 PRODID = "-//ctforms//Checkpoint 2 deadlines//EN"
 # The reminder: the day before, at 09:00 (an all-day event starts at midnight).
@@ -140,7 +140,7 @@ def calendar_bytes(register: Register, *, names: bool = False) -> bytes:
         f"PRODID:{PRODID}",
         "CALSCALE:GREGORIAN",
         "METHOD:PUBLISH",
-        f"X-WR-CALNAME:Checkpoint 2 deadlines, centre {centre}",
+        f"X-WR-CALNAME:{checkpoint_name(register)} deadlines, centre {centre}",
     ]
     assumed = (
         f"\n\nSome {register.series.year} dates are assumed from OCR's 2023 timeline: check"
@@ -151,7 +151,7 @@ def calendar_bytes(register: Register, *, names: bool = False) -> bytes:
     due = due_by_date(register)
     for day, issues in due.items():
         blocking = sum(i.severity is Severity.BLOCKING for i in issues)
-        title = f"Checkpoint 2: {_plural(len(issues), 'issue')} due"
+        title = f"{checkpoint_name(register)}: {_plural(len(issues), 'issue')} due"
         if blocking:
             title += f" ({blocking} blocking)"
         if day < register.as_of:  # already past when the register was made
@@ -172,7 +172,9 @@ def calendar_bytes(register: Register, *, names: bool = False) -> bytes:
     if not due:
         # RFC 5545 wants at least one component: say there is nothing due.
         body = f"No open issue has a deadline (register as of {register.as_of:%d/%m/%Y})."
-        lines += _event(centre, register.as_of, stamp, "Checkpoint 2: nothing due", body)
+        lines += _event(
+            centre, register.as_of, stamp, f"{checkpoint_name(register)}: nothing due", body
+        )
     lines.append("END:VCALENDAR")
     return ("\r\n".join(_fold(line) for line in lines) + "\r\n").encode()
 

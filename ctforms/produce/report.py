@@ -6,6 +6,7 @@ from ctforms.checks.guidance import kind_label
 from ctforms.checks.urgency import by_urgency, is_overdue, who
 from ctforms.files.fast import without_gc
 from ctforms.models import CheckStatus, Issue, Register, Severity
+from ctforms.paperwork import checkpoint_name
 from ctforms.read.centre import assumed_dates
 
 _SEVERITY = {"blocking": "BLOCKING", "warning": "warning ", "info": "info    "}
@@ -67,7 +68,7 @@ def _decided(issue: Issue) -> bool:
 def render_table(register: Register) -> str:
     c = register.centre
     out = [
-        f"Checkpoint 2 checks (ctforms): {c.name} ({c.number}), results summer"
+        f"{checkpoint_name(register)} checks (ctforms): {c.name} ({c.number}), results summer"
         f" {register.series.year}, as of {register.as_of:%d/%m/%Y}",
         "Most urgent first. BLOCKING: no result on results day unless it is put right."
         " warning: check it. -> what to use. [Issue ID]: record what was done against it (the"

@@ -75,7 +75,27 @@ DATE_NAMES = {
     "final_moderation_deadline": "final moderation visits by",
     "special_consideration_closes": "special consideration closes",
     "tracker_frozen_from": "tracker frozen from",
+    "term_time_declaration_closes": "term-time declaration closes",
 }
+# The term-time checkpoint's declaration (estimated completion dates) is open 1 March to
+# 30 April (seeds: OCR's Summer 2024 timeline; DOMAIN.md). Its close, (month, day) of the
+# results year, when centre.toml does not give it: assumed, as the issue asks, for every year.
+TERM_TIME_CLOSES = (4, 30)
+TERM_TIME_OPENS = (3, 1)
+
+
+def term_time_series(series: SeriesDates) -> SeriesDates:
+    """The series with the term-time declaration's close: centre.toml's, else 30 April of the
+    results year moved back to a working day, flagged assumed."""
+    if series.term_time_declaration_closes is not None:
+        return series
+    closes = working_day(dt.date(series.year, *TERM_TIME_CLOSES))
+    return series.model_copy(
+        update={
+            "term_time_declaration_closes": closes,
+            "assumed": [*series.assumed, "term_time_declaration_closes"],
+        }
+    )
 
 
 def assumed_dates(series: SeriesDates) -> str:
@@ -205,8 +225,10 @@ def _check_deputies(deputies: Any, officer: Any, name: str) -> None:
 
 
 def _check_dates(series: SeriesDates, name: str) -> None:
-    for key in DATE_FIELDS:
-        day: dt.date = getattr(series, key)
+    for key in (*DATE_FIELDS, "term_time_declaration_closes"):
+        day: dt.date | None = getattr(series, key)
+        if day is None:
+            continue
         # Checkpoint 2 runs from the spring to the summer of the series year.
         if abs(day.year - series.year) > 1:
             raise InputError(

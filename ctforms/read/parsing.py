@@ -261,3 +261,32 @@ def parse_sent_changes(text: str) -> list[SentChange]:
     if not out:
         raise ValueError("names no change: leave it empty if you do not know what the file carried")
     return out
+
+
+# An estimated completion date as the Progress Tracker writes it: 'Summer 2025'. The seasons in
+# a year's order (Winter: the January series).
+SEASONS = ("Winter", "Spring", "Summer", "Autumn")
+_COMPLETION = re.compile(r"^([a-z]+)\s*(\d{4})$", re.IGNORECASE)
+
+
+def completion_key(text: str) -> tuple[int, int] | None:
+    """'Summer 2025' -> (2025, 2), so that completions compare in time; None when the text is
+    not a season and a year."""
+    m = _COMPLETION.match(" ".join(text.split()))
+    if m is None:
+        return None
+    season = m[1].capitalize()
+    if season not in SEASONS:
+        return None
+    return int(m[2]), SEASONS.index(season)
+
+
+def parse_completion(text: str) -> str:
+    """A planned completion, written as the tracker writes ECDs: 'summer  2025' -> 'Summer 2025'."""
+    key = completion_key(text)
+    if key is None or not 2000 <= key[0] <= 2100:
+        raise ValueError(
+            f"{text!r} is not a completion: write the season and the year as the Progress"
+            " Tracker does, e.g. 'Summer 2025'"
+        )
+    return f"{SEASONS[key[1]]} {key[0]}"

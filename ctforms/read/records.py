@@ -55,6 +55,9 @@ SHEETS: dict[str, tuple[type[BaseModel], str, list[tuple[str, str, Parser, bool]
             ("Candidate Number", "candidate_number", parsing.parse_candidate_number, True),
             ("Qualification Code", "qualification_code", parsing.parse_qualification_code, True),
             ("Certificating (Y/N)", "certificating", parsing.parse_yes_no, True),
+            # The centre's plan, for the term-time checkpoint's estimated completion dates.
+            ("Course Start", "course_start", parsing.parse_date, False),
+            ("Planned Completion", "planned_completion", parsing.parse_completion, False),
         ],
     ),
     "Visits": (
@@ -167,6 +170,7 @@ DATED_SHEETS: dict[str, str] = {
     ECD_CONFIRMED: "date",
 }
 _DATE_FIELDS = {
+    "course_start",
     "visit_date",
     "claim_submitted_on",
     "planned_assessment_date",
@@ -367,6 +371,20 @@ def _refuse_contradictions(rows: list[Any], name: str, sheet: str) -> None:
                 row=row.row,
                 column="Certificating (Y/N)",
             )
+        for field, title in (
+            ("planned_completion", "Planned Completion"),
+            ("course_start", "Course Start"),
+        ):
+            mine, theirs = getattr(row, field), getattr(first, field)
+            if mine is not None and theirs is not None and mine != theirs:
+                raise InputError(
+                    f"candidate {key[0]}, qualification {key[1]} is also on row {first.row} with"
+                    f" another {title}; keep one row",
+                    file=name,
+                    sheet=sheet,
+                    row=row.row,
+                    column=title,
+                )
 
 
 def _known_by(
