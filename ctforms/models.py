@@ -110,6 +110,8 @@ class IssueKind(StrEnum):
     ECD_EARLIER_THAN_PLANNED = "ecd-earlier-than-planned"
     ECD_CHECK_COURSE_LENGTH = "ecd-check-course-length"
     ECD_UNVERIFIABLE = "ecd-unverifiable"
+    # A student whose ECD no teacher has confirmed (records.xlsx, ECD Confirmed).
+    ECD_NOT_CONFIRMED = "ecd-not-confirmed"
 
 
 # ---------------------------------------------------------------------------- centre profile

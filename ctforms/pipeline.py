@@ -320,7 +320,7 @@ def _make_outputs(
         "actions.xlsx": action_list(register),
         "deadlines.ics": calendar(register, names=names_in_calendar),
         # One list per subject for its head of department (issue 20 item 8).
-        **department_workbooks(register, catalogue, checkpoint_of(register)),
+        **department_workbooks(register, catalogue, register.checkpoint),
     }
     for name, data in tables.items():
         write_bytes(stage / name, data)
@@ -338,11 +338,6 @@ def _make_outputs(
 def _entries_file(centre: str) -> re.Pattern[str]:
     """The name of an entries file of this centre, of any sequence (E, or A for amendments)."""
     return re.compile(rf"^[EA]{re.escape(centre)}\d{{2}}\.X\d{{2}}$")
-
-
-def checkpoint_of(register: Register) -> str:
-    """The register's checkpoint: "2" (Checkpoint 2) or "term-time"."""
-    return str(getattr(register, "checkpoint", "2") or "2")
 
 
 def _department_file(centre: str) -> re.Pattern[str]:

@@ -30,7 +30,7 @@ from ctforms.files.xlsxio import (
     style_header,
     workbook_bytes,
 )
-from ctforms.models import Register, Student
+from ctforms.models import Register
 from ctforms.read.catalogue import Catalogue
 from ctforms.read.department import (
     CANDIDATE,
@@ -51,6 +51,7 @@ from ctforms.read.department import (
     TERM_TIME,
     department_file_name,
     subject_file_part,
+    subject_name,
 )
 
 HEADER_ROW = 3  # a title and a line on what to do stand above the table
@@ -60,29 +61,29 @@ BLOCKING_FILL = PatternFill("solid", fgColor="FCE4E4")
 ANSWER_FILL = PatternFill("solid", fgColor="FFF2CC")  # the cells a teacher fills in
 
 ISSUE_COLUMNS = {
-    "Severity": 8,
+    "Severity": 10,
     "Deadline": 10,
-    CANDIDATE: 9,
+    CANDIDATE: 11,
     "Surname": 12,
-    "Forenames": 12,
-    QUALIFICATION: 10,
+    "Forenames": 11,
+    QUALIFICATION: 15,
     "Unit": 5,
-    "What is wrong": 28,
-    "What the department must do": 44,
+    "What is wrong": 25,
+    "What the department must do": 30,
     "Issue ID": 16,
 }
-STUDENT_COLUMNS = {
-    CANDIDATE: 10,
-    "Surname": 14,
-    "Forenames": 14,
-    QUALIFICATION: 12,
-    "Qualification Title": 26,
+STUDENT_COLUMNS = {  # 145 units: landscape A4 at 9 pt or more (xlsxio.LANDSCAPE_WIDTH)
+    CANDIDATE: 11,  # a bold header's longest word whole
+    "Surname": 12,
+    "Forenames": 11,
+    QUALIFICATION: 15,
+    "Qualification Title": 22,
     "ECD in the Tracker": 12,
     "Planned Completion": 12,
-    "Course Start": 11,
-    CONFIRMED: 10,
-    CONFIRMED_BY: 16,
-    NOTE: 28,
+    "Course Start": 9,
+    CONFIRMED: 11,
+    CONFIRMED_BY: 13,
+    NOTE: 17,
 }
 LAST_ROW = 2000  # the drop-downs reach this far (a subject never has more students)
 
@@ -111,7 +112,7 @@ def subjects(register: Register, catalogue: Catalogue) -> list[SubjectGroup]:
     groups: dict[str, SubjectGroup] = {}
     for code, title in sorted(titles.items()):
         entry = catalogue.get(code)
-        name = entry.subject.name if entry else (title or f"Qualification {code}")
+        name = subject_name(entry.subject.name if entry else None, title, code)
         part = subject_file_part(name)
         groups.setdefault(part, SubjectGroup(name, part)).codes.add(code)
     return [groups[p] for p in sorted(groups)]
@@ -199,15 +200,6 @@ def _issues(ws: Worksheet, register: Register, group: SubjectGroup) -> None:
     print_table(ws, HEADER_ROW, row, first_row=HEADER_ROW)
 
 
-def _ecd_facts(student: Student) -> tuple[str, str, dt.date | None]:
-    """The Tracker's ECD, the centre's planned completion and course start of a student."""
-    return (
-        str(getattr(student, "estimated_completion", "") or ""),
-        str(getattr(student, "planned_completion", "") or ""),
-        getattr(student, "course_start", None),
-    )
-
-
 def _students(ws: Worksheet, register: Register, group: SubjectGroup) -> None:
     ws.title = STUDENTS_SHEET
     students = sorted(
@@ -232,16 +224,15 @@ def _students(ws: Worksheet, register: Register, group: SubjectGroup) -> None:
     row = HEADER_ROW
     for s in students:
         row += 1
-        ecd, planned, start = _ecd_facts(s)
         values: list[object] = [
             s.candidate_number,
             s.surname,
             s.forenames,
             s.qualification_code,
             s.qualification_title,
-            ecd,
-            planned,
-            start,
+            s.estimated_completion or "",
+            s.planned_completion or "",
+            s.course_start,
         ]
         for col, value in enumerate(values, start=1):
             cell = put(ws, row, col, value)
@@ -266,11 +257,6 @@ def _students(ws: Worksheet, register: Register, group: SubjectGroup) -> None:
     dv.add(f"{confirmed}{HEADER_ROW + 1}:{confirmed}{min(LAST_ROW, last)}")
     ws.add_data_validation(dv)
     print_table(ws, HEADER_ROW, row, first_row=HEADER_ROW)
-    for col in answer_cols:  # room to write by hand on paper
-        ws.column_dimensions[get_column_letter(col)].width = max(
-            ws.column_dimensions[get_column_letter(col)].width or 0,
-            STUDENT_COLUMNS[titles[col - 1]],
-        )
 
 
 def _stamp(wb: Workbook, register: Register, group: SubjectGroup, checkpoint: str) -> None:

@@ -57,6 +57,12 @@ def subject_file_part(name: str) -> str:
     return part[:60].strip("-") or "subject"
 
 
+def subject_name(catalogue_subject: str | None, title: str, code: str) -> str:
+    """The subject a qualification's list is for: the catalogue's subject name, else the
+    qualification's title, else its code."""
+    return catalogue_subject or title or f"Qualification {code}"
+
+
 def department_file_name(centre: str, subject: str, checkpoint: str) -> str:
     """'{centre}-{subject}-department-actions.xlsx' (Checkpoint 2) or
     '{centre}-{subject}-ecd-check.xlsx' (term-time); subject: subject_file_part's form."""
