@@ -8,6 +8,7 @@ import gc
 import json
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +17,7 @@ from pydantic import TypeAdapter
 
 from ctforms import __version__, pipeline
 from ctforms.checks.knowledge import describe, knowledge_lines
-from ctforms.demo import DEMO_AS_OF, templates_dir
+from ctforms.demo import DEMO_AS_OF, DEMO_TERM_TIME_AS_OF, templates_dir
 from ctforms.errors import InputError
 from ctforms.files.limits import EDI_MAX_BYTES, PDF_MAX_BYTES, read_limited, regular_file, too_big
 from ctforms.files.output import (
@@ -133,6 +134,8 @@ def cli() -> None:
     \b
     Example (the shipped demo centre, everything into one folder):
         ctforms run --demo -o demo-out
+        ctforms run tracker.csv --centre centre.toml --records records.xlsx \\
+            --checkpoint term-time --as-of 2024-03-15 -o term-time-2024
     """
 
 
@@ -280,6 +283,7 @@ def _warn_outside(register: Register, given: bool) -> None:
 @names_in_calendar_option
 @output_folder("Folder for every output.", hold=False)
 @force_option
+@checkpoint_option
 def run(
     tracker: Path | None,
     centre: Path | None,
@@ -291,6 +295,7 @@ def run(
     names_in_calendar: bool,
     outdir: Path,
     force: bool,
+    checkpoint: Checkpoint,
 ) -> None:
     """Do everything: check, then write the register and its paperwork into one folder.
 
@@ -298,16 +303,18 @@ def run(
     Example:
         ctforms run tracker.csv --centre centre.toml --records records.xlsx -o results-2024
         ctforms run --demo -o demo-out
+        ctforms run tracker.csv --centre centre.toml --records records.xlsx \\
+            --checkpoint term-time --as-of 2024-03-15 -o term-time-2024
     """
     if demo:
         if tracker or centre or records:
             raise InputError("--demo uses the shipped demo files: give no tracker or --centre")
-        sources = demo_sources(catalogues)
-        as_of = as_of or DEMO_AS_OF
+        sources = replace(demo_sources(catalogues), checkpoint=checkpoint)
+        as_of = as_of or (DEMO_TERM_TIME_AS_OF if checkpoint == "term-time" else DEMO_AS_OF)
     elif tracker is None or centre is None:
         raise InputError("give TRACKER.csv and --centre centre.toml (or --demo)")
     else:
-        sources = Sources(tracker, centre, records, catalogues, encoding)
+        sources = Sources(tracker, centre, records, catalogues, encoding, checkpoint)
     with Steps(pipeline.RUN_STEPS) as steps:  # run refuses a bad folder before any work
         made = pipeline.run(
             sources,
@@ -333,7 +340,8 @@ def run(
             click.echo(f"  wrote {path}{_rows(path, form.rows)}")
         if not form.files:
             click.echo(f"  {form.form}: no issues of this kind, no file")
-    _report_entries(made.written)
+    if made.entries is not None:
+        _report_entries(made.entries)
     for was, now in made.moved_entries:
         why = (
             "this run makes it again, the same file"

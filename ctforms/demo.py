@@ -10,6 +10,8 @@ _SOURCE = _PACKAGE.parent
 
 # The demo is a snapshot of a centre a week before the 2024 declaration window.
 DEMO_AS_OF = dt.date(2024, 6, 10)
+# The demo's term-time example: a check in March, while the term-time declaration is open.
+DEMO_TERM_TIME_AS_OF = dt.date(2024, 3, 15)
 
 
 def _find(installed: str, source: str) -> Path:

@@ -36,7 +36,7 @@ from ctforms.models import (
     SentChange,
     SigningSettings,
 )
-from ctforms.paperwork import FORMS
+from ctforms.paperwork import FORMS, ecd_amendments_file_name, term_time_pack_file_name
 from ctforms.people import real_name
 from ctforms.read.catalogue import load_catalogue
 from ctforms.read.centre import load_centre
@@ -179,13 +179,19 @@ class Run:
     outdir: Path
     tables: list[Path]
     produced: list[Produced]
-    written: Written
+    entries: Written | None  # None: the term-time checkpoint makes no entries file
     pack: Path
     archive: Path
     signing: SigningSettings | None
     # Entries files a forced re-run moved into earlier-entries/ (or back out of it, when it made
     # one again): (where it was, where it is now).
     moved_entries: list[tuple[Path, Path]] = field(default_factory=list)
+
+    @property
+    def written(self) -> Written:
+        """The entries file and listing of a Checkpoint 2 run."""
+        assert self.entries is not None, "a term-time run makes no entries file"
+        return self.entries
 
 
 def prepare_run(outdir: Path, force: bool) -> None:
@@ -276,11 +282,13 @@ def _run(
         outdir=outdir,
         tables=[outdir / name for name in tables],
         produced=[replace(form, files=[moved(p) for p in form.files]) for form in produced],
-        written=replace(
+        entries=replace(
             written,
             edi_file=moved(written.edi_file) if written.edi_file else None,
             listing=moved(written.listing),
-        ),
+        )
+        if written is not None
+        else None,
         pack=moved(pack),
         archive=moved(archived),
         signing=signing,
@@ -296,7 +304,7 @@ def _make_outputs(
     earlier: Sequence[Path],
     progress: Progress,
     names_in_calendar: bool = False,
-) -> tuple[list[str], list[Produced], Written, Path, Path]:
+) -> tuple[list[str], list[Produced], Written | None, Path, Path]:
     """Every output of a run, written into stage; earlier: where entries files already made
     are (entries_folders)."""
     from ctforms.produce.department import department_workbooks
@@ -304,6 +312,8 @@ def _make_outputs(
     from ctforms.produce.forms.produce import produce_form
     from ctforms.produce.report import render_table
 
+    if register.checkpoint == "term-time":
+        return _make_term_time_outputs(register, signer, stage, progress, names_in_calendar)
     progress.step(RUN_STEPS[1])
     # An EDI file is never replaced: the next of the series after every file made or sent
     # (write_entries keeps an identical last file instead of writing it again).
@@ -335,6 +345,41 @@ def _make_outputs(
     return list(tables), produced, written, pack, archived
 
 
+def _make_term_time_outputs(
+    register: Register,
+    signer: Signer | None,
+    stage: Path,
+    progress: Progress,
+    names_in_calendar: bool,
+) -> tuple[list[str], list[Produced], Written | None, Path, Path]:
+    """The term-time checkpoint's run: the same tables, the ECD amendments workbook, the
+    term-time pack and the archive; no entries file and no upload forms (Checkpoint 2's)."""
+    from ctforms.produce.amendments import amendments_bytes
+    from ctforms.produce.report import render_table
+
+    progress.step(RUN_STEPS[2])
+    tables = {
+        "issues.json": register_text(register).encode(),
+        "issues.txt": render_table(register).encode(),
+        "actions.xlsx": action_list(register),
+        "deadlines.ics": calendar(register, names=names_in_calendar),
+        ecd_amendments_file_name(register.centre.number): amendments_bytes(register),
+    }
+    for name, data in tables.items():
+        write_bytes(stage / name, data)
+    wrote = sorted(p.name for p in stage.iterdir())
+    pack, archived = pack_and_archive(register, stage, wrote, signer, progress)
+    return list(tables), [], None, pack, archived
+
+
+def pack_file_name(register: Register) -> str:
+    """The evidence pack of the register's checkpoint."""
+    centre = register.centre.number
+    if register.checkpoint == "term-time":
+        return term_time_pack_file_name(centre)
+    return PACK_FILE.format(centre=centre)
+
+
 def _entries_file(centre: str) -> re.Pattern[str]:
     """The name of an entries file of this centre, of any sequence (E, or A for amendments)."""
     return re.compile(rf"^[EA]{re.escape(centre)}\d{{2}}\.X\d{{2}}$")
@@ -358,6 +403,8 @@ def _run_files(centre: str) -> set[str]:
         listing_file_name(centre),
         PACK_FILE.format(centre=centre),
         ARCHIVE_FILE.format(centre=centre),
+        ecd_amendments_file_name(centre),
+        term_time_pack_file_name(centre),
     }
     return names
 
@@ -495,7 +542,7 @@ def pack_and_archive(
     from ctforms.produce.pack import build_pack
 
     progress = progress or _Quiet()
-    pack = outdir / PACK_FILE.format(centre=register.centre.number)
+    pack = outdir / pack_file_name(register)
     progress.step(RUN_STEPS[4])
     officer = register.centre.exams_officer or None
     write_bytes(pack, build_pack(register, prepared_by=officer), force=True)

@@ -33,7 +33,8 @@ from reportlab.platypus.flowables import Flowable
 from ctforms.checks.guidance import CHECK_OF_KIND, kind_label
 from ctforms.checks.urgency import by_urgency, is_overdue, who
 from ctforms.errors import InputError
-from ctforms.models import CheckStatus, Issue, Register, Severity
+from ctforms.models import CheckStatus, Issue, IssueKind, Register, Severity
+from ctforms.paperwork import checkpoint_name
 from ctforms.people import allowed_signer, real_name, reason_problem
 from ctforms.read.centre import assumed_dates
 
@@ -70,7 +71,9 @@ def load_declaration(year: int) -> tuple[Declaration, bool]:
     """The declaration for the year, or the latest earlier one (and True: assumed wording)."""
     folder = resources.files("ctforms.data").joinpath("declarations")
     years = sorted(
-        int(p.name.removesuffix(".yaml")) for p in folder.iterdir() if p.name.endswith(".yaml")
+        int(p.name.removesuffix(".yaml"))
+        for p in folder.iterdir()
+        if p.name.endswith(".yaml") and p.name.removesuffix(".yaml").isdigit()
     )
     usable = [y for y in years if y <= year] or years[:1]
     chosen = usable[-1]
@@ -501,6 +504,14 @@ def _id_lines(issue_id: str, width: float, style: ParagraphStyle, lead: str = ""
     return "\n".join(lines)
 
 
+def load_term_time_declaration() -> Declaration:
+    """The term-time checkpoint's declaration: ctforms' summary of OCR's timeline (its source
+    says so), as OCR's wording is not in ctforms' sources."""
+    folder = resources.files("ctforms.data").joinpath("declarations")
+    data = yaml.safe_load(folder.joinpath("term-time.yaml").read_text("utf-8"))
+    return Declaration.model_validate(data)
+
+
 def build_pack(
     register: Register,
     sign_off: SignOff | None = None,
@@ -516,13 +527,18 @@ def build_pack(
     st = _styles()
     left = outstanding(register)
     not_ready = bool(left) and sign_off is None
-    declaration, assumed = load_declaration(register.series.year)
+    term_time = register.checkpoint == "term-time"
+    if term_time:
+        declaration, assumed = load_term_time_declaration(), False
+    else:
+        declaration, assumed = load_declaration(register.series.year)
+    name = checkpoint_name(register)
     c = register.centre
     story: list[Flowable] = []
 
     # Cover
     story += [
-        _p("Checkpoint 2 declaration evidence pack", st["title"]),
+        _p(f"{name} declaration evidence pack", st["title"]),
         _p("OCR Cambridge Technicals", st["h2"]),
         Spacer(1, 6 * mm),
     ]
@@ -534,8 +550,19 @@ def build_pack(
         ("Prepared by", prepared_by or (sign_off.name if sign_off else "")),
         ("Signed off by", f"{sign_off.name}, {sign_off.role}" if sign_off else DRAFT),
         ("Tool", f"{register.tool} {register.tool_version}"),
-        ("Students expecting a result", str(register.summary.students_checked)),
-        ("Students at risk", str(register.summary.students_at_risk)),
+        *(
+            [
+                ("Students checked", str(register.summary.students_checked)),
+                ("Not checked (already certificated or withdrawn)", _left_out(register)),
+                ("Estimated completion dates to amend", str(len(_amendments(register)))),
+                ("Declaration closes", _term_time_closes(register)),
+            ]
+            if term_time
+            else [
+                ("Students expecting a result", str(register.summary.students_checked)),
+                ("Students at risk", str(register.summary.students_at_risk)),
+            ]
+        ),
         ("Blocking issues without a recorded action", str(len(left))),
     ]
     story.append(_table(None, [list(r) for r in cover], [60 * mm, 115 * mm], st["body"]))
@@ -578,7 +605,14 @@ def build_pack(
     story.append(PageBreak())
 
     # Statements and their evidence
-    story.append(_p(f"The declaration for summer {register.series.year}", st["h1"]))
+    story.append(
+        _p(
+            f"The term-time declaration for summer {register.series.year}"
+            if term_time
+            else f"The declaration for summer {register.series.year}",
+            st["h1"],
+        )
+    )
     story.append(_p(f"Source: {declaration.source}", st["small"]))
     if assumed:
         story.append(
@@ -633,52 +667,10 @@ def build_pack(
         )
     )
 
-    # Where the rules of combination came from, and what was not known
-    story.append(Spacer(1, 4 * mm))
-    story.append(_p("Rules of combination used", st["h2"]))
-    rows = [
-        [
-            c.code,
-            c.source
-            + ("" if c.verified else " (size and GLH not confirmed)")
-            + (f"; rules: {c.rules_source}" if c.rules_source not in (None, c.source) else ""),
-            (f"{c.known}; rules: " if c.known else "") + _RULES_STATE[c.rules],
-            "; ".join(c.not_known) or "nothing: fully checked",
-        ]
-        for c in register.catalogue
-    ]
-    story.append(
-        _table(
-            ["Code", "Source", "Rules", "Not known (checked by hand)"],
-            rows,
-            [16 * mm, 70 * mm, 30 * mm, 64 * mm],
-            st["cell"],
-        )
-    )
-
-    # Every student expecting a result
-    story.append(PageBreak())
-    story.append(_p("Students expecting a result", st["h1"]))
-    rows = [
-        [
-            s.candidate_number,
-            f"{s.surname}, {s.forenames}".strip(", "),
-            s.qualification_code,
-            s.registered_code or "none",
-            s.status.value,
-            s.blocking,
-            s.warnings,
-        ]
-        for s in register.students
-    ]
-    story.append(
-        _table(
-            ["Cand.", "Name", "Expects", "Entered", "Status", "Blocking", "Warnings"],
-            rows,
-            [14 * mm, 62 * mm, 18 * mm, 18 * mm, 22 * mm, 18 * mm, 18 * mm],
-            st["cell"],
-        )
-    )
+    if term_time:
+        _term_time_sections(register, story, st)
+    else:
+        _checkpoint_2_sections(register, story, st)
 
     # Issues, actions, deadlines and what the centre recorded: most urgent first
     story.append(PageBreak())
@@ -748,10 +740,15 @@ def build_pack(
     else:
         story.append(
             _p(
-                f"I, {sign_off.name} ({sign_off.role}), confirm that the Checkpoint 2 checks in"
-                " this pack were completed for every student expecting a Cambridge Technicals"
-                f" result in summer {register.series.year} at {c.name} ({c.number}), as of"
-                f" {_date(register.as_of)}.",
+                f"I, {sign_off.name} ({sign_off.role}), confirm that the term-time checks in"
+                " this pack (every student's estimated completion date against the centre's"
+                " plan) were completed for every Cambridge Technicals student still to"
+                f" complete at {c.name} ({c.number}), as of {_date(register.as_of)}."
+                if term_time
+                else f"I, {sign_off.name} ({sign_off.role}), confirm that the Checkpoint 2"
+                " checks in this pack were completed for every student expecting a Cambridge"
+                f" Technicals result in summer {register.series.year} at {c.name}"
+                f" ({c.number}), as of {_date(register.as_of)}.",
                 st["body"],
             )
         )
@@ -819,12 +816,12 @@ def build_pack(
         rightMargin=_MARGIN_X,
         topMargin=_MARGIN_Y,
         bottomMargin=_MARGIN_Y,
-        title=f"Checkpoint 2 evidence pack {c.number}",
+        title=f"{name} evidence pack {c.number}",
         author="ctforms",
         subject=f"Summer {register.series.year}",
         invariant=True,
     )
-    footer = f"{c.name} ({c.number}) - Checkpoint 2 evidence pack - as of {_date(register.as_of)}"
+    footer = f"{c.name} ({c.number}) - {name} evidence pack - as of {_date(register.as_of)}"
 
     class Canvas(_NumberedCanvas):
         pass
@@ -838,3 +835,141 @@ def build_pack(
     finally:
         rl_config.useA85 = a85
     return buf.getvalue()
+
+
+def _checkpoint_2_sections(
+    register: Register, story: list[Flowable], st: dict[str, ParagraphStyle]
+) -> None:
+    """Checkpoint 2: where the rules of combination came from, and every student expecting
+    a result."""
+    story.append(Spacer(1, 4 * mm))
+    story.append(_p("Rules of combination used", st["h2"]))
+    rows: list[list[Any]] = [
+        [
+            c.code,
+            c.source
+            + ("" if c.verified else " (size and GLH not confirmed)")
+            + (f"; rules: {c.rules_source}" if c.rules_source not in (None, c.source) else ""),
+            (f"{c.known}; rules: " if c.known else "") + _RULES_STATE[c.rules],
+            "; ".join(c.not_known) or "nothing: fully checked",
+        ]
+        for c in register.catalogue
+    ]
+    story.append(
+        _table(
+            ["Code", "Source", "Rules", "Not known (checked by hand)"],
+            rows,
+            [16 * mm, 70 * mm, 30 * mm, 64 * mm],
+            st["cell"],
+        )
+    )
+
+    # Every student expecting a result
+    story.append(PageBreak())
+    story.append(_p("Students expecting a result", st["h1"]))
+    rows = [
+        [
+            s.candidate_number,
+            f"{s.surname}, {s.forenames}".strip(", "),
+            s.qualification_code,
+            s.registered_code or "none",
+            s.status.value,
+            s.blocking,
+            s.warnings,
+        ]
+        for s in register.students
+    ]
+    story.append(
+        _table(
+            ["Cand.", "Name", "Expects", "Entered", "Status", "Blocking", "Warnings"],
+            rows,
+            [14 * mm, 62 * mm, 18 * mm, 18 * mm, 22 * mm, 18 * mm, 18 * mm],
+            st["cell"],
+        )
+    )
+
+
+def _left_out(register: Register) -> str:
+    gone = register.left_out or {}
+    return (
+        f"{gone.get('certificated', 0)} certificated, {gone.get('withdrawn', 0)} withdrawn"
+        " (qualification entries)"
+    )
+
+
+def _term_time_closes(register: Register) -> str:
+    closes = register.series.term_time_declaration_closes
+    if closes is None:
+        return "not known"
+    assumed = "term_time_declaration_closes" in register.series.assumed
+    return _date(closes) + (" (assumed: check OCR's timeline)" if assumed else "")
+
+
+def _amendments(register: Register) -> list[Issue]:
+    """The open issues whose estimated completion date must change."""
+    return [
+        i
+        for i in register.issues
+        if i.kind in (IssueKind.ECD_LATER_THAN_PLANNED, IssueKind.ECD_EARLIER_THAN_PLANNED)
+        and not i.handled
+    ]
+
+
+def _term_time_sections(
+    register: Register, story: list[Flowable], st: dict[str, ParagraphStyle]
+) -> None:
+    """The term-time checkpoint: the amendments, then every student's ECD and plan."""
+    story.append(Spacer(1, 4 * mm))
+    story.append(_p("Estimated completion dates to amend", st["h2"]))
+    amend = sorted(_amendments(register), key=lambda i: (i.qualification_code or "", _who(i)))
+    if amend:
+        story.append(
+            _table(
+                ["Student", "Code", "ECD now", "ECD to set", "Why"],
+                [
+                    [
+                        _who(i),
+                        i.qualification_code or "",
+                        i.evidence.estimated_completion or "",
+                        i.evidence.ecd_to_set or "",
+                        kind_label(i.kind),
+                    ]
+                    for i in amend
+                ],
+                [50 * mm, 16 * mm, 24 * mm, 24 * mm, 66 * mm],
+                st["cell"],
+            )
+        )
+    else:
+        story.append(_p("None: every date checked agrees with the centre's plan.", st["body"]))
+    story.append(PageBreak())
+    story.append(_p("Every student's estimated completion date and plan", st["h1"]))
+    story.append(
+        _p(
+            "Plan: records.xlsx, Expected (Planned Completion, or this summer for"
+            " Certificating = Y). 'none' where the records give no plan; the course start is"
+            " then compared with the standard length (Level 2: one year, Level 3: two years).",
+            st["small"],
+        )
+    )
+    rows = [
+        [
+            s.candidate_number,
+            f"{s.surname}, {s.forenames}".strip(", "),
+            s.qualification_code,
+            s.estimated_completion or "none",
+            s.planned_completion or "none",
+            _date(s.course_start) if s.course_start else "",
+            s.ecd_to_set or "",
+            s.status.value,
+        ]
+        for s in register.students
+    ]
+    story.append(
+        _table(
+            ["Cand.", "Name", "Code", "ECD", "Plan", "Course start", "To set", "Status"],
+            rows,
+            [13 * mm, 50 * mm, 15 * mm, 22 * mm, 22 * mm, 20 * mm, 22 * mm, 16 * mm],
+            st["cell"],
+        )
+    )
