@@ -313,7 +313,9 @@ def _make_outputs(
     from ctforms.produce.report import render_table
 
     if register.checkpoint == "term-time":
-        return _make_term_time_outputs(register, signer, stage, progress, names_in_calendar)
+        return _make_term_time_outputs(
+            register, catalogues, signer, stage, progress, names_in_calendar
+        )
     progress.step(RUN_STEPS[1])
     # An EDI file is never replaced: the next of the series after every file made or sent
     # (write_entries keeps an identical last file instead of writing it again).
@@ -347,6 +349,7 @@ def _make_outputs(
 
 def _make_term_time_outputs(
     register: Register,
+    catalogues: tuple[Path, ...],
     signer: Signer | None,
     stage: Path,
     progress: Progress,
@@ -355,6 +358,7 @@ def _make_term_time_outputs(
     """The term-time checkpoint's run: the same tables, the ECD amendments workbook, the
     term-time pack and the archive; no entries file and no upload forms (Checkpoint 2's)."""
     from ctforms.produce.amendments import amendments_bytes
+    from ctforms.produce.department import department_workbooks
     from ctforms.produce.report import render_table
 
     progress.step(RUN_STEPS[2])
@@ -364,6 +368,8 @@ def _make_term_time_outputs(
         "actions.xlsx": action_list(register),
         "deadlines.ics": calendar(register, names=names_in_calendar),
         ecd_amendments_file_name(register.centre.number): amendments_bytes(register),
+        # One list per subject for its head of department to confirm (issue 20 item 8).
+        **department_workbooks(register, load_catalogue(catalogues), register.checkpoint),
     }
     for name, data in tables.items():
         write_bytes(stage / name, data)
