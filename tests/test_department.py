@@ -276,3 +276,56 @@ def test_the_records_template_has_the_ecd_confirmed_sheet(tmp_path: Path) -> Non
         "Date",
     ]
     assert any(dv.formula1 == '"Y,N"' for dv in ws.data_validations.dataValidation)
+
+
+# ---------------------------------------------------------------------------- the page
+
+
+def test_the_page_records_a_returned_list_and_refuses_a_foreign_one(
+    term: Path, tmp_path: Path
+) -> None:
+    from test_web import check_demo_files
+    from webkit import make_site
+
+    site = make_site(tmp_path / "ws")
+    check_demo_files(site)
+    files = site.get("files").text
+    assert "64395-business-department-actions.xlsx" in files
+    assert "for its head of department" in files
+    listed = term / "64395-business-ecd-check.xlsx"
+    numbers = [str(r["Candidate Number"]) for r in rows(listed, "Students")]
+    back = fill(
+        listed, tmp_path / "Business returned.xlsx", {n: ("Y", "Amy Teacher", "") for n in numbers}
+    )
+    form = {"returned_on": "2024-06-12"}
+
+    # Another centre's list: refused in words naming the file and what is wrong; nothing kept.
+    other = tmp_path / "other.xlsx"
+    wb = openpyxl.load_workbook(back)
+    wb["ctforms"]["B2"] = "12345"
+    wb.save(other)
+    r = site.post(
+        "decisions/confirmations", form, files={"returned": ("Maths.xlsx", other.read_bytes())}
+    )
+    assert r.status_code == 400
+    assert (
+        "Maths.xlsx, sheet &#39;ctforms&#39;, column &#39;Centre Number&#39;: it was made for"
+        " centre 12345, not this centre (64395)" in r.text
+    )
+    records = site.workspace.saved("records.xlsx")
+    assert records is not None and not read_records(records).ecd_confirmed
+    r = site.post(
+        "decisions/confirmations", form, files={"returned": ("actions.xlsx", b"not a workbook")}
+    )
+    assert r.status_code == 400 and "actions.xlsx: not a readable Excel workbook" in r.text
+
+    r = site.post(
+        "decisions/confirmations", form, files={"returned": (back.name, back.read_bytes())}
+    )
+    assert r.status_code == 303, r.text
+    r = site.client.get(r.headers["location"])
+    assert f"{len(numbers)} estimated completion dates confirmed (Y), 0 said to be wrong" in r.text
+    got = read_records(records).ecd_confirmed or []
+    assert sorted(c.candidate_number for c in got) == sorted(numbers)
+    assert {(c.confirmed_by, c.date) for c in got} == {("Amy Teacher", dt.date(2024, 6, 12))}
+    assert not list((site.workspace.root / ".uploads").glob("*/*"))  # the upload is not kept
