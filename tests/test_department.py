@@ -180,7 +180,7 @@ def test_records_confirmations_reads_a_returned_list_into_records(
     # The next term-time check warns only about the IT student answered N, by name; a check
     # dated before the answers does not use them.
     out = tmp_path / "issues.json"
-    check = [
+    check: list[str | Path] = [
         "check", DEMO / "tracker.csv", "--centre", DEMO / "centre.toml", "--records", records,
         "--catalogue", DEMO / "rules.xlsx", "--checkpoint", "term-time", "--format", "json",
         "-o", out,
