@@ -329,3 +329,11 @@ def test_the_page_records_a_returned_list_and_refuses_a_foreign_one(
     assert sorted(c.candidate_number for c in got) == sorted(numbers)
     assert {(c.confirmed_by, c.date) for c in got} == {("Amy Teacher", dt.date(2024, 6, 12))}
     assert not list((site.workspace.root / ".uploads").glob("*/*"))  # the upload is not kept
+    # Choosing an older records workbook on New check would lose the answers: said first.
+    from ctforms.web.decide import lost_rows
+
+    lost = lost_rows(records, DEMO / "records.xlsx")
+    assert lost[-1] == (
+        f"what teachers answered on {len(numbers)} students' estimated completion dates"
+        " (ECD Confirmed)"
+    )

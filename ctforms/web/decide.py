@@ -90,10 +90,10 @@ def _not_ahead(day: dt.date | None, what: str) -> str | None:
 
 
 def lost_rows(saved: Path | None, chosen: Path, register: Register | None = None) -> list[str]:
-    """The Entry Decisions, Actions and Entries Sent rows of the saved records workbook (the
-    workspace's copy, which the Decisions and Files pages write into) that the chosen workbook
-    does not have, each in words
-    (an issue by who and kind, as in the latest check's register; else by its ID).
+    """The Entry Decisions, Actions, Entries Sent and ECD Confirmed rows of the saved records
+    workbook (the workspace's copy, which the Decisions and Files pages write into) that the
+    chosen workbook does not have, each in words (an issue by who and kind, as in the latest
+    check's register; else by its ID; the teachers' answers counted).
     Empty when either cannot be read (the check itself then says why)."""
     if saved is None:
         return []
@@ -137,6 +137,23 @@ def lost_rows(saved: Path | None, chosen: Path, register: Register | None = None
             lost.append(
                 f"that {f.file} was uploaded to OCR, on {long_date(f.sent_on)} by {f.sent_by}"
             )
+    # The teachers' answers come a subject at a time: counted, not listed one by one.
+    have_c = {
+        (c.candidate_number, c.qualification_code, c.confirmed, c.confirmed_by, c.date)
+        for c in new.ecd_confirmed or []
+    }
+    gone = [
+        c
+        for c in old.ecd_confirmed or []
+        if (c.candidate_number, c.qualification_code, c.confirmed, c.confirmed_by, c.date)
+        not in have_c
+    ]
+    if gone:
+        n = len(gone)
+        lost.append(
+            f"what teachers answered on {n} student{'' if n == 1 else 's'}' estimated completion"
+            " date" + ("" if n == 1 else "s") + " (ECD Confirmed)"
+        )
     return lost
 
 
