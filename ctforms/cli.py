@@ -265,7 +265,7 @@ def check(
 def _warn_outside(register: Register, given: bool) -> None:
     """The page's warning for a check dated outside the results year (said once, first): a run
     in December judges every deadline of the summer before overdue."""
-    outside = date_outside(register.as_of, register.series)
+    outside = date_outside(register.as_of, register.series, register.checkpoint)
     if outside:
         when = "" if given else " (today: no --as-of was given)"
         asked = outside.replace("?", " (--as-of YYYY-MM-DD)?")

@@ -22,7 +22,13 @@ CODES = [
 ]
 
 HEADERS = {
-    "Expected": ["Candidate Number", "Qualification Code", "Certificating (Y/N)"],
+    "Expected": [
+        "Candidate Number",
+        "Qualification Code",
+        "Certificating (Y/N)",
+        "Course Start",
+        "Planned Completion",
+    ],
     "Visits": [
         "Qualification Code",
         "Moderator",
@@ -124,7 +130,12 @@ def test_text_and_date_columns(wb: openpyxl.Workbook) -> None:
 
 def test_drop_downs_on_the_right_columns(wb: openpyxl.Workbook) -> None:
     codes = "Lists!$A$1:$A$3"
-    assert _validations(wb["Expected"]) == {"B2:B2000": codes, "C2:C2000": '"Y,N"'}
+    completions = '"' + ",".join(f"Summer {y}" for y in range(2024, 2036)) + '"'
+    assert _validations(wb["Expected"]) == {
+        "B2:B2000": codes,
+        "C2:C2000": '"Y,N"',
+        "E2:E2000": completions,
+    }
     assert _validations(wb["Visits"]) == {
         "A2:A2000": codes,
         "D2:D2000": '"Scheduled,Completed,Cancelled"',
@@ -139,7 +150,8 @@ def test_drop_downs_on_the_right_columns(wb: openpyxl.Workbook) -> None:
             assert dv.type == "list" and dv.allow_blank
             assert dv.showErrorMessage  # otherwise Excel accepts anything silently
             assert not dv.showDropDown  # True would hide the arrow
-            assert dv.errorStyle == ("warning" if dv.formula1 == codes else "stop")
+            warn = dv.formula1 in (codes, completions)  # other values are allowed too
+            assert dv.errorStyle == ("warning" if warn else "stop")
 
 
 def test_no_codes_means_no_code_drop_down() -> None:
@@ -176,3 +188,14 @@ def test_write_refuses_to_overwrite(tmp_path: Path) -> None:
         write_records_template(path, CODES, STAMP, force=False)
     write_records_template(path, CODES[:1], STAMP, force=True)
     assert path.read_bytes() == records_template_bytes(CODES[:1], STAMP)
+
+
+def test_expected_has_the_term_time_plan_with_a_drop_down_and_an_example(
+    wb: openpyxl.Workbook,
+) -> None:
+    ws = wb["Expected"]
+    assert ws.column_dimensions["D"].number_format == "DD/MM/YYYY"
+    formula = _validations(ws)["E2:E2000"]
+    assert '"Summer 2024,' in formula and "Summer 2025" in formula
+    instructions = " ".join(str(c.value) for c in wb["Instructions"]["A"] if c.value)
+    assert "Example: 0012, 05839, N, 04/09/2023, Summer 2025" in instructions

@@ -306,3 +306,36 @@ def test_the_term_time_pack_is_a_draft_with_the_banner_and_signs_off(tmp_path: P
     text = " ".join(pdf_text(tmp_path / "signed.pdf").split())
     assert "confirm that the term-time checks in this pack" in text
     assert "Amending on 18 March" in text
+
+
+def test_the_demo_ships_a_term_time_example(tmp_path: Path) -> None:
+    """run --demo --checkpoint term-time: checked as of 15 March 2024; OCR's ECDs (two years on
+    from the entry) are wrong for the one-year Certificates and the three-year students."""
+    out = tmp_path / "out"
+    result = invoke("run", "--demo", "--checkpoint", "term-time", "-o", out)
+    assert result.exit_code == 0, result.output
+    register = json.loads((out / "issues.json").read_text())
+    assert register["as_of"] == "2024-03-15" and register["checkpoint"] == "term-time"
+    kinds = kinds_by_candidate(register)
+    assert {k for found in kinds.values() for k in found} == {
+        "ecd-later-than-planned",
+        "ecd-earlier-than-planned",
+        "ecd-check-course-length",
+        "ecd-unverifiable",
+    }
+    assert kinds["0017"] == kinds["0037"] == ["ecd-earlier-than-planned"]
+    assert kinds["0064"] == ["ecd-check-course-length"]
+    assert kinds["0023"] == ["ecd-later-than-planned"]
+    unverifiable = next(i for i in register["issues"] if i["kind"] == "ecd-unverifiable")
+    assert unverifiable["summary"].startswith("1 student's estimated completion dates")
+    book = openpyxl.load_workbook(out / "64395-ecd-amendments.xlsx")
+    rows = list(book["ECD amendments"].iter_rows(min_row=5, values_only=True))
+    assert len(rows) == 12 and {r[6] for r in rows} == {"Summer 2024"}
+
+
+def test_a_term_time_check_after_its_close_says_so(tmp_path: Path) -> None:
+    args = [str(a) for a in centre_args(tmp_path)]
+    args[args.index(AS_OF)] = "2024-05-10"
+    result = invoke("check", *args, "--checkpoint", "term-time")
+    assert "after the 2024 term-time declaration closed (Tuesday 30 April 2024)" in result.output
+    assert "OVERDUE" in result.output or "overdue" in result.output

@@ -242,12 +242,13 @@ def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
                 " length) is not known: the qualification is not in the catalogue"
             )
         n = len(numbers)
+        whose = "student's" if n == 1 else "students'"
         issues.append(
             ctx.issue(
                 IssueKind.ECD_UNVERIFIABLE,
                 code=code,
-                summary=f"{n} student{'s' if n != 1 else ''}' estimated completion dates cannot"
-                f" be checked: {'; '.join(said)}",
+                summary=f"{n} {whose} estimated completion dates cannot be checked:"
+                f" {'; '.join(said)}",
                 evidence=Evidence(students=n, candidate_numbers=numbers),
             )
         )

@@ -31,6 +31,9 @@ LAST_ROW = 2000  # drop-downs cover rows 2..LAST_ROW
 LISTS = "Lists"
 GRADES = [g.value for g in Grade]
 VISIT_STATUSES = [s.value for s in VisitStatus]
+# Planned Completion's drop-down: written as the Progress Tracker writes ECDs. A fixed span, so
+# the template is the same file every year; any season and year is accepted (a warning only).
+COMPLETIONS = [f"Summer {year}" for year in range(2024, 2036)]
 
 # Fields whose column is text so Excel keeps leading zeros ("0123", "05839").
 _TEXT_FIELDS = {
@@ -46,7 +49,10 @@ _TEXT_FIELDS = {
 
 PURPOSE = {
     "Expected": "Every student expecting a result this summer, and for which qualification (Y),"
-    " or entered but not expecting one (N).",
+    " or entered but not expecting one (N). For the term-time checkpoint (estimated completion"
+    " dates) add, where you know them, Course Start (the date the course began) and Planned"
+    " Completion (when the student will finish, as the Progress Tracker writes it: 'Summer"
+    " 2025'); Y alone means this summer. Example: 0012, 05839, N, 04/09/2023, Summer 2025.",
     "Visits": "Each moderation visit per qualification: moderator, date, status (Scheduled,"
     " Completed or Cancelled), and when the claim went in.",
     "Claims": "What was claimed in Interchange for each student and unit, with the grade.",
@@ -146,6 +152,9 @@ def add_sheet(
             _validation(ws, col, title, '"Y,N"')
         elif field == "visit_status":
             _validation(ws, col, title, '"' + ",".join(VISIT_STATUSES) + '"')
+        elif field == "planned_completion":
+            # Only a warning: 'Spring 2025' or a later summer is a plan too.
+            _validation(ws, col, title, '"' + ",".join(COMPLETIONS) + '"', strict=False)
     style_header(ws)
     ws.freeze_panes = "A2"
     autosize(ws, min_width=14)

@@ -49,10 +49,17 @@ def long_date(day: dt.date) -> str:
     return f"{day:%A} {day.day} {day:%B %Y}"
 
 
-def date_outside(day: dt.date, series: SeriesDates) -> str:
+def date_outside(day: dt.date, series: SeriesDates, checkpoint: str = "2") -> str:
     """A warning when a check's date is outside the results year's window (from 1 January of
-    the year until its declaration closes), else ''."""
+    the year until its declaration closes: the term-time one for a term-time check), else ''."""
     year = series.year
+    closes = series.term_time_declaration_closes
+    if checkpoint == "term-time" and closes is not None and day > closes:
+        return (
+            f"This date is after the {year} term-time declaration closed ({long_date(closes)}):"
+            " every deadline will show as overdue. Check on a date from 1 March to"
+            f" {closes.day} {closes:%B} {year}?"
+        )
     if day > series.declaration_closes:
         return (
             f"This date is after the {year} declaration closed"

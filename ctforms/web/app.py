@@ -26,12 +26,12 @@ from ctforms.errors import InputError
 from ctforms.files.limits import TRACKER_MAX_BYTES, XLSX_MAX_BYTES
 from ctforms.files.lock import writing
 from ctforms.files.output import write_bytes
-from ctforms.models import Issue, Register, Severity
+from ctforms.models import Checkpoint, Issue, Register, Severity
 from ctforms.options import EARLIEST_AS_OF, LATEST_AS_OF
 from ctforms.paperwork import awaits_entry, files_for
 from ctforms.produce.archive import verify_archive
 from ctforms.produce.decisions import record_sent
-from ctforms.read.centre import date_outside, load_centre, long_date
+from ctforms.read.centre import TERM_TIME_CLOSES, date_outside, load_centre, long_date
 from ctforms.web import centre_form, decide
 from ctforms.web.guard import Guard, Keys
 from ctforms.web.jobs import Runner, unexpected
@@ -136,6 +136,7 @@ def _check_page(
     general: str | None = None,
     lost: list[str] | None = None,
     names_in_calendar: bool = False,
+    checkpoint: str | None = None,
 ) -> Response:
     site = site_of(request)
     ws = site.workspace
@@ -172,8 +173,19 @@ def _check_page(
         earliest=EARLIEST_AS_OF.isoformat(),
         latest_as_of=LATEST_AS_OF.isoformat(),
         names_in_calendar=names_in_calendar,
+        checkpoint=checkpoint or default_checkpoint(as_of),
         mb=lambda n: f"{n // 1_000_000} MB",
     )
+
+
+def default_checkpoint(as_of: str) -> Checkpoint:
+    """Term-time from 1 January to 30 April (the term-time declaration closes then), else
+    Checkpoint 2."""
+    try:
+        day = dt.date.fromisoformat(as_of)
+    except ValueError:
+        return "2"
+    return "term-time" if (day.month, day.day) <= TERM_TIME_CLOSES else "2"
 
 
 async def check_form(request: Request) -> Response:
@@ -224,6 +236,15 @@ async def check_start(request: Request) -> Response:
             return Response(FORM_REFUSED, status_code=403)
         errors = dict(got.refused)
         in_calendar = got.fields.get("names_in_calendar") == "yes"
+        # The form always sends one; without it, the form's default for the date.
+        chosen_checkpoint = got.fields.get("checkpoint")
+        checkpoint: Checkpoint = (
+            "term-time"
+            if chosen_checkpoint == "term-time"
+            else "2"
+            if chosen_checkpoint == "2"
+            else default_checkpoint(got.fields.get("as_of", ""))
+        )
         as_of, said = _as_of(got.fields.get("as_of", ""))
         if said:
             errors["as_of"] = said
@@ -270,6 +291,7 @@ async def check_start(request: Request) -> Response:
                 got.fields.get("as_of"),
                 lost=lost or None,
                 names_in_calendar=in_calendar,  # the box as it was ticked
+                checkpoint=checkpoint,
             )
         uploaded = {}
         for save_as, (path, _) in chosen.items():
@@ -278,7 +300,9 @@ async def check_start(request: Request) -> Response:
             uploaded[save_as] = folder / save_as
         ws.forget_kept()
         names = {save_as: given for save_as, (_, given) in chosen.items()}
-        site.runner.start(as_of, uploaded, folder, names, names_in_calendar=in_calendar)
+        site.runner.start(
+            as_of, uploaded, folder, names, names_in_calendar=in_calendar, checkpoint=checkpoint
+        )
         started = True
         return await _started(site)
     finally:
@@ -310,8 +334,9 @@ async def check_demo(request: Request) -> Response:
     demo: Site = request.app.state.demo_site
     if demo.runner.busy():
         return demo.go("check/progress")
-    as_of = await asyncio.to_thread(demo.workspace.reset_demo)
-    demo.runner.start(as_of, {}, None)
+    checkpoint: Checkpoint = "term-time" if form.get("checkpoint") == "term-time" else "2"
+    as_of = await asyncio.to_thread(demo.workspace.reset_demo, checkpoint)
+    demo.runner.start(as_of, {}, None, checkpoint=checkpoint)
     return await _started(demo)
 
 
@@ -327,7 +352,9 @@ async def check_again(request: Request) -> Response:
     latest = site.workspace.run_folder(None)
     as_of = decide.next_check_date(site, latest)
     site.workspace.forget_kept()  # the page says so: the saved files, not those kept
-    site.runner.start(as_of, {}, None)
+    # The same checkpoint as the check it repeats.
+    checkpoint = latest.register().checkpoint if latest else "2"
+    site.runner.start(as_of, {}, None, checkpoint=checkpoint)
     return await _started(site)
 
 
@@ -417,7 +444,7 @@ async def results(request: Request) -> Response:
         awaits_entry=awaits_entry,
         runs=site.workspace.run_folders(),
         signed_by=decide.signed_by,
-        outside=date_outside(register.as_of, register.series),
+        outside=date_outside(register.as_of, register.series, register.checkpoint),
         decided={(d.candidate_number, d.qualification_code) for d in decide.recorded(site)[0]},
     )
 

@@ -622,7 +622,8 @@ def _current(site: Site, run: RunFolder) -> Register:
 
 
 def _signed_file(run: RunFolder, register: Register) -> Path:
-    return run.path / f"{register.centre.number}-declaration-signed-off.pdf"
+    which = "term-time-" if register.checkpoint == "term-time" else ""
+    return run.path / f"{register.centre.number}-{which}declaration-signed-off.pdf"
 
 
 SIGNED_NOTE = ".signed-off.json"  # who signed off and when (hidden: not a file of the check)
@@ -661,7 +662,11 @@ def _signed_status(site: Site, run: RunFolder, register: Register) -> str:
 
 async def sign_off(request: Request) -> Response:
     site = site_of(request)
-    run = site.workspace.run_folder(None)
+    # Each check has its own sign-off (a term-time check's and Checkpoint 2's): ?run= names it.
+    run_id = request.query_params.get("run") or None
+    run = site.workspace.run_folder(run_id)
+    if run is None and run_id is not None:
+        return site.page(request, "empty.html", "Sign-off", what=f"is no check {run_id}")
     if run is None:
         return site.page(request, "empty.html", "Sign-off", what="is nothing to sign off yet")
     if request.method == "GET":
@@ -727,7 +732,8 @@ async def sign_off(request: Request) -> Response:
         "digitally": made.signed_digitally,
     }
     write_bytes(run.path / SIGNED_NOTE, json.dumps(note).encode(), force=True)
-    return site.go("sign-off?signed=1")  # a refresh does not sign off again
+    # A refresh does not sign off again.
+    return site.go(f"sign-off?run={run.id}&signed=1" if run_id else "sign-off?signed=1")
 
 
 def _sign_off_page(

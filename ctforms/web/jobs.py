@@ -19,6 +19,7 @@ from pathlib import Path
 from ctforms import pipeline
 from ctforms.errors import InputError
 from ctforms.files.lock import writing
+from ctforms.models import Checkpoint
 from ctforms.web.workspace import CENTRE, INPUTS, RECORDS, RULES, TRACKER, Workspace
 
 
@@ -32,6 +33,7 @@ class Failure:
 class Job:
     as_of: dt.date
     names_in_calendar: bool = False  # students' names in deadlines.ics (the form's box)
+    checkpoint: Checkpoint = "2"  # which declaration the check is for (the form's choice)
     steps: list[str] = field(default_factory=lambda: list(pipeline.RUN_STEPS))
     index: int = -1
     fraction: float = 0.0
@@ -85,6 +87,7 @@ class Runner:
         upload_folder: Path | None,
         names: dict[str, str] | None = None,
         names_in_calendar: bool = False,
+        checkpoint: Checkpoint = "2",
     ) -> Job:
         """Check with the uploaded files (workspace name -> received file) in place of the saved
         ones; names: the names the user chose them by (workspace name -> theirs), for the
@@ -93,7 +96,7 @@ class Runner:
         with self._lock:
             if self.busy():
                 raise RuntimeError("a check is already running")
-            job = Job(as_of, names_in_calendar)
+            job = Job(as_of, names_in_calendar, checkpoint)
             self.job = job
             # Not a daemon: stopping the server waits for a check to finish, so its staging
             # folder (which holds personal data) is always removed.
@@ -126,6 +129,7 @@ class Runner:
                 ws.centre,
                 given[RECORDS],
                 tuple(p for p in [given[RULES]] if p is not None),
+                checkpoint=job.checkpoint,
             )
             outdir = ws.new_run_path(job.as_of)
             # Each check has a folder of its own, but the entries files of all of them are one

@@ -80,6 +80,17 @@ def describe_output(name: str, centre: str) -> Output:
             " Sign-off page makes the signed copy)",
             PACK_GOES,
         ),
+        f"{centre}-term-time-declaration-evidence-pack.pdf": (
+            "The term-time evidence pack: every estimated completion date checked and the"
+            " amendments, for review (not yet signed off; the Sign-off page makes the signed"
+            " copy)",
+            PACK_GOES,
+        ),
+        f"{centre}-ecd-amendments.xlsx": (
+            "The estimated completion dates to amend, one row a student, with the date to set"
+            " (and, on its second sheet, those to check with the teacher)",
+            "the Progress Tracker",
+        ),
         f"{centre}-submission-archive.zip": (
             "Every file of this check with a list of fingerprints, to keep and to show nothing"
             " changed",

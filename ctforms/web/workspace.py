@@ -20,7 +20,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ctforms.demo import DEMO_AS_OF, demo_dir
+from ctforms.demo import DEMO_AS_OF, DEMO_TERM_TIME_AS_OF, demo_dir
 from ctforms.errors import InputError
 from ctforms.files.output import make_folder, write_bytes
 from ctforms.models import Register
@@ -226,10 +226,11 @@ class Workspace:
         files or checks."""
         return Workspace(self.root / DEMO)
 
-    def reset_demo(self) -> dt.date:
-        """(For the demo workspace) the demo centre's files afresh; its date."""
+    def reset_demo(self, checkpoint: str = "2") -> dt.date:
+        """(For the demo workspace) the demo centre's files afresh; its date (for the
+        term-time checkpoint, a March date)."""
         self.open()
         demo = demo_dir()
         for name in (CENTRE, *INPUTS):
             write_bytes(self.root / name, (demo / name).read_bytes(), force=True)
-        return DEMO_AS_OF
+        return DEMO_TERM_TIME_AS_OF if checkpoint == "term-time" else DEMO_AS_OF
