@@ -322,6 +322,7 @@ def test_the_demo_ships_a_term_time_example(tmp_path: Path) -> None:
         "ecd-earlier-than-planned",
         "ecd-check-course-length",
         "ecd-unverifiable",
+        "ecd-not-confirmed",  # no teacher has returned a subject's list yet
     }
     assert kinds["0017"] == kinds["0037"] == ["ecd-earlier-than-planned"]
     assert kinds["0064"] == ["ecd-check-course-length"]

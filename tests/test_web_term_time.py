@@ -48,7 +48,12 @@ def test_both_checkpoints_in_the_history_each_with_its_own_pages(tmp_path: Path)
     assert "E6439572.X01" not in files
     signed = site.post(
         "sign-off?run=2024-03-15-1",
-        {"signed_by": "Ben Okoro", "role": "Exams Officer", "confirm": "yes"},
+        {
+            "signed_by": "Ben Okoro",
+            "role": "Exams Officer",
+            "confirm": "yes",
+            "reason": "Amending the dates in the tracker on 18 March",
+        },
     )
     assert signed.status_code == 303, signed.text
     run = site.workspace.root / "runs" / "2024-03-15-1"
