@@ -340,3 +340,47 @@ def test_a_term_time_check_after_its_close_says_so(tmp_path: Path) -> None:
     result = invoke("check", *args, "--checkpoint", "term-time")
     assert "after the 2024 term-time declaration closed (Tuesday 30 April 2024)" in result.output
     assert "OVERDUE" in result.output or "overdue" in result.output
+
+
+def test_level_2_from_the_tracker_title_and_a_month_for_a_season(tmp_path: Path) -> None:
+    """A qualification the catalogue does not know: its level from the tracker's title (Level
+    2: one year); an ECD written as the series' month ('June 2025') is that summer."""
+    args = centre_args(tmp_path)
+    level2 = "OCR Level 2 Cambridge Technical Certificate in Sport"
+    lines = [HEADER]
+    for number, ecd in [("0001", "June 2025"), ("0002", "Summer 2024"), ("0003", "Summer 2024")]:
+        lines.append(
+            f"64395,{number},Sport,Sam,09876,{level2},Not certificating,{ecd},04/09/2023,"
+            "1,Unit one,Examined,Entry received,,June 2024"
+        )
+    (tmp_path / "tracker.csv").write_text("\n".join(lines) + "\n")
+    write_records(
+        tmp_path,
+        [
+            ("0001", "09876", "N", dt.date(2023, 9, 4), None),  # one year: Summer 2024
+            ("0002", "09876", "N", dt.date(2023, 9, 4), None),  # agrees
+            ("0003", "09876", "N", None, "june 2024"),  # the plan, written as a month
+        ],
+    )
+    out = tmp_path / "issues.json"
+    invoke("check", *args, "--checkpoint", "term-time", "--format", "json", "-o", out)
+    register = json.loads(out.read_text())
+    assert kinds_by_candidate(register) == {"0001": ["ecd-check-course-length"]}
+    issue = register["issues"][0]
+    assert issue["evidence"]["level"] == 2
+    assert issue["evidence"]["estimated_completion"] == "Summer 2025"
+    assert issue["evidence"]["ecd_to_set"] == "Summer 2024"
+    students = {s["candidate_number"]: s for s in register["students"]}
+    assert students["0003"]["planned_completion"] == "Summer 2024"
+
+
+def test_empty_ecds_are_one_note_not_one_per_student(tmp_path: Path) -> None:
+    args = centre_args(tmp_path)
+    rows = [(f"{n:04d}", "Blank", IT_EXT, "Not certificating", "") for n in range(1, 6)]
+    write_tracker(tmp_path, rows)
+    out = tmp_path / "issues.json"
+    invoke("check", *args, "--checkpoint", "term-time", "--format", "json", "-o", out)
+    register = json.loads(out.read_text())
+    notes = register["checks"][0]["notes"]
+    assert [i["kind"] for i in register["issues"]] == []
+    assert len(notes) == 1 and notes[0].startswith("5 estimated completion dates in the tracker")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 from collections import defaultdict
 
 from ctforms.checks.context import Context, Expecting, result
@@ -54,6 +55,18 @@ def standard_completion(course_start: dt.date, level: int) -> str | None:
         return None
     first = course_start.year if course_start.month >= 8 else course_start.year - 1
     return this_summer(first + years)
+
+
+_LEVEL = re.compile(r"\blevel\s*([1-3])\b", re.IGNORECASE)
+
+
+def level_of(exp: Expecting) -> int | None:
+    """The qualification's level: the catalogue's, else the tracker's title ('OCR Level 3
+    Cambridge Technical ...')."""
+    if exp.catalogue is not None:
+        return exp.catalogue.subject.level
+    m = _LEVEL.search(exp.entry.title if exp.entry else "")
+    return int(m[1]) if m else None
 
 
 def build_term_scope(ctx: Context) -> None:
@@ -119,6 +132,7 @@ def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
     unverifiable: dict[str, list[str]] = defaultdict(list)
     no_level: dict[str, list[str]] = defaultdict(list)
     notes: list[str] = []
+    unreadable: list[str] = []  # a tracker without the column would give one per student
     summer = this_summer(ctx.year)
     for exp in ctx.expecting:
         entry = exp.entry
@@ -136,11 +150,7 @@ def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
                 " the Planned Completion is used"
             )
         if ecd_key is None:
-            shown = repr(ecd) if ecd else "no estimated completion date"
-            notes.append(
-                f"candidate {exp.candidate_number}, {exp.expected_code}: the tracker shows"
-                f" {shown}, not a season and a year: check it in the Progress Tracker"
-            )
+            unreadable.append(f"{exp.candidate_number} ({exp.expected_code}): {ecd!r}")
             continue
         ecd = f"{SEASONS[ecd_key[1]]} {ecd_key[0]}"
         if plan is not None:
@@ -190,7 +200,7 @@ def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
             )
             continue
         start = exp.course_start
-        level = exp.catalogue.subject.level if exp.catalogue else None
+        level = level_of(exp)
         if start is None:
             unverifiable[exp.expected_code].append(exp.candidate_number)
             continue
@@ -251,6 +261,14 @@ def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
                 f" {'; '.join(said)}",
                 evidence=Evidence(students=n, candidate_numbers=numbers),
             )
+        )
+    if unreadable:
+        n = len(unreadable)
+        notes.append(
+            f"{n} estimated completion date{'s' if n != 1 else ''} in the tracker"
+            f" {'are' if n != 1 else 'is'} empty or not a season and a year, so not checked"
+            f" (e.g. {'; '.join(unreadable[:3])}): check them in the Progress Tracker, and that"
+            " its download has the Estimated Completion column"
         )
     checked = len(ctx.expecting)
     gone = ctx.left_out or {}

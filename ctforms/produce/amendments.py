@@ -47,9 +47,9 @@ def amendment_rows(register: Register, kinds: tuple[IssueKind, ...]) -> list[lis
             continue
         c, e = issue.candidate, issue.evidence
         why = (
-            f"Planned {e.planned_completion}: later than planned (not in the results when planned)"
+            "Later than planned: not in the results when planned"
             if issue.kind is IssueKind.ECD_LATER_THAN_PLANNED
-            else f"Planned {e.planned_completion}: earlier than planned (shows as at risk)"
+            else "Earlier than planned: shows as at risk"
             if issue.kind is IssueKind.ECD_EARLIER_THAN_PLANNED
             else f"No plan recorded; course began {e.course_start:%d/%m/%Y}, Level {e.level}:"
             " check with the teacher first"

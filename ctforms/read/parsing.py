@@ -3,6 +3,7 @@ a message for the user; the readers add the file, row and column."""
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 
@@ -267,6 +268,8 @@ def parse_sent_changes(text: str) -> list[SentChange]:
 # a year's order (Winter: the January series).
 SEASONS = ("Winter", "Spring", "Summer", "Autumn")
 _COMPLETION = re.compile(r"^([a-z]+)\s*(\d{4})$", re.IGNORECASE)
+_MONTH_NAMES = tuple(calendar.month_name[m].lower() for m in range(1, 13))
+_MONTHS = {name[:3]: i for i, name in enumerate(_MONTH_NAMES, start=1)}
 
 
 def completion_key(text: str) -> tuple[int, int] | None:
@@ -275,10 +278,16 @@ def completion_key(text: str) -> tuple[int, int] | None:
     m = _COMPLETION.match(" ".join(text.split()))
     if m is None:
         return None
-    season = m[1].capitalize()
-    if season not in SEASONS:
+    season, year = m[1].capitalize(), int(m[2])
+    if season in SEASONS:
+        return year, SEASONS.index(season)
+    # A series' month ('June 2025') is its season; December's is the next year's winter.
+    month = _MONTHS.get(season[:3].lower()) if len(season) >= 3 else None
+    if month is None or not _MONTH_NAMES[month - 1].startswith(season.lower()):
         return None
-    return int(m[2]), SEASONS.index(season)
+    if month == 12:
+        return year + 1, 0
+    return year, (0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3)[month - 1]
 
 
 def parse_completion(text: str) -> str:
