@@ -337,3 +337,23 @@ def test_the_page_records_a_returned_list_and_refuses_a_foreign_one(
         f"what teachers answered on {len(numbers)} students' estimated completion dates"
         " (ECD Confirmed)"
     )
+
+
+def test_several_lists_at_once_and_one_student_answered_twice(term: Path, tmp_path: Path) -> None:
+    records = shutil.copy(DEMO / "records.xlsx", tmp_path / "records.xlsx")
+    made = []
+    for subject in ("business", "digital-media"):
+        listed = term / f"64395-{subject}-ecd-check.xlsx"
+        first = str(rows(listed, "Students")[0]["Candidate Number"])
+        made.append(fill(listed, tmp_path / f"{subject}.xlsx", {first: ("Y", "Amy Teacher", "")}))
+    args: list[str | Path] = ["--centre", DEMO / "centre.toml", "--date", "2024-03-20"]
+    twice = shutil.copy(made[0], tmp_path / "again.xlsx")
+    refused = invoke("records", "confirmations", records, made[0], twice, *args)
+    assert refused.exit_code == 2
+    assert "is answered in business.xlsx too; record one of them" in refused.output
+    assert not read_records(Path(records)).ecd_confirmed
+    result = invoke("records", "confirmations", records, *made, *args)
+    assert result.exit_code == 0, result.output
+    assert "business.xlsx: Business, 1 answer" in result.output
+    assert "digital-media.xlsx: Digital Media, 1 answer" in result.output
+    assert len(read_records(Path(records)).ecd_confirmed or []) == 2
