@@ -147,7 +147,7 @@ def test_records_confirmations_reads_a_returned_list_into_records(
         tmp_path / "back.xlsx",
         {
             **{n: ("Y", "Amy Teacher", "") for n in numbers},
-            numbers[1]: ("n", "Amy Teacher", "Finishes Summer 2025"),
+            numbers[1]: ("n", "Amy Teacher", "Finishes\nSummer 2025"),  # Alt+Enter: one line
         },
     )
     result = invoke(

@@ -222,7 +222,8 @@ def _answers(ws: Any, path: Path) -> list[Answer]:
             i = where[title]
             return _cell(values[i]) if i < len(values) else ""
 
-        said, by, note = text(CONFIRMED), text(CONFIRMED_BY), text(NOTE)
+        # A line break typed in a cell (Alt+Enter) is a space: a teacher's note is one line.
+        said, by, note = (" ".join(text(t).split()) for t in (CONFIRMED, CONFIRMED_BY, NOTE))
         if not (said or by or note):
             continue  # not answered (yet): nothing to record
 
