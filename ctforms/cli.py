@@ -1084,6 +1084,62 @@ def records_sent(records_file: Path, file: str, day: dt.date | None, by: str) ->
     )
 
 
+@records.command("confirmations")
+@_records_file
+@click.argument(
+    "returned",
+    metavar="RETURNED.xlsx...",
+    nargs=-1,
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+)
+@click.option(
+    "--centre",
+    type=existing_file,
+    required=True,
+    help="The centre profile (centre.toml): a list made for another centre is refused.",
+)
+@click.option(
+    "--date",
+    "day",
+    type=DateType(),
+    default=None,
+    help="The day the lists came back (YYYY-MM-DD). Default: today.",
+)
+def records_confirmations(
+    records_file: Path, returned: tuple[Path, ...], centre: Path, day: dt.date | None
+) -> None:
+    """Record what teachers confirmed of their students' estimated completion dates.
+
+    RETURNED.xlsx: the lists a term-time check made for each subject
+    ({centre}-{subject}-ecd-check.xlsx), returned with Confirmed (Y/N) and Confirmed By filled
+    in. Each answered row goes into the ECD Confirmed sheet, replacing an earlier row for the
+    same student and qualification; a row left blank is not recorded. A workbook ctforms did
+    not make for this centre's term-time check is refused, and then nothing is recorded.
+
+    \b
+    Example:
+        ctforms records confirmations records.xlsx 64395-business-ecd-check.xlsx \\
+            --centre centre.toml --date 2025-03-20
+    """
+    from ctforms.produce.decisions import record_confirmations
+    from ctforms.read.centre import load_centre
+
+    number = load_centre(centre).centre.number
+    day = day or dt.date.today()
+    done = record_confirmations(records_file, list(returned), centre_number=number, date=day)
+    for got in done.returned:
+        click.echo(
+            f"  {got.name}: {got.subject}, {_count(len(got.answers), 'answer')}"
+            f" (list of the check of {got.as_of:%d/%m/%Y})"
+        )
+    click.echo(
+        f"Recorded in {records_file} (sheet ECD Confirmed), dated {day:%d/%m/%Y}:"
+        f" {_count(done.confirmed, 'date')} confirmed (Y), {done.not_confirmed} said to be"
+        " wrong (N). Run the term-time check again to see it."
+    )
+
+
 # ---------------------------------------------------------------------------- serve
 
 

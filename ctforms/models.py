@@ -110,6 +110,8 @@ class IssueKind(StrEnum):
     ECD_EARLIER_THAN_PLANNED = "ecd-earlier-than-planned"
     ECD_CHECK_COURSE_LENGTH = "ecd-check-course-length"
     ECD_UNVERIFIABLE = "ecd-unverifiable"
+    # A student whose ECD no teacher has confirmed (records.xlsx, ECD Confirmed).
+    ECD_NOT_CONFIRMED = "ecd-not-confirmed"
 
 
 # ---------------------------------------------------------------------------- centre profile
@@ -349,6 +351,19 @@ class ActionRow(_Model):
     by: str = ""
 
 
+class ConfirmationRow(_Model):
+    """A teacher's answer on a student's estimated completion date (records.xlsx, ECD
+    Confirmed), read back from the workbook ctforms made for their subject."""
+
+    row: int
+    candidate_number: CandidateNumber
+    qualification_code: QualificationCode
+    confirmed: bool = Field(description="Y: the Tracker's ECD is right; N: it is not")
+    confirmed_by: str
+    note: str = ""
+    date: dt.date | None = None
+
+
 class SentChange(_Model):
     """One entry change an entries file carried: the candidate, from which code (None: a new
     entry) to which."""
@@ -386,6 +401,7 @@ class Records(_Model):
     actions: list[ActionRow] | None = None
     entry_decisions: list[DecisionRow] | None = None
     entries_sent: list[SentFile] | None = None
+    ecd_confirmed: list[ConfirmationRow] | None = None
     warnings: list[str] = Field(default_factory=list)
 
 

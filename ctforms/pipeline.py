@@ -307,18 +307,20 @@ def _make_outputs(
 ) -> tuple[list[str], list[Produced], Written | None, Path, Path]:
     """Every output of a run, written into stage; earlier: where entries files already made
     are (entries_folders)."""
+    from ctforms.produce.department import department_workbooks
     from ctforms.produce.entries import write_entries
     from ctforms.produce.forms.produce import produce_form
     from ctforms.produce.report import render_table
 
     if register.checkpoint == "term-time":
-        return _make_term_time_outputs(register, signer, stage, progress, names_in_calendar)
+        return _make_term_time_outputs(
+            register, catalogues, signer, stage, progress, names_in_calendar
+        )
     progress.step(RUN_STEPS[1])
     # An EDI file is never replaced: the next of the series after every file made or sent
     # (write_entries keeps an identical last file instead of writing it again).
-    written = write_entries(
-        register, load_catalogue(catalogues), stage, force=True, made_in=earlier
-    )
+    catalogue = load_catalogue(catalogues)
+    written = write_entries(register, catalogue, stage, force=True, made_in=earlier)
     # Written first so every issue a confirmed change answers names its file ("in …X02").
     for change in written.plan.changes:  # (a sent file is known to the register already)
         if change.file:
@@ -329,6 +331,8 @@ def _make_outputs(
         "issues.txt": render_table(register).encode(),
         "actions.xlsx": action_list(register),
         "deadlines.ics": calendar(register, names=names_in_calendar),
+        # One list per subject for its head of department (issue 20 item 8).
+        **department_workbooks(register, catalogue, register.checkpoint),
     }
     for name, data in tables.items():
         write_bytes(stage / name, data)
@@ -345,6 +349,7 @@ def _make_outputs(
 
 def _make_term_time_outputs(
     register: Register,
+    catalogues: tuple[Path, ...],
     signer: Signer | None,
     stage: Path,
     progress: Progress,
@@ -353,6 +358,7 @@ def _make_term_time_outputs(
     """The term-time checkpoint's run: the same tables, the ECD amendments workbook, the
     term-time pack and the archive; no entries file and no upload forms (Checkpoint 2's)."""
     from ctforms.produce.amendments import amendments_bytes
+    from ctforms.produce.department import department_workbooks
     from ctforms.produce.report import render_table
 
     progress.step(RUN_STEPS[2])
@@ -362,6 +368,8 @@ def _make_term_time_outputs(
         "actions.xlsx": action_list(register),
         "deadlines.ics": calendar(register, names=names_in_calendar),
         ecd_amendments_file_name(register.centre.number): amendments_bytes(register),
+        # One list per subject for its head of department to confirm (issue 20 item 8).
+        **department_workbooks(register, load_catalogue(catalogues), register.checkpoint),
     }
     for name, data in tables.items():
         write_bytes(stage / name, data)
@@ -381,6 +389,13 @@ def pack_file_name(register: Register) -> str:
 def _entries_file(centre: str) -> re.Pattern[str]:
     """The name of an entries file of this centre, of any sequence (E, or A for amendments)."""
     return re.compile(rf"^[EA]{re.escape(centre)}\d{{2}}\.X\d{{2}}$")
+
+
+def _department_file(centre: str) -> re.Pattern[str]:
+    """The name of a subject's list for its head of department, of any subject."""
+    from ctforms.read.department import department_file_pattern
+
+    return department_file_pattern(centre)
 
 
 def _run_files(centre: str) -> set[str]:
@@ -405,6 +420,7 @@ def _refuse_others(outdir: Path, centre: str) -> None:
     centre's own files, a link, a folder) is refused, as a run's folder holds exactly what its
     archive lists. Hidden files are not the folder's files (no archive lists them)."""
     ours, entries = _run_files(centre), _entries_file(centre)
+    department = _department_file(centre)
     aside = outdir / EARLIER_ENTRIES
     others = []
     for entry in sorted(os.scandir(outdir), key=lambda e: e.name):
@@ -416,7 +432,9 @@ def _refuse_others(outdir: Path, centre: str) -> None:
         elif entry.is_dir():
             if name != EARLIER_ENTRIES:
                 others.append(f"{name}/")
-        elif not ((name in ours or entries.match(name)) and entry.is_file()):
+        elif not (
+            (name in ours or entries.match(name) or department.match(name)) and entry.is_file()
+        ):
             others.append(name)
     if others:
         shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
@@ -495,6 +513,11 @@ def _remove_stale_outputs(outdir: Path, centre: str, keep: set[str]) -> None:
     for name in sorted(_run_files(centre)):
         if name not in keep:
             (outdir / name).unlink(missing_ok=True)
+    # A subject no longer checked (or the other checkpoint's lists): named by pattern.
+    department = _department_file(centre)
+    for path in sorted(outdir.iterdir()):
+        if department.match(path.name) and path.name not in keep and path.is_file():
+            path.unlink()
 
 
 def centre_signer(centre: Path, signing: SigningSettings | None) -> Signer | None:

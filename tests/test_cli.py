@@ -221,9 +221,13 @@ def test_run_demo_writes_everything(tmp_path: Path) -> None:
     result = invoke("run", "--demo", "-o", out)
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == [
+        "64395-applied-science-department-actions.xlsx",  # one list a subject
+        "64395-business-department-actions.xlsx",
         "64395-declaration-evidence-pack.pdf",
+        "64395-digital-media-department-actions.xlsx",
         "64395-entries-listing.xlsx",
         "64395-incorrect-unit-grade-claimed.xlsx",
+        "64395-information-technology-department-actions.xlsx",
         "64395-missed-from-moderation-claim.xlsx",
         "64395-missing-mid-flight-tag.xlsx",
         "64395-missing-tag-hoc-declaration.docx",

@@ -61,6 +61,14 @@ HEADERS = {
     ],
     "Actions": ["Issue ID", "Action Taken", "Date", "OCR Reference", "By"],
     "Entries Sent": ["File", "Sent On", "Sent By", "Changes"],
+    "ECD Confirmed": [
+        "Candidate Number",
+        "Qualification Code",
+        "Confirmed (Y/N)",
+        "Confirmed By",
+        "Note",
+        "Date",
+    ],
 }
 GRADES = '"D,M,P,R,U,N"'
 

@@ -160,7 +160,7 @@ def signed(tmp_path_factory: pytest.TempPathFactory, keys: dict[str, tuple[Path,
     made = invoke("archive", folder, "-o", out, "--sign", key, "--cert", cert)
     assert made.exit_code == 0, made.output
     assert made.stdout.splitlines()[-1] == (
-        f"Wrote {out} (12 files; manifest signed by {NAME!r} (certificate fingerprint"
+        f"Wrote {out} (16 files; manifest signed by {NAME!r} (certificate fingerprint"
         f" {_fingerprint(cert)}))"
     )
     again = base / "again.zip"
@@ -195,13 +195,13 @@ def test_a_signed_archive_verifies_with_its_certificate(
     ok = invoke("verify", signed, "--cert", keys["centre"][1])
     assert ok.exit_code == 0, ok.output
     assert ok.stdout == (
-        f"{signed}: OK (12 files, each matching the manifest)\n"
+        f"{signed}: OK (16 files, each matching the manifest)\n"
         f"Manifest signed by {NAME!r} with the certificate you gave.\n"
     )
     plain = invoke("verify", signed)
     assert plain.exit_code == 0
     assert plain.stdout == (
-        f"{signed}: OK (12 files, each matching the manifest)\n"
+        f"{signed}: OK (16 files, each matching the manifest)\n"
         f"Manifest signed by {NAME!r} (certificate fingerprint"
         f" {_fingerprint(keys['centre'][1])}), but not checked against a certificate you"
         f" trust.\n{NOTE}\n"

@@ -121,7 +121,8 @@ def term_register(folder: Path, **kw: Any) -> dict[str, Any]:
 def kinds_by_candidate(register: dict[str, Any]) -> dict[str | None, list[str]]:
     found: dict[str | None, list[str]] = {}
     for issue in register["issues"]:
-        found.setdefault(issue["candidate_number"], []).append(issue["kind"])
+        if issue["kind"] != "ecd-not-confirmed":  # the teachers' answers: test_department.py
+            found.setdefault(issue["candidate_number"], []).append(issue["kind"])
     return found
 
 
@@ -170,7 +171,8 @@ def test_students_carry_their_ecd_and_plan(tmp_path: Path) -> None:
     assert students["0001"]["ecd_to_set"] == "Summer 2024"
     assert students["0004"]["course_start"] == "2023-09-04"
     assert students["0006"].get("planned_completion") is None
-    assert students["0003"]["status"] == "ok"
+    # No teacher has confirmed 0003's ECD yet (ecd-not-confirmed, a warning): to check.
+    assert students["0003"]["status"] == "check"
     assert students["0001"]["status"] == "at-risk"
 
 
@@ -232,7 +234,7 @@ def test_course_start_two_years_before(
     out = tmp_path / "issues.json"
     invoke("check", *args, "--checkpoint", "term-time", "--format", "json", "-o", out)
     register = json.loads(out.read_text())
-    assert [i["kind"] for i in register["issues"]] == found
+    assert [k for ks in kinds_by_candidate(register).values() for k in ks] == found
 
 
 def test_run_writes_the_term_time_folder_and_no_checkpoint_2_paperwork(tmp_path: Path) -> None:
@@ -241,6 +243,7 @@ def test_run_writes_the_term_time_folder_and_no_checkpoint_2_paperwork(tmp_path:
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == [
         "64395-ecd-amendments.xlsx",
+        "64395-information-technology-ecd-check.xlsx",  # the subject's list (item 8)
         "64395-submission-archive.zip",
         "64395-term-time-declaration-evidence-pack.pdf",
         "actions.xlsx",
@@ -362,7 +365,7 @@ def test_level_2_from_the_tracker_title_and_a_month_for_a_season(tmp_path: Path)
     invoke("check", *args, "--checkpoint", "term-time", "--format", "json", "-o", out)
     register = json.loads(out.read_text())
     assert kinds_by_candidate(register) == {"0001": ["ecd-check-course-length"]}
-    issue = register["issues"][0]
+    (issue,) = [i for i in register["issues"] if i["kind"] == "ecd-check-course-length"]
     assert issue["evidence"]["level"] == 2
     assert issue["evidence"]["estimated_completion"] == "Summer 2025"
     assert issue["evidence"]["ecd_to_set"] == "Summer 2024"
@@ -378,5 +381,5 @@ def test_empty_ecds_are_one_note_not_one_per_student(tmp_path: Path) -> None:
     invoke("check", *args, "--checkpoint", "term-time", "--format", "json", "-o", out)
     register = json.loads(out.read_text())
     notes = register["checks"][0]["notes"]
-    assert [i["kind"] for i in register["issues"]] == []
+    assert kinds_by_candidate(register) == {}
     assert len(notes) == 1 and notes[0].startswith("5 estimated completion dates in the tracker")

@@ -8,6 +8,7 @@ from ctforms.checks import (
     certification,
     combination,
     completion,
+    confirmed,
     duplicates,
     entries,
     examined,
@@ -37,7 +38,7 @@ CHECKS: list[Check] = [
 
 
 # The term-time checkpoint (March-April): estimated completion dates only.
-TERM_TIME_CHECKS: list[Check] = [completion.check]
+TERM_TIME_CHECKS: list[Check] = [completion.check, confirmed.check]
 
 
 def run_checks(ctx: Context) -> tuple[list[CheckResult], list[Issue]]:

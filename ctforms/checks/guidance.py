@@ -414,6 +414,18 @@ GUIDANCE: dict[IssueKind, Guidance] = {
             BEFORE_TERM_TIME,
         ),
     ),
+    K.ECD_NOT_CONFIRMED: Guidance(
+        W,
+        _act(
+            "No teacher has yet confirmed these students' estimated completion dates. Send the"
+            " subject's list (the workbook whose name ends -ecd-check.xlsx, in this check's"
+            " folder) to its head of department; when it comes back with Confirmed (Y/N) and"
+            " Confirmed By filled in, record it (Decisions page, or 'ctforms records"
+            " confirmations') and check again.",
+            "send the subject's list to its head of department; record it when it comes back",
+            BEFORE_TERM_TIME,
+        ),
+    ),
 }
 
 # Actions for evidence that calls for something other than the kind's usual action.
@@ -598,6 +610,7 @@ CHECK_OF_KIND: dict[IssueKind, str] = {
     K.ECD_EARLIER_THAN_PLANNED: "completion",
     K.ECD_CHECK_COURSE_LENGTH: "completion",
     K.ECD_UNVERIFIABLE: "completion",
+    K.ECD_NOT_CONFIRMED: "confirmed",
 }
 
 # Each kind in plain words, for every paper and page (the kind's code, e.g. "glh-short", stays
@@ -629,6 +642,7 @@ KIND_LABELS: dict[IssueKind, str] = {
     K.ECD_EARLIER_THAN_PLANNED: "Completion date earlier than planned",
     K.ECD_CHECK_COURSE_LENGTH: "Completion date: check the course length",
     K.ECD_UNVERIFIABLE: "Completion dates cannot be checked",
+    K.ECD_NOT_CONFIRMED: "Completion date not confirmed by a teacher",
 }
 
 

@@ -13,7 +13,7 @@ import hashlib
 import io
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,8 +27,9 @@ from ctforms.models import SentFile
 from ctforms.people import real_name
 from ctforms.read import parsing
 from ctforms.read.catalogue import load_catalogue
+from ctforms.read.department import STUDENTS_SHEET, Returned, read_returned
 from ctforms.read.parsing import EARLIEST_DATE, LATEST_DATE, norm_key
-from ctforms.read.records import ENTRIES_SENT, SHEETS, read_records
+from ctforms.read.records import ECD_CONFIRMED, ENTRIES_SENT, SHEETS, read_records
 from ctforms.read.tracker import MAX_NAME
 
 DECISIONS = "Entry Decisions"
@@ -186,6 +187,106 @@ def record_sent(
 
     _record(records, SENT, row, same, sent_on)
     return SentFile(row=0, file=name, sent_on=sent_on, sent_by=row["sent_by"], changes=changes)
+
+
+@dataclass(frozen=True)
+class Confirmations:
+    """What `records confirmations` recorded: each returned workbook with its answers."""
+
+    returned: list[Returned]
+    confirmed: int  # rows with Y
+    not_confirmed: int  # rows with N
+
+
+def record_confirmations(
+    records: Path,
+    returned: Sequence[Path],
+    *,
+    centre_number: str,
+    date: dt.date,
+    names: Sequence[str] = (),
+) -> Confirmations:
+    """Record the teachers' answers in returned term-time department lists (ctforms.read.
+    department: each refused unless ctforms made it for centre_number's term-time check) in
+    the ECD Confirmed sheet, one row per student and qualification, replacing an earlier row
+    for the same pair. All the workbooks are read before anything is written: one refused,
+    none recorded. names: the names the files were given (the page's uploads), for the words."""
+    records = Path(records)
+    read: list[Returned] = []
+    for i, path in enumerate(returned):
+        try:
+            read.append(read_returned(Path(path), centre_number))
+        except InputError as exc:
+            if i < len(names) and exc.file is not None:  # the name the user knows it by
+                raise InputError(
+                    exc.detail, file=names[i], sheet=exc.sheet, row=exc.row, column=exc.column
+                ) from None
+            raise
+    day = _date(date, records, ECD_CONFIRMED)
+    rows: list[dict[str, Any]] = []
+    seen: dict[tuple[str, str], str] = {}
+    for i, got in enumerate(read):
+        shown = names[i] if i < len(names) else got.name
+        if day < got.as_of:
+            raise InputError(
+                f"the list was made by the check of {got.as_of:%d/%m/%Y}; answers on it cannot"
+                f" be dated {day:%d/%m/%Y}, before it: give the day they were returned",
+                file=shown,
+            )
+        for a in got.answers:
+            pair = (a.candidate_number, a.qualification_code)
+            if pair in seen and seen[pair] != shown:
+                raise InputError(
+                    f"candidate {pair[0]}, qualification {pair[1]} is answered in {seen[pair]}"
+                    " too; record one of them",
+                    file=shown,
+                    sheet=STUDENTS_SHEET,
+                    row=a.row,
+                    column="Candidate Number",
+                )
+            seen[pair] = shown
+            by = _answer(shown, a.row, "Confirmed By", a.confirmed_by, MAX_NAME)
+            real_name(
+                by,
+                f"{shown}, sheet {STUDENTS_SHEET!r}, row {a.row}, column 'Confirmed By'",
+                "the teacher who checked it puts their own name",
+            )
+            note = _answer(shown, a.row, "Note", a.note, MAX_ACTION)
+            rows.append(
+                {
+                    "candidate_number": a.candidate_number,
+                    "qualification_code": a.qualification_code,
+                    "confirmed": "Y" if a.confirmed else "N",
+                    "confirmed_by": by,
+                    "note": note,
+                    "date": day,
+                }
+            )
+    if not rows:
+        shown = ", ".join(names or [r.name for r in read])
+        raise InputError(
+            f"{shown}: no row has Confirmed (Y/N) filled in, so there is nothing to record;"
+            " ask the department to fill in Confirmed (Y/N) and Confirmed By, and return it"
+        )
+
+    def key(values: dict[str, Any]) -> Hashable:
+        number = _quietly(parsing.parse_candidate_number, values.get("candidate_number"))
+        code = _quietly(parsing.parse_qualification_code, values.get("qualification_code"))
+        return (number, code) if number and code else None
+
+    _record_keyed(records, ECD_CONFIRMED, rows, key, day)
+    yes = sum(1 for r in rows if r["confirmed"] == "Y")
+    return Confirmations(read, yes, len(rows) - yes)
+
+
+def _answer(file: str, row: int, column: str, value: str, limit: int) -> str:
+    """A teacher's text as records.xlsx takes it, refused in the returned list's terms."""
+    try:
+        return _text(value, Path(file), STUDENTS_SHEET, column, limit, required=False)
+    except InputError as exc:
+        raise InputError(
+            exc.detail, file=file, sheet=STUDENTS_SHEET, row=row, column=column
+        ) from None
 
 
 # ---------------------------------------------------------------------------- the values
@@ -359,6 +460,55 @@ def _record_held(
         _repeat_headers(wb)
         data = workbook_bytes(wb, dt.datetime(date.year, date.month, date.day), edited=True)
     _replace(records, data, book)
+
+
+def _record_keyed(
+    records: Path,
+    sheet: str,
+    rows: Sequence[dict[str, Any]],
+    key: Callable[[dict[str, Any]], Hashable],
+    date: dt.date,
+) -> None:
+    """Record many rows in one sheet in one write, each replacing the earlier rows with its
+    key (key: of a row's values, as written or as found in the sheet; None matches nothing)."""
+    import openpyxl
+
+    with writing(records, f"recording in {records}"):
+        book = _open(records)
+        with openpyxl_errors(records):
+            wb = openpyxl.load_workbook(io.BytesIO(book.data))
+            _refuse_formulas(wb, records)
+            ws = _sheet(wb, sheet)
+            columns = _columns(ws, sheet, rows[0])
+            cells = {at: cell.value for at, cell in ws._cells.items() if _filled(cell.value)}
+            used = sorted({r for r, c in cells if r > 1 and c <= SHEET_MAX_COLUMNS})
+            found: dict[Hashable, list[int]] = {}
+            for r in used:
+                k = key({f: cells.get((r, c)) for f, c in columns.items()})
+                if k is not None:
+                    found.setdefault(k, []).append(r)
+            last = used[-1] if used else 1
+            for values in rows:
+                matches = found.get(key(values), [])
+                if matches:
+                    target = matches[0]
+                else:
+                    last += 1
+                    target = last
+                for r in matches[1:]:
+                    # The reader lets the last row for a key win: a later copy would undo it.
+                    for c in columns.values():
+                        ws.cell(row=r, column=c).value = None
+                found[key(values)] = [target]
+                for field, value in values.items():
+                    cell = put(ws, target, columns[field], value if value != "" else None)
+                    if isinstance(value, dt.date):
+                        cell.number_format = DATE_FORMAT
+                    elif isinstance(value, str) and value:
+                        cell.number_format = TEXT_FORMAT
+            _repeat_headers(wb)
+            data = workbook_bytes(wb, dt.datetime(date.year, date.month, date.day), edited=True)
+        _replace(records, data, book)
 
 
 def _refuse_formulas(wb: Any, records: Path) -> None:

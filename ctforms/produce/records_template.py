@@ -43,6 +43,8 @@ _TEXT_FIELDS = {
     "ocr_reference",
     "file",
     "changes",
+    "confirmed_by",
+    "note",
 }
 
 PURPOSE = {
@@ -72,6 +74,12 @@ PURPOSE = {
     " what the file carried ('0012: 05839 -> 05838; ...'): 'ctforms records sent' with the"
     " file, or 'I have uploaded this file' on the Files page, fills it in for you; left empty,"
     " the check looks for the file in its output folder.",
+    "ECD Confirmed": "What a teacher confirmed of a student's estimated completion date (ECD) in"
+    " the Progress Tracker: Y when it is right, N when it is not, who confirmed it, a note and"
+    " the day. 'ctforms records confirmations' (or the Decisions page) fills it in from the"
+    " workbook a term-time check makes for each subject, once its head of department returns"
+    " it; until a teacher has confirmed a student's ECD, the term-time check warns"
+    " (ecd-not-confirmed).",
 }
 
 INSTRUCTIONS = [
@@ -140,7 +148,7 @@ def add_sheet(
             _validation(ws, col, title, code_range, strict=False)
         elif field in {"grade_claimed", "final_grade", "tag_grade"}:
             _validation(ws, col, title, '"' + ",".join(GRADES) + '"')
-        elif field in {"certificating", "make_change"}:
+        elif field in {"certificating", "make_change", "confirmed"}:
             _validation(ws, col, title, '"Y,N"')
         elif field == "visit_status":
             _validation(ws, col, title, '"' + ",".join(VISIT_STATUSES) + '"')

@@ -16,6 +16,7 @@ from ctforms.files.limits import open_xlsx, sheet_rows
 from ctforms.models import (
     ActionRow,
     ClaimRow,
+    ConfirmationRow,
     DecisionRow,
     ExpectedRow,
     MarkbookRow,
@@ -42,6 +43,9 @@ def _visit_status(text: str) -> VisitStatus:
 
 
 ENTRIES_SENT = "Entries Sent"
+# What teachers confirmed of their students' estimated completion dates (`records
+# confirmations`, from the workbooks a run makes for each subject).
+ECD_CONFIRMED = "ECD Confirmed"
 
 # sheet -> (model, records field, [(header, field, parser, required)])
 SHEETS: dict[str, tuple[type[BaseModel], str, list[tuple[str, str, Parser, bool]]]] = {
@@ -143,6 +147,18 @@ SHEETS: dict[str, tuple[type[BaseModel], str, list[tuple[str, str, Parser, bool]
             ("Changes", "changes", parsing.parse_sent_changes, False),
         ],
     ),
+    ECD_CONFIRMED: (
+        ConfirmationRow,
+        "ecd_confirmed",
+        [
+            ("Candidate Number", "candidate_number", parsing.parse_candidate_number, True),
+            ("Qualification Code", "qualification_code", parsing.parse_qualification_code, True),
+            ("Confirmed (Y/N)", "confirmed", parsing.parse_yes_no, True),
+            ("Confirmed By", "confirmed_by", str, True),
+            ("Note", "note", str, False),
+            ("Date", "date", parsing.parse_date, False),
+        ],
+    ),
 }
 # The sheets that record what the centre did, each with the column that dates a row. A row
 # dated after the check's date (--as-of) had not happened then: that check leaves it out and
@@ -152,6 +168,7 @@ DATED_SHEETS: dict[str, str] = {
     "Entry Decisions": "date",
     "Actions": "date",
     "Entries Sent": "sent_on",
+    ECD_CONFIRMED: "date",
 }
 _DATE_FIELDS = {
     "course_start",
@@ -174,7 +191,14 @@ def _cell_text(value: Any) -> str:
 
 # An empty RIA, TAGs or Actions sheet is a real answer ("none"); empty Expected, Visits,
 # Claims or Markbook sheets are a template nobody has filled in.
-_EMPTY_MEANS_NONE = {"ria", "tags", "actions", "entry_decisions", "entries_sent"}
+_EMPTY_MEANS_NONE = {
+    "ria",
+    "tags",
+    "actions",
+    "entry_decisions",
+    "entries_sent",
+    "ecd_confirmed",
+}
 _IGNORED = {"instructions", "lists"}
 
 

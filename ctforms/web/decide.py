@@ -27,7 +27,7 @@ from ctforms.files.output import write_bytes
 from ctforms.models import ActionRow, DecisionRow, Issue, IssueKind, Register, SentFile
 from ctforms.paperwork import awaits_entry
 from ctforms.people import allowed_signer, reason_problem
-from ctforms.produce.decisions import record_action, record_entry_decision
+from ctforms.produce.decisions import record_action, record_confirmations, record_entry_decision
 from ctforms.produce.pack import SIGNING_ROLE, outstanding
 from ctforms.read.catalogue import load_catalogue, read_catalogue_file
 from ctforms.read.centre import long_date
@@ -90,10 +90,10 @@ def _not_ahead(day: dt.date | None, what: str) -> str | None:
 
 
 def lost_rows(saved: Path | None, chosen: Path, register: Register | None = None) -> list[str]:
-    """The Entry Decisions, Actions and Entries Sent rows of the saved records workbook (the
-    workspace's copy, which the Decisions and Files pages write into) that the chosen workbook
-    does not have, each in words
-    (an issue by who and kind, as in the latest check's register; else by its ID).
+    """The Entry Decisions, Actions, Entries Sent and ECD Confirmed rows of the saved records
+    workbook (the workspace's copy, which the Decisions and Files pages write into) that the
+    chosen workbook does not have, each in words (an issue by who and kind, as in the latest
+    check's register; else by its ID; the teachers' answers counted).
     Empty when either cannot be read (the check itself then says why)."""
     if saved is None:
         return []
@@ -137,6 +137,23 @@ def lost_rows(saved: Path | None, chosen: Path, register: Register | None = None
             lost.append(
                 f"that {f.file} was uploaded to OCR, on {long_date(f.sent_on)} by {f.sent_by}"
             )
+    # The teachers' answers come a subject at a time: counted, not listed one by one.
+    have_c = {
+        (c.candidate_number, c.qualification_code, c.confirmed, c.confirmed_by, c.date)
+        for c in new.ecd_confirmed or []
+    }
+    gone = [
+        c
+        for c in old.ecd_confirmed or []
+        if (c.candidate_number, c.qualification_code, c.confirmed, c.confirmed_by, c.date)
+        not in have_c
+    ]
+    if gone:
+        n = len(gone)
+        lost.append(
+            f"what teachers answered on {n} student{'' if n == 1 else 's'}' estimated completion"
+            " date" + ("" if n == 1 else "s") + " (ECD Confirmed)"
+        )
     return lost
 
 
@@ -347,6 +364,13 @@ def _done(site: Site, run: RunFolder, request: Request) -> str:
                 f"Recorded for candidate {candidate}: {said}. Check again to update the results"
                 " and the entries file." + _judged_later(site, run)
             )
+    yes, _, no = q.get("confirmed", "").partition("-")
+    if yes.isdigit() and no.isdigit():
+        return (
+            f"Recorded the returned list in the ECD Confirmed sheet: {int(yes)} estimated"
+            f" completion date{'' if int(yes) == 1 else 's'} confirmed (Y), {int(no)} said to be"
+            " wrong (N). Check again to update the results." + _judged_later(site, run)
+        )
     issue_id = q.get("handled", "")
     if issue_id and any(a.issue_id == issue_id for a in actions):
         issue = next((i for i in run.register().issues if i.id == issue_id), None)
@@ -534,6 +558,64 @@ async def handled(request: Request) -> Response:
     if errors:
         return _decisions_page(request, site, run, 400, errors, typed=typed)
     return site.go(f"decisions?handled={quote(issue_id, safe='')}")
+
+
+RETURNED = "returned-list.xlsx"  # where an upload waits, inside its own request folder
+RETURNED_UPLOAD = {"returned": FileField(RETURNED, XLSX_MAX_BYTES, "the returned list")}
+
+
+async def confirmations(request: Request) -> Response:
+    """A subject's term-time list returned by its head of department: the teachers' answers go
+    into the ECD Confirmed sheet through the library function `records confirmations` uses,
+    refused when ctforms did not make the list for this centre's term-time check."""
+    site = site_of(request)
+    run = site.workspace.run_folder(None)
+    if run is None:
+        return site.go("decisions")
+    folder = site.workspace.upload_folder()
+    try:
+        try:
+            got = await receive(request, folder, RETURNED_UPLOAD)
+        except BadForm as exc:
+            return _decisions_page(request, site, run, 400, {"returned": str(exc)})
+        if not form_key_ok(site, got.fields):
+            return Response(FORM_REFUSED, status_code=403)
+        typed = dict(got.fields)
+        if site.runner.busy():
+            return _decisions_page(request, site, run, 409, {"returned": BUSY}, typed=typed)
+        if got.refused:
+            return _decisions_page(request, site, run, 413, dict(got.refused), typed=typed)
+        errors: dict[str, str] = {}
+        path = got.files.get("returned")
+        if path is None:
+            errors["returned"] = "Choose the list the head of department returned (.xlsx)."
+        day = _day(typed.get("returned_on", ""), start_day(site, run))
+        ahead = _not_ahead(day, "returned")
+        if day is None or ahead:
+            errors["returned_on"] = ahead or "Give the date it came back, e.g. 20 March 2025."
+        profile = site.profile()
+        if profile is None:
+            errors["returned"] = "Give the centre's details first (Centre page)."
+        if errors or path is None or day is None or profile is None:
+            return _decisions_page(request, site, run, 400, errors, typed=typed)
+        given = got.given_names.get("returned") or RETURNED
+        try:
+            done = record_confirmations(
+                _records(site),
+                [path],
+                centre_number=profile.centre.number,
+                date=day,
+                names=[given],
+            )
+        except InputError as exc:
+            return _decisions_page(
+                request, site, run, 400, {"returned": _page_words(str(exc))}, typed=typed
+            )
+        # Only numbers travel in the address: the page says nothing a link could make up.
+        said = f"{done.confirmed}-{done.not_confirmed}"
+        return site.go(f"decisions?confirmed={said}#confirmations")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 # ---------------------------------------------------------------------------- sign-off
@@ -848,6 +930,7 @@ def routes() -> list[Any]:
         Route("/decisions", decisions),
         Route("/decisions/entry", decide, methods=["POST"]),
         Route("/decisions/handled", handled, methods=["POST"]),
+        Route("/decisions/confirmations", confirmations, methods=["POST"]),
         Route("/sign-off", sign_off, methods=["GET", "POST"]),
         Route("/rules", rules),
         Route("/rules", rules_upload, methods=["POST"]),

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 from ctforms.paperwork import FORMS, form_file_name, hoc_declaration_file_name, listing_file_name
+from ctforms.read.department import department_file_pattern
 
 INTERCHANGE = "Interchange"
 CENTRE_FILES = "the centre's files"
@@ -108,6 +109,21 @@ def describe_output(name: str, centre: str) -> Output:
 
         what = load_layout().file_types[name[0]].what_to_do
         return Output(name, f"{what} (EDI file, new entries only)", INTERCHANGE, EDI_CAVEAT)
+    if department_file_pattern(centre).fullmatch(name):
+        if name.endswith("-ecd-check.xlsx"):
+            return Output(
+                name,
+                "One subject's students with their estimated completion dates, for its head of"
+                " department: the teachers fill in Confirmed (Y/N) and Confirmed By and return"
+                " it; record it on the Decisions page",
+                "The head of department, and back to you",
+            )
+        return Output(
+            name,
+            "One subject's open issues with what the department must do (markbook, claims,"
+            " TAGs), for its head of department to print or filter",
+            "The head of department",
+        )
     if name.endswith("-declaration-signed-off.pdf"):
         return Output(
             name,
