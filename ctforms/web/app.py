@@ -32,11 +32,12 @@ from ctforms.paperwork import awaits_entry, files_for
 from ctforms.produce.archive import verify_archive
 from ctforms.produce.decisions import record_sent
 from ctforms.read.centre import TERM_TIME_CLOSES, date_outside, load_centre, long_date
-from ctforms.web import centre_form, decide
+from ctforms.web import centre_form
 from ctforms.web.guard import Guard, Keys
 from ctforms.web.jobs import Runner, unexpected
 from ctforms.web.pages import FORM_REFUSED, HERE, Site, form_key_ok, site_of
 from ctforms.web.upload import BadForm, FileField, receive
+from ctforms.web.views import decisions, records, rules, shared, sign_off
 from ctforms.web.words import describe_output
 from ctforms.web.workspace import RECORDS, RULES, RUN_NAME, TRACKER, RunFolder, Workspace
 
@@ -146,7 +147,7 @@ def _check_page(
         # A records workbook kept from a refused try that lacks what was recorded: the box to
         # replace ctforms' copy is offered again, since it is used only when the box is ticked.
         register = latest.register() if latest else None
-        lost = decide.lost_rows(ws.saved(RECORDS), kept[RECORDS][0], register)
+        lost = records.lost_rows(ws.saved(RECORDS), kept[RECORDS][0], register)
     as_of = as_of or dt.date.today().isoformat()
     profile = site.profile()
     try:
@@ -169,7 +170,7 @@ def _check_page(
         outside=outside,
         latest=latest,
         latest_register=latest.register() if latest else None,
-        again_on=decide.next_check_date(site, latest) if latest else None,
+        again_on=shared.next_check_date(site, latest) if latest else None,
         earliest=EARLIEST_AS_OF.isoformat(),
         latest_as_of=LATEST_AS_OF.isoformat(),
         names_in_calendar=names_in_calendar,
@@ -264,7 +265,7 @@ async def check_start(request: Request) -> Response:
         if RECORDS in chosen and "records" not in errors:
             latest = ws.run_folder(None)
             lost = await asyncio.to_thread(
-                decide.lost_rows,
+                records.lost_rows,
                 ws.saved(RECORDS),
                 chosen[RECORDS][0],
                 latest.register() if latest else None,
@@ -342,7 +343,7 @@ async def check_demo(request: Request) -> Response:
 
 async def check_again(request: Request) -> Response:
     """The saved files again, judged on the same date as the latest check, or on the date of
-    what was recorded since, if later (decide.next_check_date)."""
+    what was recorded since, if later (views/shared.py next_check_date)."""
     site = site_of(request)
     form = await request.form()
     if not form_key_ok(site, form):
@@ -350,7 +351,7 @@ async def check_again(request: Request) -> Response:
     if site.runner.busy():
         return site.go("check/progress")
     latest = site.workspace.run_folder(None)
-    as_of = decide.next_check_date(site, latest)
+    as_of = shared.next_check_date(site, latest)
     site.workspace.forget_kept()  # the page says so: the saved files, not those kept
     # The same checkpoint as the check it repeats.
     checkpoint = latest.register().checkpoint if latest else "2"
@@ -458,13 +459,13 @@ async def results(request: Request) -> Response:
         who=who,
         is_overdue=is_overdue,
         files_of=lambda issue: _issue_files(issue, register, run),
-        notes=decide.entry_file(run, decide.catalogues(site)).notes,
+        notes=shared.entry_file(run, shared.catalogues(site)).notes,
         done_line=done_line,
         awaits_entry=awaits_entry,
         runs=site.workspace.run_folders(),
-        signed_by=decide.signed_by,
+        signed_by=sign_off.signed_by,
         outside=date_outside(register.as_of, register.series, register.checkpoint),
-        decided={(d.candidate_number, d.qualification_code) for d in decide.recorded(site)[0]},
+        decided={(d.candidate_number, d.qualification_code) for d in shared.recorded(site)[0]},
     )
 
 
@@ -518,7 +519,7 @@ def _files_page(
     if run is None:
         return site.page(request, "empty.html", "Files", what="are no files to show")
     register = run.register()
-    today = decide.start_day(site, run)
+    today = shared.start_day(site, run)
     outputs = [
         (describe_output(p.name, register.centre.number), p.stat().st_size) for p in run.files()
     ]
@@ -535,13 +536,13 @@ def _files_page(
         verdict=verdict,
         said=said,
         runs=site.workspace.run_folders(),
-        signed_by=decide.signed_by,
-        entries_files=[p.name for p in run.files() if decide.EDI_NAME.fullmatch(p.name)],
-        sent=decide.recorded_sent(site),
+        signed_by=sign_off.signed_by,
+        entries_files=[p.name for p in run.files() if shared.EDI_NAME.fullmatch(p.name)],
+        sent=shared.recorded_sent(site),
         just_sent=request.query_params.get("sent", ""),
         errors=errors or {},
         typed=typed or {},
-        officer=decide.officer(site),
+        officer=shared.officer(site),
         today=today.isoformat(),
         today_words=long_date(today),
         status=status,
@@ -560,24 +561,24 @@ async def sent(request: Request) -> Response:
         return site.page(request, "empty.html", "No such check", status=404, what="page")
     typed = {k: str(v) for k, v in form.items() if isinstance(v, str)}
     name = typed.get("file", "")
-    path = run.file(name) if decide.EDI_NAME.fullmatch(name) else None
+    path = run.file(name) if shared.EDI_NAME.fullmatch(name) else None
     errors: dict[str, str] = {}
     if site.runner.busy():
-        errors["sent_by"] = decide.BUSY
+        errors["sent_by"] = shared.BUSY
     if path is None:
         errors["file"] = "Choose an entries file this check made."
     by = typed.get("sent_by", "").strip()
     if not by:
         errors["sent_by"] = "Type the name of the person who uploaded it."
-    day = decide.day_given(typed.get("sent_on", ""), decide.start_day(site, run))
-    ahead = decide.not_ahead(day, "uploaded")
+    day = shared.day_given(typed.get("sent_on", ""), shared.start_day(site, run))
+    ahead = shared.not_ahead(day, "uploaded")
     if day is None or ahead:
         errors["sent_on"] = ahead or "Give the date it was uploaded, e.g. 12 June 2024."
     if not errors and path is not None and day is not None:
         try:
-            record_sent(decide.records_path(site), file=path, sent_on=day, sent_by=by)
+            record_sent(shared.records_path(site), file=path, sent_on=day, sent_by=by)
         except InputError as exc:
-            errors["sent_by"] = decide.page_words(str(exc))
+            errors["sent_by"] = shared.page_words(str(exc))
     if errors:
         return _files_page(request, site, run, status=400, errors=errors, typed=typed)
     return site.go(f"files?run={run.id}&sent={name}#entries-sent")
@@ -688,7 +689,15 @@ def make_app(workspace: Workspace, keys: Keys) -> Starlette:
         Route("/files/{run}/verify", verify, methods=["POST"]),
         Route("/files/{run}/sent", sent, methods=["POST"]),
         Route("/files/{run}/{name}", download),
-        *decide.routes(),
+        Route("/records.xlsx", records.records_download),
+        Route("/decisions", decisions.decisions),
+        Route("/decisions/entry", decisions.decide, methods=["POST"]),
+        Route("/decisions/handled", decisions.handled, methods=["POST"]),
+        Route("/decisions/confirmations", decisions.confirmations, methods=["POST"]),
+        Route("/sign-off", sign_off.sign_off, methods=["GET", "POST"]),
+        Route("/rules", rules.rules),
+        Route("/rules", rules.rules_upload, methods=["POST"]),
+        Route("/rules/template", rules.rules_template, methods=["GET", "POST"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(
