@@ -18,7 +18,7 @@ from ctforms.read.catalogue import load_catalogue
 from ctforms.read.centre import long_date
 from ctforms.read.records import read_records, record_dates
 from ctforms.web.pages import FORM_REFUSED, Site, form_key_ok
-from ctforms.web.workspace import RECORDS, RULES, RunFolder
+from ctforms.web.workspace import RECORDS, RULES, RUN_NAME, RunFolder
 
 __all__ = ["EDI_NAME", "EntryFile"]
 
@@ -170,3 +170,24 @@ async def posted(request: Request, site: Site) -> dict[str, str] | Response:
     if not form_key_ok(site, form):
         return Response(FORM_REFUSED, status_code=403)
     return {k: str(v) for k, v in form.items() if isinstance(v, str)}
+
+
+def run_or_none(site: Site, request: Request) -> RunFolder | None:
+    return site.workspace.run_folder(request.query_params.get("run"))
+
+
+def no_such_check(request: Request, site: Site, page: str, wanted: str) -> Response:
+    """An address naming a check that is not in the workspace (mistyped, cut short, removed, or
+    made up): said as that, with the latest check offered, never "no check has been made"."""
+    return site.page(
+        request,
+        "empty.html",
+        "No such check",
+        status=404,
+        what="check",
+        # Echoed only when it looks like a check's name: the address is anyone's text.
+        wanted=wanted if RUN_NAME.match(wanted) else "",
+        damaged=any(r.id == wanted for r in site.workspace.unreadable_runs()),
+        latest=site.workspace.run_folder(None),
+        page=page,
+    )
