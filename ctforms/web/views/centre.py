@@ -12,7 +12,8 @@ from ctforms.files.lock import writing
 from ctforms.files.output import write_bytes
 from ctforms.read.centre import load_centre
 from ctforms.web import centre_form
-from ctforms.web.pages import FORM_REFUSED, form_key_ok, site_of
+from ctforms.web.pages import site_of
+from ctforms.web.views import shared
 
 
 async def centre(request: Request) -> Response:
@@ -27,12 +28,12 @@ async def centre(request: Request) -> Response:
             general = f"The saved centre profile cannot be used: {exc}"
     values = centre_form.values_of(saved, dt.date.today())
     if request.method == "POST":
-        form = await request.form()
-        if not form_key_ok(site, form):
-            return Response(FORM_REFUSED, status_code=403)
+        typed = await shared.posted(request, site)
+        if isinstance(typed, Response):
+            return typed
         if site.demo:
             return site.go("centre")
-        values = {f.name: str(form.get(f.name, "")) for f in centre_form.FIELDS}
+        values = {f.name: typed.get(f.name, "") for f in centre_form.FIELDS}
         profile, text, errors, general = centre_form.check(values, saved, dt.date.today())
         if profile is not None:
             try:

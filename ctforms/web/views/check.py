@@ -234,9 +234,9 @@ def _field(save_as: str) -> str:
 async def check_forget(request: Request) -> Response:
     """Forget the files kept from a refused try."""
     site = site_of(request)
-    form = await request.form()
-    if not form_key_ok(site, form):
-        return Response(FORM_REFUSED, status_code=403)
+    typed = await shared.posted(request, site)
+    if isinstance(typed, Response):
+        return typed
     site.workspace.forget_kept()
     return site.go("check")
 
@@ -245,13 +245,13 @@ async def check_demo(request: Request) -> Response:
     """The demo centre, checked in its own workspace: the centre's files and checks are never
     touched, and its pages (under /demo) say so."""
     site = site_of(request)
-    form = await request.form()
-    if not form_key_ok(site, form):
-        return Response(FORM_REFUSED, status_code=403)
+    typed = await shared.posted(request, site)
+    if isinstance(typed, Response):
+        return typed
     demo: Site = request.app.state.demo_site
     if demo.runner.busy():
         return demo.go("check/progress")
-    checkpoint: Checkpoint = "term-time" if form.get("checkpoint") == "term-time" else "2"
+    checkpoint: Checkpoint = "term-time" if typed.get("checkpoint") == "term-time" else "2"
     as_of = await asyncio.to_thread(demo.workspace.reset_demo, checkpoint)
     demo.runner.start(as_of, {}, None, checkpoint=checkpoint)
     return await _started(demo)
@@ -261,9 +261,9 @@ async def check_again(request: Request) -> Response:
     """The saved files again, judged on the same date as the latest check, or on the date of
     what was recorded since, if later (views/shared.py next_check_date)."""
     site = site_of(request)
-    form = await request.form()
-    if not form_key_ok(site, form):
-        return Response(FORM_REFUSED, status_code=403)
+    typed = await shared.posted(request, site)
+    if isinstance(typed, Response):
+        return typed
     if site.runner.busy():
         return site.go("check/progress")
     latest = site.workspace.run_folder(None)

@@ -12,7 +12,7 @@ from ctforms.errors import InputError
 from ctforms.produce.archive import verify_archive
 from ctforms.produce.decisions import record_sent
 from ctforms.read.centre import long_date
-from ctforms.web.pages import FORM_REFUSED, Site, form_key_ok, site_of
+from ctforms.web.pages import Site, site_of
 from ctforms.web.views import shared, sign_off
 from ctforms.web.words import describe_output
 from ctforms.web.workspace import RECORDS, RunFolder
@@ -73,13 +73,12 @@ async def sent(request: Request) -> Response:
     """'I have uploaded this file': the Entries Sent row, through the library function the
     CLI's records sent uses, given the file itself so the row says what it carried."""
     site = site_of(request)
-    form = await request.form()
-    if not form_key_ok(site, form):
-        return Response(FORM_REFUSED, status_code=403)
+    typed = await shared.posted(request, site)
+    if isinstance(typed, Response):
+        return typed
     run = site.workspace.run_folder(request.path_params["run"])
     if run is None:
         return site.page(request, "empty.html", "No such check", status=404, what="page")
-    typed = {k: str(v) for k, v in form.items() if isinstance(v, str)}
     name = typed.get("file", "")
     path = run.file(name) if shared.EDI_NAME.fullmatch(name) else None
     errors: dict[str, str] = {}
@@ -117,9 +116,9 @@ async def download(request: Request) -> Response:
 
 async def verify(request: Request) -> Response:
     site = site_of(request)
-    form = await request.form()
-    if not form_key_ok(site, form):
-        return Response(FORM_REFUSED, status_code=403)
+    typed = await shared.posted(request, site)
+    if isinstance(typed, Response):
+        return typed
     run = site.workspace.run_folder(request.path_params["run"])
     if run is None:
         return shared.no_such_check(request, site, "files", request.path_params["run"])
