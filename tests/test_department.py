@@ -330,7 +330,7 @@ def test_the_page_records_a_returned_list_and_refuses_a_foreign_one(
     assert {(c.confirmed_by, c.date) for c in got} == {("Amy Teacher", dt.date(2024, 6, 12))}
     assert not list((site.workspace.root / ".uploads").glob("*/*"))  # the upload is not kept
     # Choosing an older records workbook on New check would lose the answers: said first.
-    from ctforms.web.decide import lost_rows
+    from ctforms.web.views.records import lost_rows
 
     lost = lost_rows(records, DEMO / "records.xlsx")
     assert lost[-1] == (

@@ -20,8 +20,8 @@ from ctforms.models import Register
 from ctforms.pipeline import Sources
 from ctforms.read.records import read_records
 from ctforms.web.app import make_app
-from ctforms.web.decide import issue_label
 from ctforms.web.guard import Keys
+from ctforms.web.views.decisions import issue_label
 from ctforms.web.workspace import Workspace
 
 
