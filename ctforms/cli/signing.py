@@ -11,7 +11,6 @@ import click
 from ctforms.cli._shared import count
 from ctforms.cli.app import Group, cli
 from ctforms.errors import InputError
-from ctforms.files.limits import PDF_MAX_BYTES, regular_file, too_big
 from ctforms.options import (
     existing_file,
     force_option,
@@ -20,7 +19,7 @@ from ctforms.options import (
 )
 
 if TYPE_CHECKING:
-    from ctforms.produce.signing import Trusted
+    from ctforms.produce.verify import ArchiveVerdict, PdfVerdict
 
 
 @cli.group(cls=Group)
@@ -130,85 +129,68 @@ def verify(file: Path, cert: Path | None) -> None:
         ctforms verify pack.pdf --cert keys/centre-cert.pem
     """
     from ctforms.produce.signing import load_trusted
+    from ctforms.produce.verify import PdfVerdict, verify_file
 
     trusted = load_trusted(cert) if cert is not None else None
-    regular_file(file, "the file to verify")
-    if file.suffix.lower() == ".pdf":
-        size = file.stat().st_size
-        if size > PDF_MAX_BYTES:
-            raise InputError(too_big("the PDF", size, PDF_MAX_BYTES).detail, file=file)
-        _verify_pdf(file, trusted)
+    verdict = verify_file(file, trusted)
+    if isinstance(verdict, PdfVerdict):
+        _say_pdf(verdict)
     else:
-        _verify_zip(file, trusted)
-
-
-def _verify_pdf(file: Path, trusted: Trusted | None) -> None:
-    from ctforms.produce.signing import DamagedPdf, mismatch, verify_pdf
-
-    try:
-        reports = verify_pdf(file)
-    except DamagedPdf as exc:
-        click.echo(f"changed: {file} ({exc})")
-        raise SystemExit(1) from None
-    if not reports:
-        click.echo(f"{file}: not signed")
+        _say_archive(verdict)
+    if not verdict.ok:
         raise SystemExit(1)
-    good = True
-    for r in reports:
-        intact = r.intact and r.covers_whole_file
-        good &= intact
-        said = f"{file}: signed by {r.signer!r}: {'intact' if intact else 'CHANGED since signing'}"
-        wrong = mismatch(r.signer, r.fingerprint, r.public_key, trusted) if trusted else ""
-        if wrong:
-            good = False
-            click.echo(f"{file}: {wrong}")
-        elif trusted is None:
+
+
+def _say_pdf(verdict: PdfVerdict) -> None:
+    file = verdict.file
+    if verdict.damaged:
+        click.echo(f"changed: {file} ({verdict.damaged})")
+    elif not verdict.signatures:
+        click.echo(f"{file}: not signed")
+    for r in verdict.signatures:
+        said = (
+            f"{file}: signed by {r.signer!r}: {'intact' if r.intact else 'CHANGED since signing'}"
+        )
+        if r.wrong:
+            click.echo(f"{file}: {r.wrong}")
+        elif verdict.trusted is None:
             click.echo(said)
         else:
             click.echo(f"{said}, with the certificate you gave")
-    if not good:
-        raise SystemExit(1)
-    if trusted is None:
+    if verdict.ok and verdict.trusted is None:
         click.echo(TRUST_NOTE)
 
 
-def _verify_zip(file: Path, trusted: Trusted | None) -> None:
-    from ctforms.produce.archive import SIGNATURE, verify_archive
-    from ctforms.produce.signing import mismatch
+def _say_archive(verdict: ArchiveVerdict) -> None:
+    from ctforms.produce.archive import SIGNATURE
 
-    verdict = verify_archive(file)
+    file, archive = verdict.file, verdict.archive
     for what, names in (
-        ("changed", verdict.changed),
-        ("added", verdict.added),
-        ("missing", verdict.missing),
+        ("changed", archive.changed),
+        ("added", archive.added),
+        ("missing", archive.missing),
     ):
         for name in names:
             click.echo(f"{what}: {name}")
-    sig = verdict.signature
-    accepted = True
-    if trusted is not None and verdict.manifest is not None:  # else already "changed"
-        if sig is None:
-            accepted = False
-            click.echo(f"{file}: not signed: nothing shows who made it")
-        elif sig.valid:
-            wrong = mismatch(sig.signer, sig.fingerprint, sig.public_key, trusted)
-            accepted = not wrong
-            if wrong.startswith("changed: "):
-                click.echo(f"changed: {SIGNATURE} ({wrong.removeprefix('changed: ')})")
-            elif wrong:
-                click.echo(f"{file}: manifest {wrong}")
-    if not (verdict.ok and accepted):
-        raise SystemExit(1)
-    files = count(len(verdict.manifest.files) if verdict.manifest else 0, "file")
+    if verdict.unsigned:
+        click.echo(f"{file}: not signed: nothing shows who made it")
+    elif verdict.wrong.startswith("changed: "):
+        click.echo(f"changed: {SIGNATURE} ({verdict.wrong.removeprefix('changed: ')})")
+    elif verdict.wrong:
+        click.echo(f"{file}: manifest {verdict.wrong}")
+    if not verdict.ok:
+        return
+    files = count(len(archive.manifest.files) if archive.manifest else 0, "file")
     click.echo(f"{file}: OK ({files}, each matching the manifest)")
-    if verdict.unchecked:
-        click.echo(f"Only integrity was checked; {verdict.unchecked}.")
+    sig = archive.signature
+    if archive.unchecked:
+        click.echo(f"Only integrity was checked; {archive.unchecked}.")
     elif sig is None:
         click.echo(
             "Not signed: this shows nothing changed since the manifest was written, not who"
             " wrote it."
         )
-    elif trusted is not None:
+    elif verdict.trusted is not None:
         click.echo(f"Manifest signed by {sig.signer!r} with the certificate you gave.")
     else:
         click.echo(
