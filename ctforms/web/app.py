@@ -29,8 +29,8 @@ from ctforms.files.output import write_bytes
 from ctforms.models import Checkpoint, Issue, Register, Severity
 from ctforms.options import EARLIEST_AS_OF, LATEST_AS_OF
 from ctforms.paperwork import awaits_entry, files_for
-from ctforms.produce.archive import verify_archive
 from ctforms.produce.decisions import record_sent
+from ctforms.produce.verify import verify_signed_archive
 from ctforms.read.centre import TERM_TIME_CLOSES, date_outside, load_centre, long_date
 from ctforms.web import centre_form, decide
 from ctforms.web.guard import Guard, Keys
@@ -606,10 +606,10 @@ async def verify(request: Request) -> Response:
     if archive is None:
         return _files_page(request, site, run, said="This check has no archive to verify.")
     try:
-        verdict = verify_archive(archive)
+        checked = verify_signed_archive(archive, None)  # the verdict `ctforms verify` words
     except InputError as exc:
         return _files_page(request, site, run, said=str(exc))
-    return _files_page(request, site, run, verdict=verdict)
+    return _files_page(request, site, run, verdict=checked.archive)
 
 
 # ---------------------------------------------------------------------------- the app
