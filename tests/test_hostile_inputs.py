@@ -348,7 +348,7 @@ def test_tracker_giant_field_names_the_row(tmp_path: Path) -> None:
         ("ctforms.read.centre.CENTRE_MAX_BYTES", ("check", TRACKER, "--centre", CENTRE)),
         ("ctforms.read.catalogue.YAML_MAX_BYTES", ("catalogue", "check", "{yaml}")),
         ("ctforms.files.limits.REGISTER_MAX_BYTES", ("entries", REGISTER, "-o", "{out}")),
-        ("ctforms.cli.EDI_MAX_BYTES", ("entries", "read", "{edi}")),
+        ("ctforms.cli.entries.EDI_MAX_BYTES", ("entries", "read", "{edi}")),
     ],
     ids=["centre.toml", "catalogue", "register", "entries-file"],
 )

@@ -19,7 +19,7 @@ from conftest import DEMO, GOLDEN, invoke
 from pypdf import PdfReader
 from webkit import Site, error_beside, make_site
 
-from ctforms import cli as cli_module
+from ctforms.cli import check as check_module
 from ctforms.files.output import write_bytes
 from ctforms.produce import edi
 from ctforms.produce.names import MAX, entry_name
@@ -387,7 +387,7 @@ def test_without_as_of_the_warning_says_the_date_is_today(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # "Today" is a fixed December day here, never the machine's date.
-    monkeypatch.setattr(cli_module, "dt", types.SimpleNamespace(date=_December))
+    monkeypatch.setattr(check_module, "dt", types.SimpleNamespace(date=_December))
     result = invoke("check", DEMO / "tracker.csv", "--centre", DEMO / "centre.toml")
     assert result.stderr.startswith(
         "warning: checked as of Monday 7 December 2026 (today: no --as-of was given). This date"

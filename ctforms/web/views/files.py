@@ -9,8 +9,8 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
 from ctforms.errors import InputError
-from ctforms.produce.archive import verify_archive
 from ctforms.produce.decisions import record_sent
+from ctforms.produce.verify import verify_signed_archive
 from ctforms.read.centre import long_date
 from ctforms.web.pages import Site, site_of
 from ctforms.web.views import shared, sign_off
@@ -126,7 +126,7 @@ async def verify(request: Request) -> Response:
     if archive is None:
         return _files_page(request, site, run, said="This check has no archive to verify.")
     try:
-        verdict = verify_archive(archive)
+        checked = verify_signed_archive(archive, None)  # the verdict `ctforms verify` words
     except InputError as exc:
         return _files_page(request, site, run, said=str(exc))
-    return _files_page(request, site, run, verdict=verdict)
+    return _files_page(request, site, run, verdict=checked.archive)
