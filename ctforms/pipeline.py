@@ -675,8 +675,8 @@ def rules_template(
     """The rules workbook for a centre, prefilled with what ctforms knows: every code its
     tracker (and Expected sheet) shows, the other sizes of the same subjects, every unit the
     tracker shows. centre: for its [tracker.columns] mapping."""
+    from ctforms.produce.rules_template import template_bytes
     from ctforms.read.records import read_records
-    from ctforms.read.rules_workbook import template_bytes
     from ctforms.read.tracker import read_tracker
 
     profile = load_centre(centre) if centre else None
