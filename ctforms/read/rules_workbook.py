@@ -4,8 +4,8 @@ Sheets `Qualifications` (Code, Title, Size, Minimum GLH, Subject, Source) and `U
 Unit, Title, GLH, Assessment, Rule) are a contract shared between centres. What the catalogue
 model needs beyond them lives in extra columns and the optional sheets `Groups`, `Barred` and
 `Subjects`; the `Instructions` sheet says how. Reading gives the same pydantic `CatalogueFile`
-as a YAML catalogue; writing turns one back into a workbook, so the two forms convert both
-ways without loss.
+as a YAML catalogue; writing (produce/rules_template.py) turns one back into a workbook, so
+the two forms convert both ways without loss. The sheets and columns are in rules_sheets.py.
 
 A blank cell means "not known here": the catalogue loaded before the workbook (the shipped one,
 any earlier --catalogue) fills it. A `Rule` left blank means the unit's rule is not known; once
