@@ -366,7 +366,7 @@ def test_lines_formatted_once_give_the_same_bytes(monkeypatch: pytest.MonkeyPatc
             issue.candidate.surname = "".join(cjk[(n * 20) % 580 : (n * 20) % 580 + 20])
             issue.candidate.forenames = "Zoë Siân"
     memo = ctforms.produce.pack.build_pack(register, prepared_by="Ben Okoro")
-    monkeypatch.setattr(ctforms.produce.pdf_layout, "MemoText", PDFTextObject)
+    monkeypatch.setattr(ctforms.produce.pdf_layout, "_MemoText", PDFTextObject)
     plain = ctforms.produce.pack.build_pack(register, prepared_by="Ben Okoro")
     assert memo == plain
 

@@ -413,7 +413,7 @@ def build_pack(
     a85 = rl_config.useA85
     rl_config.useA85 = 0  # binary streams: a quarter smaller, and no slow pure-Python encoding
     try:
-        doc.build(story, canvasmaker=Canvas)  # no text is taller than a page: see fit_lines
+        doc.build(story, canvasmaker=Canvas)  # no text is taller than a page: see pdf_layout._fit
     finally:
         rl_config.useA85 = a85
     return buf.getvalue()

@@ -35,7 +35,7 @@ _FONT_FILES = [
 
 
 @cache
-def fonts() -> tuple[str, str]:
+def _fonts() -> tuple[str, str]:
     for regular, bold in _FONT_FILES:
         if Path(regular).exists() and Path(bold).exists():
             pdfmetrics.registerFont(TTFont("PackSans", regular))
@@ -45,7 +45,7 @@ def fonts() -> tuple[str, str]:
 
 
 def styles() -> dict[str, ParagraphStyle]:
-    regular, bold = fonts()
+    regular, bold = _fonts()
     base = getSampleStyleSheet()
     body = ParagraphStyle("body", parent=base["Normal"], fontName=regular, fontSize=9.5, leading=12)
     return {
@@ -73,11 +73,11 @@ def styles() -> dict[str, ParagraphStyle]:
 
 
 # The page's frame (SimpleDocTemplate: 6 pt of padding inside the margins on each side).
-MARGIN_X, MARGIN_Y, FRAME_PADDING = 15 * mm, 16 * mm, 6
-FRAME_WIDTH = A4[0] - 2 * MARGIN_X - 2 * FRAME_PADDING
-FRAME_HEIGHT = A4[1] - 2 * MARGIN_Y - 2 * FRAME_PADDING
-PADDING = 3  # points either side of a table cell's text
-PAD_Y = 2  # points above and below it
+MARGIN_X, MARGIN_Y, _FRAME_PADDING = 15 * mm, 16 * mm, 6
+_FRAME_WIDTH = A4[0] - 2 * MARGIN_X - 2 * _FRAME_PADDING
+_FRAME_HEIGHT = A4[1] - 2 * MARGIN_Y - 2 * _FRAME_PADDING
+_PADDING = 3  # points either side of a table cell's text
+_PAD_Y = 2  # points above and below it
 SHORTENED = "… (shortened here; the full text is in issues.json)"
 
 
@@ -95,7 +95,7 @@ class _Widths(dict[str, float]):
 
 
 @cache
-def font_widths(font: str) -> _Widths:
+def _widths(font: str) -> _Widths:
     return _Widths(font)
 
 
@@ -114,11 +114,11 @@ def _line(words: list[str], used: float, room: float, size: float) -> str:
     return tight
 
 
-def break_lines(text: str, room: float, style: ParagraphStyle) -> list[str]:
+def _lines(text: str, room: float, style: ParagraphStyle) -> list[str]:
     """`text` broken into lines that fit `room` points, as reportlab's Paragraph breaks it: at
     each newline, at spaces (a run of them shown as one, each allowed to narrow by 5% for a
     word to fit), and a word wider than `room` cut where it must."""
-    widths, size = font_widths(style.fontName), float(style.fontSize)
+    widths, size = _widths(style.fontName), float(style.fontSize)
     room /= size  # widths are at 1 pt
     space = widths[" "]
     shrink = space * rl_config.spaceShrinkage
@@ -153,27 +153,27 @@ def break_lines(text: str, room: float, style: ParagraphStyle) -> list[str]:
     return out
 
 
-def fit_lines(lines: list[str], room: float, style: ParagraphStyle, most: int) -> list[str]:
+def _fit(lines: list[str], room: float, style: ParagraphStyle, most: int) -> list[str]:
     """At most `most` of `lines`: a longer text (a pasted e-mail as an action) is shortened,
     saying so. The one guard against a text taller than a page, which reportlab cannot lay out
     (a table row cannot split); issues.json keeps the whole text."""
     if len(lines) <= most:
         return lines
-    note = break_lines(SHORTENED, room, style)
+    note = _lines(SHORTENED, room, style)
     return lines[: max(0, most - len(note))] + note
 
 
 def paragraph(text: object, style: ParagraphStyle) -> Paragraph:
     """A paragraph of the page's width, shortened (saying so) if it would fill more than a page."""
     said = str(text)
-    most = int(FRAME_HEIGHT // style.leading) - 2
-    lines = break_lines(said, FRAME_WIDTH, style)
+    most = int(_FRAME_HEIGHT // style.leading) - 2
+    lines = _lines(said, _FRAME_WIDTH, style)
     if len(lines) > most:
-        said = "\n".join(fit_lines(lines, FRAME_WIDTH, style, most))
+        said = "\n".join(_fit(lines, _FRAME_WIDTH, style, most))
     return Paragraph(escape(said).replace("\n", "<br/>"), style)
 
 
-class Grid(Flowable):  # type: ignore[misc]
+class _Grid(Flowable):  # type: ignore[misc]
     """A table whose cells are wrapped once, up front, into lines of plain text: it splits
     itself between pages (the header repeated on each) by its known row heights and draws
     straight on the canvas. reportlab's own tables wrap a Paragraph per cell again at each
@@ -201,7 +201,7 @@ class Grid(Flowable):  # type: ignore[misc]
         self.width = sum(widths)
 
     def _height(self, row: list[list[str]]) -> float:
-        return max(map(len, row)) * float(self._style.leading) + 2 * PAD_Y
+        return max(map(len, row)) * float(self._style.leading) + 2 * _PAD_Y
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
         start, end = self._span
@@ -215,8 +215,8 @@ class Grid(Flowable):  # type: ignore[misc]
         if fits <= start:  # not even one row here: all of it on the next page
             return []
         return [
-            Grid(self._head, self._rows, self._widths, self._style, (start, fits), self._tops),
-            Grid(self._head, self._rows, self._widths, self._style, (fits, end), self._tops),
+            _Grid(self._head, self._rows, self._widths, self._style, (start, fits), self._tops),
+            _Grid(self._head, self._rows, self._widths, self._style, (fits, end), self._tops),
         ]
 
     def draw(self) -> None:
@@ -227,9 +227,9 @@ class Grid(Flowable):  # type: ignore[misc]
         for w in self._widths:
             xs.append(xs[-1] + w)
         if self._head:
-            canv.setFillColor(HEAD_FILL)
+            canv.setFillColor(_HEAD_FILL)
             canv.rect(0, self.height - self._head_height, self.width, self._head_height, 0, 1)
-        text = MemoText(canv)
+        text = _MemoText(canv)
         text.setFont(style.fontName, style.fontSize, style.leading)
         canv.setFillColor(colors.black)
         top, rules = self.height, [(0.0, self.height, self.width, self.height)]
@@ -238,7 +238,7 @@ class Grid(Flowable):  # type: ignore[misc]
                 if not any(cell):
                     continue
                 # Each line then moves down by the leading (T*): no origin or width per line.
-                text.setTextOrigin(x + PADDING, top - PAD_Y - style.fontSize)
+                text.setTextOrigin(x + _PADDING, top - _PAD_Y - style.fontSize)
                 for line in cell:
                     if isinstance(line, _Tight):
                         text.setWordSpace(line.word_space)
@@ -256,10 +256,10 @@ class Grid(Flowable):  # type: ignore[misc]
         canv.lines(rules)
 
 
-HEAD_FILL = colors.HexColor("#DDEBF7")
+_HEAD_FILL = colors.HexColor("#DDEBF7")
 
 
-class MemoText(PDFTextObject):  # type: ignore[misc]  # reportlab has no types
+class _MemoText(PDFTextObject):  # type: ignore[misc]  # reportlab has no types
     """A text object that formats each distinct line once per document. A big pack repeats
     most of its lines (about 10,000 distinct of 42,000 at 3,000 students), and reportlab's
     formatting (font subsets, escaping) is most of the cost of drawing. The key holds every
@@ -289,12 +289,10 @@ def table(
     shortened (saying so)."""
     if not rows:
         return paragraph("None.", style)
-    rooms = [w - 2 * PADDING for w in widths]
-    head = (
-        [break_lines(h, r, style) for h, r in zip(header, rooms, strict=True)] if header else None
-    )
+    rooms = [w - 2 * _PADDING for w in widths]
+    head = [_lines(h, r, style) for h, r in zip(header, rooms, strict=True)] if header else None
     head_lines = max(map(len, head)) if head else 0
-    most = int((FRAME_HEIGHT - 2 * PAD_Y * (2 if head else 1)) // style.leading) - head_lines
+    most = int((_FRAME_HEIGHT - 2 * _PAD_Y * (2 if head else 1)) // style.leading) - head_lines
     # A big table repeats most of its texts (the same action for every student of a kind):
     # each distinct one is broken into lines once (the lists are shared, and only read).
     broken: dict[tuple[str, float], list[str]] = {}
@@ -303,13 +301,13 @@ def table(
         text = str(value)
         found = broken.get((text, room))
         if found is None:
-            found = broken[text, room] = break_lines(text, room, style)
+            found = broken[text, room] = _lines(text, room, style)
         return found
 
     cells = [[lines_of(v, r) for v, r in zip(row, rooms, strict=True)] for row in rows]
     for row in cells:
-        row[:] = [fit_lines(lines, r, style, most) for lines, r in zip(row, rooms, strict=True)]
-    return Grid(head, cells, widths, style)
+        row[:] = [_fit(lines, r, style, most) for lines, r in zip(row, rooms, strict=True)]
+    return _Grid(head, cells, widths, style)
 
 
 class NumberedCanvas(canvas.Canvas):  # type: ignore[misc]
@@ -328,7 +326,7 @@ class NumberedCanvas(canvas.Canvas):  # type: ignore[misc]
 
     def save(self) -> None:
         total = len(self._pages)
-        regular, bold = fonts()
+        regular, bold = _fonts()
         for state in self._pages:
             self.__dict__.update(state)
             width, height = A4
@@ -348,8 +346,8 @@ def id_lines(issue_id: str, width: float, style: ParagraphStyle, lead: str = "")
     """`lead` and `issue_id` on as few lines as fit a cell `width` wide; the id broken only
     after a '/', never inside a part, and a '-' part (no candidate, no unit) kept with the part
     before it, so no line holds only a '-' (reportlab would otherwise split it anywhere)."""
-    room = width - 2 * PADDING
-    widths = font_widths(style.fontName)
+    room = width - 2 * _PADDING
+    widths = _widths(style.fontName)
     parts: list[str] = []
     for part in re.findall(r"[^/]*/|[^/]+", issue_id):
         if parts and part.rstrip("/") in ("", "-"):

@@ -12,6 +12,7 @@ SIGNING_ROLE = "Exams Officer"  # OCR: only this My Cambridge role can submit th
 
 
 def outstanding(register: Register) -> list[Issue]:
+    """Blocking issues without a recorded action: a sign-off with any needs a reason."""
     return [i for i in register.issues if i.severity is Severity.BLOCKING and not i.handled]
 
 
