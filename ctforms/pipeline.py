@@ -607,7 +607,8 @@ def sign_off(
     """Sign off the declaration evidence pack as a named Exams Officer. Refused while blocking
     issues have no recorded action (records: the Actions sheet, read again), unless `reason`
     says why; key and cert (together) also sign the PDF."""
-    from ctforms.produce.pack import SignOff, build_pack, check_sign_off, outstanding
+    from ctforms.produce.pack import build_pack
+    from ctforms.produce.sign_off import SignOff, check_sign_off, outstanding
     from ctforms.produce.signing import sign_pdf
     from ctforms.read.records import read_records
     from ctforms.register import load_register, with_actions
@@ -675,8 +676,8 @@ def rules_template(
     """The rules workbook for a centre, prefilled with what ctforms knows: every code its
     tracker (and Expected sheet) shows, the other sizes of the same subjects, every unit the
     tracker shows. centre: for its [tracker.columns] mapping."""
+    from ctforms.produce.rules_template import template_bytes
     from ctforms.read.records import read_records
-    from ctforms.read.rules_workbook import template_bytes
     from ctforms.read.tracker import read_tracker
 
     profile = load_centre(centre) if centre else None

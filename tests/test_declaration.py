@@ -14,7 +14,7 @@ from office import PDFTOPPM, needs_pdftoppm
 from pypdf import PdfReader
 
 from ctforms.models import Register
-from ctforms.produce.pack import load_declaration
+from ctforms.produce.declaration import load_declaration
 
 REGISTER = GOLDEN / "demo-register.json"
 SIGN = ["--signed-by", "Ben Okoro", "--role", "Exams Officer"]
@@ -357,6 +357,7 @@ def test_lines_formatted_once_give_the_same_bytes(monkeypatch: pytest.MonkeyPatc
     from reportlab.pdfgen.textobject import PDFTextObject
 
     import ctforms.produce.pack
+    import ctforms.produce.pdf_layout
 
     register = Register.model_validate_json(REGISTER.read_text("utf-8"))
     cjk = [chr(0x4E00 + n) for n in range(600)]
@@ -365,7 +366,7 @@ def test_lines_formatted_once_give_the_same_bytes(monkeypatch: pytest.MonkeyPatc
             issue.candidate.surname = "".join(cjk[(n * 20) % 580 : (n * 20) % 580 + 20])
             issue.candidate.forenames = "Zoë Siân"
     memo = ctforms.produce.pack.build_pack(register, prepared_by="Ben Okoro")
-    monkeypatch.setattr(ctforms.produce.pack, "_MemoText", PDFTextObject)
+    monkeypatch.setattr(ctforms.produce.pdf_layout, "_MemoText", PDFTextObject)
     plain = ctforms.produce.pack.build_pack(register, prepared_by="Ben Okoro")
     assert memo == plain
 

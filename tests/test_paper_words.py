@@ -26,7 +26,7 @@ from ctforms.checks.guidance import (
     kind_label,
 )
 from ctforms.models import IssueKind
-from ctforms.read.rules_workbook import INSTRUCTIONS
+from ctforms.produce.rules_template import INSTRUCTIONS
 
 # A command of ctforms: allowed in a paper only beside the page's way of doing the same thing.
 COMMAND = re.compile(r"ctforms (run|check|forms|entries|catalogue|records|declaration|init)\b")

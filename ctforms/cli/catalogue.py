@@ -173,7 +173,7 @@ def catalogue_export(
         ctforms catalogue export rules.xlsx --format yaml -o rules.yaml
         ctforms catalogue export rules.yaml --format xlsx -o rules.xlsx
     """
-    from ctforms.read.rules_workbook import catalogue_yaml, rules_workbook_bytes, sheets_for
+    from ctforms.produce.rules_template import catalogue_yaml, rules_workbook_bytes, sheets_for
 
     check_writable(output, force)
     said: list[str] = []

@@ -4,8 +4,8 @@ Sheets `Qualifications` (Code, Title, Size, Minimum GLH, Subject, Source) and `U
 Unit, Title, GLH, Assessment, Rule) are a contract shared between centres. What the catalogue
 model needs beyond them lives in extra columns and the optional sheets `Groups`, `Barred` and
 `Subjects`; the `Instructions` sheet says how. Reading gives the same pydantic `CatalogueFile`
-as a YAML catalogue; writing turns one back into a workbook, so the two forms convert both
-ways without loss.
+as a YAML catalogue; writing (produce/rules_template.py) turns one back into a workbook, so
+the two forms convert both ways without loss. The sheets and columns are in rules_sheets.py.
 
 A blank cell means "not known here": the catalogue loaded before the workbook (the shipped one,
 any earlier --catalogue) fills it. A `Rule` left blank means the unit's rule is not known; once
@@ -14,215 +14,69 @@ any unit of a qualification has a Rule, every mandatory unit is taken to be mark
 
 from __future__ import annotations
 
-import datetime as dt
 import enum
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from pydantic import ValidationError
 
 from ctforms.errors import InputError
-from ctforms.files.limits import open_xlsx, sheet_rows
+from ctforms.files.limits import open_xlsx
 from ctforms.models import (
     Assessment,
     CatalogueFile,
     OptionalGroup,
     Pathway,
     Qualification,
-    Records,
     Rules,
     Subject,
-    Tracker,
     Unit,
 )
 from ctforms.read import plausible
 from ctforms.read.parsing import norm_key, parse_qualification_code, parse_unit_number, parse_yes_no
+from ctforms.read.rules_sheets import (
+    BARRED,
+    BARRED_COLUMNS,
+    DEFAULT_GROUP,
+    GROUP_COLUMNS,
+    GROUPS,
+    MANDATORY,
+    QUALIFICATION_COLUMNS,
+    QUALIFICATIONS,
+    RULE_VALUES,
+    RULES_STATUS,
+    SUBJECT_COLUMNS,
+    SUBJECTS,
+    UNIT_COLUMNS,
+    UNITS,
+    Reader,
+    Row,
+    choice,
+    count,
+    positive,
+    read_sheet,
+    slug,
+    unit_list,
+)
 from ctforms.read.sheets import Formulas, formulas_warning, pick_sheets
 
-if TYPE_CHECKING:  # the catalogue imports this module
-    from ctforms.read.catalogue import Catalogue
 
-QUALIFICATIONS, UNITS, GROUPS, BARRED, SUBJECTS = (
-    "Qualifications",
-    "Units",
-    "Groups",
-    "Barred",
-    "Subjects",
-)
-# The contract's columns first, then ctforms' own (documented on the Instructions sheet).
-QUALIFICATION_COLUMNS = [
-    "Code",
-    "Title",
-    "Size",
-    "Minimum GLH",
-    "Subject",
-    "Source",
-    "Verified",
-    "Rules Status",
-    "Rules Source",
-    "Rules Complete",
-    "Notes",
-]
-UNIT_COLUMNS = ["Code", "Unit", "Title", "GLH", "Assessment", "Rule", "Pathway", "Group"]
-GROUP_COLUMNS = ["Code", "Pathway", "Group", "Min Units", "Min GLH", "Max Units"]
-BARRED_COLUMNS = ["Code", "Units"]
-SUBJECT_COLUMNS = ["Subject", "ID", "Level", "Suite", "Source", "Verified"]
-REQUIRED = {
-    QUALIFICATIONS: ["Code"],
-    UNITS: ["Code", "Unit"],
-    GROUPS: ["Code", "Group"],
-    BARRED: ["Code", "Units"],
-    SUBJECTS: ["Subject"],
-}
-
-MANDATORY, OPTIONAL = "Mandatory", "Optional"
-RULE_VALUES = [MANDATORY, OPTIONAL]
-RULES_STATUS = ["Verified", "Illustrative", "Not verified"]
-DEFAULT_GROUP = "optional"
-_HEADER_SEARCH = 10  # the header row may sit under a title: look this far down
+class KnownEntry(Protocol):
+    @property
+    def qualification(self) -> Qualification: ...
+    @property
+    def subject(self) -> Subject: ...
 
 
-# ---------------------------------------------------------------------------- reading
+class Known(Protocol):
+    """What the reader needs of the catalogue loaded before the workbook (a `Catalogue` is
+    one): the catalogue imports this module, so this module does not import it."""
 
-
-@dataclass
-class _Row:
-    sheet: str
-    row: int
-    cells: dict[str, str]  # column name (as in the contract) -> text, blanks left out
-
-    def get(self, column: str) -> str:
-        return self.cells.get(column, "")
-
-
-@dataclass
-class _Reader:
-    name: str  # the file's name, for messages
-
-    def fail(self, row: _Row, column: str, message: str) -> InputError:
-        return InputError(message, file=self.name, sheet=row.sheet, row=row.row, column=column)
-
-    def parse(self, row: _Row, column: str, parse: Any) -> Any:
-        text = row.get(column)
-        if not text:
-            return None
-        try:
-            return parse(text)
-        except ValueError as exc:
-            raise self.fail(row, column, str(exc)) from None
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    return " ".join(str(value).split())
-
-
-# Columns whose cells are numbers: a formula there is told "enter the number".
-_NUMBER_COLUMNS = {
-    "Unit",
-    "GLH",
-    "Minimum GLH",
-    "Min Units",
-    "Min GLH",
-    "Max Units",
-    "Level",
-    "Suite",
-}
-_NOT_READ = {"Notes"}  # ctforms' hints: whatever is there is not read
-
-
-def _sheet_rows(
-    ws: Any, sheet: str, columns: list[str], path: Path, formulas: list[Formulas]
-) -> list[_Row]:
-    """Rows below the header row, found by its names (a title above it is fine)."""
-    file = path.name
-    cells_with_formulas = Formulas(ws, path)
-    formulas.append(cells_with_formulas)
-    wanted = {norm_key(c): c for c in columns}
-    need = {norm_key(c) for c in REQUIRED[sheet]}
-    rows = sheet_rows(ws, path)
-    index: dict[str, int] | None = None
-    for header_row, values in rows:
-        if header_row > _HEADER_SEARCH:
-            break
-        keys = {norm_key(_cell_text(v)): i for i, v in enumerate(values) if _cell_text(v)}
-        if need <= keys.keys():
-            index = {wanted[k]: i for k, i in keys.items() if k in wanted}
-            break
-    if index is None:
-        raise InputError(
-            f"no header row with {', '.join(REQUIRED[sheet])} in the first {_HEADER_SEARCH}"
-            " rows; the rules workbook from the Rules of combination page (or 'ctforms"
-            " catalogue template') has them",
-            file=file,
-            sheet=ws.title,
-        )
-    # Formulas are looked at in the columns read: (name, what to enter instead) by index.
-    read = {
-        i: (column, "the number" if column in _NUMBER_COLUMNS else "the value itself")
-        for column, i in index.items()
-        if column not in _NOT_READ
-    }
-    out: list[_Row] = []
-    for number, values in rows:
-        if cells_with_formulas.cells:
-            for i, (column, enter) in read.items():
-                value = values[i] if i < len(values) else None
-                cells_with_formulas.check(number, i, column, value, enter)
-        cells = {
-            column: text
-            for column, i in index.items()
-            if i < len(values) and (text := _cell_text(values[i]))
-        }
-        if cells:
-            out.append(_Row(ws.title, number, cells))
-    cells_with_formulas.check_rest(read, header_row)
-    return out
-
-
-def _positive(text: str) -> int:
-    cleaned = text[:-2] if text.endswith(".0") else text
-    if not cleaned.isdigit() or int(cleaned) <= 0:
-        raise ValueError(f"{text!r} is not a whole number above 0")
-    return int(cleaned)
-
-
-def _count(text: str) -> int:
-    cleaned = text[:-2] if text.endswith(".0") else text
-    if not cleaned.isdigit():
-        raise ValueError(f"{text!r} is not a whole number (0 or more)")
-    return int(cleaned)
-
-
-def _choice(values: Sequence[str], what: str) -> Any:
-    by_key = {norm_key(v): v for v in values}
-
-    def parse(text: str) -> str:
-        found = by_key.get(norm_key(text))
-        if found is None:
-            raise ValueError(
-                f"unknown {what} {text!r}: use {', '.join(values[:-1])} or {values[-1]}"
-                + (", or leave it blank (not known)" if what == "Rule" else "")
-            )
-        return found
-
-    return parse
-
-
-def _unit_list(text: str) -> list[int]:
-    parts = [p for p in re.split(r"[,;/\s]+", text) if p]
-    numbers = [parse_unit_number(p) for p in parts]
-    if len(set(numbers)) < 2:
-        raise ValueError(f"{text!r}: list two or more unit numbers, e.g. '16, 22'")
-    return numbers
+    @property
+    def entries(self) -> Mapping[str, KnownEntry]: ...
+    def get(self, code: str) -> KnownEntry | None: ...
 
 
 @dataclass
@@ -235,16 +89,12 @@ class _SubjectInfo:
     verified: bool
     base_units: dict[int, Unit] = field(default_factory=dict)  # what the catalogue knew
     units: dict[int, Unit] = field(default_factory=dict)
-    unit_rows: dict[int, _Row] = field(default_factory=dict)
+    unit_rows: dict[int, Row] = field(default_factory=dict)
     qualifications: list[Qualification] = field(default_factory=list)
 
 
-def _slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "subject"
-
-
 def read_rules_workbook(
-    path: Path, base: Catalogue, warnings: list[str] | None = None
+    path: Path, base: Known, warnings: list[str] | None = None
 ) -> CatalogueFile:
     """Read a rules workbook into a catalogue file; blanks are filled from `base`.
 
@@ -269,22 +119,22 @@ def read_rules_workbook(
                 file=path,
             )
         sheets = {
-            sheet: _sheet_rows(ws, sheet, cols, path, formulas)
+            sheet: read_sheet(ws, sheet, cols, path, formulas)
             if (ws := found.get(sheet)) is not None
             else []
             for sheet, cols in columns.items()
         }
     finally:
         wb.close()
-    parsed = _build(_Reader(path.name), sheets, base)
+    parsed = _build(Reader(path.name), sheets, base)
     if warnings is not None:
         warnings += formulas_warning(path.name, formulas)
     return parsed
 
 
-def _build(r: _Reader, sheets: Mapping[str, list[_Row]], base: Catalogue) -> CatalogueFile:
+def _build(r: Reader, sheets: Mapping[str, list[Row]], base: Known) -> CatalogueFile:
     subjects = _subjects(r, sheets[SUBJECTS], base)
-    quals: dict[str, _Row] = {}
+    quals: dict[str, Row] = {}
     for row in sheets[QUALIFICATIONS]:
         code = r.parse(row, "Code", parse_qualification_code)
         if code is None:
@@ -292,8 +142,8 @@ def _build(r: _Reader, sheets: Mapping[str, list[_Row]], base: Catalogue) -> Cat
         if code in quals:
             raise r.fail(row, "Code", f"{code} is listed twice (also row {quals[code].row})")
         quals[code] = row
-    units_by_code: dict[str, list[tuple[_Row, int]]] = {}
-    seen: dict[tuple[str, int, str], _Row] = {}
+    units_by_code: dict[str, list[tuple[Row, int]]] = {}
+    seen: dict[tuple[str, int, str], Row] = {}
     for row in sheets[UNITS]:
         code = r.parse(row, "Code", parse_qualification_code)
         number = r.parse(row, "Unit", parse_unit_number)
@@ -318,7 +168,7 @@ def _build(r: _Reader, sheets: Mapping[str, list[_Row]], base: Catalogue) -> Cat
         units_by_code.setdefault(code, []).append((row, number))
     for code in units_by_code:
         if code not in quals:
-            quals[code] = _Row(QUALIFICATIONS, 0, {"Code": code})
+            quals[code] = Row(QUALIFICATIONS, 0, {"Code": code})
     for sheet in (GROUPS, BARRED):
         for row in sheets[sheet]:
             code = _code_of(r, row)
@@ -360,7 +210,7 @@ def _build(r: _Reader, sheets: Mapping[str, list[_Row]], base: Catalogue) -> Cat
         raise InputError(f"not a valid catalogue: {exc.errors()[0]['msg']}", file=r.name) from None
 
 
-def _subjects(r: _Reader, rows: list[_Row], base: Catalogue) -> dict[str, _SubjectInfo]:
+def _subjects(r: Reader, rows: list[Row], base: Known) -> dict[str, _SubjectInfo]:
     """Subjects by every name they answer to (name and id): the sheet's, then the base's."""
     found: dict[str, _SubjectInfo] = {}
     for entry in base.entries.values():
@@ -371,12 +221,12 @@ def _subjects(r: _Reader, rows: list[_Row], base: Catalogue) -> dict[str, _Subje
         found.setdefault(norm_key(s.name), info)
     for row in rows:
         name = row.get("Subject")
-        ident = row.get("ID") or _slug(name)
+        ident = row.get("ID") or slug(name)
         known = found.get(norm_key(ident)) or found.get(norm_key(name))
-        level = r.parse(row, "Level", _positive)
+        level = r.parse(row, "Level", positive)
         if level is not None and level > 3:
             raise r.fail(row, "Level", f"{level} is not a level of 1, 2 or 3")
-        suite = r.parse(row, "Suite", _positive)
+        suite = r.parse(row, "Suite", positive)
         if suite is not None and suite not in (2012, 2016):
             raise r.fail(row, "Suite", f"{suite} is not a Cambridge Technicals suite (2012/2016)")
         verified = r.parse(row, "Verified", parse_yes_no)
@@ -394,14 +244,14 @@ def _subjects(r: _Reader, rows: list[_Row], base: Catalogue) -> dict[str, _Subje
 
 
 def _subject_for(
-    r: _Reader, row: _Row, code: str, subjects: dict[str, _SubjectInfo], base: Catalogue
+    r: Reader, row: Row, code: str, subjects: dict[str, _SubjectInfo], base: Known
 ) -> _SubjectInfo:
     name = row.get("Subject")
     existing = base.get(code)
     if name:
         info = subjects.get(norm_key(name))
         if info is None:
-            info = _SubjectInfo(_slug(name), name, 3, 2016, f"rules workbook {r.name}", True)
+            info = _SubjectInfo(slug(name), name, 3, 2016, f"rules workbook {r.name}", True)
             subjects[norm_key(name)] = subjects[norm_key(info.id)] = info
         return info
     if existing is not None:
@@ -413,11 +263,11 @@ def _subject_for(
     return subjects[key]
 
 
-def _add_unit(r: _Reader, subject: _SubjectInfo, row: _Row, number: int) -> None:
-    glh = r.parse(row, "GLH", _positive)
+def _add_unit(r: Reader, subject: _SubjectInfo, row: Row, number: int) -> None:
+    glh = r.parse(row, "GLH", positive)
     if glh is not None and (problem := plausible.unit_glh(glh)):
         raise r.fail(row, "GLH", f"unit {number}: {problem}")
-    assessment = r.parse(row, "Assessment", _choice([a.value for a in Assessment], "Assessment"))
+    assessment = r.parse(row, "Assessment", choice([a.value for a in Assessment], "Assessment"))
     title = row.get("Title")
     known = subject.units.get(number) or subject.base_units.get(number)
     first = subject.unit_rows.get(number)
@@ -451,17 +301,17 @@ def _shown(value: object) -> str:
 
 
 def _qualification(
-    r: _Reader,
-    row: _Row,
+    r: Reader,
+    row: Row,
     code: str,
-    unit_rows: list[tuple[_Row, int]],
-    sheets: Mapping[str, list[_Row]],
-    base: Catalogue,
+    unit_rows: list[tuple[Row, int]],
+    sheets: Mapping[str, list[Row]],
+    base: Known,
     subject: _SubjectInfo,
 ) -> Qualification:
     existing = base.get(code)
     old = existing.qualification if existing else None
-    glh = r.parse(row, "Minimum GLH", _positive)
+    glh = r.parse(row, "Minimum GLH", positive)
     size = row.get("Size") or (old.size if old else "")
     minimum = glh if glh is not None else (old.glh if old else None)
     if problem := plausible.size_name(size, subject.suite, subject.level):
@@ -490,14 +340,14 @@ def _qualification(
 
 
 def _rules(
-    r: _Reader,
-    row: _Row,
+    r: Reader,
+    row: Row,
     code: str,
-    unit_rows: list[tuple[_Row, int]],
-    sheets: Mapping[str, list[_Row]],
+    unit_rows: list[tuple[Row, int]],
+    sheets: Mapping[str, list[Row]],
     glh_of: Mapping[int, int | None],
 ) -> Rules | None:
-    parse_rule = _choice(RULE_VALUES, "Rule")
+    parse_rule = choice(RULE_VALUES, "Rule")
     ruled = [(u, n, r.parse(u, "Rule", parse_rule)) for u, n in unit_rows]
     groups_rows = [g for g in sheets[GROUPS] if _code_of(r, g) == code]
     barred_rows = [b for b in sheets[BARRED] if _code_of(r, b) == code]
@@ -510,7 +360,7 @@ def _rules(
                 " its units Mandatory or Optional first",
             )
         return None
-    status = r.parse(row, "Rules Status", _choice(RULES_STATUS, "Rules Status")) or "Verified"
+    status = r.parse(row, "Rules Status", choice(RULES_STATUS, "Rules Status")) or "Verified"
     # Pathways and groups in order of first appearance: the Groups sheet, then the units.
     pathways: dict[str, str] = {"": ""}
     groups: dict[tuple[str, str], dict[str, Any]] = {}
@@ -523,9 +373,9 @@ def _rules(
         groups[key] = {
             "name": name,
             "units": [],
-            "min_units": r.parse(g, "Min Units", _count) or 0,
-            "min_glh": r.parse(g, "Min GLH", _count) or 0,
-            "max_units": r.parse(g, "Max Units", _positive),
+            "min_units": r.parse(g, "Min Units", count) or 0,
+            "min_glh": r.parse(g, "Min GLH", count) or 0,
+            "max_units": r.parse(g, "Max Units", positive),
             "row": g,
         }
     mandatory: dict[str, list[int]] = {}
@@ -597,7 +447,7 @@ def _rules(
     listed = {n for _, n, _ in ruled}
     barred: list[list[int]] = []
     for b in barred_rows:
-        numbers: list[int] | None = r.parse(b, "Units", _unit_list)
+        numbers: list[int] | None = r.parse(b, "Units", unit_list)
         if not numbers:
             raise r.fail(
                 b,
@@ -645,412 +495,10 @@ def _rules(
     )
 
 
-def _group_key(row: _Row) -> tuple[str, str]:
+def _group_key(row: Row) -> tuple[str, str]:
     return norm_key(row.get("Pathway")), norm_key(row.get("Group") or DEFAULT_GROUP)
 
 
-def _code_of(r: _Reader, row: _Row) -> str | None:
+def _code_of(r: Reader, row: Row) -> str | None:
     code: str | None = r.parse(row, "Code", parse_qualification_code)
     return code
-
-
-# ---------------------------------------------------------------------------- writing
-
-
-@dataclass
-class Sheets:
-    """What a workbook holds, as rows of cell values in the sheets' column order."""
-
-    subjects: list[list[object]] = field(default_factory=list)
-    qualifications: list[list[object]] = field(default_factory=list)
-    units: list[list[object]] = field(default_factory=list)
-    groups: list[list[object]] = field(default_factory=list)
-    barred: list[list[object]] = field(default_factory=list)
-    left_out: list[str] = field(default_factory=list)  # what the workbook cannot hold
-
-
-def _yn(value: bool) -> str:
-    return "Y" if value else "N"
-
-
-def _status(rules: Rules) -> str:
-    if not rules.verified:
-        return "Not verified"
-    return "Illustrative" if rules.illustrative else "Verified"
-
-
-def sheets_for(
-    cat: CatalogueFile,
-    unit_rows: Mapping[str, Iterable[int]] | None = None,
-    notes: Mapping[str, str] | None = None,
-) -> Sheets:
-    """The workbook's rows for a catalogue file.
-
-    A qualification with rules lists the units its rules name; one without lists
-    `unit_rows[code]` if given (the template: the units the tracker shows), else every unit of
-    its subject (an export).
-    """
-    out = Sheets()
-    for subject in cat.subjects:
-        info = {u.number: u for u in subject.units}
-        out.subjects.append(
-            [
-                subject.name,
-                subject.id,
-                subject.level,
-                subject.suite,
-                subject.source,
-                _yn(subject.verified),
-            ]
-        )
-        listed: set[int] = set()
-        for q in subject.qualifications:
-            r = q.rules
-            out.qualifications.append(
-                [
-                    q.code,
-                    q.title,
-                    q.size,
-                    q.glh,
-                    subject.name,
-                    q.source,
-                    _yn(q.verified),
-                    _status(r) if r else None,
-                    r.source if r and r.source != q.source else None,
-                    _yn(r.complete) if r else None,
-                    (notes or {}).get(q.code),
-                ]
-            )
-            rows: list[tuple[int, str | None, str | None, str | None]] = []
-            if r is None:
-                wanted = (
-                    unit_rows.get(q.code, [])
-                    if unit_rows is not None
-                    else [u.number for u in subject.units]
-                )
-                rows = [(n, None, None, None) for n in sorted(set(wanted))]
-            else:
-                places: list[tuple[str | None, list[int], list[OptionalGroup]]] = [
-                    (None, r.mandatory, r.groups),
-                    *((p.name, p.mandatory, p.groups) for p in r.pathways),
-                ]
-                for pathway, must, groups in places:
-                    rows += [(n, MANDATORY, pathway, None) for n in must]
-                    for g in groups:
-                        name = None if g.name == DEFAULT_GROUP else g.name
-                        rows += [(n, OPTIONAL, pathway, name) for n in g.units]
-                        out.groups.append(
-                            [q.code, pathway, g.name, g.min_units, g.min_glh, g.max_units]
-                        )
-                named = {n for n, *_ in rows}
-                extra = [] if r.complete or unit_rows is None else unit_rows.get(q.code, [])
-                rows += [(n, None, None, None) for n in sorted({*r.unknown, *extra} - named)]
-                out.barred += [[q.code, ", ".join(map(str, b))] for b in r.barred]
-            seen: set[tuple[int, str | None]] = set()
-            for number, rule, pathway, group in rows:
-                if (number, pathway) in seen:
-                    out.left_out.append(
-                        f"{q.code}: unit {number} is named twice in the rules"
-                        f"{f' of pathway {pathway}' if pathway else ''}; the workbook keeps"
-                        " the first"
-                    )
-                    continue
-                seen.add((number, pathway))
-                listed.add(number)
-                u = info.get(number)
-                out.units.append(
-                    [
-                        q.code,
-                        number,
-                        u.title if u else None,
-                        u.glh if u else None,
-                        u.assessment.value if u and u.assessment else None,
-                        rule,
-                        pathway,
-                        group,
-                    ]
-                )
-        if unit_rows is None:
-            out.left_out += [
-                f"subject {subject.id}: unit {u.number} is in no qualification's rules, so no"
-                " row holds it"
-                for u in subject.units
-                if u.number not in listed
-            ]
-    return out
-
-
-# ---------------------------------------------------------------------------- the template
-
-
-_TITLE = re.compile(
-    r"level\s*(?P<level>[123])\b.*?technical\s+(?P<size>.+?)\s+in\s+(?P<subject>.+)$",
-    re.IGNORECASE,
-)
-
-
-def template_catalogue(
-    codes: Mapping[str, str],
-    units_shown: Mapping[str, Iterable[tuple[int, tuple[str, Assessment | None]]]],
-    base: Catalogue,
-) -> tuple[CatalogueFile, dict[str, list[int]], dict[str, str]]:
-    """The catalogue a centre's template starts from: every code it shows (with its title from
-    the tracker) and the other sizes of the same subjects the catalogue knows, prefilled with
-    what the catalogue knows. Returns the file, the unit rows for codes without rules, and a
-    note per code for the Notes column."""
-    subjects: dict[str, Subject] = {}
-    quals: dict[str, list[Qualification]] = {}
-    unit_rows: dict[str, list[int]] = {}
-    notes: dict[str, str] = {}
-    wanted = dict(codes)
-    for code in list(codes):
-        for sibling in base.siblings(code):
-            wanted.setdefault(sibling.code, sibling.title)
-    titles_by_subject: dict[str, dict[int, tuple[str, Assessment | None]]] = {}
-    for code in sorted(wanted):
-        entry = base.get(code)
-        shown = dict(units_shown.get(code, ()))
-        if entry is not None:
-            subject = entry.subject
-            q = entry.qualification
-            if not q.verified and q.glh is not None:
-                notes[code] = (
-                    f"ctforms: {q.glh} GLH and the size are not confirmed ({q.source}); check"
-                    " them in the centre handbook, then set Verified to Y"
-                )
-        else:
-            m = _TITLE.search(wanted[code] or "")
-            name = m["subject"].strip() if m else f"Qualification {code}"
-            known = next(
-                (
-                    e.subject
-                    for e in base.entries.values()
-                    if norm_key(e.subject.name) == norm_key(name)
-                ),
-                None,
-            )
-            subject = known or Subject(
-                id=_slug(name) if m else f"qualification-{code}",
-                name=name,
-                suite=2016,
-                level=int(m["level"]) if m else 3,
-                source="from the tracker's qualification titles (suite 2016 assumed)",
-                verified=False,
-                qualifications=[],
-            )
-            q = Qualification(
-                code=code,
-                title=wanted[code],
-                size=m["size"].strip() if m else "",
-                source="the tracker (title only)",
-                verified=False,
-            )
-            notes[code] = "not in the catalogue: fill in Size, Minimum GLH and the units' rules"
-        subjects.setdefault(subject.id, subject)
-        quals.setdefault(subject.id, []).append(q)
-        titles_by_subject.setdefault(subject.id, {}).update(shown)
-        unit_rows[code] = sorted(shown)
-    # Sizes the tracker does not show list the units the tracker shows for their subject.
-    for subject_id, subject_quals in quals.items():
-        every = sorted(titles_by_subject.get(subject_id, {}))
-        for q in subject_quals:
-            if not unit_rows.get(q.code):
-                unit_rows[q.code] = every
-    out: list[Subject] = []
-    for subject_id, subject in subjects.items():
-        units = {u.number: u for u in subject.units}
-        for number, (title, kind) in titles_by_subject.get(subject_id, {}).items():
-            was = units.get(number) or Unit(number=number)
-            # What the catalogue does not know, the tracker's Unit Title and Unit Type give.
-            units[number] = was.model_copy(
-                update={"title": was.title or title, "assessment": was.assessment or kind}
-            )
-        out.append(
-            subject.model_copy(
-                update={
-                    "units": [units[n] for n in sorted(units)],
-                    "qualifications": quals[subject_id],
-                }
-            )
-        )
-    return CatalogueFile(subjects=out), unit_rows, notes
-
-
-# ---------------------------------------------------------------------------- the workbook
-
-INSTRUCTIONS = [
-    "ctforms rules workbook: your qualifications' rules of combination",
-    "",
-    "What it is for: ctforms checks each student's units against the rules of combination and"
-    " the minimum guided learning hours (GLH). OCR does not publish the rules in a form ctforms"
-    " can read, so you enter them here once, from the centre handbook of each qualification"
-    " (section 3, 'Structure'). Whatever you enter is checked; whatever you leave blank is"
-    " reported as 'cannot verify' for the students it concerns, never as a pass.",
-    "",
-    "How to fill it in:",
-    "1. Qualifications: one row per qualification code. Check Size and Minimum GLH against the"
-    " handbook, put where you took them from in Source (e.g. 'IT centre handbook v3,"
-    " section 3'), and set Verified to Y.",
-    "2. Units: one row per code and unit. Give GLH (a whole number) and Assessment (Examined or"
-    " Moderated). Set Rule to Mandatory or Optional. Leave Rule blank only when you do not know:"
-    " those units are reported as not known. Once any unit of a code has a Rule, mark every"
-    " mandatory unit: an unmarked unit is taken not to be mandatory.",
-    "   A unit the qualification does not allow: delete its row, once the code's other units have"
-    " a Rule (a student taking it then gets no GLH for it). Without any Rule, every unit a student"
-    " takes counts towards the GLH.",
-    "3. Add rows for a qualification the tracker does not show yet, e.g. the smaller size a"
-    " student could move down to: a move-down is proposed only when its rules are known.",
-    "4. Check it and use it: upload it on the Rules of combination page of ctforms in your"
-    " browser (it is checked before it is saved, a mistake named by sheet, row and column, and"
-    " every later check uses it). At the command line, 'ctforms catalogue check' checks the"
-    " file and '--catalogue' uses it.",
-    "",
-    "Columns beyond the shared ones (you may leave them blank):",
-    "Qualifications, Verified: Y when Size and Minimum GLH are confirmed from the handbook;"
-    " blank means Y when you typed a Minimum GLH. Rules Status: Verified (blank), Illustrative"
-    " (made up, e.g. for training), or Not verified (kept but not used). Rules Source: where the"
-    " rules came from, if not the Source. Rules Complete: N when the units listed are only part"
-    " of the rules (a unit not listed may be allowed too); blank means Y. Notes: ctforms' hints;"
-    " not read.",
-    "Units, Pathway: for a unit that belongs to one pathway only, the pathway's name (a student"
-    " must meet the shared rules and one pathway). Group: for an Optional unit that belongs to"
-    " an optional group with its own minimum (see Groups).",
-    "Groups (optional sheet): Code, Pathway, Group, Min Units, Min GLH, Max Units: how many units"
-    " or hours a student must take from a group, and how many count at most.",
-    "Barred (optional sheet): Code, Units: units that may not be taken together, e.g. '16, 22'.",
-    "Subjects (optional sheet): the sizes of one subject (same level and suite) are the sizes"
-    " a student can top up or move down between. ID, Level (1-3), Suite (2012 or 2016), Source,"
-    " Verified.",
-    "",
-    "Share it: the workbook holds only rules, no student, so another centre can upload it on"
-    " its own Rules of combination page as it is (at the command line, 'ctforms catalogue"
-    " export' turns it into YAML text and back).",
-]
-
-_TEXT_COLUMNS = {"Code", "Subject", "ID", "Units", "Pathway", "Group", "Title", "Source"}
-_WIDTHS = {
-    "Title": 56,
-    "Size": 20,
-    "Source": 40,
-    "Rules Source": 30,
-    "Notes": 60,
-    "Subject": 24,
-    "Rules Status": 14,
-}
-
-
-def rules_workbook_bytes(sheets: Sheets, timestamp: dt.datetime) -> bytes:
-    """The workbook for these rows: Instructions first, then one sheet each."""
-    from openpyxl import Workbook
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    from ctforms.files.xlsxio import (
-        TEXT_FORMAT,
-        print_landscape,
-        put,
-        style_header,
-        text_lines,
-        workbook_bytes,
-    )
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Instructions"
-    text_lines(ws, INSTRUCTIONS)
-    drop_downs = {
-        "Rule": RULE_VALUES,
-        "Assessment": [a.value for a in Assessment],
-        "Verified": ["Y", "N"],
-        "Rules Status": RULES_STATUS,
-    }
-    content = (
-        (QUALIFICATIONS, QUALIFICATION_COLUMNS, sheets.qualifications),
-        (UNITS, UNIT_COLUMNS, sheets.units),
-        (GROUPS, GROUP_COLUMNS, sheets.groups),
-        (BARRED, BARRED_COLUMNS, sheets.barred),
-        (SUBJECTS, SUBJECT_COLUMNS, sheets.subjects),
-    )
-    for title, columns, rows in content:
-        ws = wb.create_sheet(title)
-        last = max(len(rows) + 200, 1000)
-        for col, name in enumerate(columns, start=1):
-            put(ws, 1, col, name)
-            letter = get_column_letter(col)
-            dim = ws.column_dimensions[letter]
-            dim.width = _WIDTHS.get(name, max(10, len(name) + 4))
-            if name in _TEXT_COLUMNS:
-                dim.number_format = TEXT_FORMAT
-            if name in drop_downs and not (title == SUBJECTS and name == "Verified"):
-                dv = DataValidation(
-                    type="list",
-                    formula1='"' + ",".join(drop_downs[name]) + '"',
-                    allow_blank=True,
-                    showDropDown=False,
-                    showErrorMessage=True,
-                    errorStyle="stop",
-                    errorTitle=name,
-                    error=f"Choose {', '.join(drop_downs[name])}, or leave it blank.",
-                )
-                dv.add(f"{letter}2:{letter}{last}")
-                ws.add_data_validation(dv)
-        for r, values in enumerate(rows, start=2):
-            for c, value in enumerate(values, start=1):
-                if value is None or value == "":
-                    continue
-                cell = put(ws, r, c, value)
-                if columns[c - 1] in _TEXT_COLUMNS:
-                    cell.number_format = TEXT_FORMAT
-        style_header(ws)
-        ws.freeze_panes = "A2"
-        print_landscape(ws)
-    return workbook_bytes(wb, timestamp)
-
-
-def template_bytes(
-    tracker: Tracker, records: Records, base: Catalogue, timestamp: dt.datetime
-) -> tuple[bytes, CatalogueFile]:
-    """The centre's rules workbook: every code its tracker (and Expected sheet) shows, and every
-    unit the tracker shows for it, prefilled from the catalogue."""
-    codes: dict[str, str] = {}
-    shown: dict[str, dict[int, tuple[str, Assessment | None]]] = {}
-    for candidate in tracker.candidates.values():
-        for code, entry in candidate.entries.items():
-            if not codes.get(code):
-                codes[code] = entry.title
-            units = shown.setdefault(code, {})
-            for number, unit in entry.units.items():
-                title, kind = units.get(number, ("", None))
-                units[number] = (title or unit.title, kind or unit.assessment)
-    for row in records.expected or []:
-        known = base.get(row.qualification_code)
-        codes.setdefault(row.qualification_code, known.qualification.title if known else "")
-    cat, unit_rows, notes = template_catalogue(
-        codes, {c: sorted(u.items()) for c, u in shown.items()}, base
-    )
-    return rules_workbook_bytes(sheets_for(cat, unit_rows, notes), timestamp), cat
-
-
-def catalogue_yaml(cat: CatalogueFile, origin: str) -> str:
-    """A catalogue file as YAML, with only the values that differ from the defaults."""
-    import yaml
-
-    class Dumper(yaml.SafeDumper):
-        pass
-
-    def text(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-        # Quote digit strings (entry codes): some YAML readers take 05839 for a number.
-        style = "'" if value.isdigit() else None
-        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-    Dumper.add_representer(str, text)
-    data = {"catalogue_version": 1, **cat.model_dump(mode="json", exclude_defaults=True)}
-    head = (
-        f"# ctforms catalogue, exported from {origin}.\n"
-        "# Use it with --catalogue, or turn it into a rules workbook with\n"
-        "#   ctforms catalogue export THIS.yaml --format xlsx -o rules.xlsx\n"
-    )
-    body = yaml.dump(
-        data, Dumper=Dumper, sort_keys=False, allow_unicode=True, width=100, default_flow_style=None
-    )
-    return head + body

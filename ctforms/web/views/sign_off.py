@@ -19,7 +19,7 @@ from ctforms.errors import InputError
 from ctforms.files.output import write_bytes
 from ctforms.models import Register
 from ctforms.people import allowed_signer, reason_problem
-from ctforms.produce.pack import SIGNING_ROLE, outstanding
+from ctforms.produce.sign_off import SIGNING_ROLE, outstanding
 from ctforms.read.centre import long_date
 from ctforms.read.records import read_records
 from ctforms.register import with_actions
