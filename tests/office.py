@@ -8,8 +8,11 @@ import shutil
 import subprocess
 import uuid
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
+
+_Test = TypeVar("_Test", bound=Any)
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 # CI installs LibreOffice and poppler and sets this, so a missing install fails, not skips.
@@ -19,9 +22,14 @@ needs_pdftoppm = pytest.mark.skipif(
     PDFTOPPM is None and not REQUIRED, reason="poppler-utils is not installed"
 )
 
-needs_office = pytest.mark.skipif(
+_office_installed = pytest.mark.skipif(
     SOFFICE is None and not REQUIRED, reason="LibreOffice is not installed"
 )
+
+
+def needs_office(test: _Test) -> _Test:
+    """LibreOffice runs the test: skipped without it, and slow (seconds a conversion)."""
+    return pytest.mark.slow(_office_installed(test))
 
 
 def convert(path: Path, to: str, outdir: Path) -> Path:
