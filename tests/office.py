@@ -7,12 +7,13 @@ import os
 import shutil
 import subprocess
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar, cast
 
 import pytest
 
-_Test = TypeVar("_Test", bound=Any)
+_Test = TypeVar("_Test", bound=Callable[..., object])
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 # CI installs LibreOffice and poppler and sets this, so a missing install fails, not skips.
@@ -29,7 +30,7 @@ _office_installed = pytest.mark.skipif(
 
 def needs_office(test: _Test) -> _Test:
     """LibreOffice runs the test: skipped without it, and slow (seconds a conversion)."""
-    return pytest.mark.slow(_office_installed(test))
+    return cast(_Test, pytest.mark.slow(_office_installed(test)))  # pytest types marks as Any
 
 
 def convert(path: Path, to: str, outdir: Path) -> Path:
