@@ -19,13 +19,18 @@ SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 # CI installs LibreOffice and poppler and sets this, so a missing install fails, not skips.
 REQUIRED = os.environ.get("CTFORMS_REQUIRE_TOOLS") == "1"
 PDFTOPPM = shutil.which("pdftoppm")
-needs_pdftoppm = pytest.mark.skipif(
+_pdftoppm_installed = pytest.mark.skipif(
     PDFTOPPM is None and not REQUIRED, reason="poppler-utils is not installed"
 )
 
 _office_installed = pytest.mark.skipif(
     SOFFICE is None and not REQUIRED, reason="LibreOffice is not installed"
 )
+
+
+def needs_pdftoppm(test: _Test) -> _Test:
+    """poppler renders the pages: skipped without it, and slow (a process a page)."""
+    return cast(_Test, pytest.mark.slow(_pdftoppm_installed(test)))
 
 
 def needs_office(test: _Test) -> _Test:
