@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from cli_reference import REFERENCE, commands, reference
 
 from ctforms.cli import cli
@@ -19,3 +21,19 @@ def test_the_reference_has_every_command_and_subcommand() -> None:
     assert {"ctforms run", "ctforms catalogue export", "ctforms records decide"} <= set(names)
     for name in names:
         assert f"\n## {name}\n" in text
+
+
+def test_the_readme_is_short_and_gives_the_two_commands() -> None:
+    root = REFERENCE.parent.parent
+    readme = (root / "README.md").read_text("utf-8")
+    assert len(readme.splitlines()) <= 300
+    assert "run --demo" in readme and "python -m pytest" in readme
+    assert "python -m pytest\n" in (root / ".ci" / "run").read_text("utf-8")
+
+
+def test_every_link_between_the_documents_leads_to_a_file() -> None:
+    root = REFERENCE.parent.parent
+    for page in [root / "README.md", *sorted((root / "docs").glob("*.md"))]:
+        for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", page.read_text("utf-8")):
+            if "://" not in target:
+                assert (page.parent / target).exists(), f"{page.name} links to {target}"
