@@ -7,21 +7,35 @@ import os
 import shutil
 import subprocess
 import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar, cast
 
 import pytest
+
+_Test = TypeVar("_Test", bound=Callable[..., object])
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 # CI installs LibreOffice and poppler and sets this, so a missing install fails, not skips.
 REQUIRED = os.environ.get("CTFORMS_REQUIRE_TOOLS") == "1"
 PDFTOPPM = shutil.which("pdftoppm")
-needs_pdftoppm = pytest.mark.skipif(
+_pdftoppm_installed = pytest.mark.skipif(
     PDFTOPPM is None and not REQUIRED, reason="poppler-utils is not installed"
 )
 
-needs_office = pytest.mark.skipif(
+_office_installed = pytest.mark.skipif(
     SOFFICE is None and not REQUIRED, reason="LibreOffice is not installed"
 )
+
+
+def needs_pdftoppm(test: _Test) -> _Test:
+    """poppler renders the pages: skipped without it, and slow (a process a page)."""
+    return cast(_Test, pytest.mark.slow(_pdftoppm_installed(test)))
+
+
+def needs_office(test: _Test) -> _Test:
+    """LibreOffice runs the test: skipped without it, and slow (seconds a conversion)."""
+    return cast(_Test, pytest.mark.slow(_office_installed(test)))  # pytest types marks as Any
 
 
 def convert(path: Path, to: str, outdir: Path) -> Path:

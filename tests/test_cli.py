@@ -45,6 +45,7 @@ def test_every_command_has_help_with_an_example(path: tuple[str, ...]) -> None:
         assert "Example" in result.output, f"{' '.join(path)} --help has no example"
 
 
+@pytest.mark.slow  # a real ctforms or tool process
 def test_python_dash_m_works() -> None:
     out = subprocess.run(
         [sys.executable, "-m", "ctforms", "--version"], capture_output=True, text=True, check=True
@@ -56,6 +57,7 @@ def _process(*args: str) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run([sys.executable, "-m", "ctforms", *args], capture_output=True)
 
 
+@pytest.mark.slow  # a real ctforms or tool process
 def test_the_process_exit_code_and_output_survive_the_fast_exit(demo_args: list[str]) -> None:
     """main() ends with os._exit: the codes (1 = blocking issues, 2 = bad input) and every
     byte written to a pipe must still reach the caller."""
@@ -69,6 +71,7 @@ def test_the_process_exit_code_and_output_survive_the_fast_exit(demo_args: list[
     assert _process("--version").returncode == 0
 
 
+@pytest.mark.slow  # a real ctforms or tool process
 def test_a_closed_pipe_ends_quietly(demo_args: list[str]) -> None:
     """More than a pipe holds (64 KB), to a reader that stops after 10 bytes."""
     reader = subprocess.Popen(["head", "-c", "10"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)

@@ -347,6 +347,7 @@ def test_bad_map_and_lone_template_are_refused(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "sheet 'Nope'" in result.stderr
 
 
+@pytest.mark.slow  # a real ctforms or tool process
 def test_templates_ship_inside_the_wheel(tmp_path: Path) -> None:
     """Build the wheel, install it into a fresh venv and fill a form from the installed copy."""
     wheels = tmp_path / "wheels"

@@ -31,7 +31,10 @@ from hypothesis import strategies as st
 from openpyxl.utils.exceptions import IllegalCharacterError
 
 # The strategies carry the demo files as arguments: Hypothesis warns their repr is long.
-pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:Generating overly large repr"),
+    pytest.mark.slow,  # long fuzz: whole runs on many drawn inputs
+]
 
 _EXAMPLES = int(os.environ.get("CTFORMS_FUZZ_EXAMPLES", "0"))
 FUZZ = settings(

@@ -24,7 +24,10 @@ from ctforms.files.lock import WRITE, Busy, holder, lock_folder, writing
 from ctforms.files.output import STAGE_PREFIX
 
 # Real processes paused and killed by signal: POSIX only (Windows has no SIGSTOP nor flock).
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and flock")
+pytestmark = [
+    pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and flock"),
+    pytest.mark.slow,  # real ctforms processes, started and waited on
+]
 
 ARCHIVE = "64395-submission-archive.zip"
 PATIENCE = 120  # seconds a condition may take on a loaded machine before the test fails

@@ -18,10 +18,13 @@ from conftest import DEMO, GOLDEN, invoke
 from office import PDFTOPPM, REQUIRED, SOFFICE, convert_all
 
 PDFTOTEXT = shutil.which("pdftotext")
-pytestmark = pytest.mark.skipif(
-    (SOFFICE is None or PDFTOTEXT is None or PDFTOPPM is None) and not REQUIRED,
-    reason="LibreOffice and poppler-utils are not installed",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        (SOFFICE is None or PDFTOTEXT is None or PDFTOPPM is None) and not REQUIRED,
+        reason="LibreOffice and poppler-utils are not installed",
+    ),
+    pytest.mark.slow,  # LibreOffice prints every paper
+]
 
 A4 = (595.3, 841.9)  # points
 MIN_WORD_HEIGHT = 8.5  # points on paper: the median word's box (about 7.5 pt type or more)

@@ -122,6 +122,7 @@ def test_a_yaml_number_thousands_of_digits_long_is_refused(tmp_path: Path) -> No
     assert "thousands of digits" in _one_error(_run("catalogue", "check", bad))
 
 
+@pytest.mark.slow  # a real ctforms or tool process
 @pytest.mark.parametrize("args", [["--help"], ["--version"], ["catalogue", "list"]])
 def test_output_into_a_full_device_is_one_line(args: list[str]) -> None:
     with open("/dev/full", "w") as full:
@@ -138,6 +139,7 @@ def test_output_into_a_full_device_is_one_line(args: list[str]) -> None:
     assert len(done.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.slow  # a real ctforms or tool process
 def test_a_reader_that_stops_early_ends_it_quietly() -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "ctforms", "schema", "register"],

@@ -57,6 +57,7 @@ def test_not_a_terminal_shows_nothing() -> None:
     assert out.getvalue() == ""
 
 
+@pytest.mark.slow  # a real ctforms or tool process
 def test_commands_in_a_pipe_print_nothing_extra(tmp_path: Path) -> None:
     run = invoke("run", *DEMO_ARGS, "-o", tmp_path / "out")
     assert run.exit_code == 0
@@ -102,6 +103,7 @@ def _on_a_terminal(args: list[str], cwd: Path) -> tuple[int, str, str]:
     return code, out.decode(), seen.decode(errors="replace")
 
 
+@pytest.mark.slow  # a real ctforms or tool process
 @pytest.mark.parametrize("command", ["run", "check", "declaration"])
 def test_on_a_terminal_each_step_is_shown(tmp_path: Path, command: str) -> None:
     if command == "run":

@@ -54,6 +54,7 @@ def keys(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return base / "centre-key.pem", base / "centre-cert.pem"
 
 
+@pytest.mark.slow  # a real ctforms or tool process
 def test_declaration_and_verify_print_only_ctforms_words(
     tmp_path: Path, keys: tuple[Path, Path]
 ) -> None:
@@ -86,6 +87,7 @@ def test_declaration_and_verify_print_only_ctforms_words(
     _no_warning(whole)
 
 
+@pytest.mark.slow  # a real ctforms or tool process
 def test_the_test_sees_the_warning_without_the_filter() -> None:
     """The dependency does warn when imported fresh: the test above can fail."""
     done = subprocess.run(
@@ -125,6 +127,7 @@ def test_only_dependencies_are_silenced() -> None:
     assert [str(w.message) for w in caught] == ["ours", "a namesake"]
 
 
+@pytest.mark.slow  # a real ctforms or tool process
 @pytest.mark.skipif(sys.platform == "win32", reason="stopped by a POSIX signal")
 def test_the_page_s_server_prints_no_dependency_warning(
     tmp_path: Path, keys: tuple[Path, Path]

@@ -208,6 +208,7 @@ def test_a_signed_archive_verifies_with_its_certificate(
     )
 
 
+@pytest.mark.slow  # a real ctforms or tool process
 @pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
 def test_openssl_checks_the_manifest_signature_too(
     tmp_path: Path, signed: Path, keys: dict[str, tuple[Path, Path]]

@@ -111,6 +111,7 @@ def test_rows_in_any_order_give_the_same_register(tmp_path: Path) -> None:
     assert verdicts(shuffled) == verdicts(DEMO / "tracker.csv")
 
 
+@pytest.mark.slow  # a real ctforms or tool process
 def test_bench_run_prints_its_table(tmp_path: Path) -> None:
     """benchmarks/bench_run.py runs end to end on a tiny centre and prints the ratios."""
     done = subprocess.run(
@@ -127,6 +128,7 @@ def test_bench_run_prints_its_table(tmp_path: Path) -> None:
     assert (tmp_path / "run-20" / "run-out" / "64395-submission-archive.zip").exists()
 
 
+@pytest.mark.slow  # a real ctforms or tool process
 def test_bench_hostile_prints_its_table() -> None:
     """benchmarks/bench_hostile.py (the timing claims the tests do not make) runs and prints
     a row for each case; whether a target is met is the benchmark's finding, not the test's."""

@@ -28,6 +28,8 @@ from conftest import DEMO, ROOT
 from ctforms.checks.urgency import by_urgency
 from ctforms.register import load_register
 
+pytestmark = pytest.mark.slow  # real servers and a real browser
+
 CHROMIUM = Path("/usr/bin/chromium")
 REQUIRED = os.environ.get("CTFORMS_REQUIRE_TOOLS") == "1"
 ARGS = [

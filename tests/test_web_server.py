@@ -37,6 +37,8 @@ from ctforms.web.guard import Keys
 from ctforms.web.server import _Server, bind
 from ctforms.web.workspace import Workspace
 
+pytestmark = pytest.mark.slow  # real servers, real sockets and signals
+
 POSIX = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and limits")
 LINUX = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux's /proc and limits")
 
