@@ -8,8 +8,6 @@ from pydantic import Field
 
 from ctforms.models.base import Assessment, QualificationCode, _Model
 
-# ---------------------------------------------------------------------------- catalogue
-
 
 class Unit(_Model):
     number: int = Field(ge=1)

@@ -8,8 +8,6 @@ from pydantic import Field
 
 from ctforms.models.base import CentreNumber, UnitStatus, _Model
 
-# ---------------------------------------------------------------------------- centre profile
-
 
 class CentreDetails(_Model):
     number: CentreNumber = Field(pattern=r"^\d{5}$", description="5-digit OCR centre number")

@@ -9,8 +9,6 @@ from pydantic import Field
 
 from ctforms.models.base import _Model
 
-# ---------------------------------------------------------------------------- for the pages
-
 
 class Proposal(_Model):
     """An entry change ctforms found possible and the centre decides on (today a move-down:

@@ -9,8 +9,6 @@ from pydantic import Field
 
 from ctforms.models.base import CandidateNumber, Grade, QualificationCode, _Model
 
-# ---------------------------------------------------------------------------- records.xlsx
-
 
 class VisitStatus(StrEnum):
     SCHEDULED = "Scheduled"

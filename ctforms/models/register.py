@@ -19,8 +19,6 @@ from ctforms.models.base import (
 from ctforms.models.centre import SeriesDates
 from ctforms.models.records import SentFile
 
-# ---------------------------------------------------------------------------- the register
-
 
 class CandidateDetails(_Model):
     surname: str

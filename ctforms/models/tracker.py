@@ -18,8 +18,6 @@ from ctforms.models.base import (
     _Model,
 )
 
-# ---------------------------------------------------------------------------- tracker
-
 
 class TrackerRow(_Model):
     """One row of the Progress Tracker download in ctforms' default layout, after validation."""
