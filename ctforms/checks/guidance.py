@@ -3,111 +3,21 @@ guidance (seeds/001). One place, so every output says the same thing."""
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ctforms.models import IssueKind, SeriesDates, Severity
-from ctforms.paperwork import (
-    ecd_amendments_file_name,
-    form_file_name,
-    hoc_declaration_file_name,
-    listing_file_name,
-)
-from ctforms.read.centre import (
-    CONFIRMED_YEAR,
-    DATE_FIELDS,
-    ENTRIES_SHOWN_AFTER,
-    TAG_WINDOW,
-    long_date,
-    working_day,
-)
+from ctforms.checks.action import BEFORE_CLOSE, BEFORE_LAST_VISIT, BEFORE_VISIT, Guidance
 
-VQ_EMAIL = "vqprocessing@ocr.org.uk"
-SR_EMAIL = "srteam@ocr.org.uk"
-MIR_FORM = "Interchange > Post-results > Missing and incomplete results"
-
-
-@dataclass(frozen=True)
-class Action:
-    """What to do and by when. text and remedy are templates: {names} are filled at issue time
-    from the series' dates and the centre's file names (see fields), so no date or file name is
-    written here by hand and a date in centre.toml changes the text too."""
-
-    text: str
-    remedy: str
-    deadline: str  # a SeriesDates field, or "visit-14" for two weeks before the visit
-    deadline_label: str
-
-    def render(self, values: Mapping[str, str]) -> tuple[str, str]:
-        return self.text.format_map(values), self.remedy.format_map(values)
-
-
-@dataclass(frozen=True)
-class Guidance:
-    severity: Severity
-    action: Action  # the kind's usual action; a check passes another where the evidence differs
-
-
-def fields(series: SeriesDates, centre: str) -> dict[str, str]:
-    """The values the templates may name."""
-    values = {
-        "vq_email": VQ_EMAIL,
-        "sr_email": SR_EMAIL,
-        "mir_form": MIR_FORM,
-        "year": str(series.year),
-        "tag_window": f"{_day(TAG_WINDOW[0])} to {_day(TAG_WINDOW[1])}",
-        "missed_claim_file": form_file_name(centre, "missed-claim"),
-        "incorrect_claim_file": form_file_name(centre, "incorrect-claim"),
-        "missing_tag_file": form_file_name(centre, "missing-tag"),
-        "hoc_declaration_file": hoc_declaration_file_name(centre),
-        "entries_listing_file": listing_file_name(centre),
-    }
-    for key in DATE_KEYS:
-        value = getattr(series, key)
-        assert isinstance(value, dt.date)
-        # A date OCR has not confirmed for this year says so wherever it is written.
-        values[key] = long_date(working_day(value)) + (
-            " (assumed)" if key in series.assumed else ""
-        )
-    term_time = series.term_time_declaration_closes
-    if term_time is not None:
-        values["term_time_declaration_closes"] = long_date(working_day(term_time)) + (
-            " (assumed)" if "term_time_declaration_closes" in series.assumed else ""
-        )
-    values["ecd_amendments_file"] = ecd_amendments_file_name(centre)
-    shown_after = ENTRIES_SHOWN_AFTER.get(series.year)
-    values["entries_shown"] = (
-        (
-            f"If the entry was made after {_day(shown_after)} and still does not show"
-            if shown_after
-            else "If the entry still does not show"
-        )
-        + f", email {VQ_EMAIL}."
-        + (
-            ""
-            if shown_after
-            else " (For 2023 OCR said the tracker shows only entries made after"
-            f" {_day(ENTRIES_SHOWN_AFTER[CONFIRMED_YEAR])}; for {series.year} ctforms does not know"
-            " the date: see OCR's guidance.)"
-        )
-    )
-    return values
-
-
-def _day(day: dt.date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
-DATE_KEYS = DATE_FIELDS
-
-# When each deadline falls, in words (never a field name: people read these).
-BEFORE_CLOSE = ("declaration_closes", "before the declaration closes")
-BEFORE_OPEN = ("declaration_opens", "before the declaration opens, so it shows in the tracker")
-BEFORE_VISIT = ("visit-14", "two weeks before the moderation visit")
-# With no visit recorded, visit-14 counts back from the final moderation deadline.
-BEFORE_LAST_VISIT = ("visit-14", "two weeks before the final moderation deadline")
-BEFORE_TERM_TIME = ("term_time_declaration_closes", "before the term-time declaration closes")
+# Re-exported: the checks, the producers, the pages and the tests import these from here.
+from ctforms.checks.action import BEFORE_OPEN as BEFORE_OPEN
+from ctforms.checks.action import BEFORE_TERM_TIME as BEFORE_TERM_TIME
+from ctforms.checks.action import DATE_KEYS as DATE_KEYS
+from ctforms.checks.action import VQ_EMAIL as VQ_EMAIL
+from ctforms.checks.action import Action as Action
+from ctforms.checks.action import fields as fields
+from ctforms.checks.kinds import CHECK_OF_KIND as CHECK_OF_KIND
+from ctforms.checks.kinds import KIND_LABELS as KIND_LABELS
+from ctforms.checks.kinds import kind_label as kind_label
+from ctforms.models import IssueKind, Severity
 
 
 def _act(text: str, remedy: str, when: tuple[str, str]) -> Action:
@@ -580,75 +490,3 @@ def maybe_not_needed(action: Action) -> Action:
         action.deadline,
         action.deadline_label,
     )
-
-
-# Which check (ctforms.checks module, CheckResult.check) raises each kind.
-CHECK_OF_KIND: dict[IssueKind, str] = {
-    K.NOT_CERTIFICATING: "certification",
-    K.UNEXPECTED_CERTIFICATION: "certification",
-    K.NO_QUALIFICATION_ENTRY: "entries",
-    K.WRONG_SIZE_ENTRY: "entries",
-    K.MANDATORY_UNIT_MISSING: "combination",
-    K.GLH_SHORT: "combination",
-    K.INVALID_COMBINATION: "combination",
-    K.MOVE_DOWN_AVAILABLE: "combination",
-    K.COMBINATION_UNVERIFIABLE: "combination",
-    K.EXAMINED_NOT_ACHIEVED: "examined",
-    K.EXAMINED_NOT_ENTERED: "examined",
-    K.CLAIM_NEEDED: "moderated",
-    K.MISSED_FROM_CLAIM: "moderated",
-    K.INCORRECT_CLAIM: "moderated",
-    K.MODERATED_NOT_ACHIEVED: "moderated",
-    K.VISIT_NOT_SCHEDULED: "visits",
-    K.VISIT_AFTER_DEADLINE: "visits",
-    K.CLAIM_TOO_LATE: "visits",
-    K.RIA_NOT_RECEIVED: "ria",
-    K.MISSING_TAG: "tags",
-    K.DUPLICATE_CANDIDATE: "duplicates",
-    K.SENT_CHANGE_DECLINED: "entries",
-    K.ECD_LATER_THAN_PLANNED: "completion",
-    K.ECD_EARLIER_THAN_PLANNED: "completion",
-    K.ECD_CHECK_COURSE_LENGTH: "completion",
-    K.ECD_UNVERIFIABLE: "completion",
-    K.ECD_NOT_CONFIRMED: "confirmed",
-}
-
-# Each kind in plain words, for every paper and page (the kind's code, e.g. "glh-short", stays
-# in issues.json and in the issue IDs).
-KIND_LABELS: dict[IssueKind, str] = {
-    K.NOT_CERTIFICATING: "Not certificating",
-    K.UNEXPECTED_CERTIFICATION: "Certificating unexpectedly",
-    K.NO_QUALIFICATION_ENTRY: "No qualification entry",
-    K.WRONG_SIZE_ENTRY: "Entered for the wrong size",
-    K.MANDATORY_UNIT_MISSING: "Mandatory unit missing",
-    K.GLH_SHORT: "Short of guided learning hours",
-    K.INVALID_COMBINATION: "Units break the rules of combination",
-    K.MOVE_DOWN_AVAILABLE: "Move-down possible",
-    K.COMBINATION_UNVERIFIABLE: "Rules of combination not fully known",
-    K.EXAMINED_NOT_ACHIEVED: "Exam not achieved",
-    K.EXAMINED_NOT_ENTERED: "Exam not entered",
-    K.CLAIM_NEEDED: "Moderation claim needed",
-    K.MISSED_FROM_CLAIM: "Missed from the moderation claim",
-    K.INCORRECT_CLAIM: "Wrong unit or grade claimed",
-    K.MODERATED_NOT_ACHIEVED: "Moderated unit not achieved",
-    K.VISIT_NOT_SCHEDULED: "Moderation visit not booked",
-    K.VISIT_AFTER_DEADLINE: "Moderation visit too late",
-    K.CLAIM_TOO_LATE: "Claim too late for the visit",  # sent, or planned (a later date)
-    K.RIA_NOT_RECEIVED: "Reduction in assessment not received",
-    K.MISSING_TAG: "Mid-flight TAG missing",
-    K.DUPLICATE_CANDIDATE: "Student listed twice",
-    K.SENT_CHANGE_DECLINED: "Entry change sent, now declined",
-    K.ECD_LATER_THAN_PLANNED: "Completion date later than planned",
-    K.ECD_EARLIER_THAN_PLANNED: "Completion date earlier than planned",
-    K.ECD_CHECK_COURSE_LENGTH: "Completion date: check the course length",
-    K.ECD_UNVERIFIABLE: "Completion dates cannot be checked",
-    K.ECD_NOT_CONFIRMED: "Completion date not confirmed by a teacher",
-}
-
-
-def kind_label(kind: IssueKind | str) -> str:
-    """The kind in plain words; a code (as the register's summary counts keep them) too."""
-    try:
-        return KIND_LABELS[IssueKind(kind)]
-    except ValueError:
-        return str(kind).replace("-", " ").capitalize()
