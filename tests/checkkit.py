@@ -9,6 +9,11 @@ takes is mandatory or in the optional group); code UNKNOWN is deliberately not i
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
 
 from ctforms.checks.context import Context
 from ctforms.checks.scope import build_scope
@@ -20,9 +25,12 @@ from ctforms.models import (
     CentreProfile,
     Certification,
     CertificationStatus,
+    CheckResult,
+    CheckStatus,
     ClaimRow,
     ExpectedRow,
     Grade,
+    Issue,
     MarkbookRow,
     QualificationEntry,
     Records,
@@ -135,6 +143,39 @@ subjects:
           mandatory: [1, 2]
           groups: [{name: options, units: [4, 5]}]
 """
+
+
+# Sport: rules known (mandatory 1, 2; 3 and 4 optional) but the minimum GLH is not confirmed,
+# so no combination is ever certain: the rules are partly verified.
+SPORT = "05880"
+SPORT_YAML = (
+    CATALOGUE_YAML
+    + """
+  - id: sp
+    name: Sport
+    suite: 2016
+    level: 3
+    source: test
+    verified: true
+    units:
+      - {number: 1, title: Anatomy, glh: 90, assessment: Examined}
+      - {number: 2, title: Coaching, glh: 90, assessment: Moderated}
+      - {number: 3, title: Nutrition, glh: 60, assessment: Examined}
+      - {number: 4, title: Fitness testing, glh: 60, assessment: Moderated}
+    qualifications:
+      - code: "05880"
+        title: Certificate in Sport
+        size: Certificate
+        glh: 180
+        source: test
+        verified: false
+        rules:
+          verified: true
+          source: test
+          mandatory: [1, 2]
+          groups: [{name: options, units: [3, 4]}]
+"""
+)
 
 
 def catalogue(text: str = CATALOGUE_YAML) -> Catalogue:
@@ -344,3 +385,80 @@ def context(
     )
     build_scope(ctx)
     return ctx
+
+
+# ---------------------------------------------------------------------------- shared shapes
+
+# SERIES_2024 gives Sunday 23 June: the declaration deadline is the Friday before.
+DECLARATION_CLOSES = D(2024, 6, 21)
+# The day before DECLARATION_CLOSES, the day itself and the day after: overdue only after it.
+AROUND_DECLARATION = pytest.mark.parametrize(
+    ("as_of", "overdue"),
+    [(D(2024, 6, 20), False), (D(2024, 6, 21), False), (D(2024, 6, 22), True)],
+)
+
+Check = Callable[[Context], tuple[CheckResult, list[Issue]]]
+
+
+def expecting(*numbers: str, code: str = IT_EXT, **sheets: Any) -> Records:
+    """Records whose Expected sheet lists these students for one code, with the sheets given."""
+    return Records(expected=expected(*((n, code) for n in numbers)), **sheets)
+
+
+def assert_outcome(
+    outcome: CheckResult, check: str, title: str, *, students: int = 1, issues: int = 0
+) -> None:
+    """The check's name, title and counts, as the report's table of checks shows them."""
+    assert (outcome.check, outcome.title, outcome.students_checked, outcome.issues) == (
+        check,
+        title,
+        students,
+        issues,
+    )
+
+
+def assert_due_at_declaration(issues: list[Issue], overdue: bool) -> None:
+    assert [(i.deadline, i.overdue) for i in issues] == [(DECLARATION_CLOSES, overdue)]
+
+
+@dataclass(frozen=True)
+class SheetCheck:
+    """A check that matches the rows of one records.xlsx sheet with the tracker (RIA, TAGs):
+    the tests of such checks share their shapes, and each states only its sheet and words."""
+
+    run: Check
+    name: str
+    title: str
+
+    def on_unit_4(
+        self, records: Records, status: UnitStatus = CNR, *, as_of: dt.date = AS_OF
+    ) -> tuple[CheckResult, list[Issue]]:
+        """Student 0001 on the IT Extended Certificate, unit 4 showing `status`."""
+        track = tracker(candidate("0001", qentry(IT_EXT, 1, unit(4, status))))
+        return self.run(context(track, records, as_of=as_of))
+
+    def assert_quiet(
+        self,
+        got: tuple[CheckResult, list[Issue]],
+        status: CheckStatus,
+        notes: list[str] | None = None,
+    ) -> None:
+        """No issue, this status, one student checked, and these notes (when given)."""
+        outcome, issues = got
+        assert issues == []
+        assert outcome.status is status
+        assert_outcome(outcome, self.name, self.title)
+        if notes is not None:
+            assert outcome.notes == notes
+
+    def on_unit_1_only(self, records: Records) -> tuple[CheckResult, list[Issue]]:
+        """Student 0001 on the IT Extended Certificate with unit 1 only."""
+        return self.run(context(tracker(candidate("0001", qentry(IT_EXT, 1))), records))
+
+    def with_one_not_expecting(self, records: Records) -> tuple[CheckResult, list[Issue]]:
+        """0001 with unit 1 only, and 0002 not certificating (unit 4 'Claim not received')."""
+        track = tracker(
+            candidate("0001", qentry(IT_EXT, 1)),
+            candidate("0002", qentry(IT_EXT, 1, unit(4, CNR), cert=NOT_CERTIFICATING)),
+        )
+        return self.run(context(track, records))

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from checkkit import (
     ANA,
-    CATALOGUE_YAML,
+    AROUND_DECLARATION,
     CNR,
     CS,
+    DECLARATION_CLOSES,
     ENR,
     ER,
     EX,
@@ -23,75 +23,36 @@ from checkkit import (
     IT_EXT,
     MOD,
     RA,
+    SPORT,
+    SPORT_YAML,
     UNKNOWN,
+    assert_due_at_declaration,
+    assert_outcome,
     candidate,
     catalogue,
     context,
-    expected,
+    expecting,
     qentry,
     tracker,
     unit,
 )
 
 from ctforms.checks import examined
-from ctforms.models import CheckStatus, Grade, IssueKind, Records, Severity, UnitRecord
+from ctforms.models import CheckStatus, Grade, IssueKind, Severity, UnitRecord
 
 D = dt.date
-# SERIES_2024 gives Sunday 23 June: the deadline is the Friday before.
-DECLARATION_CLOSES = D(2024, 6, 21)
 NOT_ACHIEVED = "attempted, not achieved, not re-entered"
 RULES_NOT_KNOWN = (
     "rules of combination not fully known: every unit that may count is treated as required"
 )
 
-# Sport: rules known (mandatory 1, 2; 3 and 4 optional) but the minimum GLH is not confirmed,
-# so no combination is ever certain: the rules are partly verified.
-SPORT = "05880"
-SPORT_YAML = (
-    CATALOGUE_YAML
-    + """
-  - id: sp
-    name: Sport
-    suite: 2016
-    level: 3
-    source: test
-    verified: true
-    units:
-      - {number: 1, title: Anatomy, glh: 90, assessment: Examined}
-      - {number: 2, title: Coaching, glh: 90, assessment: Moderated}
-      - {number: 3, title: Nutrition, glh: 60, assessment: Examined}
-      - {number: 4, title: Fitness testing, glh: 60, assessment: Moderated}
-    qualifications:
-      - code: "05880"
-        title: Certificate in Sport
-        size: Certificate
-        glh: 180
-        source: test
-        verified: false
-        rules:
-          verified: true
-          source: test
-          mandatory: [1, 2]
-          groups: [{name: options, units: [3, 4]}]
-"""
-)
-
-
-def _records(*numbers: str, code: str = IT_EXT) -> Records:
-    return Records(expected=expected(*((n, code) for n in numbers)))
-
 
 def test_achieved_and_entered_units_pass() -> None:
     track = tracker(candidate("0001", qentry(IT_EXT, 1, unit(2, ER), unit(3, ER), 4, unit(5, CS))))
-    outcome, issues = examined.check(context(track, _records("0001")))
+    outcome, issues = examined.check(context(track, expecting("0001")))
     assert issues == []
     assert outcome.status is CheckStatus.PASSED
-    assert (outcome.check, outcome.title, outcome.students_checked, outcome.issues) == (
-        "examined",
-        "Required examined units",
-        1,
-        0,
-    )
+    assert_outcome(outcome, "examined", "Required examined units")
     assert outcome.notes == []
 
 
@@ -99,7 +60,7 @@ def test_mandatory_unit_attempted_not_achieved() -> None:
     track = tracker(
         candidate("0001", qentry(IT_EXT, unit(1, ANA, grade=Grade.UNCLASSIFIED, row=7), 2, 3, 4, 5))
     )
-    outcome, issues = examined.check(context(track, _records("0001")))
+    outcome, issues = examined.check(context(track, expecting("0001")))
     assert [(i.kind, i.candidate_number, i.qualification_code, i.unit_number) for i in issues] == [
         (IssueKind.EXAMINED_NOT_ACHIEVED, "0001", IT_EXT, 1)
     ]
@@ -122,7 +83,7 @@ def test_mandatory_unit_attempted_not_achieved() -> None:
 
 def test_mandatory_unit_not_entered_is_blocking_with_verified_rules() -> None:
     track = tracker(candidate("0001", qentry(IT_EXT, 1, unit(2, ENR, row=3), 3, 4, 5)))
-    _, issues = examined.check(context(track, _records("0001")))
+    _, issues = examined.check(context(track, expecting("0001")))
     assert [(i.kind, i.unit_number, i.severity) for i in issues] == [
         (IssueKind.EXAMINED_NOT_ENTERED, 2, Severity.BLOCKING)
     ]
@@ -138,7 +99,7 @@ def test_mandatory_unit_not_entered_is_blocking_with_verified_rules() -> None:
 def test_optional_examined_unit_not_needed_raises_nothing() -> None:
     # 1, 2, 3 + 4 and 5 already make 360 GLH and the group: unit 8 is spare.
     track = tracker(candidate("0001", qentry(IT_EXT, 1, 2, 3, 4, 5, unit(8, ENR))))
-    outcome, issues = examined.check(context(track, _records("0001")))
+    outcome, issues = examined.check(context(track, expecting("0001")))
     assert issues == []
     assert outcome.status is CheckStatus.PASSED
 
@@ -148,7 +109,7 @@ def test_optional_examined_unit_needed_for_the_group_is_reported() -> None:
     track = tracker(
         candidate("0001", qentry(IT_EXT, 1, 2, 3, 4, unit(8, ANA, grade=Grade.NOT_ACHIEVED)))
     )
-    _, issues = examined.check(context(track, _records("0001")))
+    _, issues = examined.check(context(track, expecting("0001")))
     assert [(i.kind, i.unit_number, i.severity) for i in issues] == [
         (IssueKind.EXAMINED_NOT_ACHIEVED, 8, Severity.BLOCKING)
     ]
@@ -161,13 +122,13 @@ def test_moderated_units_are_not_this_checks_business() -> None:
     track = tracker(
         candidate("0001", qentry(IT_EXT, 1, 2, 3, unit(4, ANA), unit(9, ENR, assessment=MOD)))
     )
-    _, issues = examined.check(context(track, _records("0001")))
+    _, issues = examined.check(context(track, expecting("0001")))
     assert issues == []
 
 
 def test_claim_not_received_is_not_an_examined_status() -> None:
     track = tracker(candidate("0001", qentry(UNKNOWN, unit(1, CNR, assessment=EX))))
-    _, issues = examined.check(context(track, _records("0001", code=UNKNOWN)))
+    _, issues = examined.check(context(track, expecting("0001", code=UNKNOWN)))
     assert issues == []
 
 
@@ -177,7 +138,7 @@ def test_later_problem_units_are_seen_after_skipped_ones() -> None:
     track = tracker(
         candidate("0001", qentry(IT_EXT, 1, 2, 3, unit(4, ANA), unit(5, CNR), unit(8, ENR)))
     )
-    _, issues = examined.check(context(track, _records("0001")))
+    _, issues = examined.check(context(track, expecting("0001")))
     assert [(i.kind, i.unit_number) for i in issues] == [(IssueKind.EXAMINED_NOT_ENTERED, 8)]
     # Needed, though not strictly (units 4 and 5 coming good would do without it); the rules
     # are fully known, so a unit never started is still blocking.
@@ -197,7 +158,7 @@ def test_without_rules_a_never_started_unit_is_a_warning() -> None:
             ),
         )
     )
-    _, issues = examined.check(context(track, _records("0001", code=UNKNOWN)))
+    _, issues = examined.check(context(track, expecting("0001", code=UNKNOWN)))
     assert [(i.kind, i.unit_number, i.severity) for i in issues] == [
         (IssueKind.EXAMINED_NOT_ACHIEVED, 1, Severity.BLOCKING),
         (IssueKind.EXAMINED_NOT_ENTERED, 2, Severity.WARNING),
@@ -228,7 +189,7 @@ def test_partly_verified_rules_warn_only_for_units_not_strictly_required() -> No
 
 def test_unit_of_unknown_type_is_treated_as_examined() -> None:
     track = tracker(candidate("0001", qentry(UNKNOWN, unit(6, ANA))))
-    _, issues = examined.check(context(track, _records("0001", code=UNKNOWN)))
+    _, issues = examined.check(context(track, expecting("0001", code=UNKNOWN)))
     assert [(i.kind, i.unit_number) for i in issues] == [(IssueKind.EXAMINED_NOT_ACHIEVED, 6)]
     assert issues[0].evidence.unit_type is None
     assert issues[0].evidence.note == (
@@ -240,7 +201,7 @@ def test_the_trackers_unit_title_is_used_when_it_has_one() -> None:
     # The tracker's title wins over the catalogue's ("Global information").
     titled = UnitRecord(number=2, status=ENR, title="Global Information (tracker)")
     track = tracker(candidate("0001", qentry(IT_EXT, 1, titled, 3, 4, 5)))
-    _, issues = examined.check(context(track, _records("0001")))
+    _, issues = examined.check(context(track, expecting("0001")))
     assert [(i.unit_number, i.unit_title) for i in issues] == [(2, "Global Information (tracker)")]
 
 
@@ -250,7 +211,7 @@ def test_unit_type_from_the_catalogue_of_the_registered_size() -> None:
     # Certificate (mandatory 1 and 2), so every unit taken is needed; reported against the
     # registered code.
     track = tracker(candidate("0001", qentry(IT_EXT, 1, unit(2, ENR), unit(3, ENR))))
-    _, issues = examined.check(context(track, _records("0001", code=IT_CERT)))
+    _, issues = examined.check(context(track, expecting("0001", code=IT_CERT)))
     assert [(i.kind, i.qualification_code, i.unit_number) for i in issues] == [
         (IssueKind.EXAMINED_NOT_ENTERED, IT_EXT, 2),
         (IssueKind.EXAMINED_NOT_ENTERED, IT_EXT, 3),
@@ -263,7 +224,7 @@ def test_first_and_last_student_with_one_without_entry_between() -> None:
         candidate("0001", qentry(IT_EXT, unit(1, ANA), 2, 3, 4, 5)),
         candidate("0003", qentry(IT_EXT, 1, 2, unit(3, ENR), 4, 5)),
     )
-    outcome, issues = examined.check(context(track, _records("0001", "0002", "0003")))
+    outcome, issues = examined.check(context(track, expecting("0001", "0002", "0003")))
     assert [(i.kind, i.candidate_number, i.unit_number) for i in issues] == [
         (IssueKind.EXAMINED_NOT_ACHIEVED, "0001", 1),
         (IssueKind.EXAMINED_NOT_ENTERED, "0003", 3),
@@ -271,11 +232,8 @@ def test_first_and_last_student_with_one_without_entry_between() -> None:
     assert outcome.students_checked == 3
 
 
-@pytest.mark.parametrize(
-    ("as_of", "overdue"),
-    [(D(2024, 6, 20), False), (D(2024, 6, 21), False), (D(2024, 6, 22), True)],
-)
+@AROUND_DECLARATION
 def test_overdue_only_after_the_declaration_closes(as_of: dt.date, overdue: bool) -> None:
     track = tracker(candidate("0001", qentry(IT_EXT, unit(1, ANA), 2, 3, 4, 5)))
-    _, issues = examined.check(context(track, _records("0001"), as_of=as_of))
-    assert [(i.deadline, i.overdue) for i in issues] == [(DECLARATION_CLOSES, overdue)]
+    _, issues = examined.check(context(track, expecting("0001"), as_of=as_of))
+    assert_due_at_declaration(issues, overdue)

@@ -7,13 +7,17 @@ import datetime as dt
 
 import pytest
 from checkkit import (
+    AROUND_DECLARATION,
     CNR,
     CS,
+    DECLARATION_CLOSES,
     DM_CERT,
     IT_EXT,
     NOT_CERTIFICATING,
     RA,
     RIA,
+    SheetCheck,
+    assert_due_at_declaration,
     candidate,
     context,
     expected,
@@ -27,9 +31,8 @@ from ctforms.checks import ria as ria_check
 from ctforms.models import CheckStatus, IssueKind, Records, RiaRow, Severity, UnitStatus
 
 D = dt.date
-# SERIES_2024 gives Sunday 23 June: the deadline is the Friday before.
-DECLARATION_CLOSES = D(2024, 6, 21)
 REQUESTED = D(2021, 11, 3)
+RIA_CHECK = SheetCheck(ria_check.check, "ria", "Reduction in assessment (2021/22)")
 
 
 def _one() -> Records:
@@ -38,17 +41,7 @@ def _one() -> Records:
 
 @pytest.mark.parametrize("status", [RIA, RA], ids=["ria-received", "result-achieved"])
 def test_request_received_or_result_achieved_passes(status: UnitStatus) -> None:
-    track = tracker(candidate("0001", qentry(IT_EXT, 1, unit(4, status))))
-    outcome, issues = ria_check.check(context(track, _one()))
-    assert issues == []
-    assert outcome.status is CheckStatus.PASSED
-    assert (outcome.check, outcome.title, outcome.students_checked, outcome.issues) == (
-        "ria",
-        "Reduction in assessment (2021/22)",
-        1,
-        0,
-    )
-    assert outcome.notes == []
+    RIA_CHECK.assert_quiet(RIA_CHECK.on_unit_4(_one(), status), CheckStatus.PASSED, [])
 
 
 @pytest.mark.parametrize("status", [CNR, CS], ids=["claim-not-received", "claim-submitted"])
@@ -72,8 +65,7 @@ def test_request_not_showing_in_the_tracker(status: UnitStatus) -> None:
 
 
 def test_request_for_a_unit_not_in_the_tracker() -> None:
-    track = tracker(candidate("0001", qentry(IT_EXT, 1)))
-    _, issues = ria_check.check(context(track, Records(ria=[ria("0001", IT_EXT, 9, None, row=5)])))
+    _, issues = RIA_CHECK.on_unit_1_only(Records(ria=[ria("0001", IT_EXT, 9, None, row=5)]))
     assert [(i.kind, i.candidate_number, i.unit_number) for i in issues] == [
         (IssueKind.RIA_NOT_RECEIVED, "0001", 9)
     ]
@@ -86,9 +78,7 @@ def test_request_for_a_unit_not_in_the_tracker() -> None:
 
 def test_request_for_a_qualification_the_student_is_not_entered_for() -> None:
     # 0001 has an IT entry only; the request names Digital Media.
-    track = tracker(candidate("0001", qentry(IT_EXT, 1)))
-    records = Records(ria=[ria("0001", DM_CERT, 4, REQUESTED, row=6)])
-    _, issues = ria_check.check(context(track, records))
+    _, issues = RIA_CHECK.on_unit_1_only(Records(ria=[ria("0001", DM_CERT, 4, REQUESTED, row=6)]))
     assert [(i.kind, i.qualification_code, i.unit_number, i.summary) for i in issues] == [
         (IssueKind.RIA_NOT_RECEIVED, DM_CERT, 4, "RIA requested for unit 4; not in the tracker")
     ]
@@ -97,27 +87,19 @@ def test_request_for_a_qualification_the_student_is_not_entered_for() -> None:
 
 def test_request_for_an_expected_student_missing_from_the_tracker() -> None:
     # 0002 is on the Expected sheet (so in scope) but has no tracker record at all.
-    track = tracker(candidate("0001", qentry(IT_EXT, 1)))
     records = Records(
         expected=expected(("0001", IT_EXT), ("0002", IT_EXT)),
         ria=[ria("0002", IT_EXT, 4, REQUESTED, row=7)],
     )
-    _, issues = ria_check.check(context(track, records))
+    _, issues = RIA_CHECK.on_unit_1_only(records)
     assert [(i.kind, i.candidate_number, i.candidate, i.summary) for i in issues] == [
         (IssueKind.RIA_NOT_RECEIVED, "0002", None, "RIA requested for unit 4; not in the tracker")
     ]
 
 
 def test_requests_of_students_not_expecting_a_result_are_ignored() -> None:
-    track = tracker(
-        candidate("0001", qentry(IT_EXT, 1)),
-        candidate("0002", qentry(IT_EXT, 1, unit(4, CNR), cert=NOT_CERTIFICATING)),
-    )
-    _, issues = ria_check.check(
-        context(
-            track, Records(ria=[ria("0002", IT_EXT, 4, REQUESTED), ria("0009", IT_EXT, 4, None)])
-        )
-    )
+    records = Records(ria=[ria("0002", IT_EXT, 4, REQUESTED), ria("0009", IT_EXT, 4, None)])
+    _, issues = RIA_CHECK.with_one_not_expecting(records)
     assert issues == []
 
 
@@ -143,34 +125,21 @@ def test_first_and_last_request_with_skipped_ones_between() -> None:
 
 
 def test_without_ria_sheet_cannot_verify() -> None:
-    track = tracker(candidate("0001", qentry(IT_EXT, 1, unit(4, CNR))))
-    outcome, issues = ria_check.check(context(track, Records(ria=None)))
-    assert issues == []
-    assert outcome.status is CheckStatus.CANNOT_VERIFY
-    assert (outcome.check, outcome.title, outcome.students_checked, outcome.issues) == (
-        "ria",
-        "Reduction in assessment (2021/22)",
-        1,
-        0,
+    RIA_CHECK.assert_quiet(
+        RIA_CHECK.on_unit_4(Records(ria=None)),
+        CheckStatus.CANNOT_VERIFY,
+        [
+            "No RIA sheet in records.xlsx: requests for reduction in assessment cannot be"
+            " matched with the tracker. If no student used it in 2021/22, add an empty RIA sheet."
+        ],
     )
-    assert outcome.notes == [
-        "No RIA sheet in records.xlsx: requests for reduction in assessment cannot be matched"
-        " with the tracker. If no student used it in 2021/22, add an empty RIA sheet."
-    ]
 
 
 def test_empty_ria_sheet_passes() -> None:
-    track = tracker(candidate("0001", qentry(IT_EXT, 1, unit(4, CNR))))
-    outcome, issues = ria_check.check(context(track, Records(ria=[])))
-    assert issues == []
-    assert outcome.status is CheckStatus.PASSED
+    RIA_CHECK.assert_quiet(RIA_CHECK.on_unit_4(Records(ria=[])), CheckStatus.PASSED)
 
 
-@pytest.mark.parametrize(
-    ("as_of", "overdue"),
-    [(D(2024, 6, 20), False), (D(2024, 6, 21), False), (D(2024, 6, 22), True)],
-)
+@AROUND_DECLARATION
 def test_overdue_only_after_the_declaration_closes(as_of: dt.date, overdue: bool) -> None:
-    track = tracker(candidate("0001", qentry(IT_EXT, 1, unit(4, CNR))))
-    _, issues = ria_check.check(context(track, _one(), as_of=as_of))
-    assert [(i.deadline, i.overdue) for i in issues] == [(DECLARATION_CLOSES, overdue)]
+    _, issues = RIA_CHECK.on_unit_4(_one(), as_of=as_of)
+    assert_due_at_declaration(issues, overdue)

@@ -9,12 +9,16 @@ import datetime as dt
 
 import pytest
 from checkkit import (
+    AROUND_DECLARATION,
     CNR,
     CS,
+    DECLARATION_CLOSES,
     DM_CERT,
     IT_EXT,
     NOT_CERTIFICATING,
     RA,
+    SheetCheck,
+    assert_due_at_declaration,
     candidate,
     context,
     expected,
@@ -28,25 +32,13 @@ from ctforms.checks import tags
 from ctforms.models import CheckStatus, Grade, IssueKind, Records, Severity, TagRow
 
 D = dt.date
-# SERIES_2024 gives Sunday 23 June: the deadline is the Friday before.
-DECLARATION_CLOSES = D(2024, 6, 21)
 PLANNED = D(2021, 3, 1)
+TAGS = SheetCheck(tags.check, "tags", "Mid-flight teacher assessed grades (TAGs)")
 
 
 def test_tag_in_the_tracker_passes() -> None:
-    track = tracker(candidate("0001", qentry(IT_EXT, 1, unit(4, RA))))
-    outcome, issues = tags.check(
-        context(track, Records(tags=[tag("0001", IT_EXT, 4, Grade.MERIT, PLANNED)]))
-    )
-    assert issues == []
-    assert outcome.status is CheckStatus.PASSED
-    assert (outcome.check, outcome.title, outcome.students_checked, outcome.issues) == (
-        "tags",
-        "Mid-flight teacher assessed grades (TAGs)",
-        1,
-        0,
-    )
-    assert outcome.notes == []
+    records = Records(tags=[tag("0001", IT_EXT, 4, Grade.MERIT, PLANNED)])
+    TAGS.assert_quiet(TAGS.on_unit_4(records, RA), CheckStatus.PASSED, [])
 
 
 def test_tag_missing_from_the_tracker() -> None:
@@ -72,9 +64,7 @@ def test_tag_missing_from_the_tracker() -> None:
 
 
 def test_tag_for_a_unit_not_in_the_tracker() -> None:
-    track = tracker(candidate("0001", qentry(IT_EXT, 1)))
-    records = Records(tags=[tag("0001", IT_EXT, 9, Grade.PASS, PLANNED)])
-    _, issues = tags.check(context(track, records))
+    _, issues = TAGS.on_unit_1_only(Records(tags=[tag("0001", IT_EXT, 9, Grade.PASS, PLANNED)]))
     assert [(i.kind, i.unit_number, i.severity) for i in issues] == [
         (IssueKind.MISSING_TAG, 9, Severity.BLOCKING)
     ]
@@ -84,9 +74,9 @@ def test_tag_for_a_unit_not_in_the_tracker() -> None:
 
 
 def test_tag_for_a_qualification_the_student_is_not_entered_for() -> None:
-    track = tracker(candidate("0001", qentry(IT_EXT, 1)))
+    # 0001 has an IT entry only; the TAG names Digital Media.
     records = Records(tags=[tag("0001", DM_CERT, 4, Grade.MERIT, PLANNED)])
-    _, issues = tags.check(context(track, records))
+    _, issues = TAGS.on_unit_1_only(records)
     assert [(i.kind, i.qualification_code, i.unit_number, i.summary) for i in issues] == [
         (IssueKind.MISSING_TAG, DM_CERT, 4, "TAG M for unit 4 recorded; not in the tracker")
     ]
@@ -94,12 +84,11 @@ def test_tag_for_a_qualification_the_student_is_not_entered_for() -> None:
 
 def test_tag_for_an_expected_student_missing_from_the_tracker() -> None:
     # 0002 is on the Expected sheet (so in scope) but has no tracker record at all.
-    track = tracker(candidate("0001", qentry(IT_EXT, 1)))
     records = Records(
         expected=expected(("0001", IT_EXT), ("0002", IT_EXT)),
         tags=[tag("0002", IT_EXT, 4, Grade.PASS, PLANNED)],
     )
-    _, issues = tags.check(context(track, records))
+    _, issues = TAGS.on_unit_1_only(records)
     assert [(i.kind, i.candidate_number, i.candidate, i.summary) for i in issues] == [
         (IssueKind.MISSING_TAG, "0002", None, "TAG P for unit 4 recorded; not in the tracker")
     ]
@@ -146,17 +135,13 @@ def test_tag_without_a_planned_date_is_blocking_with_a_note() -> None:
 
 
 def test_tags_of_students_not_expecting_a_result_are_ignored() -> None:
-    track = tracker(
-        candidate("0001", qentry(IT_EXT, 1)),
-        candidate("0002", qentry(IT_EXT, 1, unit(4, CNR), cert=NOT_CERTIFICATING)),
-    )
     records = Records(
         tags=[
             tag("0002", IT_EXT, 4, Grade.PASS, PLANNED),
             tag("0009", IT_EXT, 4, Grade.PASS, PLANNED),
         ]
     )
-    _, issues = tags.check(context(track, records))
+    _, issues = TAGS.with_one_not_expecting(records)
     assert issues == []
 
 
@@ -182,36 +167,23 @@ def test_first_and_last_tag_with_skipped_ones_between() -> None:
 
 
 def test_without_tags_sheet_cannot_verify() -> None:
-    track = tracker(candidate("0001", qentry(IT_EXT, 1, unit(4, CNR))))
-    outcome, issues = tags.check(context(track, Records(tags=None)))
-    assert issues == []
-    assert outcome.status is CheckStatus.CANNOT_VERIFY
-    assert (outcome.check, outcome.title, outcome.students_checked, outcome.issues) == (
-        "tags",
-        "Mid-flight teacher assessed grades (TAGs)",
-        1,
-        0,
+    TAGS.assert_quiet(
+        TAGS.on_unit_4(Records(tags=None)),
+        CheckStatus.CANNOT_VERIFY,
+        [
+            "No TAGs sheet in records.xlsx: missing mid-flight TAGs cannot be found. If no"
+            " student had assessments planned between 1 August 2020 and 31 August 2021, add an"
+            " empty TAGs sheet."
+        ],
     )
-    assert outcome.notes == [
-        "No TAGs sheet in records.xlsx: missing mid-flight TAGs cannot be found. If no student"
-        " had assessments planned between 1 August 2020 and 31 August 2021, add an empty TAGs"
-        " sheet."
-    ]
 
 
 def test_empty_tags_sheet_passes() -> None:
-    track = tracker(candidate("0001", qentry(IT_EXT, 1, unit(4, CNR))))
-    outcome, issues = tags.check(context(track, Records(tags=[])))
-    assert issues == []
-    assert outcome.status is CheckStatus.PASSED
+    TAGS.assert_quiet(TAGS.on_unit_4(Records(tags=[])), CheckStatus.PASSED)
 
 
-@pytest.mark.parametrize(
-    ("as_of", "overdue"),
-    [(D(2024, 6, 20), False), (D(2024, 6, 21), False), (D(2024, 6, 22), True)],
-)
+@AROUND_DECLARATION
 def test_overdue_only_after_the_declaration_closes(as_of: dt.date, overdue: bool) -> None:
-    track = tracker(candidate("0001", qentry(IT_EXT, 1, unit(4, CNR))))
     records = Records(tags=[tag("0001", IT_EXT, 4, Grade.MERIT, PLANNED)])
-    _, issues = tags.check(context(track, records, as_of=as_of))
-    assert [(i.deadline, i.overdue) for i in issues] == [(DECLARATION_CLOSES, overdue)]
+    _, issues = TAGS.on_unit_4(records, as_of=as_of)
+    assert_due_at_declaration(issues, overdue)

@@ -15,6 +15,7 @@ FLOORS = {
     "people": 0,
     "demo": 0,
     "data": 0,
+    "words": 0,
     "read": 1,
     "checks": 2,
     "register": 3,

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from ctforms.checks import guidance, rules
 from ctforms.checks.context import Context, Expecting, result
 from ctforms.models import CheckResult, Evidence, Issue, IssueKind
+from ctforms.words import count
 
 TITLE = "Rules of combination and GLH"
 _LISTED = 10  # candidate numbers named in the one-line summary; all are in the evidence
@@ -181,10 +182,6 @@ def _verdicts(ctx: Context, exp: Expecting, combo: rules.Combination) -> list[Is
     return issues
 
 
-def _students(n: int) -> str:
-    return f"{n} student{'' if n == 1 else 's'}"
-
-
 def _checked(ctx: Context, code: str) -> bool:
     """Whether some part of the qualification's rules was checked: "partly known" in the one
     definition (rules.known_state) the register and the rules page use too."""
@@ -196,7 +193,7 @@ def _checked(ctx: Context, code: str) -> bool:
 
 def _unverifiable(ctx: Context, code: str, gap: _Unknown) -> Issue:
     n = len(gap.candidates)
-    students = _students(n)
+    students = count(n, "student")
     what = "partly known" if _checked(ctx, code) else "not known"
     numbers = sorted(gap.candidates)
     listed = ", ".join(numbers[:_LISTED]) + (f" and {n - _LISTED} more" if n > _LISTED else "")
@@ -224,7 +221,7 @@ def _source(ctx: Context, code: str) -> str:
 
 
 def _note(ctx: Context, code: str, gap: _Unknown, first: bool) -> str:
-    students = _students(len(gap.candidates))
+    students = count(len(gap.candidates), "student")
     if _checked(ctx, code):
         lead = (
             f"The rules of combination for {code} are only partly known: what is known was"

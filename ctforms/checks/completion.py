@@ -27,6 +27,7 @@ from ctforms.models import (
     QualificationEntry,
 )
 from ctforms.read.parsing import SEASONS, completion_key
+from ctforms.words import count, plural
 
 # The standard course length OCR's ECD assumes, in years, by level (DOMAIN.md).
 STANDARD_YEARS = {2: 1, 3: 2}
@@ -252,7 +253,7 @@ def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
                 " length) is not known: the qualification is not in the catalogue"
             )
         n = len(numbers)
-        whose = "student's" if n == 1 else "students'"
+        whose = plural(n, "student's", "students'")
         issues.append(
             ctx.issue(
                 IssueKind.ECD_UNVERIFIABLE,
@@ -265,8 +266,8 @@ def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
     if unreadable:
         n = len(unreadable)
         notes.append(
-            f"{n} estimated completion date{'s' if n != 1 else ''} in the tracker"
-            f" {'are' if n != 1 else 'is'} empty or not a season and a year, so not checked"
+            f"{count(n, 'estimated completion date')} in the tracker"
+            f" {plural(n, 'is', 'are')} empty or not a season and a year, so not checked"
             f" (e.g. {'; '.join(unreadable[:3])}): check them in the Progress Tracker, and that"
             " its download has the Estimated Completion column"
         )

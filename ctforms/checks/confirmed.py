@@ -24,6 +24,7 @@ from ctforms.read.department import (
     subject_file_part,
     subject_name,
 )
+from ctforms.words import count, plural
 
 
 def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
@@ -75,8 +76,8 @@ def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
             ctx.issue(
                 IssueKind.ECD_NOT_CONFIRMED,
                 code=code,
-                summary=f"{n} student{'s' if n != 1 else ''}' estimated completion date"
-                f"{'s' if n != 1 else ''} not yet confirmed by a teacher",
+                summary=f"{count(n, 'student')}' estimated completion {plural(n, 'date')}"
+                " not yet confirmed by a teacher",
                 evidence=Evidence(students=n, candidate_numbers=sorted(numbers)),
                 action=Action(
                     f"No teacher has yet confirmed these students' estimated completion dates."

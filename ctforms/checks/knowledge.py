@@ -9,10 +9,11 @@ from collections.abc import Mapping
 from ctforms.checks import rules
 from ctforms.models import OptionalGroup, Qualification, RulesKnowledge, Unit
 from ctforms.read.catalogue import Entry
+from ctforms.words import count
 
 
 def _group(g: OptionalGroup) -> str:
-    need = [f"{g.min_units} unit{'' if g.min_units == 1 else 's'}"] if g.min_units else []
+    need = [count(g.min_units, "unit")] if g.min_units else []
     need += [f"{g.min_glh} GLH"] if g.min_glh else []
     most = f"; at most {g.max_units} count" if g.max_units else ""
     units = ", ".join(map(str, g.units))

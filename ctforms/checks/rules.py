@@ -20,6 +20,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ctforms.models import GOOD_STATUSES, OptionalGroup, Qualification, Rules, Unit, UnitStatus
+from ctforms.words import count, plural
 
 
 class Outcome(StrEnum):
@@ -82,7 +83,7 @@ def _and(numbers: Sequence[int]) -> str:
 
 def units_text(numbers: Sequence[int]) -> str:
     """'unit 4' or 'units 4, 5 and 9'."""
-    return f"unit{'' if len(numbers) == 1 else 's'} {_and(numbers)}"
+    return f"{plural(len(numbers), 'unit')} {_and(numbers)}"
 
 
 _units = units_text
@@ -101,9 +102,7 @@ class _Short:
     def describe(self) -> str:
         parts = []
         if self.min_units:
-            parts.append(
-                f"{self.units} of {self.min_units} unit{'' if self.min_units == 1 else 's'}"
-            )
+            parts.append(f"{self.units} of {count(self.min_units, 'unit')}")
         if self.min_glh:
             parts.append(f"{self.glh} of {self.min_glh} GLH")
         return f"{self.name}: " + ", ".join(parts)
@@ -112,7 +111,7 @@ class _Short:
         parts = []
         if self.units < self.min_units:
             more = self.min_units - self.units
-            parts.append(f"{more} more unit{'' if more == 1 else 's'}")
+            parts.append(f"{count(more, 'more unit')}")
         if self.glh < self.min_glh:
             parts.append(f"{self.min_glh - self.glh} more GLH")
         return f"{self.name}: " + " / ".join(parts)
@@ -363,7 +362,7 @@ def _verdict(j: _Judgement, glh_required: int | None) -> tuple[Outcome, str]:
     if j.mandatory_missing:
         n = len(j.mandatory_missing)
         where = f" (pathway {j.pathway})" if j.pathway else ""
-        verb = "is" if n == 1 else "are"
+        verb = plural(n, "is", "are")
         return (
             Outcome.MANDATORY_MISSING,
             f"mandatory {_units(j.mandatory_missing)}{where} {verb} not being taken",

@@ -7,6 +7,7 @@ import datetime as dt
 from ctforms.checks.context import Context, result
 from ctforms.checks.guidance import CLAIM_LATE_VISIT_HELD, CLAIM_PLANNED_LATE
 from ctforms.models import Assessment, CheckResult, Evidence, Issue, IssueKind, VisitRow
+from ctforms.words import count
 
 TITLE = "Final moderation visits"
 
@@ -73,11 +74,11 @@ def check(ctx: Context) -> tuple[CheckResult, list[Issue]]:
             if visit.visit_date - visit.claim_submitted_on < dt.timedelta(days=14):
                 days = (visit.visit_date - visit.claim_submitted_on).days
                 when = (
-                    f"{days} day{'' if days == 1 else 's'} before"
+                    f"{count(days, 'day')} before"
                     if days > 0
                     else "on the day of"
                     if days == 0
-                    else f"{-days} day{'' if days == -1 else 's'} after"
+                    else f"{count(-days, 'day')} after"
                 )
                 # A claim dated after the check's date is planned, not done (read_records
                 # refuses one for a visit already held): said in the future tense.

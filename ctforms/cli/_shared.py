@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-
-def count(n: int, word: str) -> str:
-    """'1 row', '2 rows': the CLI's messages count in words people read."""
-    return f"{n} {word}{'' if n == 1 else 's'}"
+from ctforms.words import count
 
 
 def row_count(path: Path, rows: int) -> str:

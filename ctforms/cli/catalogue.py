@@ -8,7 +8,6 @@ import click
 
 from ctforms import pipeline
 from ctforms.checks.knowledge import describe, knowledge_lines
-from ctforms.cli._shared import count
 from ctforms.cli.app import Group, cli
 from ctforms.errors import InputError
 from ctforms.files.output import (
@@ -24,6 +23,7 @@ from ctforms.options import (
     output_file,
 )
 from ctforms.read.catalogue import load_catalogue, read_catalogue_file
+from ctforms.words import count
 
 
 @cli.group(cls=Group)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ctforms import pipeline
-from ctforms.cli._shared import count, row_count
+from ctforms.cli._shared import row_count
 from ctforms.cli.app import cli
 from ctforms.cli.entries import report_entries
 from ctforms.demo import DEMO_AS_OF, DEMO_TERM_TIME_AS_OF
@@ -30,6 +30,7 @@ from ctforms.options import (
 from ctforms.pipeline import Sources, demo_sources
 from ctforms.read.centre import date_outside, long_date, outside_warning
 from ctforms.terminal import Steps
+from ctforms.words import count, plural
 
 if TYPE_CHECKING:
     from ctforms.models import Register
@@ -210,7 +211,7 @@ def run(
     click.echo(
         "The evidence pack is a review draft, not signed off: "
         + (
-            f"{left} blocking issue{' stands' if left == 1 else 's stand'} between the centre"
+            f"{count(left, 'blocking issue')} {plural(left, 'stands', 'stand')} between the centre"
             " and its declaration."
             if left
             else "no blocking issue is left; the Exams Officer can sign it off with"

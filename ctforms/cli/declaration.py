@@ -14,6 +14,7 @@ from ctforms.options import (
     output_file,
 )
 from ctforms.terminal import Steps
+from ctforms.words import count
 
 
 @cli.command()
@@ -85,7 +86,7 @@ def declaration(
         )
     left, signed_by = done.outstanding, done.signed_by
     state = (
-        f"signed off by {signed_by} with {left} blocking issue{'' if left == 1 else 's'}"
+        f"signed off by {signed_by} with {count(left, 'blocking issue')}"
         " outstanding (reason printed in the pack)"
         if left
         else f"signed off by {signed_by}; ready to declare"

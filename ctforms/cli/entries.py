@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ctforms.cli._shared import count
 from ctforms.cli.app import Group, cli
 from ctforms.files.limits import EDI_MAX_BYTES, read_limited
 from ctforms.options import (
@@ -18,6 +17,7 @@ from ctforms.options import (
 )
 from ctforms.read.catalogue import load_catalogue
 from ctforms.register import load_register
+from ctforms.words import count
 
 if TYPE_CHECKING:
     from ctforms.produce.entries import Written
@@ -96,7 +96,7 @@ def report_entries(written: Written) -> None:
         click.echo("entries: no entry changes the centre's records call for; no EDI file written.")
     else:
         n = len(written.plan.changes)
-        entries = "1 new entry" if n == 1 else f"{n} new entries"
+        entries = count(n, "new entry", "new entries")
         click.echo(
             f"entries: wrote {edi_file} ({entries}; some record positions are assumed: see the"
             " listing's 'Record layout' sheet)"

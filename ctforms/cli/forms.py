@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ctforms.cli._shared import count, row_count
+from ctforms.cli._shared import row_count
 from ctforms.cli.app import Group, cli
 from ctforms.options import (
     existing_file,
@@ -15,6 +15,7 @@ from ctforms.options import (
     register_to_folder,
 )
 from ctforms.register import load_register
+from ctforms.words import count
 
 if TYPE_CHECKING:
     from ctforms.produce.forms.produce import Produced

@@ -9,7 +9,6 @@ from typing import Any
 
 import click
 
-from ctforms.cli._shared import count
 from ctforms.cli.app import Group, cli
 from ctforms.demo import templates_dir
 from ctforms.files.output import (
@@ -28,6 +27,7 @@ from ctforms.options import (
 from ctforms.read.catalogue import load_catalogue
 from ctforms.read.centre import centre_template_for
 from ctforms.read.parsing import parse_candidate_number, parse_qualification_code
+from ctforms.words import count
 
 
 def _records_template(codes: list[tuple[str, str]]) -> bytes:

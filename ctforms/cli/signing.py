@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ctforms.cli._shared import count
 from ctforms.cli.app import Group, cli
 from ctforms.errors import InputError
 from ctforms.options import (
@@ -17,6 +16,7 @@ from ctforms.options import (
     output_file,
     output_folder,
 )
+from ctforms.words import count
 
 if TYPE_CHECKING:
     from ctforms.produce.verify import ArchiveVerdict, PdfVerdict

@@ -23,6 +23,7 @@ from collections import defaultdict
 from ctforms.checks.guidance import kind_label
 from ctforms.models import Issue, Register, Severity
 from ctforms.paperwork import awaits_entry, checkpoint_name
+from ctforms.words import count
 
 PRODID = "-//ctforms//Checkpoint 2 deadlines//EN"
 # The reminder: the day before, at 09:00 (an all-day event starts at midnight).
@@ -30,10 +31,6 @@ REMINDER = "-PT15H"
 # What RFC 5545 text cannot hold (CONTROL but tab and line breaks), and what UTF-8 cannot.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _FOLD_AT = 75  # octets: a line is folded before it reaches this many (75 with the space)
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def _who(issue: Issue, names: bool) -> str:
@@ -151,7 +148,7 @@ def calendar_bytes(register: Register, *, names: bool = False) -> bytes:
     due = due_by_date(register)
     for day, issues in due.items():
         blocking = sum(i.severity is Severity.BLOCKING for i in issues)
-        title = f"{checkpoint_name(register)}: {_plural(len(issues), 'issue')} due"
+        title = f"{checkpoint_name(register)}: {count(len(issues), 'issue')} due"
         if blocking:
             title += f" ({blocking} blocking)"
         if day < register.as_of:  # already past when the register was made

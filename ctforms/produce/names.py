@@ -8,6 +8,7 @@ import unicodedata
 from collections.abc import Iterator
 
 from ctforms.produce.edi import load_layout
+from ctforms.words import count
 
 MAX = load_layout().candidate_name.max_length
 SEP = load_layout().candidate_name.separator  # ': ' between surname and forenames
@@ -24,10 +25,6 @@ class NameError_(ValueError):
     """A name that cannot be written in the entries alphabet."""
 
 
-def _count(n: int) -> str:
-    return "a character" if n == 1 else f"{n} characters"
-
-
 def transliterate(text: str) -> str:
     out = []
     for ch in text:
@@ -39,9 +36,10 @@ def transliterate(text: str) -> str:
     cleaned = " ".join("".join(out).split())
     bad = sorted({c for c in cleaned if c not in ALLOWED})
     if bad:
+        what = "a character" if len(bad) == 1 else count(len(bad), "character")
         # The name itself is personal data: the message says what is wrong, not the name.
         raise NameError_(
-            f"has {_count(len(bad))} the entries file cannot carry (it takes letters A-Z, space,"
+            f"has {what} the entries file cannot carry (it takes letters A-Z, space,"
             " hyphen and apostrophe; accents are dropped): give the name in Latin letters in"
             " your MIS and download the tracker again"
         )

@@ -30,8 +30,9 @@ from ctforms.produce.pdf_layout import (
     styles,
     table,
 )
-from ctforms.produce.sign_off import SignOff, check_sign_off, count, outstanding
+from ctforms.produce.sign_off import SignOff, check_sign_off, outstanding
 from ctforms.read.centre import assumed_dates
+from ctforms.words import count, plural
 
 BANNER = "NOT READY TO DECLARE"
 DRAFT = "Review draft: not signed off"
@@ -143,7 +144,7 @@ def build_pack(
     ]
     story.append(table(None, [list(r) for r in cover], [60 * mm, 115 * mm], st["body"]))
     story.append(Spacer(1, 5 * mm))
-    have = "has" if len(left) == 1 else "have"
+    have = plural(len(left), "has", "have")
     if not_ready:
         story.append(
             paragraph(

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from ctforms.errors import InputError
 from ctforms.models import Issue, Register, Severity
 from ctforms.people import allowed_signer, reason_problem
+from ctforms.words import count
 
 SIGNING_ROLE = "Exams Officer"  # OCR: only this My Cambridge role can submit the declaration
 
@@ -49,8 +50,3 @@ def check_sign_off(register: Register, sign_off: SignOff) -> SignOff:
     if left and reason_problem(reason):
         raise InputError(f"--allow-outstanding: {reason_problem(reason)}")
     return replace(sign_off, name=name)
-
-
-def count(n: int, what: str) -> str:
-    """'1 blocking issue', '2 blocking issues'."""
-    return f"{n} {what}{'' if n == 1 else 's'}"

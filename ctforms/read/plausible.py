@@ -17,6 +17,7 @@ from importlib import resources
 from ctforms.files.limits import load_yaml
 from ctforms.models import OptionalGroup
 from ctforms.read.parsing import norm_key
+from ctforms.words import plural
 
 BOUNDS_FILE = "ocr-sizes.yaml"
 
@@ -122,7 +123,7 @@ def _all(numbers: Sequence[int]) -> str:
 
 def _units(numbers: Sequence[int]) -> str:
     words = [str(n) for n in numbers]
-    return f"unit{'s' if len(words) > 1 else ''} {_or_list(words).replace(' or ', ' and ')}"
+    return f"{plural(len(words), 'unit')} {_or_list(words).replace(' or ', ' and ')}"
 
 
 def barred(

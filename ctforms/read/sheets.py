@@ -12,6 +12,7 @@ from typing import Any
 from ctforms.errors import InputError
 from ctforms.files.limits import Formula, sheet_formulas
 from ctforms.read.parsing import norm_key
+from ctforms.words import count, plural
 
 # How alike two sheet names (lower case, letters and digits only) must be to be taken for a
 # slip: 'Unit' for 'Units', 'Vists' for 'Visits', 'Entry Decision' for 'Entry Decisions'.
@@ -131,7 +132,7 @@ def formulas_warning(name: str, sheets: Iterable[Formulas]) -> list[str]:
         return []
     shown = ", ".join(used[:5]) + (f" and {len(used) - 5} more" if len(used) > 5 else "")
     return [
-        f"{name}: {len(used)} cell{'s' if len(used) > 1 else ''} hold{'' if len(used) > 1 else 's'}"
+        f"{name}: {count(len(used), 'cell')} {plural(len(used), 'holds', 'hold')}"
         f" a formula, read as the value saved with the file: {shown}; check"
-        f" {'they are' if len(used) > 1 else 'it is'} right, or type the values themselves"
+        f" {plural(len(used), 'it is', 'they are')} right, or type the values themselves"
     ]

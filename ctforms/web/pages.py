@@ -17,6 +17,7 @@ from ctforms.read.centre import load_centre, long_date
 from ctforms.web.guard import Keys
 from ctforms.web.jobs import Runner
 from ctforms.web.workspace import Workspace
+from ctforms.words import count, plural
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -87,6 +88,8 @@ class Site:
                 "home": self.home,
                 "unreadable": [r.problem() for r in self.workspace.unreadable_runs()],
                 "long_date": long_date,
+                "count": count,
+                "plural": plural,
                 **context,
             },
             status_code=status,

@@ -20,6 +20,7 @@ from ctforms.web.pages import FORM_REFUSED, Site, form_key_ok, site_of
 from ctforms.web.upload import BadForm, FileField, receive
 from ctforms.web.views import records, shared
 from ctforms.web.workspace import RECORDS, RULES, TRACKER, Workspace
+from ctforms.words import count
 
 UPLOADS = {
     "tracker": FileField(TRACKER, TRACKER_MAX_BYTES, "the tracker"),
@@ -127,7 +128,7 @@ def _as_of(text: str) -> tuple[dt.date | None, str | None]:
 
 def _would_lose(lost: list[str], given: str) -> str:
     n = len(lost)
-    rows = f"{n} thing{'' if n == 1 else 's'} recorded on the Decisions or Files page"
+    rows = f"{count(n, 'thing')} recorded on the Decisions or Files page"
     return (
         f"'{given}' does not have {rows} (listed below), which are only in the copy ctforms"
         " keeps: checking with it would lose them. Download that copy, which has them, and"

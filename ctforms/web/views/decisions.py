@@ -35,6 +35,7 @@ from ctforms.web.views.shared import (
     start_day,
 )
 from ctforms.web.workspace import RECORDS, RunFolder
+from ctforms.words import plural
 
 __all__ = ["issue_label"]
 
@@ -70,7 +71,7 @@ def _done(site: Site, run: RunFolder, request: Request) -> str:
     if yes.isdigit() and no.isdigit():
         return (
             f"Recorded the returned list in the ECD Confirmed sheet: {int(yes)} estimated"
-            f" completion date{'' if int(yes) == 1 else 's'} confirmed (Y), {int(no)} said to be"
+            f" completion {plural(int(yes), 'date')} confirmed (Y), {int(no)} said to be"
             " wrong (N). Check again to update the results." + _judged_later(site, run)
         )
     issue_id = q.get("handled", "")

@@ -15,6 +15,7 @@ from ctforms.read.centre import long_date
 from ctforms.read.records import read_records
 from ctforms.web.pages import site_of
 from ctforms.web.workspace import RECORDS
+from ctforms.words import count, plural
 
 
 def lost_rows(saved: Path | None, chosen: Path, register: Register | None = None) -> list[str]:
@@ -79,8 +80,8 @@ def lost_rows(saved: Path | None, chosen: Path, register: Register | None = None
     if gone:
         n = len(gone)
         lost.append(
-            f"what teachers answered on {n} student{'' if n == 1 else 's'}' estimated completion"
-            " date" + ("" if n == 1 else "s") + " (ECD Confirmed)"
+            f"what teachers answered on {count(n, 'student')}' estimated completion"
+            f" {plural(n, 'date')} (ECD Confirmed)"
         )
     return lost
 

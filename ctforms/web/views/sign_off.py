@@ -26,6 +26,7 @@ from ctforms.register import with_actions
 from ctforms.web.pages import Site, site_of
 from ctforms.web.views.shared import officer, page_words, posted, sentence
 from ctforms.web.workspace import RECORDS, RunFolder
+from ctforms.words import count, plural
 
 
 def _current(site: Site, run: RunFolder) -> Register:
@@ -113,7 +114,7 @@ async def sign_off(request: Request) -> Response:
         errors["confirm"] = "Tick the box to confirm the sign-off."
     if left and not reason:
         errors["reason"] = (
-            f"{len(left)} blocking issue{' is' if len(left) == 1 else 's are'} not handled."
+            f"{count(len(left), 'blocking issue')} {plural(len(left), 'is', 'are')} not handled."
             " Record what was done on the Decisions page and check again, or type why you sign"
             " off anyway (the evidence pack prints it with each issue)."
         )
