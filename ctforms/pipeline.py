@@ -43,7 +43,7 @@ from ctforms.read.centre import load_centre
 from ctforms.register import Inputs, build_register, note_entries_file
 
 if TYPE_CHECKING:
-    from ctforms.produce.entries import Written
+    from ctforms.produce.entries_files import Written
     from ctforms.produce.forms.produce import Produced
     from ctforms.produce.signing import Signer
 
@@ -136,7 +136,7 @@ def check(
 def entries_folders(outdir: Path, earlier_runs: Sequence[Path] = ()) -> list[Path]:
     """Where a run finds the centre's entries files already made: its own folder, then the
     folders of earlier runs, each with the earlier entries files a forced re-run moved aside.
-    The series (produce.entries.next_entries_file) counts them all: never a name twice."""
+    The series (produce.entries_files.next_entries_file) counts them all: never a name twice."""
     return [f for folder in (outdir, *earlier_runs) for f in (folder, folder / EARLIER_ENTRIES)]
 
 
@@ -308,7 +308,7 @@ def _make_outputs(
     """Every output of a run, written into stage; earlier: where entries files already made
     are (entries_folders)."""
     from ctforms.produce.department import department_workbooks
-    from ctforms.produce.entries import write_entries
+    from ctforms.produce.entries_files import write_entries
     from ctforms.produce.forms.produce import produce_form
     from ctforms.produce.report import render_table
 
