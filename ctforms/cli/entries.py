@@ -20,7 +20,7 @@ from ctforms.register import load_register
 from ctforms.words import count
 
 if TYPE_CHECKING:
-    from ctforms.produce.entries import Written
+    from ctforms.produce.entries_files import Written
 
 
 class DefaultGroup(Group):
@@ -69,7 +69,7 @@ def entries_make(
     Example:
         ctforms entries issues.json -o entries/ --sequence 2
     """
-    from ctforms.produce.entries import write_entries
+    from ctforms.produce.entries_files import write_entries
 
     register = load_register(register_file)
     written = write_entries(

@@ -1,7 +1,9 @@
 """The whole job, once, for every face: the CLI and the web page both call these functions.
 
 check() reads the inputs and builds the register; run() then writes every output of a run into
-a hidden folder beside the target and moves it into place only when all of it is made.
+a hidden folder beside the target and moves it into place only when all of it is made. What the
+officer does with the register afterwards (proposals, sign-off, rules) is pipeline/officer.py,
+importable from here too.
 """
 
 from __future__ import annotations
@@ -13,37 +15,42 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from ctforms.demo import demo_dir
 from ctforms.errors import InputError
 from ctforms.files.lock import writing
 from ctforms.files.output import (
-    check_writable,
     clear_leftovers,
     make_folder,
     publish,
     staged_folder,
     write_bytes,
 )
-from ctforms.files.reproducible import TEMPLATE_TIME
 from ctforms.models import (
     Checkpoint,
-    Proposal,
-    Records,
     Register,
-    RulesKnowledge,
     SentChange,
     SigningSettings,
 )
 from ctforms.paperwork import FORMS, ecd_amendments_file_name, term_time_pack_file_name
 from ctforms.people import real_name
+from ctforms.pipeline.officer import DECLARATION_STEPS as DECLARATION_STEPS
+from ctforms.pipeline.officer import RulesTemplate as RulesTemplate
+from ctforms.pipeline.officer import SignedOff as SignedOff
+from ctforms.pipeline.officer import allowed_signers as allowed_signers
+from ctforms.pipeline.officer import proposals as proposals
+from ctforms.pipeline.officer import rules_knowledge as rules_knowledge
+from ctforms.pipeline.officer import rules_template as rules_template
+from ctforms.pipeline.officer import sign_off as sign_off
+from ctforms.pipeline.progress import Progress as Progress
+from ctforms.pipeline.progress import _Quiet
 from ctforms.read.catalogue import load_catalogue
 from ctforms.read.centre import load_centre
 from ctforms.register import Inputs, build_register, note_entries_file
 
 if TYPE_CHECKING:
-    from ctforms.produce.entries import Written
+    from ctforms.produce.entries_files import Written
     from ctforms.produce.forms.produce import Produced
     from ctforms.produce.signing import Signer
 
@@ -66,22 +73,6 @@ RUN_STEPS = [
     "Making the evidence pack",
     "Archiving",
 ]
-
-
-class Progress(Protocol):
-    """What long work reports to its face: which step, and how far through it (0 to 1)."""
-
-    def step(self, name: str) -> None: ...
-
-    def part(self, fraction: float) -> None: ...
-
-
-class _Quiet:
-    def step(self, name: str) -> None:
-        pass
-
-    def part(self, fraction: float) -> None:
-        pass
 
 
 @dataclass(frozen=True)
@@ -136,7 +127,7 @@ def check(
 def entries_folders(outdir: Path, earlier_runs: Sequence[Path] = ()) -> list[Path]:
     """Where a run finds the centre's entries files already made: its own folder, then the
     folders of earlier runs, each with the earlier entries files a forced re-run moved aside.
-    The series (produce.entries.next_entries_file) counts them all: never a name twice."""
+    The series (produce.entries_files.next_entries_file) counts them all: never a name twice."""
     return [f for folder in (outdir, *earlier_runs) for f in (folder, folder / EARLIER_ENTRIES)]
 
 
@@ -308,7 +299,7 @@ def _make_outputs(
     """Every output of a run, written into stage; earlier: where entries files already made
     are (entries_folders)."""
     from ctforms.produce.department import department_workbooks
-    from ctforms.produce.entries import write_entries
+    from ctforms.produce.entries_files import write_entries
     from ctforms.produce.forms.produce import produce_form
     from ctforms.produce.report import render_table
 
@@ -556,139 +547,3 @@ def pack_and_archive(
     archived = outdir / ARCHIVE_FILE.format(centre=register.centre.number)
     write_archive(outdir, archived, files=[*files, pack.name], signed_by=None, signer=signer)
     return pack, archived
-
-
-# ---------------------------------------------------------------------------- decisions
-
-
-def proposals(register: Register, catalogues: tuple[Path, ...] = ()) -> list[Proposal]:
-    """The entry changes ctforms proposes (move-downs), each with what the records' Entry
-    Decisions sheet says of it; record a decision with produce.decisions.record_entry_decision
-    and check again."""
-    from ctforms.produce.entries import proposals as found
-
-    return found(register, load_catalogue(catalogues))
-
-
-@dataclass(frozen=True)
-class SignedOff:
-    """The signed-off pack: where, how many blocking issues it was signed with, and whether the
-    PDF carries a digital signature."""
-
-    path: Path
-    outstanding: int
-    signed_digitally: bool
-    signed_by: str = ""  # as centre.toml names them (the typed name may differ in case or spaces)
-
-
-DECLARATION_STEPS = ["Reading the register", "Making the evidence pack", "Signing the pack"]
-
-
-def allowed_signers(register: Register) -> list[str]:
-    """Who may sign off this register's pack: its Exams Officer, then the deputies centre.toml
-    lists (sign_off refuses anyone else)."""
-    c = register.centre
-    return [n for n in [c.exams_officer, *c.exams_officer_deputies] if n.strip()]
-
-
-def sign_off(
-    register_file: Path,
-    output: Path,
-    *,
-    signed_by: str,
-    role: str,
-    records: Path | None = None,
-    reason: str | None = None,
-    key: Path | None = None,
-    cert: Path | None = None,
-    force: bool = False,
-    progress: Progress | None = None,
-) -> SignedOff:
-    """Sign off the declaration evidence pack as a named Exams Officer. Refused while blocking
-    issues have no recorded action (records: the Actions sheet, read again), unless `reason`
-    says why; key and cert (together) also sign the PDF."""
-    from ctforms.produce.pack import build_pack
-    from ctforms.produce.sign_off import SignOff, check_sign_off, outstanding
-    from ctforms.produce.signing import sign_pdf
-    from ctforms.read.records import read_records
-    from ctforms.register import load_register, with_actions
-
-    progress = progress or _Quiet()
-    if (key is None) != (cert is None):
-        raise InputError("--sign and --cert go together")
-    check_writable(output, force)
-    progress.step(DECLARATION_STEPS[0])
-    register = load_register(register_file)
-    if records is not None:
-        register = with_actions(register, read_records(records), records.name)
-    # Checked before any work; the pack prints the name as centre.toml writes it.
-    sign = check_sign_off(register, SignOff(signed_by, role, reason))
-    signed_by = sign.name
-    progress.step(DECLARATION_STEPS[1])
-    data = build_pack(register, sign, prepared_by=signed_by)
-    if key is not None and cert is not None:
-        progress.step(DECLARATION_STEPS[2])
-        data = sign_pdf(data, key, cert, signed_by)
-    write_bytes(output, data, force=force)
-    return SignedOff(output, len(outstanding(register)), key is not None, signed_by)
-
-
-# ---------------------------------------------------------------------------- rules
-
-
-def rules_knowledge(register: Register, catalogues: tuple[Path, ...] = ()) -> list[RulesKnowledge]:
-    """For each qualification code the register's students expect or are entered for (by
-    code): what the catalogue knows of its rules (its state as the register's catalogue section
-    and the combination check say it) and how many students expect it (as the pack counts
-    them), with those entered for it who expect another size counted apart."""
-    from ctforms.checks.knowledge import rules_knowledge as knowledge
-
-    catalogue = load_catalogue(catalogues)
-    expecting: dict[str, set[str]] = {}
-    entered: dict[str, set[str]] = {}
-    for s in register.students:
-        expecting.setdefault(s.qualification_code, set()).add(s.candidate_number)
-        if s.registered_code and s.registered_code != s.qualification_code:
-            entered.setdefault(s.registered_code, set()).add(s.candidate_number)
-    known = []
-    for code in sorted(expecting.keys() | entered.keys()):
-        k = knowledge(code, catalogue.get(code), len(expecting.get(code, ())))
-        k.entered_expecting_another = len(entered.get(code, set()) - expecting.get(code, set()))
-        known.append(k)
-    return known
-
-
-@dataclass(frozen=True)
-class RulesTemplate:
-    """The centre's rules workbook (.xlsx bytes) and the qualification codes it lists."""
-
-    data: bytes
-    codes: list[str]
-
-
-def rules_template(
-    tracker: Path,
-    *,
-    centre: Path | None = None,
-    records: Path | None = None,
-    catalogues: tuple[Path, ...] = (),
-) -> RulesTemplate:
-    """The rules workbook for a centre, prefilled with what ctforms knows: every code its
-    tracker (and Expected sheet) shows, the other sizes of the same subjects, every unit the
-    tracker shows. centre: for its [tracker.columns] mapping."""
-    from ctforms.produce.rules_template import template_bytes
-    from ctforms.read.records import read_records
-    from ctforms.read.tracker import read_tracker
-
-    profile = load_centre(centre) if centre else None
-    base = load_catalogue(catalogues)
-    data = read_tracker(
-        tracker,
-        centre_number=profile.centre.number if profile else None,
-        mapping=profile.tracker.columns if profile else None,
-        statuses=profile.tracker.statuses if profile else None,
-    )
-    book, cat = template_bytes(
-        data, read_records(records) if records else Records(), base, TEMPLATE_TIME
-    )
-    return RulesTemplate(book, [q.code for s in cat.subjects for q in s.qualifications])
