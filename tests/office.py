@@ -39,28 +39,9 @@ def needs_office(test: _Test) -> _Test:
 
 
 def convert(path: Path, to: str, outdir: Path) -> Path:
-    """Convert with a fresh profile; LibreOffice exits 0 even on failure, so check the file."""
-    assert SOFFICE is not None, "LibreOffice (soffice) is required but not installed"
-    profile = outdir / f"profile-{uuid.uuid4().hex}"
-    outdir.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [
-            SOFFICE,
-            f"-env:UserInstallation={profile.as_uri()}",
-            "--headless",
-            "--convert-to",
-            to,
-            "--outdir",
-            str(outdir),
-            str(path),
-        ],
-        check=False,
-        capture_output=True,
-        timeout=180,
-    )
-    result = outdir / f"{path.stem}.{to.split(':')[0]}"
-    assert result.exists(), f"LibreOffice did not convert {path.name} to {to}"
-    return result
+    """Convert one file with a fresh profile (convert_all checks that the file was made:
+    LibreOffice exits 0 even on failure)."""
+    return convert_all([path], to, outdir)[0]
 
 
 def shown_rows(data: bytes, name: str, tmp_path: Path) -> list[list[str]]:
