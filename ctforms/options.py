@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
+from ctforms.errors import Field, InputError
 from ctforms.files.lock import writing
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -156,3 +157,28 @@ def names_in_calendar_option(f: F) -> F:
         help="Put students' names in deadlines.ics. Default: candidate numbers only, as"
         " calendars are often shared.",
     )(f)
+
+
+# The option that gives each input the library names in its errors (errors.Field).
+OPTION_FOR: dict[Field, str] = {
+    "as_of": "--as-of",
+    "encoding": "--encoding",
+    "force": "--force",
+    "sequence": "--sequence",
+    "catalogue": "--catalogue",
+    "records": "--records",
+    "signed_by": "--signed-by",
+    "reason": '--allow-outstanding "REASON"',
+    "key": "--sign",
+    "cert": "--cert",
+    "name": "--name",
+    "template": "--template and --map",
+    "by": "--by",
+}
+
+
+def in_cli_words(exc: InputError) -> str:
+    """The library's error with the options it concerns, which the person can change."""
+    if not exc.fields:
+        return str(exc)
+    return f"{exc} ({', '.join(OPTION_FOR[f] for f in exc.fields)})"

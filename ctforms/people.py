@@ -4,38 +4,43 @@ from __future__ import annotations
 
 import unicodedata
 
-from ctforms.errors import InputError
+from ctforms.errors import Field, InputError
 
 # The names templates/centre.toml ships, so that a centre that has not edited them yet does not
 # send OCR a paper signed "B. Example".
 EXAMPLE_NAMES = frozenset({"dr a. example", "b. example", "c. example", "d. example"})
 
 
-def real_name(name: str, key: str, fix: str = "") -> str:
+def real_name(name: str, key: str, fix: str = "", fields: tuple[Field, ...] = ()) -> str:
     """The name, refused if it is empty (the papers would print a blank where a person signs
     or is named) or still the init template's example. `key` names where it came from (a
-    centre.toml key by default); `fix` says what to do instead."""
+    centre.toml key by default, else what was typed, with its `fields`); `fix` says what to do
+    instead."""
     plain = " ".join(name.split())
     if not plain:
         raise InputError(
             f"{key} is empty: {fix}"
             if fix
-            else f"{key} is empty in centre.toml: put the real name there"
+            else f"{key} is empty in centre.toml: put the real name there",
+            fields=fields,
         )
     if plain.casefold() in EXAMPLE_NAMES:
         where = key if fix else f"{key} in centre.toml"
         raise InputError(
             f"{where} is still the example {name!r} from 'ctforms init': "
-            + (fix or "put the real name there, then run the check again")
+            + (fix or "put the real name there, then run the check again"),
+            fields=fields,
         )
     return name
 
 
-def typed_name(name: str, key: str) -> str:
-    """A name typed for this command (e.g. --signed-by): refused with control characters, which
-    the pack would otherwise print as the signer."""
+def typed_name(name: str, key: str, fields: tuple[Field, ...] = ()) -> str:
+    """A name typed for this command (e.g. who signs off): refused with control characters,
+    which the pack would otherwise print as the signer."""
     if any(unicodedata.category(c) == "Cc" for c in name):
-        raise InputError(f"{key}: give a person's name, typed plainly (no control characters)")
+        raise InputError(
+            f"{key}: give a person's name, typed plainly (no control characters)", fields=fields
+        )
     return name
 
 
@@ -49,12 +54,15 @@ def same_name(a: str, b: str) -> bool:
     return key(a) == key(b)
 
 
+SIGNER = "the name of the person signing off"
+
+
 def allowed_signer(name: str, officer: str, deputies: list[str]) -> str:
     """The person signing off as centre.toml names them: the Exams Officer or one of the
     deputies the centre lists. A name typed with control characters, still an example of
     'ctforms init', or anyone else's is refused (with the names allowed)."""
-    typed_name(name, "--signed-by")
-    real_name(name, "--signed-by", "give the name of the person signing off")
+    typed_name(name, SIGNER, ("signed_by",))
+    real_name(name, SIGNER, "give the name of the person signing off", ("signed_by",))
     allowed = [n for n in [officer, *deputies] if n.strip()]
     for person in allowed:
         if same_name(name, person):
@@ -66,9 +74,10 @@ def allowed_signer(name: str, officer: str, deputies: list[str]) -> str:
         )
     listed = ", ".join(repr(n) for n in allowed)
     raise InputError(
-        f"--signed-by {name!r} is not the centre's Exams Officer or a deputy the centre lists"
-        f" (allowed: {listed}); to let someone else sign, add them to centre.toml"
-        ' ([exams_officer] deputies = ["..."]) and run check again'
+        f"the name {name!r} is not the centre's Exams Officer or a deputy the centre"
+        f" lists (allowed: {listed}); to let someone else sign, add them to centre.toml"
+        ' ([exams_officer] deputies = ["..."]) and run check again',
+        fields=("signed_by",),
     )
 
 

@@ -145,7 +145,7 @@ def test_archive_is_deterministic(tmp_path: Path, run_folder: Path) -> None:
 def test_archive_refuses_to_overwrite_and_bad_folders(tmp_path: Path, run_folder: Path) -> None:
     out = _archive(tmp_path, run_folder)
     result = invoke("archive", run_folder, "-o", out)
-    assert result.exit_code == 2 and "use --force" in result.stderr
+    assert result.exit_code == 2 and "(--force)" in result.stderr
     empty = tmp_path / "empty"
     empty.mkdir()
     result = invoke("archive", empty, "-o", tmp_path / "e.zip")

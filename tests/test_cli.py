@@ -99,7 +99,7 @@ def test_init_writes_and_refuses_to_overwrite(tmp_path: Path) -> None:
     assert (tmp_path / "centre" / "records.xlsx").exists()
     again = invoke("init", tmp_path / "centre")
     assert again.exit_code == 2
-    assert "already exists; use --force" in again.stderr
+    assert "already exists; ctforms overwrites a file only when told to (--force)" in again.stderr
 
 
 @pytest.mark.parametrize(
@@ -257,7 +257,8 @@ def test_run_refuses_a_non_empty_folder(tmp_path: Path) -> None:
     (tmp_path / "keep.txt").write_text("x")
     result = invoke("run", "--demo", "-o", tmp_path)
     assert result.exit_code == 2
-    assert "not empty; use --force" in result.stderr
+    assert "not empty; ctforms writes into it only when told to" in result.stderr
+    assert result.stderr.endswith("(--force)\n")
     # --force replaces a run's own files only: a file no run made is refused, never lost.
     forced = invoke("run", "--demo", "-o", tmp_path, "--force")
     assert forced.exit_code == 2 and "holds keep.txt, which no run made" in forced.stderr

@@ -430,7 +430,7 @@ def test_sign_off_in_the_pipeline(tmp_path: Path) -> None:
     assert done == pipeline.SignedOff(out, 21, False, "Ben Okoro")
     assert steps == pipeline.DECLARATION_STEPS[:2]
     assert out.read_bytes().startswith(b"%PDF")
-    with pytest.raises(InputError, match="--sign and --cert go together"):
+    with pytest.raises(InputError, match="the signing key and its certificate go together"):
         pipeline.sign_off(
             REGISTER, tmp_path / "b.pdf", signed_by="B", role="Exams Officer", key=out
         )

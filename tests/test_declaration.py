@@ -82,8 +82,8 @@ def test_sign_off_is_refused_while_blocking_issues_have_no_action(tmp_path: Path
     result = invoke("declaration", REGISTER, *SIGN, "-o", tmp_path / "p.pdf")
     assert result.stderr == (
         "Error: 21 blocking issues without a recorded action: record what was done in the"
-        " Actions sheet of records.xlsx (and pass --records), or sign off anyway with"
-        ' --allow-outstanding "REASON"\n'
+        " Actions sheet of records.xlsx and check with it, or sign off anyway giving the reason"
+        ' they are left (--records, --allow-outstanding "REASON")\n'
     )
     blank = invoke("declaration", REGISTER, *SIGN, "--allow-outstanding", " ", "-o", pdf)
     assert blank.exit_code == 2 and not pdf.exists()
@@ -117,8 +117,8 @@ def test_the_init_example_names_are_refused(tmp_path: Path, name: str) -> None:
     )
     assert result.exit_code == 2
     assert result.stderr == (
-        f"Error: --signed-by is still the example {name!r} from 'ctforms init': give the name of"
-        " the person signing off\n"
+        f"Error: the name of the person signing off is still the example {name!r} from"
+        " 'ctforms init': give the name of the person signing off (--signed-by)\n"
     )
     assert not (tmp_path / "p.pdf").exists()
 

@@ -232,7 +232,7 @@ def test_an_edi_file_is_never_overwritten(tmp_path: Path) -> None:
     _make(tmp_path)
     again = _make(tmp_path, REGISTER, "--sequence", "1", "--force")
     assert again.exit_code == 2  # type: ignore[attr-defined]
-    assert "never overwritten; use --sequence 2" in again.stderr  # type: ignore[attr-defined]
+    assert "never overwritten; give sequence 2 for the next file" in again.stderr  # type: ignore[attr-defined]
     assert _make(tmp_path, REGISTER, "--sequence", "2", "--force").exit_code == 0  # type: ignore[attr-defined]
     assert (tmp_path / "E6439572.X02").exists()
     # Left to itself, the next file takes the next sequence, or keeps the last one's name when

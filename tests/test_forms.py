@@ -172,7 +172,7 @@ def test_existing_files_are_not_overwritten(tmp_path: Path) -> None:
     invoke("forms", "missing-tag", REGISTER, "-o", tmp_path)
     (tmp_path / DOCX).write_bytes(b"keep")
     result = invoke("forms", "missing-tag", REGISTER, "-o", tmp_path)
-    assert result.exit_code == 2 and "use --force" in result.stderr
+    assert result.exit_code == 2 and "(--force)" in result.stderr
     assert (tmp_path / DOCX).read_bytes() == b"keep"
     assert invoke("forms", "missing-tag", REGISTER, "-o", tmp_path, "--force").exit_code == 0
 

@@ -201,9 +201,9 @@ def test_an_unknown_signer_is_refused_with_the_names_allowed(tmp_path: Path) -> 
     result = _declare(pdf, "Someone Else", "--allow-outstanding", REASON)
     assert result.exit_code == 2
     assert result.stderr == (
-        "Error: --signed-by 'Someone Else' is not the centre's Exams Officer or a deputy the"
+        "Error: the name 'Someone Else' is not the centre's Exams Officer or a deputy the"
         " centre lists (allowed: 'Ben Okoro'); to let someone else sign, add them to"
-        ' centre.toml ([exams_officer] deputies = ["..."]) and run check again\n'
+        ' centre.toml ([exams_officer] deputies = ["..."]) and run check again (--signed-by)\n'
     )
     assert not pdf.exists()
 
@@ -273,8 +273,9 @@ def test_a_reason_to_sign_with_issues_left_must_be_a_sentence(tmp_path: Path, re
     result = _declare(pdf, "Ben Okoro", "--allow-outstanding", reason)
     assert result.exit_code == 2
     assert result.stderr.startswith(
-        "Error: --allow-outstanding: the reason must be a sentence of at least 3 words saying why"
+        "Error: the reason must be a sentence of at least 3 words saying why"
     )
+    assert result.stderr.endswith('(--allow-outstanding "REASON")\n')
     assert "e.g. 'Visits rebooked with the moderator for 27 June'" in result.stderr
     assert not pdf.exists()
 

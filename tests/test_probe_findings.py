@@ -268,5 +268,5 @@ def test_a_signer_name_with_control_characters_is_refused(tmp_path: Path) -> Non
         "-o",
         tmp_path / "pack.pdf",
     )
-    assert "--signed-by: give a person's name, typed plainly" in _one_error(result)
+    assert "the person signing off: give a person's name, typed plainly" in _one_error(result)
     assert list(tmp_path.iterdir()) == []

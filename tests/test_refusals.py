@@ -294,10 +294,10 @@ def test_a_100000_character_surname_is_refused_at_once(tmp_path: Path) -> None:
         ("31/12/1899", "the date of birth is before 1900"),
         (
             "14/03/9999",
-            "the date of birth makes the student younger than 10 on the --as-of date"
+            "the date of birth makes the student younger than 10 on the check's date"
             " (10/06/2024), a typing slip: correct it",
         ),
-        ("11/06/2014", "younger than 10 on the --as-of date (10/06/2024)"),
+        ("11/06/2014", "younger than 10 on the check's date (10/06/2024)"),
     ],
 )
 def test_implausible_date_of_birth_is_refused_with_its_row(
@@ -472,8 +472,9 @@ def test_claim_after_as_of_for_a_held_visit_is_refused(tmp_path: Path) -> None:
     path = _records(tmp_path, Visits__E3="20/06/2024")
     assert _error(_demo_check(tmp_path, path)) == (
         "Error: our-records-2024.xlsx, sheet 'Visits', row 3, column 'Claim Submitted On': the"
-        " claim was submitted on 20/06/2024, after the --as-of date (10/06/2024), for a visit"
-        " that is completed or held; correct the date, or check --as-of"
+        " claim was submitted on 20/06/2024, after the check's date (10/06/2024), for a visit"
+        " that is completed or held; correct the date, or check the date the check is judged"
+        " on (--as-of)"
     )
 
 
@@ -481,7 +482,7 @@ def test_claim_after_as_of_for_a_cancelled_visit_is_refused(tmp_path: Path) -> N
     path = _records(tmp_path, Visits__E5="20/06/2024")
     line = _error(_demo_check(tmp_path, path))
     assert "sheet 'Visits', row 5, column 'Claim Submitted On'" in line
-    assert "for a visit that is cancelled; correct the date, or check --as-of" in line
+    assert "for a visit that is cancelled; correct the date, or check the date" in line
 
 
 def test_planned_claim_for_a_visit_still_ahead_is_taken(tmp_path: Path) -> None:

@@ -142,8 +142,8 @@ def test_a_bad_cert_file_is_an_input_error(tmp_path: Path) -> None:
     result = invoke("verify", pdf, "--cert", not_cert)
     assert result.exit_code == 2
     assert result.stderr == (
-        "Error: cert.pem: --cert: not a certificate (give the centre-cert.pem from"
-        " 'ctforms keys new')\n"
+        "Error: cert.pem: the certificate: not a certificate (give the centre-cert.pem from"
+        " 'ctforms keys new') (--cert)\n"
     )
 
 
@@ -376,8 +376,8 @@ def test_archive_signing_options_are_checked(
     )
     assert mixed.exit_code == 2
     assert mixed.stderr == (
-        f"Error: --sign {keys['centre'][0]}: this key does not belong to the certificate"
-        f" {keys['impostor'][1]}\n"
+        f"Error: the signing key {keys['centre'][0]}: this key does not belong to the"
+        f" certificate {keys['impostor'][1]} (--sign)\n"
     )
     swapped = invoke(
         "archive", folder, "-o", out, "--sign", keys["centre"][1], "--cert", keys["centre"][0]

@@ -14,6 +14,7 @@ import click
 from ctforms import __version__
 from ctforms.errors import InputError
 from ctforms.files.quiet import quiet_dependencies
+from ctforms.options import in_cli_words
 
 
 class _Exit2(click.ClickException):
@@ -61,7 +62,7 @@ class Group(click.Group):
         except click.UsageError as exc:  # a subcommand's arguments, or no such command
             raise _usage_line(exc) from None
         except InputError as exc:
-            raise _Exit2(str(exc)) from None
+            raise _Exit2(in_cli_words(exc)) from None
         except PermissionError as exc:
             raise _Exit2(f"{exc.filename}: permission denied") from None
         except BrokenPipeError:

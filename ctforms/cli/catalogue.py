@@ -181,7 +181,12 @@ def catalogue_export(
     for warning in said:  # a formula read as its saved value: the export holds the value
         click.echo(f"warning: {warning}", err=True)
     if fmt == "yaml":
-        write_text(output, catalogue_yaml(parsed, file.name), force=force)
+        head = (
+            f"# ctforms catalogue, exported from {file.name}.\n"
+            "# Use it with --catalogue, or turn it into a rules workbook with\n"
+            "#   ctforms catalogue export THIS.yaml --format xlsx -o rules.xlsx\n"
+        )
+        write_text(output, catalogue_yaml(parsed, head), force=force)
     else:
         sheets = sheets_for(parsed)
         for note in sheets.left_out:

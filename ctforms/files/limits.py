@@ -43,7 +43,7 @@ YAML_MAX_NODES = 2_000_000
 # Deeper nesting than this is refused (PyYAML and tomllib recurse; Python's stack would not).
 MAX_NESTING = 100
 
-# Workbooks (records.xlsx, rules.xlsx, a form --template).
+# Workbooks (records.xlsx, rules.xlsx, a form's own template).
 XLSX_MAX_BYTES = 50 * MB  # the file itself
 XLSX_MAX_MEMBER = 100 * MB  # one part (a sheet's XML), inflated; 300,000 rows are ~75 MB
 XLSX_MAX_TOTAL = 200 * MB  # all parts together, inflated

@@ -39,7 +39,10 @@ def check_writable(path: Path, force: bool) -> None:
         # /dev/full, a FIFO, a link: replacing it would not write where the user thinks.
         raise InputError(f"{path} is not a regular file; choose another name")
     if path.exists() and not force:
-        raise InputError(f"{path} already exists; use --force to overwrite it")
+        raise InputError(
+            f"{path} already exists; ctforms overwrites a file only when told to",
+            fields=("force",),
+        )
 
 
 def make_folder(path: Path) -> list[Path]:
@@ -83,7 +86,10 @@ def write_bytes(path: Path, data: bytes, *, force: bool = False) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         if not force and path.exists():
-            raise InputError(f"{path} already exists; use --force to overwrite it")
+            raise InputError(
+                f"{path} already exists; ctforms overwrites a file only when told to",
+                fields=("force",),
+            )
         os.replace(tmp, path)
     except OSError as exc:  # a full disk, a quota, a folder removed under us
         Path(tmp).unlink(missing_ok=True)

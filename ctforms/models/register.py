@@ -302,7 +302,7 @@ class Register(_Model):
     tool_version: str
     centre: RegisterCentre
     series: SeriesDates
-    as_of: dt.date = Field(ge=dt.date(2020, 1, 1), le=dt.date(2100, 12, 31))  # as --as-of
+    as_of: dt.date = Field(ge=dt.date(2020, 1, 1), le=dt.date(2100, 12, 31))  # as a check's date
     inputs: list[InputFile]
     catalogue: list[CatalogueUse]
     checks: list[CheckResult]

@@ -190,7 +190,11 @@ def prepare_run(outdir: Path, force: bool) -> None:
     if outdir.exists() and not outdir.is_dir():
         raise InputError(f"{outdir} is a file, not a folder; choose another folder")
     if outdir.exists() and any(outdir.iterdir()) and not force:
-        raise InputError(f"{outdir} is not empty; use --force to write into it")
+        raise InputError(
+            f"{outdir} is not empty; ctforms writes into it only when told to replace an"
+            " earlier run's files",
+            fields=("force",),
+        )
 
 
 def run(
@@ -407,7 +411,7 @@ def _run_files(centre: str) -> set[str]:
 
 
 def _refuse_others(outdir: Path, centre: str) -> None:
-    """--force replaces an earlier run's files; a folder that also holds anything else (the
+    """Told to, a run replaces an earlier run's files; a folder that also holds anything else (the
     centre's own files, a link, a folder) is refused, as a run's folder holds exactly what its
     archive lists. Hidden files are not the folder's files (no archive lists them)."""
     ours, entries = _run_files(centre), _entries_file(centre)
@@ -430,7 +434,7 @@ def _refuse_others(outdir: Path, centre: str) -> None:
     if others:
         shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
         raise InputError(
-            f"{outdir} holds {shown}, which no run made; --force replaces only a run's own"
+            f"{outdir} holds {shown}, which no run made; a run replaces only a run's own"
             " files, and a run's folder holds only what its archive lists: move them"
             " elsewhere, or choose another folder"
         )

@@ -75,7 +75,10 @@ def sign_off(
 
     progress = progress or _Quiet()
     if (key is None) != (cert is None):
-        raise InputError("--sign and --cert go together")
+        raise InputError(
+            "the signing key and its certificate go together: give both or neither",
+            fields=("key", "cert"),
+        )
     check_writable(output, force)
     progress.step(DECLARATION_STEPS[0])
     register = load_register(register_file)

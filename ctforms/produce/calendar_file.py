@@ -9,7 +9,7 @@ Written as text here, not with icalendar: importing it cost more than writing th
 file is the same bytes as before (tests/test_calendar_file.py compares the two), except that
 control characters, which RFC 5545 does not allow in text, are now left out.
 
-No student's name is in it unless the officer asks (names=True, `run --names-in-calendar`):
+No student's name is in it unless the officer asks (names=True):
 calendars are shared with colleagues, synced to phones and published by mistake, so an event
 says by default how many issues fall due and of which kinds, naming students by candidate
 number only (issue 19)."""

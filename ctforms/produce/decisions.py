@@ -24,7 +24,13 @@ from ctforms.files.output import check_writable, publish, staged_folder, write_b
 from ctforms.files.xlsxio import DATE_FORMAT, TEXT_FORMAT, put, workbook_bytes
 from ctforms.models import SentFile
 from ctforms.people import real_name
-from ctforms.produce.record_values import _date, _name, _parsed, _quietly, _text
+from ctforms.produce.record_values import (
+    cell_date,
+    cell_name,
+    cell_text,
+    parsed_cell,
+    parsed_quietly,
+)
 from ctforms.read import parsing
 from ctforms.read.catalogue import load_catalogue
 from ctforms.read.department import STUDENTS_SHEET, Returned, read_returned
@@ -61,20 +67,21 @@ def record_entry_decision(
     on another day is a new row (a check dated before it still reads the earlier one); one on
     the same day replaces that day's row for the same candidate and code (a correction)."""
     records = Path(records)
-    number = _parsed(parsing.parse_candidate_number, candidate_number, records, DECISIONS, 0)
-    code = _parsed(parsing.parse_qualification_code, qualification_code, records, DECISIONS, 1)
+    number = parsed_cell(parsing.parse_candidate_number, candidate_number, records, DECISIONS, 0)
+    code = parsed_cell(parsing.parse_qualification_code, qualification_code, records, DECISIONS, 1)
     row = {
         "candidate_number": number,
         "qualification_code": code,
         "make_change": "Y" if make_change else "N",
-        "decided_by": _name(decided_by, records, DECISIONS, "Decided By"),
-        "date": (day := _date(date, records, DECISIONS)),
+        "decided_by": cell_name(decided_by, records, DECISIONS, "Decided By"),
+        "date": (day := cell_date(date, records, DECISIONS)),
     }
 
     def same(values: dict[str, Any]) -> bool:
         return (
-            _quietly(parsing.parse_candidate_number, values.get("candidate_number")) == number
-            and _quietly(parsing.parse_qualification_code, values.get("qualification_code")) == code
+            parsed_quietly(parsing.parse_candidate_number, values.get("candidate_number")) == number
+            and parsed_quietly(parsing.parse_qualification_code, values.get("qualification_code"))
+            == code
             and _same_day(values.get("date"), day)
         )
 
@@ -94,7 +101,7 @@ def record_action(
     handled): a new row, or, on the same day, in place of that day's row for the issue (a
     ledger, as the Entry Decisions sheet)."""
     records = Path(records)
-    ident = _text(issue_id, records, ACTIONS, "Issue ID", MAX_ISSUE_ID)
+    ident = cell_text(issue_id, records, ACTIONS, "Issue ID", MAX_ISSUE_ID)
     if not _ISSUE_ID.match(ident) or not ident.isascii():
         raise InputError(
             f"{ident!r} is not an issue id (e.g. move-down-available/0012/05839/-); copy it from"
@@ -105,12 +112,12 @@ def record_action(
         )
     row = {
         "issue_id": ident,
-        "action_taken": _text(action_taken, records, ACTIONS, "Action Taken", MAX_ACTION),
-        "date": (day := _date(date, records, ACTIONS)),
-        "ocr_reference": _text(
+        "action_taken": cell_text(action_taken, records, ACTIONS, "Action Taken", MAX_ACTION),
+        "date": (day := cell_date(date, records, ACTIONS)),
+        "ocr_reference": cell_text(
             ocr_reference or "", records, ACTIONS, "OCR Reference", MAX_REFERENCE, required=False
         ),
-        "by": _name(by, records, ACTIONS, "By"),
+        "by": cell_name(by, records, ACTIONS, "By"),
     }
 
     def same(values: dict[str, Any]) -> bool:
@@ -173,13 +180,13 @@ def record_sent(
         )
     row = {
         "file": name,
-        "sent_on": _date(sent_on, records, SENT, "Sent On"),
-        "sent_by": _name(sent_by, records, SENT, "Sent By"),
+        "sent_on": cell_date(sent_on, records, SENT, "Sent On"),
+        "sent_by": cell_name(sent_by, records, SENT, "Sent By"),
         "changes": words,
     }
 
     def same(values: dict[str, Any]) -> bool:
-        return _quietly(parsing.parse_entries_file_name, values.get("file")) == name
+        return parsed_quietly(parsing.parse_entries_file_name, values.get("file")) == name
 
     _record(records, SENT, row, same, sent_on)
     return SentFile(row=0, file=name, sent_on=sent_on, sent_by=row["sent_by"], changes=changes)
@@ -218,7 +225,7 @@ def record_confirmations(
                     exc.detail, file=names[i], sheet=exc.sheet, row=exc.row, column=exc.column
                 ) from None
             raise
-    day = _date(date, records, ECD_CONFIRMED)
+    day = cell_date(date, records, ECD_CONFIRMED)
     rows: list[dict[str, Any]] = []
     seen: dict[tuple[str, str], str] = {}
     for i, got in enumerate(read):
@@ -266,8 +273,8 @@ def record_confirmations(
         )
 
     def key(values: dict[str, Any]) -> Hashable:
-        number = _quietly(parsing.parse_candidate_number, values.get("candidate_number"))
-        code = _quietly(parsing.parse_qualification_code, values.get("qualification_code"))
+        number = parsed_quietly(parsing.parse_candidate_number, values.get("candidate_number"))
+        code = parsed_quietly(parsing.parse_qualification_code, values.get("qualification_code"))
         return (number, code) if number and code else None
 
     _record_keyed(records, ECD_CONFIRMED, rows, key, day)
@@ -278,7 +285,7 @@ def record_confirmations(
 def _answer(file: str, row: int, column: str, value: str, limit: int) -> str:
     """A teacher's text as records.xlsx takes it, refused in the returned list's terms."""
     try:
-        return _text(value, Path(file), STUDENTS_SHEET, column, limit, required=False)
+        return cell_text(value, Path(file), STUDENTS_SHEET, column, limit, required=False)
     except InputError as exc:
         raise InputError(
             exc.detail, file=file, sheet=STUDENTS_SHEET, row=row, column=column
@@ -316,7 +323,9 @@ def _same_day(value: Any, day: dt.date) -> bool:
         value = value.date()
     if isinstance(value, dt.date):
         return value == day
-    return _quietly(lambda text: parsing.parse_date(text).isoformat(), value) == day.isoformat()
+    return (
+        parsed_quietly(lambda text: parsing.parse_date(text).isoformat(), value) == day.isoformat()
+    )
 
 
 def _record(

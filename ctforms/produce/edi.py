@@ -297,7 +297,9 @@ def file_name(centre: str, sequence: int, awarding_body: str = "72", data_type: 
     """Data type (E entries, A amendments) + centre + awarding body + .X + two-digit sequence
     (DOMAIN.md)."""
     if not 1 <= sequence <= 99:
-        raise InputError(f"--sequence must be 1 to 99, not {sequence}")
+        raise InputError(
+            f"an entries file's sequence number is 1 to 99, not {sequence}", fields=("sequence",)
+        )
     return f"{data_type}{centre}{awarding_body}.X{sequence:02d}"
 
 

@@ -153,7 +153,9 @@ def plan_changes(register: Register, catalogue: Catalogue) -> Plan:
             raise InputError(
                 f"candidate {number}: a {kind} from {from_code} to {to_code} is not within the"
                 " same subject, level and suite in the catalogue; a top-up or move-down must"
-                " stay within one subject (add the qualifications with --catalogue if they are)"
+                " stay within one subject (add the qualifications to the centre's rules if they"
+                " are)",
+                fields=("catalogue",),
             )
         target = catalogue.get(to_code)
         c = issue.candidate

@@ -322,14 +322,17 @@ def write_entries(
         name = edi.file_name(centre, sequence, data_type=data_type)
         if name in made:
             raise InputError(
-                f"{made[name]} already exists and is never overwritten; use --sequence"
-                f" {sequence + 1} for the next file, or leave --sequence out"
+                f"{made[name]} already exists and is never overwritten; give sequence"
+                f" {sequence + 1} for the next file, or leave the sequence to ctforms",
+                fields=("sequence",),
             )
         last_sent = max((_sequence(f.file) for f in register.entries_sent or []), default=0)
         if sequence <= last_sent:
             raise InputError(
-                f"--sequence {sequence}: the records say .X{last_sent:02d} was sent already, and a"
-                f" sequence is never used twice; use --sequence {last_sent + 1}, or leave it out"
+                f"sequence {sequence}: the records say .X{last_sent:02d} was sent already, and a"
+                f" sequence is never used twice; give sequence {last_sent + 1}, or leave the"
+                " sequence to ctforms",
+                fields=("sequence",),
             )
     for ch in plan.changes:
         ch.file = name

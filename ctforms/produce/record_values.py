@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ctforms.errors import InputError
+from ctforms.errors import Field, InputError
 from ctforms.people import real_name
 from ctforms.read.parsing import EARLIEST_DATE, LATEST_DATE
 from ctforms.read.records import SHEETS
@@ -22,17 +22,19 @@ _FORMULA_START = ("=", "+", "-", "@")
 _BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
-def _parsed(parse: Callable[[str], str], value: str, records: Path, sheet: str, column: int) -> str:
+def parsed_cell(
+    parse: Callable[[str], str], value: str, records: Path, sheet: str, column: int
+) -> str:
     title = SHEETS[sheet][2][column][0]
     # The reader parses stripped text, so a stray control character is refused first.
-    text = _text(str(value), records, sheet, title, 20)
+    text = cell_text(str(value), records, sheet, title, 20)
     try:
         return parse(text)
     except ValueError as exc:
         raise InputError(str(exc), file=records, sheet=sheet, column=title) from None
 
 
-def _quietly(parse: Callable[[str], str], value: Any) -> str | None:
+def parsed_quietly(parse: Callable[[str], str], value: Any) -> str | None:
     """A cell already in the sheet, parsed as the reader would; None when it does not parse."""
     if value is None:
         return None
@@ -43,7 +45,7 @@ def _quietly(parse: Callable[[str], str], value: Any) -> str | None:
         return None
 
 
-def _text(
+def cell_text(
     value: str,
     records: Path,
     sheet: str,
@@ -51,12 +53,13 @@ def _text(
     limit: int,
     *,
     required: bool = True,
+    fields: tuple[Field, ...] = (),
 ) -> str:
     """Plain text for a cell, refused (never silently changed) when it is not: the reader
     would read back something else, or a spreadsheet would run it."""
 
     def refuse(why: str) -> InputError:
-        return InputError(why, file=records, sheet=sheet, column=column)
+        return InputError(why, file=records, sheet=sheet, column=column, fields=fields)
 
     text = value.strip()
     if not text:
@@ -91,12 +94,14 @@ def _hidden(c: str) -> bool:
     )
 
 
-def _name(value: str, records: Path, sheet: str, column: str) -> str:
-    text = _text(value, records, sheet, column, MAX_NAME)
-    return real_name(text, f"{records.name}, sheet {sheet!r}, column {column!r}", "give your name")
+def cell_name(value: str, records: Path, sheet: str, column: str) -> str:
+    """The name of who recorded a row: typed by the person recording it."""
+    text = cell_text(value, records, sheet, column, MAX_NAME, fields=("by",))
+    where = f"{records.name}, sheet {sheet!r}, column {column!r}"
+    return real_name(text, where, "give your name", ("by",))
 
 
-def _date(day: dt.date, records: Path, sheet: str, column: str = "Date") -> dt.date:
+def cell_date(day: dt.date, records: Path, sheet: str, column: str = "Date") -> dt.date:
     if isinstance(day, dt.datetime):
         day = day.date()
     if not EARLIEST_DATE <= day <= LATEST_DATE:

@@ -417,8 +417,9 @@ def template_bytes(
     return rules_workbook_bytes(sheets_for(cat, unit_rows, notes), timestamp), cat
 
 
-def catalogue_yaml(cat: CatalogueFile, origin: str) -> str:
-    """A catalogue file as YAML, with only the values that differ from the defaults."""
+def catalogue_yaml(cat: CatalogueFile, head: str) -> str:
+    """A catalogue file as YAML, with only the values that differ from the defaults, after
+    `head` (comment lines: where it came from, how to use it, in the words of the face)."""
     import yaml
 
     class Dumper(yaml.SafeDumper):
@@ -431,11 +432,6 @@ def catalogue_yaml(cat: CatalogueFile, origin: str) -> str:
 
     Dumper.add_representer(str, text)
     data = {"catalogue_version": 1, **cat.model_dump(mode="json", exclude_defaults=True)}
-    head = (
-        f"# ctforms catalogue, exported from {origin}.\n"
-        "# Use it with --catalogue, or turn it into a rules workbook with\n"
-        "#   ctforms catalogue export THIS.yaml --format xlsx -o rules.xlsx\n"
-    )
     body = yaml.dump(
         data, Dumper=Dumper, sort_keys=False, allow_unicode=True, width=100, default_flow_style=None
     )

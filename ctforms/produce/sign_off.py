@@ -36,7 +36,7 @@ def check_sign_off(register: Register, sign_off: SignOff) -> SignOff:
             f" {sign_off.role!r}"
         )
     if not sign_off.name.strip():
-        raise InputError("--signed-by needs the name of the person signing off")
+        raise InputError("the name of the person signing off is missing", fields=("signed_by",))
     c = register.centre
     name = allowed_signer(sign_off.name, c.exams_officer, c.exams_officer_deputies)
     left = outstanding(register)
@@ -44,9 +44,10 @@ def check_sign_off(register: Register, sign_off: SignOff) -> SignOff:
     if left and not reason:
         raise InputError(
             f"{count(len(left), 'blocking issue')} without a recorded action: record what was"
-            " done in the Actions sheet of records.xlsx (and pass --records), or sign off anyway"
-            ' with --allow-outstanding "REASON"'
+            " done in the Actions sheet of records.xlsx and check with it, or sign off anyway"
+            " giving the reason they are left",
+            fields=("records", "reason"),
         )
     if left and reason_problem(reason):
-        raise InputError(f"--allow-outstanding: {reason_problem(reason)}")
+        raise InputError(reason_problem(reason), fields=("reason",))
     return replace(sign_off, name=name)

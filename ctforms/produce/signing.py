@@ -3,7 +3,7 @@ evidence pack (a PDF signature) and the archive's manifest (a detached CMS signa
 
 A signature only proves who signed when it is checked against a certificate the reader already
 trusts: anyone can make a key in any name. So every check compares the signer certificate's
-SHA-256 fingerprint with the one given, as `gpg --verify` compares key fingerprints."""
+SHA-256 fingerprint with the one given, as GnuPG compares key fingerprints."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ctforms.errors import InputError
+from ctforms.errors import Field, InputError
 from ctforms.files.limits import KEY_MAX_BYTES, read_limited
 from ctforms.files.output import check_writable, write_all
 
@@ -57,13 +57,13 @@ def _subject_name(cert: Any) -> str:
 
 @dataclass(frozen=True)
 class Trusted:
-    """The certificate a reader trusts (--cert): what a signature is compared with."""
+    """The certificate a reader trusts: what a signature is compared with."""
 
     fingerprint: str
     public_key: bytes  # SubjectPublicKeyInfo, DER
 
 
-def load_trusted(path: Path, label: str = "--cert") -> Trusted:
+def load_trusted(path: Path, label: str = "the certificate") -> Trusted:
     """A certificate file (PEM or DER) to check signatures against."""
     _need()
     from pyhanko.keys import load_cert_from_pemder
@@ -74,12 +74,13 @@ def load_trusted(path: Path, label: str = "--cert") -> Trusted:
         return Trusted(fingerprint(cert.dump()), cert.public_key.dump())
     except OSError as exc:
         raise InputError(
-            f"{label}: cannot read the certificate ({exc.strerror})", file=path
+            f"{label}: cannot read it ({exc.strerror})", file=path, fields=("cert",)
         ) from None
     except Exception:  # pyHanko/asn1crypto raise several types for a file that is not one
         raise InputError(
             f"{label}: not a certificate (give the centre-cert.pem from 'ctforms keys new')",
             file=path,
+            fields=("cert",),
         ) from None
 
 
@@ -111,11 +112,15 @@ def new_keys(
     key_path, cert_path = outdir / "centre-key.pem", outdir / "centre-cert.pem"
     if not 1 <= len(common_name.strip()) <= 64:  # X.509's upper bound for a common name
         raise InputError(
-            f"--name must be 1 to 64 characters (a certificate's limit), not {len(common_name)};"
-            " shorten it, e.g. the centre's name without its town"
+            f"the certificate's name must be 1 to 64 characters (a certificate's limit), not"
+            f" {len(common_name)}; shorten it, e.g. the centre's name without its town",
+            fields=("name",),
         )
     if any(unicodedata.category(c) == "Cc" for c in common_name):
-        raise InputError("--name holds control characters; type the centre's name plainly")
+        raise InputError(
+            "the certificate's name holds control characters; type the centre's name plainly",
+            fields=("name",),
+        )
     for path in (key_path, cert_path):
         check_writable(path, force)
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -168,11 +173,11 @@ def load_signer(
     key: Path,
     cert: Path,
     *,
-    key_label: str = "--sign",
-    cert_label: str = "--cert",
+    key_label: str = "the signing key",
+    cert_label: str = "the certificate",
     source: Path | None = None,
 ) -> Signer:
-    """Read a key pair for signing; a bad file is one error line naming the option (or the
+    """Read a key pair for signing; a bad file is one error line naming the input (or the
     centre.toml key, with `source`) that gave it."""
     _need()
     from cryptography import x509
@@ -182,7 +187,9 @@ def load_signer(
     from cryptography.x509.oid import NameOID
 
     def fail(label: str, path: Path, what: str) -> InputError:
-        return InputError(f"{label} {path}: {what}", file=source)
+        # Given by a person (not centre.toml): the face names the option or field.
+        given: tuple[Field, ...] = ("key",) if label == key_label else ("cert",)
+        return InputError(f"{label} {path}: {what}", file=source, fields=() if source else given)
 
     def read(label: str, path: Path) -> bytes:
         try:
@@ -320,7 +327,7 @@ def _self_signature_holds(cert: Any) -> bool:
     """A self-issued certificate (as 'ctforms keys new' makes) must verify with its own key,
     so a byte changed in the certificate inside a signature shows as damage."""
     if not cert.self_issued:
-        return True  # its issuer is not here to check it with; --cert decides
+        return True  # its issuer is not here to check it with; the trusted certificate decides
     from cryptography import x509
 
     try:

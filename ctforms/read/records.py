@@ -161,7 +161,7 @@ SHEETS: dict[str, tuple[type[BaseModel], str, list[tuple[str, str, Parser, bool]
     ),
 }
 # The sheets that record what the centre did, each with the column that dates a row. A row
-# dated after the check's date (--as-of) had not happened then: that check leaves it out and
+# dated after the check's date had not happened then: that check leaves it out and
 # says so once per sheet, and a check dated on or after it uses it. A sheet of such records
 # is one more line here (its sheet in SHEETS, its field here).
 DATED_SHEETS: dict[str, str] = {
@@ -440,10 +440,11 @@ def record_dates(records: Records) -> list[dt.date]:
 
 def _refuse_future_claims(rows: list[Any], name: str, sheet: str, as_of: dt.date) -> None:
     """A claim recorded as submitted after the date the checks are judged on, for a visit that
-    has taken place (dated on or before --as-of, or Completed with no date) or was cancelled,
-    cannot be a record of fact: the date is mistyped or --as-of is wrong. For a visit still
-    ahead (dated after --as-of, even if marked Completed: _visits_not_yet_held), a later date
-    is the planned submission, and the visit check judges it as such."""
+    has taken place (dated on or before the check's date, or Completed with no date) or was
+    cancelled, cannot be a record of fact: the date is mistyped or the check's date is wrong.
+    For a visit still ahead (dated after the check's date, even if marked Completed:
+    _visits_not_yet_held), a later date is the planned submission, and the visit check judges
+    it as such."""
     for row in rows:
         claim = row.claim_submitted_on
         if claim is None or claim <= as_of:
@@ -455,10 +456,11 @@ def _refuse_future_claims(rows: list[Any], name: str, sheet: str, as_of: dt.date
         )
         if not ahead:
             raise InputError(
-                f"the claim was submitted on {claim:%d/%m/%Y}, after the --as-of date"
+                f"the claim was submitted on {claim:%d/%m/%Y}, after the check's date"
                 f" ({as_of:%d/%m/%Y}), for a visit that is {row.visit_status.value.lower()}"
                 f"{'' if row.visit_status is VisitStatus.CANCELLED else ' or held'}; correct the"
-                " date, or check --as-of",
+                " date, or check the date the check is judged on",
+                fields=("as_of",),
                 file=name,
                 sheet=sheet,
                 row=row.row,

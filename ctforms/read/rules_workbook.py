@@ -8,7 +8,7 @@ as a YAML catalogue; writing (produce/rules_template.py) turns one back into a w
 the two forms convert both ways without loss. The sheets and columns are in rules_sheets.py.
 
 A blank cell means "not known here": the catalogue loaded before the workbook (the shipped one,
-any earlier --catalogue) fills it. A `Rule` left blank means the unit's rule is not known; once
+any earlier rules file) fills it. A `Rule` left blank means the unit's rule is not known; once
 any unit of a qualification has a Rule, every mandatory unit is taken to be marked.
 """
 

@@ -47,12 +47,16 @@ def decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
         try:
             return data.decode(encoding), encoding
         except LookupError:
-            raise InputError(f"unknown encoding {encoding!r}", file=name) from None
+            raise InputError(
+                f"unknown encoding {encoding!r}", file=name, fields=("encoding",)
+            ) from None
         except UnicodeDecodeError as exc:
             line = data[: exc.start].count(b"\n") + 1
             raise InputError(
-                f"byte {data[exc.start]:#04x} is not valid {encoding}; try without --encoding",
+                f"byte {data[exc.start]:#04x} is not valid {encoding}; try without naming the"
+                " encoding (ctforms then reads UTF-8 or Windows-1252)",
                 file=name,
+                fields=("encoding",),
                 row=line,
             ) from None
     try:
@@ -65,8 +69,9 @@ def decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
         line = data[: exc.start].count(b"\n") + 1
         raise InputError(
             f"byte {data[exc.start]:#04x} is neither UTF-8 nor Windows-1252 text; re-export the"
-            " file as CSV UTF-8 or name its encoding with --encoding",
+            " file as CSV UTF-8 or name its encoding",
             file=name,
+            fields=("encoding",),
             row=line,
         ) from None
 
@@ -86,7 +91,7 @@ def is_utf16(data: bytes) -> bool:
 
 
 def wide_encoding(encoding: str | None) -> bool:
-    """--encoding utf-16 (or utf-32) was given: NUL bytes are then expected."""
+    """The encoding named is utf-16 (or utf-32): NUL bytes are then expected."""
     if not encoding:
         return False
     try:

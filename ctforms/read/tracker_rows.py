@@ -27,9 +27,9 @@ from ctforms.read.tracker_columns import FIELDS
 # The longest surname or forenames taken (the forms promise 200-character names kept whole).
 # Anything longer is a pasted paragraph, not a name, and would overflow the pages it is printed on.
 MAX_NAME = 255
-# A date of birth before 1900, or less than 10 years before the --as-of date, is a typing slip
-# (01/01/0001, 14/03/9999): Cambridge Technicals are taken from 14. Without an --as-of (the
-# catalogue template), the latest --as-of accepted stands in for it.
+# A date of birth before 1900, or less than 10 years before the check's date, is a typing slip
+# (01/01/0001, 14/03/9999): Cambridge Technicals are taken from 14. Without a check's date (the
+# catalogue template), the latest date a check accepts stands in for it.
 EARLIEST_BIRTH = dt.date(1900, 1, 1)
 YOUNGEST_AGE = 10
 LATEST_AS_OF = dt.date(2100, 12, 31)
@@ -382,7 +382,7 @@ def _dob_parser(as_of: dt.date | None) -> Callable[[str], dt.date]:
     except ValueError:  # 29 February in a year that has none
         latest = dt.date(base.year - YOUNGEST_AGE, 2, 28)
     too_late = (
-        f"makes the student younger than {YOUNGEST_AGE} on the --as-of date ({as_of:%d/%m/%Y})"
+        f"makes the student younger than {YOUNGEST_AGE} on the check's date ({as_of:%d/%m/%Y})"
         if as_of
         else f"is after {latest:%d/%m/%Y}"
     )

@@ -427,7 +427,7 @@ def load_register(path: Path) -> Register:
         else:
             where = "field " + repr(".".join(str(p) for p in loc) or "(top level)")
         raise InputError(
-            f"not a valid ctforms register: {where}: {err['msg']}; make it again with"
-            " 'ctforms check --format json'",
+            f"not a valid ctforms register: {where}: {err['msg']}; make it again with a new"
+            " check (its issues.json)",
             file=path,
         ) from None

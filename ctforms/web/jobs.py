@@ -191,9 +191,9 @@ def _their_words(exc: InputError, uploaded: dict[str, Path], names: dict[str, st
 
 
 def _field_of(exc: InputError) -> str | None:
-    """Which file an error is about: the form field to show it beside."""
+    """Which file (or typed input) an error is about: the form field to show it beside."""
     if exc.file is None:
-        return None
+        return "as_of" if "as_of" in exc.fields else None
     name = Path(exc.file).name
     if name == CENTRE:
         return "centre"

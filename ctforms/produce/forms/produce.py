@@ -34,7 +34,10 @@ def produce_form(
 ) -> Produced:
     form = FORMS[name]
     if (template is None) != (map_file is None):
-        raise InputError("--template and --map go together: give both or neither")
+        raise InputError(
+            "a form's own template and its map go together: give both or neither",
+            fields=("template",),
+        )
     issues, left_out = rows_for(register, form)
     if not issues:
         return Produced(name, [], 0, left_out)

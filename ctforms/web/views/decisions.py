@@ -21,6 +21,7 @@ from ctforms.web.pages import FORM_REFUSED, Site, form_key_ok, site_of
 from ctforms.web.upload import BadForm, FileField, receive
 from ctforms.web.views.shared import (
     BUSY,
+    beside,
     catalogues,
     day_given,
     entry_file,
@@ -28,7 +29,6 @@ from ctforms.web.views.shared import (
     next_check_date,
     not_ahead,
     officer,
-    page_words,
     posted,
     recorded,
     records_path,
@@ -174,7 +174,7 @@ async def decide(request: Request) -> Response:
                 date=day,
             )
         except InputError as exc:
-            errors[f"by-{slot}"] = page_words(str(exc))
+            errors |= beside(exc, {"by": f"by-{slot}"}, f"by-{slot}")
     if errors:
         return _decisions_page(request, site, run, 400, errors, typed=typed)
     return site.go(f"decisions?decided={quote(slot, safe='')}")
@@ -216,7 +216,7 @@ async def handled(request: Request) -> Response:
                 ocr_reference=typed.get("ocr_reference", "").strip() or None,
             )
         except InputError as exc:
-            errors["action"] = page_words(str(exc))
+            errors |= beside(exc, {"by": "handled_by"}, "action")
     if errors:
         return _decisions_page(request, site, run, 400, errors, typed=typed)
     return site.go(f"decisions?handled={quote(issue_id, safe='')}")
@@ -270,9 +270,7 @@ async def confirmations(request: Request) -> Response:
                 names=[given],
             )
         except InputError as exc:
-            return _decisions_page(
-                request, site, run, 400, {"returned": page_words(str(exc))}, typed=typed
-            )
+            return _decisions_page(request, site, run, 400, {"returned": str(exc)}, typed=typed)
         # Only numbers travel in the address: the page says nothing a link could make up.
         said = f"{done.confirmed}-{done.not_confirmed}"
         return site.go(f"decisions?confirmed={said}#confirmations")

@@ -97,7 +97,7 @@ async def sent(request: Request) -> Response:
         try:
             record_sent(shared.records_path(site), file=path, sent_on=day, sent_by=by)
         except InputError as exc:
-            errors["sent_by"] = shared.page_words(str(exc))
+            errors |= shared.beside(exc, {"by": "sent_by"}, "sent_by")
     if errors:
         return _files_page(request, site, run, status=400, errors=errors, typed=typed)
     return site.go(f"files?run={run.id}&sent={name}#entries-sent")

@@ -4,6 +4,7 @@ carry, a library message in the page's words, and the preamble of every posted f
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
 
 from starlette.requests import Request
@@ -11,7 +12,7 @@ from starlette.responses import Response
 
 from ctforms.checks.guidance import kind_label
 from ctforms.checks.urgency import who
-from ctforms.errors import InputError
+from ctforms.errors import Field, InputError
 from ctforms.models import ActionRow, DecisionRow, Issue, SentFile
 from ctforms.produce.entry_notes import EDI_NAME, EntryFile, entry_notes
 from ctforms.read.catalogue import load_catalogue
@@ -87,16 +88,11 @@ def sentence(text: str) -> str:
     return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
-def page_words(text: str) -> str:
-    """A library message in the page's words (no option names)."""
-    for option, words in (
-        ("--signed-by", "the name"),
-        ("--allow-outstanding", "a reason"),
-        ("(and pass --records)", ""),
-        ("--by", "your name"),
-    ):
-        text = text.replace(option, words)
-    return " ".join(text.split())
+def beside(exc: InputError, fields: Mapping[Field, str], default: str) -> dict[str, str]:
+    """A library error placed beside the form field of the input it names (errors.Field), else
+    beside `default`: {field: the library's words}."""
+    name = next((fields[f] for f in exc.fields if f in fields), default)
+    return {name: str(exc)}
 
 
 def entry_file(

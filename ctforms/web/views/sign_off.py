@@ -24,7 +24,7 @@ from ctforms.read.centre import long_date
 from ctforms.read.records import read_records
 from ctforms.register import with_actions
 from ctforms.web.pages import Site, site_of
-from ctforms.web.views.shared import officer, page_words, posted, sentence
+from ctforms.web.views.shared import beside, officer, posted, sentence
 from ctforms.web.workspace import RECORDS, RunFolder
 from ctforms.words import count, plural
 
@@ -104,7 +104,7 @@ async def sign_off(request: Request) -> Response:
             c = register.centre
             allowed_signer(name, c.exams_officer, c.exams_officer_deputies)
         except InputError as exc:
-            errors["signed_by"] = sentence(page_words(exc.detail))
+            errors["signed_by"] = sentence(exc.detail)
     if role.casefold() != SIGNING_ROLE.casefold():
         errors["role"] = (
             f"Only the '{SIGNING_ROLE}' role may sign the declaration (OCR: the person"
@@ -141,8 +141,9 @@ async def sign_off(request: Request) -> Response:
             force=True,
         )
     except InputError as exc:
-        said = page_words(str(exc))
-        return _sign_off_page(request, site, run, 400, {"signed_by": said}, typed)
+        # Blocking issues newly without an action (records.xlsx changed meanwhile): the reason.
+        at = beside(exc, {"reason": "reason", "records": "reason"}, "signed_by")
+        return _sign_off_page(request, site, run, 400, at, typed)
     note = {
         "signed_by": made.signed_by,
         "role": role,
