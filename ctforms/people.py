@@ -28,7 +28,7 @@ def real_name(name: str, key: str, fix: str = "", fields: tuple[Field, ...] = ()
         where = key if fix else f"{key} in centre.toml"
         raise InputError(
             f"{where} is still the example {name!r} from 'ctforms init': "
-            + (fix or "put the real name there, then run the check again"),
+            + (fix or "put the real name there, then check again"),
             fields=fields,
         )
     return name
@@ -70,13 +70,13 @@ def allowed_signer(name: str, officer: str, deputies: list[str]) -> str:
     if not allowed:
         raise InputError(
             "the register names no Exams Officer: put their name in centre.toml ([exams_officer]"
-            " name) and run check again"
+            " name) and check again"
         )
     listed = ", ".join(repr(n) for n in allowed)
     raise InputError(
         f"the name {name!r} is not the centre's Exams Officer or a deputy the centre"
         f" lists (allowed: {listed}); to let someone else sign, add them to centre.toml"
-        ' ([exams_officer] deputies = ["..."]) and run check again',
+        ' ([exams_officer] deputies = ["..."]) and check again',
         fields=("signed_by",),
     )
 

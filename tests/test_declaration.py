@@ -134,7 +134,7 @@ def test_run_refuses_the_init_example_names_before_writing(tmp_path: Path) -> No
     assert result.exit_code == 2
     assert result.stderr == (
         "Error: [centre] head_of_centre in centre.toml is still the example 'Dr A. Example' from"
-        " 'ctforms init': put the real name there, then run the check again\n"
+        " 'ctforms init': put the real name there, then check again\n"
     )
     assert not out.exists() or not any(out.iterdir())
 

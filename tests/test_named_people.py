@@ -203,7 +203,7 @@ def test_an_unknown_signer_is_refused_with_the_names_allowed(tmp_path: Path) -> 
     assert result.stderr == (
         "Error: the name 'Someone Else' is not the centre's Exams Officer or a deputy the"
         " centre lists (allowed: 'Ben Okoro'); to let someone else sign, add them to"
-        ' centre.toml ([exams_officer] deputies = ["..."]) and run check again (--signed-by)\n'
+        ' centre.toml ([exams_officer] deputies = ["..."]) and check again (--signed-by)\n'
     )
     assert not pdf.exists()
 
@@ -308,7 +308,7 @@ def test_the_page_offers_the_deputies_and_refuses_anyone_else(deputies_site: Sit
     assert r.status_code == 400
     beside = error_beside(r.text, "signed_by") or ""
     assert "The name 'Sam Jones' is not the centre's Exams Officer" in beside
-    assert "Priya Shah" in beside and "--" not in beside and "make a new check" in beside
+    assert "Priya Shah" in beside and "--" not in beside and "check again" in beside
     r = deputies_site.post("sign-off", SIGN_FORM | {"reason": "x"})
     assert r.status_code == 400
     assert "at least 3 words" in (error_beside(r.text, "reason") or "")

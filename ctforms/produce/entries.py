@@ -190,7 +190,7 @@ def plan_changes(register: Register, catalogue: Catalogue) -> Plan:
                 f"candidate {number}: the register asks for two different entry changes"
                 f" ({seen.from_code or 'none'} -> {seen.to_code}, {from_code or 'none'} ->"
                 f" {to_code}); decide which is right, record the other in the Actions sheet as"
-                " handled, and run check again"
+                " handled, and check again"
             )
     changes = []
     shortened: list[str] = []
@@ -303,12 +303,12 @@ def _check_identifiers(ch: Change) -> None:
     if ch.uci and not uci_is_valid(ch.uci):
         raise InputError(
             f"candidate {ch.candidate_number}: UCI fails its check character; correct it in"
-            " the register's source (the tracker) and run check again"
+            " the register's source (the tracker) and check again"
         )
     if ch.uln and not uln_is_valid(ch.uln):
         raise InputError(
             f"candidate {ch.candidate_number}: ULN fails its check digit; correct it in the"
-            " tracker and run check again"
+            " tracker and check again"
         )
 
 

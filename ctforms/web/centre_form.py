@@ -220,14 +220,14 @@ def check(
 def _name_words(detail: str, name: str) -> str:
     """The library's refusal of a name, for the Centre page (whose button is Save, not a
     check): "[centre] head_of_centre in centre.toml is still the example 'Dr A. Example' from
-    'ctforms init': put the real name there, then run the check again" -> "Head of Centre is
+    'ctforms init': put the real name there, then check again" -> "Head of Centre is
     still the example name 'Dr A. Example': type the real name, then save"."""
     label = next(f.label for f in FIELDS if f.name == name)
     m = _EXAMPLE_NAME.match(detail)
     if m is not None:
         return f"{label} is still the example name {m[1]}: type the real name, then save."
     said = _field_words(detail)
-    return re.sub(r",? then run the check again", ", then save", said)
+    return re.sub(r",? then check again", ", then save", said)
 
 
 def _stand_in(name: str, values: dict[str, str], today: dt.date) -> str:

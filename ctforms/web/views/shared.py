@@ -82,9 +82,7 @@ def officer(site: Site) -> str:
 
 
 def sentence(text: str) -> str:
-    """A library message as a sentence beside a field: a capital, a full stop, and the page's
-    way to check again."""
-    text = text.replace("run check again", "make a new check")
+    """A library message as a sentence beside a field: a capital and a full stop."""
     return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
