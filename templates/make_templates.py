@@ -5,7 +5,7 @@
 Each form is an .xlsx template plus a .map.yaml that says which cell or column takes which
 field; `ctforms forms ... --template FILE --map FILE` fills a centre's own copy of OCR's
 template the same way. OCR's own templates are not public: these columns are ctforms' design
-(README, "Forms")."""
+(docs/outputs.md, "Forms")."""
 
 from __future__ import annotations
 
@@ -138,7 +138,8 @@ def make_xlsx(
     }
     text = yaml.safe_dump(mapping, sort_keys=False, allow_unicode=True)
     (HERE / f"{name}.map.yaml").write_text(
-        f"# Which cells of templates/{name}.xlsx take which field (see README, 'Forms').\n" + text,
+        f"# Which cells of templates/{name}.xlsx take which field"
+        " (see docs/outputs.md, 'Forms').\n" + text,
         encoding="utf-8",
     )
 

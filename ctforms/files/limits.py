@@ -1,4 +1,4 @@
-"""Input limits and safe opening, in one place (README, "Limits").
+"""Input limits and safe opening, in one place (docs/inputs.md, "Limits on inputs").
 
 Every file a user gives is size-checked before it is read, so a hostile or mistaken input is
 refused with one line instead of exhausting memory or time. A workbook is checked as a zip

@@ -38,8 +38,9 @@ MANIFEST = "manifest.json"
 SIGNATURE = "manifest.json.p7s"
 SCHEME = "CMS (RFC 5652) detached signature, DER, SHA-256, over the exact bytes of manifest.json"
 
-# Limits (README, "The archive"). A run of a 3,000-student centre writes about 20 files, a few
-# MB in all, so these are far above any real archive and far below what hurts a laptop.
+# Limits (docs/signing.md, "The archive"). A run of a 3,000-student centre writes about 20
+# files, a few MB in all, so these are far above any real archive and far below what hurts a
+# laptop.
 MAX_MEMBERS = 1000
 MAX_TOTAL_BYTES = 1 << 30  # 1 GiB uncompressed, as declared by the zip and by the manifest
 MAX_MANIFEST_BYTES = 4 << 20

@@ -1,8 +1,8 @@
 """Reading the Progress Tracker download (CSV, one row per candidate per unit).
 
-OCR does not publish the download's columns, so the default layout is ctforms' own (README),
-with aliases and a centre.toml mapping for other headers. Values repeat across a candidate's
-rows, so every parser is memoised: a million-row file is read in seconds.
+OCR does not publish the download's columns, so the default layout is ctforms' own
+(docs/inputs.md), with aliases and a centre.toml mapping for other headers. Values repeat
+across a candidate's rows, so every parser is memoised: a million-row file is read in seconds.
 """
 
 from __future__ import annotations
