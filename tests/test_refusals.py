@@ -211,6 +211,14 @@ def test_utf16_tracker_reads_when_its_encoding_is_given(tmp_path: Path) -> None:
     assert "O'Brien" in result.stdout
 
 
+def test_a_wrong_encoding_given_names_the_option(tmp_path: Path) -> None:
+    path = _tracker(tmp_path, CLEAN.encode("utf-8") + b"\n")
+    assert _error(_check(path, "--encoding", "utf-16")) == (
+        "Error: tracker.csv, row 4: byte 0x0a is not valid utf-16; try again without naming an"
+        " encoding: ctforms reads UTF-8 and Windows-1252 by itself (--encoding)"
+    )
+
+
 @pytest.mark.parametrize(("sep", "words"), [(";", "semicolons (';')"), ("\t", "tabs")])
 def test_semicolon_or_tab_separated_tracker_is_said_directly(
     tmp_path: Path, sep: str, words: str

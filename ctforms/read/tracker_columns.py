@@ -53,8 +53,8 @@ def decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
         except UnicodeDecodeError as exc:
             line = data[: exc.start].count(b"\n") + 1
             raise InputError(
-                f"byte {data[exc.start]:#04x} is not valid {encoding}; try without naming the"
-                " encoding (ctforms then reads UTF-8 or Windows-1252)",
+                f"byte {data[exc.start]:#04x} is not valid {encoding}; try again without naming"
+                " an encoding: ctforms reads UTF-8 and Windows-1252 by itself",
                 file=name,
                 fields=("encoding",),
                 row=line,
