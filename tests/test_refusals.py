@@ -188,6 +188,11 @@ GOOD_CENTRE = '[centre]\nnumber = "64395"\nname = "X"\n[series]\nyear = 2024\n'
             ' "Cand No" = "candidate_number"',
         ),
         (
+            GOOD_CENTRE + '[tracker.columns]\n"Cand No" = "Cand\\u001bNo"\n',
+            '[tracker.columns] "Cand No": holds control characters (invisible codes such as ESC);'
+            " type the value plainly",
+        ),
+        (
             GOOD_CENTRE + '[tracker.statuses]\n"Done" = "Finished"\n',
             '[tracker.statuses] "Done": "Finished" is not one ctforms knows; use one of'
             " 'Result achieved'",

@@ -6,12 +6,13 @@ import datetime as dt
 import re
 import tomllib
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from ctforms.errors import InputError
+from ctforms.errors import InputError, TomlKey
 from ctforms.files.limits import CENTRE_MAX_BYTES, read_text_limited
 from ctforms.models import CentreProfile, SeriesDates
 from ctforms.people import same_name
@@ -152,7 +153,7 @@ def _refuse_control_characters(data: Any, name: str, where: tuple[str, ...] = ()
         raise InputError(
             "holds control characters (invisible codes such as ESC)",
             file=name,
-            key=(".".join(where[:-1]), where[-1]),
+            key=_key(where),
             remedy="type the value plainly",
         )
 
@@ -319,15 +320,19 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _explain(err: Any, name: str) -> InputError:
-    """One pydantic error as the key, the value and the form expected, in words."""
-    loc = [str(p) for p in err["loc"]]
+def _key(loc: Sequence[str]) -> TomlKey:
+    """A value's place in the file, from its path: ("centre", "number")."""
     # [tracker.columns] and [tracker.statuses] are sections of their own in the file.
-    depth = 2 if loc[:1] == ["tracker"] and len(loc) > 2 else 1
-    section = ".".join(loc[:depth])
+    depth = 2 if len(loc) > 2 and loc[0] == "tracker" else 1
     key = ".".join(loc[depth:])
     if depth == 2:  # a tracker header or label: a quoted key
         key = '"' + key.replace('"', '\\"') + '"'
+    return ".".join(loc[:depth]), key
+
+
+def _explain(err: Any, name: str) -> InputError:
+    """One pydantic error as the key, the value and the form expected, in words."""
+    section, key = _key([str(p) for p in err["loc"]])
     kind = err["type"]
     value = err.get("input")
 
