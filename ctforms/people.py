@@ -4,32 +4,41 @@ from __future__ import annotations
 
 import unicodedata
 
-from ctforms.errors import Field, InputError
+from ctforms.errors import Field, InputError, TomlKey
 
 # The names templates/centre.toml ships, so that a centre that has not edited them yet does not
 # send OCR a paper signed "B. Example".
 EXAMPLE_NAMES = frozenset({"dr a. example", "b. example", "c. example", "d. example"})
 
 
-def real_name(name: str, key: str, fix: str = "", fields: tuple[Field, ...] = ()) -> str:
+def real_name(name: str, key: TomlKey | str, fix: str = "", fields: tuple[Field, ...] = ()) -> str:
     """The name, refused if it is empty (the papers would print a blank where a person signs
-    or is named) or still the init template's example. `key` names where it came from (a
-    centre.toml key by default, else what was typed, with its `fields`); `fix` says what to do
-    instead."""
+    or is named) or still the init template's example. `key` names where it came from: a
+    centre.toml key, else words for what was typed, with `fix` saying what to do instead and
+    its `fields`."""
     plain = " ".join(name.split())
+    if isinstance(key, tuple):
+        if not plain:
+            raise InputError(
+                "is empty",
+                key=key,
+                remedy="put the real name there",
+                in_file="put the real name in centre.toml",
+            )
+        if plain.casefold() in EXAMPLE_NAMES:
+            raise InputError(
+                f"is still the example name {name!r}",
+                key=key,
+                remedy="put the real name there, then check again",
+                in_file="put the real name in centre.toml, then check again",
+            )
+        return name
+    fix = fix or "put the real name there"
     if not plain:
-        raise InputError(
-            f"{key} is empty: {fix}"
-            if fix
-            else f"{key} is empty in centre.toml: put the real name there",
-            fields=fields,
-        )
+        raise InputError(f"{key} is empty: {fix}", fields=fields)
     if plain.casefold() in EXAMPLE_NAMES:
-        where = key if fix else f"{key} in centre.toml"
         raise InputError(
-            f"{where} is still the example {name!r} from 'ctforms init': "
-            + (fix or "put the real name there, then check again"),
-            fields=fields,
+            f"{key} is still the example {name!r} from 'ctforms init': {fix}", fields=fields
         )
     return name
 

@@ -133,8 +133,8 @@ def test_run_refuses_the_init_example_names_before_writing(tmp_path: Path) -> No
     )
     assert result.exit_code == 2
     assert result.stderr == (
-        "Error: [centre] head_of_centre in centre.toml is still the example 'Dr A. Example' from"
-        " 'ctforms init': put the real name there, then check again\n"
+        "Error: [centre] head_of_centre is still the example name 'Dr A. Example'; put the real"
+        " name in centre.toml, then check again\n"
     )
     assert not out.exists() or not any(out.iterdir())
 
@@ -173,7 +173,7 @@ def test_run_refuses_an_empty_name_before_writing(
     args += ["--as-of", "2024-06-10"]
     result = invoke("run", DEMO / "tracker.csv", *args, "-o", out)
     assert result.exit_code == 2
-    assert result.stderr == f"Error: {key} is empty in centre.toml: put the real name there\n"
+    assert result.stderr == f"Error: {key} is empty; put the real name in centre.toml\n"
     assert not out.exists() or not any(out.iterdir())
     # A check writes no paper and needs no signatory: it still runs.
     checked = invoke("check", DEMO / "tracker.csv", *args)
@@ -186,7 +186,7 @@ def test_papers_from_a_register_with_no_head_of_centre_are_refused(tmp_path: Pat
     data["centre"]["head_of_centre"] = ""
     register = tmp_path / "issues.json"
     register.write_text(json.dumps(data), encoding="utf-8")
-    said = "Error: [centre] head_of_centre is empty in centre.toml: put the real name there\n"
+    said = "Error: [centre] head_of_centre is empty; put the real name in centre.toml\n"
     form = invoke("forms", "missing-tag", register, "-o", tmp_path / "forms")
     assert (form.exit_code, form.stderr) == (2, said)
     signed = invoke(

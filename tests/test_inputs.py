@@ -45,7 +45,7 @@ def test_centre_other_years_are_flagged_as_assumed() -> None:
     ("text", "words"),
     [
         ('[centre]\nnumber = "1234"\nname = "X"\n[series]\nyear = 2024\n', "[centre] number"),
-        ('[centre]\nnumber = "12345"\nname = "X"\n', "missing [series] year"),
+        ('[centre]\nnumber = "12345"\nname = "X"\n', "[series] year is missing"),
         (
             '[centre]\nnumber = "12345"\nname = "X"\nnmae = "Y"\n[series]\nyear = 2024\n',
             "unknown key",

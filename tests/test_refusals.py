@@ -161,13 +161,36 @@ GOOD_CENTRE = '[centre]\nnumber = "64395"\nname = "X"\n[series]\nyear = 2024\n'
             "[centre] name is empty; write it",
         ),
         (
+            GOOD_CENTRE.replace('"64395"', '"1234"'),
+            '[centre] number: "1234" is not a 5-digit centre number; write all 5 digits in'
+            ' quotes, e.g. number = "01234"',
+        ),
+        (
+            GOOD_CENTRE + "declaration_opens = 2024-06-20\ndeclaration_closes = 2024-06-10\n",
+            "[series] declaration_closes is before the declaration opens; check both dates",
+        ),
+        (
+            GOOD_CENTRE.replace("year = 2024\n", ""),
+            "[series] year is missing; add it, e.g. year = 2024 (the summer in which results are"
+            " expected)",
+        ),
+        (
+            GOOD_CENTRE + "assumed = []\n",
+            "[series] assumed is worked out by ctforms; remove it",
+        ),
+        (
             'centre = "64395"\n[series]\nyear = 2024\n',
-            "[centre] is text, not a section: write a line [centre] and then key = value lines",
+            "[centre] is text, not a section; write a line [centre] and then key = value lines",
         ),
         (
             GOOD_CENTRE + '[tracker.columns]\n"Cand No" = 3\n',
             '[tracker.columns] "Cand No": 3 is a number; write it as text in quotes, e.g.'
             ' "Cand No" = "candidate_number"',
+        ),
+        (
+            GOOD_CENTRE + '[tracker.columns]\n"Cand No" = "Cand\\u001bNo"\n',
+            '[tracker.columns] "Cand No": holds control characters (invisible codes such as ESC);'
+            " type the value plainly",
         ),
         (
             GOOD_CENTRE + '[tracker.statuses]\n"Done" = "Finished"\n',
@@ -183,6 +206,35 @@ def test_centre_toml_type_errors_say_key_value_and_form(
     centre.write_text(text, encoding="utf-8")
     line = _error(invoke("check", FIXTURES / "good-minimal.csv", "--centre", centre))
     assert line.startswith(f"Error: centre.toml: {message}"), line
+
+
+def test_a_centre_toml_error_carries_its_key_reason_and_remedies() -> None:
+    """The parts a face words for itself (issue 22): the key, what went wrong, what to do, and
+    how to write it in the file, which the CLI says and the Centre page leaves out."""
+    from ctforms.errors import InputError
+    from ctforms.people import real_name
+    from ctforms.read.centre import parse_centre
+
+    with pytest.raises(InputError) as caught:
+        parse_centre(GOOD_CENTRE.replace('"64395"', '"1234"'), "centre.toml")
+    error = caught.value
+    assert error.key == ("centre", "number")
+    assert error.reason == '"1234" is not a 5-digit centre number'
+    assert error.remedy == "write all 5 digits"
+    assert error.in_file == 'write all 5 digits in quotes, e.g. number = "01234"'
+    assert error.said_of("Centre number", error.remedy) == (
+        'Centre number: "1234" is not a 5-digit centre number; write all 5 digits'
+    )
+    with pytest.raises(InputError) as caught:
+        real_name("B. Example", ("exams_officer", "name"))
+    error = caught.value
+    assert (error.key, error.reason) == (
+        ("exams_officer", "name"),
+        "is still the example name 'B. Example'",
+    )
+    assert error.said_of("Exams Officer", "type the real name") == (
+        "Exams Officer is still the example name 'B. Example'; type the real name"
+    )
 
 
 def test_centre_toml_error_names_the_file_given(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@ the results and the files."""
 
 from __future__ import annotations
 
+import html
 import re
 import stat
 from pathlib import Path
@@ -937,6 +938,68 @@ def test_both_example_names_are_flagged_in_the_pages_words(site: Site) -> None:
         assert "run the check" not in beside and "centre.toml" not in beside
 
 
+@pytest.mark.parametrize(
+    ("change", "field", "said"),
+    [
+        (
+            {"number": "1234"},
+            "number",
+            'Centre number: "1234" is not a 5-digit centre number; write all 5 digits',
+        ),
+        (
+            {"declaration_opens": "2030-06-01"},
+            "declaration_opens",
+            "Declaration opens: 2030-06-01 is not in the 2024 series; check the year",
+        ),
+        (
+            {"tracker_frozen_from": "21/07/2024"},
+            "tracker_frozen_from",
+            'Tracker frozen from: "21/07/2024" is text; give a date',
+        ),
+        (
+            {"declaration_opens": "2024-06-20", "declaration_closes": "2024-06-10"},
+            "declaration_closes",
+            "Declaration closes is before the declaration opens; check both dates",
+        ),
+        (
+            {"year": "1999"},
+            "year",
+            "Results year: 1999 is not a year ctforms handles (2020 to 2100); write the summer in"
+            " which results are expected",
+        ),
+        (
+            {"head_of_centre": "Dr A. Example"},
+            "head_of_centre",
+            "Head of Centre is still the example name 'Dr A. Example'; type the real name, then"
+            " save.",
+        ),
+        (
+            {"deputies": "Priya Shah; priya  shah"},
+            "deputies",
+            'Deputies who may sign off: "priya  shah" is listed twice; list each once',
+        ),
+        (
+            {"officer_email": "exams\x07@riverside.example"},
+            "officer_email",
+            "Exams Officer's email: holds control characters (invisible codes such as ESC);"
+            " type the value plainly",
+        ),
+    ],
+)
+def test_the_readers_error_is_worded_for_the_form_beside_its_field(
+    site: Site, change: dict[str, str], field: str, said: str
+) -> None:
+    """The reader's error names its key as data (InputError.key): the page finds the field by
+    it and says the reason with the field's label and no centre.toml spelling (issue 22)."""
+    r = site.post("centre", _centre_values(**change))
+    assert r.status_code == 400
+    assert html.unescape(error_beside(r.text, field) or "") == said, r.text
+    shown = re.findall(r'<p class="error" id="[^"]+-error">', r.text)
+    assert shown == [f'<p class="error" id="{field}-error">'], shown  # beside that field only
+    for toml in ("centre.toml", "ctforms init", "quotes", " = ", "[", "YYYY", "e.g."):
+        assert toml not in said
+
+
 @pytest.mark.parametrize("name", ["Jane Example", "Your name"])
 def test_placeholder_names_are_refused_only_as_the_library_refuses_them(
     site: Site, name: str
@@ -945,7 +1008,7 @@ def test_placeholder_names_are_refused_only_as_the_library_refuses_them(
     from ctforms.people import real_name
 
     try:
-        real_name(name, "[exams_officer] name")
+        real_name(name, ("exams_officer", "name"))
         refused = False
     except InputError:
         refused = True

@@ -98,9 +98,9 @@ def build_pack(
     """The evidence pack: a review draft, or signed off by `sign_off` (checked first)."""
     if sign_off is not None:
         sign_off = check_sign_off(register, sign_off)
-    real_name(register.centre.head_of_centre, "[centre] head_of_centre")
+    real_name(register.centre.head_of_centre, ("centre", "head_of_centre"))
     if prepared_by:
-        real_name(prepared_by, "[exams_officer] name")
+        real_name(prepared_by, ("exams_officer", "name"))
     st = styles()
     left = outstanding(register)
     not_ready = bool(left) and sign_off is None

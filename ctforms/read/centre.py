@@ -6,12 +6,13 @@ import datetime as dt
 import re
 import tomllib
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from ctforms.errors import InputError
+from ctforms.errors import InputError, TomlKey
 from ctforms.files.limits import CENTRE_MAX_BYTES, read_text_limited
 from ctforms.models import CentreProfile, SeriesDates
 from ctforms.people import same_name
@@ -138,24 +139,22 @@ def default_series(year: int, given: dict[str, Any] | None = None) -> dict[str, 
     return given
 
 
-def _refuse_control_characters(data: Any, name: str, where: str = "") -> None:
+def _refuse_control_characters(data: Any, name: str, where: tuple[str, ...] = ()) -> None:
     """A name or e-mail with ESC or BEL in it would reach every paper and spreadsheet."""
     if isinstance(data, dict):
         for key, value in data.items():
-            inner = f"{where}.{key}" if where else str(key)
-            _refuse_control_characters(value, name, inner)
+            _refuse_control_characters(value, name, (*where, str(key)))
     elif isinstance(data, list):
         for value in data:
             _refuse_control_characters(value, name, where)
     elif isinstance(data, str) and any(
         unicodedata.category(c) == "Cc" and c not in "\t" for c in data
     ):
-        section, _, key = where.rpartition(".")
-        shown = f"[{section}] {key}" if section else key
         raise InputError(
-            f"{shown}: holds control characters (invisible codes such as ESC);"
-            " type the value plainly",
+            "holds control characters (invisible codes such as ESC)",
             file=name,
+            key=_key(where),
+            remedy="type the value plainly",
         )
 
 
@@ -170,24 +169,35 @@ def parse_centre(text: str, name: str) -> CentreProfile:
     series = data.get("series")
     if not isinstance(series, dict) or "year" not in series:
         raise InputError(
-            "missing [series] year: add e.g. 'year = 2024' (the summer results are expected)",
+            "is missing",
             file=name,
+            key=("series", "year"),
+            remedy="give the summer in which results are expected",
+            in_file="add it, e.g. year = 2024 (the summer in which results are expected)",
         )
     year = series["year"]
     if not isinstance(year, int) or isinstance(year, bool):
+        fix = "write the year as a whole number"
         raise InputError(
-            f"[series] year: {_shown(year)} is {_kind(year)}; write the year as a whole number"
-            " without quotes, e.g. year = 2024",
+            f"{_shown(year)} is {_kind(year)}",
             file=name,
+            key=("series", "year"),
+            remedy=fix,
+            in_file=f"{fix} without quotes, e.g. year = 2024",
         )
     if not 2020 <= year <= 2100:
+        fix = "write the summer in which results are expected"
         raise InputError(
-            f"[series] year: {year} is not a year ctforms handles (2020 to 2100); write the"
-            " summer in which results are expected, e.g. year = 2024",
+            f"{year} is not a year ctforms handles (2020 to 2100)",
             file=name,
+            key=("series", "year"),
+            remedy=fix,
+            in_file=f"{fix}, e.g. year = 2024",
         )
     if "assumed" in series:
-        raise InputError("[series] assumed is worked out by ctforms; remove it", file=name)
+        raise InputError(
+            "is worked out by ctforms", file=name, key=("series", "assumed"), in_file="remove it"
+        )
     data["series"] = default_series(year, {k: v for k, v in series.items() if k != "year"})
     officer = data.get("exams_officer")
     if isinstance(officer, dict) and "deputies" in officer:
@@ -195,44 +205,49 @@ def parse_centre(text: str, name: str) -> CentreProfile:
     try:
         profile = CentreProfile.model_validate(data)
     except ValidationError as exc:
-        raise InputError(_explain(exc.errors()[0]), file=name) from None
+        raise _explain(exc.errors()[0], name) from None
     _check_dates(profile.series, name)
     return profile
 
 
 def _check_deputies(deputies: Any, officer: Any, name: str) -> None:
     """[exams_officer] deputies: a list of people's names, each once, the officer not again."""
-    where = "[exams_officer] deputies"
+    key = ("exams_officer", "deputies")
     example = 'e.g. deputies = ["C. Example", "D. Example"]'
     if not isinstance(deputies, list):
         raise InputError(
-            f"{where}: {_shown(deputies)} is {_kind(deputies)}; write the names as a list in"
-            f" square brackets, each in quotes, {example}",
+            f"{_shown(deputies)} is {_kind(deputies)}",
             file=name,
+            key=key,
+            in_file=f"write the names as a list in square brackets, each in quotes, {example}",
         )
     seen: list[str] = []
     for deputy in deputies:
         if not isinstance(deputy, str):
             raise InputError(
-                f"{where}: {_shown(deputy)} is {_kind(deputy)}; write each name in quotes,"
-                f" {example}",
+                f"{_shown(deputy)} is {_kind(deputy)}",
                 file=name,
+                key=key,
+                in_file=f"write each name in quotes, {example}",
             )
         if not deputy.strip():
             raise InputError(
-                f"{where}: a name is empty; remove the empty quotes, or the line if the centre"
-                " has no deputy",
+                "a name is empty",
                 file=name,
+                key=key,
+                remedy="remove it",
+                in_file="remove the empty quotes, or the line if the centre has no deputy",
             )
         if isinstance(officer, str) and same_name(deputy, officer):
             raise InputError(
-                f"{where}: {_shown(deputy)} is the Exams Officer, who may sign anyway; list only"
-                " the others",
+                f"{_shown(deputy)} is the Exams Officer, who may sign anyway",
                 file=name,
+                key=key,
+                remedy="list only the others",
             )
         if any(same_name(deputy, other) for other in seen):
             raise InputError(
-                f"{where}: {_shown(deputy)} is listed twice; list each once", file=name
+                f"{_shown(deputy)} is listed twice", file=name, key=key, remedy="list each once"
             )
         seen.append(deputy)
 
@@ -245,12 +260,19 @@ def _check_dates(series: SeriesDates, name: str) -> None:
         # Checkpoint 2 runs from the spring to the summer of the series year.
         if abs(day.year - series.year) > 1:
             raise InputError(
-                f"[series] {key}: {day.isoformat()} is not in the {series.year} series; check the"
-                f" year, e.g. {key} = {series.year}{day:-%m-%d}",
+                f"{day.isoformat()} is not in the {series.year} series",
                 file=name,
+                key=("series", key),
+                remedy="check the year",
+                in_file=f"check the year, e.g. {key} = {series.year}{day:-%m-%d}",
             )
     if series.declaration_closes < series.declaration_opens:
-        raise InputError("[series] declaration_closes is before declaration_opens", file=name)
+        raise InputError(
+            "is before the declaration opens",
+            file=name,
+            key=("series", "declaration_closes"),
+            remedy="check both dates",
+        )
 
 
 # How each key is written, for the examples in messages (as in 'ctforms init's centre.toml).
@@ -298,54 +320,71 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _explain(err: Any) -> str:
-    """One pydantic error as the key, the value and the form expected, in words."""
-    loc = [str(p) for p in err["loc"]]
+def _key(loc: Sequence[str]) -> TomlKey:
+    """A value's place in the file, from its path: ("centre", "number")."""
     # [tracker.columns] and [tracker.statuses] are sections of their own in the file.
-    depth = 2 if loc[:1] == ["tracker"] and len(loc) > 2 else 1
-    section = "[" + ".".join(loc[:depth]) + "]"
+    depth = 2 if len(loc) > 2 and loc[0] == "tracker" else 1
     key = ".".join(loc[depth:])
     if depth == 2:  # a tracker header or label: a quoted key
         key = '"' + key.replace('"', '\\"') + '"'
-    where = f"{section} {key}".strip()
+    return ".".join(loc[:depth]), key
+
+
+def _explain(err: Any, name: str) -> InputError:
+    """One pydantic error as the key, the value and the form expected, in words."""
+    section, key = _key([str(p) for p in err["loc"]])
     kind = err["type"]
     value = err.get("input")
+
+    def error(reason: str, remedy: str = "", in_file: str = "") -> InputError:
+        return InputError(reason, file=name, key=(section, key), remedy=remedy, in_file=in_file)
+
     if kind == "missing":
         if not key:
-            return f"the {section} section is missing; add it ('ctforms init' writes an example)"
+            return error("is missing", in_file="add the section ('ctforms init' writes an example)")
         example = _EXAMPLES.get(key, "...")
-        return f"{where} is missing; add it, e.g. {key} = {example}"
+        return error("is missing", "fill it in", f"add it, e.g. {key} = {example}")
     if kind == "extra_forbidden":
-        return f"{where}: unknown key; check its spelling ('ctforms init' writes every key)"
+        return error("unknown key", in_file="check its spelling ('ctforms init' writes every key)")
     if kind in ("model_type", "dict_type"):
-        return (
-            f"{where} is {_kind(value)}, not a section: write a line {section} and then"
-            " key = value lines under it"
+        return error(
+            f"is {_kind(value)}, not a section",
+            in_file=f"write a line [{section}] and then key = value lines under it",
         )
-    said = f"{where}: {_shown(value)} is {_kind(value)}"
+    said = f"{_shown(value)} is {_kind(value)}"
     if kind == "string_type":
-        if section == "[tracker.columns]":
+        if section == "tracker.columns":
             example = '"candidate_number"'
         elif isinstance(value, int | float) and not isinstance(value, bool):
             example = f'"{value}"'
         else:
             example = _EXAMPLES.get(key, '"..."')
-        return f"{said}; write it as text in quotes, e.g. {key} = {example}"
+        fix = "write it as text"
+        return error(said, fix, f"{fix} in quotes, e.g. {key} = {example}")
     if kind.startswith(("date", "datetime")):
-        return f"{said}; write the date as YYYY-MM-DD without quotes, e.g. {key} = 2024-06-21"
+        return error(
+            said,
+            "give a date",
+            f"write the date as YYYY-MM-DD without quotes, e.g. {key} = 2024-06-21",
+        )
     if kind.startswith("int"):
-        return f"{said}; write it as a whole number without quotes"
+        fix = "write it as a whole number"
+        return error(said, fix, f"{fix} without quotes")
     if kind == "string_too_short":
-        return f"{where} is empty; write it, e.g. {key} = {_EXAMPLES.get(key, '...')}"
+        return error(
+            "is empty", "fill it in", f"write it, e.g. {key} = {_EXAMPLES.get(key, '...')}"
+        )
     if kind == "string_pattern_mismatch" and key == "number":
-        return (
-            f"{where}: {_shown(value)} is not a 5-digit centre number; write all 5 digits in"
-            ' quotes, e.g. number = "01234"'
+        fix = "write all 5 digits"
+        return error(
+            f"{_shown(value)} is not a 5-digit centre number",
+            fix,
+            f'{fix} in quotes, e.g. number = "01234"',
         )
     if kind == "enum":
         expected = err.get("ctx", {}).get("expected", "the values in 'ctforms init'")
-        return f"{where}: {_shown(value)} is not one ctforms knows; use one of {expected}"
-    return f"{where}: {_shown(value)}: {err['msg']}"
+        return error(f"{_shown(value)} is not one ctforms knows", in_file=f"use one of {expected}")
+    return error(f"{_shown(value)}: {err['msg']}")
 
 
 def load_centre(path: Path) -> CentreProfile:

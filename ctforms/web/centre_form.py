@@ -62,7 +62,9 @@ FIELDS = [
 DATE_LABELS = {key: DATE_NAMES[key][0].upper() + DATE_NAMES[key][1:] for key in DATE_FIELDS}
 for _key in DATE_FIELDS:
     FIELDS.append(Field(_key, "series", _key, DATE_LABELS[_key], kind="date"))
-BY_PLACE = {(f.section, f.key): f.name for f in FIELDS}
+PLACE = {f.name: (f.section, f.key) for f in FIELDS}  # each field's key in centre.toml
+BY_PLACE = {place: name for name, place in PLACE.items()}
+LABELS = {f.name: f.label for f in FIELDS}
 
 
 def values_of(profile: CentreProfile | None, today: dt.date) -> dict[str, str]:
@@ -163,9 +165,6 @@ _STAND_IN = {
     "officer_name": "Officer",
     "officer_email": "officer@example.org",
 }
-_EXAMPLE_NAME = re.compile(
-    r"^\[[a-z_.]+\] [a-z_]+(?: in centre\.toml)? is still the example (.*?) from 'ctforms init'"
-)
 
 
 def check(
@@ -187,11 +186,11 @@ def check(
             parse_centre(toml_of(trial, kept), "centre.toml")
             break
         except InputError as exc:
-            where = _field_named(exc.detail)
+            where = BY_PLACE.get(exc.key) if exc.key is not None else None
             if where is None or where in errors:
-                general = _field_words(exc.detail)
+                general = _words(exc, where)
                 break
-            errors[where] = _field_words(exc.detail)
+            errors[where] = _words(exc, where)
             if where == "year":  # dates are judged by the year: not while it is wrong
                 for key in DATE_FIELDS:
                     trial[key] = ""
@@ -201,33 +200,18 @@ def check(
             f"\u201c{email}\u201d is not an email address; write it as name@school.org.uk."
         )
     # What a run refuses before any paper: the example names of a new centre.toml.
-    for name, key in (
-        ("head_of_centre", "[centre] head_of_centre"),
-        ("officer_name", "[exams_officer] name"),
-    ):
+    for name in ("head_of_centre", "officer_name"):
         if name not in errors:
             try:
-                real_name(values.get(name, "").strip(), key)
+                real_name(values.get(name, "").strip(), PLACE[name])
             except InputError as exc:
-                errors[name] = _name_words(exc.detail, name)
+                # Its button is Save, not a check: the page says so itself.
+                errors[name] = exc.said_of(LABELS[name], "type the real name, then save") + "."
     if errors or general:
         ordered = {f.name: errors[f.name] for f in FIELDS if f.name in errors}
         return None, "", ordered, general
     text = toml_of(values, kept)
     return parse_centre(text, "centre.toml"), text, {}, None
-
-
-def _name_words(detail: str, name: str) -> str:
-    """The library's refusal of a name, for the Centre page (whose button is Save, not a
-    check): "[centre] head_of_centre in centre.toml is still the example 'Dr A. Example' from
-    'ctforms init': put the real name there, then check again" -> "Head of Centre is
-    still the example name 'Dr A. Example': type the real name, then save"."""
-    label = next(f.label for f in FIELDS if f.name == name)
-    m = _EXAMPLE_NAME.match(detail)
-    if m is not None:
-        return f"{label} is still the example name {m[1]}: type the real name, then save."
-    said = _field_words(detail)
-    return re.sub(r",? then check again", ", then save", said)
 
 
 def _stand_in(name: str, values: dict[str, str], today: dt.date) -> str:
@@ -238,29 +222,9 @@ def _stand_in(name: str, values: dict[str, str], today: dt.date) -> str:
     return ""  # a date: ctforms assumes it
 
 
-_PLACE = re.compile(r"^(?:missing )?\[([a-z_.]+)\] ([a-z_]+)")
-
-
-def _field_named(detail: str) -> str | None:
-    m = _PLACE.match(detail)
-    if m is None:
-        return None
-    return BY_PLACE.get((m[1], m[2]))
-
-
-def _field_words(detail: str) -> str:
-    """The reader's reason without centre.toml's spelling of the value, which the form hides:
-    '[centre] number: "1234" is not a 5-digit centre number; write all 5 digits in quotes, e.g.
-    number = "01234"' -> 'Centre number: "1234" is not a 5-digit centre number; ...'."""
-    m = _PLACE.match(detail)
-    if m is not None and (m[1], m[2]) in BY_PLACE:
-        label = next(f.label for f in FIELDS if f.name == BY_PLACE[(m[1], m[2])])
-        detail = label + detail[m.end() :]
-        if detail.startswith(label + " is missing"):
-            return f"{label} is missing; fill it in"
-    detail = re.sub(r",? e\.g\. [a-z_]+ = .*$", "", detail)
-    detail = detail.replace(" in centre.toml", "").replace(" from 'ctforms init'", "")
-    for key in DATE_FIELDS:
-        detail = detail.replace(key, DATE_NAMES[key])
-    detail = detail.replace(" in quotes", "").replace(" without quotes", "")
-    return detail.replace("write the date as YYYY-MM-DD", "give a date")
+def _words(exc: InputError, name: str | None) -> str:
+    """The reader's error for the form: the field's label, the reason and the remedy in any
+    face's words, without how to write it in centre.toml (the page writes the file)."""
+    if name is None:  # about no field on the form: the reader's own words
+        return str(exc)
+    return exc.said_of(LABELS[name], exc.remedy)

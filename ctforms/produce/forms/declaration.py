@@ -50,7 +50,7 @@ def declaration_bytes(register: Register, template: Path) -> bytes:
         "centre_number": _clean(register.centre.number),
         "centre_name": _clean(register.centre.name),
         "head_of_centre": _clean(
-            real_name(register.centre.head_of_centre, "[centre] head_of_centre")
+            real_name(register.centre.head_of_centre, ("centre", "head_of_centre"))
         ),
         "prepared_on": _clean(register.as_of),
         "rows": rows,
