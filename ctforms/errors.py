@@ -2,7 +2,7 @@
 
 The library says what went wrong in its own words; when the mistake (or its remedy) lies in a
 value the person gave rather than in a file, the error names that input as a `Field`, and each
-face words it: the CLI by its option (cli/words.py), the page by its form field. An error about
+face words it: the CLI by its option (options.py), the page by its form field. An error about
 one key of a TOML file (centre.toml) names it as a `TomlKey` and keeps the reason apart from the
 remedy, and that remedy apart from how to write it in the file (`in_file`): a face that puts the
 value in the file for the person (the Centre page) says the key its own way and leaves the
