@@ -334,7 +334,7 @@ def test_the_centre_page_shows_and_saves_the_deputies(deputies_site: Site) -> No
     beside = html.unescape(error_beside(r.text, "deputies") or "")
     assert beside == (
         'Deputies who may sign off: "ben okoro" is the Exams Officer, who may sign anyway; list'
-        " only the others"
+        " only the others."
     )
     assert deputies_site.post("centre", form | {"deputies": " ; "}).status_code == 303
     assert "deputies" not in deputies_site.workspace.centre.read_text("utf-8")

@@ -944,28 +944,28 @@ def test_both_example_names_are_flagged_in_the_pages_words(site: Site) -> None:
         (
             {"number": "1234"},
             "number",
-            'Centre number: "1234" is not a 5-digit centre number; write all 5 digits',
+            'Centre number: "1234" is not a 5-digit centre number; write all 5 digits.',
         ),
         (
             {"declaration_opens": "2030-06-01"},
             "declaration_opens",
-            "Declaration opens: 2030-06-01 is not in the 2024 series; check the year",
+            "Declaration opens: 2030-06-01 is not in the 2024 series; check the year.",
         ),
         (
             {"tracker_frozen_from": "21/07/2024"},
             "tracker_frozen_from",
-            'Tracker frozen from: "21/07/2024" is text; give a date',
+            'Tracker frozen from: "21/07/2024" is text; give a date.',
         ),
         (
             {"declaration_opens": "2024-06-20", "declaration_closes": "2024-06-10"},
             "declaration_closes",
-            "Declaration closes is before the declaration opens; check both dates",
+            "Declaration closes is before the declaration opens; check both dates.",
         ),
         (
             {"year": "1999"},
             "year",
             "Results year: 1999 is not a year ctforms handles (2020 to 2100); write the summer in"
-            " which results are expected",
+            " which results are expected.",
         ),
         (
             {"head_of_centre": "Dr A. Example"},
@@ -976,13 +976,13 @@ def test_both_example_names_are_flagged_in_the_pages_words(site: Site) -> None:
         (
             {"deputies": "Priya Shah; priya  shah"},
             "deputies",
-            'Deputies who may sign off: "priya  shah" is listed twice; list each once',
+            'Deputies who may sign off: "priya  shah" is listed twice; list each once.',
         ),
         (
             {"officer_email": "exams\x07@riverside.example"},
             "officer_email",
             "Exams Officer's email: holds control characters (invisible codes such as ESC);"
-            " type the value plainly",
+            " type the value plainly.",
         ),
     ],
 )

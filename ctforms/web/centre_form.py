@@ -227,4 +227,5 @@ def _words(exc: InputError, name: str | None) -> str:
     face's words, without how to write it in centre.toml (the page writes the file)."""
     if name is None:  # about no field on the form: the reader's own words
         return str(exc)
-    return exc.said_of(LABELS[name], exc.remedy)
+    said = exc.said_of(LABELS[name], exc.remedy)
+    return said if said.endswith(".") else said + "."
