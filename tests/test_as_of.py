@@ -15,8 +15,7 @@ from typing import Any
 
 import openpyxl
 from conftest import DEMO, invoke
-from test_web import check_demo_files
-from webkit import Site, make_site
+from webkit import Site, copy_site, make_site
 
 from ctforms.models import Register
 from ctforms.produce.decisions import record_action, record_entry_decision
@@ -236,9 +235,10 @@ def _check_again(site: Site) -> Register:
     return run.register()
 
 
-def test_a_decision_recorded_after_the_pages_check_is_used_by_the_next(tmp_path: Path) -> None:
-    site = make_site(tmp_path / "ws")
-    check_demo_files(site)  # judged on 10/06
+def test_a_decision_recorded_after_the_pages_check_is_used_by_the_next(
+    tmp_path: Path, checked_demo: Path
+) -> None:
+    site = copy_site(checked_demo, tmp_path / "ws")  # judged on 10/06
     page = site.get("check").text
     assert "on the same date as the last check (Monday 10 June 2024)" in page
     form = {"proposal": "0012/05838", "make_change": "yes", "by": "Ben Okoro"}
@@ -257,9 +257,8 @@ def test_a_decision_recorded_after_the_pages_check_is_used_by_the_next(tmp_path:
     assert _check_again(site).as_of == LATER
 
 
-def test_the_page_refuses_a_record_dated_after_today(tmp_path: Path) -> None:
-    site = make_site(tmp_path / "ws")
-    check_demo_files(site)
+def test_the_page_refuses_a_record_dated_after_today(tmp_path: Path, checked_demo: Path) -> None:
+    site = copy_site(checked_demo, tmp_path / "ws")
     before = (site.workspace.root / "records.xlsx").read_bytes()
     form = {"proposal": "0012/05838", "make_change": "yes", "by": "Ben Okoro"}
     r = site.post("decisions/entry", form | {"date": "2100-06-01"})

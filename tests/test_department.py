@@ -282,13 +282,11 @@ def test_the_records_template_has_the_ecd_confirmed_sheet(tmp_path: Path) -> Non
 
 
 def test_the_page_records_a_returned_list_and_refuses_a_foreign_one(
-    term: Path, tmp_path: Path
+    term: Path, tmp_path: Path, checked_demo: Path
 ) -> None:
-    from test_web import check_demo_files
-    from webkit import make_site
+    from webkit import copy_site
 
-    site = make_site(tmp_path / "ws")
-    check_demo_files(site)
+    site = copy_site(checked_demo, tmp_path / "ws")
     files = site.get("files").text
     assert "64395-business-department-actions.xlsx" in files
     assert "for its head of department" in files

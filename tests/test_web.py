@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import DEMO
 from starlette.testclient import TestClient
-from webkit import HOST, PORT, Site, error_beside, make_site
+from webkit import HOST, PORT, Site, copy_site, error_beside, make_site
 
 from ctforms import pipeline
 from ctforms.checks.urgency import by_urgency, who
@@ -553,11 +553,10 @@ def test_make_app_is_independent_per_start(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def fresh(tmp_path: Path) -> Site:
-    """The demo's files checked in a workspace of the test's own (it records into records.xlsx)."""
-    s = make_site(tmp_path / "ws")
-    check_demo_files(s)
-    return s
+def fresh(tmp_path: Path, checked_demo: Path) -> Site:
+    """The demo's files checked in a workspace of the test's own (it records into records.xlsx):
+    a copy of the session's `checked_demo`."""
+    return copy_site(checked_demo, tmp_path / "ws")
 
 
 def _check_again(site: Site) -> Register:
