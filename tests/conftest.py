@@ -50,6 +50,16 @@ def demo_args() -> list[str]:
 
 
 @pytest.fixture(scope="session")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder `ctforms run --demo` writes, made once for the session. Tests and fixtures
+    that only read a demo run's files share it; one that changes the folder copies it first."""
+    folder = tmp_path_factory.mktemp("demo-run") / "run"
+    result = invoke("run", "--demo", "-o", folder)
+    assert result.exit_code == 0, result.output
+    return folder
+
+
+@pytest.fixture(scope="session")
 def checked_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A page's workspace in which the demo centre's files were checked on 10/06/2024. Tests
     never use it: each takes a copy (`webkit.copy_site`), so the check runs once for the

@@ -30,9 +30,9 @@ def run_demo(out: Path, *extra: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def cp2(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def cp2(tmp_path_factory: pytest.TempPathFactory, demo_run: Path) -> Path:
     out = tmp_path_factory.mktemp("cp2") / "out"
-    run_demo(out)
+    shutil.copytree(demo_run, out)  # the demo's checkpoint 2 run
     return out
 
 
@@ -253,6 +253,7 @@ def test_a_list_ctforms_did_not_make_for_this_centre_is_refused(
     assert Path(records).read_bytes() == before  # nothing written
 
 
+@pytest.mark.slow  # several whole checks in a row
 def test_a_forced_run_of_the_other_checkpoint_removes_the_old_lists(tmp_path: Path) -> None:
     out = tmp_path / "out"
     run_demo(out)

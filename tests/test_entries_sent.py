@@ -113,6 +113,7 @@ def _texts(rows: list[list[object]]) -> str:
     return "\n".join(str(v) for row in rows for v in row if v is not None)
 
 
+@pytest.mark.slow  # several whole checks in a row
 def test_a_sent_file_is_followed_by_an_amendment_file_with_only_the_new_change(
     tmp_path: Path, first_run: Path
 ) -> None:
@@ -141,6 +142,7 @@ def test_a_sent_file_is_followed_by_an_amendment_file_with_only_the_new_change(
     assert {(c.candidate_number, c.from_code, c.to_code) for c in row.changes or []} == FIRST
 
 
+@pytest.mark.slow  # several whole checks in a row
 def test_a_file_never_recorded_as_sent_keeps_its_changes_in_the_next(
     tmp_path: Path, first_run: Path
 ) -> None:
@@ -155,6 +157,7 @@ def test_a_file_never_recorded_as_sent_keeps_its_changes_in_the_next(
     assert _changes(b / E1) == {*FIRST, MOVE_DOWN}
 
 
+@pytest.mark.slow  # several whole checks in a row
 def test_a_name_typed_without_its_changes_is_read_from_the_run_folder(
     tmp_path: Path, first_run: Path
 ) -> None:
@@ -173,6 +176,7 @@ def test_a_name_typed_without_its_changes_is_read_from_the_run_folder(
     assert "cannot tell" not in again.output + again.stderr
 
 
+@pytest.mark.slow  # several whole checks in a row
 def test_a_sent_file_whose_contents_are_unknown_is_said_never_guessed(
     tmp_path: Path, first_run: Path
 ) -> None:
@@ -190,6 +194,7 @@ def test_a_sent_file_whose_contents_are_unknown_is_said_never_guessed(
     assert "Warning: E6439572.X01 is recorded as sent" in _texts(_listing(b))
 
 
+@pytest.mark.slow  # several whole checks in a row
 def test_when_every_change_was_sent_no_file_is_written(tmp_path: Path, first_run: Path) -> None:
     records = _records(tmp_path)
     a, b = tmp_path / "a", tmp_path / "b"
@@ -212,6 +217,7 @@ def test_when_every_change_was_sent_no_file_is_written(tmp_path: Path, first_run
     ) in text
 
 
+@pytest.mark.slow  # several whole checks in a row
 def test_a_sent_change_declined_since_is_blocking(tmp_path: Path) -> None:
     records = _records(tmp_path)
     a, b = tmp_path / "a", tmp_path / "b"
@@ -247,6 +253,7 @@ def test_a_sent_change_declined_since_is_blocking(tmp_path: Path) -> None:
     assert all(MOVE_DOWN not in _changes(b / n) for n in _entries(b))
 
 
+@pytest.mark.slow  # several whole checks in a row
 def test_the_listing_says_where_each_change_comes_from_and_which_file_it_is_in(
     tmp_path: Path, first_run: Path
 ) -> None:
@@ -271,6 +278,7 @@ def test_the_listing_says_where_each_change_comes_from_and_which_file_it_is_in(
     ) in text
 
 
+@pytest.mark.slow  # several whole checks in a row
 def test_a_row_sent_after_the_check_date_is_not_used_and_said_once(
     tmp_path: Path, first_run: Path
 ) -> None:
@@ -290,6 +298,7 @@ def test_a_row_sent_after_the_check_date_is_not_used_and_said_once(
     assert "Entries Sent row 2" not in later.stderr
 
 
+@pytest.mark.slow  # several whole checks in a row
 def test_entries_make_from_a_register_follows_what_was_sent(
     tmp_path: Path, first_run: Path
 ) -> None:
@@ -342,6 +351,7 @@ def test_records_template_has_the_entries_sent_sheet(tmp_path: Path) -> None:
     assert "Entries Sent: Each entries file you uploaded to OCR" in said
 
 
+@pytest.mark.slow  # several whole checks in a row
 def test_the_files_page_records_an_uploaded_file(tmp_path: Path, checked_demo: Path) -> None:
     site = copy_site(checked_demo, tmp_path / "ws")
     first = site.workspace.run_folder(None)
@@ -376,6 +386,7 @@ def test_the_files_page_records_an_uploaded_file(tmp_path: Path, checked_demo: P
     assert _changes(second.path / A2) == {MOVE_DOWN}
 
 
+@pytest.mark.slow  # several whole checks in a row
 def test_each_change_names_the_file_it_is_in_or_was_sent_in(tmp_path: Path) -> None:
     records = _records(tmp_path)
     sources = pipeline.Sources(

@@ -8,6 +8,7 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
+import pytest
 from conftest import DEMO
 from webkit import copy_site
 
@@ -40,6 +41,7 @@ def _confirm_move_down(records: Path) -> None:
     )
 
 
+@pytest.mark.slow  # several whole checks in a row
 def test_runs_in_folders_of_their_own_make_one_series(tmp_path: Path) -> None:
     sources = _sources(tmp_path)
     a, b, c = tmp_path / "a", tmp_path / "b", tmp_path / "c"
@@ -58,6 +60,7 @@ def test_runs_in_folders_of_their_own_make_one_series(tmp_path: Path) -> None:
     assert made.written.edi_file.read_bytes() != (a / "E6439572.X01").read_bytes()
 
 
+@pytest.mark.slow  # several whole checks in a row
 def test_without_earlier_runs_a_new_folder_starts_the_series(tmp_path: Path) -> None:
     sources = _sources(tmp_path)
     pipeline.run(sources, AS_OF, tmp_path / "a")
