@@ -49,6 +49,29 @@ def demo_args() -> list[str]:
     return list(DEMO_ARGS)
 
 
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder `ctforms run --demo` writes, made once for the session. Tests and fixtures
+    that only read a demo run's files share it; one that changes the folder copies it first."""
+    folder = tmp_path_factory.mktemp("demo-run") / "run"
+    result = invoke("run", "--demo", "-o", folder)
+    assert result.exit_code == 0, result.output
+    return folder
+
+
+@pytest.fixture(scope="session")
+def checked_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A page's workspace in which the demo centre's files were checked on 10/06/2024. Tests
+    never use it: each takes a copy (`webkit.copy_site`), so the check runs once for the
+    session, not once for each test that starts from it."""
+    from test_web import check_demo_files
+    from webkit import make_site
+
+    site = make_site(tmp_path_factory.mktemp("checked-demo") / "ws")
+    check_demo_files(site)
+    return site.workspace.root
+
+
 @pytest.fixture(autouse=True)
 def _fresh_rules_engine() -> None:
     """Each test judges from nothing: no memoised result from an earlier test."""

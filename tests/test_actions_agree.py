@@ -162,10 +162,9 @@ def test_every_demo_action_agrees_with_its_evidence(tmp_path: Path) -> None:
     )
 
 
-def test_every_action_names_a_file_run_made(tmp_path: Path) -> None:
+def test_every_action_names_a_file_run_made(demo_run: Path) -> None:
     """Through the CLI: each file an open issue's action names is in run's folder."""
-    out = tmp_path / "out"
-    assert invoke("run", "--demo", "-o", out).exit_code == 0
+    out = demo_run
     data = json.loads((out / "issues.json").read_text("utf-8"))
     made = {p.name for p in out.iterdir()}
     named = set()

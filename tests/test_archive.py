@@ -24,9 +24,9 @@ from ctforms.produce.archive import MAX_MANIFEST_BYTES, MAX_MEMBERS, MAX_TOTAL_B
 
 
 @pytest.fixture(scope="module")
-def run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def run_folder(tmp_path_factory: pytest.TempPathFactory, demo_run: Path) -> Path:
     folder = tmp_path_factory.mktemp("archive") / "run"
-    assert invoke("run", "--demo", "-o", folder).exit_code == 0
+    shutil.copytree(demo_run, folder)  # the module's own copy: a test may archive into it
     return folder
 
 
@@ -278,6 +278,7 @@ def zeros(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
     return path, size
 
 
+@pytest.mark.slow  # a 256 MB member
 def test_a_highly_compressed_member_bigger_than_its_manifest_says_is_changed_quickly(
     tmp_path: Path, zeros: tuple[Path, int]
 ) -> None:
@@ -291,6 +292,7 @@ def test_a_highly_compressed_member_bigger_than_its_manifest_says_is_changed_qui
     assert peak < 20 << 20
 
 
+@pytest.mark.slow  # reads a 256 MB member
 def test_a_large_member_is_hashed_in_a_stream(tmp_path: Path, zeros: tuple[Path, int]) -> None:
     path, size = zeros
     big = tmp_path / "big.zip"
@@ -302,6 +304,7 @@ def test_a_large_member_is_hashed_in_a_stream(tmp_path: Path, zeros: tuple[Path,
     assert peak < 20 << 20  # the member is 256 MB; reading it whole would peak above that
 
 
+@pytest.mark.slow  # a 256 MB member
 def test_the_stream_stops_once_a_member_is_longer_than_the_manifest_says(
     tmp_path: Path, zeros: tuple[Path, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:

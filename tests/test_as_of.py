@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
 from conftest import DEMO, invoke
-from test_web import check_demo_files
-from webkit import Site, make_site
+from webkit import Site, copy_site, make_site
 
 from ctforms.models import Register
 from ctforms.produce.decisions import record_action, record_entry_decision
@@ -76,6 +76,7 @@ def _without(register: Register, *fields: str) -> dict[str, Any]:
 # ------------------------------------------------------------------ 4: records dated later
 
 
+@pytest.mark.slow  # several whole checks in a row
 def test_a_check_dated_before_a_decision_and_an_action_does_not_use_them(tmp_path: Path) -> None:
     known_then = _check(DEMO / "records.xlsx")[0]
     records = _records(tmp_path)
@@ -150,6 +151,7 @@ def _run(records: Path, out: Path, as_of: str = AS_OF) -> dict[str, Any]:
     return {i["id"]: i for i in issues}
 
 
+@pytest.mark.slow  # several whole checks in a row
 def test_an_incorrect_claim_before_its_visit_is_corrected_in_interchange(tmp_path: Path) -> None:
     issues = _run(DEMO / "records.xlsx", tmp_path / "before")
     wrong = issues[WRONG_CLAIM]
@@ -207,6 +209,7 @@ def test_a_visit_marked_completed_but_dated_after_the_check_is_not_held(tmp_path
 # ------------------------------------------------------------------ 6: claims not yet made
 
 
+@pytest.mark.slow  # several whole checks in a row
 def test_a_claim_dated_after_the_check_is_said_as_planned(tmp_path: Path) -> None:
     issues = _run(DEMO / "records.xlsx", tmp_path / "before")
     late = issues["claim-too-late/-/05843/-/2024-07-03"]
@@ -236,9 +239,11 @@ def _check_again(site: Site) -> Register:
     return run.register()
 
 
-def test_a_decision_recorded_after_the_pages_check_is_used_by_the_next(tmp_path: Path) -> None:
-    site = make_site(tmp_path / "ws")
-    check_demo_files(site)  # judged on 10/06
+@pytest.mark.slow  # several whole checks in a row
+def test_a_decision_recorded_after_the_pages_check_is_used_by_the_next(
+    tmp_path: Path, checked_demo: Path
+) -> None:
+    site = copy_site(checked_demo, tmp_path / "ws")  # judged on 10/06
     page = site.get("check").text
     assert "on the same date as the last check (Monday 10 June 2024)" in page
     form = {"proposal": "0012/05838", "make_change": "yes", "by": "Ben Okoro"}
@@ -257,9 +262,8 @@ def test_a_decision_recorded_after_the_pages_check_is_used_by_the_next(tmp_path:
     assert _check_again(site).as_of == LATER
 
 
-def test_the_page_refuses_a_record_dated_after_today(tmp_path: Path) -> None:
-    site = make_site(tmp_path / "ws")
-    check_demo_files(site)
+def test_the_page_refuses_a_record_dated_after_today(tmp_path: Path, checked_demo: Path) -> None:
+    site = copy_site(checked_demo, tmp_path / "ws")
     before = (site.workspace.root / "records.xlsx").read_bytes()
     form = {"proposal": "0012/05838", "make_change": "yes", "by": "Ben Okoro"}
     r = site.post("decisions/entry", form | {"date": "2100-06-01"})
@@ -283,6 +287,7 @@ def _demo_wait(site: Site) -> None:
     raise AssertionError("the demo's check did not finish")
 
 
+@pytest.mark.slow  # several whole checks in a row
 def test_the_demo_records_on_its_own_date_so_its_next_check_uses_it(tmp_path: Path) -> None:
     """The demo centre lives on 10 June 2024: what is recorded there, left at the date the
     page offers, is used by its next check, which stays on that date."""

@@ -8,6 +8,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from conftest import invoke
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -62,6 +63,7 @@ def test_run_demo_writes_a_calendar_of_its_deadlines(tmp_path: Path) -> None:
     assert handled and all(f"[{i['id']}]" not in data.decode() for i in handled)
 
 
+@pytest.mark.slow  # several whole checks in a row
 def test_no_student_name_is_in_the_calendar_unless_asked(tmp_path: Path) -> None:
     plain = _run(tmp_path / "a").decode()
     named = _run(tmp_path / "b", "--names-in-calendar").decode()
@@ -82,6 +84,7 @@ def test_no_student_name_is_in_the_calendar_unless_asked(tmp_path: Path) -> None
     assert "leaves names out of a calendar unless asked" in unfolded[0]
 
 
+@pytest.mark.slow  # several whole checks in a row
 def test_calendar_bytes_are_rfc_5545_and_deterministic(tmp_path: Path) -> None:
     first = _run(tmp_path / "a")
     assert _run(tmp_path / "b") == first
@@ -159,6 +162,7 @@ def test_the_same_bytes_icalendar_wrote() -> None:
     assert empty == _by_icalendar(empty)
 
 
+@pytest.mark.slow  # 80 drawn examples
 @settings(max_examples=80, deadline=None)
 @given(st.lists(st.tuples(st.text(), st.text()), min_size=1, max_size=4))
 def test_any_names_give_the_bytes_icalendar_wrote(names: list[tuple[str, str]]) -> None:

@@ -253,6 +253,7 @@ def test_run_demo_writes_everything(tmp_path: Path) -> None:
     assert verified.exit_code == 0 and "OK" in verified.stdout
 
 
+@pytest.mark.slow  # several whole checks in a row
 def test_run_refuses_a_non_empty_folder(tmp_path: Path) -> None:
     (tmp_path / "keep.txt").write_text("x")
     result = invoke("run", "--demo", "-o", tmp_path)
@@ -278,6 +279,7 @@ def test_run_refuses_a_non_empty_folder(tmp_path: Path) -> None:
     assert "moved the earlier entries file E6439572.X01 to" in result.stdout
 
 
+@pytest.mark.slow  # several whole checks in a row
 def test_forced_run_does_not_keep_stale_forms(tmp_path: Path) -> None:
     stale = tmp_path / "64395-missed-from-moderation-claim.xlsx"
     assert invoke("run", "--demo", "-o", tmp_path).exit_code == 0

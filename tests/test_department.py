@@ -30,9 +30,9 @@ def run_demo(out: Path, *extra: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def cp2(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def cp2(tmp_path_factory: pytest.TempPathFactory, demo_run: Path) -> Path:
     out = tmp_path_factory.mktemp("cp2") / "out"
-    run_demo(out)
+    shutil.copytree(demo_run, out)  # the demo's checkpoint 2 run
     return out
 
 
@@ -253,6 +253,7 @@ def test_a_list_ctforms_did_not_make_for_this_centre_is_refused(
     assert Path(records).read_bytes() == before  # nothing written
 
 
+@pytest.mark.slow  # several whole checks in a row
 def test_a_forced_run_of_the_other_checkpoint_removes_the_old_lists(tmp_path: Path) -> None:
     out = tmp_path / "out"
     run_demo(out)
@@ -282,13 +283,11 @@ def test_the_records_template_has_the_ecd_confirmed_sheet(tmp_path: Path) -> Non
 
 
 def test_the_page_records_a_returned_list_and_refuses_a_foreign_one(
-    term: Path, tmp_path: Path
+    term: Path, tmp_path: Path, checked_demo: Path
 ) -> None:
-    from test_web import check_demo_files
-    from webkit import make_site
+    from webkit import copy_site
 
-    site = make_site(tmp_path / "ws")
-    check_demo_files(site)
+    site = copy_site(checked_demo, tmp_path / "ws")
     files = site.get("files").text
     assert "64395-business-department-actions.xlsx" in files
     assert "for its head of department" in files

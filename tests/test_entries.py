@@ -395,6 +395,7 @@ def candidates(draw: st.DrawFn) -> tuple[str, dict[str, str]]:
     }
 
 
+@pytest.mark.slow  # 200 drawn examples
 @settings(max_examples=200, deadline=None)
 @given(st.lists(candidates(), min_size=1, max_size=20))
 def test_any_valid_candidate_round_trips(cands: list[tuple[str, dict[str, str]]]) -> None:

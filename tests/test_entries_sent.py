@@ -9,10 +9,10 @@ import shutil
 from pathlib import Path
 
 import openpyxl
+import pytest
 from click.testing import Result
 from conftest import DEMO, invoke
-from test_web import check_demo_files
-from webkit import make_site
+from webkit import copy_site
 
 from ctforms import pipeline
 from ctforms.produce import edi
@@ -25,6 +25,18 @@ E1, A2 = "E6439572.X01", "A6439572.X02"
 # What the demo's files carry: new entries only (a top-up or move-down is the target's entry).
 FIRST = {("0014", None, "05839"), ("0036", None, "05835"), ("0063", None, "05839")}
 MOVE_DOWN = ("0012", None, "05838")
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo's first run, on 10/06 with its records as shipped, made once for the module:
+    each test that starts from it copies the folder (the run reads the records, never writes
+    them, so the copy is the run the test would have made)."""
+    base = tmp_path_factory.mktemp("first")
+    made = _run(_records(base), base / "a", "2024-06-10")
+    assert made.exit_code == 0, made.output
+    assert _entries(base / "a") == [E1]
+    return base / "a"
 
 
 def _records(tmp_path: Path) -> Path:
@@ -101,12 +113,13 @@ def _texts(rows: list[list[object]]) -> str:
     return "\n".join(str(v) for row in rows for v in row if v is not None)
 
 
+@pytest.mark.slow  # several whole checks in a row
 def test_a_sent_file_is_followed_by_an_amendment_file_with_only_the_new_change(
-    tmp_path: Path,
+    tmp_path: Path, first_run: Path
 ) -> None:
     records = _records(tmp_path)
     a, b = tmp_path / "a", tmp_path / "b"
-    assert _run(records, a, "2024-06-10").exit_code == 0
+    shutil.copytree(first_run, a)
     assert _entries(a) == [E1]
     sent = _sent(records, a / E1, "2024-06-10")
     assert sent.exit_code == 0, sent.output
@@ -129,10 +142,13 @@ def test_a_sent_file_is_followed_by_an_amendment_file_with_only_the_new_change(
     assert {(c.candidate_number, c.from_code, c.to_code) for c in row.changes or []} == FIRST
 
 
-def test_a_file_never_recorded_as_sent_keeps_its_changes_in_the_next(tmp_path: Path) -> None:
+@pytest.mark.slow  # several whole checks in a row
+def test_a_file_never_recorded_as_sent_keeps_its_changes_in_the_next(
+    tmp_path: Path, first_run: Path
+) -> None:
     records = _records(tmp_path)
     a, b = tmp_path / "a", tmp_path / "b"
-    _run(records, a, "2024-06-10")
+    shutil.copytree(first_run, a)
     _decide(records)
     _run(records, b)
     # Not sent: the next file is still an entries file, and still carries the first changes
@@ -141,10 +157,13 @@ def test_a_file_never_recorded_as_sent_keeps_its_changes_in_the_next(tmp_path: P
     assert _changes(b / E1) == {*FIRST, MOVE_DOWN}
 
 
-def test_a_name_typed_without_its_changes_is_read_from_the_run_folder(tmp_path: Path) -> None:
+@pytest.mark.slow  # several whole checks in a row
+def test_a_name_typed_without_its_changes_is_read_from_the_run_folder(
+    tmp_path: Path, first_run: Path
+) -> None:
     records = _records(tmp_path)
     a = tmp_path / "a"
-    _run(records, a, "2024-06-10")
+    shutil.copytree(first_run, a)
     said = _sent(records, E1)  # the name only: not found here, so recorded without its changes
     assert said.exit_code == 0
     assert "what it carried is not recorded" in said.output
@@ -157,9 +176,12 @@ def test_a_name_typed_without_its_changes_is_read_from_the_run_folder(tmp_path: 
     assert "cannot tell" not in again.output + again.stderr
 
 
-def test_a_sent_file_whose_contents_are_unknown_is_said_never_guessed(tmp_path: Path) -> None:
+@pytest.mark.slow  # several whole checks in a row
+def test_a_sent_file_whose_contents_are_unknown_is_said_never_guessed(
+    tmp_path: Path, first_run: Path
+) -> None:
     records = _records(tmp_path)
-    _run(records, tmp_path / "a", "2024-06-10")
+    shutil.copytree(first_run, tmp_path / "a")
     _sent(records, E1)
     _decide(records)
     b = tmp_path / "b"  # a folder without the file
@@ -172,10 +194,11 @@ def test_a_sent_file_whose_contents_are_unknown_is_said_never_guessed(tmp_path: 
     assert "Warning: E6439572.X01 is recorded as sent" in _texts(_listing(b))
 
 
-def test_when_every_change_was_sent_no_file_is_written(tmp_path: Path) -> None:
+@pytest.mark.slow  # several whole checks in a row
+def test_when_every_change_was_sent_no_file_is_written(tmp_path: Path, first_run: Path) -> None:
     records = _records(tmp_path)
     a, b = tmp_path / "a", tmp_path / "b"
-    _run(records, a, "2024-06-10")
+    shutil.copytree(first_run, a)
     _sent(records, a / E1, "2024-06-10")
     result = _run(records, b)
     assert _entries(b) == []
@@ -194,6 +217,7 @@ def test_when_every_change_was_sent_no_file_is_written(tmp_path: Path) -> None:
     ) in text
 
 
+@pytest.mark.slow  # several whole checks in a row
 def test_a_sent_change_declined_since_is_blocking(tmp_path: Path) -> None:
     records = _records(tmp_path)
     a, b = tmp_path / "a", tmp_path / "b"
@@ -229,12 +253,13 @@ def test_a_sent_change_declined_since_is_blocking(tmp_path: Path) -> None:
     assert all(MOVE_DOWN not in _changes(b / n) for n in _entries(b))
 
 
+@pytest.mark.slow  # several whole checks in a row
 def test_the_listing_says_where_each_change_comes_from_and_which_file_it_is_in(
-    tmp_path: Path,
+    tmp_path: Path, first_run: Path
 ) -> None:
     records = _records(tmp_path)
     a, b = tmp_path / "a", tmp_path / "b"
-    _run(records, a, "2024-06-10")
+    shutil.copytree(first_run, a)
     _sent(records, a / E1, "2024-06-10")
     _decide(records)
     _run(records, b)
@@ -253,10 +278,13 @@ def test_the_listing_says_where_each_change_comes_from_and_which_file_it_is_in(
     ) in text
 
 
-def test_a_row_sent_after_the_check_date_is_not_used_and_said_once(tmp_path: Path) -> None:
+@pytest.mark.slow  # several whole checks in a row
+def test_a_row_sent_after_the_check_date_is_not_used_and_said_once(
+    tmp_path: Path, first_run: Path
+) -> None:
     records = _records(tmp_path)
     a, b = tmp_path / "a", tmp_path / "b"
-    _run(records, a, "2024-06-10")
+    shutil.copytree(first_run, a)
     _sent(records, a / E1, "2024-06-14")
     result = _run(records, b, "2024-06-12")
     assert _entries(b) == [E1]  # as known on 12/06: nothing sent yet
@@ -270,10 +298,13 @@ def test_a_row_sent_after_the_check_date_is_not_used_and_said_once(tmp_path: Pat
     assert "Entries Sent row 2" not in later.stderr
 
 
-def test_entries_make_from_a_register_follows_what_was_sent(tmp_path: Path) -> None:
+@pytest.mark.slow  # several whole checks in a row
+def test_entries_make_from_a_register_follows_what_was_sent(
+    tmp_path: Path, first_run: Path
+) -> None:
     records = _records(tmp_path)
     a = tmp_path / "a"
-    _run(records, a, "2024-06-10")
+    shutil.copytree(first_run, a)
     _sent(records, a / E1, "2024-06-10")
     _decide(records)
     register = tmp_path / "issues.json"
@@ -293,7 +324,7 @@ def test_entries_make_from_a_register_follows_what_was_sent(tmp_path: Path) -> N
     assert not (tmp_path / "again").exists()
 
 
-def test_records_sent_refuses_what_is_not_an_entries_file(tmp_path: Path) -> None:
+def test_records_sent_refuses_what_is_not_an_entries_file(tmp_path: Path, first_run: Path) -> None:
     records = _records(tmp_path)
     bad = _sent(records, "entries.txt")
     assert bad.exit_code == 2
@@ -304,7 +335,7 @@ def test_records_sent_refuses_what_is_not_an_entries_file(tmp_path: Path) -> Non
     assert f"{tmp_path / 'nowhere' / E1} was not found" in missing.stderr  # the path typed
     # A file renamed after it was made: its header gives it away.
     a = tmp_path / "a"
-    _run(records, a, "2024-06-10")
+    shutil.copytree(first_run, a)
     shutil.copyfile(a / E1, tmp_path / "E6439572.X05")
     renamed = _sent(records, tmp_path / "E6439572.X05")
     assert renamed.exit_code == 2
@@ -320,9 +351,9 @@ def test_records_template_has_the_entries_sent_sheet(tmp_path: Path) -> None:
     assert "Entries Sent: Each entries file you uploaded to OCR" in said
 
 
-def test_the_files_page_records_an_uploaded_file(tmp_path: Path) -> None:
-    site = make_site(tmp_path / "ws")
-    check_demo_files(site)
+@pytest.mark.slow  # several whole checks in a row
+def test_the_files_page_records_an_uploaded_file(tmp_path: Path, checked_demo: Path) -> None:
+    site = copy_site(checked_demo, tmp_path / "ws")
     first = site.workspace.run_folder(None)
     assert first is not None
     page = site.get(f"files?run={first.id}").text
@@ -355,6 +386,7 @@ def test_the_files_page_records_an_uploaded_file(tmp_path: Path) -> None:
     assert _changes(second.path / A2) == {MOVE_DOWN}
 
 
+@pytest.mark.slow  # several whole checks in a row
 def test_each_change_names_the_file_it_is_in_or_was_sent_in(tmp_path: Path) -> None:
     records = _records(tmp_path)
     sources = pipeline.Sources(
@@ -371,10 +403,9 @@ def test_each_change_names_the_file_it_is_in_or_was_sent_in(tmp_path: Path) -> N
 
 
 def test_a_workbook_chosen_without_the_upload_recorded_on_the_page_is_refused(
-    tmp_path: Path,
+    tmp_path: Path, checked_demo: Path
 ) -> None:
-    site = make_site(tmp_path / "ws")
-    check_demo_files(site)
+    site = copy_site(checked_demo, tmp_path / "ws")
     run = site.workspace.run_folder(None)
     assert run is not None
     form = {"file": E1, "sent_by": "Ben Okoro", "sent_on": "2024-06-10"}
@@ -386,13 +417,13 @@ def test_a_workbook_chosen_without_the_upload_recorded_on_the_page_is_refused(
 
 
 def test_an_issue_whose_change_was_sent_asks_to_check_the_tracker_not_to_send_it_again(
-    tmp_path: Path,
+    tmp_path: Path, first_run: Path
 ) -> None:
     """Found by an exams-officer trial: after E…X01 was recorded as sent, its issues still said
     'make the entry', inviting a second entry. Now they say where it went and what is left."""
     records = _records(tmp_path)
     a = tmp_path / "a"
-    _run(records, a, "2024-06-10")
+    shutil.copytree(first_run, a)
     _sent(records, a / E1, "2024-06-11")
     before = {i["id"]: i for i in json.loads(_check(records, "2024-06-10").stdout)["issues"]}
     after = {i["id"]: i for i in json.loads(_check(records).stdout)["issues"]}

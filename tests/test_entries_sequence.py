@@ -8,9 +8,9 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
+import pytest
 from conftest import DEMO
-from test_web import check_demo_files
-from webkit import make_site
+from webkit import copy_site
 
 from ctforms import pipeline
 from ctforms.produce.decisions import record_entry_decision
@@ -41,6 +41,7 @@ def _confirm_move_down(records: Path) -> None:
     )
 
 
+@pytest.mark.slow  # several whole checks in a row
 def test_runs_in_folders_of_their_own_make_one_series(tmp_path: Path) -> None:
     sources = _sources(tmp_path)
     a, b, c = tmp_path / "a", tmp_path / "b", tmp_path / "c"
@@ -59,6 +60,7 @@ def test_runs_in_folders_of_their_own_make_one_series(tmp_path: Path) -> None:
     assert made.written.edi_file.read_bytes() != (a / "E6439572.X01").read_bytes()
 
 
+@pytest.mark.slow  # several whole checks in a row
 def test_without_earlier_runs_a_new_folder_starts_the_series(tmp_path: Path) -> None:
     sources = _sources(tmp_path)
     pipeline.run(sources, AS_OF, tmp_path / "a")
@@ -68,9 +70,10 @@ def test_without_earlier_runs_a_new_folder_starts_the_series(tmp_path: Path) -> 
     assert _edi(tmp_path / "b") == ["E6439572.X01"]
 
 
-def test_each_check_of_the_page_takes_the_next_entries_file(tmp_path: Path) -> None:
-    site = make_site(tmp_path / "ws")
-    check_demo_files(site)
+def test_each_check_of_the_page_takes_the_next_entries_file(
+    tmp_path: Path, checked_demo: Path
+) -> None:
+    site = copy_site(checked_demo, tmp_path / "ws")
     first = site.workspace.run_folder(None)
     assert first is not None and _edi(first.path) == ["E6439572.X01"]
     r = site.post(

@@ -239,6 +239,7 @@ def test_damaged_sheet_xml_is_one_line_naming_the_file(tmp_path: Path) -> None:
 # ------------------------------------------------------------------ row and column bounds
 
 
+@pytest.mark.slow  # a sheet of a million rows
 def test_sheet_claiming_every_row_and_column_is_read_quickly(tmp_path: Path) -> None:
     # A few bytes say A1:XFD1048576: openpyxl pads each row to 16,384 columns and fills in
     # a million empty rows. Only the first 100 columns are read, and blanks are skipped fast.
@@ -253,6 +254,7 @@ def test_sheet_claiming_every_row_and_column_is_read_quickly(tmp_path: Path) -> 
     assert result.exit_code in {0, 1}, result.output
 
 
+@pytest.mark.slow  # a sheet of a million rows
 def test_row_past_excels_last_row_is_refused(tmp_path: Path) -> None:
     def past(xml: bytes) -> bytes:
         xml = re.sub(rb'<dimension ref="[^"]*"/>', b"", xml)

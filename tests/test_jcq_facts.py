@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 import openpyxl
+import pytest
 from click.testing import Result
 from conftest import DEMO, FIXTURES, invoke
 
@@ -111,6 +112,7 @@ def _listing_texts(folder: Path) -> list[str]:
     return [str(v) for row in ws.iter_rows(values_only=True) for v in row if v is not None]
 
 
+@pytest.mark.slow  # several whole checks in a row
 def test_the_entries_then_the_amendment_file_hold_the_public_facts(tmp_path: Path) -> None:
     records = _records(tmp_path)
     first, second = tmp_path / "first", tmp_path / "second"

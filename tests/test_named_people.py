@@ -396,6 +396,7 @@ def test_without_as_of_the_warning_says_the_date_is_today(
     )
 
 
+@pytest.mark.slow  # several whole checks in a row
 def test_the_register_and_its_papers_carry_the_date_warning(tmp_path: Path) -> None:
     """Found by an exams-officer trial: the warning was on screen only. It is the register's
     first note, so issues.txt and the pack carry it too (and the terminal says it once)."""

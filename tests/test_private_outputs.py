@@ -49,6 +49,7 @@ def _assert_owner_only(top: Path) -> None:
         assert mode == want, f"{name}: {oct(mode)}, want {oct(want)}"
 
 
+@pytest.mark.slow  # several whole checks in a row
 def test_every_output_of_run_is_owner_only(tmp_path: Path, open_umask: None) -> None:
     out = tmp_path / "new" / "deeper" / "results"
     result = invoke("run", *DEMO_ARGS, "-o", out)
@@ -113,6 +114,7 @@ def test_a_run_that_fails_half_way_writes_nothing(
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow  # several whole checks in a row
 def test_a_failed_forced_rerun_leaves_the_earlier_run_as_it_was(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

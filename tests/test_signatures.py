@@ -76,6 +76,7 @@ def _signed_pack(tmp_path: Path, pair: tuple[Path, Path], name: str) -> Path:
     return out
 
 
+@pytest.mark.slow  # signs two packs
 def test_a_pack_verifies_only_with_the_certificate_that_signed_it(
     tmp_path: Path, keys: dict[str, tuple[Path, Path]]
 ) -> None:
@@ -151,10 +152,12 @@ def test_a_bad_cert_file_is_an_input_error(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def signed(tmp_path_factory: pytest.TempPathFactory, keys: dict[str, tuple[Path, Path]]) -> Path:
+def signed(
+    tmp_path_factory: pytest.TempPathFactory, keys: dict[str, tuple[Path, Path]], demo_run: Path
+) -> Path:
     base = tmp_path_factory.mktemp("signed")
     folder = base / "run"
-    assert invoke("run", "--demo", "-o", folder).exit_code == 0
+    shutil.copytree(demo_run, folder)
     out = base / "signed.zip"
     key, cert = keys["centre"]
     made = invoke("archive", folder, "-o", out, "--sign", key, "--cert", cert)
@@ -306,6 +309,7 @@ def test_a_corrupted_signature_is_a_change_never_an_input_error(
         assert "OK" not in result.stdout and "NOT with" not in result.stdout
 
 
+@pytest.mark.slow  # every byte of a signature
 def test_every_one_byte_change_to_the_signature_fails_with_the_certificate(
     signed: Path, keys: dict[str, tuple[Path, Path]]
 ) -> None:

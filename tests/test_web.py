@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import DEMO
 from starlette.testclient import TestClient
-from webkit import HOST, PORT, Site, error_beside, make_site
+from webkit import HOST, PORT, Site, copy_site, error_beside, make_site
 
 from ctforms import pipeline
 from ctforms.checks.urgency import by_urgency, who
@@ -554,11 +554,10 @@ def test_make_app_is_independent_per_start(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def fresh(tmp_path: Path) -> Site:
-    """The demo's files checked in a workspace of the test's own (it records into records.xlsx)."""
-    s = make_site(tmp_path / "ws")
-    check_demo_files(s)
-    return s
+def fresh(tmp_path: Path, checked_demo: Path) -> Site:
+    """The demo's files checked in a workspace of the test's own (it records into records.xlsx):
+    a copy of the session's `checked_demo`."""
+    return copy_site(checked_demo, tmp_path / "ws")
 
 
 def _check_again(site: Site) -> Register:
@@ -569,6 +568,7 @@ def _check_again(site: Site) -> Register:
     return run.register()
 
 
+@pytest.mark.slow  # several whole checks in a row
 @pytest.mark.parametrize("choice", ["yes", "no"])
 def test_a_decision_is_recorded_where_the_cli_reads_it(fresh: Site, choice: str) -> None:
     proposal = fresh.get("decisions").text
@@ -616,6 +616,7 @@ def test_a_decision_is_recorded_where_the_cli_reads_it(fresh: Site, choice: str)
     assert cli_register.summary == register.summary
 
 
+@pytest.mark.slow  # several whole checks in a row
 @pytest.mark.parametrize("choice", ["yes", "no"])
 def test_results_show_what_a_decision_answers(fresh: Site, choice: str) -> None:
     """Issue 17, item 7: a confirmed move-down closes 0012's glh-short (decided, no longer
@@ -662,6 +663,7 @@ def test_a_decision_without_a_choice_or_a_name_is_said_beside_them(fresh: Site) 
     assert (fresh.workspace.root / "records.xlsx").read_bytes() == before
 
 
+@pytest.mark.slow  # several whole checks in a row
 def test_an_issue_marked_handled_shows_handled_at_the_next_check(fresh: Site) -> None:
     register = fresh.workspace.run_folder(None).register()  # type: ignore[union-attr]
     first = by_urgency(register.issues)[0]
@@ -789,6 +791,7 @@ def _record_move_down(site: Site) -> None:
     assert r.status_code == 303, r.text
 
 
+@pytest.mark.slow  # several whole checks in a row
 def test_an_older_records_workbook_is_refused_rather_than_lose_what_was_recorded(
     fresh: Site,
 ) -> None:
@@ -832,6 +835,7 @@ def test_an_older_records_workbook_is_refused_rather_than_lose_what_was_recorded
     assert saved.read_bytes() == (DEMO / "records.xlsx").read_bytes()
 
 
+@pytest.mark.slow  # several whole checks in a row
 def test_a_lost_action_is_named_by_who_and_kind_not_its_id(fresh: Site) -> None:
     register = fresh.workspace.run_folder(None).register()  # type: ignore[union-attr]
     visit = next(i for i in register.issues if i.id == "visit-not-scheduled/-/05847/-")
@@ -850,6 +854,7 @@ def test_a_lost_action_is_named_by_who_and_kind_not_its_id(fresh: Site) -> None:
     assert "Kept from your last try" not in fresh.get("check").text
 
 
+@pytest.mark.slow  # several whole checks in a row
 def test_the_records_workbook_with_what_was_recorded_downloads(fresh: Site) -> None:
     _record_move_down(fresh)
     page = fresh.get("decisions").text
@@ -1017,6 +1022,7 @@ def test_placeholder_names_are_refused_only_as_the_library_refuses_them(
     assert (error_beside(r.text, "officer_name") is not None) == refused
 
 
+@pytest.mark.slow  # several whole checks in a row
 def test_a_confirmed_move_down_is_shown_with_its_next_step(fresh: Site) -> None:
     """Finding 5: after confirming a move-down and checking again, the student's blocking
     issue looked untouched."""
@@ -1064,6 +1070,7 @@ def test_the_issue_list_tells_each_issue_apart(fresh: Site) -> None:
     assert "Today (" in page  # the date fields say which day they start on, in words
 
 
+@pytest.mark.slow  # several whole checks in a row
 def test_what_was_done_reads_as_one_sentence(fresh: Site) -> None:
     register = fresh.workspace.run_folder(None).register()  # type: ignore[union-attr]
     first = by_urgency(register.issues)[0]
@@ -1144,6 +1151,7 @@ def test_a_damaged_check_is_left_out_and_every_page_still_works(
         shutil.rmtree(bad)
 
 
+@pytest.mark.slow  # several whole checks in a row
 def test_sign_off_says_whether_this_check_is_signed_off(fresh: Site) -> None:
     page = fresh.get("sign-off").text
     assert "Not signed off yet." in page

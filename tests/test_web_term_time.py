@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from test_web import demo_files, save_demo_centre
 from webkit import Site, make_site
 
@@ -23,6 +24,7 @@ def test_new_check_chooses_term_time_from_january_to_april(tmp_path: Path) -> No
         assert ticked is not None and ticked[1] == chosen, day
 
 
+@pytest.mark.slow  # several whole checks in a row
 def test_both_checkpoints_in_the_history_each_with_its_own_pages(tmp_path: Path) -> None:
     site = make_site(tmp_path / "ws")
     save_demo_centre(site)

@@ -43,6 +43,7 @@ def _sheet_xml(data: bytes, name: str = "xl/worksheets/sheet1.xml") -> str:
         return zf.read(name).decode("utf-8")
 
 
+@pytest.mark.slow  # waits past a second boundary
 def test_same_content_later_gives_same_bytes() -> None:
     first = workbook_bytes(_sample(), STAMP)
     time.sleep(1.1)  # past a second boundary: any clock time in the file would now differ

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,6 +66,13 @@ def make_site(root: Path) -> Site:
     keys = Keys(PORT)
     client = TestClient(make_app(workspace, keys), base_url=HOST)
     return Site(client, keys, workspace)
+
+
+def copy_site(workspace: Path, root: Path) -> Site:
+    """A page of its own on a copy of a workspace (file times kept, so the latest check is still
+    the newest issues.json), as the page finds its workspace after a restart."""
+    shutil.copytree(workspace, root)
+    return make_site(root)
 
 
 def error_beside(html: str, field: str) -> str | None:
