@@ -79,9 +79,10 @@ def lost_rows(saved: Path | None, chosen: Path, register: Register | None = None
     ]
     if gone:
         n = len(gone)
+        whose = count(n, "student's", "students'")
         lost.append(
-            f"what teachers answered on {count(n, 'student')}' estimated completion"
-            f" {plural(n, 'date')} (ECD Confirmed)"
+            f"what teachers answered on {whose} estimated completion {plural(n, 'date')}"
+            " (ECD Confirmed)"
         )
     return lost
 
