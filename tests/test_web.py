@@ -962,7 +962,7 @@ def test_both_example_names_are_flagged_in_the_pages_words(site: Site) -> None:
             'Tracker frozen from: "21/07/2024" is text; give a date.',
         ),
         (
-            {"declaration_opens": "2024-06-20", "declaration_closes": "2024-06-10"},
+            {"declaration_opens": "2024-06-30", "declaration_closes": "2024-06-21"},
             "declaration_closes",
             "Declaration closes is before the declaration opens; check both dates.",
         ),
@@ -1001,6 +1001,7 @@ def test_the_readers_error_is_worded_for_the_form_beside_its_field(
     assert html.unescape(error_beside(r.text, field) or "") == said, r.text
     shown = re.findall(r'<p class="error" id="[^"]+-error">', r.text)
     assert shown == [f'<p class="error" id="{field}-error">'], shown  # beside that field only
+    assert html.unescape(r.text).count(said) == 2  # and once in the summary, linked to it
     for toml in ("centre.toml", "ctforms init", "quotes", " = ", "[", "YYYY", "e.g."):
         assert toml not in said
 

@@ -187,8 +187,10 @@ def check(
             break
         except InputError as exc:
             where = BY_PLACE.get(exc.key) if exc.key is not None else None
-            if where is None or where in errors:
+            if where is None:
                 general = _words(exc, where)
+                break
+            if where in errors:  # its stand-in did not mend it: said beside it already
                 break
             errors[where] = _words(exc, where)
             if where == "year":  # dates are judged by the year: not while it is wrong
