@@ -75,6 +75,12 @@ class InputError(Exception):
             self.detail = f"{message}; {fix}" if fix else message
         super().__init__(self._render())
 
+    @property
+    def plainly(self) -> str:
+        """The reason and the remedy in any face's words: without where it is, and without
+        how to write it in a file (for a face that takes the value in a form)."""
+        return f"{self.reason}; {self.remedy}" if self.remedy else self.reason
+
     def said_of(self, name: str, remedy: str) -> str:
         """The reason said of the key, called `name` (the file's '[centre] number' or a form's
         'Centre number'), then `remedy`. A reason that goes on from the name ('is missing')

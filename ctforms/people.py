@@ -35,11 +35,9 @@ def real_name(name: str, key: TomlKey | str, fix: str = "", fields: tuple[Field,
         return name
     fix = fix or "put the real name there"
     if not plain:
-        raise InputError(f"{key} is empty: {fix}", fields=fields)
+        raise InputError(f"{key} is empty", remedy=fix, fields=fields)
     if plain.casefold() in EXAMPLE_NAMES:
-        raise InputError(
-            f"{key} is still the example {name!r} from 'ctforms init': {fix}", fields=fields
-        )
+        raise InputError(f"{key} is an example name ({name!r})", remedy=fix, fields=fields)
     return name
 
 
@@ -71,7 +69,7 @@ def allowed_signer(name: str, officer: str, deputies: list[str]) -> str:
     deputies the centre lists. A name typed with control characters, still an example of
     'ctforms init', or anyone else's is refused (with the names allowed)."""
     typed_name(name, SIGNER, ("signed_by",))
-    real_name(name, SIGNER, "give the name of the person signing off", ("signed_by",))
+    real_name(name, SIGNER, "type the real name", ("signed_by",))
     allowed = [n for n in [officer, *deputies] if n.strip()]
     for person in allowed:
         if same_name(name, person):
@@ -84,8 +82,11 @@ def allowed_signer(name: str, officer: str, deputies: list[str]) -> str:
     listed = ", ".join(repr(n) for n in allowed)
     raise InputError(
         f"the name {name!r} is not the centre's Exams Officer or a deputy the centre"
-        f" lists (allowed: {listed}); to let someone else sign, add them to centre.toml"
-        ' ([exams_officer] deputies = ["..."]) and check again',
+        f" lists (allowed: {listed})",
+        remedy="to let someone else sign, add them to the centre's deputies who may sign off,"
+        " then check again",
+        in_file="to let someone else sign, add them to centre.toml ([exams_officer] deputies ="
+        ' ["..."]) and check again',
         fields=("signed_by",),
     )
 

@@ -117,8 +117,8 @@ def test_the_init_example_names_are_refused(tmp_path: Path, name: str) -> None:
     )
     assert result.exit_code == 2
     assert result.stderr == (
-        f"Error: the name of the person signing off is still the example {name!r} from"
-        " 'ctforms init': give the name of the person signing off (--signed-by)\n"
+        f"Error: the name of the person signing off is an example name ({name!r}); type the"
+        " real name (--signed-by)\n"
     )
     assert not (tmp_path / "p.pdf").exists()
 

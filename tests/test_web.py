@@ -695,6 +695,25 @@ def test_marking_handled_needs_an_issue_and_what_was_done(fresh: Site) -> None:
     assert "Choose the issue you handled" in r.text and "Say in a sentence" in r.text
 
 
+def test_a_recorders_name_is_refused_beside_its_field_in_the_pages_words(fresh: Site) -> None:
+    """The library says which input is wrong (errors.Field "by"); the page puts it beside the
+    name field, without the sheet and column the CLI names (issue 22)."""
+    register = fresh.workspace.run_folder(None).register()  # type: ignore[union-attr]
+    form = {
+        "issue": register.issues[0].id,
+        "action": "Visit booked",
+        "handled_on": "2024-06-12",
+    }
+    for name, said in (
+        ("B. Example", "your name is an example name ('B. Example'); give your own name"),
+        ("=cmd()", "starts with '=', which a spreadsheet would take for a formula"),
+    ):
+        r = fresh.post("decisions/handled", form | {"handled_by": name})
+        assert r.status_code == 400
+        beside = html.unescape(error_beside(r.text, "handled_by") or "")
+        assert said in beside and "records.xlsx" not in beside and "--" not in beside
+
+
 # ---------------------------------------------------------------------------- sign-off
 
 
@@ -729,7 +748,7 @@ def test_sign_off_is_refused_while_blocking_issues_remain_unless_a_reason_is_typ
         ({"confirm": ""}, "confirm", "Tick the box"),
         ({"role": "Head of Department"}, "role", "Only the 'Exams Officer' role"),
         ({"signed_by": ""}, "signed_by", "Type the name"),
-        ({"signed_by": "B. Example"}, "signed_by", "is still the example"),
+        ({"signed_by": "B. Example"}, "signed_by", "is an example name ('B. Example'); type the"),
     ],
 )
 def test_sign_off_says_what_is_missing_beside_it(

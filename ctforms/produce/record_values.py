@@ -97,8 +97,12 @@ def _hidden(c: str) -> bool:
 def cell_name(value: str, records: Path, sheet: str, column: str) -> str:
     """The name of who recorded a row: typed by the person recording it."""
     text = cell_text(value, records, sheet, column, MAX_NAME, fields=("by",))
-    where = f"{records.name}, sheet {sheet!r}, column {column!r}"
-    return real_name(text, where, "give your name", ("by",))
+    try:
+        return real_name(text, "your name", "give your own name")
+    except InputError as exc:  # said of the cell it would be written to
+        raise InputError(
+            exc.reason, remedy=exc.remedy, file=records, sheet=sheet, column=column, fields=("by",)
+        ) from None
 
 
 def cell_date(day: dt.date, records: Path, sheet: str, column: str = "Date") -> dt.date:

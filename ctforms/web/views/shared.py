@@ -87,10 +87,10 @@ def sentence(text: str) -> str:
 
 
 def beside(exc: InputError, fields: Mapping[Field, str], default: str) -> dict[str, str]:
-    """A library error placed beside the form field of the input it names (errors.Field), else
-    beside `default`: {field: the library's words}."""
-    name = next((fields[f] for f in exc.fields if f in fields), default)
-    return {name: str(exc)}
+    """A library error placed beside the form field of the input it names (errors.Field), in
+    any face's words (not where the value would be written); else beside `default`, all of it."""
+    name = next((fields[f] for f in exc.fields if f in fields), None)
+    return {name: exc.plainly} if name is not None else {default: str(exc)}
 
 
 def entry_file(

@@ -104,7 +104,7 @@ async def sign_off(request: Request) -> Response:
             c = register.centre
             allowed_signer(name, c.exams_officer, c.exams_officer_deputies)
         except InputError as exc:
-            errors["signed_by"] = sentence(exc.detail)
+            errors["signed_by"] = sentence(exc.plainly)
     if role.casefold() != SIGNING_ROLE.casefold():
         errors["role"] = (
             f"Only the '{SIGNING_ROLE}' role may sign the declaration (OCR: the person"
