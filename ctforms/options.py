@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -23,9 +24,16 @@ class DateType(click.ParamType):  # type: ignore[type-arg]
     ) -> dt.date:
         if isinstance(value, dt.date):
             return value
+        text = str(value)
         try:
-            return dt.date.fromisoformat(str(value))
+            return dt.date.fromisoformat(text)
         except ValueError:
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):  # the right form, not a real day
+                self.fail(
+                    f"{text!r} is not a day of the calendar; check the day and the month",
+                    param,
+                    ctx,
+                )
             self.fail(f"{value!r} is not a date: use YYYY-MM-DD, e.g. 2024-06-10", param, ctx)
 
 

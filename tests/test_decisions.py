@@ -349,6 +349,12 @@ def test_the_cli_refuses_in_one_line_and_leaves_the_file(tmp_path: Path) -> None
         "--no-change", "--by", "Ben", "--date", "12/06/2024",
     )  # fmt: skip
     assert result.exit_code == 2 and "is not a date: use YYYY-MM-DD" in result.output
+    result = invoke(
+        "records", "decide", records, "--candidate", "12", "--qualification", "05838",
+        "--no-change", "--by", "Ben", "--date", "2024-06-31",
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "'2024-06-31' is not a day of the calendar; check the day and the month" in result.output
     assert records.read_bytes() == before
 
 

@@ -89,6 +89,16 @@ def test_sign_off_is_refused_while_blocking_issues_have_no_action(tmp_path: Path
     assert blank.exit_code == 2 and not pdf.exists()
 
 
+def test_a_file_that_is_not_a_register_is_named_as_such(tmp_path: Path) -> None:
+    pdf = tmp_path / "p.pdf"
+    result = invoke("declaration", DEMO / "tracker.csv", *SIGN, "-o", pdf)
+    assert result.exit_code == 2 and not pdf.exists()
+    assert result.stderr == (
+        "Error: tracker.csv: not a register: it is not JSON text; give the issues.json a check"
+        " wrote\n"
+    )
+
+
 def test_allow_outstanding_prints_the_reason_and_lists_them(tmp_path: Path) -> None:
     code, pdf = _pack(tmp_path, *ANYWAY)
     assert code == 0

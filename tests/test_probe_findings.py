@@ -98,10 +98,19 @@ def test_a_pipe_as_the_tracker_is_refused_not_waited_on(tmp_path: Path) -> None:
     assert "pipe" in _one_error(result)
 
 
-@pytest.mark.parametrize("name", ["", "A" * 65, "Riverside\x1b[31m"])
-def test_a_certificate_name_a_certificate_cannot_hold_is_refused(tmp_path: Path, name: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        ("", "the certificate's name is empty; give the centre's name"),
+        ("A" * 65, "must be 1 to 64 characters (a certificate's limit), not 65; shorten it"),
+        ("Riverside\x1b[31m", "holds control characters"),
+    ],
+)
+def test_a_certificate_name_a_certificate_cannot_hold_is_refused(
+    tmp_path: Path, name: str, said: str
+) -> None:
     result = _run("keys", "new", "-o", tmp_path / "keys", "--name", name)
-    assert "--name" in _one_error(result)
+    assert said in _one_error(result) and _one_error(result).endswith("(--name)")
     assert list(tmp_path.iterdir()) == []
 
 

@@ -321,8 +321,9 @@ def test_name_of_control_characters_is_not_called_empty(
 ) -> None:
     path = _tracker(tmp_path, _with_cell(column, value))
     assert _error(_check(path)) == (
-        f"Error: tracker.csv, row 2, column '{column}': the {column.lower()} holds only {what},"
-        " no letters; type the name again"
+        f"Error: tracker.csv, row 2, column '{column}': the {column.lower()}"
+        f" {'hold' if column == 'Forenames' else 'holds'} only {what}, no letters; type the name"
+        " again"
     )
 
 

@@ -127,8 +127,10 @@ def records_decide(
 ) -> None:
     """Record your decision on a proposed entry change in the Entry Decisions sheet.
 
-    Replaces an earlier row for the same candidate and code; keeps every other sheet and cell.
-    A workbook that does not exist yet is made from the records template. Only a change you
+    The sheet is a ledger: a decision for the same candidate and code on the same day replaces
+    that day's row, one on a later day adds a row, and the latest by date stands (so a check
+    dated earlier still sees what was decided then). Keeps every other sheet and cell. A
+    workbook that does not exist yet is made from the records template. Only a change you
     confirm (--make-change) goes into the EDI entries file at the next check or run.
 
     \b
@@ -173,7 +175,8 @@ def records_handled(
 ) -> None:
     """Record what you did about an issue in the Actions sheet: it then shows as handled.
 
-    Replaces an earlier row for the same issue; keeps every other sheet and cell. A workbook
+    The sheet is a ledger: a row for the same issue on the same day is replaced, one on a later
+    day is added, and the latest by date stands. Keeps every other sheet and cell. A workbook
     that does not exist yet is made from the records template.
 
     \b

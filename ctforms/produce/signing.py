@@ -110,7 +110,11 @@ def new_keys(
     from cryptography.x509.oid import NameOID
 
     key_path, cert_path = outdir / "centre-key.pem", outdir / "centre-cert.pem"
-    if not 1 <= len(common_name.strip()) <= 64:  # X.509's upper bound for a common name
+    if not common_name.strip():
+        raise InputError(
+            "the certificate's name is empty; give the centre's name", fields=("name",)
+        )
+    if len(common_name.strip()) > 64:  # X.509's upper bound for a common name
         raise InputError(
             f"the certificate's name must be 1 to 64 characters (a certificate's limit), not"
             f" {len(common_name)}; shorten it, e.g. the centre's name without its town",

@@ -348,12 +348,14 @@ def _name(r: Reader, field: str, cell: str) -> str:
         # ESC or BEL inside a name would reach every paper, text file and calendar entry.
         if not any(unicodedata.category(c)[0] not in "CZ" for c in text):
             raise r.fail(
-                field, f"the {field} holds only control characters, no letters; type the name again"
+                field,
+                f"the {field} {_holds(field)} only control characters, no letters; type the name"
+                " again",
             )
         raise r.fail(
             field,
-            f"the {field} holds control characters (invisible codes such as ESC or BEL) among"
-            " its letters; type the name again in your MIS and download the tracker again",
+            f"the {field} {_holds(field)} control characters (invisible codes such as ESC or BEL)"
+            " among its letters; type the name again in your MIS and download the tracker again",
         )
     if text[:1].isalpha():
         return text  # a letter first, as nearly every name: not blank, nothing hidden
@@ -368,7 +370,7 @@ def _name(r: Reader, field: str, cell: str) -> str:
         if all(unicodedata.category(c) == "Cc" for c in hidden)
         else "invisible characters (control, format or space characters)"
     )
-    raise r.fail(field, f"the {field} holds only {what}, no letters; type the name again")
+    raise r.fail(field, f"the {field} {_holds(field)} only {what}, no letters; type the name again")
 
 
 _BLANK = frozenset(" \t\r\n\x0b\x0c\xa0")
@@ -461,3 +463,8 @@ def _first_diff_column(r: Reader, seen: tuple[Any, ...], now: tuple[Any, ...]) -
         if a != b:
             return r.columns[field][1] if field in r.columns else field
     return r.columns["qualification_code"][1]
+
+
+def _holds(field: str) -> str:
+    """The verb that agrees with a field's name: 'the surname holds', 'the forenames hold'."""
+    return "hold" if field.endswith("s") else "holds"

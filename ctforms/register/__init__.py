@@ -416,6 +416,11 @@ def load_register(path: Path) -> Register:
         return Register.model_validate_json(text)
     except ValidationError as exc:
         err = exc.errors()[0]
+        if err["type"] == "json_invalid":
+            raise InputError(
+                "not a register: it is not JSON text; give the issues.json a check wrote",
+                file=path,
+            ) from None
         loc = list(err["loc"])
         if len(loc) >= 2 and loc[0] == "issues" and isinstance(loc[1], int):
             try:
