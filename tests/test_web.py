@@ -539,6 +539,18 @@ def test_the_workspace_is_made_owner_only(tmp_path: Path) -> None:
     assert "can be read by other users" in Workspace(loose).open()[0]
 
 
+def test_the_page_says_whether_the_workspace_is_private(tmp_path: Path) -> None:
+    """The footer's promise holds only when it is true (trial: a folder others could read)."""
+    private = make_site(tmp_path / "private").get("").text
+    assert "readable only by you" in private and "other users" not in private
+    loose = tmp_path / "loose"
+    loose.mkdir()
+    loose.chmod(0o755)
+    page = make_site(loose).get("").text
+    assert "readable only by you" not in page
+    assert "a folder other users of this computer can read: make it private" in page
+
+
 def test_the_app_serves_its_own_stylesheet(site: Site) -> None:
     r = site.get("static/style.css")
     assert r.status_code == 200 and "focus" in r.text

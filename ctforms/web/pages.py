@@ -81,6 +81,7 @@ class Site:
                 "nav": NAV,
                 "current": current,
                 "workspace": self.workspace.root,
+                "private": self.workspace.private(),
                 "centre_label": (
                     f"{profile.centre.name} ({profile.centre.number})" if profile else ""
                 ),

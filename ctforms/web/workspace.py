@@ -104,14 +104,20 @@ class Workspace:
         make_folder(self.root)
         make_folder(self.runs)
         warnings = []
-        mode = self.root.stat().st_mode
-        if mode & 0o077:
+        if not self.private():
             warnings.append(
                 f"{self.root} can be read by other users of this computer; it will hold"
                 " students' personal data: make it private (owner-only)"
             )
         shutil.rmtree(self.root / ".uploads", ignore_errors=True)  # an earlier start's leftovers
         return warnings
+
+    def private(self) -> bool:
+        """Whether only its owner can open the folder (others' permission bits all clear)."""
+        try:
+            return not self.root.stat().st_mode & 0o077
+        except OSError:
+            return False
 
     @property
     def runs(self) -> Path:
