@@ -28,6 +28,7 @@ Field = Literal[
     "name",  # the name on a new certificate
     "template",  # a form's own template workbook, with its map
     "by",  # who records a decision, an action or an upload
+    "action",  # what was done about an issue
 ]
 
 # A key of a TOML file as (section, key), the key as it is written there: ("centre", "number"),

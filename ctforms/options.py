@@ -182,6 +182,7 @@ OPTION_FOR: dict[Field, str] = {
     "name": "--name",
     "template": "--template and --map",
     "by": "--by",
+    "action": "--action",
 }
 
 

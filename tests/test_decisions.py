@@ -340,7 +340,7 @@ def test_the_cli_refuses_in_one_line_and_leaves_the_file(tmp_path: Path) -> None
     assert result.exit_code == 2
     assert result.output == (
         "Error: records.xlsx, sheet 'Actions', column 'Action Taken': starts with '=', which a"
-        " spreadsheet would take for a formula; start it with a letter or a number\n"
+        " spreadsheet would take for a formula; start it with a letter or a number (--action)\n"
     )
     result = invoke("records", "decide", records, "--candidate", "12", "--qualification", "05838")
     assert result.exit_code == 2 and result.output.startswith("Error: Missing option")

@@ -87,6 +87,7 @@ def test_sign_off_is_refused_while_blocking_issues_have_no_action(tmp_path: Path
     )
     blank = invoke("declaration", REGISTER, *SIGN, "--allow-outstanding", " ", "-o", pdf)
     assert blank.exit_code == 2 and not pdf.exists()
+    assert blank.stderr.startswith("Error: the reason must be a sentence of at least 3 words")
 
 
 def test_a_file_that_is_not_a_register_is_named_as_such(tmp_path: Path) -> None:

@@ -314,6 +314,7 @@ def test_the_page_offers_the_deputies_and_refuses_anyone_else(deputies_site: Sit
     r = deputies_site.post("sign-off", SIGN_FORM | {"reason": "x"})
     assert r.status_code == 400
     assert "at least 3 words" in (error_beside(r.text, "reason") or "")
+    assert "at least 3 words, e.g. “Visits rebooked with the moderator for 27 June”" in r.text
     assert (
         deputies_site.post("sign-off", SIGN_FORM | {"signed_by": "priya  shah"}).status_code == 303
     )

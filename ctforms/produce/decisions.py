@@ -112,7 +112,9 @@ def record_action(
         )
     row = {
         "issue_id": ident,
-        "action_taken": cell_text(action_taken, records, ACTIONS, "Action Taken", MAX_ACTION),
+        "action_taken": cell_text(
+            action_taken, records, ACTIONS, "Action Taken", MAX_ACTION, fields=("action",)
+        ),
         "date": (day := cell_date(date, records, ACTIONS)),
         "ocr_reference": cell_text(
             ocr_reference or "", records, ACTIONS, "OCR Reference", MAX_REFERENCE, required=False

@@ -41,13 +41,13 @@ def check_sign_off(register: Register, sign_off: SignOff) -> SignOff:
     name = allowed_signer(sign_off.name, c.exams_officer, c.exams_officer_deputies)
     left = outstanding(register)
     reason = (sign_off.outstanding_reason or "").strip()
-    if left and not reason:
+    if left and not reason and sign_off.outstanding_reason is None:
         raise InputError(
             f"{count(len(left), 'blocking issue')} without a recorded action: record what was"
             " done in the Actions sheet of records.xlsx and check with it, or sign off anyway"
             " giving the reason they are left",
             fields=("records", "reason"),
         )
-    if left and reason_problem(reason):
+    if left and reason_problem(reason):  # a blank reason too: it was given, and is not one
         raise InputError(reason_problem(reason), fields=("reason",))
     return replace(sign_off, name=name)

@@ -216,7 +216,7 @@ async def handled(request: Request) -> Response:
                 ocr_reference=typed.get("ocr_reference", "").strip() or None,
             )
         except InputError as exc:
-            errors |= beside(exc, {"by": "handled_by"}, "action")
+            errors |= beside(exc, {"by": "handled_by", "action": "action"}, "action")
     if errors:
         return _decisions_page(request, site, run, 400, errors, typed=typed)
     return site.go(f"decisions?handled={quote(issue_id, safe='')}")

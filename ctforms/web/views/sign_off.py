@@ -18,7 +18,7 @@ from ctforms.checks.urgency import by_urgency, who
 from ctforms.errors import InputError
 from ctforms.files.output import write_bytes
 from ctforms.models import Register
-from ctforms.people import allowed_signer, reason_problem
+from ctforms.people import REASON_EXAMPLE, REASON_WORDS, allowed_signer, reason_problem
 from ctforms.produce.sign_off import SIGNING_ROLE, outstanding
 from ctforms.read.centre import long_date
 from ctforms.read.records import read_records
@@ -189,4 +189,6 @@ def _sign_off_page(
         signed_status=_signed_status(site, run, register),
         who=who,
         kind_label=kind_label,
+        reason_words=REASON_WORDS,
+        reason_example=REASON_EXAMPLE,
     )
