@@ -330,6 +330,17 @@ def test_the_cli_records_a_decision_and_an_action_and_the_run_agrees(tmp_path: P
     assert "0012 Bennett, Harry: move-down" not in result.output  # no longer only proposed
 
 
+def test_a_records_workbook_made_new_is_said(tmp_path: Path) -> None:
+    """A mistyped name would record into a new file unseen: the CLI says it made one."""
+    book = tmp_path / "recrods.xlsx"
+    args = ["--issue", "claim-needed/0011/05839/9", "--action", "Claim submitted", "--by", "Ben"]
+    first = invoke("records", "handled", book, *args, "--date", "2024-06-12")
+    assert first.exit_code == 0 and book.is_file()
+    assert f"{book} was not there, so it is a new records workbook" in first.stdout
+    again = invoke("records", "handled", book, *args, "--date", "2024-06-13")
+    assert again.exit_code == 0 and "was not there" not in again.stdout
+
+
 def test_the_cli_refuses_in_one_line_and_leaves_the_file(tmp_path: Path) -> None:
     records = _demo_records(tmp_path)
     before = records.read_bytes()

@@ -50,7 +50,14 @@ def test_centre_other_years_are_flagged_as_assumed() -> None:
             '[centre]\nnumber = "12345"\nname = "X"\nnmae = "Y"\n[series]\nyear = 2024\n',
             "unknown key",
         ),
-        ("[centre\n", "not valid TOML"),
+        ("[centre\n", "not valid TOML at line 1, '[centre' (Expected ']'"),
+        (
+            "[series]\nyear = 2024\ndeclaration_closes = 21/06/2024\n",
+            "not valid TOML at line 3, 'declaration_closes = 21/06/2024' (Expected newline or end"
+            ' of document after a statement); write text in double quotes (name = "Riverside'
+            ' College"), a date as YYYY-MM-DD without quotes (declaration_opens = 2024-06-21)',
+        ),
+        ('name = "abc\x1b[31m\n', "not valid TOML at line 1, 'name = \"abc\\x1b[31m'"),
     ],
 )
 def test_bad_centre_is_refused(tmp_path: Path, text: str, words: str) -> None:

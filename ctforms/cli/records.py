@@ -141,6 +141,7 @@ def records_decide(
     from ctforms.produce.decisions import record_entry_decision
 
     day = day or dt.date.today()
+    new = not records_file.exists()
     record_entry_decision(
         records_file,
         candidate_number=candidate,
@@ -157,6 +158,17 @@ def records_decide(
         f" {code}: {said}, decided by {by.strip()} on {day:%d/%m/%Y}. Run the"
         " check again to see it."
     )
+    _said_if_new(records_file, new)
+
+
+def _said_if_new(records_file: Path, new: bool) -> None:
+    """A mistyped name makes a new workbook: said, so nothing is recorded in the wrong place
+    unseen."""
+    if new:
+        click.echo(
+            f"{records_file} was not there, so it is a new records workbook (from the template);"
+            " if you meant your centre's own, record it there instead."
+        )
 
 
 @records.command("handled")
@@ -187,6 +199,7 @@ def records_handled(
     from ctforms.produce.decisions import record_action
 
     day = day or dt.date.today()
+    new = not records_file.exists()
     record_action(
         records_file,
         issue_id=issue_id,
@@ -199,6 +212,7 @@ def records_handled(
         f"Recorded in {records_file} (sheet Actions): {issue_id.strip()} handled by"
         f" {by.strip()} on {day:%d/%m/%Y}. Run the check again to see it."
     )
+    _said_if_new(records_file, new)
 
 
 @records.command("sent")
@@ -229,6 +243,7 @@ def records_sent(records_file: Path, file: str, day: dt.date | None, by: str) ->
     from ctforms.produce.decisions import record_sent
 
     day = day or dt.date.today()
+    new = not records_file.exists()
     sent = record_sent(records_file, file=file, sent_on=day, sent_by=by)
     carried = (
         f"it carried {count(len(sent.changes), 'change')}"
@@ -240,6 +255,7 @@ def records_sent(records_file: Path, file: str, day: dt.date | None, by: str) ->
         f"Recorded in {records_file} (sheet Entries Sent): {sent.file} sent on"
         f" {day:%d/%m/%Y} by {sent.sent_by}; {carried}. Run the check again to see it."
     )
+    _said_if_new(records_file, new)
 
 
 @records.command("confirmations")

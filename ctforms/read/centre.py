@@ -158,11 +158,35 @@ def _refuse_control_characters(data: Any, name: str, where: tuple[str, ...] = ()
         )
 
 
+# tomllib ends each message with where it stopped reading.
+_STOPPED_AT = re.compile(r"\s*\(at line (\d+), column \d+\)$")
+
+
+def _not_toml(text: str, said: str, name: str) -> InputError:
+    """A TOML mistake with the line it is on, as written, and how values are written: the
+    parser's own words ("Expected newline or end of document after a statement") alone do not
+    say that 21/06/2024 needs writing 2024-06-21."""
+    found = _STOPPED_AT.search(said)
+    lines = text.splitlines()
+    if found is None or not 1 <= int(found[1]) <= len(lines):
+        return InputError(f"not valid TOML ({said})", file=name)
+    number = int(found[1])
+    line = lines[number - 1].strip()
+    shown = line if len(line) <= 60 else line[:57] + "..."
+    return InputError(
+        f"not valid TOML at line {number}, {shown!r} ({said[: found.start()]})",
+        file=name,
+        remedy='write text in double quotes (name = "Riverside College"), a date as YYYY-MM-DD'
+        " without quotes (declaration_opens = 2024-06-21) and a section's name in square"
+        " brackets ([centre])",
+    )
+
+
 def parse_centre(text: str, name: str) -> CentreProfile:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"not valid TOML ({exc})", file=name) from None
+        raise _not_toml(text, str(exc), name) from None
     except RecursionError:  # tomllib recurses into nested arrays and tables
         raise InputError("not valid TOML (nested too deeply)", file=name) from None
     _refuse_control_characters(data, name)
