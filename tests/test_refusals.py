@@ -263,6 +263,19 @@ def test_utf16_tracker_reads_when_its_encoding_is_given(tmp_path: Path) -> None:
     assert "O'Brien" in result.stdout
 
 
+@pytest.mark.parametrize("named", ["cp1252", "latin-1"])
+def test_utf8_named_as_an_8_bit_encoding_is_refused_before_names_are_misread(
+    tmp_path: Path, named: str
+) -> None:
+    path = _tracker(tmp_path, CLEAN.replace("O'Brien", "Müller").encode("utf-8"))
+    assert _error(_check(path, "--encoding", named)) == (
+        f"Error: tracker.csv: the file is UTF-8 text, but {named} was named: its names would be"
+        " misread (e.g. 'Müller' as 'MÃ¼ller'); try again without naming an encoding (--encoding)"
+    )
+    windows = _tracker(tmp_path, CLEAN.replace("O'Brien", "Müller").encode("cp1252"))
+    assert _check(windows, "--encoding", named).exit_code in (0, 1)  # truly 8-bit: read
+
+
 def test_a_wrong_encoding_given_names_the_option(tmp_path: Path) -> None:
     path = _tracker(tmp_path, CLEAN.encode("utf-8") + b"\n")
     assert _error(_check(path, "--encoding", "utf-16")) == (

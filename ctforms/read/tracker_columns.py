@@ -45,7 +45,9 @@ def decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
     """Text and the encoding used. Invalid UTF-8 means a Windows-1252 export (Excel's default)."""
     if encoding:
         try:
-            return data.decode(encoding), encoding
+            text = data.decode(encoding)
+            _refuse_utf8_misread(data, name, encoding)
+            return text, encoding
         except LookupError:
             raise InputError(
                 f"unknown encoding {encoding!r}", file=name, fields=("encoding",)
@@ -74,6 +76,24 @@ def decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
             fields=("encoding",),
             row=line,
         ) from None
+
+
+def _refuse_utf8_misread(data: bytes, name: str, encoding: str) -> None:
+    """UTF-8 text with letters beyond ASCII, read in an 8-bit encoding, turns every such letter
+    into two ('Müller' -> 'MÃ¼ller') on every paper; text in an 8-bit encoding is almost never
+    also valid UTF-8, so a file that is means the encoding named is wrong."""
+    if codecs.lookup(encoding).name.startswith("utf") or data.isascii():
+        return
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return
+    raise InputError(
+        f"the file is UTF-8 text, but {encoding} was named: its names would be misread (e.g."
+        " 'Müller' as 'MÃ¼ller'); try again without naming an encoding",
+        file=name,
+        fields=("encoding",),
+    )
 
 
 def is_utf16(data: bytes) -> bool:
