@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from pathlib import Path
 
 from ctforms.errors import Field, InputError, TomlKey
 
@@ -11,7 +12,13 @@ from ctforms.errors import Field, InputError, TomlKey
 EXAMPLE_NAMES = frozenset({"dr a. example", "b. example", "c. example", "d. example"})
 
 
-def real_name(name: str, key: TomlKey | str, fix: str = "", fields: tuple[Field, ...] = ()) -> str:
+def real_name(
+    name: str,
+    key: TomlKey | str,
+    fix: str = "",
+    fields: tuple[Field, ...] = (),
+    file: Path | None = None,
+) -> str:
     """The name, refused if it is empty (the papers would print a blank where a person signs
     or is named) or still the init template's example. `key` names where it came from: a
     centre.toml key, else words for what was typed, with `fix` saying what to do instead and
@@ -21,6 +28,7 @@ def real_name(name: str, key: TomlKey | str, fix: str = "", fields: tuple[Field,
         if not plain:
             raise InputError(
                 "is empty",
+                file=file,
                 key=key,
                 remedy="put the real name there",
                 in_file="put the real name in centre.toml",
@@ -28,6 +36,7 @@ def real_name(name: str, key: TomlKey | str, fix: str = "", fields: tuple[Field,
         if plain.casefold() in EXAMPLE_NAMES:
             raise InputError(
                 f"is still the example name {name!r}",
+                file=file,
                 key=key,
                 remedy="put the real name there, then check again",
                 in_file="put the real name in centre.toml, then check again",

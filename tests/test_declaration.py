@@ -144,8 +144,8 @@ def test_run_refuses_the_init_example_names_before_writing(tmp_path: Path) -> No
     )
     assert result.exit_code == 2
     assert result.stderr == (
-        "Error: [centre] head_of_centre is still the example name 'Dr A. Example'; put the real"
-        " name in centre.toml, then check again\n"
+        "Error: centre.toml: [centre] head_of_centre is still the example name 'Dr A. Example';"
+        " put the real name in centre.toml, then check again\n"
     )
     assert not out.exists() or not any(out.iterdir())
 
@@ -184,12 +184,16 @@ def test_run_refuses_an_empty_name_before_writing(
     args += ["--as-of", "2024-06-10"]
     result = invoke("run", DEMO / "tracker.csv", *args, "-o", out)
     assert result.exit_code == 2
-    assert result.stderr == f"Error: {key} is empty; put the real name in centre.toml\n"
+    said = f"Error: {centre.name}: {key} is empty; put the real name in centre.toml\n"
+    assert result.stderr == said
     assert not out.exists() or not any(out.iterdir())
-    # A check writes no paper and needs no signatory: it still runs.
+    # A check writes no paper and needs no signatory: it still runs, and says so now.
     checked = invoke("check", DEMO / "tracker.csv", *args)
     assert checked.exit_code == 1 and "BLOCKING" in checked.stdout, checked.stderr
-    assert checked.stderr == ""
+    assert checked.stderr == (
+        f"warning: {key} is empty; put the real name in centre.toml (the forms and the evidence"
+        " pack are refused until then)\n"
+    )
 
 
 def test_papers_from_a_register_with_no_head_of_centre_are_refused(tmp_path: Path) -> None:

@@ -248,8 +248,8 @@ def _run(
     folders = entries_folders(outdir, earlier_runs)
     register = check(sources, as_of, progress, folders)
     # The papers print these people: refuse the init template's examples before any file.
-    real_name(register.centre.head_of_centre, ("centre", "head_of_centre"))
-    real_name(register.centre.exams_officer, ("exams_officer", "name"))
+    real_name(register.centre.head_of_centre, ("centre", "head_of_centre"), file=sources.centre)
+    real_name(register.centre.exams_officer, ("exams_officer", "name"), file=sources.centre)
     signing = load_centre(sources.centre).signing
     signer = centre_signer(sources.centre, signing)  # a bad key path fails before any work
     centre = register.centre.number

@@ -34,6 +34,7 @@ from ctforms.models import (
     Summary,
     Tracker,
 )
+from ctforms.people import real_name
 from ctforms.read.catalogue import Catalogue, load_catalogue
 from ctforms.read.centre import load_centre, outside_warning, term_time_series
 from ctforms.read.records import in_date_order, read_records, unknown_expected
@@ -134,6 +135,7 @@ def assemble(
     # First: every deadline reads differently on a date outside the results year.
     outside = outside_warning(as_of, centre.series)
     warnings = [outside] if outside else []
+    warnings += _example_names(centre)
     warnings += list(catalogue.warnings) + list(tracker.warnings) + list(records.warnings)
     warnings += unknown_expected(records, lambda code: catalogue.get(code) is not None, book)
     if checkpoint == "2":  # the term-time check reads only the Expected sheet
@@ -181,6 +183,21 @@ def _issue_order(issue: Issue) -> tuple[bool, str, str, int, int, str]:
         _KIND_ORDER[issue.kind],
         issue.id,
     )
+
+
+def _example_names(centre: CentreProfile) -> list[str]:
+    """A check prints no one's name, so it runs; but the papers refuse the init template's
+    example names (or none), and that is better known now than on the day of the run."""
+    said = []
+    for key, name in (
+        (("centre", "head_of_centre"), centre.centre.head_of_centre),
+        (("exams_officer", "name"), centre.exams_officer.name),
+    ):
+        try:
+            real_name(name, key)
+        except InputError as exc:
+            said.append(f"{exc} (the forms and the evidence pack are refused until then)")
+    return said
 
 
 def _dedupe(issues: list[Issue]) -> list[Issue]:
