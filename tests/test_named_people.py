@@ -245,6 +245,10 @@ def test_a_deputy_the_centre_lists_may_sign_and_no_one_else(tmp_path: Path) -> N
             "is the Exams Officer, who may sign anyway; list only the others",
         ),
         ('deputies = ["Priya Shah", "priya  shah"]', '"priya  shah" is listed twice'),
+        (
+            'deputies = ["C. Example"]',
+            '[exams_officer] deputies: "C. Example" is an example name; list the real names',
+        ),
     ],
 )
 def test_centre_toml_deputies_are_checked(tmp_path: Path, line: str, said: str) -> None:

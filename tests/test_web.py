@@ -1010,6 +1010,18 @@ def test_both_example_names_are_flagged_in_the_pages_words(site: Site) -> None:
             " save.",
         ),
         (
+            {"deputies": "Priya Shah; C. Example"},
+            "deputies",
+            'Deputies who may sign off: "C. Example" is an example name; list the real names of'
+            " those who may sign off, or none.",
+        ),
+        (
+            {"deputies": "Jane Smith, Tom Jones"},
+            "deputies",
+            "Separate the names with semicolons (Jane Smith; Tom Jones), and write each name"
+            " without a comma.",
+        ),
+        (
             {"deputies": "Priya Shah; priya  shah"},
             "deputies",
             'Deputies who may sign off: "priya  shah" is listed twice; list each once.',

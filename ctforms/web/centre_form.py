@@ -177,6 +177,11 @@ def check(
     for name, said in REQUIRED.items():
         if not values.get(name, "").strip():
             errors[name] = said
+    if "," in values.get("deputies", ""):  # "Jane Smith, Tom Jones" would be one deputy
+        errors["deputies"] = (
+            "Separate the names with semicolons (Jane Smith; Tom Jones), and write each name"
+            " without a comma."
+        )
     general = None
     trial = dict(values)
     for _ in range(len(FIELDS) + 1):
