@@ -12,6 +12,10 @@ from ctforms.errors import Field, InputError, TomlKey
 EXAMPLE_NAMES = frozenset({"dr a. example", "b. example", "c. example", "d. example"})
 
 
+def is_example_name(name: str) -> bool:
+    return " ".join(name.split()).casefold() in EXAMPLE_NAMES
+
+
 def real_name(
     name: str,
     key: TomlKey | str,
@@ -33,7 +37,7 @@ def real_name(
                 remedy="put the real name there",
                 in_file="put the real name in centre.toml",
             )
-        if plain.casefold() in EXAMPLE_NAMES:
+        if is_example_name(plain):
             raise InputError(
                 f"is still the example name {name!r}",
                 file=file,
@@ -45,7 +49,7 @@ def real_name(
     fix = fix or "put the real name there"
     if not plain:
         raise InputError(f"{key} is empty", remedy=fix, fields=fields)
-    if plain.casefold() in EXAMPLE_NAMES:
+    if is_example_name(plain):
         raise InputError(f"{key} is an example name ({name!r})", remedy=fix, fields=fields)
     return name
 

@@ -1012,8 +1012,8 @@ def test_both_example_names_are_flagged_in_the_pages_words(site: Site) -> None:
         (
             {"deputies": "Priya Shah; C. Example"},
             "deputies",
-            'Deputies who may sign off: "C. Example" is an example name; list the real names of'
-            " those who may sign off, or none.",
+            "Deputies who may sign off: \u201cC. Example\u201d is an example name; list the real"
+            " names of those who may sign off, or none.",
         ),
         (
             {"deputies": "Jane Smith, Tom Jones"},

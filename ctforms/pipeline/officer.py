@@ -11,6 +11,7 @@ from ctforms.errors import InputError
 from ctforms.files.output import check_writable, write_bytes
 from ctforms.files.reproducible import TEMPLATE_TIME
 from ctforms.models import Proposal, Records, Register, RulesKnowledge
+from ctforms.people import is_example_name
 from ctforms.pipeline.progress import Progress, _Quiet
 from ctforms.read.catalogue import load_catalogue
 from ctforms.read.centre import load_centre
@@ -46,9 +47,10 @@ DECLARATION_STEPS = ["Reading the register", "Making the evidence pack", "Signin
 
 def allowed_signers(register: Register) -> list[str]:
     """Who may sign off this register's pack: its Exams Officer, then the deputies centre.toml
-    lists (sign_off refuses anyone else)."""
+    lists (sign_off refuses anyone else, and the init template's example names)."""
     c = register.centre
-    return [n for n in [c.exams_officer, *c.exams_officer_deputies] if n.strip()]
+    people = [c.exams_officer, *c.exams_officer_deputies]
+    return [n for n in people if n.strip() and not is_example_name(n)]
 
 
 def sign_off(

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from ctforms.errors import InputError, TomlKey
 from ctforms.files.limits import CENTRE_MAX_BYTES, read_text_limited
 from ctforms.models import CentreProfile, SeriesDates
-from ctforms.people import EXAMPLE_NAMES, same_name
+from ctforms.people import same_name
 
 # OCR's 2023 Checkpoint 2 dates (seeds: Checkpoint 2 guidance and checklist; DOMAIN.md).
 CONFIRMED_YEAR = 2023
@@ -261,13 +261,6 @@ def _check_deputies(deputies: Any, officer: Any, name: str) -> None:
                 key=key,
                 remedy="remove it",
                 in_file="remove the empty quotes, or the line if the centre has no deputy",
-            )
-        if " ".join(deputy.split()).casefold() in EXAMPLE_NAMES:
-            raise InputError(
-                f"{_shown(deputy)} is an example name",
-                file=name,
-                key=key,
-                remedy="list the real names of those who may sign off, or none",
             )
         if isinstance(officer, str) and same_name(deputy, officer):
             raise InputError(

@@ -34,7 +34,7 @@ from ctforms.models import (
     Summary,
     Tracker,
 )
-from ctforms.people import real_name
+from ctforms.people import is_example_name, real_name
 from ctforms.read.catalogue import Catalogue, load_catalogue
 from ctforms.read.centre import load_centre, outside_warning, term_time_series
 from ctforms.read.records import in_date_order, read_records, unknown_expected
@@ -43,6 +43,7 @@ from ctforms.register.decided import _entries_sent, _mark_decisions, _note_sent
 from ctforms.register.decided import change_target as change_target
 from ctforms.register.decided import note_entries_file as note_entries_file
 from ctforms.register.decided import say_decision as say_decision
+from ctforms.words import plural
 
 _KIND_ORDER = {k: i for i, k in enumerate(IssueKind)}
 SentContents = Callable[[str], list[SentChange] | None]
@@ -197,6 +198,14 @@ def _example_names(centre: CentreProfile) -> list[str]:
             real_name(name, key)
         except InputError as exc:
             said.append(f"{exc} (the forms and the evidence pack are refused until then)")
+    examples = [d for d in centre.exams_officer.deputies if is_example_name(d)]
+    if examples:
+        listed = ", ".join(repr(d) for d in examples)
+        said.append(
+            f"[exams_officer] deputies lists the example {plural(len(examples), 'name')} {listed}"
+            " in centre.toml: no one may sign off by an example name; list the real names of"
+            " those who may, or none"
+        )
     return said
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from ctforms.errors import InputError
 from ctforms.models import CentreProfile
-from ctforms.people import real_name
+from ctforms.people import is_example_name, real_name
 from ctforms.read.centre import DATE_FIELDS, DATE_NAMES, coming_summer, default_series, parse_centre
 
 
@@ -177,10 +177,17 @@ def check(
     for name, said in REQUIRED.items():
         if not values.get(name, "").strip():
             errors[name] = said
-    if "," in values.get("deputies", ""):  # "Jane Smith, Tom Jones" would be one deputy
+    deputies = values.get("deputies", "")
+    examples = [d.strip() for d in deputies.split(";") if is_example_name(d)]
+    if "," in deputies:  # "Jane Smith, Tom Jones" would be one deputy
         errors["deputies"] = (
             "Separate the names with semicolons (Jane Smith; Tom Jones), and write each name"
             " without a comma."
+        )
+    elif examples:  # as the Head of Centre's and the Exams Officer's (below)
+        errors["deputies"] = (
+            f"Deputies who may sign off: \u201c{examples[0]}\u201d is an example name; list the"
+            " real names of those who may sign off, or none."
         )
     general = None
     trial = dict(values)
