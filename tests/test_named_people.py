@@ -275,7 +275,7 @@ def test_example_deputies_are_warned_of_and_never_offered_to_sign(tmp_path: Path
         CENTRE_WITH_DEPUTIES.replace(DEPUTIES, 'deputies = ["Priya Shah", "C. Example"]'), "utf-8"
     )
     out = tmp_path / "out"
-    args = ["--centre", centre, "--as-of", "2024-06-10", "-o", out]
+    args: list[str | Path] = ["--centre", centre, "--as-of", "2024-06-10", "-o", out]
     result = invoke("run", DEMO / "tracker.csv", "--records", DEMO / "records.xlsx", *args)
     assert result.exit_code in (0, 1), result.stderr
     assert (

@@ -170,6 +170,11 @@ GOOD_CENTRE = '[centre]\nnumber = "64395"\nname = "X"\n[series]\nyear = 2024\n'
             "[series] declaration_closes is before the declaration opens; check both dates",
         ),
         (
+            GOOD_CENTRE + "declaration_opens = 2024-06-15\ndeclaration_closes = 2023-06-21\n",
+            "[series] declaration_closes is before the declaration opens; 2023-06-21 is in 2023,"
+            " not the 2024 series: check the year",
+        ),
+        (
             GOOD_CENTRE.replace("year = 2024\n", ""),
             "[series] year is missing; add it, e.g. year = 2024 (the summer in which results are"
             " expected)",

@@ -291,11 +291,20 @@ def _check_dates(series: SeriesDates, name: str) -> None:
                 in_file=f"check the year, e.g. {key} = {series.year}{day:-%m-%d}",
             )
     if series.declaration_closes < series.declaration_opens:
+        # The declaration is made in the summer of the series year: a date in another year is
+        # the likelier slip.
+        days = (series.declaration_closes, series.declaration_opens)
+        other = next((d for d in days if d.year != series.year), None)
         raise InputError(
             "is before the declaration opens",
             file=name,
             key=("series", "declaration_closes"),
-            remedy="check both dates",
+            remedy=(
+                f"{other.isoformat()} is in {other.year}, not the {series.year} series: check"
+                " the year"
+                if other is not None
+                else "check both dates"
+            ),
         )
 
 
