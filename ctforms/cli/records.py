@@ -89,12 +89,23 @@ def _records_file(f: Any) -> Any:
     )(f)
 
 
+def _not_ahead(ctx: click.Context, param: click.Parameter, day: dt.date | None) -> dt.date:
+    """A record is of what has happened (as on the page): a day after today is refused."""
+    today = dt.date.today()
+    if day is not None and day > today:
+        raise click.BadParameter(
+            f"{day:%d/%m/%Y} is after today: give the day it happened", ctx, param
+        )
+    return day or today
+
+
 def _by_and_date(f: Any) -> Any:
     f = click.option(
         "--date",
         "day",
         type=DateType(),
         default=None,
+        callback=_not_ahead,
         help="The day it was decided or done (YYYY-MM-DD). Default: today.",
     )(f)
     return click.option("--by", "by", required=True, help="Your name (who decided or did it).")(f)
@@ -224,7 +235,12 @@ def records_handled(
     help="The entries file you uploaded: its path (so what it carried is recorded), or its name.",
 )
 @click.option(
-    "--on", "day", type=DateType(), default=None, help="The day it was sent. Default: today."
+    "--on",
+    "day",
+    type=DateType(),
+    default=None,
+    callback=_not_ahead,
+    help="The day it was sent. Default: today.",
 )
 @click.option("--by", "by", required=True, help="Your name (who uploaded it).")
 def records_sent(records_file: Path, file: str, day: dt.date | None, by: str) -> None:
