@@ -179,3 +179,14 @@ def test_no_page_names_the_readme() -> None:
     web = PACKAGE / "web"
     texts = [p for p in web.rglob("*") if p.suffix in (".py", ".html", ".css", ".js")]
     assert [str(p.relative_to(web)) for p in texts if "README" in p.read_text("utf-8")] == []
+
+
+def test_every_input_the_library_names_has_an_option() -> None:
+    """A Field without an option would reach the CLI user unnamed (options.in_cli_words)."""
+    from typing import get_args
+
+    from ctforms.errors import Field
+    from ctforms.options import OPTION_FOR
+
+    assert set(OPTION_FOR) == set(get_args(Field))
+    assert all(option.startswith("--") for option in OPTION_FOR.values())
