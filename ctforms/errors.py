@@ -29,6 +29,7 @@ Field = Literal[
     "template",  # a form's own template workbook, with its map
     "by",  # who records a decision, an action or an upload
     "action",  # what was done about an issue
+    "role",  # the role of the person signing off
 ]
 
 # A key of a TOML file as (section, key), the key as it is written there: ("centre", "number"),

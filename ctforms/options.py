@@ -183,6 +183,7 @@ OPTION_FOR: dict[Field, str] = {
     "template": "--template and --map",
     "by": "--by",
     "action": "--action",
+    "role": "--role",
 }
 
 

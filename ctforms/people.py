@@ -96,8 +96,8 @@ def allowed_signer(name: str, officer: str, deputies: list[str]) -> str:
     raise InputError(
         f"the name {name!r} is not the centre's Exams Officer or a deputy the centre"
         f" lists (allowed: {listed})",
-        remedy="to let someone else sign, add them to the centre's deputies who may sign off,"
-        " then check again",
+        remedy="to let someone else sign, add them to the deputies who may sign off (on the Centre"
+        " page), then check again",
         in_file="to let someone else sign, add them to centre.toml ([exams_officer] deputies ="
         ' ["..."]) and check again',
         fields=("signed_by",),

@@ -92,6 +92,13 @@ def test_sign_off_is_refused_while_blocking_issues_have_no_action(tmp_path: Path
 
 def test_a_file_that_is_not_a_register_is_named_as_such(tmp_path: Path) -> None:
     pdf = tmp_path / "p.pdf"
+    book = invoke("declaration", DEMO / "records.xlsx", *SIGN, "-o", pdf)
+    assert book.stderr == (
+        "Error: records.xlsx: not a register: it is not text (a workbook or a PDF?); give the"
+        " issues.json a check wrote\n"
+    )
+    role = invoke("declaration", REGISTER, "--signed-by", "Ben Okoro", "--role", "Head", "-o", pdf)
+    assert role.exit_code == 2 and role.stderr.endswith("not 'Head' (--role)\n")
     result = invoke("declaration", DEMO / "tracker.csv", *SIGN, "-o", pdf)
     assert result.exit_code == 2 and not pdf.exists()
     assert result.stderr == (

@@ -328,7 +328,7 @@ def test_the_page_offers_the_deputies_and_refuses_anyone_else(deputies_site: Sit
     beside = error_beside(r.text, "signed_by") or ""
     assert "The name 'Sam Jones' is not the centre's Exams Officer" in beside
     assert "Priya Shah" in beside and "--" not in beside and "check again" in beside
-    assert "add them to the centre's deputies who may sign off" in beside
+    assert "add them to the deputies who may sign off (on the Centre page)" in beside
     assert "centre.toml" not in beside
     r = deputies_site.post("sign-off", SIGN_FORM | {"reason": "x"})
     assert r.status_code == 400

@@ -717,8 +717,8 @@ def test_a_recorders_name_is_refused_beside_its_field_in_the_pages_words(fresh: 
         "handled_on": "2024-06-12",
     }
     for name, said in (
-        ("B. Example", "your name is an example name ('B. Example'); give your own name"),
-        ("=cmd()", "starts with '=', which a spreadsheet would take for a formula"),
+        ("B. Example", "Your name is an example name ('B. Example'); give your own name."),
+        ("=cmd()", "Starts with '=', which a spreadsheet would take for a formula"),
     ):
         r = fresh.post("decisions/handled", form | {"handled_by": name})
         assert r.status_code == 400

@@ -33,7 +33,8 @@ def check_sign_off(register: Register, sign_off: SignOff) -> SignOff:
         raise InputError(
             f"only the '{SIGNING_ROLE}' role may sign the declaration (OCR: the person"
             f" submitting it must have the Exams Officer role in My Cambridge), not"
-            f" {sign_off.role!r}"
+            f" {sign_off.role!r}",
+            fields=("role",),
         )
     if not sign_off.name.strip():
         raise InputError("the name of the person signing off is missing", fields=("signed_by",))

@@ -237,7 +237,7 @@ def parse_centre(text: str, name: str) -> CentreProfile:
 def _check_deputies(deputies: Any, officer: Any, name: str) -> None:
     """[exams_officer] deputies: a list of people's names, each once, the officer not again."""
     key = ("exams_officer", "deputies")
-    example = 'e.g. deputies = ["C. Example", "D. Example"]'
+    example = 'e.g. deputies = ["Priya Shah", "Tom Jones"]'
     if not isinstance(deputies, list):
         raise InputError(
             f"{_shown(deputies)} is {_kind(deputies)}",

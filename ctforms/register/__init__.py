@@ -436,8 +436,14 @@ def load_register(path: Path) -> Register:
         text = read_limited(path, REGISTER_MAX_BYTES, "the register").decode("utf-8")
     except FileNotFoundError:
         raise InputError("file not found", file=path) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the register ({exc})", file=path) from None
+    except UnicodeDecodeError:
+        raise InputError(
+            "not a register: it is not text (a workbook or a PDF?); give the issues.json a check"
+            " wrote",
+            file=path,
+        ) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the register ({exc.strerror or exc})", file=path) from None
     try:
         return Register.model_validate_json(text)
     except ValidationError as exc:

@@ -90,7 +90,7 @@ def beside(exc: InputError, fields: Mapping[Field, str], default: str) -> dict[s
     """A library error placed beside the form field of the input it names (errors.Field), in
     any face's words (not where the value would be written); else beside `default`, all of it."""
     name = next((fields[f] for f in exc.fields if f in fields), None)
-    return {name: exc.plainly} if name is not None else {default: str(exc)}
+    return {name: sentence(exc.plainly)} if name is not None else {default: str(exc)}
 
 
 def entry_file(
