@@ -367,13 +367,19 @@ def test_the_cli_refuses_in_one_line_and_leaves_the_file(tmp_path: Path) -> None
     assert result.exit_code == 2
     assert "'2024-06-31' is not a day of the calendar; check the day and the month" in result.output
     # A record is of what has happened, as on the page (a day far ahead: never today's date).
-    for command, option in (("decide", "--date"), ("handled", "--date"), ("sent", "--on")):
+    for command, option in (
+        ("decide", "--date"),
+        ("handled", "--date"),
+        ("sent", "--on"),
+        ("confirmations", "--date"),
+    ):
         args = {
-            "decide": ["--candidate", "12", "--qualification", "05838", "--no-change"],
-            "handled": ["--issue", "claim-needed/0011/05839/9", "--action", "Claim submitted"],
-            "sent": ["--file", "E6439572.X01"],
+            "decide": ["--candidate", "12", "--qualification", "05838", "--no-change", "--by", "B"],
+            "handled": ["--issue", "claim-needed/0011/05839/9", "--action", "Done", "--by", "B"],
+            "sent": ["--file", "E6439572.X01", "--by", "Ben"],
+            "confirmations": [str(records), "--centre", str(DEMO / "centre.toml")],
         }[command]
-        result = invoke("records", command, records, *args, "--by", "Ben", option, "2100-06-12")
+        result = invoke("records", command, records, *args, option, "2100-06-12")
         assert result.exit_code == 2
         assert f"'{option}': 12/06/2100 is after today: give the day it happened" in result.output
     assert records.read_bytes() == before

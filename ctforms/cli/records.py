@@ -134,7 +134,7 @@ def records_decide(
     qualification: str,
     make_change: bool,
     by: str,
-    day: dt.date | None,
+    day: dt.date,
 ) -> None:
     """Record your decision on a proposed entry change in the Entry Decisions sheet.
 
@@ -151,7 +151,6 @@ def records_decide(
     """
     from ctforms.produce.decisions import record_entry_decision
 
-    day = day or dt.date.today()
     new = not records_file.exists()
     record_entry_decision(
         records_file,
@@ -193,7 +192,7 @@ def records_handled(
     issue_id: str,
     action_taken: str,
     by: str,
-    day: dt.date | None,
+    day: dt.date,
     ocr_reference: str | None,
 ) -> None:
     """Record what you did about an issue in the Actions sheet: it then shows as handled.
@@ -209,7 +208,6 @@ def records_handled(
     """
     from ctforms.produce.decisions import record_action
 
-    day = day or dt.date.today()
     new = not records_file.exists()
     record_action(
         records_file,
@@ -243,7 +241,7 @@ def records_handled(
     help="The day it was sent. Default: today.",
 )
 @click.option("--by", "by", required=True, help="Your name (who uploaded it).")
-def records_sent(records_file: Path, file: str, day: dt.date | None, by: str) -> None:
+def records_sent(records_file: Path, file: str, day: dt.date, by: str) -> None:
     """Record that you uploaded an entries file to OCR, in the Entries Sent sheet.
 
     Later checks then name their file after it (an amendment file, A...) and leave out the
@@ -258,7 +256,6 @@ def records_sent(records_file: Path, file: str, day: dt.date | None, by: str) ->
     """
     from ctforms.produce.decisions import record_sent
 
-    day = day or dt.date.today()
     new = not records_file.exists()
     sent = record_sent(records_file, file=file, sent_on=day, sent_by=by)
     carried = (
@@ -294,10 +291,11 @@ def records_sent(records_file: Path, file: str, day: dt.date | None, by: str) ->
     "day",
     type=DateType(),
     default=None,
+    callback=_not_ahead,
     help="The day the lists came back (YYYY-MM-DD). Default: today.",
 )
 def records_confirmations(
-    records_file: Path, returned: tuple[Path, ...], centre: Path, day: dt.date | None
+    records_file: Path, returned: tuple[Path, ...], centre: Path, day: dt.date
 ) -> None:
     """Record what teachers confirmed of their students' estimated completion dates.
 
@@ -316,7 +314,6 @@ def records_confirmations(
     from ctforms.read.centre import load_centre
 
     number = load_centre(centre).centre.number
-    day = day or dt.date.today()
     done = record_confirmations(records_file, list(returned), centre_number=number, date=day)
     for got in done.returned:
         click.echo(
