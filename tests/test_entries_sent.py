@@ -45,39 +45,23 @@ def _records(tmp_path: Path) -> Path:
     return records
 
 
-def _run(records: Path, out: Path, as_of: str = "2024-06-12", *extra: str) -> Result:
-    return invoke(
-        "run",
+def _inputs(records: Path, as_of: str) -> list[str | Path]:
+    """The demo's tracker, centre and rules with these records, checked on as_of."""
+    return [
         DEMO / "tracker.csv",
-        "--centre",
-        DEMO / "centre.toml",
-        "--records",
-        records,
-        "--catalogue",
-        DEMO / "rules.xlsx",
-        "--as-of",
-        as_of,
-        "-o",
-        out,
-        *extra,
-    )
+        "--centre", DEMO / "centre.toml",
+        "--records", records,
+        "--catalogue", DEMO / "rules.xlsx",
+        "--as-of", as_of,
+    ]  # fmt: skip
+
+
+def _run(records: Path, out: Path, as_of: str = "2024-06-12", *extra: str) -> Result:
+    return invoke("run", *_inputs(records, as_of), "-o", out, *extra)
 
 
 def _check(records: Path, as_of: str = "2024-06-12") -> Result:
-    return invoke(
-        "check",
-        DEMO / "tracker.csv",
-        "--centre",
-        DEMO / "centre.toml",
-        "--records",
-        records,
-        "--catalogue",
-        DEMO / "rules.xlsx",
-        "--as-of",
-        as_of,
-        "--format",
-        "json",
-    )
+    return invoke("check", *_inputs(records, as_of), "--format", "json")
 
 
 def _entries(folder: Path) -> list[str]:

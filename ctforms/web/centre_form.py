@@ -186,8 +186,8 @@ def check(
         )
     elif examples:  # as the Head of Centre's and the Exams Officer's (below)
         errors["deputies"] = (
-            f"Deputies who may sign off: \u201c{examples[0]}\u201d is an example name; list the"
-            " real names of those who may sign off, or none."
+            f"{LABELS['deputies']}: \u201c{examples[0]}\u201d is an example name; list the real"
+            " names of those who may sign off, or none."
         )
     general = None
     trial = dict(values)
